@@ -1,0 +1,870 @@
+package xv6ckpt.emulator;
+
+import static xv6ckpt.emulator.PhysicalMemory.INT;
+import static xv6ckpt.emulator.PhysicalMemory.LONG;
+import static xv6ckpt.emulator.PhysicalMemory.SHORT;
+
+import xv6ckpt.emulator.Trap.Access;
+
+/**
+ * One RV64IMAC hart in user mode: 32 integer registers, pc, the instret counter, satp, and an
+ * interpreter ({@link #run}) over a {@link PhysicalMemory}. There is no supervisor mode: the
+ * kernel is Java code that calls {@code run}, receives a {@link Trap} value, handles it and calls
+ * {@code run} again.
+ *
+ * <p>Contract of {@link #run}: executes until an instruction traps or {@code budget} instructions
+ * have retired. Traps are precise: the trapping instruction does not retire and changes no
+ * register, no memory (not even a PTE's A/D bits) and not pc. {@link #instret()} counts retired
+ * instructions exactly, so {@code run(k)} stops after exactly k of them and runs split at any
+ * points behave the same as one run.
+ *
+ * <p>Caches, none of them architectural (each can be ignored when reading the semantics):
+ *
+ * <ul>
+ *   <li>{@link DecodedPage}s, held by the memory and kept coherent with it (see there);
+ *   <li>three {@link Tlb}s (fetch, load, store). A store-TLB entry exists only for a page that
+ *       is already dirty, holds no decoded code and holds no LR reservation, so a store that hits
+ *       it needs no bookkeeping. Entries are dropped by {@link #sfenceVma()}, {@link #setSatp},
+ *       and (through {@link PhysicalMemory#epoch}) by snapshots, resets and new code pages.
+ * </ul>
+ *
+ * <p>Misaligned loads and stores are performed, also across a page boundary: both pages are
+ * translated before anything is written, and a fault on either faults the whole access, with
+ * tval the first faulting byte's address (the access's own address, or the start of the second
+ * page). Misaligned atomics trap ({@link RvA}).
+ */
+public final class Hart {
+
+  private final PhysicalMemory memory;
+  private final byte[] ram;
+
+  /** x0..x31, plus {@link Insn#X_SINK} where writes to x0 go. x[0] is always 0. */
+  final long[] x = new long[33];
+
+  private long pc = PhysicalMemory.BASE;
+  private long instret;
+  private long satp;
+
+  private final Tlb itlb = new Tlb();
+  private final Tlb rtlb = new Tlb();
+  private final Tlb wtlb = new Tlb();
+  private final Sv39 mmu;
+  private int seenEpoch;
+
+  /** LR reservation: RAM offset and size in bytes; size 0 when there is none. */
+  private int resOff;
+  private int resSize;
+
+  /** Where a 32-bit instruction that crosses into the next page is decoded to run once. */
+  private final DecodedPage scratch = DecodedPage.empty();
+
+  // The last fault of a slow path, turned into a Trap by the run loop, which knows pc.
+  private static final int NO_FAULT = 0, PAGE_FAULT = 1, ACCESS_FAULT = 2, MISALIGNED = 3;
+  private int faultKind;
+  private Access faultAccess;
+  private long faultAddr;
+
+  /** Value read by {@link #loadSlow}. */
+  private long slowValue;
+
+  public Hart(PhysicalMemory memory) {
+    this.memory = memory;
+    this.ram = memory.ram;
+    this.mmu = new Sv39(memory);
+    this.seenEpoch = memory.epoch;
+  }
+
+  /** The memory this hart runs on. */
+  public PhysicalMemory memory() {
+    return memory;
+  }
+
+  // ---------------------------------------------------------------- architectural state
+
+  /** Register x{@code i} (x0 reads 0). */
+  public long x(int i) {
+    checkRegister(i);
+    return x[i];
+  }
+
+  /** Sets register x{@code i}; writes to x0 are ignored. */
+  public void setX(int i, long value) {
+    checkRegister(i);
+    if (i != 0) {
+      x[i] = value;
+    }
+  }
+
+  private static void checkRegister(int i) {
+    if (i < 0 || i > 31) {
+      throw new IllegalArgumentException("no register x" + i);
+    }
+  }
+
+  public long pc() {
+    return pc;
+  }
+
+  /** Sets pc; it must be even (IALIGN = 16 with the C extension). */
+  public void setPc(long pc) {
+    if ((pc & 1) != 0) {
+      throw new IllegalArgumentException(String.format("pc 0x%x is not 2-byte aligned", pc));
+    }
+    this.pc = pc;
+  }
+
+  /** Instructions retired so far (also what cycle, time and instret read). */
+  public long instret() {
+    return instret;
+  }
+
+  public void setInstret(long n) {
+    this.instret = n;
+  }
+
+  public long satp() {
+    return satp;
+  }
+
+  /**
+   * Sets satp: MODE in bits 63..60 (0 Bare: user va = pa; 8 Sv39), ASID in 59..44 (kept, not
+   * used: every write flushes the TLBs), root page-table PPN in 43..0.
+   */
+  public void setSatp(long satp) {
+    long mode = satp >>> 60;
+    if (mode != Sv39.SATP_MODE_BARE && mode != Sv39.SATP_MODE_SV39) {
+      throw new IllegalArgumentException(
+          String.format("satp 0x%x: MODE %d is neither Bare (0) nor Sv39 (8)", satp, mode));
+    }
+    this.satp = satp;
+    flushTlbs();
+  }
+
+  /** The kernel's sfence.vma: forget all cached translations. */
+  public void sfenceVma() {
+    flushTlbs();
+  }
+
+  /** Drops any LR reservation (the kernel does it on a context switch). */
+  public void clearReservation() {
+    resSize = 0;
+  }
+
+  private void flushTlbs() {
+    itlb.flush();
+    rtlb.flush();
+    wtlb.flush();
+    seenEpoch = memory.epoch;
+  }
+
+  // ---------------------------------------------------------------- the interpreter
+
+  /**
+   * Runs at most {@code budget} instructions; returns why it stopped ({@link Trap.Timer} when the
+   * budget is spent).
+   *
+   * <p>Loop invariants: {@code code} is the decoded page that holds virtual page {@code pageVa},
+   * and the next instruction is slot {@code idx}, so pc = pageVa + 2 idx is only computed when
+   * needed; {@code left} is the budget not yet spent, decremented before each instruction and
+   * given back by anything that does not retire (traps, PAGE_EXIT, CROSS). The switch is kept
+   * small enough for the JIT to compile (under 8000 bytes of bytecode): rare cases call methods.
+   */
+  public Trap run(long budget) {
+    if (budget < 0) {
+      throw new IllegalArgumentException("negative instruction budget " + budget);
+    }
+    if (memory.epoch != seenEpoch) {
+      flushTlbs();
+    }
+    final long[] x = this.x;
+    final byte[] ram = this.ram;
+    final long[] rtag = rtlb.tag;
+    final int[] rbase = rtlb.base;
+    final long[] wtag = wtlb.tag;
+    final int[] wbase = wtlb.base;
+    long pc = this.pc;
+    long left = budget;
+    outer:
+    for (; ; ) {
+      if (left == 0) {
+        return leave(pc, budget, new Trap.Timer(pc));
+      }
+      DecodedPage page = fetchPage(pc);
+      if (page == null) {
+        return leave(pc, budget - left, fault(pc));
+      }
+      long[] code = page.code;
+      final long pageVa = pc & ~0xFFFL;
+      int idx = (int) (pc & 0xFFF) >>> 1;
+      for (; ; ) {
+        if (left == 0) {
+          pc = pageVa + (idx << 1);
+          return leave(pc, budget, new Trap.Timer(pc));
+        }
+        left--;
+        final long d = code[idx];
+        final int w = (int) d;
+        switch (w & 0x7F) {
+            // ======================================================== RV64I
+          case RvI.LUI:
+            x[(w >>> 7) & 63] = d >> 32;
+            idx += w >>> 30;
+            continue;
+          case RvI.AUIPC:
+            x[(w >>> 7) & 63] = pageVa + (idx << 1) + (d >> 32);
+            idx += w >>> 30;
+            continue;
+          case RvI.JAL:
+            {
+              long here = pageVa + (idx << 1);
+              x[(w >>> 7) & 63] = here + ((w >>> 30) << 1);
+              int t = idx + ((int) (d >> 32) >> 1);
+              if ((t >>> 11) == 0) {
+                idx = t;
+                continue;
+              }
+              pc = here + (d >> 32);
+              continue outer;
+            }
+          case RvI.JALR:
+            {
+              long target = (x[(w >>> 13) & 31] + (d >> 32)) & ~1L;
+              x[(w >>> 7) & 63] = pageVa + (idx << 1) + ((w >>> 30) << 1);
+              long delta = target - pageVa;
+              if ((delta >>> 12) == 0) {
+                idx = (int) delta >>> 1;
+                continue;
+              }
+              pc = target;
+              continue outer;
+            }
+          case RvI.BEQ:
+            if (x[(w >>> 13) & 31] == x[(w >>> 18) & 31]) break; // taken: see after the switch
+            idx += w >>> 30;
+            continue;
+          case RvI.BNE:
+            if (x[(w >>> 13) & 31] != x[(w >>> 18) & 31]) break;
+            idx += w >>> 30;
+            continue;
+          case RvI.BLT:
+            if (x[(w >>> 13) & 31] < x[(w >>> 18) & 31]) break;
+            idx += w >>> 30;
+            continue;
+          case RvI.BGE:
+            if (x[(w >>> 13) & 31] >= x[(w >>> 18) & 31]) break;
+            idx += w >>> 30;
+            continue;
+          case RvI.BLTU:
+            if (Long.compareUnsigned(x[(w >>> 13) & 31], x[(w >>> 18) & 31]) < 0) break;
+            idx += w >>> 30;
+            continue;
+          case RvI.BGEU:
+            if (Long.compareUnsigned(x[(w >>> 13) & 31], x[(w >>> 18) & 31]) >= 0) break;
+            idx += w >>> 30;
+            continue;
+          case RvI.LB:
+          case RvI.LH:
+          case RvI.LW:
+          case RvI.LD:
+          case RvI.LBU:
+          case RvI.LHU:
+          case RvI.LWU:
+            {
+              long va = x[(w >>> 13) & 31] + (d >> 32);
+              long vpn = va >>> 12;
+              int e = (int) vpn & Tlb.MASK;
+              int off = (int) va & 0xFFF;
+              int op = w & 0x7F;
+              long v;
+              if (rtag[e] == vpn && off <= PhysicalMemory.PGSIZE - 8) {
+                int o = rbase[e] + off;
+                switch (op) {
+                  case RvI.LB:
+                    v = ram[o];
+                    break;
+                  case RvI.LH:
+                    v = (short) SHORT.get(ram, o);
+                    break;
+                  case RvI.LW:
+                    v = (int) INT.get(ram, o);
+                    break;
+                  case RvI.LD:
+                    v = (long) LONG.get(ram, o);
+                    break;
+                  case RvI.LBU:
+                    v = ram[o] & 0xFFL;
+                    break;
+                  case RvI.LHU:
+                    v = (short) SHORT.get(ram, o) & 0xFFFFL;
+                    break;
+                  default:
+                    v = (int) INT.get(ram, o) & 0xFFFF_FFFFL;
+                    break;
+                }
+              } else if (loadSlow(va, op)) {
+                v = slowValue;
+              } else {
+                left++;
+                pc = pageVa + (idx << 1);
+                return leave(pc, budget - left, fault(pc));
+              }
+              x[(w >>> 7) & 63] = v;
+              idx += w >>> 30;
+              continue;
+            }
+          case RvI.SB:
+          case RvI.SH:
+          case RvI.SW:
+          case RvI.SD:
+            {
+              long va = x[(w >>> 13) & 31] + (d >> 32);
+              long v = x[(w >>> 18) & 31];
+              long vpn = va >>> 12;
+              int e = (int) vpn & Tlb.MASK;
+              int off = (int) va & 0xFFF;
+              int op = w & 0x7F;
+              if (wtag[e] == vpn && off <= PhysicalMemory.PGSIZE - 8) {
+                int o = wbase[e] + off;
+                switch (op) {
+                  case RvI.SB:
+                    ram[o] = (byte) v;
+                    break;
+                  case RvI.SH:
+                    SHORT.set(ram, o, (short) v);
+                    break;
+                  case RvI.SW:
+                    INT.set(ram, o, (int) v);
+                    break;
+                  default:
+                    LONG.set(ram, o, v);
+                    break;
+                }
+              } else if (!storeSlow(va, 1 << (op - RvI.SB), v)) {
+                left++;
+                pc = pageVa + (idx << 1);
+                return leave(pc, budget - left, fault(pc));
+              }
+              idx += w >>> 30;
+              continue;
+            }
+          case RvI.ADDI:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] + (d >> 32);
+            idx += w >>> 30;
+            continue;
+          case RvI.SLTI:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] < (d >> 32) ? 1 : 0;
+            idx += w >>> 30;
+            continue;
+          case RvI.SLTIU:
+            x[(w >>> 7) & 63] = Long.compareUnsigned(x[(w >>> 13) & 31], d >> 32) < 0 ? 1 : 0;
+            idx += w >>> 30;
+            continue;
+          case RvI.XORI:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] ^ (d >> 32);
+            idx += w >>> 30;
+            continue;
+          case RvI.ORI:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] | (d >> 32);
+            idx += w >>> 30;
+            continue;
+          case RvI.ANDI:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] & (d >> 32);
+            idx += w >>> 30;
+            continue;
+          case RvI.SLLI:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] << (d >> 32);
+            idx += w >>> 30;
+            continue;
+          case RvI.SRLI:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] >>> (d >> 32);
+            idx += w >>> 30;
+            continue;
+          case RvI.SRAI:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] >> (d >> 32);
+            idx += w >>> 30;
+            continue;
+          case RvI.ADD:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] + x[(w >>> 18) & 31];
+            idx += w >>> 30;
+            continue;
+          case RvI.SUB:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] - x[(w >>> 18) & 31];
+            idx += w >>> 30;
+            continue;
+          case RvI.SLL:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] << x[(w >>> 18) & 31]; // Java masks to 6 bits
+            idx += w >>> 30;
+            continue;
+          case RvI.SLT:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] < x[(w >>> 18) & 31] ? 1 : 0;
+            idx += w >>> 30;
+            continue;
+          case RvI.SLTU:
+            x[(w >>> 7) & 63] =
+                Long.compareUnsigned(x[(w >>> 13) & 31], x[(w >>> 18) & 31]) < 0 ? 1 : 0;
+            idx += w >>> 30;
+            continue;
+          case RvI.XOR:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] ^ x[(w >>> 18) & 31];
+            idx += w >>> 30;
+            continue;
+          case RvI.SRL:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] >>> x[(w >>> 18) & 31];
+            idx += w >>> 30;
+            continue;
+          case RvI.SRA:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] >> x[(w >>> 18) & 31];
+            idx += w >>> 30;
+            continue;
+          case RvI.OR:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] | x[(w >>> 18) & 31];
+            idx += w >>> 30;
+            continue;
+          case RvI.AND:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] & x[(w >>> 18) & 31];
+            idx += w >>> 30;
+            continue;
+          case RvI.ADDIW:
+            x[(w >>> 7) & 63] = (int) (x[(w >>> 13) & 31] + (d >> 32));
+            idx += w >>> 30;
+            continue;
+          case RvI.SLLIW:
+            x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] << (d >> 32);
+            idx += w >>> 30;
+            continue;
+          case RvI.SRLIW:
+            x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] >>> (d >> 32);
+            idx += w >>> 30;
+            continue;
+          case RvI.SRAIW:
+            x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] >> (d >> 32);
+            idx += w >>> 30;
+            continue;
+          case RvI.ADDW:
+            x[(w >>> 7) & 63] = (int) (x[(w >>> 13) & 31] + x[(w >>> 18) & 31]);
+            idx += w >>> 30;
+            continue;
+          case RvI.SUBW:
+            x[(w >>> 7) & 63] = (int) (x[(w >>> 13) & 31] - x[(w >>> 18) & 31]);
+            idx += w >>> 30;
+            continue;
+          case RvI.SLLW:
+            x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] << x[(w >>> 18) & 31]; // masks to 5
+            idx += w >>> 30;
+            continue;
+          case RvI.SRLW:
+            x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] >>> x[(w >>> 18) & 31];
+            idx += w >>> 30;
+            continue;
+          case RvI.SRAW:
+            x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] >> x[(w >>> 18) & 31];
+            idx += w >>> 30;
+            continue;
+          case RvI.FENCE:
+            idx += w >>> 30; // one hart, in order: nothing to order
+            continue;
+          case RvI.FENCE_I:
+            pc = pageVa + ((idx + (w >>> 30)) << 1); // look the next instruction up afresh
+            continue outer;
+          case RvI.ECALL:
+            left++;
+            pc = pageVa + (idx << 1);
+            return leave(pc, budget - left, new Trap.Ecall(pc));
+          case RvI.EBREAK:
+            left++;
+            pc = pageVa + (idx << 1);
+            return leave(pc, budget - left, new Trap.Breakpoint(pc));
+
+            // ======================================================== M
+          case RvM.MUL:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] * x[(w >>> 18) & 31];
+            idx += w >>> 30;
+            continue;
+          case RvM.MULH:
+            x[(w >>> 7) & 63] = Math.multiplyHigh(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+            idx += w >>> 30;
+            continue;
+          case RvM.MULHSU:
+            x[(w >>> 7) & 63] = RvM.mulhsu(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+            idx += w >>> 30;
+            continue;
+          case RvM.MULHU:
+            x[(w >>> 7) & 63] = RvM.mulhu(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+            idx += w >>> 30;
+            continue;
+          case RvM.DIV:
+            x[(w >>> 7) & 63] = RvM.div(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+            idx += w >>> 30;
+            continue;
+          case RvM.DIVU:
+            x[(w >>> 7) & 63] = RvM.divu(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+            idx += w >>> 30;
+            continue;
+          case RvM.REM:
+            x[(w >>> 7) & 63] = RvM.rem(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+            idx += w >>> 30;
+            continue;
+          case RvM.REMU:
+            x[(w >>> 7) & 63] = RvM.remu(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+            idx += w >>> 30;
+            continue;
+          case RvM.MULW:
+            x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] * (int) x[(w >>> 18) & 31];
+            idx += w >>> 30;
+            continue;
+          case RvM.DIVW:
+            x[(w >>> 7) & 63] = RvM.divw(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+            idx += w >>> 30;
+            continue;
+          case RvM.DIVUW:
+            x[(w >>> 7) & 63] = RvM.divuw(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+            idx += w >>> 30;
+            continue;
+          case RvM.REMW:
+            x[(w >>> 7) & 63] = RvM.remw(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+            idx += w >>> 30;
+            continue;
+          case RvM.REMUW:
+            x[(w >>> 7) & 63] = RvM.remuw(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+            idx += w >>> 30;
+            continue;
+
+            // ======================================================== A
+          case RvA.ATOMIC:
+            if (!RvA.execute(this, d)) {
+              left++;
+              pc = pageVa + (idx << 1);
+              return leave(pc, budget - left, fault(pc));
+            }
+            idx += w >>> 30;
+            continue;
+
+            // ======================================================== Zicsr
+          case Zicsr.RDCOUNTER:
+            x[(w >>> 7) & 63] = instret + (budget - left - 1); // retired before this one
+            idx += w >>> 30;
+            continue;
+
+            // ======================================================== pseudo-operations
+          case Decoder.ILLEGAL:
+            left++;
+            pc = pageVa + (idx << 1);
+            return leave(pc, budget - left, new Trap.IllegalInstruction(pc, (d >> 32) & 0xFFFF_FFFFL));
+          case Decoder.CROSS:
+            left++;
+            if (!fetchCross(pageVa, (int) (d >> 32))) {
+              pc = pageVa + (idx << 1);
+              return leave(pc, budget - left, fault(pc));
+            }
+            code = scratch.code; // same pageVa and idx: only this slot is not PAGE_EXIT
+            continue;
+          default: // Decoder.PAGE_EXIT
+            left++;
+            pc = pageVa + (idx << 1);
+            continue outer;
+        }
+        // A taken conditional branch (every other case continues or returns).
+        int t = idx + ((int) (d >> 32) >> 1);
+        if ((t >>> 11) == 0) {
+          idx = t;
+          continue;
+        }
+        pc = pageVa + (idx << 1) + (d >> 32);
+        continue outer;
+      }
+    }
+  }
+
+  private Trap leave(long pc, long retired, Trap t) {
+    this.pc = pc;
+    this.instret += retired;
+    return t;
+  }
+
+  /** The Trap for the fault a slow path recorded, at the instruction at {@code pc}. */
+  private Trap fault(long pc) {
+    switch (faultKind) {
+      case PAGE_FAULT:
+        return new Trap.PageFault(pc, faultAccess, faultAddr);
+      case ACCESS_FAULT:
+        return new Trap.AccessFault(pc, faultAccess, faultAddr);
+      case MISALIGNED:
+        return new Trap.Misaligned(pc, faultAccess, faultAddr);
+      default:
+        throw new IllegalStateException("no fault recorded at pc 0x" + Long.toHexString(pc));
+    }
+  }
+
+  private boolean recordFault(int kind, Access access, long va) {
+    faultKind = kind;
+    faultAccess = access;
+    faultAddr = va;
+    return false;
+  }
+
+  /** Records a misaligned-atomic fault; returns false for the caller to pass on. */
+  boolean misaligned(Access access, long va) {
+    return recordFault(MISALIGNED, access, va);
+  }
+
+  // ---------------------------------------------------------------- fetch (slow paths)
+
+  /** The decoded page holding pc, decoding it if needed; null with a fault recorded if denied. */
+  private DecodedPage fetchPage(long pc) {
+    long vpn = pc >>> 12;
+    int e = (int) vpn & Tlb.MASK;
+    int base;
+    if (itlb.tag[e] == vpn) {
+      base = itlb.base[e];
+    } else {
+      int o = translate(pc, Access.FETCH, true);
+      if (o < 0) {
+        return null;
+      }
+      base = o & ~0xFFF;
+      itlb.fill(vpn, base);
+    }
+    DecodedPage page = memory.decoded[base >>> 12];
+    return page != null ? page : decodePage(base);
+  }
+
+  /** Decodes the page at RAM offset {@code base}; from now on stores to it take the slow path. */
+  private DecodedPage decodePage(int base) {
+    DecodedPage page = DecodedPage.decode(ram, base);
+    memory.decoded[base >>> 12] = page;
+    wtlb.flushPhysical(base);
+    memory.epoch++; // other harts on this memory may hold store-TLB entries for it
+    seenEpoch = memory.epoch;
+    return page;
+  }
+
+  /**
+   * Fetches the upper half of the 32-bit instruction at pageVa + 4094 from the next page and puts
+   * the whole instruction in the scratch page. A fault there is the second page's: tval is that
+   * page's first address.
+   */
+  private boolean fetchCross(long pageVa, int low) {
+    long next = pageVa + PhysicalMemory.PGSIZE;
+    long vpn = next >>> 12;
+    int e = (int) vpn & Tlb.MASK;
+    int o;
+    if (itlb.tag[e] == vpn) {
+      o = itlb.base[e];
+    } else {
+      o = translate(next, Access.FETCH, true);
+      if (o < 0) {
+        return false;
+      }
+      itlb.fill(vpn, o & ~0xFFF);
+    }
+    int high = (short) SHORT.get(ram, o) & 0xFFFF;
+    scratch.setLast(low | high << 16);
+    return true;
+  }
+
+  // ---------------------------------------------------------------- translation
+
+  /**
+   * Translates {@code va} for a user {@code access}. Returns the byte's offset in RAM, or -1 with
+   * the fault recorded. With {@code commit} false a needed A/D update is left pending for {@link
+   * #commitWalk()}, so that an access that may still fail changes no memory.
+   */
+  int translate(long va, Access access, boolean commit) {
+    if (satp >>> 60 == Sv39.SATP_MODE_BARE) {
+      pendingPteAddr = -1;
+      if (!memory.contains(va, 1)) {
+        return fail(ACCESS_FAULT, access, va);
+      }
+      return (int) (va - PhysicalMemory.BASE);
+    }
+    int r = mmu.walk(satp, va, access);
+    if (r != Sv39.OK) {
+      return fail(r == Sv39.PAGE_FAULT ? PAGE_FAULT : ACCESS_FAULT, access, va);
+    }
+    pendingPteAddr = mmu.updateAddr;
+    pendingPte = mmu.updatePte;
+    if (commit) {
+      commitWalk();
+    }
+    return (int) (mmu.pa - PhysicalMemory.BASE);
+  }
+
+  private long pendingPteAddr = -1;
+  private long pendingPte;
+
+  /** Writes back the A/D update of the last translation, if it needed one. */
+  void commitWalk() {
+    if (pendingPteAddr >= 0) {
+      int o = (int) (pendingPteAddr - PhysicalMemory.BASE);
+      LONG.set(ram, o, pendingPte);
+      memory.hartWrote(o, 8);
+      pendingPteAddr = -1;
+    }
+  }
+
+  private int fail(int kind, Access access, long va) {
+    recordFault(kind, access, va);
+    return -1;
+  }
+
+  // ---------------------------------------------------------------- loads and stores (slow paths)
+
+  private static int loadSize(int op) {
+    switch (op) {
+      case RvI.LB:
+      case RvI.LBU:
+        return 1;
+      case RvI.LH:
+      case RvI.LHU:
+        return 2;
+      case RvI.LW:
+      case RvI.LWU:
+        return 4;
+      default:
+        return 8;
+    }
+  }
+
+  /** Sign- or zero-extends the raw little-endian {@code v} as load {@code op} requires. */
+  private static long extend(int op, long v) {
+    switch (op) {
+      case RvI.LB:
+        return (byte) v;
+      case RvI.LH:
+        return (short) v;
+      case RvI.LW:
+        return (int) v;
+      case RvI.LBU:
+        return v & 0xFF;
+      case RvI.LHU:
+        return v & 0xFFFF;
+      case RvI.LWU:
+        return v & 0xFFFF_FFFFL;
+      default:
+        return v;
+    }
+  }
+
+  /** A load that missed the TLB or crosses a page: value in {@link #slowValue}, or false. */
+  private boolean loadSlow(long va, int op) {
+    int size = loadSize(op);
+    int off = (int) va & 0xFFF;
+    long raw;
+    if (off + size <= PhysicalMemory.PGSIZE) {
+      int o = translate(va, Access.LOAD, true);
+      if (o < 0) return false;
+      rtlb.fill(va >>> 12, o & ~0xFFF);
+      raw = readRam(o, size);
+    } else {
+      long va2 = (va | 0xFFF) + 1;
+      int o1 = translate(va, Access.LOAD, false);
+      if (o1 < 0) return false;
+      long addr1 = pendingPteAddr, pte1 = pendingPte;
+      int o2 = translate(va2, Access.LOAD, true);
+      if (o2 < 0) return false;
+      commitPending(addr1, pte1);
+      int n1 = PhysicalMemory.PGSIZE - off;
+      raw = 0;
+      for (int i = size - 1; i >= 0; i--) {
+        raw = raw << 8 | (ram[i < n1 ? o1 + i : o2 + i - n1] & 0xFFL);
+      }
+    }
+    slowValue = extend(op, raw);
+    return true;
+  }
+
+  private void commitPending(long addr, long pte) {
+    pendingPteAddr = addr;
+    pendingPte = pte;
+    commitWalk();
+  }
+
+  /** A store that missed the store TLB or crosses a page; false if it faulted. */
+  private boolean storeSlow(long va, int size, long v) {
+    int off = (int) va & 0xFFF;
+    if (off + size <= PhysicalMemory.PGSIZE) {
+      int o = translate(va, Access.STORE, true);
+      if (o < 0) return false;
+      writeRam(o, size, v);
+      maybeFillStoreTlb(va >>> 12, o & ~0xFFF);
+      return true;
+    }
+    long va2 = (va | 0xFFF) + 1;
+    int o1 = translate(va, Access.STORE, false);
+    if (o1 < 0) return false;
+    long addr1 = pendingPteAddr, pte1 = pendingPte;
+    int o2 = translate(va2, Access.STORE, true);
+    if (o2 < 0) return false;
+    commitPending(addr1, pte1);
+    int n1 = PhysicalMemory.PGSIZE - off;
+    for (int i = 0; i < size; i++) {
+      ram[i < n1 ? o1 + i : o2 + i - n1] = (byte) (v >>> (8 * i));
+    }
+    wrote(o1, n1);
+    wrote(o2, size - n1);
+    return true;
+  }
+
+  /** The store-TLB promise: page already dirty, no decoded code, no reservation. */
+  private void maybeFillStoreTlb(long vpn, int pageBase) {
+    int page = pageBase >>> 12;
+    boolean reserved = resSize != 0 && (resOff >>> 12) == page;
+    if (memory.isDirty(page) && memory.decoded[page] == null && !reserved) {
+      wtlb.fill(vpn, pageBase);
+    }
+  }
+
+  /** Reads {@code size} (1, 2, 4, 8) bytes at RAM offset {@code o}, zero-extended. */
+  long readRam(int o, int size) {
+    switch (size) {
+      case 1:
+        return ram[o] & 0xFFL;
+      case 2:
+        return (short) SHORT.get(ram, o) & 0xFFFFL;
+      case 4:
+        return (int) INT.get(ram, o) & 0xFFFF_FFFFL;
+      default:
+        return (long) LONG.get(ram, o);
+    }
+  }
+
+  /** Writes {@code size} bytes within one page at RAM offset {@code o}, with all bookkeeping. */
+  void writeRam(int o, int size, long v) {
+    switch (size) {
+      case 1:
+        ram[o] = (byte) v;
+        break;
+      case 2:
+        SHORT.set(ram, o, (short) v);
+        break;
+      case 4:
+        INT.set(ram, o, (int) v);
+        break;
+      default:
+        LONG.set(ram, o, v);
+        break;
+    }
+    wrote(o, size);
+  }
+
+  /** Bookkeeping after this hart stored [o, o + len): reservation, dirty page, decoded code. */
+  private void wrote(int o, int len) {
+    if (resSize != 0 && o < resOff + resSize && resOff < o + len) {
+      resSize = 0;
+    }
+    memory.hartWrote(o, len);
+  }
+
+  // ---------------------------------------------------------------- LR/SC reservation
+
+  /** LR: reserve [o, o + size); stores to that page now take the slow path, which checks it. */
+  void reserve(int o, int size) {
+    resOff = o;
+    resSize = size;
+    wtlb.flushPhysical(o & ~0xFFF);
+  }
+
+  boolean holdsReservation(int o, int size) {
+    return resSize == size && resOff == o;
+  }
+}

@@ -1,0 +1,274 @@
+package xv6ckpt.emulator;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * Emulated RAM: one flat little-endian {@code byte[]} mapped at {@link #BASE}, as on the QEMU
+ * {@code virt} board xv6 targets. There are no devices: every other physical address is an access
+ * fault for the hart and an {@link IllegalArgumentException} for the kernel-side methods here.
+ *
+ * <p>Besides the bytes, this class keeps two pieces of bookkeeping that every write path must
+ * update, which is why all writes (kernel API, hart stores, AMOs, A/D updates) come through here:
+ *
+ * <ol>
+ *   <li>Dirty pages since the last {@link #snapshot()} or {@link #reset(Snapshot)}, so that a
+ *       reset copies back only what changed. Invariant: every page not marked dirty equals the
+ *       same page of {@link #baseline}.
+ *   <li>The decoded-instruction cache ({@link DecodedPage}, one per physical page that a hart has
+ *       fetched from). It lives here, beside the bytes it was decoded from, so that no write can
+ *       forget it: a kernel-side write or a reset drops the page's decoding, a hart store patches
+ *       the slots it overwrote. The cache is not architectural; skipping it changes nothing a
+ *       program can observe.
+ * </ol>
+ *
+ * <p>{@link #epoch} counts events after which harts must forget their TLB entries (snapshot,
+ * reset, a page becoming code): a hart compares it when {@code run} starts. Not thread-safe: one
+ * machine is used by one thread at a time.
+ */
+public final class PhysicalMemory {
+
+  /** Physical address of the first byte of RAM (xv6's KERNBASE). */
+  public static final long BASE = 0x8000_0000L;
+
+  /** Page size in bytes (xv6's PGSIZE). */
+  public static final int PGSIZE = 4096;
+
+  /** log2(PGSIZE) (xv6's PGSHIFT). */
+  public static final int PGSHIFT = 12;
+
+  /** Largest supported RAM: one Java array, kept a round power of two. */
+  public static final long MAX_SIZE = 1L << 30;
+
+  static final VarHandle SHORT =
+      MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+  static final VarHandle INT =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  static final VarHandle LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  final byte[] ram;
+  private final int pages;
+
+  // Dirty pages since the baseline: a flag per page plus the list of flagged pages, so that
+  // a reset touches only them.
+  private final boolean[] dirty;
+  private final int[] dirtyList;
+  private int dirtyCount;
+  private Snapshot baseline;
+
+  /** Decoded instructions per physical page, or null where no hart has fetched since a write. */
+  final DecodedPage[] decoded;
+
+  /** Bumped whenever harts must flush their TLBs; see the class comment. */
+  int epoch;
+
+  /** Creates zeroed RAM of {@code sizeBytes} (a positive multiple of 4096, at most 1 GiB). */
+  public PhysicalMemory(long sizeBytes) {
+    if (sizeBytes <= 0 || sizeBytes % PGSIZE != 0 || sizeBytes > MAX_SIZE) {
+      throw new IllegalArgumentException(
+          "RAM size " + sizeBytes + " must be a positive multiple of 4096 and at most " + MAX_SIZE);
+    }
+    this.ram = new byte[(int) sizeBytes];
+    this.pages = (int) (sizeBytes >>> PGSHIFT);
+    this.dirty = new boolean[pages];
+    this.dirtyList = new int[pages];
+    this.decoded = new DecodedPage[pages];
+    this.baseline = new Snapshot(new byte[pages][]);
+  }
+
+  /** RAM size in bytes. */
+  public long size() {
+    return ram.length;
+  }
+
+  /** Whether all of [pa, pa + len) is RAM. */
+  public boolean contains(long pa, long len) {
+    return len >= 0 && pa >= BASE && pa - BASE <= ram.length && len <= ram.length - (pa - BASE);
+  }
+
+  // ---------------------------------------------------------------- kernel-side reads
+
+  public byte read8(long pa) {
+    return ram[offset(pa, 1)];
+  }
+
+  public short read16(long pa) {
+    return (short) SHORT.get(ram, offset(pa, 2));
+  }
+
+  public int read32(long pa) {
+    return (int) INT.get(ram, offset(pa, 4));
+  }
+
+  public long read64(long pa) {
+    return (long) LONG.get(ram, offset(pa, 8));
+  }
+
+  /** Copies [pa, pa + len) into {@code dst[off .. off + len)}. */
+  public void read(long pa, byte[] dst, int off, int len) {
+    java.util.Objects.checkFromIndexSize(off, len, dst.length);
+    System.arraycopy(ram, offset(pa, len), dst, off, len);
+  }
+
+  // ---------------------------------------------------------------- kernel-side writes
+
+  public void write8(long pa, byte v) {
+    ram[kernelWrite(pa, 1)] = v;
+  }
+
+  public void write16(long pa, short v) {
+    SHORT.set(ram, kernelWrite(pa, 2), v);
+  }
+
+  public void write32(long pa, int v) {
+    INT.set(ram, kernelWrite(pa, 4), v);
+  }
+
+  public void write64(long pa, long v) {
+    LONG.set(ram, kernelWrite(pa, 8), v);
+  }
+
+  /** Copies {@code src[off .. off + len)} to [pa, pa + len). */
+  public void write(long pa, byte[] src, int off, int len) {
+    java.util.Objects.checkFromIndexSize(off, len, src.length);
+    System.arraycopy(src, off, ram, kernelWrite(pa, len), len);
+  }
+
+  /** Sets [pa, pa + len) to {@code value}. */
+  public void fill(long pa, long len, byte value) {
+    if (len < 0 || len > ram.length) {
+      throw new IllegalArgumentException("fill length " + len + " out of range");
+    }
+    int o = kernelWrite(pa, (int) len);
+    Arrays.fill(ram, o, o + (int) len, value);
+  }
+
+  /** Checks the range, then marks its pages dirty and drops their decoded instructions. */
+  private int kernelWrite(long pa, int len) {
+    int o = offset(pa, len);
+    for (int p = o >>> PGSHIFT, last = (o + len - 1) >>> PGSHIFT; len > 0 && p <= last; p++) {
+      markDirty(p);
+      decoded[p] = null; // the hart re-decodes on its next fetch (see class comment)
+    }
+    return o;
+  }
+
+  /** Offset of pa in {@link #ram} after checking that [pa, pa + len) is RAM. */
+  private int offset(long pa, long len) {
+    if (!contains(pa, len)) {
+      throw new IllegalArgumentException(
+          String.format(
+              "physical address 0x%x (length %d) is outside RAM [0x%x, 0x%x)",
+              pa, len, BASE, BASE + ram.length));
+    }
+    return (int) (pa - BASE);
+  }
+
+  // ---------------------------------------------------------------- hart-side write bookkeeping
+
+  /**
+   * Records that the hart has just written [off, off + len) of {@link #ram} (within one page):
+   * marks the page dirty and re-decodes the overwritten instructions if the page holds code.
+   */
+  void hartWrote(int off, int len) {
+    int p = off >>> PGSHIFT;
+    markDirty(p);
+    DecodedPage d = decoded[p];
+    if (d != null) {
+      d.patch(ram, p << PGSHIFT, off & (PGSIZE - 1), len);
+    }
+  }
+
+  boolean isDirty(int page) {
+    return dirty[page];
+  }
+
+  private void markDirty(int p) {
+    if (!dirty[p]) {
+      dirty[p] = true;
+      dirtyList[dirtyCount++] = p;
+    }
+  }
+
+  /** Number of pages written since the last snapshot or reset. */
+  public int dirtyPageCount() {
+    return dirtyCount;
+  }
+
+  // ---------------------------------------------------------------- snapshots
+
+  /**
+   * An immutable copy of RAM, shareable by any number of machines with RAM of the same size.
+   * Pages are held as arrays never written after creation; all-zero pages that were never
+   * written are null. Consecutive snapshots of one memory share the pages that did not change.
+   */
+  public static final class Snapshot {
+    private final byte[][] pages;
+
+    private Snapshot(byte[][] pages) {
+      this.pages = pages;
+    }
+
+    /** RAM size this snapshot was taken from. */
+    public long size() {
+      return (long) pages.length << PGSHIFT;
+    }
+  }
+
+  /** Captures RAM; costs one page copy per page written since the last snapshot or reset. */
+  public Snapshot snapshot() {
+    byte[][] pages = baseline.pages.clone();
+    for (int i = 0; i < dirtyCount; i++) {
+      int p = dirtyList[i];
+      pages[p] = Arrays.copyOfRange(ram, p << PGSHIFT, (p + 1) << PGSHIFT);
+    }
+    clearDirty();
+    baseline = new Snapshot(pages);
+    epoch++; // clean pages again: harts must stop storing through TLB entries without marking
+    return baseline;
+  }
+
+  /**
+   * Makes RAM equal to {@code s}. Copies back only the pages written since the last snapshot or
+   * reset when {@code s} is that baseline; otherwise also every page where the two differ.
+   */
+  public void reset(Snapshot s) {
+    if (s.pages.length != pages) {
+      throw new IllegalArgumentException(
+          "snapshot of " + s.size() + " bytes does not fit RAM of " + ram.length + " bytes");
+    }
+    if (s != baseline) {
+      for (int p = 0; p < pages; p++) {
+        if (s.pages[p] != baseline.pages[p]) {
+          markDirty(p);
+        }
+      }
+    }
+    for (int i = 0; i < dirtyCount; i++) {
+      restorePage(s, dirtyList[i]);
+    }
+    clearDirty();
+    baseline = s;
+    epoch++;
+  }
+
+  private void restorePage(Snapshot s, int p) {
+    byte[] src = s.pages[p];
+    if (src == null) {
+      Arrays.fill(ram, p << PGSHIFT, (p + 1) << PGSHIFT, (byte) 0);
+    } else {
+      System.arraycopy(src, 0, ram, p << PGSHIFT, PGSIZE);
+    }
+    decoded[p] = null;
+  }
+
+  private void clearDirty() {
+    for (int i = 0; i < dirtyCount; i++) {
+      dirty[dirtyList[i]] = false;
+    }
+    dirtyCount = 0;
+  }
+}

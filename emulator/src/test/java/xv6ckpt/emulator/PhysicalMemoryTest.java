@@ -1,0 +1,127 @@
+package xv6ckpt.emulator;
+
+import static com.google.common.truth.Truth.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static xv6ckpt.emulator.Enc.*;
+
+import org.junit.jupiter.api.Test;
+
+/** Kernel-side access, range errors, and snapshot/reset with dirty-page tracking. */
+class PhysicalMemoryTest {
+  static final long BASE = PhysicalMemory.BASE;
+
+  @Test
+  void littleEndianAccessAndBulkCopies() {
+    PhysicalMemory m = new PhysicalMemory(1 << 20);
+    m.write64(BASE + 8, 0x0102_0304_0506_0708L);
+    assertThat(m.read8(BASE + 8)).isEqualTo((byte) 8);
+    assertThat(m.read16(BASE + 9)).isEqualTo((short) 0x0607);
+    assertThat(m.read32(BASE + 12)).isEqualTo(0x0102_0304);
+    byte[] buf = new byte[10];
+    m.read(BASE + 7, buf, 1, 3);
+    assertThat(buf[2]).isEqualTo((byte) 8);
+    m.write(BASE + 0xFFE, new byte[] {1, 2, 3, 4}, 0, 4); // across a page boundary
+    assertThat(m.read32(BASE + 0xFFE)).isEqualTo(0x0403_0201);
+    m.fill(BASE + 0x2000, 4096, (byte) 0x5A);
+    assertThat(m.read64(BASE + 0x2FF8)).isEqualTo(0x5A5A_5A5A_5A5A_5A5AL);
+    assertThat(m.size()).isEqualTo(1 << 20);
+  }
+
+  @Test
+  void outOfRangeAccessNamesTheAddress() {
+    PhysicalMemory m = new PhysicalMemory(1 << 20);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> m.read64(BASE + (1 << 20) - 4));
+    assertThat(e).hasMessageThat().contains("0x800ffffc");
+    assertThrows(IllegalArgumentException.class, () -> m.write8(BASE - 1, (byte) 0));
+    assertThrows(IllegalArgumentException.class, () -> m.read8(0));
+    assertThrows(IllegalArgumentException.class, () -> m.fill(BASE, -1, (byte) 0));
+    assertThrows(IndexOutOfBoundsException.class, () -> m.write(BASE, new byte[4], 2, 4));
+    assertThat(m.contains(BASE, 1 << 20)).isTrue();
+    assertThat(m.contains(BASE, (1 << 20) + 1)).isFalse();
+    assertThat(m.contains(-8, 4)).isFalse();
+    assertThat(m.contains(Long.MAX_VALUE, 1)).isFalse();
+  }
+
+  @Test
+  void sizeMustBeWholePages() {
+    assertThrows(IllegalArgumentException.class, () -> new PhysicalMemory(4097));
+    assertThrows(IllegalArgumentException.class, () -> new PhysicalMemory(0));
+    assertThrows(IllegalArgumentException.class, () -> new PhysicalMemory(2L << 30));
+  }
+
+  @Test
+  void resetRestoresExactlyTheSnapshot() {
+    PhysicalMemory m = new PhysicalMemory(1 << 20);
+    m.write64(BASE, 1);
+    m.write64(BASE + 0x5000, 2);
+    PhysicalMemory.Snapshot s = m.snapshot();
+    assertThat(m.dirtyPageCount()).isEqualTo(0);
+    m.write64(BASE, 10);
+    m.write64(BASE + 0x7000, 3);
+    m.fill(BASE + 0x9000, 3 * 4096, (byte) 1);
+    assertThat(m.dirtyPageCount()).isEqualTo(5);
+    m.reset(s);
+    assertThat(m.read64(BASE)).isEqualTo(1);
+    assertThat(m.read64(BASE + 0x5000)).isEqualTo(2);
+    assertThat(m.read64(BASE + 0x7000)).isEqualTo(0);
+    assertThat(m.read64(BASE + 0xA000)).isEqualTo(0);
+    assertThat(m.dirtyPageCount()).isEqualTo(0);
+  }
+
+  @Test
+  void hartStoresAndPageTableUpdatesAreTracked() {
+    Machine m = new Machine().sv39();
+    long code = BASE + 0x10000, data = BASE + 0x20000;
+    m.code(code, sd(6, 5, 0), sd(6, 5, 8), ECALL);
+    m.map(0x1000, code, Machine.URWX | Machine.A | Machine.D);
+    m.map(0x2000, data, Machine.URWX); // A/D clear: the hart will set them
+    PhysicalMemory.Snapshot s = m.mem.snapshot();
+    long pteBefore = m.readPte(0x2000, 0);
+    m.hart.setPc(0x1000);
+    m.hart.setX(5, 0x2000);
+    m.hart.setX(6, 42);
+    assertThat(m.hart.run(10)).isInstanceOf(Trap.Ecall.class);
+    assertThat(m.mem.read64(data)).isEqualTo(42);
+    assertThat(m.readPte(0x2000, 0)).isNotEqualTo(pteBefore);
+    assertThat(m.mem.dirtyPageCount()).isEqualTo(2); // data page and the leaf table
+    m.mem.reset(s);
+    assertThat(m.mem.read64(data)).isEqualTo(0);
+    assertThat(m.readPte(0x2000, 0)).isEqualTo(pteBefore);
+    // After the reset the hart must not store through stale TLB entries without tracking.
+    m.hart.setPc(0x1000);
+    m.hart.run(10);
+    assertThat(m.mem.dirtyPageCount()).isEqualTo(2);
+    m.mem.reset(s);
+    assertThat(m.mem.read64(data + 8)).isEqualTo(0);
+  }
+
+  @Test
+  void snapshotsAreSharedAcrossMachinesAndResetsBetweenSnapshotsWork() {
+    PhysicalMemory a = new PhysicalMemory(1 << 20);
+    a.write64(BASE, 1);
+    PhysicalMemory.Snapshot s1 = a.snapshot();
+    a.write64(BASE + 0x3000, 2);
+    PhysicalMemory.Snapshot s2 = a.snapshot();
+    a.write64(BASE, 3);
+
+    a.reset(s1); // not the baseline: pages that differ between s1 and s2 come back too
+    assertThat(a.read64(BASE)).isEqualTo(1);
+    assertThat(a.read64(BASE + 0x3000)).isEqualTo(0);
+    a.reset(s2);
+    assertThat(a.read64(BASE + 0x3000)).isEqualTo(2);
+
+    PhysicalMemory b = new PhysicalMemory(1 << 20);
+    b.write64(BASE + 0x8000, 9);
+    b.reset(s2);
+    assertThat(b.read64(BASE)).isEqualTo(1);
+    assertThat(b.read64(BASE + 0x3000)).isEqualTo(2);
+    assertThat(b.read64(BASE + 0x8000)).isEqualTo(0);
+    b.write64(BASE, 5); // writing b must not disturb the shared snapshot
+    a.reset(s2);
+    assertThat(a.read64(BASE)).isEqualTo(1);
+
+    PhysicalMemory small = new PhysicalMemory(1 << 16);
+    assertThrows(IllegalArgumentException.class, () -> small.reset(s2));
+  }
+}
