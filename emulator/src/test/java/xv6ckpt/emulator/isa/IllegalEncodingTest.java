@@ -70,6 +70,7 @@ class IllegalEncodingTest {
         Arguments.of("MISC-MEM funct3 111", 0x0000700f),
         Arguments.of("AMO funct3 100", 0x0000402f),
         Arguments.of("AMO funct5 11111", 0xf800202f),
+        Arguments.of("lr.w a0, (a1) with rs2 field x1 (reserved)", 0x1015a52f),
         Arguments.of("mret", 0x30200073),
         Arguments.of("sret", 0x10200073),
         Arguments.of("wfi", 0x10500073),
