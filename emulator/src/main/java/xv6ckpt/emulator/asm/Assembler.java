@@ -1346,7 +1346,8 @@ public final class Assembler {
 
   private static int reg(String insn, String role, int r) {
     if (!Reg.isValid(r)) {
-      throw new IllegalArgumentException(insn + ": " + role + " " + r + " is not a register x0..x31");
+      throw new IllegalArgumentException(
+          insn + ": " + role + " " + r + " is not a register x0..x31");
     }
     return r;
   }

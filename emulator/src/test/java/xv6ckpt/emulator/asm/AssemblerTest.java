@@ -161,7 +161,8 @@ class AssemblerTest {
     assertThat(farBranch(254, (a, l) -> a.cBeqz(A0, l))).isNotNull();
     assertThrows(IllegalArgumentException.class, () -> farBranch(256, (a, l) -> a.cBnez(A0, l)));
     assertThat(farBackBranch(256, (a, l) -> a.cBnez(A0, l))).isNotNull();
-    assertThrows(IllegalArgumentException.class, () -> farBackBranch(258, (a, l) -> a.cBnez(A0, l)));
+    assertThrows(IllegalArgumentException.class,
+        () -> farBackBranch(258, (a, l) -> a.cBnez(A0, l)));
     assertThat(farBranch(2046, (a, l) -> a.cJ(l))).isNotNull();
     assertThrows(IllegalArgumentException.class, () -> farBranch(2048, (a, l) -> a.cJ(l)));
     assertThat(farBranch((1 << 20) - 2, (a, l) -> a.j(l))).isNotNull();

@@ -81,7 +81,8 @@ class ZicsrTest {
   static Stream<Arguments> illegal() {
     return Stream.of(
         writes("csrrw a0, cycle, a1", a -> a.csrrw(A0, Csr.CYCLE, A1)),
-        writes("csrrw x0, instret, x0 (csrrw always writes)", a -> a.csrrw(ZERO, Csr.INSTRET, ZERO)),
+        writes("csrrw x0, instret, x0 (csrrw always writes)",
+            a -> a.csrrw(ZERO, Csr.INSTRET, ZERO)),
         writes("csrrs a0, cycle, a1", a -> a.csrrs(A0, Csr.CYCLE, A1)),
         writes("csrrc a0, time, a1", a -> a.csrrc(A0, Csr.TIME, A1)),
         writes("csrrwi a0, time, 0 (csrrwi always writes)", a -> a.csrrwi(A0, Csr.TIME, 0)),
