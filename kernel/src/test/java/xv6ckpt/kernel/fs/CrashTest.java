@@ -28,12 +28,13 @@ class CrashTest {
   /** Every path with "dir" or the file's bytes: what an operation's atomicity is judged on. */
   static TreeMap<String, String> tree(FileSystem fs) throws FsException {
     TreeMap<String, String> t = new TreeMap<>();
-    walk(fs, "/", t);
+    walk(fs, "/", t, new java.util.HashSet<>(java.util.Set.of((long) FsFormat.ROOTINO)));
     return t;
   }
 
-  private static void walk(FileSystem fs, String dir, TreeMap<String, String> t)
-      throws FsException {
+  /** Depth first; a directory seen before (a corrupted image's cycle) is not entered again. */
+  private static void walk(FileSystem fs, String dir, TreeMap<String, String> t,
+      java.util.Set<Long> seen) throws FsException {
     for (FileSystem.Entry e : fs.list(dir)) {
       if (e.name().equals(".") || e.name().equals("..")) {
         continue;
@@ -41,7 +42,9 @@ class CrashTest {
       String p = dir + e.name();
       if (e.stat().type() == Stat.T_DIR) {
         t.put(p, "dir");
-        walk(fs, p + "/", t);
+        if (seen.add(e.stat().ino())) {
+          walk(fs, p + "/", t, seen);
+        }
       } else {
         t.put(p, new String(fs.readFile(p), StandardCharsets.ISO_8859_1));
       }
