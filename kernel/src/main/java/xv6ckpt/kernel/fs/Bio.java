@@ -124,6 +124,22 @@ public final class Bio {
     return b;
   }
 
+  /**
+   * Like {@link #bread} for a block whose old contents do not matter because the caller is
+   * about to overwrite all of it: returns it locked and zero-filled, without reading the disk.
+   * (xv6 reads the block anyway; skipping the read changes nothing but the cost.)
+   */
+  public Buf bgetZeroed(long blockno) {
+    if (blockno < 0 || blockno >= dev.blockCount()) {
+      throw new KernelPanic(
+          "bread: block " + blockno + " outside the disk of " + dev.blockCount() + " blocks");
+    }
+    Buf b = bget(blockno);
+    java.util.Arrays.fill(b.data, (byte) 0);
+    b.valid = true;
+    return b;
+  }
+
   /** Writes b's contents to disk. Must be locked. */
   public void bwrite(Buf b) {
     if (!b.locked) {

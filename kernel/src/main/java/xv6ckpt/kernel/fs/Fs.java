@@ -113,8 +113,7 @@ public final class Fs {
 
   /** Zeroes a block (through the log). */
   private void bzero(long bno) {
-    Buf bp = bio.bread(bno);
-    Arrays.fill(bp.data, (byte) 0);
+    Buf bp = bio.bgetZeroed(bno);
     log.logWrite(bp);
     bio.brelse(bp);
   }

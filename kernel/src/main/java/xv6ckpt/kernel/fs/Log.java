@@ -232,7 +232,7 @@ public final class Log {
   /** Copies modified blocks from the cache to the log. */
   private void writeLog() {
     for (int tail = 0; tail < n; tail++) {
-      Buf to = bio.bread(start + tail + 1); // log block
+      Buf to = bio.bgetZeroed(start + tail + 1); // log block, overwritten whole
       Buf from = bio.bread(block[tail]); // cache block
       System.arraycopy(from.data, 0, to.data, 0, FsFormat.BSIZE);
       bio.bwrite(to); // write the log

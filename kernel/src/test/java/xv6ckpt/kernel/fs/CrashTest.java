@@ -130,22 +130,27 @@ class CrashTest {
 
   @Test
   void growthIntoTheDoublyIndirectBlockAndItsRemoval() throws FsException {
-    int nearLimit = (FsFormat.MAXFILE - 3) * FsFormat.BSIZE;
+    int bs = FsFormat.BSIZE;
+    int nearIndirectEnd = (FsFormat.MAXFILE - 3) * bs; // 3 blocks before the doubly-indirect
+    int nearLevel1End = (FsFormat.MAXFILE + FsFormat.NINDIRECT - 3) * bs; // 3 before child 1
     MemoryBlockDevice base = Images.big(1500, 40,
-        new Mkfs.FileNode("big", Images.pattern(nearLimit, 3)));
+        new Mkfs.FileNode("a", Images.pattern(nearIndirectEnd, 3)),
+        new Mkfs.FileNode("b", Images.pattern(nearLevel1End, 4)));
     int states = crashEverywhere(base, fs -> {
-      Inode ip = fs.open("/big");
-      byte[] more = Images.pattern(8 * FsFormat.BSIZE, 4);
-      long n = fs.writeChunked(ip, nearLimit, ByteSource.of(more), 0, more.length,
+      byte[] more = Images.pattern(8 * bs, 5);
+      Inode a = fs.open("/a");
+      long n = fs.writeChunked(a, nearIndirectEnd, ByteSource.of(more), 0, more.length,
           Param.MAXOPBLOCKS); // 2 blocks a transaction on this layout: 4 transactions
       assertThat(n).isEqualTo(more.length);
-      byte[] again = Images.pattern(300 * FsFormat.BSIZE, 5); // a second level-1 block
-      n = fs.writeChunked(ip, nearLimit + more.length, ByteSource.of(again), 0, again.length,
-          fs.largeOpBlocks());
-      assertThat(n).isEqualTo(again.length);
-      fs.close(ip);
-      fs.unlink("/big");
+      fs.close(a);
+      Inode b = fs.open("/b");
+      n = fs.writeChunked(b, nearLevel1End, ByteSource.of(more), 0, more.length,
+          fs.largeOpBlocks()); // one transaction allocating the second child index block
+      assertThat(n).isEqualTo(more.length);
+      fs.close(b);
+      fs.unlink("/a");
+      fs.truncate("/b");
     });
-    assertThat(states).isAtLeast(8);
+    assertThat(states).isEqualTo(1 + 4 + 1 + 1 + 1);
   }
 }
