@@ -59,4 +59,18 @@ public final class Inode {
   public boolean isLocked() {
     return locked;
   }
+
+  /**
+   * Sets the link count of the in-memory copy (the system calls link, unlink, mkdir do);
+   * caller holds ip locked and calls {@link Fs#iupdate} after.
+   */
+  public void setNlink(short nlink) {
+    this.nlink = nlink;
+  }
+
+  /** Sets the device numbers of a new inode (create); caller holds ip locked, then iupdate. */
+  public void setDevice(short major, short minor) {
+    this.major = major;
+    this.minor = minor;
+  }
 }

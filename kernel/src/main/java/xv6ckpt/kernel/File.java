@@ -1,0 +1,215 @@
+package xv6ckpt.kernel;
+
+import xv6ckpt.kernel.fs.ByteSink;
+import xv6ckpt.kernel.fs.ByteSource;
+import xv6ckpt.kernel.fs.FileSystem;
+import xv6ckpt.kernel.fs.Fs;
+import xv6ckpt.kernel.fs.Inode;
+import xv6ckpt.kernel.fs.Log;
+import xv6ckpt.kernel.fs.Stat;
+
+/**
+ * xv6's {@code file.c}: the open-file table (NFILE entries) and reading, writing and closing
+ * an open file, whatever it refers to: a pipe, an inode, or a device (only the console, major
+ * 1, exists).
+ *
+ * <p>Writes to an inode are split into transactions of at most MAXOPBLOCKS blocks, as xv6
+ * does. Each chunk's begin_op could have to wait for log space; the bytes already written are
+ * then kept as {@link Restart.Transfer} and the re-issued write continues after them.
+ */
+public final class File {
+  /** xv6's devsw major number of the console. */
+  public static final int CONSOLE = 1;
+
+  private final Machine m;
+  final OpenFile[] ftable = new OpenFile[Param.NFILE];
+
+  File(Machine m) {
+    this.m = m;
+    for (int i = 0; i < ftable.length; i++) {
+      ftable[i] = new OpenFile(i);
+    }
+  }
+
+  /** Allocates a file structure, or returns null if the table is full. */
+  OpenFile filealloc() {
+    for (OpenFile f : ftable) {
+      if (f.ref == 0) {
+        f.ref = 1;
+        return f;
+      }
+    }
+    return null;
+  }
+
+  /** Increments the ref count for file f. */
+  OpenFile filedup(OpenFile f) {
+    if (f.ref < 1) {
+      throw new KernelPanic("filedup");
+    }
+    f.ref++;
+    return f;
+  }
+
+  /** Closes file f: decrements the ref count, and releases what it refers to at 0. */
+  void fileclose(OpenFile f) {
+    if (f.ref < 1) {
+      throw new KernelPanic("fileclose");
+    }
+    if (--f.ref > 0) {
+      return;
+    }
+    OpenFile.Type type = f.type;
+    Pipe pipe = f.pipe;
+    Inode ip = f.ip;
+    boolean writable = f.writable;
+    f.type = OpenFile.Type.NONE;
+    f.pipe = null;
+    f.ip = null;
+    f.off = 0;
+    if (type == OpenFile.Type.PIPE) {
+      pipe.close(writable);
+    } else if (type == OpenFile.Type.INODE || type == OpenFile.Type.DEVICE) {
+      m.beginOpNow();
+      m.fs.iput(ip);
+      m.endOp();
+    }
+  }
+
+  /** Number of file-table entries in use (for leak checks). */
+  public int openFiles() {
+    int n = 0;
+    for (OpenFile f : ftable) {
+      if (f.ref > 0) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Gets metadata about file f into user address addr (a struct stat: dev u32, ino u32, type
+   * i16, nlink i16, pad, size u64).
+   *
+   * @return 0, or -1 if f is a pipe or addr is bad
+   */
+  int filestat(Process p, OpenFile f, long addr) {
+    if (f.type != OpenFile.Type.INODE && f.type != OpenFile.Type.DEVICE) {
+      return -1;
+    }
+    Fs fs = m.fs;
+    fs.ilock(f.ip);
+    Stat st = fs.stati(f.ip);
+    fs.iunlock(f.ip);
+    return m.vm.copyout(p.pagetable, p.sz, addr, encodeStat(st), 0, STAT_SIZE);
+  }
+
+  /** sizeof(struct stat) on RV64. */
+  static final int STAT_SIZE = 24;
+
+  static byte[] encodeStat(Stat st) {
+    byte[] b = new byte[STAT_SIZE];
+    putLe(b, 0, st.dev(), 4);
+    putLe(b, 4, st.ino(), 4);
+    putLe(b, 8, st.type(), 2);
+    putLe(b, 10, st.nlink(), 2);
+    putLe(b, 16, st.size(), 8);
+    return b;
+  }
+
+  static void putLe(byte[] b, int off, long v, int n) {
+    for (int i = 0; i < n; i++) {
+      b[off + i] = (byte) (v >>> (8 * i));
+    }
+  }
+
+  /** Reads from file f into user address addr. */
+  SysResult fileread(Process p, OpenFile f, long addr, int n) {
+    if (!f.readable) {
+      return SysResult.MINUS_ONE;
+    }
+    switch (f.type) {
+      case PIPE:
+        return f.pipe.read(p, addr, n);
+      case DEVICE:
+        if (f.major != CONSOLE) {
+          return SysResult.MINUS_ONE;
+        }
+        return m.console.read(p, addr, n);
+      case INODE:
+        {
+          Fs fs = m.fs;
+          fs.ilock(f.ip);
+          int r = fs.readi(f.ip, userSink(p), addr, f.off, n);
+          if (r > 0) {
+            f.off += r;
+          }
+          fs.iunlock(f.ip);
+          return SysResult.ret(r);
+        }
+      default:
+        throw new KernelPanic("fileread");
+    }
+  }
+
+  /** Writes to file f from user address addr. */
+  SysResult filewrite(Process p, OpenFile f, long addr, int n) {
+    if (!f.writable) {
+      return SysResult.MINUS_ONE;
+    }
+    switch (f.type) {
+      case PIPE:
+        return f.pipe.write(p, addr, n);
+      case DEVICE:
+        if (f.major != CONSOLE) {
+          return SysResult.MINUS_ONE;
+        }
+        return SysResult.ret(m.console.write(p, addr, n));
+      case INODE:
+        return writeInode(p, f, addr, n);
+      default:
+        throw new KernelPanic("filewrite");
+    }
+  }
+
+  /**
+   * Writes a few blocks at a time to avoid exceeding the maximum log transaction size,
+   * including i-node, indirect block, allocation blocks, and 2 blocks of slop for non-aligned
+   * writes.
+   */
+  private SysResult writeInode(Process p, OpenFile f, long addr, int n) {
+    Fs fs = m.fs;
+    Log log = fs.log();
+    int max = FileSystem.maxWriteBytes(Param.MAXOPBLOCKS, fs.superblock().hasDindirect());
+    long i = p.restart instanceof Restart.Transfer ? ((Restart.Transfer) p.restart).done() : 0;
+    while (i < n) {
+      int n1 = (int) Math.min(n - i, max);
+      if (log.beginOp(m.reserveBlocks()) != Log.Begin.STARTED) {
+        p.restart = new Restart.Transfer(i);
+        return new SysResult.Block(Chan.LOG);
+      }
+      fs.ilock(f.ip);
+      int r = fs.writei(f.ip, userSource(p), addr + i, f.off, n1);
+      if (r > 0) {
+        f.off += r;
+      }
+      fs.iunlock(f.ip);
+      m.endOp();
+      if (r != n1) {
+        break; // error from writei
+      }
+      i += r;
+    }
+    return SysResult.ret(i == n ? n : -1);
+  }
+
+  /** either_copyout to the user memory of p. */
+  ByteSink userSink(Process p) {
+    return (va, src, off, len) -> m.vm.copyout(p.pagetable, p.sz, va, src, off, len) == 0;
+  }
+
+  /** either_copyin from the user memory of p. */
+  ByteSource userSource(Process p) {
+    return (va, dst, off, len) -> m.vm.copyin(p.pagetable, p.sz, dst, off, va, len) == 0;
+  }
+}

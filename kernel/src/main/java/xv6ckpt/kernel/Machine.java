@@ -1,0 +1,777 @@
+package xv6ckpt.kernel;
+
+import static xv6ckpt.kernel.Riscv.PGSIZE;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import xv6ckpt.emulator.Hart;
+import xv6ckpt.emulator.PhysicalMemory;
+import xv6ckpt.emulator.disk.BlockDevice;
+import xv6ckpt.emulator.disk.MemoryBlockDevice;
+import xv6ckpt.kernel.fs.Fs;
+import xv6ckpt.kernel.fs.Inode;
+import xv6ckpt.kernel.fs.Log;
+import xv6ckpt.kernel.fs.Stat;
+
+/**
+ * One xv6 machine as a value: RAM, one hart, a disk, and all kernel state (process table,
+ * open-file table, pipes, console, page allocator, mounted file system). Many machines live in
+ * one JVM; nothing is static and mutable. Not thread-safe: one thread drives a machine.
+ *
+ * <p>Running: {@link #run} is xv6's scheduler loop. It picks RUNNABLE processes round-robin
+ * in table order; the chosen process runs on the hart for at most a quantum of instructions,
+ * stopping earlier at a trap, which {@link Trap} handles (a system call, a fault, the end of
+ * the quantum). A context switch saves the hart's registers and pc into the process's
+ * trapframe page, loads the next process's, and sets satp (flushing translations) and drops
+ * any LR reservation. Each process has its own instruction counter (the hart's instret while
+ * it runs). Time: {@link #ticks()} is the number of quanta of instructions run so far; when
+ * every process sleeps and some wait for a tick, time jumps to the earliest wake-up.
+ *
+ * <p>Determinism: the run is a function of the disk, the console input, the configuration and
+ * the seed (which, when not 0, varies each quantum's length pseudo-randomly).
+ *
+ * <p>Snapshots: {@link #snapshot()} captures RAM (copy-on-write pages), the hart, the kernel's
+ * Java state (deep copies) and the disk; {@link #reset} returns to it. The disk must be a
+ * {@link MemoryBlockDevice}, which keeps one snapshot: a machine can be reset to its latest
+ * snapshot (any number of times). The file system is mounted afresh at reset (its caches are
+ * clean between system calls), and open files get their inodes back by number.
+ */
+public final class Machine {
+
+  /** Machine parameters. */
+  public record Config(long ramBytes, long quantum, long seed) {
+    public Config {
+      if (ramBytes < 64 * PGSIZE || ramBytes % PGSIZE != 0 || ramBytes > PhysicalMemory.MAX_SIZE) {
+        throw new IllegalArgumentException("RAM of " + ramBytes + " bytes: need a multiple of "
+            + PGSIZE + " between " + 64 * PGSIZE + " and " + PhysicalMemory.MAX_SIZE);
+      }
+      if (quantum < 1) {
+        throw new IllegalArgumentException("quantum must be at least 1 instruction, got "
+            + quantum);
+      }
+    }
+
+    /** xv6's 128 MiB, a quantum of 100,000 instructions, no jitter. */
+    public static Config defaults() {
+      return new Config(Riscv.DEFAULT_RAM, 100_000, 0);
+    }
+
+    public Config withRam(long bytes) {
+      return new Config(bytes, quantum, seed);
+    }
+
+    public Config withQuantum(long q) {
+      return new Config(ramBytes, q, seed);
+    }
+
+    public Config withSeed(long s) {
+      return new Config(ramBytes, quantum, s);
+    }
+  }
+
+  /** Why {@link #run} returned. */
+  public sealed interface Outcome {
+    /** The instruction budget is spent; the machine can run on. */
+    record BudgetSpent() implements Outcome {}
+
+    /**
+     * No process can run. {@code waitingForInput}: some process waits for console input (give
+     * it some, or end the input); otherwise nothing will ever run again.
+     */
+    record Idle(boolean waitingForInput) implements Outcome {}
+
+    /** The watched process (see {@link #spawn}) exited with this status. */
+    record Exited(int pid, int status) implements Outcome {}
+
+    /** The kernel panicked ("panic: " + message on the console); the machine is dead. */
+    record Panicked(String message) implements Outcome {}
+  }
+
+  /** Booting failed: the disk holds no usable file system or no usable program. */
+  public static final class BootException extends Exception {
+    public BootException(String message) {
+      super(message);
+    }
+  }
+
+  // ---------------------------------------------------------------- the hardware
+
+  final PhysicalMemory mem;
+  final Hart hart;
+  private final BlockDevice disk;
+  private final Config config;
+
+  // ---------------------------------------------------------------- the kernel
+
+  final Kalloc kalloc;
+  final Vm vm;
+  Fs fs;
+  Proc proc;
+  File files;
+  Console console;
+  final Syscall syscall;
+  final Exec exec;
+  private final Trap trap;
+  final long trampoline; // the physical page mapped at TRAMPOLINE in every process
+  final byte[] scratch = new byte[(int) PGSIZE];
+
+  // Scheduler state.
+  Process loaded; // whose registers are in the hart (null: nobody's)
+  private Process current; // RUNNING, in the middle of its quantum
+  private long quantumLeft;
+  private long cycles; // instructions run by all processes, plus idle time
+  private long lastTick;
+  private long rng; // seeded quantum jitter
+  long nextPipeId = 1;
+  long syscalls;
+  private int watchPid;
+  private Outcome pendingExit;
+  private String panicMessage;
+
+  private OutputStream echo = OutputStream.nullOutputStream();
+  private byte[] out = new byte[4096];
+  private int outLen;
+
+  /** The machine with a disk and RAM; no process yet (see {@link #boot} and {@link #runner}). */
+  private Machine(BlockDevice disk, Config config) throws BootException {
+    this.disk = disk;
+    this.config = config;
+    this.mem = new PhysicalMemory(config.ramBytes());
+    this.hart = new Hart(mem);
+    this.kalloc = new Kalloc(mem);
+    this.vm = new Vm(mem, kalloc);
+    this.trampoline = kalloc.kalloc();
+    vm.zeroPage(trampoline);
+    try {
+      this.fs = Fs.mount(disk);
+    } catch (KernelPanic e) {
+      throw new BootException("cannot mount the file system: " + e.panicMessage());
+    }
+    this.proc = new Proc(this);
+    this.files = new File(this);
+    this.console = new Console(this);
+    this.exec = new Exec(this);
+    this.syscall = new Syscall(this, new SysProc(this), new SysFile(this));
+    this.trap = new Trap(this);
+    this.rng = config.seed();
+  }
+
+  /** Boots xv6: pid 1 runs /init from the file system, with cwd /. */
+  public static Machine boot(BlockDevice disk, Config config) throws BootException {
+    Machine m = new Machine(disk, config);
+    Process p = m.proc.allocproc();
+    m.proc.initproc = p;
+    p.cwd = m.fs.root();
+    int argc = m.exec.exec(p, "/init".getBytes(StandardCharsets.UTF_8),
+        List.of("init".getBytes(StandardCharsets.UTF_8)));
+    if (argc < 0) {
+      throw new BootException("cannot exec /init: missing or not an executable");
+    }
+    m.mem.write64(p.trapframe + tfReg(10), argc);
+    p.state = Process.State.RUNNABLE;
+    return m;
+  }
+
+  /** pid 1 of a runner machine: {@code for(;;) wait(0);} at address 0. */
+  private static final int[] REAPER = {
+    0x00300893, // li a7, SYS_wait
+    0x00000513, // li a0, 0
+    0x00000073, // ecall
+    0xff5ff06f, // j 0
+  };
+
+  /**
+   * A machine for running one program: pid 1 is a kernel-made init that only reaps children
+   * (so orphans are collected as xv6's init does); use {@link #spawn} for the program.
+   */
+  public static Machine runner(BlockDevice disk, Config config) throws BootException {
+    Machine m = new Machine(disk, config);
+    Process p = m.proc.allocproc();
+    m.proc.initproc = p;
+    p.cwd = m.fs.root();
+    if (m.vm.uvmalloc(p.pagetable, 0, PGSIZE, Riscv.PTE_X) == 0) {
+      throw new BootException("no memory for init");
+    }
+    p.sz = PGSIZE;
+    long pa = m.vm.walkaddr(p.pagetable, 0);
+    for (int i = 0; i < REAPER.length; i++) {
+      m.mem.write32(pa + 4L * i, REAPER[i]);
+    }
+    p.name = "init";
+    p.state = Process.State.RUNNABLE;
+    return m;
+  }
+
+  /**
+   * Starts program path (resolved from /) with argv as a child of init, its file descriptors
+   * 0, 1 and 2 on the console (made as /console, major 1, if the file system lacks it, as
+   * xv6's init does). {@link #run} reports its exit as {@link Outcome.Exited}.
+   *
+   * @return the new pid
+   * @throws BootException if there is no free process or the program cannot be exec'd
+   */
+  public int spawn(String path, List<String> argv) throws BootException {
+    Process p = proc.allocproc();
+    if (p == null) {
+      throw new BootException("no free process slot for " + path);
+    }
+    p.cwd = fs.root();
+    p.parent = proc.initproc;
+    if (!openConsole(p)) {
+      proc.freeproc(p);
+      throw new BootException("cannot open /console");
+    }
+    List<byte[]> args = new ArrayList<>();
+    for (String a : argv) {
+      args.add(a.getBytes(StandardCharsets.UTF_8));
+    }
+    int argc = exec.exec(p, path.getBytes(StandardCharsets.UTF_8), args);
+    if (argc < 0) {
+      proc.exit(p, -1);
+      proc.wait(proc.initproc, 0); // reap it at once
+      throw new BootException("exec " + path + " failed: no such program or not an executable");
+    }
+    mem.write64(p.trapframe + tfReg(10), argc);
+    p.state = Process.State.RUNNABLE;
+    watchPid = p.pid;
+    return p.pid;
+  }
+
+  private boolean openConsole(Process p) {
+    byte[] path = "/console".getBytes(StandardCharsets.UTF_8);
+    beginOpNow();
+    Optional<Inode> ip = fs.namei(path, p.cwd);
+    if (ip.isEmpty()) {
+      Optional<Fs.Parent> parent = fs.nameiparent(path, p.cwd);
+      Optional<Inode> made = fs.ialloc(Stat.T_DEVICE);
+      if (parent.isEmpty() || made.isEmpty()) {
+        endOp();
+        return false;
+      }
+      Inode dp = parent.get().dir();
+      Inode np = made.get();
+      fs.ilock(np);
+      np.setDevice((short) File.CONSOLE, (short) 0);
+      np.setNlink((short) 1);
+      fs.iupdate(np);
+      fs.ilock(dp);
+      boolean ok = fs.dirlink(dp, parent.get().name(), np.inum());
+      fs.iunlockput(dp);
+      if (!ok) {
+        np.setNlink((short) 0);
+        fs.iupdate(np);
+        fs.iunlockput(np);
+        endOp();
+        return false;
+      }
+      fs.iunlock(np);
+      ip = Optional.of(np);
+    }
+    endOp();
+    OpenFile f = files.filealloc();
+    if (f == null) {
+      beginOpNow();
+      fs.iput(ip.get());
+      endOp();
+      return false;
+    }
+    f.type = OpenFile.Type.DEVICE;
+    f.major = File.CONSOLE;
+    f.ip = ip.get();
+    f.readable = true;
+    f.writable = true;
+    p.ofile[0] = f;
+    p.ofile[1] = files.filedup(f);
+    p.ofile[2] = files.filedup(f);
+    return true;
+  }
+
+  // ---------------------------------------------------------------- the scheduler
+
+  /**
+   * Runs processes for at most {@code budget} instructions (retired user instructions, all
+   * processes together).
+   */
+  public Outcome run(long budget) {
+    if (panicMessage != null) {
+      return new Outcome.Panicked(panicMessage);
+    }
+    long done = 0;
+    try {
+      for (;;) {
+        if (pendingExit != null) {
+          Outcome o = pendingExit;
+          pendingExit = null;
+          return o;
+        }
+        if (done >= budget) {
+          return new Outcome.BudgetSpent();
+        }
+        Process p = current;
+        if (p == null || p.state != Process.State.RUNNING) {
+          p = proc.pickNext();
+          if (p == null) {
+            if (idleTick()) {
+              continue;
+            }
+            return new Outcome.Idle(proc.anySleepingOn(Chan.CONSOLE));
+          }
+          switchTo(p);
+          p.state = Process.State.RUNNING;
+          current = p;
+          quantumLeft = nextQuantum();
+          if (p.killed) {
+            proc.exit(p, -1);
+            continue;
+          }
+        }
+        long slice = Math.min(quantumLeft, budget - done);
+        long before = hart.instret();
+        xv6ckpt.emulator.Trap t = hart.run(slice);
+        long ran = hart.instret() - before;
+        done += ran;
+        cycles += ran;
+        quantumLeft -= ran;
+        trap.usertrap(p, t);
+        if (p.state != Process.State.RUNNING) {
+          current = null;
+        }
+        advanceTicks();
+      }
+    } catch (KernelPanic e) {
+      return panic(e.panicMessage());
+    } catch (RuntimeException e) {
+      return panic("kernel bug: " + e);
+    }
+  }
+
+  private Outcome panic(String message) {
+    panicMessage = message;
+    printf("panic: " + message + "\n");
+    return new Outcome.Panicked(message);
+  }
+
+  /** The timer: the process's quantum is spent (or only the run's budget is). */
+  void timerInterrupt(Process p) {
+    if (quantumLeft == 0) {
+      p.state = Process.State.RUNNABLE; // yield
+    }
+  }
+
+  private long nextQuantum() {
+    long q = config.quantum();
+    if (config.seed() == 0 || q < 2) {
+      return q;
+    }
+    rng ^= rng << 13; // xorshift64
+    rng ^= rng >>> 7;
+    rng ^= rng << 17;
+    return q / 2 + Long.remainderUnsigned(rng, q);
+  }
+
+  /** Ticks so far: quanta of instructions run, plus idle ticks. */
+  public long ticks() {
+    return cycles / config.quantum();
+  }
+
+  private void advanceTicks() {
+    long t = ticks();
+    if (t != lastTick) {
+      lastTick = t;
+      proc.wakeup(Chan.TICKS);
+    }
+  }
+
+  /** Nothing can run: lets time pass to the earliest sleep's end, if anyone sleeps on time. */
+  private boolean idleTick() {
+    long until = Long.MAX_VALUE;
+    for (Process p : proc.procs) {
+      if (p.state == Process.State.SLEEPING && p.chan == Chan.TICKS) {
+        long u = p.restart instanceof Restart.Sleep
+            ? ((Restart.Sleep) p.restart).until() : ticks() + 1;
+        until = Math.min(until, u);
+      }
+    }
+    if (until == Long.MAX_VALUE) {
+      return false;
+    }
+    cycles = Math.max(cycles, until * config.quantum());
+    advanceTicks();
+    proc.wakeup(Chan.TICKS);
+    return true;
+  }
+
+  /** Offset in the trapframe of saved register x{@code i} (xv6's struct trapframe). */
+  static int tfReg(int i) {
+    return 32 + 8 * i;
+  }
+
+  private static final int TF_EPC = 24;
+
+  /** Makes p's registers the hart's (a context switch). */
+  void switchTo(Process p) {
+    if (loaded == p) {
+      return;
+    }
+    if (loaded != null) {
+      saveContext(loaded);
+    }
+    for (int i = 1; i < 32; i++) {
+      hart.setX(i, mem.read64(p.trapframe + tfReg(i)));
+    }
+    hart.setPc(mem.read64(p.trapframe + TF_EPC) & ~1L);
+    hart.setInstret(p.instret);
+    hart.setSatp(Riscv.makeSatp(p.pagetable));
+    hart.clearReservation();
+    seenUnmaps = vm.unmaps;
+    loaded = p;
+  }
+
+  /** Saves the hart's registers into p's trapframe (p must be loaded). */
+  void saveContext(Process p) {
+    for (int i = 1; i < 32; i++) {
+      mem.write64(p.trapframe + tfReg(i), hart.x(i));
+    }
+    mem.write64(p.trapframe + TF_EPC, hart.pc());
+    p.instret = hart.instret();
+  }
+
+  private long seenUnmaps;
+
+  /** After a system call: flush translations if p's mappings shrank or its table changed. */
+  void syncTranslation(Process p) {
+    if (loaded == p && (seenUnmaps != vm.unmaps
+        || hart.satp() != Riscv.makeSatp(p.pagetable))) {
+      hart.setSatp(Riscv.makeSatp(p.pagetable));
+      seenUnmaps = vm.unmaps;
+    }
+  }
+
+  /** Sets pc, sp and a1 of p (exec's new image), in the hart or the trapframe. */
+  void setUserEntry(Process p, long entry, long sp, long a1) {
+    if (loaded == p) {
+      hart.setPc(entry & ~1L);
+      hart.setX(2, sp);
+      hart.setX(11, a1);
+    } else {
+      mem.write64(p.trapframe + TF_EPC, entry & ~1L);
+      mem.write64(p.trapframe + tfReg(2), sp);
+      mem.write64(p.trapframe + tfReg(11), a1);
+    }
+  }
+
+  void copyPage(long from, long to) {
+    mem.read(from, scratch, 0, (int) PGSIZE);
+    mem.write(to, scratch, 0, (int) PGSIZE);
+  }
+
+  /** Called by exit: reports the watched process. */
+  void exited(Process p) {
+    if (p.pid == watchPid && watchPid != 0) {
+      pendingExit = new Outcome.Exited(p.pid, p.xstate);
+    }
+  }
+
+  // ---------------------------------------------------------------- transactions
+
+  /**
+   * Blocks a file-system operation may log: xv6's MAXOPBLOCKS, plus the bitmap blocks when the
+   * file system has more than one (freeing a large file touches each).
+   */
+  int reserveBlocks() {
+    var sb = fs.superblock();
+    long bitmapBlocks = sb.dataStart() - sb.bmapstart();
+    return (int) Math.min(fs.log().capacity(), Param.MAXOPBLOCKS + bitmapBlocks - 1);
+  }
+
+  /**
+   * begin_op where the caller cannot block. Single-threaded, every other operation has ended
+   * when a system call starts, so the log always has room.
+   */
+  void beginOpNow() {
+    fs.log().beginOpNow(reserveBlocks());
+  }
+
+  void endOp() {
+    fs.log().endOp(reserveBlocks());
+    proc.wakeup(Chan.LOG);
+  }
+
+  // ---------------------------------------------------------------- the console
+
+  /** Queues console input, as if typed. */
+  public void consoleInput(byte[] bytes) {
+    console.input(bytes);
+  }
+
+  public void consoleInput(String s) {
+    consoleInput(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** No more console input will come: a reader that finds none gets end of file. */
+  public void endConsoleInput() {
+    console.endInput();
+  }
+
+  /** Whether queued console input is still waiting to be read. */
+  public boolean hasPendingInput() {
+    return console.hasPendingInput();
+  }
+
+  /** Also sends console output to this stream as it is produced. */
+  public void echoOutputTo(OutputStream s) {
+    this.echo = s;
+  }
+
+  void output(byte[] b, int off, int len) {
+    if (outLen + len > out.length) {
+      out = Arrays.copyOf(out, Math.max(out.length * 2, outLen + len));
+    }
+    System.arraycopy(b, off, out, outLen, len);
+    outLen += len;
+    try {
+      echo.write(b, off, len);
+      echo.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException("console output", e);
+    }
+  }
+
+  void printf(String s) {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    output(b, 0, b.length);
+  }
+
+  /** Everything written to the console since the last {@link #takeOutput}. */
+  public String output() {
+    return new String(out, 0, outLen, StandardCharsets.UTF_8);
+  }
+
+  /** Returns and forgets the console output so far. */
+  public String takeOutput() {
+    String s = output();
+    outLen = 0;
+    return s;
+  }
+
+  // ---------------------------------------------------------------- inspection
+
+  public Kalloc kalloc() {
+    return kalloc;
+  }
+
+  public Proc proc() {
+    return proc;
+  }
+
+  public File files() {
+    return files;
+  }
+
+  public Fs fs() {
+    return fs;
+  }
+
+  public Hart hart() {
+    return hart;
+  }
+
+  public PhysicalMemory memory() {
+    return mem;
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  /** Instructions run so far by all processes (plus idle time skipped). */
+  public long cycles() {
+    return cycles;
+  }
+
+  /** System calls handled so far. */
+  public long syscallCount() {
+    return syscalls;
+  }
+
+  /** The panic message, if the kernel panicked. */
+  public Optional<String> panicMessage() {
+    return Optional.ofNullable(panicMessage);
+  }
+
+  /** The log's state, for tests: no operation may be outstanding between system calls. */
+  public Log log() {
+    return fs.log();
+  }
+
+  // ---------------------------------------------------------------- snapshots
+
+  /** A machine's state at one moment; see the class comment. */
+  public static final class Snapshot {
+    private final Machine owner;
+    private final PhysicalMemory.Snapshot ram;
+    private final long[] regs = new long[32];
+    private final long pc;
+    private final long instret;
+    private final long satp;
+    private final Kalloc.State kallocState;
+    private final Machine copy; // kernel Java state, deep-copied into a shell machine
+
+    private Snapshot(Machine m) {
+      this.owner = m;
+      this.ram = m.mem.snapshot();
+      for (int i = 1; i < 32; i++) {
+        regs[i] = m.hart.x(i);
+      }
+      this.pc = m.hart.pc();
+      this.instret = m.hart.instret();
+      this.satp = m.hart.satp();
+      this.kallocState = m.kalloc.save();
+      this.copy = m.kernelState();
+    }
+  }
+
+  /** A shell machine sharing nothing mutable with this one, holding copies of kernel state. */
+  private Machine kernelState() {
+    Machine c = new Machine(this);
+    copyKernelInto(this, c);
+    return c;
+  }
+
+  /** For snapshots only: an object holding kernel-state copies, with no hardware of its own. */
+  private Machine(Machine from) {
+    this.disk = from.disk;
+    this.config = from.config;
+    this.mem = from.mem;
+    this.hart = from.hart;
+    this.kalloc = from.kalloc;
+    this.vm = from.vm;
+    this.fs = null;
+    this.syscall = null;
+    this.exec = null;
+    this.trap = null;
+    this.trampoline = from.trampoline;
+  }
+
+  /**
+   * Captures the machine. Costs a copy of the RAM pages written since the previous snapshot
+   * and of the kernel's tables.
+   *
+   * @throws IllegalStateException if the disk is not a MemoryBlockDevice, or the machine is
+   *     dead (panicked)
+   */
+  public Snapshot snapshot() {
+    if (!(disk instanceof MemoryBlockDevice)) {
+      throw new IllegalStateException("snapshots need a MemoryBlockDevice disk, this machine has "
+          + disk.getClass().getSimpleName());
+    }
+    if (panicMessage != null) {
+      throw new IllegalStateException("machine panicked: " + panicMessage);
+    }
+    if (current != null) {
+      current.state = Process.State.RUNNABLE; // a snapshot point ends the quantum
+      current = null;
+    }
+    ((MemoryBlockDevice) disk).snapshot();
+    return new Snapshot(this);
+  }
+
+  /**
+   * Returns the machine to {@code s}, which must be the latest snapshot taken of this machine.
+   */
+  public void reset(Snapshot s) {
+    if (s.owner != this) {
+      throw new IllegalArgumentException("snapshot belongs to another machine");
+    }
+    ((MemoryBlockDevice) disk).reset();
+    mem.reset(s.ram);
+    for (int i = 1; i < 32; i++) {
+      hart.setX(i, s.regs[i]);
+    }
+    hart.setPc(s.pc);
+    hart.setInstret(s.instret);
+    hart.setSatp(s.satp);
+    hart.clearReservation();
+    kalloc.restore(s.kallocState);
+    fs = Fs.mount(disk);
+    copyKernelInto(s.copy, this);
+    panicMessage = null;
+  }
+
+  /**
+   * Deep-copies the kernel's Java state from {@code a} into {@code b}. Into a snapshot (b has
+   * no file system) inode references are kept as i-numbers; out of one, they are taken again
+   * from b's freshly mounted file system with iget.
+   */
+  private static void copyKernelInto(Machine a, Machine b) {
+    Map<Object, Object> map = new IdentityHashMap<>();
+    Proc np = new Proc(b);
+    File nf = new File(b);
+    Console nc = a.console.copy(b);
+    for (OpenFile f : a.files.ftable) {
+      OpenFile g = nf.ftable[f.slot];
+      g.type = f.type;
+      g.ref = f.ref;
+      g.readable = f.readable;
+      g.writable = f.writable;
+      g.off = f.off;
+      g.major = f.major;
+      if (f.pipe != null) {
+        g.pipe = (Pipe) map.computeIfAbsent(f.pipe, k -> f.pipe.copy(b));
+      }
+      if (b.fs == null) {
+        g.ipInum = f.ip == null ? 0 : f.ip.inum();
+      } else {
+        g.ip = f.ipInum == 0 ? null : b.fs.iget(f.ipInum);
+      }
+    }
+    for (Process p : a.proc.procs) {
+      Process q = np.procs[p.slot];
+      q.state = p.state;
+      q.chan = p.chan;
+      q.killed = p.killed;
+      q.xstate = p.xstate;
+      q.pid = p.pid;
+      q.parent = p.parent == null ? null : np.procs[p.parent.slot];
+      q.sz = p.sz;
+      q.pagetable = p.pagetable;
+      q.trapframe = p.trapframe;
+      for (int i = 0; i < Param.NOFILE; i++) {
+        q.ofile[i] = p.ofile[i] == null ? null : nf.ftable[p.ofile[i].slot];
+      }
+      if (b.fs == null) {
+        q.cwdInum = p.cwd == null ? 0 : p.cwd.inum();
+      } else {
+        q.cwd = p.cwdInum == 0 ? null : b.fs.iget(p.cwdInum);
+      }
+      q.name = p.name;
+      q.instret = p.instret;
+      q.restart = p.restart;
+    }
+    np.nextpid = a.proc.nextpid;
+    np.initproc = a.proc.initproc == null ? null : np.procs[a.proc.initproc.slot];
+    np.lastRun = a.proc.lastRun;
+    b.proc = np;
+    b.files = nf;
+    b.console = nc;
+    b.loaded = a.loaded == null ? null : np.procs[a.loaded.slot];
+    b.current = null;
+    b.quantumLeft = a.quantumLeft;
+    b.cycles = a.cycles;
+    b.lastTick = a.lastTick;
+    b.rng = a.rng;
+    b.nextPipeId = a.nextPipeId;
+    b.syscalls = a.syscalls;
+    b.watchPid = a.watchPid;
+    b.pendingExit = a.pendingExit;
+    b.seenUnmaps = a.seenUnmaps;
+  }
+}

@@ -1,0 +1,41 @@
+package xv6ckpt.kernel;
+
+import xv6ckpt.kernel.fs.Inode;
+
+/**
+ * xv6's {@code struct file} (file.h): one entry of the open-file table, shared by every file
+ * descriptor (in any process) that dup or fork made from the same open. Free while ref is 0.
+ */
+public final class OpenFile {
+
+  /** What the entry refers to. */
+  public enum Type {
+    NONE,
+    PIPE,
+    INODE,
+    DEVICE
+  }
+
+  final int slot; // index in the file table
+  Type type = Type.NONE;
+  int ref; // reference count
+  boolean readable;
+  boolean writable;
+  Pipe pipe; // PIPE
+  Inode ip; // INODE and DEVICE
+  long off; // INODE: the read/write offset
+  short major; // DEVICE
+  long ipInum; // in a machine snapshot only: ip's i-number
+
+  OpenFile(int slot) {
+    this.slot = slot;
+  }
+
+  public Type type() {
+    return type;
+  }
+
+  public int ref() {
+    return ref;
+  }
+}

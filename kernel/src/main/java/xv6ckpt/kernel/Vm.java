@@ -1,0 +1,424 @@
+package xv6ckpt.kernel;
+
+import static xv6ckpt.kernel.Riscv.MAXVA;
+import static xv6ckpt.kernel.Riscv.PGSIZE;
+import static xv6ckpt.kernel.Riscv.PTE_R;
+import static xv6ckpt.kernel.Riscv.PTE_U;
+import static xv6ckpt.kernel.Riscv.PTE_V;
+import static xv6ckpt.kernel.Riscv.PTE_W;
+import static xv6ckpt.kernel.Riscv.PTE_X;
+import static xv6ckpt.kernel.Riscv.pa2pte;
+import static xv6ckpt.kernel.Riscv.pgrounddown;
+import static xv6ckpt.kernel.Riscv.pgroundup;
+import static xv6ckpt.kernel.Riscv.pte2pa;
+import static xv6ckpt.kernel.Riscv.pteFlags;
+import static xv6ckpt.kernel.Riscv.px;
+
+import xv6ckpt.emulator.PhysicalMemory;
+
+/**
+ * xv6's {@code vm.c}, user half: Sv39 page tables built in emulated RAM exactly as xv6 builds
+ * them (the hart walks them), and the copies between kernel buffers and user memory.
+ *
+ * <pre>
+ *  Virtual address (Sv39; xv6 uses only bits 37..0, MAXVA = 1 &lt;&lt; 38):
+ *   38        30 29        21 20        12 11           0
+ *  |  VPN[2]    |   VPN[1]   |   VPN[0]   |  page offset |
+ * </pre>
+ *
+ * A page table is one page of 512 PTEs; {@code pagetable} arguments are its physical address.
+ * Expected failures (out of memory, a bad user address) return 0 or -1 as xv6's do; a broken
+ * invariant (remapping a mapped page, freeing a leaf as a table) is a {@link KernelPanic}.
+ *
+ * <p>Lazy allocation, as the current xv6: a page of the heap below the process size that was
+ * never touched has no PTE; {@link #vmfault} maps a zeroed page on the first access (from a
+ * page fault, copyin or copyout). {@code lazyLimit} arguments are the process size p->sz.
+ */
+public final class Vm {
+  private final PhysicalMemory mem;
+  private final Kalloc kalloc;
+  private final byte[] pageBuf = new byte[(int) PGSIZE];
+
+  /** Counts removed or restricted mappings: the running process's TLB must then be flushed. */
+  long unmaps;
+
+  public Vm(PhysicalMemory mem, Kalloc kalloc) {
+    this.mem = mem;
+    this.kalloc = kalloc;
+  }
+
+  /** Zeroes the page at pa. */
+  void zeroPage(long pa) {
+    mem.fill(pa, PGSIZE, (byte) 0);
+  }
+
+  /**
+   * Returns the physical address of the PTE in pagetable for va. If alloc, creates any required
+   * page-table pages.
+   *
+   * @return the PTE's address, or 0 if it does not exist (alloc false) or memory ran out
+   */
+  public long walk(long pagetable, long va, boolean alloc) {
+    if (va < 0 || va >= MAXVA) {
+      throw new KernelPanic(String.format("walk: va 0x%x beyond MAXVA", va));
+    }
+    for (int level = 2; level > 0; level--) {
+      long pteAddr = pagetable + 8L * px(level, va);
+      long pte = mem.read64(pteAddr);
+      if ((pte & PTE_V) != 0) {
+        pagetable = pte2pa(pte);
+        if (!mem.contains(pagetable, PGSIZE)) {
+          throw new KernelPanic(String.format("walk: page-table entry 0x%x leaves RAM", pte));
+        }
+      } else {
+        if (!alloc) {
+          return 0;
+        }
+        long page = kalloc.kalloc();
+        if (page == 0) {
+          return 0;
+        }
+        zeroPage(page);
+        mem.write64(pteAddr, pa2pte(page) | PTE_V);
+        pagetable = page;
+      }
+    }
+    return pagetable + 8L * px(0, va);
+  }
+
+  /**
+   * Looks up a virtual address; returns the physical address of its page, or 0 if it is not
+   * mapped or not user-accessible. Can only be used to look up user pages.
+   */
+  public long walkaddr(long pagetable, long va) {
+    if (va < 0 || va >= MAXVA) {
+      return 0;
+    }
+    long pteAddr = walk(pagetable, va, false);
+    if (pteAddr == 0) {
+      return 0;
+    }
+    long pte = mem.read64(pteAddr);
+    if ((pte & PTE_V) == 0 || (pte & PTE_U) == 0) {
+      return 0;
+    }
+    return pte2pa(pte);
+  }
+
+  /** The PTE for va, or 0 if there is none (no allocation). */
+  long pte(long pagetable, long va) {
+    long a = walk(pagetable, va, false);
+    return a == 0 ? 0 : mem.read64(a);
+  }
+
+  /**
+   * Creates PTEs for virtual addresses starting at va that refer to physical addresses starting
+   * at pa. va and size must be page-aligned.
+   *
+   * @return 0 on success, -1 if walk could not allocate a needed page-table page
+   */
+  public int mappages(long pagetable, long va, long size, long pa, long perm) {
+    if ((va % PGSIZE) != 0) {
+      throw new KernelPanic("mappages: va not aligned");
+    }
+    if ((size % PGSIZE) != 0) {
+      throw new KernelPanic("mappages: size not aligned");
+    }
+    if (size == 0) {
+      throw new KernelPanic("mappages: size");
+    }
+    long last = va + size - PGSIZE;
+    for (long a = va; ; a += PGSIZE, pa += PGSIZE) {
+      long pteAddr = walk(pagetable, a, true);
+      if (pteAddr == 0) {
+        return -1;
+      }
+      if ((mem.read64(pteAddr) & PTE_V) != 0) {
+        throw new KernelPanic(String.format("mappages: remap of va 0x%x", a));
+      }
+      mem.write64(pteAddr, pa2pte(pa) | perm | PTE_V);
+      if (a == last) {
+        return 0;
+      }
+    }
+  }
+
+  /**
+   * Removes npages of mappings starting from va, which must be page-aligned. Pages that are
+   * not mapped (lazily allocated and never touched) are skipped. Optionally frees the memory.
+   */
+  public void uvmunmap(long pagetable, long va, long npages, boolean doFree) {
+    if ((va % PGSIZE) != 0) {
+      throw new KernelPanic("uvmunmap: not aligned");
+    }
+    for (long a = va; a < va + npages * PGSIZE; a += PGSIZE) {
+      long pteAddr = walk(pagetable, a, false);
+      if (pteAddr == 0) {
+        continue;
+      }
+      long pte = mem.read64(pteAddr);
+      if ((pte & PTE_V) == 0) {
+        continue;
+      }
+      if (pteFlags(pte) == PTE_V) {
+        throw new KernelPanic("uvmunmap: not a leaf");
+      }
+      if (doFree) {
+        kalloc.kfree(pte2pa(pte));
+      }
+      mem.write64(pteAddr, 0);
+      unmaps++;
+    }
+  }
+
+  /** Creates an empty user page table. @return its address, or 0 if out of memory */
+  public long uvmcreate() {
+    long pagetable = kalloc.kalloc();
+    if (pagetable == 0) {
+      return 0;
+    }
+    zeroPage(pagetable);
+    return pagetable;
+  }
+
+  /**
+   * Allocates PTEs and zeroed physical memory to grow a process from oldsz to newsz, which need
+   * not be page aligned. Pages are readable and user-accessible, plus {@code xperm}.
+   *
+   * @return the new size, or 0 on error (everything allocated here is freed again)
+   */
+  public long uvmalloc(long pagetable, long oldsz, long newsz, long xperm) {
+    if (Long.compareUnsigned(newsz, oldsz) < 0) {
+      return oldsz;
+    }
+    oldsz = pgroundup(oldsz);
+    for (long a = oldsz; Long.compareUnsigned(a, newsz) < 0; a += PGSIZE) {
+      if (a >= MAXVA) {
+        uvmdealloc(pagetable, a, oldsz);
+        return 0;
+      }
+      long page = kalloc.kalloc();
+      if (page == 0) {
+        uvmdealloc(pagetable, a, oldsz);
+        return 0;
+      }
+      zeroPage(page);
+      if (mappages(pagetable, a, PGSIZE, page, PTE_R | PTE_U | xperm) != 0) {
+        kalloc.kfree(page);
+        uvmdealloc(pagetable, a, oldsz);
+        return 0;
+      }
+    }
+    return newsz;
+  }
+
+  /**
+   * Deallocates user pages to bring the process size from oldsz to newsz. Neither need be
+   * page-aligned, nor newsz less than oldsz.
+   *
+   * @return the new process size
+   */
+  public long uvmdealloc(long pagetable, long oldsz, long newsz) {
+    if (Long.compareUnsigned(newsz, oldsz) >= 0) {
+      return oldsz;
+    }
+    if (pgroundup(newsz) < pgroundup(oldsz)) {
+      long npages = (pgroundup(oldsz) - pgroundup(newsz)) / PGSIZE;
+      uvmunmap(pagetable, pgroundup(newsz), npages, true);
+    }
+    return newsz;
+  }
+
+  /** Recursively frees page-table pages. All leaf mappings must already have been removed. */
+  void freewalk(long pagetable) {
+    for (int i = 0; i < 512; i++) {
+      long pteAddr = pagetable + 8L * i;
+      long pte = mem.read64(pteAddr);
+      if ((pte & PTE_V) != 0 && (pte & (PTE_R | PTE_W | PTE_X)) == 0) {
+        freewalk(pte2pa(pte)); // this PTE points to a lower-level page table.
+        mem.write64(pteAddr, 0);
+      } else if ((pte & PTE_V) != 0) {
+        throw new KernelPanic("freewalk: leaf");
+      }
+    }
+    kalloc.kfree(pagetable);
+  }
+
+  /** Frees user memory pages, then page-table pages. */
+  public void uvmfree(long pagetable, long sz) {
+    if (sz > 0) {
+      uvmunmap(pagetable, 0, pgroundup(sz) / PGSIZE, true);
+    }
+    freewalk(pagetable);
+  }
+
+  /**
+   * Given a parent process's page table, copies its memory into a child's page table: both the
+   * page table and the physical memory. Pages never touched (lazy) stay unmapped in the child.
+   *
+   * @return 0 on success, -1 on failure (frees any allocated pages)
+   */
+  public int uvmcopy(long old, long child, long sz) {
+    for (long i = 0; i < sz; i += PGSIZE) {
+      long pteAddr = walk(old, i, false);
+      if (pteAddr == 0) {
+        continue; // page table page not allocated (lazy)
+      }
+      long pte = mem.read64(pteAddr);
+      if ((pte & PTE_V) == 0) {
+        continue; // physical page not allocated (lazy)
+      }
+      long page = kalloc.kalloc();
+      if (page == 0) {
+        uvmunmap(child, 0, i / PGSIZE, true);
+        return -1;
+      }
+      mem.read(pte2pa(pte), pageBuf, 0, (int) PGSIZE);
+      mem.write(page, pageBuf, 0, (int) PGSIZE);
+      if (mappages(child, i, PGSIZE, page, pteFlags(pte)) != 0) {
+        kalloc.kfree(page);
+        uvmunmap(child, 0, i / PGSIZE, true);
+        return -1;
+      }
+    }
+    return 0;
+  }
+
+  /** Marks a PTE invalid for user access; used by exec for the user stack guard page. */
+  public void uvmclear(long pagetable, long va) {
+    long pteAddr = walk(pagetable, va, false);
+    if (pteAddr == 0) {
+      throw new KernelPanic("uvmclear");
+    }
+    mem.write64(pteAddr, mem.read64(pteAddr) & ~PTE_U);
+    unmaps++;
+  }
+
+  /** Whether va has a valid PTE. */
+  boolean ismapped(long pagetable, long va) {
+    return (pte(pagetable, va) & PTE_V) != 0;
+  }
+
+  /**
+   * Allocates and maps a zeroed page for a lazily allocated address va below lazyLimit.
+   *
+   * @return the page's physical address, or 0 if va is not such an address (beyond the
+   *     process's size, already mapped) or memory is exhausted
+   */
+  public long vmfault(long pagetable, long lazyLimit, long va) {
+    if (va < 0 || Long.compareUnsigned(va, lazyLimit) >= 0 || va >= MAXVA) {
+      return 0;
+    }
+    va = pgrounddown(va);
+    if (ismapped(pagetable, va)) {
+      return 0;
+    }
+    long page = kalloc.kalloc();
+    if (page == 0) {
+      return 0;
+    }
+    zeroPage(page);
+    if (mappages(pagetable, va, PGSIZE, page, PTE_W | PTE_U | PTE_R) != 0) {
+      kalloc.kfree(page);
+      return 0;
+    }
+    return page;
+  }
+
+  /** walkaddr, mapping a lazily allocated page on the way. */
+  private long userPage(long pagetable, long lazyLimit, long va0) {
+    long pa0 = walkaddr(pagetable, va0);
+    if (pa0 == 0) {
+      pa0 = vmfault(pagetable, lazyLimit, va0);
+    }
+    return pa0;
+  }
+
+  /**
+   * Copies len bytes from src[off..] to virtual address dstva in a given page table. Every
+   * page must be mapped, user-accessible and writable.
+   *
+   * @return 0 on success, -1 on error (a prefix may have been copied, as in xv6)
+   */
+  public int copyout(long pagetable, long lazyLimit, long dstva, byte[] src, int off, long len) {
+    while (len > 0) {
+      long va0 = pgrounddown(dstva);
+      if (va0 < 0 || va0 >= MAXVA) {
+        return -1;
+      }
+      long pa0 = userPage(pagetable, lazyLimit, va0);
+      if (pa0 == 0) {
+        return -1;
+      }
+      if ((pte(pagetable, va0) & PTE_W) == 0) {
+        return -1;
+      }
+      long n = Math.min(PGSIZE - (dstva - va0), len);
+      mem.write(pa0 + (dstva - va0), src, off, (int) n);
+      len -= n;
+      off += (int) n;
+      dstva = va0 + PGSIZE;
+    }
+    return 0;
+  }
+
+  /**
+   * Copies len bytes to dst[off..] from virtual address srcva in a given page table.
+   *
+   * @return 0 on success, -1 on error
+   */
+  public int copyin(long pagetable, long lazyLimit, byte[] dst, int off, long srcva, long len) {
+    while (len > 0) {
+      long va0 = pgrounddown(srcva);
+      if (va0 < 0 || va0 >= MAXVA) {
+        return -1;
+      }
+      long pa0 = userPage(pagetable, lazyLimit, va0);
+      if (pa0 == 0) {
+        return -1;
+      }
+      long n = Math.min(PGSIZE - (srcva - va0), len);
+      mem.read(pa0 + (srcva - va0), dst, off, (int) n);
+      len -= n;
+      off += (int) n;
+      srcva = va0 + PGSIZE;
+    }
+    return 0;
+  }
+
+  /**
+   * Copies a null-terminated string from user to kernel: bytes from virtual address srcva
+   * until a NUL, or at most max bytes (the NUL included).
+   *
+   * @return the string's bytes without the NUL, or null if an address is bad or no NUL comes
+   *     within max bytes
+   */
+  public byte[] copyinstr(long pagetable, long srcva, int max) {
+    byte[] out = new byte[Math.min(max, 256)];
+    int got = 0;
+    while (got < max) {
+      long va0 = pgrounddown(srcva);
+      long pa0 = walkaddr(pagetable, va0);
+      if (pa0 == 0) {
+        return null;
+      }
+      int n = (int) Math.min(PGSIZE - (srcva - va0), max - got);
+      if (out.length < got + n) {
+        out = java.util.Arrays.copyOf(out, Math.min(max, Math.max(out.length * 2, got + n)));
+      }
+      mem.read(pa0 + (srcva - va0), out, got, n);
+      for (int i = got; i < got + n; i++) {
+        if (out[i] == 0) {
+          return java.util.Arrays.copyOf(out, i);
+        }
+      }
+      got += n;
+      srcva = va0 + PGSIZE;
+    }
+    return null;
+  }
+
+  PhysicalMemory memory() {
+    return mem;
+  }
+}
