@@ -11,6 +11,8 @@ final class Chan {
   static final long TICKS = 1L << 40;
   static final long LOG = 2L << 40;
   static final long CONSOLE = 3L << 40;
+  /** Nothing ever wakes this channel (the init of a runner machine sleeps on it). */
+  static final long NEVER = 6L << 40;
   private static final long PROC = 4L << 40;
   private static final long PIPE = 5L << 40;
 

@@ -133,6 +133,7 @@ public final class Machine {
   long nextPipeId = 1;
   long syscalls;
   private int watchPid;
+  boolean autoReap; // runner machines: the kernel reaps init's children
   private Outcome pendingExit;
   private String panicMessage;
 
@@ -180,17 +181,11 @@ public final class Machine {
     return m;
   }
 
-  /** pid 1 of a runner machine: {@code for(;;) wait(0);} at address 0. */
-  private static final int[] REAPER = {
-    0x00300893, // li a7, SYS_wait
-    0x00000513, // li a0, 0
-    0x00000073, // ecall
-    0xff5ff06f, // j 0
-  };
-
   /**
-   * A machine for running one program: pid 1 is a kernel-made init that only reaps children
-   * (so orphans are collected as xv6's init does); use {@link #spawn} for the program.
+   * A machine for running one program: pid 1 is a kernel-made init that sleeps for ever and
+   * whose children the kernel reaps as they exit (what xv6's init does with its wait loop),
+   * so orphans are collected and the machine idles when nothing else runs. Use {@link #spawn}
+   * for the program.
    */
   public static Machine runner(BlockDevice disk, Config config) throws BootException {
     Machine m = new Machine(disk, config);
@@ -201,12 +196,11 @@ public final class Machine {
       throw new BootException("no memory for init");
     }
     p.sz = PGSIZE;
-    long pa = m.vm.walkaddr(p.pagetable, 0);
-    for (int i = 0; i < REAPER.length; i++) {
-      m.mem.write32(pa + 4L * i, REAPER[i]);
-    }
+    m.mem.write32(m.vm.walkaddr(p.pagetable, 0), 0x0000006f); // j . (never runs)
     p.name = "init";
-    p.state = Process.State.RUNNABLE;
+    p.chan = Chan.NEVER;
+    p.state = Process.State.SLEEPING;
+    m.autoReap = true;
     return m;
   }
 
@@ -236,7 +230,6 @@ public final class Machine {
     int argc = exec.exec(p, path.getBytes(StandardCharsets.UTF_8), args);
     if (argc < 0) {
       proc.exit(p, -1);
-      proc.wait(proc.initproc, 0); // reap it at once
       throw new BootException("exec " + path + " failed: no such program or not an executable");
     }
     mem.write64(p.trapframe + tfReg(10), argc);
@@ -771,6 +764,7 @@ public final class Machine {
     b.nextPipeId = a.nextPipeId;
     b.syscalls = a.syscalls;
     b.watchPid = a.watchPid;
+    b.autoReap = a.autoReap;
     b.pendingExit = a.pendingExit;
     b.seenUnmaps = a.seenUnmaps;
   }

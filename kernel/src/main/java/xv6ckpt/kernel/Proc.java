@@ -204,6 +204,9 @@ public final class Proc {
       if (pp.parent == p) {
         pp.parent = initproc;
         wakeup(Chan.proc(initproc.slot));
+        if (m.autoReap && pp.state == State.ZOMBIE) {
+          freeproc(pp); // init's wait loop, done by the kernel
+        }
       }
     }
   }
@@ -240,6 +243,9 @@ public final class Proc {
       m.loaded = null; // its registers are of no further use
     }
     m.exited(p);
+    if (m.autoReap && p.parent == initproc) {
+      freeproc(p); // init's wait loop, done by the kernel
+    }
   }
 
   /**
