@@ -1,0 +1,95 @@
+package xv6ckpt.kernel;
+
+import static com.google.common.truth.Truth.assertThat;
+import static xv6ckpt.emulator.asm.Reg.A0;
+import static xv6ckpt.emulator.asm.Reg.A1;
+import static xv6ckpt.emulator.asm.Reg.A2;
+import static xv6ckpt.emulator.asm.Reg.S1;
+import static xv6ckpt.emulator.asm.Reg.S2;
+import static xv6ckpt.kernel.Syscall.*;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Machine snapshot and reset: a reset machine runs on exactly as it did the first time. */
+class SnapshotTest {
+
+  /** Writes a file in 20 rounds, forking a child that writes to a pipe each round. */
+  private static UProg busyProgram() {
+    UProg p = new UProg().str("f", "out").str("msg", "round\n");
+    p.a.la(A0, "f").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
+    p.sys(SYS_open);
+    p.a.mv(S1, A0).li(S2, 20);
+    String loop = p.fresh();
+    String child = p.fresh();
+    p.a.label(loop);
+    p.sys(SYS_fork);
+    p.a.beqz(A0, child).li(A0, 0);
+    p.sys(SYS_wait);
+    p.a.mv(A0, S1).la(A1, "bss").li(A2, 1000);
+    p.sys(SYS_write).check(1000, 1);
+    p.a.addi(S2, S2, -1).bnez(S2, loop);
+    p.exit(0);
+    p.a.label(child);
+    p.print(1, "msg").exit(0);
+    return p;
+  }
+
+  @Test
+  void resetReplaysTheSameRun() {
+    Machine m = Machines.runner(Map.of("prog", busyProgram().elf()));
+    try {
+      m.spawn("/prog", java.util.List.of("prog"));
+    } catch (Machine.BootException e) {
+      throw new AssertionError(e);
+    }
+    assertThat(m.run(200)).isEqualTo(new Machine.Outcome.BudgetSpent());
+    Machine.Snapshot s = m.snapshot();
+    long cycles = m.cycles();
+    int free = m.kalloc().freePages();
+    m.takeOutput();
+
+    Machine.Outcome first = Machines.finish(m);
+    String out1 = m.takeOutput();
+    long end1 = m.cycles();
+    long calls1 = m.syscallCount();
+    assertThat(first).isEqualTo(Machines.exited(0));
+
+    for (int round = 0; round < 3; round++) {
+      m.reset(s);
+      assertThat(m.cycles()).isEqualTo(cycles);
+      assertThat(m.kalloc().freePages()).isEqualTo(free);
+      assertThat(Machines.finish(m)).isEqualTo(first);
+      assertThat(m.takeOutput()).isEqualTo(out1);
+      assertThat(m.cycles()).isEqualTo(end1);
+      assertThat(m.syscallCount()).isEqualTo(calls1);
+    }
+    assertThat(out1).contains("round\n");
+  }
+
+  @Test
+  void resetUndoesFileSystemChanges() throws Exception {
+    Machine m = Machines.runner(Map.of("prog", busyProgram().elf()));
+    Machine.Snapshot s = m.snapshot();
+    m.spawn("/prog", java.util.List.of("prog"));
+    assertThat(Machines.finish(m)).isEqualTo(Machines.exited(0));
+    m.reset(s);
+    m.spawn("/prog", java.util.List.of("prog"));
+    assertThat(Machines.finish(m)).isEqualTo(Machines.exited(0));
+    // The second run starts from an empty file again: 20 writes of 1000 bytes.
+    var ip = m.fs().namei("/out".getBytes(), m.fs().root());
+    assertThat(ip).isPresent();
+    m.fs().ilock(ip.get());
+    assertThat(ip.get().size()).isEqualTo(20_000);
+    m.fs().iunlock(ip.get());
+  }
+
+  @Test
+  void aSnapshotBelongsToItsMachine() {
+    Machine a = Machines.runner(Map.of("prog", busyProgram().elf()));
+    Machine b = Machines.runner(Map.of("prog", busyProgram().elf()));
+    Machine.Snapshot s = a.snapshot();
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> b.reset(s));
+  }
+}
