@@ -182,8 +182,11 @@ public final class File {
     Log log = fs.log();
     int max = FileSystem.maxWriteBytes(Param.MAXOPBLOCKS, fs.superblock().hasDindirect());
     long i = p.restart instanceof Restart.Transfer ? ((Restart.Transfer) p.restart).done() : 0;
-    while (i < n) {
-      int n1 = (int) Math.min(n - i, max);
+    // Bytes before the first bad address are written (as xv6's copyin copies them) and the
+    // call then fails: only that prefix goes to writei, so no copy fails half-way in a block.
+    long good = i + m.vm.readablePrefix(p.pagetable, p.sz, addr + i, Math.max(0, n - i));
+    while (i < good) {
+      int n1 = (int) Math.min(good - i, max);
       if (log.beginOp(m.reserveBlocks()) != Log.Begin.STARTED) {
         p.restart = new Restart.Transfer(i);
         return new SysResult.Block(Chan.LOG);

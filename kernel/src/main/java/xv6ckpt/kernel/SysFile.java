@@ -144,6 +144,23 @@ final class SysFile {
     return SysResult.MINUS_ONE;
   }
 
+  /**
+   * Clears the ".." entry of directory ip (locked), which is being unlinked: its link to the
+   * parent was just dropped from the parent's count, and a process whose cwd it still is must
+   * not reach the parent through it once the parent is gone too (usertests' unlinkcwd: xv6
+   * would find a freed inode there and panic in ilock).
+   */
+  private void forgetParent(Inode ip) {
+    Optional<Fs.Found> up = m.fs.dirlookup(ip, new byte[] {'.', '.'});
+    if (up.isPresent()) {
+      m.fs.iput(up.get().ip());
+      byte[] de = new byte[FsFormat.DIRENT_SIZE];
+      if (m.fs.writei(ip, ByteSource.of(de), 0, up.get().off(), de.length) != de.length) {
+        throw new KernelPanic("unlink: writei");
+      }
+    }
+  }
+
   /** Is the directory dp empty except for "." and ".." ? */
   private boolean isdirempty(Inode dp) {
     byte[] de = new byte[FsFormat.DIRENT_SIZE];
@@ -202,6 +219,7 @@ final class SysFile {
     if (ip.type() == T_DIR) {
       dp.setNlink((short) (dp.nlink() - 1));
       fs.iupdate(dp);
+      forgetParent(ip);
     }
     fs.iunlockput(dp);
     ip.setNlink((short) (ip.nlink() - 1));

@@ -140,6 +140,6 @@ final class Syscall {
 
   /** Fetches the NUL-terminated string at addr from p; null if bad. */
   byte[] fetchstr(Process p, long addr, int max) {
-    return m.vm.copyinstr(p.pagetable, addr, max);
+    return m.vm.copyinstr(p.pagetable, p.sz, addr, max);
   }
 }

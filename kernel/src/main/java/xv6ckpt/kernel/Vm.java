@@ -151,24 +151,37 @@ public final class Vm {
     if ((va % PGSIZE) != 0) {
       throw new KernelPanic("uvmunmap: not aligned");
     }
-    for (long a = va; a < va + npages * PGSIZE; a += PGSIZE) {
+    long end = va + npages * PGSIZE;
+    for (long a = va; Long.compareUnsigned(a, end) < 0; ) {
       long pteAddr = walk(pagetable, a, false);
       if (pteAddr == 0) {
+        a = nextTable(pagetable, a); // no page-table page here: skip its whole span
         continue;
       }
       long pte = mem.read64(pteAddr);
-      if ((pte & PTE_V) == 0) {
-        continue;
+      if ((pte & PTE_V) != 0) {
+        if (pteFlags(pte) == PTE_V) {
+          throw new KernelPanic("uvmunmap: not a leaf");
+        }
+        if (doFree) {
+          kalloc.kfree(pte2pa(pte));
+        }
+        mem.write64(pteAddr, 0);
+        unmaps++;
       }
-      if (pteFlags(pte) == PTE_V) {
-        throw new KernelPanic("uvmunmap: not a leaf");
-      }
-      if (doFree) {
-        kalloc.kfree(pte2pa(pte));
-      }
-      mem.write64(pteAddr, 0);
-      unmaps++;
+      a += PGSIZE;
     }
+  }
+
+  /**
+   * The first address above va not covered by the missing page-table page that made walk(va)
+   * fail: the next 1 GiB boundary if the level-1 table is missing, else the next 2 MiB one.
+   * (A cache of xv6's page-by-page loop, which would find nothing mapped in between.)
+   */
+  private long nextTable(long pagetable, long va) {
+    long l1 = mem.read64(pagetable + 8L * px(2, va));
+    long span = (l1 & PTE_V) == 0 ? 1L << 30 : 1L << 21;
+    return (va & ~(span - 1)) + span;
   }
 
   /** Creates an empty user page table. @return its address, or 0 if out of memory */
@@ -259,14 +272,16 @@ public final class Vm {
    * @return 0 on success, -1 on failure (frees any allocated pages)
    */
   public int uvmcopy(long old, long child, long sz) {
-    for (long i = 0; i < sz; i += PGSIZE) {
+    for (long i = 0; i < sz; ) {
       long pteAddr = walk(old, i, false);
       if (pteAddr == 0) {
-        continue; // page table page not allocated (lazy)
+        i = nextTable(old, i); // page table page not allocated (lazy)
+        continue;
       }
       long pte = mem.read64(pteAddr);
       if ((pte & PTE_V) == 0) {
-        continue; // physical page not allocated (lazy)
+        i += PGSIZE; // physical page not allocated (lazy)
+        continue;
       }
       long page = kalloc.kalloc();
       if (page == 0) {
@@ -280,8 +295,26 @@ public final class Vm {
         uvmunmap(child, 0, i / PGSIZE, true);
         return -1;
       }
+      i += PGSIZE;
     }
     return 0;
+  }
+
+  /**
+   * How many of the len bytes at user address va can be read (copyin would succeed for that
+   * prefix), mapping lazily allocated pages on the way. Never more than len.
+   */
+  public long readablePrefix(long pagetable, long lazyLimit, long va, long len) {
+    long ok = 0;
+    while (ok < len) {
+      long a = va + ok;
+      long va0 = pgrounddown(a);
+      if (va0 < 0 || va0 >= MAXVA || userPage(pagetable, lazyLimit, va0) == 0) {
+        break;
+      }
+      ok = Math.min(len, ok + (PGSIZE - (a - va0)));
+    }
+    return ok;
   }
 
   /** Marks a PTE invalid for user access; used by exec for the user stack guard page. */
@@ -388,17 +421,21 @@ public final class Vm {
 
   /**
    * Copies a null-terminated string from user to kernel: bytes from virtual address srcva
-   * until a NUL, or at most max bytes (the NUL included).
+   * until a NUL, or at most max bytes (the NUL included). Lazily allocated pages are mapped
+   * (zero-filled) on the way, as in current xv6.
    *
    * @return the string's bytes without the NUL, or null if an address is bad or no NUL comes
    *     within max bytes
    */
-  public byte[] copyinstr(long pagetable, long srcva, int max) {
+  public byte[] copyinstr(long pagetable, long lazyLimit, long srcva, int max) {
     byte[] out = new byte[Math.min(max, 256)];
     int got = 0;
     while (got < max) {
       long va0 = pgrounddown(srcva);
-      long pa0 = walkaddr(pagetable, va0);
+      if (va0 < 0 || va0 >= MAXVA) {
+        return null;
+      }
+      long pa0 = userPage(pagetable, lazyLimit, va0);
       if (pa0 == 0) {
         return null;
       }

@@ -141,7 +141,7 @@ class ProcTest {
     p.a.li(T0, 0x5A).li(T1, 1 << 19).add(T1, T1, S1).sb(T0, 0, T1).lbu(A0, 0, T1);
     p.check(0x5A, 1);
     p.a.mv(A0, S1).li(A1, 1 << 18).add(A0, A0, A1).li(A1, 0);
-    p.sys(SYS_open).check(-1, 2); // a string in a lazy page that was never touched
+    p.sys(SYS_open).checkNonNegative(2); // "" in a lazy page never touched: the cwd
     p.a.li(A0, 0x7fffffff).li(A1, 1);
     p.sys(SYS_sbrk).check(-1, 3); // more than 16 MiB of RAM
     p.exit(0);
