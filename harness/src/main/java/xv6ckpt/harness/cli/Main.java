@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Process checkpoint/restore for xv6 on a reference RV64IMAC emulator.",
-    subcommands = {HelpCommand.class, RunElfCommand.class, BenchCommand.class})
+    subcommands = {HelpCommand.class, RunElfCommand.class, BenchCommand.class, BootCommand.class,
+      RunCommand.class})
 public final class Main implements Runnable {
   public static final int EXIT_OK = 0;
   public static final int EXIT_FINDING = 1;
@@ -57,6 +58,7 @@ public final class Main implements Runnable {
     cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> report(ex, err));
     // Everything after a program's name belongs to the program, dashes included.
     cmd.getSubcommands().get("run-elf").setStopAtPositional(true);
+    cmd.getSubcommands().get("run").setStopAtPositional(true);
     int code = cmd.execute(args);
     out.flush();
     err.flush();

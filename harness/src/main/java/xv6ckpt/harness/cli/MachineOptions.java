@@ -1,0 +1,75 @@
+package xv6ckpt.harness.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+import xv6ckpt.emulator.disk.BlockDevice;
+import xv6ckpt.emulator.disk.FileBlockDevice;
+import xv6ckpt.emulator.disk.MemoryBlockDevice;
+import xv6ckpt.kernel.Machine;
+import xv6ckpt.kernel.fs.FsFormat;
+
+/**
+ * Options shared by {@code boot} and {@code run}: the disk image and the machine's parameters.
+ * {@code --fs IMAGE} is used in place, like a disk; without it a fresh copy of the built-in
+ * image (resource {@code /xv6ckpt/kernel/fs.img}, made by the build from the project's
+ * user-land) is used and thrown away.
+ */
+final class MachineOptions {
+  static final String BUILTIN_IMAGE = "/xv6ckpt/kernel/fs.img";
+
+  @Option(names = "--fs", paramLabel = "IMAGE",
+      description = "xv6 file-system image, used in place (default: a copy of the built-in one).")
+  Path fs;
+
+  @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
+      description = "Vary each quantum's length pseudo-randomly from this seed (0: fixed).")
+  long seed;
+
+  @Option(names = "--quantum", paramLabel = "N", defaultValue = "100000",
+      description = "Instructions a process runs before it must yield (default: ${DEFAULT-VALUE}).")
+  long quantum;
+
+  @Option(names = "--ram", paramLabel = "MIB", defaultValue = "128",
+      description = "Emulated RAM in MiB (default: ${DEFAULT-VALUE}, xv6's PHYSTOP).")
+  int ramMiB;
+
+  Machine.Config config() {
+    if (ramMiB < 1 || ramMiB > 1024) {
+      throw CliError.badInput("--ram must be between 1 and 1024 MiB, not " + ramMiB);
+    }
+    if (quantum < 1) {
+      throw CliError.badInput("--quantum must be at least 1, not " + quantum);
+    }
+    try {
+      return Machine.Config.defaults().withRam((long) ramMiB << 20).withQuantum(quantum)
+          .withSeed(seed);
+    } catch (IllegalArgumentException e) {
+      throw CliError.badInput(e.getMessage());
+    }
+  }
+
+  /** The disk: IMAGE opened read-write, or a copy of the built-in image in memory. */
+  BlockDevice disk() {
+    if (fs != null) {
+      try {
+        return FileBlockDevice.open(fs, FsFormat.BSIZE, false);
+      } catch (NoSuchFileException e) {
+        throw CliError.badInput(fs + ": no such file");
+      } catch (IOException e) {
+        throw CliError.badInput(fs + ": " + e.getMessage());
+      }
+    }
+    try (InputStream in = Machine.class.getResourceAsStream(BUILTIN_IMAGE)) {
+      if (in == null) {
+        throw CliError.badInput("this build has no built-in file system image yet (it is made "
+            + "from kernel/user/bin); give one with --fs IMAGE");
+      }
+      return new MemoryBlockDevice(FsFormat.BSIZE, in.readAllBytes());
+    } catch (IOException e) {
+      throw CliError.badInput("cannot read the built-in image: " + e.getMessage());
+    }
+  }
+}
