@@ -11,6 +11,7 @@ import xv6ckpt.kernel.fs.Fsck;
     name = "fsck",
     mixinStandardHelpOptions = true,
     description = {
+      "Check every invariant of an xv6 image; print violations.",
       "Check every on-disk invariant of an xv6 file system image: superblock,",
       "log header, inodes, bitmap, directories, link counts. Prints each",
       "violation on one line naming the inode, block or directory entry. A",

@@ -14,6 +14,7 @@ import picocli.CommandLine.ParentCommand;
     name = "get",
     mixinStandardHelpOptions = true,
     description = {
+      "Copy a file of an xv6 image to the host.",
       "Copy the file PATH of an xv6 image to HOSTFILE (replaced if it exists,",
       "once the whole file has been read). The image is not changed.",
     },

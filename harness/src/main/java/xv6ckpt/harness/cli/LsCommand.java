@@ -12,6 +12,7 @@ import xv6ckpt.kernel.fs.FileSystem;
     name = "ls",
     mixinStandardHelpOptions = true,
     description = {
+      "List a directory of an xv6 image, as xv6's ls does.",
       "List PATH (default /) in an xv6 image as xv6's ls does: name, type",
       "(1 dir, 2 file, 3 device), inode number, size. The image is not changed.",
     },

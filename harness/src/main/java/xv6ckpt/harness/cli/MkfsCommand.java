@@ -25,6 +25,7 @@ import xv6ckpt.kernel.fs.Superblock;
     name = "mkfs",
     mixinStandardHelpOptions = true,
     description = {
+      "Make an xv6 file system image from host files and folders.",
       "Make an xv6 file system image OUT holding the HOSTPATHs: each file under",
       "its name in the root directory (a leading _ dropped, as stock mkfs does:",
       "_cat is stored as cat), each directory as a directory with its contents",

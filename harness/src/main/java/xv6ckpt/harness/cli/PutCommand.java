@@ -14,6 +14,7 @@ import picocli.CommandLine.ParentCommand;
     name = "put",
     mixinStandardHelpOptions = true,
     description = {
+      "Copy a host file into an xv6 image, through its log.",
       "Copy HOSTFILE into an xv6 image as PATH (created, or emptied and",
       "rewritten if it exists). The image is changed in place the way xv6",
       "changes it: through the log, one transaction for the create and one per",
