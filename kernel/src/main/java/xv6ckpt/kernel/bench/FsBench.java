@@ -67,6 +67,14 @@ public final class FsBench {
 
   /** Writes and reads a file of {@code fileBytes} on a fresh in-memory file system. */
   public static Figures measure(int fileBytes) {
+    return measure(fileBytes, false);
+  }
+
+  /**
+   * As {@link #measure(int)}; with {@code xv6Chunks} each transaction reserves only
+   * MAXOPBLOCKS, as xv6's filewrite does (3 KiB of data per transaction), instead of the log.
+   */
+  public static Figures measure(int fileBytes, boolean xv6Chunks) {
     int dataBlocks = (fileBytes + FsFormat.BSIZE - 1) / FsFormat.BSIZE;
     long size = dataBlocks + dataBlocks / FsFormat.NINDIRECT + 1000;
     MemoryBlockDevice disk = new MemoryBlockDevice(FsFormat.BSIZE, size);
@@ -79,7 +87,8 @@ public final class FsBench {
 
       long writesBefore = fs.fs().bio().diskWrites();
       long t0 = System.nanoTime();
-      long n = fs.writeChunked(ip, 0, ByteSource.of(data), 0, data.length, fs.largeOpBlocks());
+      int opBlocks = xv6Chunks ? xv6ckpt.kernel.Param.MAXOPBLOCKS : fs.largeOpBlocks();
+      long n = fs.writeChunked(ip, 0, ByteSource.of(data), 0, data.length, opBlocks);
       long t1 = System.nanoTime();
       long diskWrites = fs.fs().bio().diskWrites() - writesBefore;
       if (n != data.length) {
