@@ -14,6 +14,7 @@ import picocli.CommandLine.ParentCommand;
 import xv6ckpt.emulator.pk.BundledPrograms;
 import xv6ckpt.emulator.pk.ProxyKernel;
 import xv6ckpt.emulator.pk.ProxyKernel.Outcome;
+import xv6ckpt.kernel.bench.FsBench;
 
 /**
  * {@code bench}: the project's benchmarks, each run a few times after warm-up runs, reported as
@@ -23,9 +24,12 @@ import xv6ckpt.emulator.pk.ProxyKernel.Outcome;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the benchmarks and print one line per figure (median of the measured runs, with min",
-      "and max). Emulator: emulated instructions per second with the Sv39 MMU on, for an",
-      "ALU/branch loop with mul/div, a sort of a 4 MiB array, and a byte-wise CRC-32 of 4 MiB.",
+      "Run the benchmarks; print one line per figure.",
+      "%nEach figure is the median of the measured runs, with min and max. Emulator: emulated "
+          + "instructions per second with the Sv39 MMU on, for an ALU/branch loop with mul/div, a "
+          + "sort of a 4 MiB array, and a byte-wise CRC-32 of 4 MiB. File system: sequential "
+          + "write and read of a 64 MiB file through the log (in-memory disk) and the disk writes "
+          + "per data block, with big transactions and with xv6's MAXOPBLOCKS ones.",
     })
 final class BenchCommand implements Callable<Integer> {
 
@@ -59,6 +63,8 @@ final class BenchCommand implements Callable<Integer> {
     figures.add(emulator("emulator.alu", "bench_alu", List.of("20000000"), "ALU/branch loop with mul/div"));
     figures.add(emulator("emulator.sort", "bench_sort", List.of("1"), "quicksort of a 4 MiB array"));
     figures.add(emulator("emulator.crc", "bench_crc", List.of("4"), "byte-wise CRC-32, 4 x 4 MiB, mostly RVC"));
+    figures.addAll(fileSystem(false, "fs", "whole log per transaction"));
+    figures.addAll(fileSystem(true, "fs.xv6chunks", "MAXOPBLOCKS per transaction, as xv6's filewrite"));
     if (json) {
       printJson(figures);
     } else {
@@ -98,6 +104,35 @@ final class BenchCommand implements Callable<Integer> {
         detail + ", " + instructions[0] + " instructions");
   }
 
+  /** Sequential write and read of a 64 MiB file through the log, on the in-memory disk. */
+  private List<Figure> fileSystem(boolean xv6Chunks, String prefix, String how) throws IOException {
+    FsBench.Figures[] last = new FsBench.Figures[1];
+    double[] reads = new double[runs];
+    int[] calls = {0};
+    Figure write = measure(prefix + ".write", "MB/s", () -> {
+      last[0] = FsBench.measure(64 << 20, xv6Chunks);
+      int measured = calls[0]++ - warmup; // the warm-up runs come first
+      if (measured >= 0) {
+        reads[measured] = last[0].readMBps();
+      }
+      return last[0].writeMBps();
+    }, "");
+    FsBench.Figures f = last[0];
+    String detail = String.format(Locale.ROOT, "64 MiB, %s: %d transactions of at most %d blocks",
+        how, f.transactions(), f.maxBlocksPerTransaction());
+    return List.of(
+        new Figure(write.name(), write.unit(), write.median(), write.min(), write.max(), detail),
+        summary(prefix + ".read", "MB/s", reads, "64 MiB read back through readi, 64 KiB pieces"),
+        new Figure(prefix + ".amplification", "writes", f.diskWritesPerDataBlock(),
+            f.diskWritesPerDataBlock(), f.diskWritesPerDataBlock(), "disk writes per data block written"));
+  }
+
+  private static Figure summary(String name, String unit, double[] values, String detail) {
+    double[] v = values.clone();
+    Arrays.sort(v);
+    return new Figure(name, unit, v[v.length / 2], v[0], v[v.length - 1], detail);
+  }
+
   private Figure measure(String name, String unit, Workload w, String detail) throws IOException {
     PrintStream err = main.err;
     for (int i = 0; i < warmup; i++) {
@@ -110,8 +145,7 @@ final class BenchCommand implements Callable<Integer> {
       values[i] = w.runOnce();
     }
     err.print("\r" + " ".repeat(40) + "\r");
-    Arrays.sort(values);
-    return new Figure(name, unit, values[runs / 2], values[0], values[runs - 1], detail);
+    return summary(name, unit, values, detail);
   }
 
   private void printJson(List<Figure> figures) {

@@ -22,8 +22,11 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Process checkpoint/restore for xv6 on a reference RV64IMAC emulator.",
-    subcommands = {HelpCommand.class, RunElfCommand.class, BenchCommand.class, BootCommand.class,
-      RunCommand.class})
+    subcommands = {
+      HelpCommand.class, RunElfCommand.class, BenchCommand.class, MkfsCommand.class,
+      FsckCommand.class, LsCommand.class, CatCommand.class, PutCommand.class, GetCommand.class,
+      BootCommand.class, RunCommand.class
+    })
 public final class Main implements Runnable {
   public static final int EXIT_OK = 0;
   public static final int EXIT_FINDING = 1;

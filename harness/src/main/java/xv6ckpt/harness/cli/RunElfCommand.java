@@ -22,15 +22,17 @@ import xv6ckpt.emulator.pk.ProxyKernel.Outcome;
     name = "run-elf",
     mixinStandardHelpOptions = true,
     description = {
-      "Run a static RV64 ELF on the emulator's proxy kernel (system calls write 16 and exit 2,",
-      "as numbered in xv6). ARGS reach the program as xv6's exec passes them (a0 = argc, a1 = argv).",
-      "FILE is a path, or builtin:NAME for a bundled program (" + "demo, bench_alu, bench_sort, bench_crc).",
+      "Run a bare RV64 ELF on the emulator's proxy kernel.",
+      "%nThe proxy kernel serves two system calls, numbered as in xv6: write (16) to fds 1 and 2, "
+          + "and exit (2). ARGS reach the program as xv6's exec passes them (a0 = argc, a1 = argv). "
+          + "FILE is a path, or builtin:NAME for a bundled program "
+          + "(demo, bench_alu, bench_sort, bench_crc).",
     },
     footer = {
-      "",
-      "Exit status: the program's exit status (modulo 256; a non-zero status that is a multiple of",
-      "256 gives 1); 255 if a trap killed it (xv6's exit status -1); 124 if --max-instructions ran",
-      "out; 2 if FILE cannot be read or is not a loadable RV64 executable.",
+      "%nExit status: the program's exit status (modulo 256; a non-zero status that is a multiple "
+          + "of 256 gives 1); 255 if a trap killed it (xv6's exit status -1); 124 if "
+          + "--max-instructions ran out; 2 if FILE cannot be read or is not a loadable RV64 "
+          + "executable.",
     })
 final class RunElfCommand implements Callable<Integer> {
   static final int EXIT_LIMIT = 124;

@@ -23,18 +23,20 @@ import xv6ckpt.kernel.KernelPanic;
  *   <li>Only one caller at a time can use a buffer, so do not keep buffers longer than needed.
  * </ul>
  *
- * <p>Replacement is xv6's LRU: released buffers go to the front of a list and a buffer to
- * recycle is the least recently released one with no references. {@link #bpin} holds a buffer
- * in the cache for the log until its transaction is installed. A map from block number to
- * buffer replaces xv6's linear search (a cache of the list's contents, not a new policy), so a
- * cache of thousands of buffers costs nothing per lookup.
+ * <p>Replacement is xv6's LRU: a buffer to recycle is the least recently released one with no
+ * references. {@link #bpin} holds a buffer in the cache for the log until its transaction is
+ * installed. Two speed-ups that keep the policy: a map from block number to buffer replaces
+ * xv6's linear search, and the list holds only the unreferenced buffers (xv6 keeps them all and
+ * skips the referenced ones when recycling, which costs a walk past every pinned buffer of a big
+ * transaction). A buffer whose last pin is dropped counts as just released.
  *
  * <p>Single-threaded: a buffer's sleep-lock is a flag, and trying to lock a locked buffer is a
  * panic, since the only holder can be the caller itself (xv6 would deadlock).
  */
 public final class Bio {
   private final BlockDevice dev;
-  private final Buf head = new Buf(); // list sentinel
+  /** Sentinel of the list of unreferenced buffers; head.next is the most recently released. */
+  private final Buf head = new Buf();
   private final Map<Long, Buf> byBlock = new HashMap<>();
   private final int nbuf;
 
@@ -86,22 +88,41 @@ public final class Bio {
       if (b.locked) {
         throw new KernelPanic("bget: block " + blockno + " is already locked by the caller");
       }
-      b.refcnt++;
+      reference(b);
       b.locked = true;
       return b;
     }
-    for (b = head.prev; b != head; b = b.prev) {
-      if (b.refcnt == 0) {
-        byBlock.remove(b.blockno);
-        b.blockno = blockno;
-        b.valid = false;
-        b.refcnt = 1;
-        b.locked = true;
-        byBlock.put(blockno, b);
-        return b;
-      }
+    b = head.prev; // Not cached: recycle the least recently used unreferenced buffer.
+    if (b == head) {
+      throw new KernelPanic("bget: no buffers");
     }
-    throw new KernelPanic("bget: no buffers");
+    byBlock.remove(b.blockno);
+    b.blockno = blockno;
+    b.valid = false;
+    reference(b);
+    b.locked = true;
+    byBlock.put(blockno, b);
+    return b;
+  }
+
+  /** One more reference; an unreferenced buffer leaves the list. */
+  private void reference(Buf b) {
+    if (b.refcnt++ == 0) {
+      b.next.prev = b.prev;
+      b.prev.next = b.next;
+      b.next = null;
+      b.prev = null;
+    }
+  }
+
+  /** One reference fewer; a buffer left unreferenced goes to the front of the list. */
+  private void unreference(Buf b) {
+    if (--b.refcnt == 0) {
+      b.next = head.next;
+      b.prev = head;
+      head.next.prev = b;
+      head.next = b;
+    }
   }
 
   /** Returns a locked buffer with the contents of the indicated block. */
@@ -159,21 +180,12 @@ public final class Bio {
       throw new KernelPanic("brelse");
     }
     b.locked = false;
-    b.refcnt--;
-    if (b.refcnt == 0) {
-      // no one is waiting for it.
-      b.next.prev = b.prev;
-      b.prev.next = b.next;
-      b.next = head.next;
-      b.prev = head;
-      head.next.prev = b;
-      head.next = b;
-    }
+    unreference(b);
   }
 
   /** Holds b in the cache (the log's uncommitted blocks must not be recycled). */
   public void bpin(Buf b) {
-    b.refcnt++;
+    reference(b);
   }
 
   /** Undoes one {@link #bpin}. */
@@ -181,7 +193,7 @@ public final class Bio {
     if (b.refcnt < 1) {
       throw new KernelPanic("bunpin: block " + b.blockno + " is not pinned");
     }
-    b.refcnt--;
+    unreference(b);
   }
 
   /** Blocks read from the disk so far (cache misses). */

@@ -10,7 +10,7 @@ public final class Buf {
   long blockno = -1;
   int refcnt;
   Buf prev;
-  Buf next; // LRU list: head.next is the most recently released
+  Buf next; // list of unreferenced buffers (null while referenced)
 
   // Guarded by the buffer's sleep-lock (locked): contents.
   boolean locked;

@@ -305,7 +305,11 @@ public final class Fs {
     }
     if (ip.ref == 1 && ip.valid && ip.nlink == 0) {
       // inode has no links and no other references: truncate and free.
-      // ip.ref == 1 means no other caller can have ip locked.
+      // ip.ref == 1 means no other caller can have ip locked; if the caller does, xv6 would
+      // deadlock in acquiresleep.
+      if (ip.locked) {
+        throw new KernelPanic("iput: inode " + ip.inum + " is locked by the caller");
+      }
       ip.locked = true;
       itrunc(ip);
       ip.type = 0;

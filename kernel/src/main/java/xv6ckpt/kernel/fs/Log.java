@@ -71,6 +71,8 @@ public final class Log {
   private int opsInTrans;
   private int n; // the in-memory log header: n block numbers
   private final long[] block;
+  /** The same block numbers as a hash set (0 = empty slot), so absorption is not a scan. */
+  private final long[] logged;
 
   // Counters, for the properties and benchmarks.
   private final int recovered;
@@ -94,6 +96,7 @@ public final class Log {
     this.firstHome = sb.logstart() + sb.nlog();
     this.endHome = sb.size();
     this.block = new long[capacity];
+    this.logged = new long[Integer.highestOneBit(Math.max(1, capacity)) * 4];
     this.recovered = recoverFromLog();
   }
 
@@ -248,6 +251,7 @@ public final class Log {
       writeHead(); // Write header to disk -- the real commit
       installTrans(false); // Now install writes to home locations
       n = 0;
+      Arrays.fill(logged, 0);
       writeHead(); // Erase the transaction from the log
       recordCommit(blocks);
     }
@@ -275,10 +279,9 @@ public final class Log {
     if (b.blockno < firstHome || b.blockno >= endHome) {
       throw new KernelPanic("log_write: block " + b.blockno + " cannot be logged");
     }
-    for (int i = 0; i < n; i++) {
-      if (block[i] == b.blockno) { // log absorption
-        return;
-      }
+    int slot = slotOf(b.blockno);
+    if (logged[slot] == b.blockno) { // log absorption
+      return;
     }
     if (n >= capacity || n >= reservedInTrans) {
       throw new KernelPanic("too big a transaction: block " + b.blockno + " would be block "
@@ -286,7 +289,18 @@ public final class Log {
           + reservedInTrans + " (log holds " + capacity + ")");
     }
     block[n++] = b.blockno; // Add new block to log
+    logged[slot] = b.blockno;
     bio.bpin(b);
+  }
+
+  /** The slot of block b in the hash set: where it is, or the empty slot it would take. */
+  private int slotOf(long b) {
+    int mask = logged.length - 1;
+    int i = (int) (b * 0x9E3779B97F4A7C15L >>> 40) & mask;
+    while (logged[i] != 0 && logged[i] != b) {
+      i = (i + 1) & mask;
+    }
+    return i;
   }
 
   /** Blocks one transaction can log: the log area less its header. */
