@@ -19,6 +19,16 @@ struct bad {
 static struct bad bads[NBAD];
 static int nbad;                 // pointer kinds: bads[0 .. nbad-1]
 static int npathbad;             // path kinds: one more, the unterminated string
+static uint64 strtop;            // the end of the 'a' run behind the last two kinds
+
+// The last 100 mapped bytes must be non-NUL for the straddling and the
+// unterminated string to run off the page; a straddling copyout of an
+// earlier probe (fstat, wait, pipe) may have written zeros there.
+static void
+refill(void)
+{
+  memset((char *)strtop - 100, 'a', 100);
+}
 
 // Fills bads[]. The straddling address leaves 2 mapped bytes ('a') before
 // the unmapped page, so a buffer, an int, a pointer or a path all cross.
@@ -37,7 +47,8 @@ setup_bad(void)
     { "unterminated", top - 100 },
   };
 
-  memset((char *)top - 100, 'a', 100);
+  strtop = top;
+  refill();
   memmove(bads, table, sizeof(table));
   nbad = NBAD - 1;
   npathbad = NBAD;
@@ -54,6 +65,7 @@ check_bad(const char *name, probe fn, int n, int zero_ok)
   long r;
 
   for(i = 0; i < n; i++){
+    refill();
     r = fn(bads[i].addr);
     if(r == -1 || (zero_ok && r == 0))
       continue;
