@@ -93,12 +93,6 @@ static long p_mknod(uint64 a)  { return mknod((char *)a, CONSOLE, 0); }
 static long p_link1(uint64 a)  { return link((char *)a, "kt.lnk"); }
 static long p_link2(uint64 a)  { return link("kt.a", (char *)a); }
 
-static void
-wait_child(uint64 a)
-{
-  exit(5);
-}
-
 // wait() into a bad pointer fails and leaves the zombie for a later wait.
 static long
 p_wait(uint64 a)
@@ -107,7 +101,7 @@ p_wait(uint64 a)
 
   pid = fork();
   if(pid == 0)
-    wait_child(a);
+    exit(5);
   r = wait((int *)a);
   if(wait(&st) != pid || st != 5)
     return -2;                   // the zombie was lost: report as a failure

@@ -16,7 +16,7 @@ static void
 child_writes_global(uint64 unused)
 {
   global = 2;
-  exit(getpid() == 0 ? 1 : global + 40);
+  exit(global + 40);
 }
 
 static void
@@ -182,12 +182,14 @@ illegal(uint64 unused)
   asm volatile(".word 0");       // the all-zero word is defined illegal
 }
 
-static void
-sbrk_checks(void)
+// Grows the heap by 10 pages, checks they hold data, shrinks them away and
+// checks they are gone. Returns the (now unmapped) start of those pages.
+static char *
+sbrk_grow_shrink(void)
 {
   char *a, *p;
   uint64 start;
-  int i, bad = -1, fd;
+  int bad = -1, fd;
 
   start = heap_top();
   a = sbrk(10 * PGSIZE);
@@ -206,21 +208,36 @@ sbrk_checks(void)
          "sbrk returned %p, break now %p", p, sbrk(0));
   expect_eq("sbrk.shrink.fault", in_child(touch, (uint64)a), KILLED);
   expect_eq("sbrk.shrink.peek", in_child(peek, (uint64)a + 5 * PGSIZE), KILLED);
-  fd = open("kt.a", O_CREATE | O_RDWR);
-  write(fd, "0123456789", 10);
-  close(fd);
+  make_file("kt.a", 10);
   fd = open("kt.a", O_RDONLY);
   expect(read(fd, a, 10) <= 0, "sbrk.shrink.read", "read into freed memory succeeded");
   close(fd);
   unlink("kt.a");
+  return a;
+}
 
-  // Growing again gives zeroed memory.
-  a = sbrk(PGSIZE);
-  for(i = 0, bad = -1; i < PGSIZE; i++){
+// The page at a held data before it was freed; grown again it must be zero.
+static void
+sbrk_regrow(char *a)
+{
+  int i, bad = -1;
+
+  if(sbrk(PGSIZE) != a){
+    fail("sbrk.zeroed", "the break moved while the heap was shrunk");
+    return;
+  }
+  for(i = 0; i < PGSIZE; i++){
     if(a[i] != 0)
       bad = i;
   }
   expect(bad < 0, "sbrk.zeroed", "byte %d of regrown memory is not zero", bad);
+}
+
+static void
+sbrk_steps(void)
+{
+  uint64 start;
+  int i;
 
   // Unaligned steps move the break by exactly that much.
   start = (uint64)sbrk(0);
@@ -234,6 +251,13 @@ sbrk_checks(void)
   start = (uint64)sbrk(0);
   expect(sbrk(0x7fffffff) == (char *)-1 && (uint64)sbrk(0) == start, "sbrk.huge",
          "a 2 GiB sbrk did not fail cleanly");
+}
+
+static void
+sbrk_checks(void)
+{
+  sbrk_regrow(sbrk_grow_shrink());
+  sbrk_steps();
 }
 
 // ---------------------------------------------------------------- faults
