@@ -20,6 +20,7 @@
 #define LINESZ   512
 #define MAXNODES  64
 #define MAXREDIR   8
+#define MAXDEPTH   8     // ( ) nesting: parsing and running recurse per level
 
 enum kind { EXEC = 1, PIPE, LIST, BACK, GROUP };
 enum rkind { R_IN = 1, R_OUT, R_APPEND };
@@ -47,6 +48,7 @@ struct parser {
   int nnodes;
   char words[LINESZ * 2];
   int nwords;
+  int depth;                   // ( ) groups open at this point
   const char *error;
 };
 
@@ -154,6 +156,10 @@ parsecommand(struct parser *p)
 
   if(peek(p) == '('){
     p->s++;
+    if(++p->depth > MAXDEPTH){
+      p->error = "( ) nested too deep";
+      return 0;
+    }
     if((n = newnode(p, GROUP)) == 0 || (n->left = parselist(p)) == 0)
       return 0;
     if(peek(p) != ')'){
@@ -161,6 +167,7 @@ parsecommand(struct parser *p)
       return 0;
     }
     p->s++;
+    p->depth--;
     return parseredirs(p, n) ? n : 0;
   }
   if((n = newnode(p, EXEC)) == 0)
@@ -183,22 +190,27 @@ parsecommand(struct parser *p)
   return n;
 }
 
+// a | b | c becomes PIPE(a, PIPE(b, c)), built in a loop rather than by
+// recursion: the stack is one page.
 static struct node *
 parsepipeline(struct parser *p)
 {
-  struct node *left, *n;
+  struct node *first, *n, **hole;
 
-  if((left = parsecommand(p)) == 0)
+  if((first = parsecommand(p)) == 0)
     return 0;
-  if(peek(p) != '|')
-    return left;
-  p->s++;
-  if((n = newnode(p, PIPE)) == 0)
-    return 0;
-  n->left = left;
-  if((n->right = parsepipeline(p)) == 0)
-    return 0;
-  return n;
+  hole = &first;
+  while(peek(p) == '|'){
+    p->s++;
+    if((n = newnode(p, PIPE)) == 0)
+      return 0;
+    n->left = *hole;
+    *hole = n;
+    if((n->right = parsecommand(p)) == 0)
+      return 0;
+    hole = &n->right;
+  }
+  return first;
 }
 
 // A list is a chain of LIST nodes whose left is a pipeline, possibly
@@ -245,6 +257,7 @@ parse(struct parser *p, const char *line)
   p->s = line;
   p->nnodes = 0;
   p->nwords = 0;
+  p->depth = 0;
   p->error = 0;
   if(peek(p) == 0)
     return 0;
