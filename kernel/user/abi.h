@@ -34,6 +34,10 @@
 #define SYS_mkdir  20
 #define SYS_close  21
 
+// Second argument of sbrk in xv6-riscv's two-argument form (2025 on):
+// allocate now rather than on first touch. Older kernels ignore it.
+#define SBRK_EAGER  1
+
 // open() flags (kernel/fcntl.h). There is no O_APPEND in xv6.
 #define O_RDONLY  0x000
 #define O_WRONLY  0x001

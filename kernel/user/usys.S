@@ -35,7 +35,22 @@ SYSCALL fstat,  SYS_fstat
 SYSCALL chdir,  SYS_chdir
 SYSCALL dup,    SYS_dup
 SYSCALL getpid, SYS_getpid
-SYSCALL sbrk,   SYS_sbrk
+
+# sbrk(n) also passes SBRK_EAGER in a1. Classic xv6 (and our kernel) read
+# only a0 and ignore it; xv6-riscv since 2025 takes sys_sbrk(n, how) and
+# would otherwise read whatever the caller left in a1. Eager growth is what
+# our programs and ktest rely on, on either kernel.
+        .text
+        .globl sbrk
+        .type sbrk, @function
+        .balign 2
+sbrk:
+        li a1, SBRK_EAGER
+        li a7, SYS_sbrk
+        ecall
+        ret
+        .size sbrk, . - sbrk
+
 SYSCALL sleep,  SYS_sleep
 SYSCALL uptime, SYS_uptime
 SYSCALL open,   SYS_open
