@@ -1,7 +1,8 @@
 // kt_fs.c: files and directories at their limits.
 //
 // Contract: checks the file size limit (MAXFILE blocks: the last byte
-// fits, one more does not), the per-process open-file limit NOFILE, and
+// fits, one more does not), the per-process open-file limit NOFILE, the
+// machine-wide file table NFILE, and
 // xv6's rules for directories, links, unlink and device nodes. Every file
 // it makes is named kt.* and removed again.
 #include "ktest.h"
@@ -83,6 +84,64 @@ nofile_checks(void)
   close(fd);
   close(i);
   unlink("kt.f");
+}
+
+// Children open files until the machine-wide file table (NFILE entries)
+// runs out, report how many they got, and hold them until released.
+// Each child has fds 0-2 and one end of each of two pipes, so NOFILE - 5
+// opens fit its own table; enough children run that the shared table
+// must fill first.
+#define NFILE_CHILDREN (NFILE / (NOFILE - 5) + 2)
+
+static void
+nfile_child(int ready, int release)
+{
+  int n = 0;
+  char c;
+
+  while(n < NOFILE && open("kt.nf", O_RDONLY) >= 0)
+    n++;
+  write(ready, &n, sizeof(n));
+  read(release, &c, 1);          // returns 0 once the parent closes its end
+  exit(0);
+}
+
+static void
+nfile_check(void)
+{
+  int ready[2], release[2], i, n, total = 0, limited = 0, fd;
+
+  make_file("kt.nf", 1);
+  pipe(ready);
+  pipe(release);
+  for(i = 0; i < NFILE_CHILDREN; i++){
+    if(fork() == 0){
+      close(ready[0]);
+      close(release[1]);
+      nfile_child(ready[1], release[0]);
+    }
+  }
+  close(ready[1]);
+  close(release[0]);
+  for(i = 0; i < NFILE_CHILDREN; i++){
+    if(read(ready[0], &n, sizeof(n)) != sizeof(n))
+      break;
+    total += n;
+    if(n < NOFILE - 5)
+      limited = 1;
+  }
+  close(ready[0]);
+  close(release[1]);
+  while(wait(0) >= 0)
+    ;
+  // The console and the four pipe ends hold at least five entries.
+  expect(limited && total <= NFILE - 5, "fd.nfile",
+         "%d children opened %d files in all (table of %d), %s hit the limit",
+         NFILE_CHILDREN, total, NFILE, limited ? "some" : "none");
+  fd = open("kt.nf", O_RDONLY);
+  expect(fd >= 0, "fd.nfile.after", "open fails after the holders exited");
+  close(fd);
+  unlink("kt.nf");
 }
 
 // ---------------------------------------------------------------- directories
@@ -186,6 +245,7 @@ test_fs(void)
 {
   maxfile_checks();
   nofile_checks();
+  nfile_check();
   dir_checks();
   link_checks();
   device_checks();
