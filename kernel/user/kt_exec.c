@@ -113,6 +113,25 @@ expect_rejected(const char *name, int n)
   expect(st == CALL_FAILED, name, "exec did not return -1 (child status %d)", st);
 }
 
+static char fdarg[4];
+static char *fdtype_argv[] = { "ktest", "fd-type", fdarg, 0 };
+
+// Open files survive exec: the new image sees the fd and its type.
+static void
+fd_checks(void)
+{
+  int fd;
+
+  make_file("kt.fd", 1);
+  fd = open("kt.fd", O_RDONLY);
+  fdarg[0] = '0' + fd / 10;
+  fdarg[1] = '0' + fd % 10;
+  expect_eq("exec.keeps_fds", exec_status(ktest_path, fdtype_argv), T_FILE);
+  close(fd);
+  expect_eq("exec.closed_fd", exec_status(ktest_path, fdtype_argv), -1);
+  unlink("kt.fd");
+}
+
 void
 test_exec(void)
 {
@@ -171,4 +190,5 @@ test_exec(void)
   expect(run_image(sizeof(img)) == 42 && canary == 0x5a5a, "elf.after",
          "exec no longer works after the bad images");
   unlink("kt.elf");
+  fd_checks();
 }

@@ -25,6 +25,27 @@ child_exits(uint64 status)
   exit((int)status);
 }
 
+// A child that exits leaving a running child of its own: the grandchild
+// goes to init, so once the child is reaped this process has no children.
+static void
+orphan_check(void)
+{
+  int pid, r1, r2;
+
+  pid = fork();
+  if(pid == 0){
+    if(fork() == 0){
+      sleep(5);
+      exit(0);
+    }
+    exit(0);
+  }
+  r1 = wait(0);
+  r2 = wait(0);
+  expect(r1 == pid && r2 == -1, "wait.orphan",
+         "wait gave %d then %d; the grandchild should belong to init", r1, r2);
+}
+
 static void
 fork_checks(void)
 {
@@ -41,6 +62,7 @@ fork_checks(void)
     exit(getpid());
   r = wait(&st);
   expect(r == pid && st == pid, "fork.pid", "fork gave %d, wait %d, child's getpid %d", pid, r, st);
+  orphan_check();
 }
 
 // Forks children that block on a pipe until fork fails; returns how many.

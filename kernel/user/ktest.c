@@ -10,7 +10,7 @@
 // the kernel refuses) and fails "mem.noleak" if the counts differ.
 //
 // ktest also serves the exec tests as a target: "ktest exit-argc ..."
-// exits with its argc.
+// exits with its argc, "ktest fd-type N" with the type of its fd N.
 #include "ktest.h"
 
 int ktest_failures;
@@ -194,6 +194,18 @@ countfree(void)
 
 // ---------------------------------------------------------------- main
 
+// "ktest fd-type N": the inode type of fd N as the exec tests see it
+// after exec, or -1 if N is not open.
+static int
+fd_type(int fd)
+{
+  struct stat st;
+
+  if(fstat(fd, &st) < 0)
+    return -1;
+  return st.type;
+}
+
 static int
 rungroups(int argc, char **argv)
 {
@@ -227,6 +239,8 @@ main(int argc, char **argv)
 
   if(argc >= 2 && strcmp(argv[1], "exit-argc") == 0)
     return argc;
+  if(argc == 3 && strcmp(argv[1], "fd-type") == 0)
+    return fd_type(atoi(argv[2]));
   ktest_path = argv[0];
 
   before = countfree();
