@@ -293,8 +293,9 @@ waitfor(int pid)
   return w == pid ? status : -1;
 }
 
-// Makes `file` the descriptor fd (0 or 1), which the caller closed: open
-// returns the lowest free descriptor. Returns -1 with a message on failure.
+// Makes r->file the descriptor 0 (for <) or 1 (for > and >>): closes that
+// descriptor so open returns it, the lowest free one (sh keeps 0-2 open).
+// Returns -1 with a message on failure.
 static int
 redirect(struct redir *r)
 {
