@@ -3,11 +3,12 @@
 // Usage: ktest [group...]   groups: args fs proc pipe exec (default: all)
 //
 // Contract: prints "ok NAME" or "FAIL NAME: detail" for every check, then
-// "ALL OK" and exits 0, or "FAILED n" and exits 1. The groups run in a
-// child process, so that when it has been reaped every page it or its
-// descendants used must be free again: ktest counts the free pages before
-// and after (as xv6's usertests does, by growing a child with sbrk until
-// the kernel refuses) and fails "mem.noleak" if the counts differ.
+// "ALL OK" and exits 0, or "FAILED n" and exits 1 (an unknown group name:
+// exit 2 before anything runs). The groups run in a child process, so
+// that when it has been reaped every page it or its descendants used must
+// be free again: ktest counts the free pages before and after (as xv6's
+// usertests does, by growing a child with sbrk until the kernel refuses)
+// and fails "mem.noleak" if the counts differ.
 //
 // ktest also serves the exec tests as a target: "ktest exit-argc ..."
 // exits with its argc, "ktest fd-type N" with the type of its fd N.
@@ -206,30 +207,46 @@ fd_type(int fd)
   return st.type;
 }
 
+// Returns the group named name, or 0.
+static const struct group *
+findgroup(const char *name)
+{
+  int i;
+
+  for(i = 0; i < NGROUPS; i++){
+    if(strcmp(name, groups[i].name) == 0)
+      return &groups[i];
+  }
+  return 0;
+}
+
+// Checks every argument names a group before anything runs.
 static int
+validargs(int argc, char **argv)
+{
+  int j;
+
+  for(j = 1; j < argc; j++){
+    if(findgroup(argv[j]) == 0){
+      fprintf(2, "ktest: no group %s (groups: args fs proc pipe exec)\n", argv[j]);
+      return 0;
+    }
+  }
+  return 1;
+}
+
+static void
 rungroups(int argc, char **argv)
 {
-  int i, j, found;
+  int i, j;
 
   if(argc < 2){
     for(i = 0; i < NGROUPS; i++)
       groups[i].run();
-    return 0;
+    return;
   }
-  for(j = 1; j < argc; j++){
-    found = 0;
-    for(i = 0; i < NGROUPS; i++){
-      if(strcmp(argv[j], groups[i].name) == 0){
-        groups[i].run();
-        found = 1;
-      }
-    }
-    if(!found){
-      fprintf(2, "ktest: no group %s (groups: args fs proc pipe exec)\n", argv[j]);
-      return -1;
-    }
-  }
-  return 0;
+  for(j = 1; j < argc; j++)
+    findgroup(argv[j])->run();
 }
 
 int
@@ -242,6 +259,8 @@ main(int argc, char **argv)
   if(argc == 3 && strcmp(argv[1], "fd-type") == 0)
     return fd_type(atoi(argv[2]));
   ktest_path = argv[0];
+  if(!validargs(argc, argv))
+    return 2;
 
   before = countfree();
   pid = fork();
@@ -249,10 +268,12 @@ main(int argc, char **argv)
     printf("FAIL ktest: fork failed\n");
     return 1;
   }
-  if(pid == 0)
-    exit(rungroups(argc, argv) < 0 ? 2 : ktest_failures);
-  if(wait(&status) != pid || status == 2)
-    return 1;
+  if(pid == 0){
+    rungroups(argc, argv);
+    exit(ktest_failures);
+  }
+  if(wait(&status) != pid)
+    status = -1;
   ktest_failures = status;
   if(status < 0){
     fail("ktest.suite", "the test process died with status %d", status);
