@@ -6,7 +6,8 @@
 // read whole, memsz < filesz, vaddr + memsz overflowing, an unaligned
 // vaddr, a segment whose bytes are not in the file, more memory than the
 // machine has) must make exec return -1 with the caller's image intact.
-// An image exec accepts but whose entry point is unmapped is killed.
+// An image exec accepts but whose entry point is unmapped is killed. Also:
+// open fds survive exec, and argv arrives laid out as xv6 lays it out.
 #include "ktest.h"
 
 // ELF64 as xv6's exec reads it (kernel/elf.h), little-endian.
@@ -113,6 +114,48 @@ expect_rejected(const char *name, int n)
   expect(st == CALL_FAILED, name, "exec did not return -1 (child status %d)", st);
 }
 
+// Empty, short, blank-containing and long (more than one 16-byte slot)
+// strings, so each lands at a different alignment on the new stack.
+char *argv_probe[] = {
+  "ktest", "argv-check", "", "x", "two words",
+  "0123456789abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+  0,
+};
+
+int
+argv_check(int argc, char **argv)
+{
+  int i, n = 0, bad = 0;
+  uint64 base = (uint64)argv, top = PGROUNDUP(base + 1);
+
+  while(argv_probe[n])
+    n++;
+  if(argc != n)
+    return ARGV_COUNT;
+  for(i = 0; i < argc; i++){
+    if(strcmp(argv[i], argv_probe[i]) != 0)
+      bad |= ARGV_STRINGS;
+    if((uint64)argv[i] <= base || (uint64)argv[i] >= top)
+      bad |= ARGV_PLACE;
+  }
+  if(argv[argc] != 0)
+    bad |= ARGV_UNTERM;
+  if(base % 16 != 0)
+    bad |= ARGV_ALIGN;
+  return bad;
+}
+
+// The arguments arrive intact, terminated and aligned on the new stack.
+static void
+argv_layout_check(void)
+{
+  int st = exec_status(ktest_path, argv_probe);
+
+  expect(st == 0, "exec.argv.layout",
+         "the new image reported %d (1 argc, 2 strings, 4 no final 0, "
+         "8 argv unaligned, 16 strings off the stack page)", st);
+}
+
 static char fdarg[4];
 static char *fdtype_argv[] = { "ktest", "fd-type", fdarg, 0 };
 
@@ -191,4 +234,5 @@ test_exec(void)
          "exec no longer works after the bad images");
   unlink("kt.elf");
   fd_checks();
+  argv_layout_check();
 }

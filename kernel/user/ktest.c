@@ -11,7 +11,8 @@
 // and fails "mem.noleak" if the counts differ.
 //
 // ktest also serves the exec tests as a target: "ktest exit-argc ..."
-// exits with its argc, "ktest fd-type N" with the type of its fd N.
+// exits with its argc, "ktest fd-type N" with the type of its fd N,
+// "ktest argv-check ..." with what it found wrong in its own argv.
 #include "ktest.h"
 
 int ktest_failures;
@@ -258,6 +259,8 @@ main(int argc, char **argv)
     return argc;
   if(argc == 3 && strcmp(argv[1], "fd-type") == 0)
     return fd_type(atoi(argv[2]));
+  if(argc >= 2 && strcmp(argv[1], "argv-check") == 0)
+    return argv_check(argc, argv);
   ktest_path = argv[0];
   if(!validargs(argc, argv))
     return 2;

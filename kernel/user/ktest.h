@@ -53,6 +53,17 @@ int make_file(const char *path, int n);
 #define SCRATCH 8192
 extern char scratch[SCRATCH];
 
+// "ktest argv-check ...": run by the exec tests with argv_probe as its
+// arguments; returns 0 if they arrived as xv6's exec lays them out, else a
+// mask of ARGV_* problems.
+#define ARGV_COUNT      1    // argc differs
+#define ARGV_STRINGS    2    // a string differs
+#define ARGV_UNTERM     4    // argv[argc] is not 0
+#define ARGV_ALIGN      8    // argv is not 16-byte aligned
+#define ARGV_PLACE     16    // a string is not above argv on the stack page
+extern char *argv_probe[];
+int argv_check(int argc, char **argv);
+
 // The test groups, one per source file.
 void test_args(void);    // kt_args.c: pointers, lengths, fds, paths, argv
 void test_fs(void);      // kt_fs.c: files, directories, limits
