@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A checkpoint image as values: what a version 1 file holds, minus what the layout derives
@@ -92,6 +93,13 @@ public record Image(Header header, Registers regs, SyscallRestart restart,
    */
   public record SyscallRestart(int sysnum, List<Long> args, long progress) {
     public static final SyscallRestart NONE = new SyscallRestart(0, Collections.nCopies(6, 0L), 0);
+
+    /**
+     * The calls a process can be captured in and restarted from: the ones that block waiting
+     * for something outside the process (a child, console input, time).
+     */
+    public static final Set<Integer> RESTARTABLE = Set.of(Xv6.SYS_wait, Xv6.SYS_read,
+        Xv6.SYS_sleep);
 
     public SyscallRestart {
       if (args.size() != 6) {

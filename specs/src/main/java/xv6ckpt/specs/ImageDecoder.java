@@ -203,7 +203,7 @@ final class ImageDecoder {
   private SyscallRestart restart(Registers r) {
     long base = RESTART_OFFSET;
     long num = get(base, S_SYSNUM);
-    if (num != 0 && num != Xv6.SYS_wait && num != Xv6.SYS_read && num != Xv6.SYS_sleep) {
+    if (num != 0 && !SyscallRestart.RESTARTABLE.contains((int) num)) {
       throw new Violation(RESTART_SYSCALL, base + S_SYSNUM.offset(), "sysnum " + num
           + " is not a call a process can be restarted in (wait 3, read 5, sleep 13)");
     }

@@ -56,7 +56,7 @@ public enum Rule {
   // restore(path): the image is valid but cannot become this process.
   RESTORE_NO_FILE(-40, When.RESTORE, "path names no file, or a directory or device"),
   RESTORE_FILE_MISSING(-41, When.RESTORE, "a file record's path no longer names anything"),
-  RESTORE_FILE_INODE(-42, When.RESTORE, "a file record's path names another inode now, or a device"),
+  RESTORE_FILE_INODE(-42, When.RESTORE, "a file record's path now names another inode, a device, or (writable record) a directory"),
   RESTORE_FILE_OFFSET(-43, When.RESTORE, "a file record's offset is beyond the file's size now"),
   RESTORE_NOMEM(-44, When.RESTORE, "not enough free memory for the image's pages and page tables");
 
