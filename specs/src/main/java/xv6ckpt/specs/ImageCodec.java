@@ -71,7 +71,7 @@ public final class ImageCodec {
   }
 
   private static void putHeader(byte[] b, Image.Header h, int nfiles, int npages) {
-    System.arraycopy(MAGIC, 0, b, H_MAGIC.offset(), MAGIC.length);
+    putString(b, H_MAGIC.offset(), MAGIC);
     put(b, 0, H_VERSION, VERSION);
     put(b, 0, H_HDRLEN, HEADER_SIZE);
     put(b, 0, H_IMAGE_ID, h.imageId());
@@ -123,7 +123,7 @@ public final class ImageCodec {
     int c = b.length - COMMIT_SIZE;
     CRC32C crc = new CRC32C();
     crc.update(b, 0, c);
-    System.arraycopy(COMMIT_MAGIC, 0, b, c + C_MAGIC.offset(), COMMIT_MAGIC.length);
+    putString(b, c + C_MAGIC.offset(), COMMIT_MAGIC);
     put(b, c, C_LENGTH, b.length);
     put(b, c, C_IMAGE_ID, Le.get(b, H_IMAGE_ID.offset(), H_IMAGE_ID.size()));
     put(b, c, C_CRC, crc.getValue());

@@ -86,11 +86,12 @@ final class ImageDecoder {
   // Stage 1: identity.
 
   private void checkIdentity() {
-    int n = (int) Math.min(len, MAGIC.length);
+    int n = (int) Math.min(len, MAGIC.length());
     for (int i = 0; i < n; i++) {
-      if (b[i] != MAGIC[i]) {
+      if (b[i] != (byte) MAGIC.charAt(i)) {
         throw new Violation(HDR_MAGIC, i, "byte " + i + " is " + hexByte(b[i])
-            + " where the magic XV6CKPT\\0 has " + hexByte(MAGIC[i]) + ": not a checkpoint image");
+            + " where the magic XV6CKPT\\0 has " + hexByte((byte) MAGIC.charAt(i))
+            + ": not a checkpoint image");
       }
     }
     if (len < H_VERSION.end()) {
@@ -113,8 +114,8 @@ final class ImageDecoder {
           + "smallest complete image (" + MIN_IMAGE_SIZE + "): torn or truncated");
     }
     long c = len - COMMIT_SIZE;
-    for (int i = 0; i < COMMIT_MAGIC.length; i++) {
-      if (b[(int) c + i] != COMMIT_MAGIC[i]) {
+    for (int i = 0; i < COMMIT_MAGIC.length(); i++) {
+      if (b[(int) c + i] != (byte) COMMIT_MAGIC.charAt(i)) {
         throw new Violation(COMMIT_MISSING, c, "no commit record in the last " + COMMIT_SIZE
             + " bytes (from offset " + c + "): the image was never finished, or was cut short");
       }

@@ -2,7 +2,6 @@ package xv6ckpt.specs;
 
 import static xv6ckpt.specs.Xv6.PGSIZE;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -28,8 +27,10 @@ public final class Layout {
   private Layout() {}
 
   public static final int VERSION = 1;
-  public static final byte[] MAGIC = "XV6CKPT\0".getBytes(StandardCharsets.US_ASCII);
-  public static final byte[] COMMIT_MAGIC = "XV6DONE\0".getBytes(StandardCharsets.US_ASCII);
+  /** The header's first 8 bytes (ASCII, the last one NUL). */
+  public static final String MAGIC = "XV6CKPT\0";
+  /** The commit record's first 8 bytes. */
+  public static final String COMMIT_MAGIC = "XV6DONE\0";
 
   // Header, at offset 0.
   public static final Field H_MAGIC = new Field("magic", 0, 8);

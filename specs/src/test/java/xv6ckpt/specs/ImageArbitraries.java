@@ -8,12 +8,12 @@ import static xv6ckpt.specs.Xv6.PTE_X;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Tuple;
 import xv6ckpt.specs.Image.OpenFile;
 import xv6ckpt.specs.Image.Page;
 import xv6ckpt.specs.Image.Registers;
@@ -93,8 +93,8 @@ final class ImageArbitraries {
   static Arbitrary<Blocking> blockings() {
     return Combinators.combine(
             Arbitraries.frequency(
-                net.jqwik.api.Tuple.of(3, 0), net.jqwik.api.Tuple.of(1, Xv6.SYS_wait),
-                net.jqwik.api.Tuple.of(1, Xv6.SYS_read), net.jqwik.api.Tuple.of(1, Xv6.SYS_sleep)),
+                Tuple.of(3, 0), Tuple.of(1, Xv6.SYS_wait),
+                Tuple.of(1, Xv6.SYS_read), Tuple.of(1, Xv6.SYS_sleep)),
             Arbitraries.integers().between(1, Integer.MAX_VALUE),
             Arbitraries.longs().between(0, Long.MAX_VALUE),
             Arbitraries.integers().between(0, (PGSIZE - 4) / 2).map(h -> 2 * h))
@@ -144,9 +144,5 @@ final class ImageArbitraries {
     byte[] d = new byte[PGSIZE];
     new SplittableRandom(seed).nextBytes(d);
     return d;
-  }
-
-  static Set<Integer> validPerms() {
-    return Set.copyOf(VALID_PERMS);
   }
 }

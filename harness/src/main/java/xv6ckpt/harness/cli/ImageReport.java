@@ -50,16 +50,12 @@ final class ImageReport {
   }
 
   static String syscallName(int sysnum) {
-    switch (sysnum) {
-      case Xv6.SYS_wait:
-        return "wait";
-      case Xv6.SYS_read:
-        return "read";
-      case Xv6.SYS_sleep:
-        return "sleep";
-      default:
-        return "syscall " + sysnum;
-    }
+    return switch (sysnum) {
+      case Xv6.SYS_wait -> "wait";
+      case Xv6.SYS_read -> "read";
+      case Xv6.SYS_sleep -> "sleep";
+      default -> "syscall " + sysnum;
+    };
   }
 
   // ---------------------------------------------------------------------------------------
@@ -102,7 +98,7 @@ final class ImageReport {
       s.append("restart   none (at user level)\n");
       return;
     }
-    s.append(String.format(Locale.ROOT, "restart   %s (%d), progress %d, args", 
+    s.append(String.format(Locale.ROOT, "restart   %s (%d), progress %d, args",
         syscallName(r.sysnum()), r.sysnum(), r.progress()));
     for (long a : r.args()) {
       s.append(String.format(Locale.ROOT, " 0x%x", a));
