@@ -98,4 +98,13 @@ class FormatDocTest {
     assertThat(Xv6.TRAPFRAME).isEqualTo(0x3fffffe000L);
     assertThat(Layout.imageSize(4, 5)).isEqualTo(Samples.LENGTH);
   }
+
+  @Test
+  void theChecksumIsCastagnolis() {
+    // The CRC-32C check value (RFC 3720 appendix / every CRC catalogue): writers in other
+    // languages can test their CRC against it.
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update("123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    assertThat(crc.getValue()).isEqualTo(0xe3069283L);
+  }
 }
