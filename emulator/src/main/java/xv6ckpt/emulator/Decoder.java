@@ -7,10 +7,11 @@ package xv6ckpt.emulator;
  * {@link RvM} and SYSTEM funct3 != 0 to {@link Zicsr}; AMO to {@link RvA}). Legality is decided
  * here and nowhere else.
  *
- * <p>Besides real operations there are three pseudo-operations, which never retire:
+ * <p>Besides real operations there are pseudo-operations, which never retire:
  * {@link #ILLEGAL} (its immediate holds the instruction bits for tval), {@link #CROSS} (a 32-bit
  * instruction whose upper half is on the next page, fetched anew each time) and
- * {@link #PAGE_EXIT} (leave the decoded page and look pc up again).
+ * {@link #PAGE_EXIT} (leave the decoded page and look pc up again); and the hart's own
+ * {@link #STOP}.
  */
 final class Decoder {
   private Decoder() {}
@@ -18,9 +19,8 @@ final class Decoder {
   static final int PAGE_EXIT = 0;
   static final int ILLEGAL = 69;
   static final int CROSS = 70;
-
-  /** Number of operation numbers (the switch's table size). */
-  static final int OP_COUNT = 71;
+  /** Placed by the hart in a private copy of a block to stop when the budget runs out inside it. */
+  static final int STOP = 71;
 
   static long illegal(int bits) {
     return Insn.pack(ILLEGAL, 0, 0, 0, bits);

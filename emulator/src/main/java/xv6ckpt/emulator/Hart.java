@@ -38,8 +38,14 @@ public final class Hart {
   private final PhysicalMemory memory;
   private final byte[] ram;
 
-  /** x0..x31, plus {@link Insn#X_SINK} where writes to x0 go. x[0] is always 0. */
-  final long[] x = new long[33];
+  /** x0..x31 between runs (x[0] is always 0); during run the loop works on a local copy. */
+  private final long[] x = new long[32];
+
+  /** The private block copy of {@link #boundBlock}; slots outside the copied range are stale. */
+  private final long[] bounded = new long[DecodedPage.SLOTS + 2];
+
+  /** Set when a store of this hart re-decoded cached code: the run loop ends its block. */
+  private boolean codeWritten;
 
   private long pc = PhysicalMemory.BASE;
   private long instret;
@@ -63,9 +69,6 @@ public final class Hart {
   private int faultKind;
   private Access faultAccess;
   private long faultAddr;
-
-  /** Value read by {@link #loadSlow}. */
-  private long slowValue;
 
   public Hart(PhysicalMemory memory) {
     this.memory = memory;
@@ -163,11 +166,16 @@ public final class Hart {
    * Runs at most {@code budget} instructions; returns why it stopped ({@link Trap.Timer} when the
    * budget is spent).
    *
-   * <p>Loop invariants: {@code code} is the decoded page that holds virtual page {@code pageVa},
-   * and the next instruction is slot {@code idx}, so pc = pageVa + 2 idx is only computed when
-   * needed; {@code left} is the budget not yet spent, decremented before each instruction and
-   * given back by anything that does not retire (traps, PAGE_EXIT, CROSS). The switch is kept
-   * small enough for the JIT to compile (under 8000 bytes of bytecode): rare cases call methods.
+   * <p>Loop invariants. {@code code}/{@code blen} are the decoded page holding virtual page
+   * {@code pageVa}, and the next instruction is slot {@code idx}, so pc = pageVa + 2 idx is only
+   * computed when needed. The budget is charged per basic block: on entering a block at slot
+   * {@code idx} its {@code n} = blen[idx] instructions are taken from {@code left} at once
+   * ({@code charged}), and whatever does not retire is given back on the way out (a trap at slot
+   * s retired n - blen[s] of them). A block longer than the remaining budget runs from a private
+   * copy ({@link #boundBlock}) that ends in STOP. {@code x} is a local copy of the registers
+   * whose length the JIT knows, so masked register numbers need no bounds checks; it is written
+   * back on every exit. The switch stays under the JIT's 8000-byte limit: rare cases call
+   * methods. Fast paths are TLB hits; misses go to the named slow methods.
    */
   public Trap run(long budget) {
     if (budget < 0) {
@@ -176,7 +184,8 @@ public final class Hart {
     if (memory.epoch != seenEpoch) {
       flushTlbs();
     }
-    final long[] x = this.x;
+    final long[] x = new long[64];
+    System.arraycopy(this.x, 0, x, 0, 32);
     final byte[] ram = this.ram;
     final long[] rtag = rtlb.tag;
     final int[] rbase = rtlb.base;
@@ -187,27 +196,37 @@ public final class Hart {
     outer:
     for (; ; ) {
       if (left == 0) {
-        return leave(pc, budget, new Trap.Timer(pc));
+        return leave(x, pc, budget, new Trap.Timer(pc));
       }
       DecodedPage page = fetchPage(pc);
       if (page == null) {
-        return leave(pc, budget - left, fault(pc));
+        return leave(x, pc, budget - left, fault(pc));
       }
       long[] code = page.code;
+      int[] blen = page.blen;
       final long pageVa = pc & ~0xFFFL;
       int idx = (int) (pc & 0xFFF) >>> 1;
+      block:
       for (; ; ) {
-        if (left == 0) {
-          pc = pageVa + (idx << 1);
-          return leave(pc, budget, new Trap.Timer(pc));
+        final int n = blen[idx];
+        int charged = n;
+        if (n > left) {
+          if (left == 0) {
+            pc = pageVa + (idx << 1);
+            return leave(x, pc, budget, new Trap.Timer(pc));
+          }
+          charged = (int) left;
+          code = boundBlock(code, idx, charged);
         }
-        left--;
-        final long d = code[idx];
-        final int w = (int) d;
-        switch (w & 0x7F) {
+        left -= charged;
+        int rest = 0; // blen[idx] before a slow path that may rewrite code
+        for (; ; ) {
+          final long d = code[idx];
+          final int w = (int) d;
+          switch (w & 0x7F) {
             // ======================================================== RV64I
           case RvI.LUI:
-            x[(w >>> 7) & 63] = d >> 32;
+            x[(w >>> 7) & 63] = (d >> 32);
             idx += w >>> 30;
             continue;
           case RvI.AUIPC:
@@ -221,131 +240,270 @@ public final class Hart {
               int t = idx + ((int) (d >> 32) >> 1);
               if ((t >>> 11) == 0) {
                 idx = t;
-                continue;
+                continue block;
               }
               pc = here + (d >> 32);
               continue outer;
             }
           case RvI.JALR:
             {
-              long target = (x[(w >>> 13) & 31] + (d >> 32)) & ~1L;
+              long target = (x[(w >>> 13) & 31] + (d >> 32)) & ~1L; // before rd is written: rd may be rs1
               x[(w >>> 7) & 63] = pageVa + (idx << 1) + ((w >>> 30) << 1);
               long delta = target - pageVa;
               if ((delta >>> 12) == 0) {
                 idx = (int) delta >>> 1;
-                continue;
+                continue block;
               }
               pc = target;
               continue outer;
             }
           case RvI.BEQ:
-            if (x[(w >>> 13) & 31] == x[(w >>> 18) & 31]) break; // taken: see after the switch
+            if (x[(w >>> 13) & 31] == x[(w >>> 18) & 31]) {
+              int t = idx + ((int) (d >> 32) >> 1);
+              if ((t >>> 11) == 0) {
+                idx = t;
+                continue block;
+              }
+              pc = pageVa + (idx << 1) + (d >> 32);
+              continue outer;
+            }
             idx += w >>> 30;
-            continue;
+            continue block;
           case RvI.BNE:
-            if (x[(w >>> 13) & 31] != x[(w >>> 18) & 31]) break;
+            if (x[(w >>> 13) & 31] != x[(w >>> 18) & 31]) {
+              int t = idx + ((int) (d >> 32) >> 1);
+              if ((t >>> 11) == 0) {
+                idx = t;
+                continue block;
+              }
+              pc = pageVa + (idx << 1) + (d >> 32);
+              continue outer;
+            }
             idx += w >>> 30;
-            continue;
+            continue block;
           case RvI.BLT:
-            if (x[(w >>> 13) & 31] < x[(w >>> 18) & 31]) break;
+            if (x[(w >>> 13) & 31] < x[(w >>> 18) & 31]) {
+              int t = idx + ((int) (d >> 32) >> 1);
+              if ((t >>> 11) == 0) {
+                idx = t;
+                continue block;
+              }
+              pc = pageVa + (idx << 1) + (d >> 32);
+              continue outer;
+            }
             idx += w >>> 30;
-            continue;
+            continue block;
           case RvI.BGE:
-            if (x[(w >>> 13) & 31] >= x[(w >>> 18) & 31]) break;
+            if (x[(w >>> 13) & 31] >= x[(w >>> 18) & 31]) {
+              int t = idx + ((int) (d >> 32) >> 1);
+              if ((t >>> 11) == 0) {
+                idx = t;
+                continue block;
+              }
+              pc = pageVa + (idx << 1) + (d >> 32);
+              continue outer;
+            }
             idx += w >>> 30;
-            continue;
+            continue block;
           case RvI.BLTU:
-            if (Long.compareUnsigned(x[(w >>> 13) & 31], x[(w >>> 18) & 31]) < 0) break;
+            if (x[(w >>> 13) & 31] + Long.MIN_VALUE < x[(w >>> 18) & 31] + Long.MIN_VALUE) {
+              int t = idx + ((int) (d >> 32) >> 1);
+              if ((t >>> 11) == 0) {
+                idx = t;
+                continue block;
+              }
+              pc = pageVa + (idx << 1) + (d >> 32);
+              continue outer;
+            }
             idx += w >>> 30;
-            continue;
+            continue block;
           case RvI.BGEU:
-            if (Long.compareUnsigned(x[(w >>> 13) & 31], x[(w >>> 18) & 31]) >= 0) break;
+            if (x[(w >>> 13) & 31] + Long.MIN_VALUE >= x[(w >>> 18) & 31] + Long.MIN_VALUE) {
+              int t = idx + ((int) (d >> 32) >> 1);
+              if ((t >>> 11) == 0) {
+                idx = t;
+                continue block;
+              }
+              pc = pageVa + (idx << 1) + (d >> 32);
+              continue outer;
+            }
             idx += w >>> 30;
-            continue;
+            continue block;
           case RvI.LB:
+            {
+              long va = x[(w >>> 13) & 31] + (d >> 32);
+              int o = probe(rtag, rbase, va, 1);
+              if (o >= 0) {
+                x[(w >>> 7) & 63] = ram[o];
+                idx += w >>> 30;
+                continue;
+              }
+              rest = blen[idx];
+              if (loadSlow(x, w, va, RvI.LB) && !codeWritten) {
+                idx += w >>> 30;
+                continue;
+              }
+              break;
+            }
           case RvI.LH:
+            {
+              long va = x[(w >>> 13) & 31] + (d >> 32);
+              int o = probe(rtag, rbase, va, 2);
+              if (o >= 0) {
+                x[(w >>> 7) & 63] = (short) SHORT.get(ram, o);
+                idx += w >>> 30;
+                continue;
+              }
+              rest = blen[idx];
+              if (loadSlow(x, w, va, RvI.LH) && !codeWritten) {
+                idx += w >>> 30;
+                continue;
+              }
+              break;
+            }
           case RvI.LW:
+            {
+              long va = x[(w >>> 13) & 31] + (d >> 32);
+              int o = probe(rtag, rbase, va, 4);
+              if (o >= 0) {
+                x[(w >>> 7) & 63] = (int) INT.get(ram, o);
+                idx += w >>> 30;
+                continue;
+              }
+              rest = blen[idx];
+              if (loadSlow(x, w, va, RvI.LW) && !codeWritten) {
+                idx += w >>> 30;
+                continue;
+              }
+              break;
+            }
           case RvI.LD:
+            {
+              long va = x[(w >>> 13) & 31] + (d >> 32);
+              int o = probe(rtag, rbase, va, 8);
+              if (o >= 0) {
+                x[(w >>> 7) & 63] = (long) LONG.get(ram, o);
+                idx += w >>> 30;
+                continue;
+              }
+              rest = blen[idx];
+              if (loadSlow(x, w, va, RvI.LD) && !codeWritten) {
+                idx += w >>> 30;
+                continue;
+              }
+              break;
+            }
           case RvI.LBU:
+            {
+              long va = x[(w >>> 13) & 31] + (d >> 32);
+              int o = probe(rtag, rbase, va, 1);
+              if (o >= 0) {
+                x[(w >>> 7) & 63] = ram[o] & 0xFFL;
+                idx += w >>> 30;
+                continue;
+              }
+              rest = blen[idx];
+              if (loadSlow(x, w, va, RvI.LBU) && !codeWritten) {
+                idx += w >>> 30;
+                continue;
+              }
+              break;
+            }
           case RvI.LHU:
+            {
+              long va = x[(w >>> 13) & 31] + (d >> 32);
+              int o = probe(rtag, rbase, va, 2);
+              if (o >= 0) {
+                x[(w >>> 7) & 63] = (short) SHORT.get(ram, o) & 0xFFFFL;
+                idx += w >>> 30;
+                continue;
+              }
+              rest = blen[idx];
+              if (loadSlow(x, w, va, RvI.LHU) && !codeWritten) {
+                idx += w >>> 30;
+                continue;
+              }
+              break;
+            }
           case RvI.LWU:
             {
               long va = x[(w >>> 13) & 31] + (d >> 32);
-              long vpn = va >>> 12;
-              int e = (int) vpn & Tlb.MASK;
-              int off = (int) va & 0xFFF;
-              int op = w & 0x7F;
-              long v;
-              if (rtag[e] == vpn && off <= PhysicalMemory.PGSIZE - 8) {
-                int o = rbase[e] + off;
-                switch (op) {
-                  case RvI.LB:
-                    v = ram[o];
-                    break;
-                  case RvI.LH:
-                    v = (short) SHORT.get(ram, o);
-                    break;
-                  case RvI.LW:
-                    v = (int) INT.get(ram, o);
-                    break;
-                  case RvI.LD:
-                    v = (long) LONG.get(ram, o);
-                    break;
-                  case RvI.LBU:
-                    v = ram[o] & 0xFFL;
-                    break;
-                  case RvI.LHU:
-                    v = (short) SHORT.get(ram, o) & 0xFFFFL;
-                    break;
-                  default:
-                    v = (int) INT.get(ram, o) & 0xFFFF_FFFFL;
-                    break;
-                }
-              } else if (loadSlow(va, op)) {
-                v = slowValue;
-              } else {
-                left++;
-                pc = pageVa + (idx << 1);
-                return leave(pc, budget - left, fault(pc));
+              int o = probe(rtag, rbase, va, 4);
+              if (o >= 0) {
+                x[(w >>> 7) & 63] = (int) INT.get(ram, o) & 0xFFFF_FFFFL;
+                idx += w >>> 30;
+                continue;
               }
-              x[(w >>> 7) & 63] = v;
-              idx += w >>> 30;
-              continue;
+              rest = blen[idx];
+              if (loadSlow(x, w, va, RvI.LWU) && !codeWritten) {
+                idx += w >>> 30;
+                continue;
+              }
+              break;
             }
           case RvI.SB:
+            {
+              long va = x[(w >>> 13) & 31] + (d >> 32);
+              int o = probe(wtag, wbase, va, 1);
+              if (o >= 0) {
+                ram[o] = (byte) x[(w >>> 18) & 31];
+                idx += w >>> 30;
+                continue;
+              }
+              rest = blen[idx];
+              if (storeSlow(va, 1, x[(w >>> 18) & 31]) && !codeWritten) {
+                idx += w >>> 30;
+                continue;
+              }
+              break;
+            }
           case RvI.SH:
+            {
+              long va = x[(w >>> 13) & 31] + (d >> 32);
+              int o = probe(wtag, wbase, va, 2);
+              if (o >= 0) {
+                SHORT.set(ram, o, (short) x[(w >>> 18) & 31]);
+                idx += w >>> 30;
+                continue;
+              }
+              rest = blen[idx];
+              if (storeSlow(va, 2, x[(w >>> 18) & 31]) && !codeWritten) {
+                idx += w >>> 30;
+                continue;
+              }
+              break;
+            }
           case RvI.SW:
+            {
+              long va = x[(w >>> 13) & 31] + (d >> 32);
+              int o = probe(wtag, wbase, va, 4);
+              if (o >= 0) {
+                INT.set(ram, o, (int) x[(w >>> 18) & 31]);
+                idx += w >>> 30;
+                continue;
+              }
+              rest = blen[idx];
+              if (storeSlow(va, 4, x[(w >>> 18) & 31]) && !codeWritten) {
+                idx += w >>> 30;
+                continue;
+              }
+              break;
+            }
           case RvI.SD:
             {
               long va = x[(w >>> 13) & 31] + (d >> 32);
-              long v = x[(w >>> 18) & 31];
-              long vpn = va >>> 12;
-              int e = (int) vpn & Tlb.MASK;
-              int off = (int) va & 0xFFF;
-              int op = w & 0x7F;
-              if (wtag[e] == vpn && off <= PhysicalMemory.PGSIZE - 8) {
-                int o = wbase[e] + off;
-                switch (op) {
-                  case RvI.SB:
-                    ram[o] = (byte) v;
-                    break;
-                  case RvI.SH:
-                    SHORT.set(ram, o, (short) v);
-                    break;
-                  case RvI.SW:
-                    INT.set(ram, o, (int) v);
-                    break;
-                  default:
-                    LONG.set(ram, o, v);
-                    break;
-                }
-              } else if (!storeSlow(va, 1 << (op - RvI.SB), v)) {
-                left++;
-                pc = pageVa + (idx << 1);
-                return leave(pc, budget - left, fault(pc));
+              int o = probe(wtag, wbase, va, 8);
+              if (o >= 0) {
+                LONG.set(ram, o, x[(w >>> 18) & 31]);
+                idx += w >>> 30;
+                continue;
               }
-              idx += w >>> 30;
-              continue;
+              rest = blen[idx];
+              if (storeSlow(va, 8, x[(w >>> 18) & 31]) && !codeWritten) {
+                idx += w >>> 30;
+                continue;
+              }
+              break;
             }
           case RvI.ADDI:
             x[(w >>> 7) & 63] = x[(w >>> 13) & 31] + (d >> 32);
@@ -356,7 +514,7 @@ public final class Hart {
             idx += w >>> 30;
             continue;
           case RvI.SLTIU:
-            x[(w >>> 7) & 63] = Long.compareUnsigned(x[(w >>> 13) & 31], d >> 32) < 0 ? 1 : 0;
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] + Long.MIN_VALUE < (d >> 32) + Long.MIN_VALUE ? 1 : 0;
             idx += w >>> 30;
             continue;
           case RvI.XORI:
@@ -392,7 +550,7 @@ public final class Hart {
             idx += w >>> 30;
             continue;
           case RvI.SLL:
-            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] << x[(w >>> 18) & 31]; // Java masks to 6 bits
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] << x[(w >>> 18) & 31];  // Java masks the amount to 6 bits
             idx += w >>> 30;
             continue;
           case RvI.SLT:
@@ -400,8 +558,7 @@ public final class Hart {
             idx += w >>> 30;
             continue;
           case RvI.SLTU:
-            x[(w >>> 7) & 63] =
-                Long.compareUnsigned(x[(w >>> 13) & 31], x[(w >>> 18) & 31]) < 0 ? 1 : 0;
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] + Long.MIN_VALUE < x[(w >>> 18) & 31] + Long.MIN_VALUE ? 1 : 0;
             idx += w >>> 30;
             continue;
           case RvI.XOR:
@@ -449,7 +606,7 @@ public final class Hart {
             idx += w >>> 30;
             continue;
           case RvI.SLLW:
-            x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] << x[(w >>> 18) & 31]; // masks to 5
+            x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] << x[(w >>> 18) & 31];  // Java masks the amount to 5 bits
             idx += w >>> 30;
             continue;
           case RvI.SRLW:
@@ -467,13 +624,13 @@ public final class Hart {
             pc = pageVa + ((idx + (w >>> 30)) << 1); // look the next instruction up afresh
             continue outer;
           case RvI.ECALL:
-            left++;
+            left += charged - n + 1; // ends its block and does not retire
             pc = pageVa + (idx << 1);
-            return leave(pc, budget - left, new Trap.Ecall(pc));
+            return leave(x, pc, budget - left, new Trap.Ecall(pc));
           case RvI.EBREAK:
-            left++;
+            left += charged - n + 1;
             pc = pageVa + (idx << 1);
-            return leave(pc, budget - left, new Trap.Breakpoint(pc));
+            return leave(x, pc, budget - left, new Trap.Breakpoint(pc));
 
             // ======================================================== M
           case RvM.MUL:
@@ -531,51 +688,84 @@ public final class Hart {
 
             // ======================================================== A
           case RvA.ATOMIC:
-            if (!RvA.execute(this, d)) {
-              left++;
-              pc = pageVa + (idx << 1);
-              return leave(pc, budget - left, fault(pc));
+            rest = blen[idx];
+            if (RvA.execute(this, x, d) && !codeWritten) {
+              idx += w >>> 30;
+              continue;
             }
-            idx += w >>> 30;
-            continue;
+            break;
 
             // ======================================================== Zicsr
           case Zicsr.RDCOUNTER:
-            x[(w >>> 7) & 63] = instret + (budget - left - 1); // retired before this one
+            x[(w >>> 7) & 63] = instret + (budget - left) - 1; // ends its block: all before it retired
             idx += w >>> 30;
-            continue;
+            continue block;
 
             // ======================================================== pseudo-operations
           case Decoder.ILLEGAL:
-            left++;
+            left += charged - n + 1;
             pc = pageVa + (idx << 1);
-            return leave(pc, budget - left, new Trap.IllegalInstruction(pc, (d >> 32) & 0xFFFF_FFFFL));
+            return leave(x, pc, budget - left, new Trap.IllegalInstruction(pc, (d >> 32) & 0xFFFF_FFFFL));
+          case Decoder.STOP:
+            pc = pageVa + (idx << 1);
+            return leave(x, pc, budget, new Trap.Timer(pc));
           case Decoder.CROSS:
-            left++;
             if (!fetchCross(pageVa, (int) (d >> 32))) {
               pc = pageVa + (idx << 1);
-              return leave(pc, budget - left, fault(pc));
+              return leave(x, pc, budget - left, fault(pc));
             }
             code = scratch.code; // same pageVa and idx: only this slot is not PAGE_EXIT
-            continue;
+            blen = scratch.blen;
+            continue block;
           default: // Decoder.PAGE_EXIT
-            left++;
             pc = pageVa + (idx << 1);
             continue outer;
+          }
+          // A slow path either trapped or (retiring) rewrote decoded code; rest = blen[idx] before.
+          if (codeWritten) {
+            codeWritten = false; // the block may have changed under us: charge again from next pc
+            left += charged - n + rest - 1;
+            pc = pageVa + ((idx + (w >>> 30)) << 1);
+            continue outer;
+          }
+          left += charged - n + rest;
+          pc = pageVa + (idx << 1);
+          return leave(x, pc, budget - left, fault(pc));
         }
-        // A taken conditional branch (every other case continues or returns).
-        int t = idx + ((int) (d >> 32) >> 1);
-        if ((t >>> 11) == 0) {
-          idx = t;
-          continue;
-        }
-        pc = pageVa + (idx << 1) + (d >> 32);
-        continue outer;
       }
     }
   }
 
-  private Trap leave(long pc, long retired, Trap t) {
+  /**
+   * Copies the first {@code count} instructions of the block at {@code idx} into {@link #bounded}
+   * and puts STOP after them, so the hot loop stops exactly when the budget is spent without a
+   * per-instruction test. Only those slots are ever run from the copy: they hold no jumps.
+   */
+  private long[] boundBlock(long[] code, int idx, int count) {
+    int s = idx;
+    for (int k = 0; k < count; k++) {
+      s += Insn.halfwords(code[s]);
+    }
+    System.arraycopy(code, idx, bounded, idx, s - idx);
+    bounded[s] = STOP;
+    return bounded;
+  }
+
+  private static final long STOP = Insn.pack(Decoder.STOP, 0, 0, 0, 0);
+
+  /**
+   * TLB hit test for an access of {@code size} bytes at va: the RAM offset, or -1 on a miss or
+   * when the access would run past the end of the page (the slow path splits those).
+   */
+  private static int probe(long[] tag, int[] base, long va, int size) {
+    long vpn = va >>> 12;
+    int e = (int) vpn & Tlb.MASK;
+    int off = (int) va & 0xFFF;
+    return tag[e] == vpn && off <= PhysicalMemory.PGSIZE - size ? base[e] + off : -1;
+  }
+
+  private Trap leave(long[] x, long pc, long retired, Trap t) {
+    System.arraycopy(x, 0, this.x, 0, 32);
     this.pc = pc;
     this.instret += retired;
     return t;
@@ -697,7 +887,7 @@ public final class Hart {
     if (pendingPteAddr >= 0) {
       int o = (int) (pendingPteAddr - PhysicalMemory.BASE);
       LONG.set(ram, o, pendingPte);
-      memory.hartWrote(o, 8);
+      codeWritten |= memory.hartWrote(o, 8);
       pendingPteAddr = -1;
     }
   }
@@ -745,8 +935,8 @@ public final class Hart {
     }
   }
 
-  /** A load that missed the TLB or crosses a page: value in {@link #slowValue}, or false. */
-  private boolean loadSlow(long va, int op) {
+  /** A load that missed the TLB or crosses a page: writes rd of {@code w}, or returns false. */
+  private boolean loadSlow(long[] x, int w, long va, int op) {
     int size = loadSize(op);
     int off = (int) va & 0xFFF;
     long raw;
@@ -769,7 +959,7 @@ public final class Hart {
         raw = raw << 8 | (ram[i < n1 ? o1 + i : o2 + i - n1] & 0xFFL);
       }
     }
-    slowValue = extend(op, raw);
+    x[(w >>> 7) & 63] = extend(op, raw);
     return true;
   }
 
@@ -852,7 +1042,7 @@ public final class Hart {
     if (resSize != 0 && o < resOff + resSize && resOff < o + len) {
       resSize = 0;
     }
-    memory.hartWrote(o, len);
+    codeWritten |= memory.hartWrote(o, len);
   }
 
   // ---------------------------------------------------------------- LR/SC reservation
