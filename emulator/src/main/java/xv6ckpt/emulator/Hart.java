@@ -47,13 +47,18 @@ public final class Hart {
   /** Set when a store of this hart re-decoded cached code: the run loop ends its block. */
   private boolean codeWritten;
 
+  /** blen[idx] saved by the run loop before a slow path that may rewrite code. */
+  private int rest;
+
+  /** The budget of the current run (read on exits only, kept out of the loop's registers). */
+  private long runBudget;
+
   private long pc = PhysicalMemory.BASE;
   private long instret;
   private long satp;
 
-  private final Tlb itlb = new Tlb();
-  private final Tlb rtlb = new Tlb();
-  private final Tlb wtlb = new Tlb();
+  private final Tlb itlb = new Tlb(); // fetch: load half only
+  private final Tlb dtlb = new Tlb();
   private final Sv39 mmu;
   private int seenEpoch;
 
@@ -155,8 +160,7 @@ public final class Hart {
 
   private void flushTlbs() {
     itlb.flush();
-    rtlb.flush();
-    wtlb.flush();
+    dtlb.flush();
     seenEpoch = memory.epoch;
   }
 
@@ -169,9 +173,9 @@ public final class Hart {
    * <p>Loop invariants. {@code code}/{@code blen} are the decoded page holding virtual page
    * {@code pageVa}, and the next instruction is slot {@code idx}, so pc = pageVa + 2 idx is only
    * computed when needed. The budget is charged per basic block: on entering a block at slot
-   * {@code idx} its {@code n} = blen[idx] instructions are taken from {@code left} at once
-   * ({@code charged}), and whatever does not retire is given back on the way out (a trap at slot
-   * s retired n - blen[s] of them). A block longer than the remaining budget runs from a private
+   * {@code idx} its {@code n} = blen[idx] instructions are taken from {@code left} at once, and
+   * whatever does not retire is given back on the way out: a trap at slot s retired n - blen[s]
+   * of them, so {@code left += back + blen[s]} ({@code back} is 0, or what was not charged). A block longer than the remaining budget runs from a private
    * copy ({@link #boundBlock}) that ends in STOP. {@code x} is a local copy of the registers
    * whose length the JIT knows, so masked register numbers need no bounds checks; it is written
    * back on every exit. The switch stays under the JIT's 8000-byte limit: rare cases call
@@ -187,10 +191,8 @@ public final class Hart {
     final long[] x = new long[64];
     System.arraycopy(this.x, 0, x, 0, 32);
     final byte[] ram = this.ram;
-    final long[] rtag = rtlb.tag;
-    final int[] rbase = rtlb.base;
-    final long[] wtag = wtlb.tag;
-    final int[] wbase = wtlb.base;
+    final long[] tlb = dtlb.slots;
+    runBudget = budget;
     long pc = this.pc;
     long left = budget;
     outer:
@@ -209,17 +211,17 @@ public final class Hart {
       block:
       for (; ; ) {
         final int n = blen[idx];
-        int charged = n;
+        long back = 0; // to give back on an exit at slot s: back + blen[s]
         if (n > left) {
           if (left == 0) {
             pc = pageVa + (idx << 1);
             return leave(x, pc, budget, new Trap.Timer(pc));
           }
-          charged = (int) left;
-          code = boundBlock(code, idx, charged);
+          code = boundBlock(code, idx, (int) left);
+          back = left - n;
+          left = n;
         }
-        left -= charged;
-        int rest = 0; // blen[idx] before a slow path that may rewrite code
+        left -= n;
         for (; ; ) {
           final long d = code[idx];
           final int w = (int) d;
@@ -332,13 +334,13 @@ public final class Hart {
           case RvI.LB:
             {
               long va = x[(w >>> 13) & 31] + (d >> 32);
-              int o = probe(rtag, rbase, va, 1);
+              int o = probeLoad(tlb, va, 1);
               if (o >= 0) {
                 x[(w >>> 7) & 63] = ram[o];
                 idx += w >>> 30;
                 continue;
               }
-              rest = blen[idx];
+              this.rest = blen[idx];
               if (loadSlow(x, w, va, RvI.LB) && !codeWritten) {
                 idx += w >>> 30;
                 continue;
@@ -348,13 +350,13 @@ public final class Hart {
           case RvI.LH:
             {
               long va = x[(w >>> 13) & 31] + (d >> 32);
-              int o = probe(rtag, rbase, va, 2);
+              int o = probeLoad(tlb, va, 2);
               if (o >= 0) {
                 x[(w >>> 7) & 63] = (short) SHORT.get(ram, o);
                 idx += w >>> 30;
                 continue;
               }
-              rest = blen[idx];
+              this.rest = blen[idx];
               if (loadSlow(x, w, va, RvI.LH) && !codeWritten) {
                 idx += w >>> 30;
                 continue;
@@ -364,13 +366,13 @@ public final class Hart {
           case RvI.LW:
             {
               long va = x[(w >>> 13) & 31] + (d >> 32);
-              int o = probe(rtag, rbase, va, 4);
+              int o = probeLoad(tlb, va, 4);
               if (o >= 0) {
                 x[(w >>> 7) & 63] = (int) INT.get(ram, o);
                 idx += w >>> 30;
                 continue;
               }
-              rest = blen[idx];
+              this.rest = blen[idx];
               if (loadSlow(x, w, va, RvI.LW) && !codeWritten) {
                 idx += w >>> 30;
                 continue;
@@ -380,13 +382,13 @@ public final class Hart {
           case RvI.LD:
             {
               long va = x[(w >>> 13) & 31] + (d >> 32);
-              int o = probe(rtag, rbase, va, 8);
+              int o = probeLoad(tlb, va, 8);
               if (o >= 0) {
                 x[(w >>> 7) & 63] = (long) LONG.get(ram, o);
                 idx += w >>> 30;
                 continue;
               }
-              rest = blen[idx];
+              this.rest = blen[idx];
               if (loadSlow(x, w, va, RvI.LD) && !codeWritten) {
                 idx += w >>> 30;
                 continue;
@@ -396,13 +398,13 @@ public final class Hart {
           case RvI.LBU:
             {
               long va = x[(w >>> 13) & 31] + (d >> 32);
-              int o = probe(rtag, rbase, va, 1);
+              int o = probeLoad(tlb, va, 1);
               if (o >= 0) {
                 x[(w >>> 7) & 63] = ram[o] & 0xFFL;
                 idx += w >>> 30;
                 continue;
               }
-              rest = blen[idx];
+              this.rest = blen[idx];
               if (loadSlow(x, w, va, RvI.LBU) && !codeWritten) {
                 idx += w >>> 30;
                 continue;
@@ -412,13 +414,13 @@ public final class Hart {
           case RvI.LHU:
             {
               long va = x[(w >>> 13) & 31] + (d >> 32);
-              int o = probe(rtag, rbase, va, 2);
+              int o = probeLoad(tlb, va, 2);
               if (o >= 0) {
                 x[(w >>> 7) & 63] = (short) SHORT.get(ram, o) & 0xFFFFL;
                 idx += w >>> 30;
                 continue;
               }
-              rest = blen[idx];
+              this.rest = blen[idx];
               if (loadSlow(x, w, va, RvI.LHU) && !codeWritten) {
                 idx += w >>> 30;
                 continue;
@@ -428,13 +430,13 @@ public final class Hart {
           case RvI.LWU:
             {
               long va = x[(w >>> 13) & 31] + (d >> 32);
-              int o = probe(rtag, rbase, va, 4);
+              int o = probeLoad(tlb, va, 4);
               if (o >= 0) {
                 x[(w >>> 7) & 63] = (int) INT.get(ram, o) & 0xFFFF_FFFFL;
                 idx += w >>> 30;
                 continue;
               }
-              rest = blen[idx];
+              this.rest = blen[idx];
               if (loadSlow(x, w, va, RvI.LWU) && !codeWritten) {
                 idx += w >>> 30;
                 continue;
@@ -444,13 +446,13 @@ public final class Hart {
           case RvI.SB:
             {
               long va = x[(w >>> 13) & 31] + (d >> 32);
-              int o = probe(wtag, wbase, va, 1);
+              int o = probeStore(tlb, va, 1);
               if (o >= 0) {
                 ram[o] = (byte) x[(w >>> 18) & 31];
                 idx += w >>> 30;
                 continue;
               }
-              rest = blen[idx];
+              this.rest = blen[idx];
               if (storeSlow(va, 1, x[(w >>> 18) & 31]) && !codeWritten) {
                 idx += w >>> 30;
                 continue;
@@ -460,13 +462,13 @@ public final class Hart {
           case RvI.SH:
             {
               long va = x[(w >>> 13) & 31] + (d >> 32);
-              int o = probe(wtag, wbase, va, 2);
+              int o = probeStore(tlb, va, 2);
               if (o >= 0) {
                 SHORT.set(ram, o, (short) x[(w >>> 18) & 31]);
                 idx += w >>> 30;
                 continue;
               }
-              rest = blen[idx];
+              this.rest = blen[idx];
               if (storeSlow(va, 2, x[(w >>> 18) & 31]) && !codeWritten) {
                 idx += w >>> 30;
                 continue;
@@ -476,13 +478,13 @@ public final class Hart {
           case RvI.SW:
             {
               long va = x[(w >>> 13) & 31] + (d >> 32);
-              int o = probe(wtag, wbase, va, 4);
+              int o = probeStore(tlb, va, 4);
               if (o >= 0) {
                 INT.set(ram, o, (int) x[(w >>> 18) & 31]);
                 idx += w >>> 30;
                 continue;
               }
-              rest = blen[idx];
+              this.rest = blen[idx];
               if (storeSlow(va, 4, x[(w >>> 18) & 31]) && !codeWritten) {
                 idx += w >>> 30;
                 continue;
@@ -492,13 +494,13 @@ public final class Hart {
           case RvI.SD:
             {
               long va = x[(w >>> 13) & 31] + (d >> 32);
-              int o = probe(wtag, wbase, va, 8);
+              int o = probeStore(tlb, va, 8);
               if (o >= 0) {
                 LONG.set(ram, o, x[(w >>> 18) & 31]);
                 idx += w >>> 30;
                 continue;
               }
-              rest = blen[idx];
+              this.rest = blen[idx];
               if (storeSlow(va, 8, x[(w >>> 18) & 31]) && !codeWritten) {
                 idx += w >>> 30;
                 continue;
@@ -624,11 +626,11 @@ public final class Hart {
             pc = pageVa + ((idx + (w >>> 30)) << 1); // look the next instruction up afresh
             continue outer;
           case RvI.ECALL:
-            left += charged - n + 1; // ends its block and does not retire
+            left += back + 1; // ends its block and does not retire
             pc = pageVa + (idx << 1);
             return leave(x, pc, budget - left, new Trap.Ecall(pc));
           case RvI.EBREAK:
-            left += charged - n + 1;
+            left += back + 1;
             pc = pageVa + (idx << 1);
             return leave(x, pc, budget - left, new Trap.Breakpoint(pc));
 
@@ -688,7 +690,7 @@ public final class Hart {
 
             // ======================================================== A
           case RvA.ATOMIC:
-            rest = blen[idx];
+            this.rest = blen[idx];
             if (RvA.execute(this, x, d) && !codeWritten) {
               idx += w >>> 30;
               continue;
@@ -697,13 +699,13 @@ public final class Hart {
 
             // ======================================================== Zicsr
           case Zicsr.RDCOUNTER:
-            x[(w >>> 7) & 63] = instret + (budget - left) - 1; // ends its block: all before it retired
+            x[(w >>> 7) & 63] = instret + (runBudget - left) - 1; // ends its block: all before it retired
             idx += w >>> 30;
             continue block;
 
             // ======================================================== pseudo-operations
           case Decoder.ILLEGAL:
-            left += charged - n + 1;
+            left += back + 1;
             pc = pageVa + (idx << 1);
             return leave(x, pc, budget - left, new Trap.IllegalInstruction(pc, (d >> 32) & 0xFFFF_FFFFL));
           case Decoder.STOP:
@@ -722,13 +724,14 @@ public final class Hart {
             continue outer;
           }
           // A slow path either trapped or (retiring) rewrote decoded code; rest = blen[idx] before.
+          int rest = this.rest;
           if (codeWritten) {
             codeWritten = false; // the block may have changed under us: charge again from next pc
-            left += charged - n + rest - 1;
+            left += back + rest - 1;
             pc = pageVa + ((idx + (w >>> 30)) << 1);
             continue outer;
           }
-          left += charged - n + rest;
+          left += back + rest;
           pc = pageVa + (idx << 1);
           return leave(x, pc, budget - left, fault(pc));
         }
@@ -754,14 +757,26 @@ public final class Hart {
   private static final long STOP = Insn.pack(Decoder.STOP, 0, 0, 0, 0);
 
   /**
-   * TLB hit test for an access of {@code size} bytes at va: the RAM offset, or -1 on a miss or
+   * Data-TLB hit test for a load of {@code size} bytes at va: the RAM offset, or -1 on a miss or
    * when the access would run past the end of the page (the slow path splits those).
    */
-  private static int probe(long[] tag, int[] base, long va, int size) {
+  private static int probeLoad(long[] tlb, long va, int size) {
     long vpn = va >>> 12;
-    int e = (int) vpn & Tlb.MASK;
+    int e = Tlb.entry(vpn);
     int off = (int) va & 0xFFF;
-    return tag[e] == vpn && off <= PhysicalMemory.PGSIZE - size ? base[e] + off : -1;
+    return tlb[e + Tlb.LOAD_TAG] == vpn && off <= PhysicalMemory.PGSIZE - size
+        ? (int) tlb[e + Tlb.LOAD_BASE] + off
+        : -1;
+  }
+
+  /** As {@link #probeLoad}, for a store. */
+  private static int probeStore(long[] tlb, long va, int size) {
+    long vpn = va >>> 12;
+    int e = Tlb.entry(vpn);
+    int off = (int) va & 0xFFF;
+    return tlb[e + Tlb.STORE_TAG] == vpn && off <= PhysicalMemory.PGSIZE - size
+        ? (int) tlb[e + Tlb.STORE_BASE] + off
+        : -1;
   }
 
   private Trap leave(long[] x, long pc, long retired, Trap t) {
@@ -802,17 +817,14 @@ public final class Hart {
   /** The decoded page holding pc, decoding it if needed; null with a fault recorded if denied. */
   private DecodedPage fetchPage(long pc) {
     long vpn = pc >>> 12;
-    int e = (int) vpn & Tlb.MASK;
-    int base;
-    if (itlb.tag[e] == vpn) {
-      base = itlb.base[e];
-    } else {
+    int base = itlb.lookupLoad(vpn);
+    if (base < 0) {
       int o = translate(pc, Access.FETCH, true);
       if (o < 0) {
         return null;
       }
       base = o & ~0xFFF;
-      itlb.fill(vpn, base);
+      itlb.fillLoad(vpn, base);
     }
     DecodedPage page = memory.decoded[base >>> 12];
     return page != null ? page : decodePage(base);
@@ -822,7 +834,7 @@ public final class Hart {
   private DecodedPage decodePage(int base) {
     DecodedPage page = DecodedPage.decode(ram, base);
     memory.decoded[base >>> 12] = page;
-    wtlb.flushPhysical(base);
+    dtlb.flushStoresTo(base);
     memory.epoch++; // other harts on this memory may hold store-TLB entries for it
     seenEpoch = memory.epoch;
     return page;
@@ -836,16 +848,13 @@ public final class Hart {
   private boolean fetchCross(long pageVa, int low) {
     long next = pageVa + PhysicalMemory.PGSIZE;
     long vpn = next >>> 12;
-    int e = (int) vpn & Tlb.MASK;
-    int o;
-    if (itlb.tag[e] == vpn) {
-      o = itlb.base[e];
-    } else {
+    int o = itlb.lookupLoad(vpn);
+    if (o < 0) {
       o = translate(next, Access.FETCH, true);
       if (o < 0) {
         return false;
       }
-      itlb.fill(vpn, o & ~0xFFF);
+      itlb.fillLoad(vpn, o & ~0xFFF);
     }
     int high = (short) SHORT.get(ram, o) & 0xFFFF;
     scratch.setLast(low | high << 16);
@@ -943,7 +952,7 @@ public final class Hart {
     if (off + size <= PhysicalMemory.PGSIZE) {
       int o = translate(va, Access.LOAD, true);
       if (o < 0) return false;
-      rtlb.fill(va >>> 12, o & ~0xFFF);
+      dtlb.fillLoad(va >>> 12, o & ~0xFFF);
       raw = readRam(o, size);
     } else {
       long va2 = (va | 0xFFF) + 1;
@@ -1000,7 +1009,7 @@ public final class Hart {
     int page = pageBase >>> 12;
     boolean reserved = resSize != 0 && (resOff >>> 12) == page;
     if (memory.isDirty(page) && memory.decoded[page] == null && !reserved) {
-      wtlb.fill(vpn, pageBase);
+      dtlb.fillStore(vpn, pageBase);
     }
   }
 
@@ -1051,7 +1060,7 @@ public final class Hart {
   void reserve(int o, int size) {
     resOff = o;
     resSize = size;
-    wtlb.flushPhysical(o & ~0xFFF);
+    dtlb.flushStoresTo(o & ~0xFFF);
   }
 
   boolean holdsReservation(int o, int size) {
