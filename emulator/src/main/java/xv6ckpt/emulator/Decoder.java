@@ -56,6 +56,7 @@ final class Decoder {
   /** Mnemonic of a decoded operation, for messages and tests. */
   static String name(long d) {
     int op = Insn.op(d);
+    if (op == RvI.LOAD || op == RvI.STORE) return RvI.accessName(d);
     if (op >= RvI.LUI && op <= RvI.EBREAK) return RvI.NAMES[op];
     if (op >= RvM.MUL && op <= RvM.REMUW) return RvM.NAMES[op - RvM.MUL];
     if (op == RvA.ATOMIC) return RvA.name(Insn.imm(d));

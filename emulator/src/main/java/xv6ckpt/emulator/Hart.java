@@ -47,11 +47,11 @@ public final class Hart {
   /** Set when a store of this hart re-decoded cached code: the run loop ends its block. */
   private boolean codeWritten;
 
-  /** blen[idx] saved by the run loop before a slow path that may rewrite code. */
-  private int rest;
-
-  /** The budget of the current run (read on exits only, kept out of the loop's registers). */
-  private long runBudget;
+  // Run-loop state read only off the hot path, kept in fields to spare the JIT's registers.
+  /** Instructions charged to a bounded block but not run: negative or 0; see {@link #run}. */
+  private long back;
+  /** Virtual address of the page the run loop is executing from. */
+  private long pageVa;
 
   private long pc = PhysicalMemory.BASE;
   private long instret;
@@ -171,15 +171,21 @@ public final class Hart {
    * budget is spent).
    *
    * <p>Loop invariants. {@code code}/{@code blen} are the decoded page holding virtual page
-   * {@code pageVa}, and the next instruction is slot {@code idx}, so pc = pageVa + 2 idx is only
+   * {@link #pageVa}, and the next instruction is slot {@code idx}, so pc = pageVa + 2 idx is only
    * computed when needed. The budget is charged per basic block: on entering a block at slot
    * {@code idx} its {@code n} = blen[idx] instructions are taken from {@code left} at once, and
    * whatever does not retire is given back on the way out: a trap at slot s retired n - blen[s]
-   * of them, so {@code left += back + blen[s]} ({@code back} is 0, or what was not charged). A block longer than the remaining budget runs from a private
-   * copy ({@link #boundBlock}) that ends in STOP. {@code x} is a local copy of the registers
-   * whose length the JIT knows, so masked register numbers need no bounds checks; it is written
-   * back on every exit. The switch stays under the JIT's 8000-byte limit: rare cases call
-   * methods. Fast paths are TLB hits; misses go to the named slow methods.
+   * of them, so {@code left += back + blen[s]} ({@link #back} is 0, or what was not charged). A
+   * block longer than the remaining budget runs from a private copy ({@link #boundBlock}) that
+   * ends in STOP. {@code x} is a local copy of the registers whose length the JIT knows, so
+   * masked register numbers need no bounds checks; it is written back on every exit.
+   *
+   * <p>Shape, for the JIT. The first switch holds only what most instructions need (ALU, M,
+   * loads and stores with their TLB hit path, branch tests) and shares nothing between cases but
+   * the register operands and the immediate: an expression used by several cases would be
+   * hoisted above the dispatch and computed for every instruction. Everything else falls
+   * through to the second switch. Both stay far below the JIT's 8000-byte method limit; slow
+   * paths are methods.
    */
   public Trap run(long budget) {
     if (budget < 0) {
@@ -192,30 +198,32 @@ public final class Hart {
     System.arraycopy(this.x, 0, x, 0, 32);
     final byte[] ram = this.ram;
     final long[] tlb = dtlb.slots;
-    runBudget = budget;
+    back = 0;
     long pc = this.pc;
     long left = budget;
+    Trap stop = null; // why the loop ended; null: the fault a slow path recorded
     outer:
     for (; ; ) {
       if (left == 0) {
-        return leave(x, pc, budget, new Trap.Timer(pc));
+        stop = new Trap.Timer(pc);
+        break;
       }
       DecodedPage page = fetchPage(pc);
       if (page == null) {
-        return leave(x, pc, budget - left, fault(pc));
+        break; // fetch fault
       }
       long[] code = page.code;
       int[] blen = page.blen;
-      final long pageVa = pc & ~0xFFFL;
+      pageVa = pc & ~0xFFFL;
       int idx = (int) (pc & 0xFFF) >>> 1;
       block:
       for (; ; ) {
         final int n = blen[idx];
-        long back = 0; // to give back on an exit at slot s: back + blen[s]
         if (n > left) {
           if (left == 0) {
             pc = pageVa + (idx << 1);
-            return leave(x, pc, budget, new Trap.Timer(pc));
+            stop = new Trap.Timer(pc);
+            break outer;
           }
           code = boundBlock(code, idx, (int) left);
           back = left - n;
@@ -226,517 +234,386 @@ public final class Hart {
           final long d = code[idx];
           final int w = (int) d;
           switch (w & 0x7F) {
-            // ======================================================== RV64I
-          case RvI.LUI:
-            x[(w >>> 7) & 63] = (d >> 32);
-            idx += w >>> 30;
-            continue;
-          case RvI.AUIPC:
-            x[(w >>> 7) & 63] = pageVa + (idx << 1) + (d >> 32);
-            idx += w >>> 30;
-            continue;
-          case RvI.JAL:
-            {
-              long here = pageVa + (idx << 1);
-              x[(w >>> 7) & 63] = here + ((w >>> 30) << 1);
-              int t = idx + ((int) (d >> 32) >> 1);
-              if ((t >>> 11) == 0) {
-                idx = t;
+                // ==================================================== RV64I
+              case RvI.LUI:
+                x[(w >>> 7) & 63] = (d >> 32);
+                idx += w >>> 30;
+                continue;
+              case RvI.BEQ:
+                if (x[(w >>> 13) & 31] == x[(w >>> 18) & 31]) break; // taken: below
+                idx += w >>> 30;
                 continue block;
-              }
-              pc = here + (d >> 32);
-              continue outer;
-            }
-          case RvI.JALR:
-            {
-              long target = (x[(w >>> 13) & 31] + (d >> 32)) & ~1L; // before rd is written: rd may be rs1
-              x[(w >>> 7) & 63] = pageVa + (idx << 1) + ((w >>> 30) << 1);
-              long delta = target - pageVa;
-              if ((delta >>> 12) == 0) {
-                idx = (int) delta >>> 1;
+              case RvI.BNE:
+                if (x[(w >>> 13) & 31] != x[(w >>> 18) & 31]) break; // taken: below
+                idx += w >>> 30;
                 continue block;
-              }
-              pc = target;
-              continue outer;
-            }
-          case RvI.BEQ:
-            if (x[(w >>> 13) & 31] == x[(w >>> 18) & 31]) {
-              int t = idx + ((int) (d >> 32) >> 1);
-              if ((t >>> 11) == 0) {
-                idx = t;
+              case RvI.BLT:
+                if (x[(w >>> 13) & 31] < x[(w >>> 18) & 31]) break; // taken: below
+                idx += w >>> 30;
                 continue block;
-              }
-              pc = pageVa + (idx << 1) + (d >> 32);
-              continue outer;
-            }
-            idx += w >>> 30;
-            continue block;
-          case RvI.BNE:
-            if (x[(w >>> 13) & 31] != x[(w >>> 18) & 31]) {
-              int t = idx + ((int) (d >> 32) >> 1);
-              if ((t >>> 11) == 0) {
-                idx = t;
+              case RvI.BGE:
+                if (x[(w >>> 13) & 31] >= x[(w >>> 18) & 31]) break; // taken: below
+                idx += w >>> 30;
                 continue block;
-              }
-              pc = pageVa + (idx << 1) + (d >> 32);
-              continue outer;
-            }
-            idx += w >>> 30;
-            continue block;
-          case RvI.BLT:
-            if (x[(w >>> 13) & 31] < x[(w >>> 18) & 31]) {
-              int t = idx + ((int) (d >> 32) >> 1);
-              if ((t >>> 11) == 0) {
-                idx = t;
+              case RvI.BLTU:
+                if (x[(w >>> 13) & 31] + Long.MIN_VALUE < x[(w >>> 18) & 31] + Long.MIN_VALUE) break; // taken: below
+                idx += w >>> 30;
                 continue block;
-              }
-              pc = pageVa + (idx << 1) + (d >> 32);
-              continue outer;
-            }
-            idx += w >>> 30;
-            continue block;
-          case RvI.BGE:
-            if (x[(w >>> 13) & 31] >= x[(w >>> 18) & 31]) {
-              int t = idx + ((int) (d >> 32) >> 1);
-              if ((t >>> 11) == 0) {
-                idx = t;
+              case RvI.BGEU:
+                if (x[(w >>> 13) & 31] + Long.MIN_VALUE >= x[(w >>> 18) & 31] + Long.MIN_VALUE) break; // taken: below
+                idx += w >>> 30;
                 continue block;
-              }
-              pc = pageVa + (idx << 1) + (d >> 32);
-              continue outer;
-            }
-            idx += w >>> 30;
-            continue block;
-          case RvI.BLTU:
-            if (x[(w >>> 13) & 31] + Long.MIN_VALUE < x[(w >>> 18) & 31] + Long.MIN_VALUE) {
-              int t = idx + ((int) (d >> 32) >> 1);
-              if ((t >>> 11) == 0) {
-                idx = t;
-                continue block;
-              }
-              pc = pageVa + (idx << 1) + (d >> 32);
-              continue outer;
-            }
-            idx += w >>> 30;
-            continue block;
-          case RvI.BGEU:
-            if (x[(w >>> 13) & 31] + Long.MIN_VALUE >= x[(w >>> 18) & 31] + Long.MIN_VALUE) {
-              int t = idx + ((int) (d >> 32) >> 1);
-              if ((t >>> 11) == 0) {
-                idx = t;
-                continue block;
-              }
-              pc = pageVa + (idx << 1) + (d >> 32);
-              continue outer;
-            }
-            idx += w >>> 30;
-            continue block;
-          case RvI.LB:
-            {
-              long va = x[(w >>> 13) & 31] + (d >> 32);
-              int o = probeLoad(tlb, va, 1);
-              if (o >= 0) {
-                x[(w >>> 7) & 63] = ram[o];
+              case RvI.LOAD:
+                {
+                  long va = x[(w >>> 13) & 31] + (d >> 32);
+                  long vpn = va >>> 12;
+                  int e = Tlb.entry(vpn);
+                  int off = (int) va & 0xFFF;
+                  if (tlb[e + Tlb.LOAD_TAG] == vpn && off <= PhysicalMemory.PGSIZE - 8) {
+                    long v = (long) LONG.get(ram, (int) tlb[e + Tlb.LOAD_BASE] + off);
+                    int sh = (w >>> 18) & 63;
+                    // The shift count is masked to 6 bits: w >>> 24 yields MSH (bits 29..24).
+                    x[(w >>> 7) & 63] = ((v << sh) >> sh) & (-1L >>> (w >>> 24));
+                    idx += w >>> 30;
+                    continue;
+                  }
+                  break; // TLB miss or page end: the slow path, below
+                }
+              case RvI.STORE:
+                {
+                  long va = x[(w >>> 13) & 31] - (d >> 32); // negated offset: see RvI.STORE
+                  long vpn = va >>> 12;
+                  int e = Tlb.entry(vpn);
+                  int off = (int) va & 0xFFF;
+                  if (tlb[e + Tlb.STORE_TAG] == vpn && off <= PhysicalMemory.PGSIZE - 8) {
+                    int o = (int) tlb[e + Tlb.STORE_BASE] + off;
+                    long m = -1L >>> (w >>> 23); // MSH, bits 28..23 (bit 29 is 0)
+                    LONG.set(ram, o, ((long) LONG.get(ram, o) & ~m) | (x[(w >>> 18) & 31] & m));
+                    idx += w >>> 30;
+                    continue;
+                  }
+                  break;
+                }
+              case RvI.ADDI:
+                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] + (d >> 32);
                 idx += w >>> 30;
                 continue;
-              }
-              this.rest = blen[idx];
-              if (loadSlow(x, w, va, RvI.LB) && !codeWritten) {
+              case RvI.SLTI:
+                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] < (d >> 32) ? 1 : 0;
                 idx += w >>> 30;
                 continue;
-              }
-              break;
-            }
-          case RvI.LH:
-            {
-              long va = x[(w >>> 13) & 31] + (d >> 32);
-              int o = probeLoad(tlb, va, 2);
-              if (o >= 0) {
-                x[(w >>> 7) & 63] = (short) SHORT.get(ram, o);
+              case RvI.SLTIU:
+                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] + Long.MIN_VALUE < (d >> 32) + Long.MIN_VALUE ? 1 : 0;
                 idx += w >>> 30;
                 continue;
-              }
-              this.rest = blen[idx];
-              if (loadSlow(x, w, va, RvI.LH) && !codeWritten) {
+              case RvI.XORI:
+                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] ^ (d >> 32);
                 idx += w >>> 30;
                 continue;
-              }
-              break;
-            }
-          case RvI.LW:
-            {
-              long va = x[(w >>> 13) & 31] + (d >> 32);
-              int o = probeLoad(tlb, va, 4);
-              if (o >= 0) {
-                x[(w >>> 7) & 63] = (int) INT.get(ram, o);
+              case RvI.ORI:
+                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] | (d >> 32);
                 idx += w >>> 30;
                 continue;
-              }
-              this.rest = blen[idx];
-              if (loadSlow(x, w, va, RvI.LW) && !codeWritten) {
+              case RvI.ANDI:
+                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] & (d >> 32);
                 idx += w >>> 30;
                 continue;
-              }
-              break;
-            }
-          case RvI.LD:
-            {
-              long va = x[(w >>> 13) & 31] + (d >> 32);
-              int o = probeLoad(tlb, va, 8);
-              if (o >= 0) {
-                x[(w >>> 7) & 63] = (long) LONG.get(ram, o);
+              case RvI.SLLI:
+                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] << (d >> 32);
                 idx += w >>> 30;
                 continue;
-              }
-              this.rest = blen[idx];
-              if (loadSlow(x, w, va, RvI.LD) && !codeWritten) {
+              case RvI.SRLI:
+                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] >>> (d >> 32);
                 idx += w >>> 30;
                 continue;
-              }
-              break;
-            }
-          case RvI.LBU:
-            {
-              long va = x[(w >>> 13) & 31] + (d >> 32);
-              int o = probeLoad(tlb, va, 1);
-              if (o >= 0) {
-                x[(w >>> 7) & 63] = ram[o] & 0xFFL;
+              case RvI.SRAI:
+                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] >> (d >> 32);
                 idx += w >>> 30;
                 continue;
-              }
-              this.rest = blen[idx];
-              if (loadSlow(x, w, va, RvI.LBU) && !codeWritten) {
+              case RvI.ADD:
+                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] + x[(w >>> 18) & 31];
                 idx += w >>> 30;
                 continue;
-              }
-              break;
-            }
-          case RvI.LHU:
-            {
-              long va = x[(w >>> 13) & 31] + (d >> 32);
-              int o = probeLoad(tlb, va, 2);
-              if (o >= 0) {
-                x[(w >>> 7) & 63] = (short) SHORT.get(ram, o) & 0xFFFFL;
+              case RvI.SUB:
+                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] - x[(w >>> 18) & 31];
                 idx += w >>> 30;
                 continue;
-              }
-              this.rest = blen[idx];
-              if (loadSlow(x, w, va, RvI.LHU) && !codeWritten) {
+              case RvI.SLL:
+                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] << x[(w >>> 18) & 31]; // Java masks the amount to 6 bits
                 idx += w >>> 30;
                 continue;
-              }
-              break;
-            }
-          case RvI.LWU:
-            {
-              long va = x[(w >>> 13) & 31] + (d >> 32);
-              int o = probeLoad(tlb, va, 4);
-              if (o >= 0) {
-                x[(w >>> 7) & 63] = (int) INT.get(ram, o) & 0xFFFF_FFFFL;
+              case RvI.SLT:
+                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] < x[(w >>> 18) & 31] ? 1 : 0;
                 idx += w >>> 30;
                 continue;
-              }
-              this.rest = blen[idx];
-              if (loadSlow(x, w, va, RvI.LWU) && !codeWritten) {
+              case RvI.SLTU:
+                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] + Long.MIN_VALUE < x[(w >>> 18) & 31] + Long.MIN_VALUE ? 1 : 0;
                 idx += w >>> 30;
                 continue;
-              }
-              break;
-            }
-          case RvI.SB:
-            {
-              long va = x[(w >>> 13) & 31] + (d >> 32);
-              int o = probeStore(tlb, va, 1);
-              if (o >= 0) {
-                ram[o] = (byte) x[(w >>> 18) & 31];
+              case RvI.XOR:
+                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] ^ x[(w >>> 18) & 31];
                 idx += w >>> 30;
                 continue;
-              }
-              this.rest = blen[idx];
-              if (storeSlow(va, 1, x[(w >>> 18) & 31]) && !codeWritten) {
+              case RvI.SRL:
+                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] >>> x[(w >>> 18) & 31];
                 idx += w >>> 30;
                 continue;
-              }
-              break;
-            }
-          case RvI.SH:
-            {
-              long va = x[(w >>> 13) & 31] + (d >> 32);
-              int o = probeStore(tlb, va, 2);
-              if (o >= 0) {
-                SHORT.set(ram, o, (short) x[(w >>> 18) & 31]);
+              case RvI.SRA:
+                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] >> x[(w >>> 18) & 31];
                 idx += w >>> 30;
                 continue;
-              }
-              this.rest = blen[idx];
-              if (storeSlow(va, 2, x[(w >>> 18) & 31]) && !codeWritten) {
+              case RvI.OR:
+                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] | x[(w >>> 18) & 31];
                 idx += w >>> 30;
                 continue;
-              }
-              break;
-            }
-          case RvI.SW:
-            {
-              long va = x[(w >>> 13) & 31] + (d >> 32);
-              int o = probeStore(tlb, va, 4);
-              if (o >= 0) {
-                INT.set(ram, o, (int) x[(w >>> 18) & 31]);
+              case RvI.AND:
+                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] & x[(w >>> 18) & 31];
                 idx += w >>> 30;
                 continue;
-              }
-              this.rest = blen[idx];
-              if (storeSlow(va, 4, x[(w >>> 18) & 31]) && !codeWritten) {
+              case RvI.ADDIW:
+                x[(w >>> 7) & 63] = (int) (x[(w >>> 13) & 31] + (d >> 32));
                 idx += w >>> 30;
                 continue;
-              }
-              break;
-            }
-          case RvI.SD:
-            {
-              long va = x[(w >>> 13) & 31] + (d >> 32);
-              int o = probeStore(tlb, va, 8);
-              if (o >= 0) {
-                LONG.set(ram, o, x[(w >>> 18) & 31]);
+              case RvI.SLLIW:
+                x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] << (d >> 32);
                 idx += w >>> 30;
                 continue;
-              }
-              this.rest = blen[idx];
-              if (storeSlow(va, 8, x[(w >>> 18) & 31]) && !codeWritten) {
+              case RvI.SRLIW:
+                x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] >>> (d >> 32);
                 idx += w >>> 30;
                 continue;
-              }
-              break;
-            }
-          case RvI.ADDI:
-            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] + (d >> 32);
-            idx += w >>> 30;
-            continue;
-          case RvI.SLTI:
-            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] < (d >> 32) ? 1 : 0;
-            idx += w >>> 30;
-            continue;
-          case RvI.SLTIU:
-            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] + Long.MIN_VALUE < (d >> 32) + Long.MIN_VALUE ? 1 : 0;
-            idx += w >>> 30;
-            continue;
-          case RvI.XORI:
-            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] ^ (d >> 32);
-            idx += w >>> 30;
-            continue;
-          case RvI.ORI:
-            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] | (d >> 32);
-            idx += w >>> 30;
-            continue;
-          case RvI.ANDI:
-            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] & (d >> 32);
-            idx += w >>> 30;
-            continue;
-          case RvI.SLLI:
-            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] << (d >> 32);
-            idx += w >>> 30;
-            continue;
-          case RvI.SRLI:
-            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] >>> (d >> 32);
-            idx += w >>> 30;
-            continue;
-          case RvI.SRAI:
-            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] >> (d >> 32);
-            idx += w >>> 30;
-            continue;
-          case RvI.ADD:
-            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] + x[(w >>> 18) & 31];
-            idx += w >>> 30;
-            continue;
-          case RvI.SUB:
-            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] - x[(w >>> 18) & 31];
-            idx += w >>> 30;
-            continue;
-          case RvI.SLL:
-            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] << x[(w >>> 18) & 31];  // Java masks the amount to 6 bits
-            idx += w >>> 30;
-            continue;
-          case RvI.SLT:
-            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] < x[(w >>> 18) & 31] ? 1 : 0;
-            idx += w >>> 30;
-            continue;
-          case RvI.SLTU:
-            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] + Long.MIN_VALUE < x[(w >>> 18) & 31] + Long.MIN_VALUE ? 1 : 0;
-            idx += w >>> 30;
-            continue;
-          case RvI.XOR:
-            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] ^ x[(w >>> 18) & 31];
-            idx += w >>> 30;
-            continue;
-          case RvI.SRL:
-            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] >>> x[(w >>> 18) & 31];
-            idx += w >>> 30;
-            continue;
-          case RvI.SRA:
-            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] >> x[(w >>> 18) & 31];
-            idx += w >>> 30;
-            continue;
-          case RvI.OR:
-            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] | x[(w >>> 18) & 31];
-            idx += w >>> 30;
-            continue;
-          case RvI.AND:
-            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] & x[(w >>> 18) & 31];
-            idx += w >>> 30;
-            continue;
-          case RvI.ADDIW:
-            x[(w >>> 7) & 63] = (int) (x[(w >>> 13) & 31] + (d >> 32));
-            idx += w >>> 30;
-            continue;
-          case RvI.SLLIW:
-            x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] << (d >> 32);
-            idx += w >>> 30;
-            continue;
-          case RvI.SRLIW:
-            x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] >>> (d >> 32);
-            idx += w >>> 30;
-            continue;
-          case RvI.SRAIW:
-            x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] >> (d >> 32);
-            idx += w >>> 30;
-            continue;
-          case RvI.ADDW:
-            x[(w >>> 7) & 63] = (int) (x[(w >>> 13) & 31] + x[(w >>> 18) & 31]);
-            idx += w >>> 30;
-            continue;
-          case RvI.SUBW:
-            x[(w >>> 7) & 63] = (int) (x[(w >>> 13) & 31] - x[(w >>> 18) & 31]);
-            idx += w >>> 30;
-            continue;
-          case RvI.SLLW:
-            x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] << x[(w >>> 18) & 31];  // Java masks the amount to 5 bits
-            idx += w >>> 30;
-            continue;
-          case RvI.SRLW:
-            x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] >>> x[(w >>> 18) & 31];
-            idx += w >>> 30;
-            continue;
-          case RvI.SRAW:
-            x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] >> x[(w >>> 18) & 31];
-            idx += w >>> 30;
-            continue;
-          case RvI.FENCE:
-            idx += w >>> 30; // one hart, in order: nothing to order
-            continue;
-          case RvI.FENCE_I:
-            pc = pageVa + ((idx + (w >>> 30)) << 1); // look the next instruction up afresh
-            continue outer;
-          case RvI.ECALL:
-            left += back + 1; // ends its block and does not retire
-            pc = pageVa + (idx << 1);
-            return leave(x, pc, budget - left, new Trap.Ecall(pc));
-          case RvI.EBREAK:
-            left += back + 1;
-            pc = pageVa + (idx << 1);
-            return leave(x, pc, budget - left, new Trap.Breakpoint(pc));
+              case RvI.SRAIW:
+                x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] >> (d >> 32);
+                idx += w >>> 30;
+                continue;
+              case RvI.ADDW:
+                x[(w >>> 7) & 63] = (int) (x[(w >>> 13) & 31] + x[(w >>> 18) & 31]);
+                idx += w >>> 30;
+                continue;
+              case RvI.SUBW:
+                x[(w >>> 7) & 63] = (int) (x[(w >>> 13) & 31] - x[(w >>> 18) & 31]);
+                idx += w >>> 30;
+                continue;
+              case RvI.SLLW:
+                x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] << x[(w >>> 18) & 31]; // Java masks the amount to 5 bits
+                idx += w >>> 30;
+                continue;
+              case RvI.SRLW:
+                x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] >>> x[(w >>> 18) & 31];
+                idx += w >>> 30;
+                continue;
+              case RvI.SRAW:
+                x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] >> x[(w >>> 18) & 31];
+                idx += w >>> 30;
+                continue;
+              case RvI.FENCE:
+                idx += w >>> 30; // one hart, in order: nothing to order
+                continue;
 
-            // ======================================================== M
-          case RvM.MUL:
-            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] * x[(w >>> 18) & 31];
-            idx += w >>> 30;
-            continue;
-          case RvM.MULH:
-            x[(w >>> 7) & 63] = Math.multiplyHigh(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-            idx += w >>> 30;
-            continue;
-          case RvM.MULHSU:
-            x[(w >>> 7) & 63] = RvM.mulhsu(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-            idx += w >>> 30;
-            continue;
-          case RvM.MULHU:
-            x[(w >>> 7) & 63] = RvM.mulhu(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-            idx += w >>> 30;
-            continue;
-          case RvM.DIV:
-            x[(w >>> 7) & 63] = RvM.div(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-            idx += w >>> 30;
-            continue;
-          case RvM.DIVU:
-            x[(w >>> 7) & 63] = RvM.divu(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-            idx += w >>> 30;
-            continue;
-          case RvM.REM:
-            x[(w >>> 7) & 63] = RvM.rem(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-            idx += w >>> 30;
-            continue;
-          case RvM.REMU:
-            x[(w >>> 7) & 63] = RvM.remu(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-            idx += w >>> 30;
-            continue;
-          case RvM.MULW:
-            x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] * (int) x[(w >>> 18) & 31];
-            idx += w >>> 30;
-            continue;
-          case RvM.DIVW:
-            x[(w >>> 7) & 63] = RvM.divw(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-            idx += w >>> 30;
-            continue;
-          case RvM.DIVUW:
-            x[(w >>> 7) & 63] = RvM.divuw(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-            idx += w >>> 30;
-            continue;
-          case RvM.REMW:
-            x[(w >>> 7) & 63] = RvM.remw(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-            idx += w >>> 30;
-            continue;
-          case RvM.REMUW:
-            x[(w >>> 7) & 63] = RvM.remuw(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-            idx += w >>> 30;
-            continue;
-
-            // ======================================================== A
-          case RvA.ATOMIC:
-            this.rest = blen[idx];
-            if (RvA.execute(this, x, d) && !codeWritten) {
-              idx += w >>> 30;
-              continue;
-            }
-            break;
-
-            // ======================================================== Zicsr
-          case Zicsr.RDCOUNTER:
-            x[(w >>> 7) & 63] = instret + (runBudget - left) - 1; // ends its block: all before it retired
-            idx += w >>> 30;
-            continue block;
-
-            // ======================================================== pseudo-operations
-          case Decoder.ILLEGAL:
-            left += back + 1;
-            pc = pageVa + (idx << 1);
-            return leave(x, pc, budget - left, new Trap.IllegalInstruction(pc, (d >> 32) & 0xFFFF_FFFFL));
-          case Decoder.STOP:
-            pc = pageVa + (idx << 1);
-            return leave(x, pc, budget, new Trap.Timer(pc));
-          case Decoder.CROSS:
-            if (!fetchCross(pageVa, (int) (d >> 32))) {
-              pc = pageVa + (idx << 1);
-              return leave(x, pc, budget - left, fault(pc));
-            }
-            code = scratch.code; // same pageVa and idx: only this slot is not PAGE_EXIT
-            blen = scratch.blen;
-            continue block;
-          default: // Decoder.PAGE_EXIT
-            pc = pageVa + (idx << 1);
-            continue outer;
+                // ==================================================== M
+              case RvM.MUL:
+                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] * x[(w >>> 18) & 31];
+                idx += w >>> 30;
+                continue;
+              case RvM.MULH:
+                x[(w >>> 7) & 63] = Math.multiplyHigh(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+                idx += w >>> 30;
+                continue;
+              case RvM.MULHSU:
+                x[(w >>> 7) & 63] = RvM.mulhsu(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+                idx += w >>> 30;
+                continue;
+              case RvM.MULHU:
+                x[(w >>> 7) & 63] = RvM.mulhu(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+                idx += w >>> 30;
+                continue;
+              case RvM.DIV:
+                x[(w >>> 7) & 63] = RvM.div(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+                idx += w >>> 30;
+                continue;
+              case RvM.DIVU:
+                x[(w >>> 7) & 63] = RvM.divu(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+                idx += w >>> 30;
+                continue;
+              case RvM.REM:
+                x[(w >>> 7) & 63] = RvM.rem(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+                idx += w >>> 30;
+                continue;
+              case RvM.REMU:
+                x[(w >>> 7) & 63] = RvM.remu(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+                idx += w >>> 30;
+                continue;
+              case RvM.MULW:
+                x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] * (int) x[(w >>> 18) & 31];
+                idx += w >>> 30;
+                continue;
+              case RvM.DIVW:
+                x[(w >>> 7) & 63] = RvM.divw(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+                idx += w >>> 30;
+                continue;
+              case RvM.DIVUW:
+                x[(w >>> 7) & 63] = RvM.divuw(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+                idx += w >>> 30;
+                continue;
+              case RvM.REMW:
+                x[(w >>> 7) & 63] = RvM.remw(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+                idx += w >>> 30;
+                continue;
+              case RvM.REMUW:
+                x[(w >>> 7) & 63] = RvM.remuw(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+                idx += w >>> 30;
+                continue;
+              default: // A, Zicsr, jumps, system, pseudo-operations: below
+                break;
           }
-          // A slow path either trapped or (retiring) rewrote decoded code; rest = blen[idx] before.
-          int rest = this.rest;
-          if (codeWritten) {
-            codeWritten = false; // the block may have changed under us: charge again from next pc
-            left += back + rest - 1;
-            pc = pageVa + ((idx + (w >>> 30)) << 1);
-            continue outer;
+            // ---------------------------------------------------------- off the dispatch path
+            // Taken branches, jumps, AUIPC, rare operations and every exit. pc-relative values
+            // are computed only here, so the JIT does not hoist them into every dispatch; for
+            // the same reason slow paths have one call site and exits one return.
+            final long pageVa = this.pageVa;
+            switch (w & 0x7F) {
+                // ==================================================== RV64I
+              case RvI.BEQ:
+              case RvI.BNE:
+              case RvI.BLT:
+              case RvI.BGE:
+              case RvI.BLTU:
+              case RvI.BGEU:
+                {
+                  int t = idx + ((int) (d >> 32) >> 1);
+                  if ((t >>> 11) == 0) {
+                    idx = t;
+                    continue block;
+                  }
+                  pc = pageVa + (idx << 1) + (d >> 32);
+                  continue outer;
+                }
+              case RvI.AUIPC:
+                x[(w >>> 7) & 63] = pageVa + (idx << 1) + (d >> 32);
+                idx += w >>> 30;
+                continue;
+              case RvI.JAL:
+                {
+                  long here = pageVa + (idx << 1);
+                  x[(w >>> 7) & 63] = here + ((w >>> 30) << 1);
+                  int t = idx + ((int) (d >> 32) >> 1);
+                  if ((t >>> 11) == 0) {
+                    idx = t;
+                    continue block;
+                  }
+                  pc = here + (d >> 32);
+                  continue outer;
+                }
+              case RvI.JALR:
+                {
+                  long target = (x[(w >>> 13) & 31] + (d >> 32)) & ~1L; // before rd: rd may be rs1
+                  x[(w >>> 7) & 63] = pageVa + (idx << 1) + ((w >>> 30) << 1);
+                  long delta = target - pageVa;
+                  if ((delta >>> 12) == 0) {
+                    idx = (int) delta >>> 1;
+                    continue block;
+                  }
+                  pc = target;
+                  continue outer;
+                }
+              case RvI.FENCE_I:
+                pc = pageVa + ((idx + (w >>> 30)) << 1); // look the next instruction up afresh
+                continue outer;
+              case RvI.ECALL:
+                left += back + 1; // ends its block and does not retire
+                pc = pageVa + (idx << 1);
+                stop = new Trap.Ecall(pc);
+                break outer;
+              case RvI.EBREAK:
+                left += back + 1;
+                pc = pageVa + (idx << 1);
+                stop = new Trap.Breakpoint(pc);
+                break outer;
+
+                // ==================================================== Zicsr
+              case Zicsr.RDCOUNTER:
+                x[(w >>> 7) & 63] = instret + (budget - left) - 1; // ends its block: all before it retired
+                idx += w >>> 30;
+                continue block;
+
+                // ==================================================== pseudo-operations
+              case Decoder.ILLEGAL:
+                left += back + 1;
+                pc = pageVa + (idx << 1);
+                stop = new Trap.IllegalInstruction(pc, (d >> 32) & 0xFFFF_FFFFL);
+                break outer;
+              case Decoder.STOP:
+                pc = pageVa + (idx << 1);
+                stop = new Trap.Timer(pc);
+                break outer;
+              case Decoder.PAGE_EXIT:
+                pc = pageVa + (idx << 1);
+                continue outer;
+
+                // ============================ slow paths: loads, stores, A, page-crossing fetch
+              default:
+                {
+                  int rest = blen[idx];
+                  int status = slowPath(x, d, pageVa);
+                  if (status == SLOW_OK) {
+                    idx += w >>> 30;
+                    continue;
+                  }
+                  if (status == SLOW_CROSS) {
+                    code = scratch.code; // same pageVa and idx: only this slot is not PAGE_EXIT
+                    blen = scratch.blen;
+                    continue block;
+                  }
+                  if (status == SLOW_CODE_WRITTEN) {
+                    left += back + rest - 1; // retired; charge again from the next pc
+                    back = 0;
+                    pc = pageVa + ((idx + (w >>> 30)) << 1);
+                    continue outer;
+                  }
+                  left += back + rest; // trapped (a CROSS has rest 0: nothing was charged)
+                  pc = pageVa + (idx << 1);
+                  break outer;
+                }
+            }
           }
-          left += back + rest;
-          pc = pageVa + (idx << 1);
-          return leave(x, pc, budget - left, fault(pc));
         }
       }
+    return leave(x, pc, budget - left, stop != null ? stop : fault(pc));
+  }
+
+  private static final int SLOW_OK = 0, SLOW_TRAP = 1, SLOW_CODE_WRITTEN = 2, SLOW_CROSS = 3;
+
+  /**
+   * The run loop's slow paths, behind one call site: a load or store that missed the TLB (or
+   * crosses a page), an atomic, a 32-bit instruction crossing into the next page. Returns
+   * SLOW_OK, SLOW_TRAP (fault recorded), SLOW_CODE_WRITTEN (done, and decoded code changed) or
+   * SLOW_CROSS (the scratch page now holds the crossing instruction).
+   */
+  private int slowPath(long[] x, long d, long pageVa) {
+    boolean ok;
+    switch (Insn.op(d)) {
+      case RvI.LOAD:
+        ok = loadSlow(x, d, x[Insn.rs1(d)] + Insn.imm(d));
+        break;
+      case RvI.STORE:
+        ok = storeSlow(d, x[Insn.rs1(d)] - Insn.imm(d), x[Insn.rs2(d)]);
+        break;
+      case RvA.ATOMIC:
+        ok = RvA.execute(this, x, d);
+        break;
+      case Decoder.CROSS:
+        return fetchCross(pageVa, Insn.imm(d)) ? SLOW_CROSS : SLOW_TRAP;
+      default:
+        throw new IllegalStateException("no operation " + Insn.op(d));
     }
+    if (!ok) {
+      return SLOW_TRAP;
+    }
+    if (codeWritten) {
+      codeWritten = false;
+      return SLOW_CODE_WRITTEN;
+    }
+    return SLOW_OK;
   }
 
   /**
@@ -755,29 +632,6 @@ public final class Hart {
   }
 
   private static final long STOP = Insn.pack(Decoder.STOP, 0, 0, 0, 0);
-
-  /**
-   * Data-TLB hit test for a load of {@code size} bytes at va: the RAM offset, or -1 on a miss or
-   * when the access would run past the end of the page (the slow path splits those).
-   */
-  private static int probeLoad(long[] tlb, long va, int size) {
-    long vpn = va >>> 12;
-    int e = Tlb.entry(vpn);
-    int off = (int) va & 0xFFF;
-    return tlb[e + Tlb.LOAD_TAG] == vpn && off <= PhysicalMemory.PGSIZE - size
-        ? (int) tlb[e + Tlb.LOAD_BASE] + off
-        : -1;
-  }
-
-  /** As {@link #probeLoad}, for a store. */
-  private static int probeStore(long[] tlb, long va, int size) {
-    long vpn = va >>> 12;
-    int e = Tlb.entry(vpn);
-    int off = (int) va & 0xFFF;
-    return tlb[e + Tlb.STORE_TAG] == vpn && off <= PhysicalMemory.PGSIZE - size
-        ? (int) tlb[e + Tlb.STORE_BASE] + off
-        : -1;
-  }
 
   private Trap leave(long[] x, long pc, long retired, Trap t) {
     System.arraycopy(x, 0, this.x, 0, 32);
@@ -908,45 +762,12 @@ public final class Hart {
 
   // ---------------------------------------------------------------- loads and stores (slow paths)
 
-  private static int loadSize(int op) {
-    switch (op) {
-      case RvI.LB:
-      case RvI.LBU:
-        return 1;
-      case RvI.LH:
-      case RvI.LHU:
-        return 2;
-      case RvI.LW:
-      case RvI.LWU:
-        return 4;
-      default:
-        return 8;
-    }
-  }
-
-  /** Sign- or zero-extends the raw little-endian {@code v} as load {@code op} requires. */
-  private static long extend(int op, long v) {
-    switch (op) {
-      case RvI.LB:
-        return (byte) v;
-      case RvI.LH:
-        return (short) v;
-      case RvI.LW:
-        return (int) v;
-      case RvI.LBU:
-        return v & 0xFF;
-      case RvI.LHU:
-        return v & 0xFFFF;
-      case RvI.LWU:
-        return v & 0xFFFF_FFFFL;
-      default:
-        return v;
-    }
-  }
-
-  /** A load that missed the TLB or crosses a page: writes rd of {@code w}, or returns false. */
-  private boolean loadSlow(long[] x, int w, long va, int op) {
-    int size = loadSize(op);
+  /**
+   * The decoded LOAD {@code d} at va that missed the TLB, crosses a page or lies in the last 7
+   * bytes of one: writes rd, or returns false with the fault recorded.
+   */
+  private boolean loadSlow(long[] x, long d, long va) {
+    int size = RvI.loadSize(d);
     int off = (int) va & 0xFFF;
     long raw;
     if (off + size <= PhysicalMemory.PGSIZE) {
@@ -968,7 +789,9 @@ public final class Hart {
         raw = raw << 8 | (ram[i < n1 ? o1 + i : o2 + i - n1] & 0xFFL);
       }
     }
-    x[(w >>> 7) & 63] = extend(op, raw);
+    int w = (int) d;
+    int sh = (w >>> 18) & 63;
+    x[(w >>> 7) & 63] = ((raw << sh) >> sh) & (-1L >>> (w >>> 24)); // as the fast path
     return true;
   }
 
@@ -978,8 +801,9 @@ public final class Hart {
     commitWalk();
   }
 
-  /** A store that missed the store TLB or crosses a page; false if it faulted. */
-  private boolean storeSlow(long va, int size, long v) {
+  /** As {@link #loadSlow}, for the decoded STORE {@code d} of {@code v} at va. */
+  private boolean storeSlow(long d, long va, long v) {
+    int size = RvI.storeSize(d);
     int off = (int) va & 0xFFF;
     if (off + size <= PhysicalMemory.PGSIZE) {
       int o = translate(va, Access.STORE, true);
