@@ -38,8 +38,8 @@ public final class Hart {
   private final PhysicalMemory memory;
   private final byte[] ram;
 
-  /** x0..x31 between runs (x[0] is always 0); during run the loop works on a local copy. */
-  private final long[] x = new long[32];
+  /** x0..x31, then {@link Insn#X_SINK} where writes to x0 go (never read); x[0] is always 0. */
+  private final long[] x = new long[33];
 
   /** The private block copy of {@link #boundBlock}; slots outside the copied range are stale. */
   private final long[] bounded = new long[DecodedPage.SLOTS + 2];
@@ -47,11 +47,7 @@ public final class Hart {
   /** Set when a store of this hart re-decoded cached code: the run loop ends its block. */
   private boolean codeWritten;
 
-  // Run-loop state read only off the hot path, kept in fields to spare the JIT's registers.
-  /** Instructions charged to a bounded block but not run: negative or 0; see {@link #run}. */
-  private long back;
-  /** Virtual address of the page the run loop is executing from. */
-  private long pageVa;
+
 
   private long pc = PhysicalMemory.BASE;
   private long instret;
@@ -170,22 +166,13 @@ public final class Hart {
    * Runs at most {@code budget} instructions; returns why it stopped ({@link Trap.Timer} when the
    * budget is spent).
    *
-   * <p>Loop invariants. {@code code}/{@code blen} are the decoded page holding virtual page
-   * {@link #pageVa}, and the next instruction is slot {@code idx}, so pc = pageVa + 2 idx is only
-   * computed when needed. The budget is charged per basic block: on entering a block at slot
-   * {@code idx} its {@code n} = blen[idx] instructions are taken from {@code left} at once, and
-   * whatever does not retire is given back on the way out: a trap at slot s retired n - blen[s]
-   * of them, so {@code left += back + blen[s]} ({@link #back} is 0, or what was not charged). A
-   * block longer than the remaining budget runs from a private copy ({@link #boundBlock}) that
-   * ends in STOP. {@code x} is a local copy of the registers whose length the JIT knows, so
-   * masked register numbers need no bounds checks; it is written back on every exit.
-   *
-   * <p>Shape, for the JIT. The first switch holds only what most instructions need (ALU, M,
-   * loads and stores with their TLB hit path, branch tests) and shares nothing between cases but
-   * the register operands and the immediate: an expression used by several cases would be
-   * hoisted above the dispatch and computed for every instruction. Everything else falls
-   * through to the second switch. Both stay far below the JIT's 8000-byte method limit; slow
-   * paths are methods.
+   * <p>Two levels. {@link #interpret} runs instructions from one decoded page, with the budget
+   * charged per basic block, and returns an EXIT_* code for anything it cannot do without a
+   * method call; this loop does that (page lookup, slow paths, budget edge, trap values) and
+   * calls it again. Invariants here: {@code left} is the budget not yet charged; {@code back}
+   * is 0, or minus the instructions of the current block that were charged without being run
+   * (a bounded block, {@link #boundBlock}), so that an exit at slot s of a block gives back
+   * {@code back + blen[s]}.
    */
   public Trap run(long budget) {
     if (budget < 0) {
@@ -194,14 +181,11 @@ public final class Hart {
     if (memory.epoch != seenEpoch) {
       flushTlbs();
     }
-    final long[] x = new long[64];
-    System.arraycopy(this.x, 0, x, 0, 32);
-    final byte[] ram = this.ram;
-    final long[] tlb = dtlb.slots;
-    back = 0;
+    runBudget = budget;
     long pc = this.pc;
     long left = budget;
-    Trap stop = null; // why the loop ended; null: the fault a slow path recorded
+    long back = 0;
+    Trap stop;
     outer:
     for (; ; ) {
       if (left == 0) {
@@ -210,375 +194,445 @@ public final class Hart {
       }
       DecodedPage page = fetchPage(pc);
       if (page == null) {
-        break; // fetch fault
+        stop = fault(pc);
+        break;
       }
       long[] code = page.code;
       int[] blen = page.blen;
-      pageVa = pc & ~0xFFFL;
+      long pageVa = pc & ~0xFFFL;
       int idx = (int) (pc & 0xFFF) >>> 1;
-      block:
+      boolean charge = true;
       for (; ; ) {
-        final int n = blen[idx];
-        if (n > left) {
-          if (left == 0) {
-            pc = pageVa + (idx << 1);
+        int why = interpret(code, blen, pageVa, idx, left, charge);
+        idx = exitIdx;
+        left = exitLeft;
+        long d = code[idx];
+        pc = pageVa + (idx << 1);
+        switch (why) {
+          case EXIT_JUMP:
+            pc = exitPc;
+            continue outer;
+          case EXIT_BOUND:
+            if (left == 0) {
+              stop = new Trap.Timer(pc);
+              break outer;
+            }
+            back = left - blen[idx];
+            code = boundBlock(code, idx, (int) left);
+            left = 0;
+            charge = false;
+            continue;
+          case EXIT_SLOW:
+            {
+              int rest = blen[idx];
+              int status = slowPath(x, d, pageVa);
+              if (status == SLOW_OK) {
+                idx += Insn.halfwords(d);
+                charge = false;
+                continue;
+              }
+              if (status == SLOW_CROSS) {
+                code = scratch.code; // same pageVa and idx: only this slot is not PAGE_EXIT
+                blen = scratch.blen;
+                charge = true;
+                continue;
+              }
+              if (status == SLOW_CODE_WRITTEN) {
+                left += back + rest - 1; // retired; charge again from the next pc
+                back = 0;
+                pc += 2 * Insn.halfwords(d);
+                continue outer;
+              }
+              left += back + rest; // trapped (a CROSS has rest 0: nothing was charged)
+              stop = fault(pc);
+              break outer;
+            }
+          case EXIT_TIMER:
             stop = new Trap.Timer(pc);
             break outer;
-          }
-          code = boundBlock(code, idx, (int) left);
-          back = left - n;
-          left = n;
-        }
-        left -= n;
-        for (; ; ) {
-          final long d = code[idx];
-          final int w = (int) d;
-          switch (w & 0x7F) {
-                // ==================================================== RV64I
-              case RvI.LUI:
-                x[(w >>> 7) & 63] = (d >> 32);
-                idx += w >>> 30;
-                continue;
-              case RvI.BEQ:
-                if (x[(w >>> 13) & 31] == x[(w >>> 18) & 31]) break; // taken: below
-                idx += w >>> 30;
-                continue block;
-              case RvI.BNE:
-                if (x[(w >>> 13) & 31] != x[(w >>> 18) & 31]) break; // taken: below
-                idx += w >>> 30;
-                continue block;
-              case RvI.BLT:
-                if (x[(w >>> 13) & 31] < x[(w >>> 18) & 31]) break; // taken: below
-                idx += w >>> 30;
-                continue block;
-              case RvI.BGE:
-                if (x[(w >>> 13) & 31] >= x[(w >>> 18) & 31]) break; // taken: below
-                idx += w >>> 30;
-                continue block;
-              case RvI.BLTU:
-                if (x[(w >>> 13) & 31] + Long.MIN_VALUE < x[(w >>> 18) & 31] + Long.MIN_VALUE) break; // taken: below
-                idx += w >>> 30;
-                continue block;
-              case RvI.BGEU:
-                if (x[(w >>> 13) & 31] + Long.MIN_VALUE >= x[(w >>> 18) & 31] + Long.MIN_VALUE) break; // taken: below
-                idx += w >>> 30;
-                continue block;
-              case RvI.LOAD:
-                {
-                  long va = x[(w >>> 13) & 31] + (d >> 32);
-                  long vpn = va >>> 12;
-                  int e = Tlb.entry(vpn);
-                  int off = (int) va & 0xFFF;
-                  if (tlb[e + Tlb.LOAD_TAG] == vpn && off <= PhysicalMemory.PGSIZE - 8) {
-                    long v = (long) LONG.get(ram, (int) tlb[e + Tlb.LOAD_BASE] + off);
-                    int sh = (w >>> 18) & 63;
-                    // The shift count is masked to 6 bits: w >>> 24 yields MSH (bits 29..24).
-                    x[(w >>> 7) & 63] = ((v << sh) >> sh) & (-1L >>> (w >>> 24));
-                    idx += w >>> 30;
-                    continue;
-                  }
-                  break; // TLB miss or page end: the slow path, below
-                }
-              case RvI.STORE:
-                {
-                  long va = x[(w >>> 13) & 31] - (d >> 32); // negated offset: see RvI.STORE
-                  long vpn = va >>> 12;
-                  int e = Tlb.entry(vpn);
-                  int off = (int) va & 0xFFF;
-                  if (tlb[e + Tlb.STORE_TAG] == vpn && off <= PhysicalMemory.PGSIZE - 8) {
-                    int o = (int) tlb[e + Tlb.STORE_BASE] + off;
-                    long m = -1L >>> (w >>> 23); // MSH, bits 28..23 (bit 29 is 0)
-                    LONG.set(ram, o, ((long) LONG.get(ram, o) & ~m) | (x[(w >>> 18) & 31] & m));
-                    idx += w >>> 30;
-                    continue;
-                  }
-                  break;
-                }
-              case RvI.ADDI:
-                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] + (d >> 32);
-                idx += w >>> 30;
-                continue;
-              case RvI.SLTI:
-                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] < (d >> 32) ? 1 : 0;
-                idx += w >>> 30;
-                continue;
-              case RvI.SLTIU:
-                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] + Long.MIN_VALUE < (d >> 32) + Long.MIN_VALUE ? 1 : 0;
-                idx += w >>> 30;
-                continue;
-              case RvI.XORI:
-                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] ^ (d >> 32);
-                idx += w >>> 30;
-                continue;
-              case RvI.ORI:
-                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] | (d >> 32);
-                idx += w >>> 30;
-                continue;
-              case RvI.ANDI:
-                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] & (d >> 32);
-                idx += w >>> 30;
-                continue;
-              case RvI.SLLI:
-                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] << (d >> 32);
-                idx += w >>> 30;
-                continue;
-              case RvI.SRLI:
-                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] >>> (d >> 32);
-                idx += w >>> 30;
-                continue;
-              case RvI.SRAI:
-                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] >> (d >> 32);
-                idx += w >>> 30;
-                continue;
-              case RvI.ADD:
-                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] + x[(w >>> 18) & 31];
-                idx += w >>> 30;
-                continue;
-              case RvI.SUB:
-                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] - x[(w >>> 18) & 31];
-                idx += w >>> 30;
-                continue;
-              case RvI.SLL:
-                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] << x[(w >>> 18) & 31]; // Java masks the amount to 6 bits
-                idx += w >>> 30;
-                continue;
-              case RvI.SLT:
-                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] < x[(w >>> 18) & 31] ? 1 : 0;
-                idx += w >>> 30;
-                continue;
-              case RvI.SLTU:
-                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] + Long.MIN_VALUE < x[(w >>> 18) & 31] + Long.MIN_VALUE ? 1 : 0;
-                idx += w >>> 30;
-                continue;
-              case RvI.XOR:
-                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] ^ x[(w >>> 18) & 31];
-                idx += w >>> 30;
-                continue;
-              case RvI.SRL:
-                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] >>> x[(w >>> 18) & 31];
-                idx += w >>> 30;
-                continue;
-              case RvI.SRA:
-                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] >> x[(w >>> 18) & 31];
-                idx += w >>> 30;
-                continue;
-              case RvI.OR:
-                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] | x[(w >>> 18) & 31];
-                idx += w >>> 30;
-                continue;
-              case RvI.AND:
-                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] & x[(w >>> 18) & 31];
-                idx += w >>> 30;
-                continue;
-              case RvI.ADDIW:
-                x[(w >>> 7) & 63] = (int) (x[(w >>> 13) & 31] + (d >> 32));
-                idx += w >>> 30;
-                continue;
-              case RvI.SLLIW:
-                x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] << (d >> 32);
-                idx += w >>> 30;
-                continue;
-              case RvI.SRLIW:
-                x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] >>> (d >> 32);
-                idx += w >>> 30;
-                continue;
-              case RvI.SRAIW:
-                x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] >> (d >> 32);
-                idx += w >>> 30;
-                continue;
-              case RvI.ADDW:
-                x[(w >>> 7) & 63] = (int) (x[(w >>> 13) & 31] + x[(w >>> 18) & 31]);
-                idx += w >>> 30;
-                continue;
-              case RvI.SUBW:
-                x[(w >>> 7) & 63] = (int) (x[(w >>> 13) & 31] - x[(w >>> 18) & 31]);
-                idx += w >>> 30;
-                continue;
-              case RvI.SLLW:
-                x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] << x[(w >>> 18) & 31]; // Java masks the amount to 5 bits
-                idx += w >>> 30;
-                continue;
-              case RvI.SRLW:
-                x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] >>> x[(w >>> 18) & 31];
-                idx += w >>> 30;
-                continue;
-              case RvI.SRAW:
-                x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] >> x[(w >>> 18) & 31];
-                idx += w >>> 30;
-                continue;
-              case RvI.FENCE:
-                idx += w >>> 30; // one hart, in order: nothing to order
-                continue;
-
-                // ==================================================== M
-              case RvM.MUL:
-                x[(w >>> 7) & 63] = x[(w >>> 13) & 31] * x[(w >>> 18) & 31];
-                idx += w >>> 30;
-                continue;
-              case RvM.MULH:
-                x[(w >>> 7) & 63] = Math.multiplyHigh(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-                idx += w >>> 30;
-                continue;
-              case RvM.MULHSU:
-                x[(w >>> 7) & 63] = RvM.mulhsu(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-                idx += w >>> 30;
-                continue;
-              case RvM.MULHU:
-                x[(w >>> 7) & 63] = RvM.mulhu(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-                idx += w >>> 30;
-                continue;
-              case RvM.DIV:
-                x[(w >>> 7) & 63] = RvM.div(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-                idx += w >>> 30;
-                continue;
-              case RvM.DIVU:
-                x[(w >>> 7) & 63] = RvM.divu(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-                idx += w >>> 30;
-                continue;
-              case RvM.REM:
-                x[(w >>> 7) & 63] = RvM.rem(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-                idx += w >>> 30;
-                continue;
-              case RvM.REMU:
-                x[(w >>> 7) & 63] = RvM.remu(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-                idx += w >>> 30;
-                continue;
-              case RvM.MULW:
-                x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] * (int) x[(w >>> 18) & 31];
-                idx += w >>> 30;
-                continue;
-              case RvM.DIVW:
-                x[(w >>> 7) & 63] = RvM.divw(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-                idx += w >>> 30;
-                continue;
-              case RvM.DIVUW:
-                x[(w >>> 7) & 63] = RvM.divuw(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-                idx += w >>> 30;
-                continue;
-              case RvM.REMW:
-                x[(w >>> 7) & 63] = RvM.remw(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-                idx += w >>> 30;
-                continue;
-              case RvM.REMUW:
-                x[(w >>> 7) & 63] = RvM.remuw(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-                idx += w >>> 30;
-                continue;
-              default: // A, Zicsr, jumps, system, pseudo-operations: below
-                break;
-          }
-            // ---------------------------------------------------------- off the dispatch path
-            // Taken branches, jumps, AUIPC, rare operations and every exit. pc-relative values
-            // are computed only here, so the JIT does not hoist them into every dispatch; for
-            // the same reason slow paths have one call site and exits one return.
-            final long pageVa = this.pageVa;
-            switch (w & 0x7F) {
-                // ==================================================== RV64I
-              case RvI.BEQ:
-              case RvI.BNE:
-              case RvI.BLT:
-              case RvI.BGE:
-              case RvI.BLTU:
-              case RvI.BGEU:
-                {
-                  int t = idx + ((int) (d >> 32) >> 1);
-                  if ((t >>> 11) == 0) {
-                    idx = t;
-                    continue block;
-                  }
-                  pc = pageVa + (idx << 1) + (d >> 32);
-                  continue outer;
-                }
-              case RvI.AUIPC:
-                x[(w >>> 7) & 63] = pageVa + (idx << 1) + (d >> 32);
-                idx += w >>> 30;
-                continue;
-              case RvI.JAL:
-                {
-                  long here = pageVa + (idx << 1);
-                  x[(w >>> 7) & 63] = here + ((w >>> 30) << 1);
-                  int t = idx + ((int) (d >> 32) >> 1);
-                  if ((t >>> 11) == 0) {
-                    idx = t;
-                    continue block;
-                  }
-                  pc = here + (d >> 32);
-                  continue outer;
-                }
-              case RvI.JALR:
-                {
-                  long target = (x[(w >>> 13) & 31] + (d >> 32)) & ~1L; // before rd: rd may be rs1
-                  x[(w >>> 7) & 63] = pageVa + (idx << 1) + ((w >>> 30) << 1);
-                  long delta = target - pageVa;
-                  if ((delta >>> 12) == 0) {
-                    idx = (int) delta >>> 1;
-                    continue block;
-                  }
-                  pc = target;
-                  continue outer;
-                }
-              case RvI.FENCE_I:
-                pc = pageVa + ((idx + (w >>> 30)) << 1); // look the next instruction up afresh
-                continue outer;
-              case RvI.ECALL:
-                left += back + 1; // ends its block and does not retire
-                pc = pageVa + (idx << 1);
-                stop = new Trap.Ecall(pc);
-                break outer;
-              case RvI.EBREAK:
-                left += back + 1;
-                pc = pageVa + (idx << 1);
-                stop = new Trap.Breakpoint(pc);
-                break outer;
-
-                // ==================================================== Zicsr
-              case Zicsr.RDCOUNTER:
-                x[(w >>> 7) & 63] = instret + (budget - left) - 1; // ends its block: all before it retired
-                idx += w >>> 30;
-                continue block;
-
-                // ==================================================== pseudo-operations
-              case Decoder.ILLEGAL:
-                left += back + 1;
-                pc = pageVa + (idx << 1);
-                stop = new Trap.IllegalInstruction(pc, (d >> 32) & 0xFFFF_FFFFL);
-                break outer;
-              case Decoder.STOP:
-                pc = pageVa + (idx << 1);
-                stop = new Trap.Timer(pc);
-                break outer;
-              case Decoder.PAGE_EXIT:
-                pc = pageVa + (idx << 1);
-                continue outer;
-
-                // ============================ slow paths: loads, stores, A, page-crossing fetch
-              default:
-                {
-                  int rest = blen[idx];
-                  int status = slowPath(x, d, pageVa);
-                  if (status == SLOW_OK) {
-                    idx += w >>> 30;
-                    continue;
-                  }
-                  if (status == SLOW_CROSS) {
-                    code = scratch.code; // same pageVa and idx: only this slot is not PAGE_EXIT
-                    blen = scratch.blen;
-                    continue block;
-                  }
-                  if (status == SLOW_CODE_WRITTEN) {
-                    left += back + rest - 1; // retired; charge again from the next pc
-                    back = 0;
-                    pc = pageVa + ((idx + (w >>> 30)) << 1);
-                    continue outer;
-                  }
-                  left += back + rest; // trapped (a CROSS has rest 0: nothing was charged)
-                  pc = pageVa + (idx << 1);
-                  break outer;
-                }
-            }
-          }
+          default: // EXIT_TRAP: ecall, ebreak, illegal instruction; each ends its block
+            left += back + 1;
+            stop = trapAt(pc, d);
+            break outer;
         }
       }
-    return leave(x, pc, budget - left, stop != null ? stop : fault(pc));
+    }
+    this.pc = pc;
+    this.instret += budget - left;
+    return stop;
+  }
+
+  /** The Trap for the decoded instruction {@code d} at pc that traps by its nature. */
+  private static Trap trapAt(long pc, long d) {
+    switch (Insn.op(d)) {
+      case RvI.ECALL:
+        return new Trap.Ecall(pc);
+      case RvI.EBREAK:
+        return new Trap.Breakpoint(pc);
+      default:
+        return new Trap.IllegalInstruction(pc, Insn.imm(d) & 0xFFFF_FFFFL);
+    }
+  }
+
+  // Why interpret returned; it leaves idx and left in exitIdx/exitLeft (and pc in exitPc).
+  private static final int EXIT_JUMP = 0; // continue at exitPc, on another page (or refetch)
+  private static final int EXIT_BOUND = 1; // the block at idx is longer than the budget left
+  private static final int EXIT_SLOW = 2; // the instruction at idx needs a slow path
+  private static final int EXIT_TIMER = 3; // reached STOP: the budget is spent
+  private static final int EXIT_TRAP = 4; // the instruction at idx traps (ecall, ...)
+
+  private int exitIdx;
+  private long exitLeft;
+  private long exitPc;
+  /** The budget of the current run, for the counters. */
+  private long runBudget;
+
+  private int exit(long[] x, int why, int idx, long left) {
+    System.arraycopy(x, 0, this.x, 0, 32);
+    exitIdx = idx;
+    exitLeft = left;
+    return why;
+  }
+
+  /**
+   * The hot loop: runs instructions from one decoded page until one needs what only {@link
+   * #run} does. Makes no calls (the JIT then keeps its state in registers). Invariants: the next
+   * instruction is slot {@code idx} of {@code code}, whose virtual page starts at {@code pageVa}
+   * (pc = pageVa + 2 idx, computed only when needed); {@code left} is the budget not yet
+   * charged; on entering a block its blen[idx] instructions are charged at once (unless {@code
+   * charge} is false for the first: that block is already paid for).
+   *
+   * <p>Shape, for the JIT. The first switch holds only what most instructions need (ALU, M, the
+   * TLB-hit path of loads and stores, branch tests) and its cases share nothing but the register
+   * operands and the immediate: an expression used by several cases would be hoisted above the
+   * dispatch and computed for every instruction. Taken branches, jumps and the rest fall through
+   * to the second switch.
+   */
+  private int interpret(
+      long[] code, int[] blen, long pageVa, int idx, long left, boolean charge) {
+    // A local copy of the registers: the JIT knows its length, so masked register numbers need
+    // no bounds checks. Written back by exit().
+    final long[] x = new long[64];
+    System.arraycopy(this.x, 0, x, 0, 32);
+    final byte[] ram = this.ram;
+    final long[] tlb = dtlb.slots;
+    block:
+    for (; ; ) {
+      if (charge) {
+        int n = blen[idx];
+        if (n > left) {
+          return exit(x, EXIT_BOUND, idx, left);
+        }
+        left -= n;
+      }
+      charge = true;
+      for (; ; ) {
+        final long d = code[idx];
+        final int w = (int) d;
+        switch (w & 0x7F) {
+              // ====================================================== RV64I
+            case RvI.LUI:
+              x[(w >>> 7) & 63] = (d >> 32);
+              idx += w >>> 30;
+              continue;
+            case RvI.BEQ:
+              if (x[(w >>> 13) & 31] == x[(w >>> 18) & 31]) break; // taken: below
+              idx += w >>> 30;
+              continue block;
+            case RvI.BNE:
+              if (x[(w >>> 13) & 31] != x[(w >>> 18) & 31]) break; // taken: below
+              idx += w >>> 30;
+              continue block;
+            case RvI.BLT:
+              if (x[(w >>> 13) & 31] < x[(w >>> 18) & 31]) break; // taken: below
+              idx += w >>> 30;
+              continue block;
+            case RvI.BGE:
+              if (x[(w >>> 13) & 31] >= x[(w >>> 18) & 31]) break; // taken: below
+              idx += w >>> 30;
+              continue block;
+            case RvI.BLTU:
+              if (x[(w >>> 13) & 31] + Long.MIN_VALUE < x[(w >>> 18) & 31] + Long.MIN_VALUE) break; // taken: below
+              idx += w >>> 30;
+              continue block;
+            case RvI.BGEU:
+              if (x[(w >>> 13) & 31] + Long.MIN_VALUE >= x[(w >>> 18) & 31] + Long.MIN_VALUE) break; // taken: below
+              idx += w >>> 30;
+              continue block;
+            case RvI.LOAD:
+              {
+                long va = x[(w >>> 13) & 31] + (d >> 32);
+                long vpn = va >>> 12;
+                int e = Tlb.entry(vpn);
+                int off = (int) va & 0xFFF;
+                if (tlb[e + Tlb.LOAD_TAG] != vpn || off > PhysicalMemory.PGSIZE - 8) {
+                  return exit(x, EXIT_SLOW, idx, left); // TLB miss, or near the page end
+                }
+                long v = (long) LONG.get(ram, (int) tlb[e + Tlb.LOAD_BASE] + off);
+                int sh = (w >>> 18) & 63;
+                // The shift count is masked to 6 bits: w >>> 24 yields MSH (bits 29..24).
+                x[(w >>> 7) & 63] = ((v << sh) >> sh) & (-1L >>> (w >>> 24));
+                idx += w >>> 30;
+                continue;
+              }
+            case RvI.STORE:
+              {
+                long va = x[(w >>> 13) & 31] - (d >> 32); // negated offset: see RvI.STORE
+                long vpn = va >>> 12;
+                int e = Tlb.entry(vpn);
+                int off = (int) va & 0xFFF;
+                if (tlb[e + Tlb.STORE_TAG] != vpn || off > PhysicalMemory.PGSIZE - 8) {
+                  return exit(x, EXIT_SLOW, idx, left);
+                }
+                int o = (int) tlb[e + Tlb.STORE_BASE] + off;
+                long m = -1L >>> (w >>> 23); // MSH, bits 28..23 (bit 29 is 0)
+                LONG.set(ram, o, ((long) LONG.get(ram, o) & ~m) | (x[(w >>> 18) & 31] & m));
+                idx += w >>> 30;
+                continue;
+              }
+            case RvI.ADDI:
+              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] + (d >> 32);
+              idx += w >>> 30;
+              continue;
+            case RvI.SLTI:
+              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] < (d >> 32) ? 1 : 0;
+              idx += w >>> 30;
+              continue;
+            case RvI.SLTIU:
+              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] + Long.MIN_VALUE < (d >> 32) + Long.MIN_VALUE ? 1 : 0;
+              idx += w >>> 30;
+              continue;
+            case RvI.XORI:
+              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] ^ (d >> 32);
+              idx += w >>> 30;
+              continue;
+            case RvI.ORI:
+              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] | (d >> 32);
+              idx += w >>> 30;
+              continue;
+            case RvI.ANDI:
+              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] & (d >> 32);
+              idx += w >>> 30;
+              continue;
+            case RvI.SLLI:
+              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] << (d >> 32);
+              idx += w >>> 30;
+              continue;
+            case RvI.SRLI:
+              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] >>> (d >> 32);
+              idx += w >>> 30;
+              continue;
+            case RvI.SRAI:
+              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] >> (d >> 32);
+              idx += w >>> 30;
+              continue;
+            case RvI.ADD:
+              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] + x[(w >>> 18) & 31];
+              idx += w >>> 30;
+              continue;
+            case RvI.SUB:
+              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] - x[(w >>> 18) & 31];
+              idx += w >>> 30;
+              continue;
+            case RvI.SLL:
+              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] << x[(w >>> 18) & 31]; // Java masks the amount to 6 bits
+              idx += w >>> 30;
+              continue;
+            case RvI.SLT:
+              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] < x[(w >>> 18) & 31] ? 1 : 0;
+              idx += w >>> 30;
+              continue;
+            case RvI.SLTU:
+              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] + Long.MIN_VALUE < x[(w >>> 18) & 31] + Long.MIN_VALUE ? 1 : 0;
+              idx += w >>> 30;
+              continue;
+            case RvI.XOR:
+              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] ^ x[(w >>> 18) & 31];
+              idx += w >>> 30;
+              continue;
+            case RvI.SRL:
+              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] >>> x[(w >>> 18) & 31];
+              idx += w >>> 30;
+              continue;
+            case RvI.SRA:
+              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] >> x[(w >>> 18) & 31];
+              idx += w >>> 30;
+              continue;
+            case RvI.OR:
+              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] | x[(w >>> 18) & 31];
+              idx += w >>> 30;
+              continue;
+            case RvI.AND:
+              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] & x[(w >>> 18) & 31];
+              idx += w >>> 30;
+              continue;
+            case RvI.ADDIW:
+              x[(w >>> 7) & 63] = (int) (x[(w >>> 13) & 31] + (d >> 32));
+              idx += w >>> 30;
+              continue;
+            case RvI.SLLIW:
+              x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] << (d >> 32);
+              idx += w >>> 30;
+              continue;
+            case RvI.SRLIW:
+              x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] >>> (d >> 32);
+              idx += w >>> 30;
+              continue;
+            case RvI.SRAIW:
+              x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] >> (d >> 32);
+              idx += w >>> 30;
+              continue;
+            case RvI.ADDW:
+              x[(w >>> 7) & 63] = (int) (x[(w >>> 13) & 31] + x[(w >>> 18) & 31]);
+              idx += w >>> 30;
+              continue;
+            case RvI.SUBW:
+              x[(w >>> 7) & 63] = (int) (x[(w >>> 13) & 31] - x[(w >>> 18) & 31]);
+              idx += w >>> 30;
+              continue;
+            case RvI.SLLW:
+              x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] << x[(w >>> 18) & 31]; // Java masks the amount to 5 bits
+              idx += w >>> 30;
+              continue;
+            case RvI.SRLW:
+              x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] >>> x[(w >>> 18) & 31];
+              idx += w >>> 30;
+              continue;
+            case RvI.SRAW:
+              x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] >> x[(w >>> 18) & 31];
+              idx += w >>> 30;
+              continue;
+            case RvI.FENCE:
+              idx += w >>> 30; // one hart, in order: nothing to order
+              continue;
+
+              // ====================================================== M
+            case RvM.MUL:
+              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] * x[(w >>> 18) & 31];
+              idx += w >>> 30;
+              continue;
+            case RvM.MULH:
+              x[(w >>> 7) & 63] = Math.multiplyHigh(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+              idx += w >>> 30;
+              continue;
+            case RvM.MULHSU:
+              x[(w >>> 7) & 63] = RvM.mulhsu(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+              idx += w >>> 30;
+              continue;
+            case RvM.MULHU:
+              x[(w >>> 7) & 63] = RvM.mulhu(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+              idx += w >>> 30;
+              continue;
+            case RvM.DIV:
+              x[(w >>> 7) & 63] = RvM.div(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+              idx += w >>> 30;
+              continue;
+            case RvM.DIVU:
+              x[(w >>> 7) & 63] = RvM.divu(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+              idx += w >>> 30;
+              continue;
+            case RvM.REM:
+              x[(w >>> 7) & 63] = RvM.rem(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+              idx += w >>> 30;
+              continue;
+            case RvM.REMU:
+              x[(w >>> 7) & 63] = RvM.remu(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+              idx += w >>> 30;
+              continue;
+            case RvM.MULW:
+              x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] * (int) x[(w >>> 18) & 31];
+              idx += w >>> 30;
+              continue;
+            case RvM.DIVW:
+              x[(w >>> 7) & 63] = RvM.divw(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+              idx += w >>> 30;
+              continue;
+            case RvM.DIVUW:
+              x[(w >>> 7) & 63] = RvM.divuw(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+              idx += w >>> 30;
+              continue;
+            case RvM.REMW:
+              x[(w >>> 7) & 63] = RvM.remw(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+              idx += w >>> 30;
+              continue;
+            case RvM.REMUW:
+              x[(w >>> 7) & 63] = RvM.remuw(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+              idx += w >>> 30;
+              continue;
+            default: // A, Zicsr, jumps, system, pseudo-operations: below
+              break;
+        }
+        // -------------------------------------------------------------- off the dispatch path
+        switch (w & 0x7F) {
+            // ====================================================== RV64I
+          case RvI.BEQ:
+          case RvI.BNE:
+          case RvI.BLT:
+          case RvI.BGE:
+          case RvI.BLTU:
+          case RvI.BGEU:
+            {
+              int t = idx + ((int) (d >> 32) >> 1);
+              if ((t >>> 11) == 0) {
+                idx = t;
+                continue block;
+              }
+              exitPc = pageVa + (idx << 1) + (d >> 32);
+              return exit(x, EXIT_JUMP, idx, left);
+            }
+          case RvI.AUIPC:
+            x[(w >>> 7) & 63] = pageVa + (idx << 1) + (d >> 32);
+            idx += w >>> 30;
+            continue;
+          case RvI.JAL:
+            {
+              long here = pageVa + (idx << 1);
+              x[(w >>> 7) & 63] = here + ((w >>> 30) << 1);
+              int t = idx + ((int) (d >> 32) >> 1);
+              if ((t >>> 11) == 0) {
+                idx = t;
+                continue block;
+              }
+              exitPc = here + (d >> 32);
+              return exit(x, EXIT_JUMP, idx, left);
+            }
+          case RvI.JALR:
+            {
+              long target = (x[(w >>> 13) & 31] + (d >> 32)) & ~1L; // before rd is written: rd may be rs1
+              x[(w >>> 7) & 63] = pageVa + (idx << 1) + ((w >>> 30) << 1);
+              long delta = target - pageVa;
+              if ((delta >>> 12) == 0) {
+                idx = (int) delta >>> 1;
+                continue block;
+              }
+              exitPc = target;
+              return exit(x, EXIT_JUMP, idx, left);
+            }
+          case RvI.FENCE_I:
+            exitPc = pageVa + ((idx + (w >>> 30)) << 1); // look the next instruction up afresh
+            return exit(x, EXIT_JUMP, idx, left);
+          case RvI.ECALL:
+          case RvI.EBREAK:
+          case Decoder.ILLEGAL:
+            return exit(x, EXIT_TRAP, idx, left);
+
+            // ====================================================== Zicsr
+          case Zicsr.RDCOUNTER:
+            x[(w >>> 7) & 63] = instret + (runBudget - left) - 1; // ends its block: all before it retired
+            idx += w >>> 30;
+            continue block;
+
+            // ====================================================== pseudo-operations
+          case Decoder.STOP:
+            return exit(x, EXIT_TIMER, idx, left);
+          case Decoder.PAGE_EXIT:
+            exitPc = pageVa + (idx << 1);
+            return exit(x, EXIT_JUMP, idx, left);
+          default: // LOAD or STORE that missed, A, CROSS: slow paths
+            return exit(x, EXIT_SLOW, idx, left);
+        }
+      }
+    }
   }
 
   private static final int SLOW_OK = 0, SLOW_TRAP = 1, SLOW_CODE_WRITTEN = 2, SLOW_CROSS = 3;
@@ -632,13 +686,6 @@ public final class Hart {
   }
 
   private static final long STOP = Insn.pack(Decoder.STOP, 0, 0, 0, 0);
-
-  private Trap leave(long[] x, long pc, long retired, Trap t) {
-    System.arraycopy(x, 0, this.x, 0, 32);
-    this.pc = pc;
-    this.instret += retired;
-    return t;
-  }
 
   /** The Trap for the fault a slow path recorded, at the instruction at {@code pc}. */
   private Trap fault(long pc) {
