@@ -201,9 +201,12 @@ public final class Hart {
       int[] blen = page.blen;
       long pageVa = pc & ~0xFFFL;
       int idx = (int) (pc & 0xFFF) >>> 1;
-      boolean charge = true;
+      // interpret() charges the block it starts in: add what is already paid for to left.
+      long paid = 0;
       for (; ; ) {
-        int why = interpret(code, blen, pageVa, idx, left, charge);
+        curBlen = blen;
+        curPageVa = pageVa;
+        int why = interpret(code, idx, left + paid);
         idx = exitIdx;
         left = exitLeft;
         long d = code[idx];
@@ -220,7 +223,7 @@ public final class Hart {
             back = left - blen[idx];
             code = boundBlock(code, idx, (int) left);
             left = 0;
-            charge = false;
+            paid = blen[idx];
             continue;
           case EXIT_SLOW:
             {
@@ -228,13 +231,13 @@ public final class Hart {
               int status = slowPath(x, d, pageVa);
               if (status == SLOW_OK) {
                 idx += Insn.halfwords(d);
-                charge = false;
+                paid = blen[idx]; // the rest of the block was charged with it
                 continue;
               }
               if (status == SLOW_CROSS) {
                 code = scratch.code; // same pageVa and idx: only this slot is not PAGE_EXIT
                 blen = scratch.blen;
-                charge = true;
+                paid = 0;
                 continue;
               }
               if (status == SLOW_CODE_WRITTEN) {
@@ -283,6 +286,9 @@ public final class Hart {
 
   private int exitIdx;
   private long exitLeft;
+  /** Block lengths and virtual page of the code interpret() runs (fields: off its registers). */
+  private int[] curBlen;
+  private long curPageVa;
   private long exitPc;
   /** The budget of the current run, for the counters. */
   private long runBudget;
@@ -297,10 +303,9 @@ public final class Hart {
   /**
    * The hot loop: runs instructions from one decoded page until one needs what only {@link
    * #run} does. Makes no calls (the JIT then keeps its state in registers). Invariants: the next
-   * instruction is slot {@code idx} of {@code code}, whose virtual page starts at {@code pageVa}
-   * (pc = pageVa + 2 idx, computed only when needed); {@code left} is the budget not yet
-   * charged; on entering a block its blen[idx] instructions are charged at once (unless {@code
-   * charge} is false for the first: that block is already paid for).
+   * instruction is slot {@code idx} of {@code code}, whose virtual page starts at {@link
+   * #curPageVa} (pc = pageVa + 2 idx, computed only when needed); {@code left} is the budget not
+   * yet charged; on entering a block its {@link #curBlen}[idx] instructions are charged at once.
    *
    * <p>Shape, for the JIT. The first switch holds only what most instructions need (ALU, M, the
    * TLB-hit path of loads and stores, branch tests) and its cases share nothing but the register
@@ -308,8 +313,7 @@ public final class Hart {
    * dispatch and computed for every instruction. Taken branches, jumps and the rest fall through
    * to the second switch.
    */
-  private int interpret(
-      long[] code, int[] blen, long pageVa, int idx, long left, boolean charge) {
+  private int interpret(long[] code, int idx, long left) {
     // A local copy of the registers: the JIT knows its length, so masked register numbers need
     // no bounds checks. Written back by exit().
     final long[] x = new long[64];
@@ -318,14 +322,11 @@ public final class Hart {
     final long[] tlb = dtlb.slots;
     block:
     for (; ; ) {
-      if (charge) {
-        int n = blen[idx];
-        if (n > left) {
-          return exit(x, EXIT_BOUND, idx, left);
-        }
-        left -= n;
+      int n = curBlen[idx];
+      if (n > left) {
+        return exit(x, EXIT_BOUND, idx, left);
       }
-      charge = true;
+      left -= n;
       for (; ; ) {
         final long d = code[idx];
         final int w = (int) d;
@@ -563,6 +564,7 @@ public final class Hart {
               break;
         }
         // -------------------------------------------------------------- off the dispatch path
+        final long pageVa = curPageVa;
         switch (w & 0x7F) {
             // ====================================================== RV64I
           case RvI.BEQ:
