@@ -10,8 +10,7 @@ package xv6ckpt.emulator;
  * <p>Besides real operations there are pseudo-operations, which never retire:
  * {@link #ILLEGAL} (its immediate holds the instruction bits for tval), {@link #CROSS} (a 32-bit
  * instruction whose upper half is on the next page, fetched anew each time) and
- * {@link #PAGE_EXIT} (leave the decoded page and look pc up again); and the hart's own
- * {@link #STOP}.
+ * {@link #PAGE_EXIT} (leave the decoded page and look pc up again).
  */
 final class Decoder {
   private Decoder() {}
@@ -19,8 +18,6 @@ final class Decoder {
   static final int PAGE_EXIT = 0;
   static final int ILLEGAL = 69;
   static final int CROSS = 70;
-  /** Placed by the hart in a private copy of a block to stop when the budget runs out inside it. */
-  static final int STOP = 71;
 
   static long illegal(int bits) {
     return Insn.pack(ILLEGAL, 0, 0, 0, bits);

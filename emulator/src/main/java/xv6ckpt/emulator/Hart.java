@@ -41,8 +41,6 @@ public final class Hart {
   /** x0..x31, then {@link Insn#X_SINK} where writes to x0 go (never read); x[0] is always 0. */
   private final long[] x = new long[33];
 
-  /** The private block copy of {@link #boundBlock}; slots outside the copied range are stale. */
-  private final long[] bounded = new long[DecodedPage.SLOTS + 2];
 
   /** Set when a store of this hart re-decoded cached code: the run loop ends its block. */
   private boolean codeWritten;
@@ -168,11 +166,11 @@ public final class Hart {
    *
    * <p>Two levels. {@link #interpret} runs instructions from one decoded page, with the budget
    * charged per basic block, and returns an EXIT_* code for anything it cannot do without a
-   * method call; this loop does that (page lookup, slow paths, budget edge, trap values) and
-   * calls it again. Invariants here: {@code left} is the budget not yet charged; {@code back}
-   * is 0, or minus the instructions of the current block that were charged without being run
-   * (a bounded block, {@link #boundBlock}), so that an exit at slot s of a block gives back
-   * {@code back + blen[s]}.
+   * method call; this loop does that (page lookup, slow paths, trap values) and calls it again.
+   * Invariant: {@code left} is the budget not yet charged, minus the instructions of the current
+   * block that were charged but will not run (negative only in a block cut short by the budget),
+   * so an exit at slot s, whose block still holds blen[s] instructions from s on, gives back
+   * blen[s]: after a trap there, left + blen[s] is exactly what the run did not use.
    */
   public Trap run(long budget) {
     if (budget < 0) {
@@ -184,7 +182,6 @@ public final class Hart {
     runBudget = budget;
     long pc = this.pc;
     long left = budget;
-    long back = 0;
     Trap stop;
     outer:
     for (; ; ) {
@@ -215,16 +212,6 @@ public final class Hart {
           case EXIT_JUMP:
             pc = exitPc;
             continue outer;
-          case EXIT_BOUND:
-            if (left == 0) {
-              stop = new Trap.Timer(pc);
-              break outer;
-            }
-            back = left - blen[idx];
-            code = boundBlock(code, idx, (int) left);
-            left = 0;
-            paid = blen[idx];
-            continue;
           case EXIT_SLOW:
             {
               int rest = blen[idx];
@@ -241,20 +228,20 @@ public final class Hart {
                 continue;
               }
               if (status == SLOW_CODE_WRITTEN) {
-                left += back + rest - 1; // retired; charge again from the next pc
-                back = 0;
+                left += rest - 1; // retired; charge again from the next pc
                 pc += 2 * Insn.halfwords(d);
                 continue outer;
               }
-              left += back + rest; // trapped (a CROSS has rest 0: nothing was charged)
+              left += rest; // trapped (a CROSS has rest 0: nothing was charged)
               stop = fault(pc);
               break outer;
             }
           case EXIT_TIMER:
+            left = 0;
             stop = new Trap.Timer(pc);
             break outer;
           default: // EXIT_TRAP: ecall, ebreak, illegal instruction; each ends its block
-            left += back + 1;
+            left += 1;
             stop = trapAt(pc, d);
             break outer;
         }
@@ -279,10 +266,9 @@ public final class Hart {
 
   // Why interpret returned; it leaves idx and left in exitIdx/exitLeft (and pc in exitPc).
   private static final int EXIT_JUMP = 0; // continue at exitPc, on another page (or refetch)
-  private static final int EXIT_BOUND = 1; // the block at idx is longer than the budget left
-  private static final int EXIT_SLOW = 2; // the instruction at idx needs a slow path
-  private static final int EXIT_TIMER = 3; // reached STOP: the budget is spent
-  private static final int EXIT_TRAP = 4; // the instruction at idx traps (ecall, ...)
+  private static final int EXIT_SLOW = 1; // the instruction at idx needs a slow path
+  private static final int EXIT_TIMER = 2; // the budget is spent before the instruction at idx
+  private static final int EXIT_TRAP = 3; // the instruction at idx traps (ecall, ...)
 
   private int exitIdx;
   private long exitLeft;
@@ -322,12 +308,19 @@ public final class Hart {
     final long[] tlb = dtlb.slots;
     block:
     for (; ; ) {
+      // Charge the block; run its n instructions plus the slot after them, which is either
+      // the terminator's target (reached by continue block) or PAGE_EXIT/CROSS (blen 0). A
+      // block longer than the budget runs only what the budget allows; left goes negative by
+      // what is not run. The counted loop also spares the JIT a safepoint poll per instruction.
       int n = curBlen[idx];
-      if (n > left) {
-        return exit(x, EXIT_BOUND, idx, left);
+      int k;
+      if (n <= left) {
+        k = n + 1;
+      } else {
+        k = (int) left;
       }
       left -= n;
-      for (; ; ) {
+      for (; k > 0; k--) {
         final long d = code[idx];
         final int w = (int) d;
         switch (w & 0x7F) {
@@ -625,15 +618,19 @@ public final class Hart {
             continue block;
 
             // ====================================================== pseudo-operations
-          case Decoder.STOP:
-            return exit(x, EXIT_TIMER, idx, left);
           case Decoder.PAGE_EXIT:
             exitPc = pageVa + (idx << 1);
             return exit(x, EXIT_JUMP, idx, left);
-          default: // LOAD or STORE that missed, A, CROSS: slow paths
+          case Decoder.CROSS:
+            if (left == 0) { // the budget ended with the block before: stop before fetching
+              return exit(x, EXIT_TIMER, idx, left);
+            }
+            return exit(x, EXIT_SLOW, idx, left);
+          default: // LOAD or STORE that missed, A: slow paths
             return exit(x, EXIT_SLOW, idx, left);
         }
       }
+      return exit(x, EXIT_TIMER, idx, left); // only a block cut short by the budget gets here
     }
   }
 
@@ -671,23 +668,6 @@ public final class Hart {
     }
     return SLOW_OK;
   }
-
-  /**
-   * Copies the first {@code count} instructions of the block at {@code idx} into {@link #bounded}
-   * and puts STOP after them, so the hot loop stops exactly when the budget is spent without a
-   * per-instruction test. Only those slots are ever run from the copy: they hold no jumps.
-   */
-  private long[] boundBlock(long[] code, int idx, int count) {
-    int s = idx;
-    for (int k = 0; k < count; k++) {
-      s += Insn.halfwords(code[s]);
-    }
-    System.arraycopy(code, idx, bounded, idx, s - idx);
-    bounded[s] = STOP;
-    return bounded;
-  }
-
-  private static final long STOP = Insn.pack(Decoder.STOP, 0, 0, 0, 0);
 
   /** The Trap for the fault a slow path recorded, at the instruction at {@code pc}. */
   private Trap fault(long pc) {
