@@ -203,7 +203,8 @@ public final class Hart {
       for (; ; ) {
         curBlen = blen;
         curPageVa = pageVa;
-        int why = interpret(code, idx, left + paid);
+        exitLeft = left + paid;
+        int why = interpret(code, idx);
         idx = exitIdx;
         left = exitLeft;
         long d = code[idx];
@@ -264,7 +265,8 @@ public final class Hart {
     }
   }
 
-  // Why interpret returned; it leaves idx and left in exitIdx/exitLeft (and pc in exitPc).
+  // Why interpret returned; it leaves idx in exitIdx (and pc in exitPc). exitLeft holds the
+  // budget left (the run loop's left) while it runs, charged per block.
   private static final int EXIT_JUMP = 0; // continue at exitPc, on another page (or refetch)
   private static final int EXIT_SLOW = 1; // the instruction at idx needs a slow path
   private static final int EXIT_TIMER = 2; // the budget is spent before the instruction at idx
@@ -279,10 +281,9 @@ public final class Hart {
   /** The budget of the current run, for the counters. */
   private long runBudget;
 
-  private int exit(long[] x, int why, int idx, long left) {
+  private int exit(long[] x, int why, int idx) {
     System.arraycopy(x, 0, this.x, 0, 32);
     exitIdx = idx;
-    exitLeft = left;
     return why;
   }
 
@@ -290,8 +291,9 @@ public final class Hart {
    * The hot loop: runs instructions from one decoded page until one needs what only {@link
    * #run} does. Makes no calls (the JIT then keeps its state in registers). Invariants: the next
    * instruction is slot {@code idx} of {@code code}, whose virtual page starts at {@link
-   * #curPageVa} (pc = pageVa + 2 idx, computed only when needed); {@code left} is the budget not
-   * yet charged; on entering a block its {@link #curBlen}[idx] instructions are charged at once.
+   * #curPageVa} (pc = pageVa + 2 idx, computed only when needed); {@link #exitLeft} is the
+   * budget not yet charged; on entering a block its {@link #curBlen}[idx] instructions are
+   * charged at once.
    *
    * <p>Shape, for the JIT. The first switch holds only what most instructions need (ALU, M, the
    * TLB-hit path of loads and stores, branch tests) and its cases share nothing but the register
@@ -299,7 +301,7 @@ public final class Hart {
    * dispatch and computed for every instruction. Taken branches, jumps and the rest fall through
    * to the second switch.
    */
-  private int interpret(long[] code, int idx, long left) {
+  private int interpret(long[] code, int idx) {
     // A local copy of the registers: the JIT knows its length, so masked register numbers need
     // no bounds checks. Written back by exit().
     final long[] x = new long[64];
@@ -313,13 +315,14 @@ public final class Hart {
       // block longer than the budget runs only what the budget allows; left goes negative by
       // what is not run. The counted loop also spares the JIT a safepoint poll per instruction.
       int n = curBlen[idx];
+      long left = exitLeft; // a field, not a local: one register fewer in the loop below
       int k;
       if (n <= left) {
         k = n + 1;
       } else {
         k = (int) left;
       }
-      left -= n;
+      exitLeft = left - n;
       for (; k > 0; k--) {
         final long d = code[idx];
         final int w = (int) d;
@@ -360,7 +363,7 @@ public final class Hart {
                 int e = Tlb.entry(vpn);
                 int off = (int) va & 0xFFF;
                 if (tlb[e + Tlb.LOAD_TAG] != vpn || off > PhysicalMemory.PGSIZE - 8) {
-                  return exit(x, EXIT_SLOW, idx, left); // TLB miss, or near the page end
+                  return exit(x, EXIT_SLOW, idx); // TLB miss, or near the page end
                 }
                 long v = (long) LONG.get(ram, (int) tlb[e + Tlb.LOAD_BASE] + off);
                 int sh = (w >>> 18) & 63;
@@ -376,7 +379,7 @@ public final class Hart {
                 int e = Tlb.entry(vpn);
                 int off = (int) va & 0xFFF;
                 if (tlb[e + Tlb.STORE_TAG] != vpn || off > PhysicalMemory.PGSIZE - 8) {
-                  return exit(x, EXIT_SLOW, idx, left);
+                  return exit(x, EXIT_SLOW, idx);
                 }
                 int o = (int) tlb[e + Tlb.STORE_BASE] + off;
                 long m = -1L >>> (w >>> 23); // MSH, bits 28..23 (bit 29 is 0)
@@ -573,7 +576,7 @@ public final class Hart {
                 continue block;
               }
               exitPc = pageVa + (idx << 1) + (d >> 32);
-              return exit(x, EXIT_JUMP, idx, left);
+              return exit(x, EXIT_JUMP, idx);
             }
           case RvI.AUIPC:
             x[(w >>> 7) & 63] = pageVa + (idx << 1) + (d >> 32);
@@ -589,7 +592,7 @@ public final class Hart {
                 continue block;
               }
               exitPc = here + (d >> 32);
-              return exit(x, EXIT_JUMP, idx, left);
+              return exit(x, EXIT_JUMP, idx);
             }
           case RvI.JALR:
             {
@@ -601,36 +604,37 @@ public final class Hart {
                 continue block;
               }
               exitPc = target;
-              return exit(x, EXIT_JUMP, idx, left);
+              return exit(x, EXIT_JUMP, idx);
             }
           case RvI.FENCE_I:
             exitPc = pageVa + ((idx + (w >>> 30)) << 1); // look the next instruction up afresh
-            return exit(x, EXIT_JUMP, idx, left);
+            return exit(x, EXIT_JUMP, idx);
           case RvI.ECALL:
           case RvI.EBREAK:
           case Decoder.ILLEGAL:
-            return exit(x, EXIT_TRAP, idx, left);
+            return exit(x, EXIT_TRAP, idx);
 
             // ====================================================== Zicsr
           case Zicsr.RDCOUNTER:
-            x[(w >>> 7) & 63] = instret + (runBudget - left) - 1; // ends its block: all before it retired
+            // Ends its block, so all before it retired.
+            x[(w >>> 7) & 63] = instret + (runBudget - exitLeft) - 1;
             idx += w >>> 30;
             continue block;
 
             // ====================================================== pseudo-operations
           case Decoder.PAGE_EXIT:
             exitPc = pageVa + (idx << 1);
-            return exit(x, EXIT_JUMP, idx, left);
+            return exit(x, EXIT_JUMP, idx);
           case Decoder.CROSS:
-            if (left == 0) { // the budget ended with the block before: stop before fetching
-              return exit(x, EXIT_TIMER, idx, left);
+            if (exitLeft == 0) { // the budget ended with the block before: stop before fetching
+              return exit(x, EXIT_TIMER, idx);
             }
-            return exit(x, EXIT_SLOW, idx, left);
+            return exit(x, EXIT_SLOW, idx);
           default: // LOAD or STORE that missed, A: slow paths
-            return exit(x, EXIT_SLOW, idx, left);
+            return exit(x, EXIT_SLOW, idx);
         }
       }
-      return exit(x, EXIT_TIMER, idx, left); // only a block cut short by the budget gets here
+      return exit(x, EXIT_TIMER, idx); // only a block cut short by the budget gets here
     }
   }
 
