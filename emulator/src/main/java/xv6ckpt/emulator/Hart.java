@@ -281,9 +281,10 @@ public final class Hart {
   /** The budget of the current run, for the counters. */
   private long runBudget;
 
+  /** Leaves interpret(): nothing is live across the copy (a call), so nothing is spilled for it. */
   private int exit(long[] x, int why, int idx) {
-    System.arraycopy(x, 0, this.x, 0, 32);
     exitIdx = idx;
+    System.arraycopy(x, 0, this.x, 0, 32);
     return why;
   }
 
