@@ -359,7 +359,7 @@ public final class Hart {
               continue block;
             case RvI.LOAD:
               {
-                long va = x[(w >>> 13) & 31] + (d >> 32);
+                long va = x[(w >>> 13) & 31] + (d >> 52); // see RvI.LOAD for the layout
                 long vpn = va >>> 12;
                 int e = Tlb.entry(vpn);
                 int off = (int) va & 0xFFF;
@@ -367,9 +367,9 @@ public final class Hart {
                   return exit(x, EXIT_SLOW, idx); // TLB miss, or near the page end
                 }
                 long v = (long) LONG.get(ram, (int) tlb[e + Tlb.LOAD_BASE] + off);
-                int sh = (w >>> 18) & 63;
-                // The shift count is masked to 6 bits: w >>> 24 yields MSH (bits 29..24).
-                x[(w >>> 7) & 63] = ((v << sh) >> sh) & (-1L >>> (w >>> 24));
+                int sh = (int) (d >>> 32) & 63;
+                // The shift count is masked to 6 bits: d >>> 38 yields MSH.
+                x[(w >>> 7) & 63] = ((v << sh) >> sh) & (-1L >>> (d >>> 38));
                 idx += w >>> 30;
                 continue;
               }
@@ -571,7 +571,7 @@ public final class Hart {
           case RvI.BLTU:
           case RvI.BGEU:
             {
-              int t = idx + ((int) (d >> 32) >> 1);
+              int t = idx + (int) (d >> 33); // the offset in slots; not shared with d >> 32
               if ((t >>> 11) == 0) {
                 idx = t;
                 continue block;
@@ -587,7 +587,7 @@ public final class Hart {
             {
               long here = pageVa + (idx << 1);
               x[(w >>> 7) & 63] = here + ((w >>> 30) << 1);
-              int t = idx + ((int) (d >> 32) >> 1);
+              int t = idx + (int) (d >> 33); // the offset in slots; not shared with d >> 32
               if ((t >>> 11) == 0) {
                 idx = t;
                 continue block;
@@ -651,7 +651,7 @@ public final class Hart {
     boolean ok;
     switch (Insn.op(d)) {
       case RvI.LOAD:
-        ok = loadSlow(x, d, x[Insn.rs1(d)] + Insn.imm(d));
+        ok = loadSlow(x, d, x[Insn.rs1(d)] + (d >> 52));
         break;
       case RvI.STORE:
         ok = storeSlow(d, x[Insn.rs1(d)] - Insn.imm(d), x[Insn.rs2(d)]);
@@ -801,6 +801,7 @@ public final class Hart {
    * bytes of one: writes rd, or returns false with the fault recorded.
    */
   private boolean loadSlow(long[] x, long d, long va) {
+    int w = (int) d;
     int size = RvI.loadSize(d);
     int off = (int) va & 0xFFF;
     long raw;
@@ -823,9 +824,8 @@ public final class Hart {
         raw = raw << 8 | (ram[i < n1 ? o1 + i : o2 + i - n1] & 0xFFL);
       }
     }
-    int w = (int) d;
-    int sh = (w >>> 18) & 63;
-    x[(w >>> 7) & 63] = ((raw << sh) >> sh) & (-1L >>> (w >>> 24)); // as the fast path
+    int sh = (int) (d >>> 32) & 63;
+    x[(w >>> 7) & 63] = ((raw << sh) >> sh) & (-1L >>> (d >>> 38)); // as the fast path
     return true;
   }
 

@@ -43,10 +43,12 @@ final class RvI {
   /**
    * All loads are one operation, all stores another, so that the hart computes an address in
    * one place only. A load reads 8 bytes (the hart's fast path keeps them inside the page) and
-   * extracts its value as {@code ((v << SH) >> SH) & (-1 >>> MSH)}: SH = 64 - 8 size sits in bits
-   * 23..18, MSH (SH for the unsigned loads, else 0) in bits 29..24. A store merges its low
-   * 8 size bytes under the mask {@code -1 >>> MSH}, MSH in bits 28..23 (rs2 occupies 22..18),
-   * and keeps its offset negated: see {@link Hart#run}.
+   * extracts its value as {@code ((v << SH) >> SH) & (-1 >>> MSH)}, with SH = 64 - 8 size and MSH
+   * = SH for the unsigned loads, else 0. Its upper word is not the usual immediate but
+   * {@code offset[11:0] (bits 63..52) | MSH (43..38) | SH (37..32)}. A store merges its low 8 size
+   * bytes under the mask {@code -1 >>> MSH}, MSH in bits 28..23 (rs2 occupies 22..18), and keeps
+   * its offset negated. Both layouts keep the hart's expressions for loads and stores distinct
+   * from every other operation's, which matters to the JIT: see {@link Hart#interpret}.
    */
   static final int LOAD = 11, STORE = 18;
   static final int ADDI = 22, SLTI = 23, SLTIU = 24, XORI = 25, ORI = 26, ANDI = 27;
@@ -115,7 +117,7 @@ final class RvI {
     }
     int sh = 64 - (8 << (f3 & 3));
     int msh = (f3 & 4) != 0 ? sh : 0;
-    return pack(LOAD, rd(i), rs1(i), 0, immI(i)) | (long) sh << 18 | (long) msh << 24;
+    return pack(LOAD, rd(i), rs1(i), 0, immI(i) << 20 | msh << 6 | sh);
   }
 
   private static long store(int i) {
@@ -129,7 +131,7 @@ final class RvI {
 
   /** Access size in bytes of a decoded LOAD. */
   static int loadSize(long d) {
-    return (64 - (((int) d >>> 18) & 63)) >> 3;
+    return (64 - ((int) (d >>> 32) & 63)) >> 3;
   }
 
   /** Access size in bytes of a decoded STORE. */
@@ -143,7 +145,7 @@ final class RvI {
     if (Insn.op(d) == STORE) {
       return "s" + size[storeSize(d)];
     }
-    boolean unsigned = (((int) d >>> 24) & 63) != 0;
+    boolean unsigned = ((int) (d >>> 38) & 63) != 0;
     return "l" + size[loadSize(d)] + (unsigned ? "u" : "");
   }
 
