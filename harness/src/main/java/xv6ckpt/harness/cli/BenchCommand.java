@@ -1,0 +1,162 @@
+package xv6ckpt.harness.cli;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import xv6ckpt.emulator.pk.BundledPrograms;
+import xv6ckpt.emulator.pk.ProxyKernel;
+import xv6ckpt.emulator.pk.ProxyKernel.Outcome;
+import xv6ckpt.kernel.bench.FsBench;
+
+/**
+ * {@code bench}: the project's benchmarks, each run a few times after warm-up runs, reported as
+ * the median with the range. Wall time is read here, in the tool, never inside the emulator.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the benchmarks; print one line per figure.",
+      "%nEach figure is the median of the measured runs, with min and max. Emulator: emulated "
+          + "instructions per second with the Sv39 MMU on, for an ALU/branch loop with mul/div, a "
+          + "sort of a 4 MiB array, and a byte-wise CRC-32 of 4 MiB. File system: sequential "
+          + "write and read of a 64 MiB file through the log (in-memory disk) and the disk writes "
+          + "per data block, with big transactions and with xv6's MAXOPBLOCKS ones.",
+    })
+final class BenchCommand implements Callable<Integer> {
+
+  @ParentCommand Main main;
+
+  @Option(names = "--json", description = "Print the figures as a JSON array instead of a table.")
+  boolean json;
+
+  @Option(names = "--runs", paramLabel = "N", defaultValue = "5",
+      description = "Measured runs per benchmark (default: ${DEFAULT-VALUE}).")
+  int runs;
+
+  @Option(names = "--warmup", paramLabel = "N", defaultValue = "3",
+      description = "Unmeasured warm-up runs per benchmark (default: ${DEFAULT-VALUE}).")
+  int warmup;
+
+  /** One measured figure. */
+  record Figure(String name, String unit, double median, double min, double max, String detail) {}
+
+  /** A workload: one run returns its figure in the benchmark's unit. */
+  interface Workload {
+    double runOnce() throws IOException;
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    if (runs < 1 || warmup < 0) {
+      throw CliError.badInput("--runs must be at least 1 and --warmup at least 0");
+    }
+    List<Figure> figures = new ArrayList<>();
+    figures.add(emulator("emulator.alu", "bench_alu", List.of("20000000"), "ALU/branch loop with mul/div"));
+    figures.add(emulator("emulator.sort", "bench_sort", List.of("1"), "quicksort of a 4 MiB array"));
+    figures.add(emulator("emulator.crc", "bench_crc", List.of("4"), "byte-wise CRC-32, 4 x 4 MiB, mostly RVC"));
+    figures.addAll(fileSystem(false, "fs", "whole log per transaction"));
+    figures.addAll(fileSystem(true, "fs.xv6chunks", "MAXOPBLOCKS per transaction, as xv6's filewrite"));
+    if (json) {
+      printJson(figures);
+    } else {
+      for (Figure f : figures) {
+        main.out.printf(Locale.ROOT, "%-16s %10.1f %-6s (min %.1f, max %.1f)  %s%n",
+            f.name(), f.median(), f.unit(), f.min(), f.max(), f.detail());
+      }
+    }
+    return Main.EXIT_OK;
+  }
+
+  /** Million instructions per second of one bundled program, on a fresh machine each run. */
+  private Figure emulator(String name, String program, List<String> args, String detail)
+      throws IOException {
+    byte[] elf = BundledPrograms.load(program).orElseThrow();
+    List<String> argv = new ArrayList<>(List.of(program));
+    argv.addAll(args);
+    long[] instructions = new long[1];
+    Workload w = () -> {
+      ProxyKernel pk = new ProxyKernel(ProxyKernel.DEFAULT_RAM, OutputStream.nullOutputStream(), main.err);
+      try {
+        pk.load(elf, argv, ProxyKernel.DEFAULT_STACK);
+      } catch (Exception e) {
+        throw new IllegalStateException("bundled program " + program + " does not load", e);
+      }
+      long start = System.nanoTime();
+      Outcome o = pk.run(0);
+      long nanos = System.nanoTime() - start;
+      if (!(o instanceof Outcome.Exited e) || e.status() != 0) {
+        throw new IllegalStateException("bundled program " + program + " failed: " + o);
+      }
+      instructions[0] = o.instructions();
+      return o.instructions() / (nanos / 1e9) / 1e6;
+    };
+    Figure f = measure(name, "MIPS", w, detail);
+    return new Figure(f.name(), f.unit(), f.median(), f.min(), f.max(),
+        detail + ", " + instructions[0] + " instructions");
+  }
+
+  /** Sequential write and read of a 64 MiB file through the log, on the in-memory disk. */
+  private List<Figure> fileSystem(boolean xv6Chunks, String prefix, String how) throws IOException {
+    FsBench.Figures[] last = new FsBench.Figures[1];
+    double[] reads = new double[runs];
+    int[] calls = {0};
+    Figure write = measure(prefix + ".write", "MB/s", () -> {
+      last[0] = FsBench.measure(64 << 20, xv6Chunks);
+      int measured = calls[0]++ - warmup; // the warm-up runs come first
+      if (measured >= 0) {
+        reads[measured] = last[0].readMBps();
+      }
+      return last[0].writeMBps();
+    }, "");
+    FsBench.Figures f = last[0];
+    String detail = String.format(Locale.ROOT, "64 MiB, %s: %d transactions of at most %d blocks",
+        how, f.transactions(), f.maxBlocksPerTransaction());
+    return List.of(
+        new Figure(write.name(), write.unit(), write.median(), write.min(), write.max(), detail),
+        summary(prefix + ".read", "MB/s", reads, "64 MiB read back through readi, 64 KiB pieces"),
+        new Figure(prefix + ".amplification", "writes", f.diskWritesPerDataBlock(),
+            f.diskWritesPerDataBlock(), f.diskWritesPerDataBlock(), "disk writes per data block written"));
+  }
+
+  private static Figure summary(String name, String unit, double[] values, String detail) {
+    double[] v = values.clone();
+    Arrays.sort(v);
+    return new Figure(name, unit, v[v.length / 2], v[0], v[v.length - 1], detail);
+  }
+
+  private Figure measure(String name, String unit, Workload w, String detail) throws IOException {
+    PrintStream err = main.err;
+    for (int i = 0; i < warmup; i++) {
+      err.printf("\r%-16s warm-up %d/%d   ", name, i + 1, warmup);
+      w.runOnce();
+    }
+    double[] values = new double[runs];
+    for (int i = 0; i < runs; i++) {
+      err.printf("\r%-16s run %d/%d       ", name, i + 1, runs);
+      values[i] = w.runOnce();
+    }
+    err.print("\r" + " ".repeat(40) + "\r");
+    return summary(name, unit, values, detail);
+  }
+
+  private void printJson(List<Figure> figures) {
+    StringBuilder sb = new StringBuilder("[\n");
+    for (int i = 0; i < figures.size(); i++) {
+      Figure f = figures.get(i);
+      sb.append(String.format(Locale.ROOT,
+          "  {\"name\": \"%s\", \"unit\": \"%s\", \"median\": %.3f, \"min\": %.3f, \"max\": %.3f, \"detail\": \"%s\"}",
+          f.name(), f.unit(), f.median(), f.min(), f.max(), f.detail().replace("\"", "\\\"")));
+      sb.append(i + 1 < figures.size() ? ",\n" : "\n");
+    }
+    main.out.print(sb.append("]\n"));
+  }
+}
