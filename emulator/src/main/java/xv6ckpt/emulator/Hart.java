@@ -22,52 +22,58 @@ import xv6ckpt.emulator.Trap.Access;
  *
  * <ul>
  *   <li>{@link DecodedPage}s, held by the memory and kept coherent with it (see there);
- *   <li>three {@link Tlb}s (fetch, load, store). A store-TLB entry exists only for a page that
- *       is already dirty, holds no decoded code and holds no LR reservation, so a store that hits
- *       it needs no bookkeeping. Entries are dropped by {@link #sfenceVma()}, {@link #setSatp},
- *       and (through {@link PhysicalMemory#epoch}) by snapshots, resets and new code pages.
+ *   <li>two {@link Tlb}s: fetch, and data with a load and a store half. A store entry exists
+ *       only for a page that is already dirty, holds no decoded code and holds no LR
+ *       reservation, so a store that hits it needs no bookkeeping. Entries are dropped by
+ *       {@link #sfenceVma()}, {@link #setSatp}, and (through {@link PhysicalMemory#epoch}) by
+ *       snapshots, resets and new code pages.
  * </ul>
  *
  * <p>Misaligned loads and stores are performed, also across a page boundary: both pages are
  * translated before anything is written, and a fault on either faults the whole access, with
  * tval the first faulting byte's address (the access's own address, or the start of the second
  * page). Misaligned atomics trap ({@link RvA}).
+ *
+ * <p>Layout of this file: architectural state and its API; the interpreter ({@link #run} over
+ * {@link #interpret}); fetch, translation, loads and stores off the hot path; LR/SC.
  */
 public final class Hart {
 
   private final PhysicalMemory memory;
   private final byte[] ram;
 
+  // ---- architectural state
   /** x0..x31, then {@link Insn#X_SINK} where writes to x0 go (never read); x[0] is always 0. */
   private final long[] x = new long[33];
-
-
-  /** Set when a store of this hart re-decoded cached code: the run loop ends its block. */
-  private boolean codeWritten;
-
-
 
   private long pc = PhysicalMemory.BASE;
   private long instret;
   private long satp;
 
-  private final Tlb itlb = new Tlb(); // fetch: load half only
-  private final Tlb dtlb = new Tlb();
-  private final Sv39 mmu;
-  private int seenEpoch;
-
   /** LR reservation: RAM offset and size in bytes; size 0 when there is none. */
   private int resOff;
   private int resSize;
 
+  // ---- caches (not architectural)
+  private final Tlb itlb = new Tlb(); // fetch: load half only
+  private final Tlb dtlb = new Tlb();
+  private final Sv39 mmu;
+  /** The memory's epoch when the TLBs were last flushed. */
+  private int seenEpoch;
+
   /** Where a 32-bit instruction that crosses into the next page is decoded to run once. */
   private final DecodedPage scratch = DecodedPage.empty();
 
-  // The last fault of a slow path, turned into a Trap by the run loop, which knows pc.
-  private static final int NO_FAULT = 0, PAGE_FAULT = 1, ACCESS_FAULT = 2, MISALIGNED = 3;
+  // ---- between the run loop and its slow paths
+  /** The last fault of a slow path, turned into a Trap by the run loop, which knows pc. */
+  private static final int PAGE_FAULT = 1, ACCESS_FAULT = 2, MISALIGNED = 3;
+
   private int faultKind;
   private Access faultAccess;
   private long faultAddr;
+
+  /** Set when a store of this hart re-decoded cached code: the run loop ends its block. */
+  private boolean codeWritten;
 
   public Hart(PhysicalMemory memory) {
     this.memory = memory;
@@ -328,237 +334,238 @@ public final class Hart {
         final long d = code[idx];
         final int w = (int) d;
         switch (w & 0x7F) {
-              // ====================================================== RV64I
-            case RvI.LUI:
-              x[(w >>> 7) & 63] = (d >> 32);
-              idx += w >>> 30;
-              continue;
-            case RvI.BEQ:
-              if (x[(w >>> 13) & 31] == x[(w >>> 18) & 31]) break; // taken: below
-              idx += w >>> 30;
-              continue block;
-            case RvI.BNE:
-              if (x[(w >>> 13) & 31] != x[(w >>> 18) & 31]) break; // taken: below
-              idx += w >>> 30;
-              continue block;
-            case RvI.BLT:
-              if (x[(w >>> 13) & 31] < x[(w >>> 18) & 31]) break; // taken: below
-              idx += w >>> 30;
-              continue block;
-            case RvI.BGE:
-              if (x[(w >>> 13) & 31] >= x[(w >>> 18) & 31]) break; // taken: below
-              idx += w >>> 30;
-              continue block;
-            case RvI.BLTU:
-              if (x[(w >>> 13) & 31] + Long.MIN_VALUE < x[(w >>> 18) & 31] + Long.MIN_VALUE) break; // taken: below
-              idx += w >>> 30;
-              continue block;
-            case RvI.BGEU:
-              if (x[(w >>> 13) & 31] + Long.MIN_VALUE >= x[(w >>> 18) & 31] + Long.MIN_VALUE) break; // taken: below
-              idx += w >>> 30;
-              continue block;
-            case RvI.LOAD:
-              {
-                long va = x[(w >>> 13) & 31] + (d >> 52); // see RvI.LOAD for the layout
-                long vpn = va >>> 12;
-                int e = Tlb.entry(vpn);
-                int off = (int) va & 0xFFF;
-                if (tlb[e + Tlb.LOAD_TAG] != vpn || off > PhysicalMemory.PGSIZE - 8) {
-                  return exit(x, EXIT_SLOW, idx); // TLB miss, or near the page end
-                }
-                long v = (long) LONG.get(ram, (int) tlb[e + Tlb.LOAD_BASE] + off);
-                int sh = (int) (d >>> 32) & 63;
-                // The shift count is masked to 6 bits: d >>> 38 yields MSH.
-                x[(w >>> 7) & 63] = ((v << sh) >> sh) & (-1L >>> (d >>> 38));
-                idx += w >>> 30;
-                continue;
+            // ====================================================== RV64I
+          case RvI.LUI:
+            x[(w >>> 7) & 63] = d >> 32;
+            idx += w >>> 30;
+            continue;
+          case RvI.BEQ:
+            if (x[(w >>> 13) & 31] == x[(w >>> 18) & 31]) break; // taken: below
+            idx += w >>> 30;
+            continue block;
+          case RvI.BNE:
+            if (x[(w >>> 13) & 31] != x[(w >>> 18) & 31]) break; // taken: below
+            idx += w >>> 30;
+            continue block;
+          case RvI.BLT:
+            if (x[(w >>> 13) & 31] < x[(w >>> 18) & 31]) break; // taken: below
+            idx += w >>> 30;
+            continue block;
+          case RvI.BGE:
+            if (x[(w >>> 13) & 31] >= x[(w >>> 18) & 31]) break; // taken: below
+            idx += w >>> 30;
+            continue block;
+          case RvI.BLTU:
+            if (Long.compareUnsigned(x[(w >>> 13) & 31], x[(w >>> 18) & 31]) < 0) break;
+            idx += w >>> 30;
+            continue block;
+          case RvI.BGEU:
+            if (Long.compareUnsigned(x[(w >>> 13) & 31], x[(w >>> 18) & 31]) >= 0) break;
+            idx += w >>> 30;
+            continue block;
+          case RvI.LOAD:
+            {
+              long va = x[(w >>> 13) & 31] + (d >> 52); // see RvI.LOAD for the layout
+              long vpn = va >>> 12;
+              int e = Tlb.entry(vpn);
+              int off = (int) va & 0xFFF;
+              if (tlb[e + Tlb.LOAD_TAG] != vpn || off > PhysicalMemory.PGSIZE - 8) {
+                return exit(x, EXIT_SLOW, idx); // TLB miss, or near the page end
               }
-            case RvI.STORE:
-              {
-                long va = x[(w >>> 13) & 31] - (d >> 32); // negated offset: see RvI.STORE
-                long vpn = va >>> 12;
-                int e = Tlb.entry(vpn);
-                int off = (int) va & 0xFFF;
-                if (tlb[e + Tlb.STORE_TAG] != vpn || off > PhysicalMemory.PGSIZE - 8) {
-                  return exit(x, EXIT_SLOW, idx);
-                }
-                int o = (int) tlb[e + Tlb.STORE_BASE] + off;
-                long m = -1L >>> (w >>> 23); // MSH, bits 28..23 (bit 29 is 0)
-                LONG.set(ram, o, ((long) LONG.get(ram, o) & ~m) | (x[(w >>> 18) & 31] & m));
-                idx += w >>> 30;
-                continue;
+              long v = (long) LONG.get(ram, (int) tlb[e + Tlb.LOAD_BASE] + off);
+              int sh = (int) (d >>> 32) & 63;
+              // The shift count is masked to 6 bits: d >>> 38 yields MSH.
+              x[(w >>> 7) & 63] = ((v << sh) >> sh) & (-1L >>> (d >>> 38));
+              idx += w >>> 30;
+              continue;
+            }
+          case RvI.STORE:
+            {
+              long va = x[(w >>> 13) & 31] - (d >> 32); // negated offset: see RvI.STORE
+              long vpn = va >>> 12;
+              int e = Tlb.entry(vpn);
+              int off = (int) va & 0xFFF;
+              if (tlb[e + Tlb.STORE_TAG] != vpn || off > PhysicalMemory.PGSIZE - 8) {
+                return exit(x, EXIT_SLOW, idx);
               }
-            case RvI.ADDI:
-              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] + (d >> 32);
+              int o = (int) tlb[e + Tlb.STORE_BASE] + off;
+              long m = -1L >>> (w >>> 23); // MSH, bits 28..23 (bit 29 is 0)
+              LONG.set(ram, o, ((long) LONG.get(ram, o) & ~m) | (x[(w >>> 18) & 31] & m));
               idx += w >>> 30;
               continue;
-            case RvI.SLTI:
-              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] < (d >> 32) ? 1 : 0;
-              idx += w >>> 30;
-              continue;
-            case RvI.SLTIU:
-              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] + Long.MIN_VALUE < (d >> 32) + Long.MIN_VALUE ? 1 : 0;
-              idx += w >>> 30;
-              continue;
-            case RvI.XORI:
-              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] ^ (d >> 32);
-              idx += w >>> 30;
-              continue;
-            case RvI.ORI:
-              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] | (d >> 32);
-              idx += w >>> 30;
-              continue;
-            case RvI.ANDI:
-              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] & (d >> 32);
-              idx += w >>> 30;
-              continue;
-            case RvI.SLLI:
-              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] << (d >> 32);
-              idx += w >>> 30;
-              continue;
-            case RvI.SRLI:
-              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] >>> (d >> 32);
-              idx += w >>> 30;
-              continue;
-            case RvI.SRAI:
-              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] >> (d >> 32);
-              idx += w >>> 30;
-              continue;
-            case RvI.ADD:
-              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] + x[(w >>> 18) & 31];
-              idx += w >>> 30;
-              continue;
-            case RvI.SUB:
-              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] - x[(w >>> 18) & 31];
-              idx += w >>> 30;
-              continue;
-            case RvI.SLL:
-              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] << x[(w >>> 18) & 31]; // Java masks the amount to 6 bits
-              idx += w >>> 30;
-              continue;
-            case RvI.SLT:
-              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] < x[(w >>> 18) & 31] ? 1 : 0;
-              idx += w >>> 30;
-              continue;
-            case RvI.SLTU:
-              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] + Long.MIN_VALUE < x[(w >>> 18) & 31] + Long.MIN_VALUE ? 1 : 0;
-              idx += w >>> 30;
-              continue;
-            case RvI.XOR:
-              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] ^ x[(w >>> 18) & 31];
-              idx += w >>> 30;
-              continue;
-            case RvI.SRL:
-              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] >>> x[(w >>> 18) & 31];
-              idx += w >>> 30;
-              continue;
-            case RvI.SRA:
-              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] >> x[(w >>> 18) & 31];
-              idx += w >>> 30;
-              continue;
-            case RvI.OR:
-              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] | x[(w >>> 18) & 31];
-              idx += w >>> 30;
-              continue;
-            case RvI.AND:
-              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] & x[(w >>> 18) & 31];
-              idx += w >>> 30;
-              continue;
-            case RvI.ADDIW:
-              x[(w >>> 7) & 63] = (int) (x[(w >>> 13) & 31] + (d >> 32));
-              idx += w >>> 30;
-              continue;
-            case RvI.SLLIW:
-              x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] << (d >> 32);
-              idx += w >>> 30;
-              continue;
-            case RvI.SRLIW:
-              x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] >>> (d >> 32);
-              idx += w >>> 30;
-              continue;
-            case RvI.SRAIW:
-              x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] >> (d >> 32);
-              idx += w >>> 30;
-              continue;
-            case RvI.ADDW:
-              x[(w >>> 7) & 63] = (int) (x[(w >>> 13) & 31] + x[(w >>> 18) & 31]);
-              idx += w >>> 30;
-              continue;
-            case RvI.SUBW:
-              x[(w >>> 7) & 63] = (int) (x[(w >>> 13) & 31] - x[(w >>> 18) & 31]);
-              idx += w >>> 30;
-              continue;
-            case RvI.SLLW:
-              x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] << x[(w >>> 18) & 31]; // Java masks the amount to 5 bits
-              idx += w >>> 30;
-              continue;
-            case RvI.SRLW:
-              x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] >>> x[(w >>> 18) & 31];
-              idx += w >>> 30;
-              continue;
-            case RvI.SRAW:
-              x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] >> x[(w >>> 18) & 31];
-              idx += w >>> 30;
-              continue;
-            case RvI.FENCE:
-              idx += w >>> 30; // one hart, in order: nothing to order
-              continue;
+            }
+          case RvI.ADDI:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] + (d >> 32);
+            idx += w >>> 30;
+            continue;
+          case RvI.SLTI:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] < (d >> 32) ? 1 : 0;
+            idx += w >>> 30;
+            continue;
+          case RvI.SLTIU:
+            x[(w >>> 7) & 63] = Long.compareUnsigned(x[(w >>> 13) & 31], d >> 32) < 0 ? 1 : 0;
+            idx += w >>> 30;
+            continue;
+          case RvI.XORI:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] ^ (d >> 32);
+            idx += w >>> 30;
+            continue;
+          case RvI.ORI:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] | (d >> 32);
+            idx += w >>> 30;
+            continue;
+          case RvI.ANDI:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] & (d >> 32);
+            idx += w >>> 30;
+            continue;
+          case RvI.SLLI:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] << (d >> 32);
+            idx += w >>> 30;
+            continue;
+          case RvI.SRLI:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] >>> (d >> 32);
+            idx += w >>> 30;
+            continue;
+          case RvI.SRAI:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] >> (d >> 32);
+            idx += w >>> 30;
+            continue;
+          case RvI.ADD:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] + x[(w >>> 18) & 31];
+            idx += w >>> 30;
+            continue;
+          case RvI.SUB:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] - x[(w >>> 18) & 31];
+            idx += w >>> 30;
+            continue;
+          case RvI.SLL:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] << x[(w >>> 18) & 31]; // masked to 6 bits
+            idx += w >>> 30;
+            continue;
+          case RvI.SLT:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] < x[(w >>> 18) & 31] ? 1 : 0;
+            idx += w >>> 30;
+            continue;
+          case RvI.SLTU:
+            x[(w >>> 7) & 63] =
+                Long.compareUnsigned(x[(w >>> 13) & 31], x[(w >>> 18) & 31]) < 0 ? 1 : 0;
+            idx += w >>> 30;
+            continue;
+          case RvI.XOR:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] ^ x[(w >>> 18) & 31];
+            idx += w >>> 30;
+            continue;
+          case RvI.SRL:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] >>> x[(w >>> 18) & 31];
+            idx += w >>> 30;
+            continue;
+          case RvI.SRA:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] >> x[(w >>> 18) & 31];
+            idx += w >>> 30;
+            continue;
+          case RvI.OR:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] | x[(w >>> 18) & 31];
+            idx += w >>> 30;
+            continue;
+          case RvI.AND:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] & x[(w >>> 18) & 31];
+            idx += w >>> 30;
+            continue;
+          case RvI.ADDIW:
+            x[(w >>> 7) & 63] = (int) (x[(w >>> 13) & 31] + (d >> 32));
+            idx += w >>> 30;
+            continue;
+          case RvI.SLLIW:
+            x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] << (d >> 32);
+            idx += w >>> 30;
+            continue;
+          case RvI.SRLIW:
+            x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] >>> (d >> 32);
+            idx += w >>> 30;
+            continue;
+          case RvI.SRAIW:
+            x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] >> (d >> 32);
+            idx += w >>> 30;
+            continue;
+          case RvI.ADDW:
+            x[(w >>> 7) & 63] = (int) (x[(w >>> 13) & 31] + x[(w >>> 18) & 31]);
+            idx += w >>> 30;
+            continue;
+          case RvI.SUBW:
+            x[(w >>> 7) & 63] = (int) (x[(w >>> 13) & 31] - x[(w >>> 18) & 31]);
+            idx += w >>> 30;
+            continue;
+          case RvI.SLLW:
+            x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] << x[(w >>> 18) & 31]; // masked to 5 bits
+            idx += w >>> 30;
+            continue;
+          case RvI.SRLW:
+            x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] >>> x[(w >>> 18) & 31];
+            idx += w >>> 30;
+            continue;
+          case RvI.SRAW:
+            x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] >> x[(w >>> 18) & 31];
+            idx += w >>> 30;
+            continue;
+          case RvI.FENCE:
+            idx += w >>> 30; // one hart, in order: nothing to order
+            continue;
 
-              // ====================================================== M
-            case RvM.MUL:
-              x[(w >>> 7) & 63] = x[(w >>> 13) & 31] * x[(w >>> 18) & 31];
-              idx += w >>> 30;
-              continue;
-            case RvM.MULH:
-              x[(w >>> 7) & 63] = Math.multiplyHigh(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-              idx += w >>> 30;
-              continue;
-            case RvM.MULHSU:
-              x[(w >>> 7) & 63] = RvM.mulhsu(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-              idx += w >>> 30;
-              continue;
-            case RvM.MULHU:
-              x[(w >>> 7) & 63] = RvM.mulhu(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-              idx += w >>> 30;
-              continue;
-            case RvM.DIV:
-              x[(w >>> 7) & 63] = RvM.div(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-              idx += w >>> 30;
-              continue;
-            case RvM.DIVU:
-              x[(w >>> 7) & 63] = RvM.divu(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-              idx += w >>> 30;
-              continue;
-            case RvM.REM:
-              x[(w >>> 7) & 63] = RvM.rem(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-              idx += w >>> 30;
-              continue;
-            case RvM.REMU:
-              x[(w >>> 7) & 63] = RvM.remu(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-              idx += w >>> 30;
-              continue;
-            case RvM.MULW:
-              x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] * (int) x[(w >>> 18) & 31];
-              idx += w >>> 30;
-              continue;
-            case RvM.DIVW:
-              x[(w >>> 7) & 63] = RvM.divw(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-              idx += w >>> 30;
-              continue;
-            case RvM.DIVUW:
-              x[(w >>> 7) & 63] = RvM.divuw(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-              idx += w >>> 30;
-              continue;
-            case RvM.REMW:
-              x[(w >>> 7) & 63] = RvM.remw(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-              idx += w >>> 30;
-              continue;
-            case RvM.REMUW:
-              x[(w >>> 7) & 63] = RvM.remuw(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
-              idx += w >>> 30;
-              continue;
-            default: // A, Zicsr, jumps, system, pseudo-operations: below
-              break;
+            // ====================================================== M
+          case RvM.MUL:
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] * x[(w >>> 18) & 31];
+            idx += w >>> 30;
+            continue;
+          case RvM.MULH:
+            x[(w >>> 7) & 63] = Math.multiplyHigh(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+            idx += w >>> 30;
+            continue;
+          case RvM.MULHSU:
+            x[(w >>> 7) & 63] = RvM.mulhsu(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+            idx += w >>> 30;
+            continue;
+          case RvM.MULHU:
+            x[(w >>> 7) & 63] = RvM.mulhu(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+            idx += w >>> 30;
+            continue;
+          case RvM.DIV:
+            x[(w >>> 7) & 63] = RvM.div(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+            idx += w >>> 30;
+            continue;
+          case RvM.DIVU:
+            x[(w >>> 7) & 63] = RvM.divu(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+            idx += w >>> 30;
+            continue;
+          case RvM.REM:
+            x[(w >>> 7) & 63] = RvM.rem(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+            idx += w >>> 30;
+            continue;
+          case RvM.REMU:
+            x[(w >>> 7) & 63] = RvM.remu(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+            idx += w >>> 30;
+            continue;
+          case RvM.MULW:
+            x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] * (int) x[(w >>> 18) & 31];
+            idx += w >>> 30;
+            continue;
+          case RvM.DIVW:
+            x[(w >>> 7) & 63] = RvM.divw(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+            idx += w >>> 30;
+            continue;
+          case RvM.DIVUW:
+            x[(w >>> 7) & 63] = RvM.divuw(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+            idx += w >>> 30;
+            continue;
+          case RvM.REMW:
+            x[(w >>> 7) & 63] = RvM.remw(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+            idx += w >>> 30;
+            continue;
+          case RvM.REMUW:
+            x[(w >>> 7) & 63] = RvM.remuw(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
+            idx += w >>> 30;
+            continue;
+          default: // A, Zicsr, jumps, system, pseudo-operations: below
+            break;
         }
         // -------------------------------------------------------------- off the dispatch path
         final long pageVa = curPageVa;
@@ -597,7 +604,7 @@ public final class Hart {
             }
           case RvI.JALR:
             {
-              long target = (x[(w >>> 13) & 31] + (d >> 32)) & ~1L; // before rd is written: rd may be rs1
+              long target = (x[(w >>> 13) & 31] + (d >> 32)) & ~1L; // before rd: rd may be rs1
               x[(w >>> 7) & 63] = pageVa + (idx << 1) + ((w >>> 30) << 1);
               long delta = target - pageVa;
               if ((delta >>> 12) == 0) {

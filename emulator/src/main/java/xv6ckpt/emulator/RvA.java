@@ -113,7 +113,8 @@ final class RvA {
     return true;
   }
 
-  private static boolean storeConditional(Hart hart, long[] x, long d, long va, int size, long src) {
+  private static boolean storeConditional(
+      Hart hart, long[] x, long d, long va, int size, long src) {
     int o = hart.translate(va, Trap.Access.STORE, false);
     if (o < 0) return false;
     boolean ok = hart.holdsReservation(o, size);

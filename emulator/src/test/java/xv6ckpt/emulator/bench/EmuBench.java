@@ -2,8 +2,9 @@ package xv6ckpt.emulator.bench;
 
 /**
  * Emulator speed, MMU on: runs each benchmark program repeatedly for a few seconds after a
- * warm-up and prints instructions, seconds and MIPS (wall clock and thread CPU time). Not a test (timing belongs here, not in
- * unit tests). Run: {@code mvn -B -q -pl emulator -am test-compile} then
+ * warm-up and prints instructions, seconds and MIPS (wall clock and thread CPU time). Not a
+ * test (timing belongs here, not in unit tests). Run: {@code mvn -B -q -pl emulator -am
+ * test-compile} then
  * {@code java -cp emulator/target/classes:emulator/target/test-classes
  * xv6ckpt.emulator.bench.EmuBench [seconds] [program...]}.
  */
@@ -20,7 +21,9 @@ public final class EmuBench {
   public static void main(String[] args) {
     double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3;
     String[] names =
-        args.length > 1 ? java.util.Arrays.copyOfRange(args, 1, args.length) : new String[] {"alu", "sort", "crc"};
+        args.length > 1
+            ? java.util.Arrays.copyOfRange(args, 1, args.length)
+            : new String[] {"alu", "sort", "crc"};
     for (String name : names) {
       BenchProgram p = new BenchProgram(name);
       long result = 0;
