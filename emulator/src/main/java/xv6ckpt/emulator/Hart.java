@@ -244,6 +244,9 @@ public final class Hart {
               break outer;
             }
           case EXIT_TIMER:
+            if (left > 0) { // only a block cut short (left < 0) or a CROSS (left 0) stop here
+              throw new IllegalStateException("block at pc 0x" + Long.toHexString(pc) + " overran");
+            }
             left = 0;
             stop = new Trap.Timer(pc);
             break outer;
