@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
     description = "Process checkpoint/restore for xv6 on a reference RV64IMAC emulator.",
     subcommands = {
       HelpCommand.class, RunElfCommand.class, BenchCommand.class, MkfsCommand.class,
-      FsckCommand.class, LsCommand.class, CatCommand.class, PutCommand.class, GetCommand.class
+      FsckCommand.class, LsCommand.class, CatCommand.class, PutCommand.class, GetCommand.class,
+      InspectCommand.class
     })
 public final class Main implements Runnable {
   public static final int EXIT_OK = 0;
