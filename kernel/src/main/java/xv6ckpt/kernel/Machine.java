@@ -130,6 +130,7 @@ public final class Machine {
   private long cycles; // instructions run by all processes, plus idle time
   private long lastTick;
   private long rng; // seeded quantum jitter
+  private long imageIds; // checkpoint image ids: a splitmix64 sequence from the seed
   long nextPipeId = 1;
   long syscalls;
   private int watchPid;
@@ -160,9 +161,10 @@ public final class Machine {
     this.files = new File(this);
     this.console = new Console(this);
     this.exec = new Exec(this);
-    this.syscall = new Syscall(this, new SysProc(this), new SysFile(this));
+    this.syscall = new Syscall(this, new SysProc(this), new SysFile(this), new Checkpoint(this));
     this.trap = new Trap(this);
     this.rng = config.seed();
+    this.imageIds = config.seed();
   }
 
   /** Boots xv6: pid 1 runs /init from the file system, with cwd /. */
@@ -370,6 +372,19 @@ public final class Machine {
     return q / 2 + Long.remainderUnsigned(rng, q);
   }
 
+  /**
+   * A fresh checkpoint image id: the next value of a splitmix64 sequence seeded with the
+   * machine's seed, mixed with the instructions run so far, so that a machine booted again on
+   * the same disk with the same seed does not repeat the ids of an earlier run. Deterministic.
+   */
+  long nextImageId() {
+    imageIds += 0x9E3779B97F4A7C15L;
+    long z = imageIds ^ (cycles * 0xD1B54A32D192ED03L);
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+
   /** Ticks so far: quanta of instructions run, plus idle ticks. */
   public long ticks() {
     return cycles / config.quantum();
@@ -408,6 +423,23 @@ public final class Machine {
   }
 
   private static final int TF_EPC = 24;
+
+  /**
+   * The user registers of process p as it will resume: x0..x31, then pc (33 values), from the
+   * hart if p's registers are loaded, else from its trapframe. For tests and tools.
+   */
+  public long[] userRegisters(Process p) {
+    if (p.trapframe == 0) {
+      throw new IllegalArgumentException("process in slot " + p.slot + " has no registers ("
+          + p.state + ")");
+    }
+    long[] r = new long[33];
+    for (int i = 1; i < 32; i++) {
+      r[i] = loaded == p ? hart.x(i) : mem.read64(p.trapframe + tfReg(i));
+    }
+    r[32] = loaded == p ? hart.pc() : mem.read64(p.trapframe + TF_EPC);
+    return r;
+  }
 
   /** Makes p's registers the hart's (a context switch). */
   void switchTo(Process p) {
@@ -717,6 +749,7 @@ public final class Machine {
       g.writable = f.writable;
       g.off = f.off;
       g.major = f.major;
+      g.path = f.path;
       if (f.pipe != null) {
         g.pipe = (Pipe) map.computeIfAbsent(f.pipe, k -> f.pipe.copy(b));
       }
@@ -746,6 +779,7 @@ public final class Machine {
         q.cwd = p.cwdInum == 0 ? null : b.fs.iget(p.cwdInum);
       }
       q.name = p.name;
+      q.cwdPath = p.cwdPath;
       q.instret = p.instret;
       q.restart = p.restart;
     }
@@ -761,6 +795,7 @@ public final class Machine {
     b.cycles = a.cycles;
     b.lastTick = a.lastTick;
     b.rng = a.rng;
+    b.imageIds = a.imageIds;
     b.nextPipeId = a.nextPipeId;
     b.syscalls = a.syscalls;
     b.watchPid = a.watchPid;
