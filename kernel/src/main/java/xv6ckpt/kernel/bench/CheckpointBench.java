@@ -121,8 +121,10 @@ public final class CheckpointBench {
   private static long imageBytes(Machine m) {
     var fs = m.fs();
     fs.log().beginOpNow(Param.MAXOPBLOCKS);
-    var ip = fs.namei("/img".getBytes(StandardCharsets.US_ASCII), fs.root())
+    var root = fs.root();
+    var ip = fs.namei("/img".getBytes(StandardCharsets.US_ASCII), root)
         .orElseThrow(() -> new IllegalStateException("benchmark: no /img after checkpoint"));
+    fs.iput(root);
     fs.ilock(ip);
     long n = ip.size();
     fs.iunlockput(ip);
