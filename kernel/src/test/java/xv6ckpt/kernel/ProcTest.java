@@ -342,4 +342,45 @@ class ProcTest {
       throw new AssertionError(e);
     }
   }
+
+  @Test
+  void aBlockedPipeWriteKeepsItsProgressAsRestartState() {
+    // The writer puts 1000 bytes into a pipe nobody reads: it blocks after PIPESIZE bytes,
+    // at its ecall, with Transfer(512) saved; once the reader drains, it finishes with 1000.
+    UProg p = new UProg();
+    String child = p.fresh();
+    String read = p.fresh();
+    String eof = p.fresh();
+    p.a.la(A0, "bss");
+    p.sys(SYS_pipe).check(0, 1);
+    p.sys(SYS_fork);
+    p.a.beqz(A0, child);
+    p.a.li(S2, 50_000).label("busy").addi(S2, S2, -1).bnez(S2, "busy"); // the child fills it
+    p.a.la(T0, "bss").lw(A0, 4, T0);
+    p.sys(SYS_close);
+    p.a.li(S1, 0).label(read);
+    p.a.la(T0, "bss").lw(A0, 0, T0).addi(A1, T0, 64).li(A2, 100);
+    p.sys(SYS_read);
+    p.a.beqz(A0, eof).add(S1, S1, A0).j(read);
+    p.a.label(eof).mv(A0, S1);
+    p.sys(SYS_exit);
+    p.a.label(child);
+    p.a.la(T0, "bss").lw(A0, 4, T0).li(A1, 0).li(A2, 1000);
+    p.sys(SYS_write);
+    p.sys(SYS_exit); // exit status = bytes written
+    Machine m = Machines.runner(Map.of("prog", p.elf()));
+    try {
+      m.spawn("/prog", java.util.List.of("prog"));
+    } catch (Machine.BootException e) {
+      throw new AssertionError(e);
+    }
+    Process writer = null;
+    for (int i = 0; i < 100 && writer == null; i++) {
+      m.run(1000);
+      writer = m.proc().byPid(3).filter(w -> w.state() == Process.State.SLEEPING).orElse(null);
+    }
+    assertThat(writer).isNotNull();
+    assertThat(writer.restart()).isEqualTo(new Restart.Transfer(Pipe.PIPESIZE));
+    assertThat(Machines.finish(m)).isEqualTo(Machines.exited(1000));
+  }
 }
