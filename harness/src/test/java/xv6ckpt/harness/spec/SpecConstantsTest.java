@@ -1,0 +1,25 @@
+package xv6ckpt.harness.spec;
+
+import static com.google.common.truth.Truth.assertThat;
+
+import org.junit.jupiter.api.Test;
+import xv6ckpt.emulator.PhysicalMemory;
+import xv6ckpt.kernel.Param;
+import xv6ckpt.kernel.fs.Stat;
+import xv6ckpt.specs.Xv6;
+
+/**
+ * The spec writes out the xv6 constants it rests on instead of importing them (it must not share
+ * code with the kernel); here, where both are visible, they must agree.
+ */
+class SpecConstantsTest {
+  @Test
+  void theSpecsXv6FactsAreTheKernels() {
+    assertThat(Xv6.NOFILE).isEqualTo(Param.NOFILE);
+    assertThat(Xv6.MAXPATH).isEqualTo(Param.MAXPATH);
+    assertThat(Xv6.T_DIR).isEqualTo(Stat.T_DIR);
+    assertThat(Xv6.T_FILE).isEqualTo(Stat.T_FILE);
+    assertThat(Xv6.T_DEVICE).isEqualTo(Stat.T_DEVICE);
+    assertThat(Xv6.PGSIZE).isEqualTo(PhysicalMemory.PGSIZE);
+  }
+}
