@@ -14,7 +14,9 @@ import picocli.CommandLine.ParentCommand;
 import xv6ckpt.emulator.pk.BundledPrograms;
 import xv6ckpt.emulator.pk.ProxyKernel;
 import xv6ckpt.emulator.pk.ProxyKernel.Outcome;
+import xv6ckpt.kernel.BuiltinImage;
 import xv6ckpt.kernel.bench.FsBench;
+import xv6ckpt.kernel.bench.KernelBench;
 
 /**
  * {@code bench}: the project's benchmarks, each run a few times after warm-up runs, reported as
@@ -65,6 +67,7 @@ final class BenchCommand implements Callable<Integer> {
     figures.add(emulator("emulator.crc", "bench_crc", List.of("4"), "byte-wise CRC-32, 4 x 4 MiB, mostly RVC"));
     figures.addAll(fileSystem(false, "fs", "whole log per transaction"));
     figures.addAll(fileSystem(true, "fs.xv6chunks", "MAXOPBLOCKS per transaction, as xv6's filewrite"));
+    figures.addAll(kernel());
     if (json) {
       printJson(figures);
     } else {
@@ -125,6 +128,21 @@ final class BenchCommand implements Callable<Integer> {
         summary(prefix + ".read", "MB/s", reads, "64 MiB read back through readi, 64 KiB pieces"),
         new Figure(prefix + ".amplification", "writes", f.diskWritesPerDataBlock(),
             f.diskWritesPerDataBlock(), f.diskWritesPerDataBlock(), "disk writes per data block written"));
+  }
+
+  /** The kernel: fork+exec+exit+wait rate, machine reset cost, boot of the built-in image. */
+  private List<Figure> kernel() throws IOException {
+    List<Figure> out = new ArrayList<>();
+    out.add(measure("kernel.forkexec", "ops/s", () -> KernelBench.forkExecPerSecond(2000),
+        "fork, exec of a one-instruction program, exit, wait (median of 5 x 2000)"));
+    out.add(measure("kernel.reset", "us", () -> KernelBench.snapshotAndReset(2000)[1],
+        "reset after a program read a line and exited (median of 1000)"));
+    var image = BuiltinImage.load();
+    if (image.isPresent()) {
+      out.add(measure("kernel.boot", "ms", () -> KernelBench.bootMillis(image.get()),
+          "built-in image: /init to the shell's first \"$ \" (median of 7)"));
+    }
+    return out;
   }
 
   private static Figure summary(String name, String unit, double[] values, String detail) {
