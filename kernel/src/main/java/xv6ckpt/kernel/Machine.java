@@ -585,6 +585,11 @@ public final class Machine {
     return config;
   }
 
+  /** The disk (for fsck after a run, or a host-side look at the file system). */
+  public BlockDevice disk() {
+    return disk;
+  }
+
   /** Instructions run so far by all processes (plus idle time skipped). */
   public long cycles() {
     return cycles;
@@ -655,8 +660,9 @@ public final class Machine {
   }
 
   /**
-   * Captures the machine. Costs a copy of the RAM pages written since the previous snapshot
-   * and of the kernel's tables.
+   * Captures the machine, including where the running process is in its quantum, so taking a
+   * snapshot changes nothing about the run that follows. Costs a copy of the RAM pages written
+   * since the previous snapshot and of the kernel's tables.
    *
    * @throws IllegalStateException if the disk is not a MemoryBlockDevice, or the machine is
    *     dead (panicked)
@@ -668,10 +674,6 @@ public final class Machine {
     }
     if (panicMessage != null) {
       throw new IllegalStateException("machine panicked: " + panicMessage);
-    }
-    if (current != null) {
-      current.state = Process.State.RUNNABLE; // a snapshot point ends the quantum
-      current = null;
     }
     ((MemoryBlockDevice) disk).snapshot();
     return new Snapshot(this);
@@ -756,7 +758,7 @@ public final class Machine {
     b.files = nf;
     b.console = nc;
     b.loaded = a.loaded == null ? null : np.procs[a.loaded.slot];
-    b.current = null;
+    b.current = a.current == null ? null : np.procs[a.current.slot];
     b.quantumLeft = a.quantumLeft;
     b.cycles = a.cycles;
     b.lastTick = a.lastTick;
