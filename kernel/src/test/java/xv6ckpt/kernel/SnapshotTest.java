@@ -110,7 +110,11 @@ class SnapshotTest {
       do {
         o = m.run(7777);
         if (k == 1 && o instanceof Machine.Outcome.BudgetSpent) {
+          String states = m.proc().live().stream().map(q -> q.pid() + ":" + q.state())
+              .reduce("", String::concat);
           m.snapshot();
+          assertThat(m.proc().live().stream().map(q -> q.pid() + ":" + q.state())
+              .reduce("", String::concat)).isEqualTo(states);
         }
       } while (o instanceof Machine.Outcome.BudgetSpent);
       assertThat(o).isEqualTo(Machines.exited(0));
