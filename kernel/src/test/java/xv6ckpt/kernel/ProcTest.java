@@ -1,6 +1,7 @@
 package xv6ckpt.kernel;
 
 import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
 import static xv6ckpt.emulator.asm.Reg.A0;
 import static xv6ckpt.emulator.asm.Reg.A1;
 import static xv6ckpt.emulator.asm.Reg.A2;
@@ -382,5 +383,43 @@ class ProcTest {
     assertThat(writer).isNotNull();
     assertThat(writer.restart()).isEqualTo(new Restart.Transfer(Pipe.PIPESIZE));
     assertThat(Machines.finish(m)).isEqualTo(Machines.exited(1000));
+  }
+
+  @Test
+  void aFileWriteThatMustWaitForLogSpaceBlocksAndIsReissued() {
+    // The test holds the whole log with open operations: the program's write finds no room,
+    // sleeps on the log at its ecall, and completes once the operations end.
+    UProg p = new UProg().str("f", "out");
+    p.a.la(A0, "f").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
+    p.sys(SYS_open);
+    p.a.mv(S1, A0);
+    p.a.li(A0, 0).la(A1, "bss").li(A2, 10);
+    p.sys(SYS_read); // waits for a console line: the test takes the log meanwhile
+    p.a.mv(A0, S1).la(A1, "bss").li(A2, 5000);
+    p.sys(SYS_write);
+    p.check(5000, 1).exit(0);
+    Machine m = Machines.runner(Map.of("prog", p.elf()));
+    try {
+      m.spawn("/prog", java.util.List.of("prog"));
+    } catch (Machine.BootException e) {
+      throw new AssertionError(e);
+    }
+    assertThat(m.run(1_000_000)).isEqualTo(new Machine.Outcome.Idle(true));
+    int held = 0;
+    while (m.fs().log().beginOp(m.reserveBlocks()) == xv6ckpt.kernel.fs.Log.Begin.STARTED) {
+      held++;
+    }
+    assertThat(held).isAtLeast(1);
+    m.consoleInput("go\n");
+    Machine.Outcome o = m.run(1_000_000);
+    assertWithMessage(m.output()).that(o).isEqualTo(new Machine.Outcome.Idle(false));
+    Process w = m.proc().byPid(2).orElseThrow(() -> new AssertionError(m.proc().live().stream()
+        .map(q -> q.pid() + " " + q.state() + " " + q.name()).toList() + m.output()));
+    assertThat(w.state()).isEqualTo(Process.State.SLEEPING);
+    assertThat(w.restart()).isEqualTo(new Restart.Transfer(0));
+    for (int i = 0; i < held; i++) {
+      m.endOp(); // the last one commits and wakes the writer
+    }
+    assertThat(Machines.finish(m)).isEqualTo(Machines.exited(0));
   }
 }
