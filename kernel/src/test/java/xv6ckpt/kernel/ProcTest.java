@@ -422,4 +422,27 @@ class ProcTest {
     }
     assertThat(Machines.finish(m)).isEqualTo(Machines.exited(0));
   }
+
+  @Test
+  void controlPListsProcessesAndControlDEndsAPartialLine() {
+    // read() returns "ab" at ^D (kept for the next read, which returns 0), then the program
+    // exits with the sum of the two counts.
+    UProg p = new UProg();
+    p.a.li(A0, 0).la(A1, "bss").li(A2, 100);
+    p.sys(SYS_read);
+    p.a.mv(S1, A0).li(A0, 0).la(A1, "bss").li(A2, 100);
+    p.sys(SYS_read);
+    p.a.add(A0, A0, S1);
+    p.sys(SYS_exit);
+    Machine m = Machines.runner(Map.of("prog", p.elf()));
+    m.consoleInput("\u0010ab\u0004");
+    try {
+      m.spawn("/prog", java.util.List.of("prog"));
+    } catch (Machine.BootException e) {
+      throw new AssertionError(e);
+    }
+    assertThat(Machines.finish(m)).isEqualTo(Machines.exited(2));
+    assertThat(m.output()).startsWith("\n1 sleep  init\n2 run    prog\n");
+    assertThat(m.output()).endsWith("ab\u0004");
+  }
 }
