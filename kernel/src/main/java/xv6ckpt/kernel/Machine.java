@@ -167,6 +167,14 @@ public final class Machine {
 
   /** Boots xv6: pid 1 runs /init from the file system, with cwd /. */
   public static Machine boot(BlockDevice disk, Config config) throws BootException {
+    try {
+      return bootInit(disk, config);
+    } catch (KernelPanic e) {
+      throw new BootException("panic while booting: " + e.panicMessage());
+    }
+  }
+
+  private static Machine bootInit(BlockDevice disk, Config config) throws BootException {
     Machine m = new Machine(disk, config);
     Process p = m.proc.allocproc();
     m.proc.initproc = p;
@@ -213,6 +221,18 @@ public final class Machine {
    * @throws BootException if there is no free process or the program cannot be exec'd
    */
   public int spawn(String path, List<String> argv) throws BootException {
+    if (panicMessage != null) {
+      throw new BootException("the machine panicked: " + panicMessage);
+    }
+    try {
+      return spawnChild(path, argv);
+    } catch (KernelPanic e) {
+      panic(e.panicMessage());
+      throw new BootException("panic while starting " + path + ": " + e.panicMessage());
+    }
+  }
+
+  private int spawnChild(String path, List<String> argv) throws BootException {
     Process p = proc.allocproc();
     if (p == null) {
       throw new BootException("no free process slot for " + path);
