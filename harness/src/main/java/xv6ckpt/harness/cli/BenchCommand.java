@@ -141,6 +141,9 @@ final class BenchCommand implements Callable<Integer> {
     if (image.isPresent()) {
       out.add(measure("kernel.boot", "ms", () -> KernelBench.bootMillis(image.get()),
           "built-in image: /init to the shell's first \"$ \" (median of 7)"));
+      out.add(measure("kernel.reset.sh", "us",
+          () -> KernelBench.shellResetMicros(image.get(), 1000)[0],
+          "reset of the booted machine at its prompt after 'echo hi | wc'"));
     }
     return out;
   }
