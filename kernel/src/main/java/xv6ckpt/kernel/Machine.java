@@ -8,9 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import xv6ckpt.emulator.Hart;
 import xv6ckpt.emulator.PhysicalMemory;
@@ -641,7 +639,7 @@ public final class Machine {
     private final long instret;
     private final long satp;
     private final Kalloc.State kallocState;
-    private final Machine copy; // kernel Java state, deep-copied into a shell machine
+    private final KernelState kernel;
 
     private Snapshot(Machine m) {
       this.owner = m;
@@ -653,30 +651,8 @@ public final class Machine {
       this.instret = m.hart.instret();
       this.satp = m.hart.satp();
       this.kallocState = m.kalloc.save();
-      this.copy = m.kernelState();
+      this.kernel = KernelState.capture(m);
     }
-  }
-
-  /** A shell machine sharing nothing mutable with this one, holding copies of kernel state. */
-  private Machine kernelState() {
-    Machine c = new Machine(this);
-    copyKernelInto(this, c);
-    return c;
-  }
-
-  /** For snapshots only: an object holding kernel-state copies, with no hardware of its own. */
-  private Machine(Machine from) {
-    this.disk = from.disk;
-    this.config = from.config;
-    this.mem = from.mem;
-    this.hart = from.hart;
-    this.kalloc = from.kalloc;
-    this.vm = from.vm;
-    this.fs = null;
-    this.syscall = null;
-    this.exec = null;
-    this.trap = null;
-    this.trampoline = from.trampoline;
   }
 
   /**
@@ -717,77 +693,34 @@ public final class Machine {
     hart.clearReservation();
     kalloc.restore(s.kallocState);
     fs = Fs.mount(disk);
-    copyKernelInto(s.copy, this);
+    s.kernel.restoreInto(this);
     panicMessage = null;
   }
 
-  /**
-   * Deep-copies the kernel's Java state from {@code a} into {@code b}. Into a snapshot (b has
-   * no file system) inode references are kept as i-numbers; out of one, they are taken again
-   * from b's freshly mounted file system with iget.
-   */
-  private static void copyKernelInto(Machine a, Machine b) {
-    Map<Object, Object> map = new IdentityHashMap<>();
-    Proc np = new Proc(b);
-    File nf = new File(b);
-    Console nc = a.console.copy(b);
-    for (OpenFile f : a.files.ftable) {
-      OpenFile g = nf.ftable[f.slot];
-      g.type = f.type;
-      g.ref = f.ref;
-      g.readable = f.readable;
-      g.writable = f.writable;
-      g.off = f.off;
-      g.major = f.major;
-      if (f.pipe != null) {
-        g.pipe = (Pipe) map.computeIfAbsent(f.pipe, k -> f.pipe.copy(b));
-      }
-      if (b.fs == null) {
-        g.ipInum = f.ip == null ? 0 : f.ip.inum();
-      } else {
-        g.ip = f.ipInum == 0 ? null : b.fs.iget(f.ipInum);
-      }
-    }
-    for (Process p : a.proc.procs) {
-      Process q = np.procs[p.slot];
-      q.state = p.state;
-      q.chan = p.chan;
-      q.killed = p.killed;
-      q.xstate = p.xstate;
-      q.pid = p.pid;
-      q.parent = p.parent == null ? null : np.procs[p.parent.slot];
-      q.sz = p.sz;
-      q.pagetable = p.pagetable;
-      q.trapframe = p.trapframe;
-      for (int i = 0; i < Param.NOFILE; i++) {
-        q.ofile[i] = p.ofile[i] == null ? null : nf.ftable[p.ofile[i].slot];
-      }
-      if (b.fs == null) {
-        q.cwdInum = p.cwd == null ? 0 : p.cwd.inum();
-      } else {
-        q.cwd = p.cwdInum == 0 ? null : b.fs.iget(p.cwdInum);
-      }
-      q.name = p.name;
-      q.instret = p.instret;
-      q.restart = p.restart;
-    }
-    np.nextpid = a.proc.nextpid;
-    np.initproc = a.proc.initproc == null ? null : np.procs[a.proc.initproc.slot];
-    np.lastRun = a.proc.lastRun;
-    b.proc = np;
-    b.files = nf;
-    b.console = nc;
-    b.loaded = a.loaded == null ? null : np.procs[a.loaded.slot];
-    b.current = a.current == null ? null : np.procs[a.current.slot];
-    b.quantumLeft = a.quantumLeft;
-    b.cycles = a.cycles;
-    b.lastTick = a.lastTick;
-    b.rng = a.rng;
-    b.nextPipeId = a.nextPipeId;
-    b.syscalls = a.syscalls;
-    b.watchPid = a.watchPid;
-    b.autoReap = a.autoReap;
-    b.pendingExit = a.pendingExit;
-    b.seenUnmaps = a.seenUnmaps;
+  /** The scheduler's state as a value (processes by slot), for snapshots. */
+  record SchedState(int loaded, int current, long quantumLeft, long cycles, long lastTick,
+      long rng, long nextPipeId, long syscalls, int watchPid, boolean autoReap,
+      Outcome pendingExit, long seenUnmaps) {}
+
+  SchedState schedState() {
+    return new SchedState(loaded == null ? -1 : loaded.slot, current == null ? -1 : current.slot,
+        quantumLeft, cycles, lastTick, rng, nextPipeId, syscalls, watchPid, autoReap,
+        pendingExit, seenUnmaps);
+  }
+
+  /** Restores the scheduler's state; {@link #proc} must already be the restored table. */
+  void restoreSched(SchedState s) {
+    loaded = s.loaded() < 0 ? null : proc.procs[s.loaded()];
+    current = s.current() < 0 ? null : proc.procs[s.current()];
+    quantumLeft = s.quantumLeft();
+    cycles = s.cycles();
+    lastTick = s.lastTick();
+    rng = s.rng();
+    nextPipeId = s.nextPipeId();
+    syscalls = s.syscalls();
+    watchPid = s.watchPid();
+    autoReap = s.autoReap();
+    pendingExit = s.pendingExit();
+    seenUnmaps = s.seenUnmaps();
   }
 }
