@@ -19,6 +19,15 @@ final class DecodedPage {
   /** Decoded instructions, SLOTS + 2 entries; see the class comment. */
   final long[] code = new long[SLOTS + 2];
 
+  /**
+   * Block lengths: blen[s] is the number of instructions from slot s to the end of its basic
+   * block, inclusive, following straight-line execution (a block ends with an instruction that
+   * may jump, trap by design or read the counters, see {@link #endsBlock}). 0 for PAGE_EXIT and
+   * CROSS, which are not instructions. So blen[start] - blen[s] instructions lie between two slots
+   * of one block, which lets the hart charge its budget once per block.
+   */
+  final int[] blen = new int[SLOTS + 2];
+
   private static final long PAGE_EXIT = Insn.pack(Decoder.PAGE_EXIT, 0, 0, 0, 0);
 
   private DecodedPage() {
@@ -36,16 +45,53 @@ final class DecodedPage {
     for (int s = 0; s < SLOTS; s++) {
       p.code[s] = decodeSlot(ram, pageOff, s);
     }
+    for (int s = SLOTS - 1; s >= 0; s--) {
+      p.blen[s] = p.blockLength(s);
+    }
     return p;
   }
 
-  /** Re-decodes the slots whose instruction bytes overlap [off, off + len) of the page. */
+  /**
+   * Re-decodes the slots whose instruction bytes overlap [off, off + len) of the page, then the
+   * block lengths that depend on them: those of lower slots, downwards until two neighbouring
+   * slots keep their old length (every slot below reaches the ones above through one of them,
+   * since an instruction is one or two slots long).
+   */
   void patch(byte[] ram, int pageOff, int off, int len) {
     int first = Math.max(0, (off - 2) >> 1); // a 32-bit instruction at off - 2 covers off
     int last = Math.min(SLOTS - 1, (off + len - 1) >> 1);
     for (int s = first; s <= last; s++) {
       code[s] = decodeSlot(ram, pageOff, s);
     }
+    boolean aboveChanged = true;
+    for (int s = last; s >= 0; s--) {
+      int b = blockLength(s);
+      boolean changed = b != blen[s];
+      blen[s] = b;
+      if (s <= first && !changed && !aboveChanged) {
+        break;
+      }
+      aboveChanged = changed;
+    }
+  }
+
+  private int blockLength(int s) {
+    long d = code[s];
+    int op = Insn.op(d);
+    if (op == Decoder.PAGE_EXIT || op == Decoder.CROSS) {
+      return 0;
+    }
+    return endsBlock(op) ? 1 : 1 + blen[s + Insn.halfwords(d)];
+  }
+
+  /** Operations after which the hart re-checks its budget: jumps, branches, traps, counters. */
+  static boolean endsBlock(int op) {
+    return (op >= RvI.JAL && op <= RvI.BGEU)
+        || op == RvI.ECALL
+        || op == RvI.EBREAK
+        || op == RvI.FENCE_I
+        || op == Zicsr.RDCOUNTER
+        || op == Decoder.ILLEGAL;
   }
 
   private static long decodeSlot(byte[] ram, int pageOff, int s) {
@@ -63,5 +109,6 @@ final class DecodedPage {
   /** Puts the 32-bit instruction {@code bits} in the last slot (for the scratch page). */
   void setLast(int bits) {
     code[SLOTS - 1] = Decoder.decode32(bits);
+    blen[SLOTS - 1] = 1;
   }
 }

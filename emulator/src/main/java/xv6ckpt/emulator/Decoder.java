@@ -7,7 +7,7 @@ package xv6ckpt.emulator;
  * {@link RvM} and SYSTEM funct3 != 0 to {@link Zicsr}; AMO to {@link RvA}). Legality is decided
  * here and nowhere else.
  *
- * <p>Besides real operations there are three pseudo-operations, which never retire:
+ * <p>Besides real operations there are pseudo-operations, which never retire:
  * {@link #ILLEGAL} (its immediate holds the instruction bits for tval), {@link #CROSS} (a 32-bit
  * instruction whose upper half is on the next page, fetched anew each time) and
  * {@link #PAGE_EXIT} (leave the decoded page and look pc up again).
@@ -18,9 +18,6 @@ final class Decoder {
   static final int PAGE_EXIT = 0;
   static final int ILLEGAL = 69;
   static final int CROSS = 70;
-
-  /** Number of operation numbers (the switch's table size). */
-  static final int OP_COUNT = 71;
 
   static long illegal(int bits) {
     return Insn.pack(ILLEGAL, 0, 0, 0, bits);
@@ -56,6 +53,7 @@ final class Decoder {
   /** Mnemonic of a decoded operation, for messages and tests. */
   static String name(long d) {
     int op = Insn.op(d);
+    if (op == RvI.LOAD || op == RvI.STORE) return RvI.accessName(d);
     if (op >= RvI.LUI && op <= RvI.EBREAK) return RvI.NAMES[op];
     if (op >= RvM.MUL && op <= RvM.REMUW) return RvM.NAMES[op - RvM.MUL];
     if (op == RvA.ATOMIC) return RvA.name(Insn.imm(d));

@@ -22,50 +22,58 @@ import xv6ckpt.emulator.Trap.Access;
  *
  * <ul>
  *   <li>{@link DecodedPage}s, held by the memory and kept coherent with it (see there);
- *   <li>three {@link Tlb}s (fetch, load, store). A store-TLB entry exists only for a page that
- *       is already dirty, holds no decoded code and holds no LR reservation, so a store that hits
- *       it needs no bookkeeping. Entries are dropped by {@link #sfenceVma()}, {@link #setSatp},
- *       and (through {@link PhysicalMemory#epoch}) by snapshots, resets and new code pages.
+ *   <li>two {@link Tlb}s: fetch, and data with a load and a store half. A store entry exists
+ *       only for a page that is already dirty, holds no decoded code and holds no LR
+ *       reservation, so a store that hits it needs no bookkeeping. Entries are dropped by
+ *       {@link #sfenceVma()}, {@link #setSatp}, and (through {@link PhysicalMemory#epoch}) by
+ *       snapshots, resets and new code pages.
  * </ul>
  *
  * <p>Misaligned loads and stores are performed, also across a page boundary: both pages are
  * translated before anything is written, and a fault on either faults the whole access, with
  * tval the first faulting byte's address (the access's own address, or the start of the second
  * page). Misaligned atomics trap ({@link RvA}).
+ *
+ * <p>Layout of this file: architectural state and its API; the interpreter ({@link #run} over
+ * {@link #interpret}); fetch, translation, loads and stores off the hot path; LR/SC.
  */
 public final class Hart {
 
   private final PhysicalMemory memory;
   private final byte[] ram;
 
-  /** x0..x31, plus {@link Insn#X_SINK} where writes to x0 go. x[0] is always 0. */
-  final long[] x = new long[33];
+  // ---- architectural state
+  /** x0..x31, then {@link Insn#X_SINK} where writes to x0 go (never read); x[0] is always 0. */
+  private final long[] x = new long[33];
 
   private long pc = PhysicalMemory.BASE;
   private long instret;
   private long satp;
 
-  private final Tlb itlb = new Tlb();
-  private final Tlb rtlb = new Tlb();
-  private final Tlb wtlb = new Tlb();
-  private final Sv39 mmu;
-  private int seenEpoch;
-
   /** LR reservation: RAM offset and size in bytes; size 0 when there is none. */
   private int resOff;
   private int resSize;
 
+  // ---- caches (not architectural)
+  private final Tlb itlb = new Tlb(); // fetch: load half only
+  private final Tlb dtlb = new Tlb();
+  private final Sv39 mmu;
+  /** The memory's epoch when the TLBs were last flushed. */
+  private int seenEpoch;
+
   /** Where a 32-bit instruction that crosses into the next page is decoded to run once. */
   private final DecodedPage scratch = DecodedPage.empty();
 
-  // The last fault of a slow path, turned into a Trap by the run loop, which knows pc.
-  private static final int NO_FAULT = 0, PAGE_FAULT = 1, ACCESS_FAULT = 2, MISALIGNED = 3;
+  // ---- between the run loop and its slow paths
+  /** The last fault of a slow path, turned into a Trap by the run loop, which knows pc. */
+  private static final int PAGE_FAULT = 1, ACCESS_FAULT = 2, MISALIGNED = 3;
+
   private int faultKind;
   private Access faultAccess;
   private long faultAddr;
 
-  /** Value read by {@link #loadSlow}. */
-  private long slowValue;
+  /** Set when a store of this hart re-decoded cached code: the run loop ends its block. */
+  private boolean codeWritten;
 
   public Hart(PhysicalMemory memory) {
     this.memory = memory;
@@ -152,8 +160,7 @@ public final class Hart {
 
   private void flushTlbs() {
     itlb.flush();
-    rtlb.flush();
-    wtlb.flush();
+    dtlb.flush();
     seenEpoch = memory.epoch;
   }
 
@@ -163,11 +170,13 @@ public final class Hart {
    * Runs at most {@code budget} instructions; returns why it stopped ({@link Trap.Timer} when the
    * budget is spent).
    *
-   * <p>Loop invariants: {@code code} is the decoded page that holds virtual page {@code pageVa},
-   * and the next instruction is slot {@code idx}, so pc = pageVa + 2 idx is only computed when
-   * needed; {@code left} is the budget not yet spent, decremented before each instruction and
-   * given back by anything that does not retire (traps, PAGE_EXIT, CROSS). The switch is kept
-   * small enough for the JIT to compile (under 8000 bytes of bytecode): rare cases call methods.
+   * <p>Two levels. {@link #interpret} runs instructions from one decoded page, with the budget
+   * charged per basic block, and returns an EXIT_* code for anything it cannot do without a
+   * method call; this loop does that (page lookup, slow paths, trap values) and calls it again.
+   * Invariant: {@code left} is the budget not yet charged, minus the instructions of the current
+   * block that were charged but will not run (negative only in a block cut short by the budget),
+   * so an exit at slot s, whose block still holds blen[s] instructions from s on, gives back
+   * blen[s]: after a trap there, left + blen[s] is exactly what the run did not use.
    */
   public Trap run(long budget) {
     if (budget < 0) {
@@ -176,174 +185,215 @@ public final class Hart {
     if (memory.epoch != seenEpoch) {
       flushTlbs();
     }
-    final long[] x = this.x;
-    final byte[] ram = this.ram;
-    final long[] rtag = rtlb.tag;
-    final int[] rbase = rtlb.base;
-    final long[] wtag = wtlb.tag;
-    final int[] wbase = wtlb.base;
+    runBudget = budget;
     long pc = this.pc;
     long left = budget;
+    Trap stop;
     outer:
     for (; ; ) {
       if (left == 0) {
-        return leave(pc, budget, new Trap.Timer(pc));
+        stop = new Trap.Timer(pc);
+        break;
       }
       DecodedPage page = fetchPage(pc);
       if (page == null) {
-        return leave(pc, budget - left, fault(pc));
+        stop = fault(pc);
+        break;
       }
       long[] code = page.code;
-      final long pageVa = pc & ~0xFFFL;
+      int[] blen = page.blen;
+      long pageVa = pc & ~0xFFFL;
       int idx = (int) (pc & 0xFFF) >>> 1;
+      // interpret() charges the block it starts in: add what is already paid for to left.
+      long paid = 0;
       for (; ; ) {
-        if (left == 0) {
-          pc = pageVa + (idx << 1);
-          return leave(pc, budget, new Trap.Timer(pc));
+        curBlen = blen;
+        curPageVa = pageVa;
+        exitLeft = left + paid;
+        int why = interpret(code, idx);
+        idx = exitIdx;
+        left = exitLeft;
+        long d = code[idx];
+        pc = pageVa + (idx << 1);
+        switch (why) {
+          case EXIT_JUMP:
+            pc = exitPc;
+            continue outer;
+          case EXIT_SLOW:
+            {
+              int rest = blen[idx];
+              int status = slowPath(x, d, pageVa);
+              if (status == SLOW_OK) {
+                idx += Insn.halfwords(d);
+                paid = blen[idx]; // the rest of the block was charged with it
+                continue;
+              }
+              if (status == SLOW_CROSS) {
+                code = scratch.code; // same pageVa and idx: only this slot is not PAGE_EXIT
+                blen = scratch.blen;
+                paid = 0;
+                continue;
+              }
+              if (status == SLOW_CODE_WRITTEN) {
+                left += rest - 1; // retired; charge again from the next pc
+                pc += 2 * Insn.halfwords(d);
+                continue outer;
+              }
+              left += rest; // trapped (a CROSS has rest 0: nothing was charged)
+              stop = fault(pc);
+              break outer;
+            }
+          case EXIT_TIMER:
+            if (left > 0) { // only a block cut short (left < 0) or a CROSS (left 0) stop here
+              throw new IllegalStateException("block at pc 0x" + Long.toHexString(pc) + " overran");
+            }
+            left = 0;
+            stop = new Trap.Timer(pc);
+            break outer;
+          default: // EXIT_TRAP: ecall, ebreak, illegal instruction; each ends its block
+            left += 1;
+            stop = trapAt(pc, d);
+            break outer;
         }
-        left--;
+      }
+    }
+    this.pc = pc;
+    this.instret += budget - left;
+    return stop;
+  }
+
+  /** The Trap for the decoded instruction {@code d} at pc that traps by its nature. */
+  private static Trap trapAt(long pc, long d) {
+    switch (Insn.op(d)) {
+      case RvI.ECALL:
+        return new Trap.Ecall(pc);
+      case RvI.EBREAK:
+        return new Trap.Breakpoint(pc);
+      default:
+        return new Trap.IllegalInstruction(pc, Insn.imm(d) & 0xFFFF_FFFFL);
+    }
+  }
+
+  // Why interpret returned; it leaves idx in exitIdx (and pc in exitPc). exitLeft holds the
+  // budget left (the run loop's left) while it runs, charged per block.
+  private static final int EXIT_JUMP = 0; // continue at exitPc, on another page (or refetch)
+  private static final int EXIT_SLOW = 1; // the instruction at idx needs a slow path
+  private static final int EXIT_TIMER = 2; // the budget is spent before the instruction at idx
+  private static final int EXIT_TRAP = 3; // the instruction at idx traps (ecall, ...)
+
+  private int exitIdx;
+  private long exitLeft;
+  /** Block lengths and virtual page of the code interpret() runs (fields: off its registers). */
+  private int[] curBlen;
+  private long curPageVa;
+  private long exitPc;
+  /** The budget of the current run, for the counters. */
+  private long runBudget;
+
+  /** Leaves interpret(): nothing is live across the copy (a call), so nothing is spilled for it. */
+  private int exit(long[] x, int why, int idx) {
+    exitIdx = idx;
+    System.arraycopy(x, 0, this.x, 0, 32);
+    return why;
+  }
+
+  /**
+   * The hot loop: runs instructions from one decoded page until one needs what only {@link
+   * #run} does. Makes no calls (the JIT then keeps its state in registers). Invariants: the next
+   * instruction is slot {@code idx} of {@code code}, whose virtual page starts at {@link
+   * #curPageVa} (pc = pageVa + 2 idx, computed only when needed); {@link #exitLeft} is the
+   * budget not yet charged; on entering a block its {@link #curBlen}[idx] instructions are
+   * charged at once.
+   *
+   * <p>Shape, for the JIT. The first switch holds only what most instructions need (ALU, M, the
+   * TLB-hit path of loads and stores, branch tests) and its cases share nothing but the register
+   * operands and the immediate: an expression used by several cases would be hoisted above the
+   * dispatch and computed for every instruction. Taken branches, jumps and the rest fall through
+   * to the second switch.
+   */
+  private int interpret(long[] code, int idx) {
+    // A local copy of the registers: the JIT knows its length, so masked register numbers need
+    // no bounds checks. Written back by exit().
+    final long[] x = new long[64];
+    System.arraycopy(this.x, 0, x, 0, 32);
+    final byte[] ram = this.ram;
+    final long[] tlb = dtlb.slots;
+    block:
+    for (; ; ) {
+      // Charge the block; run its n instructions plus the slot after them, which is either
+      // the terminator's target (reached by continue block) or PAGE_EXIT/CROSS (blen 0). A
+      // block longer than the budget runs only what the budget allows; left goes negative by
+      // what is not run. The counted loop also spares the JIT a safepoint poll per instruction.
+      int n = curBlen[idx];
+      long left = exitLeft; // a field, not a local: one register fewer in the loop below
+      int k;
+      if (n <= left) {
+        k = n + 1;
+      } else {
+        k = (int) left;
+      }
+      exitLeft = left - n;
+      for (; k > 0; k--) {
         final long d = code[idx];
         final int w = (int) d;
         switch (w & 0x7F) {
-            // ======================================================== RV64I
+            // ====================================================== RV64I
           case RvI.LUI:
             x[(w >>> 7) & 63] = d >> 32;
             idx += w >>> 30;
             continue;
-          case RvI.AUIPC:
-            x[(w >>> 7) & 63] = pageVa + (idx << 1) + (d >> 32);
-            idx += w >>> 30;
-            continue;
-          case RvI.JAL:
-            {
-              long here = pageVa + (idx << 1);
-              x[(w >>> 7) & 63] = here + ((w >>> 30) << 1);
-              int t = idx + ((int) (d >> 32) >> 1);
-              if ((t >>> 11) == 0) {
-                idx = t;
-                continue;
-              }
-              pc = here + (d >> 32);
-              continue outer;
-            }
-          case RvI.JALR:
-            {
-              long target = (x[(w >>> 13) & 31] + (d >> 32)) & ~1L;
-              x[(w >>> 7) & 63] = pageVa + (idx << 1) + ((w >>> 30) << 1);
-              long delta = target - pageVa;
-              if ((delta >>> 12) == 0) {
-                idx = (int) delta >>> 1;
-                continue;
-              }
-              pc = target;
-              continue outer;
-            }
           case RvI.BEQ:
-            if (x[(w >>> 13) & 31] == x[(w >>> 18) & 31]) break; // taken: see after the switch
+            if (x[(w >>> 13) & 31] == x[(w >>> 18) & 31]) break; // taken: below
             idx += w >>> 30;
-            continue;
+            continue block;
           case RvI.BNE:
-            if (x[(w >>> 13) & 31] != x[(w >>> 18) & 31]) break;
+            if (x[(w >>> 13) & 31] != x[(w >>> 18) & 31]) break; // taken: below
             idx += w >>> 30;
-            continue;
+            continue block;
           case RvI.BLT:
-            if (x[(w >>> 13) & 31] < x[(w >>> 18) & 31]) break;
+            if (x[(w >>> 13) & 31] < x[(w >>> 18) & 31]) break; // taken: below
             idx += w >>> 30;
-            continue;
+            continue block;
           case RvI.BGE:
-            if (x[(w >>> 13) & 31] >= x[(w >>> 18) & 31]) break;
+            if (x[(w >>> 13) & 31] >= x[(w >>> 18) & 31]) break; // taken: below
             idx += w >>> 30;
-            continue;
+            continue block;
           case RvI.BLTU:
             if (Long.compareUnsigned(x[(w >>> 13) & 31], x[(w >>> 18) & 31]) < 0) break;
             idx += w >>> 30;
-            continue;
+            continue block;
           case RvI.BGEU:
             if (Long.compareUnsigned(x[(w >>> 13) & 31], x[(w >>> 18) & 31]) >= 0) break;
             idx += w >>> 30;
-            continue;
-          case RvI.LB:
-          case RvI.LH:
-          case RvI.LW:
-          case RvI.LD:
-          case RvI.LBU:
-          case RvI.LHU:
-          case RvI.LWU:
+            continue block;
+          case RvI.LOAD:
             {
-              long va = x[(w >>> 13) & 31] + (d >> 32);
+              long va = x[(w >>> 13) & 31] + (d >> 52); // see RvI.LOAD for the layout
               long vpn = va >>> 12;
-              int e = (int) vpn & Tlb.MASK;
+              int e = Tlb.entry(vpn);
               int off = (int) va & 0xFFF;
-              int op = w & 0x7F;
-              long v;
-              if (rtag[e] == vpn && off <= PhysicalMemory.PGSIZE - 8) {
-                int o = rbase[e] + off;
-                switch (op) {
-                  case RvI.LB:
-                    v = ram[o];
-                    break;
-                  case RvI.LH:
-                    v = (short) SHORT.get(ram, o);
-                    break;
-                  case RvI.LW:
-                    v = (int) INT.get(ram, o);
-                    break;
-                  case RvI.LD:
-                    v = (long) LONG.get(ram, o);
-                    break;
-                  case RvI.LBU:
-                    v = ram[o] & 0xFFL;
-                    break;
-                  case RvI.LHU:
-                    v = (short) SHORT.get(ram, o) & 0xFFFFL;
-                    break;
-                  default:
-                    v = (int) INT.get(ram, o) & 0xFFFF_FFFFL;
-                    break;
-                }
-              } else if (loadSlow(va, op)) {
-                v = slowValue;
-              } else {
-                left++;
-                pc = pageVa + (idx << 1);
-                return leave(pc, budget - left, fault(pc));
+              if (tlb[e + Tlb.LOAD_TAG] != vpn || off > PhysicalMemory.PGSIZE - 8) {
+                return exit(x, EXIT_SLOW, idx); // TLB miss, or near the page end
               }
-              x[(w >>> 7) & 63] = v;
+              long v = (long) LONG.get(ram, (int) tlb[e + Tlb.LOAD_BASE] + off);
+              int sh = (int) (d >>> 32) & 63;
+              // The shift count is masked to 6 bits: d >>> 38 yields MSH.
+              x[(w >>> 7) & 63] = ((v << sh) >> sh) & (-1L >>> (d >>> 38));
               idx += w >>> 30;
               continue;
             }
-          case RvI.SB:
-          case RvI.SH:
-          case RvI.SW:
-          case RvI.SD:
+          case RvI.STORE:
             {
-              long va = x[(w >>> 13) & 31] + (d >> 32);
-              long v = x[(w >>> 18) & 31];
+              long va = x[(w >>> 13) & 31] - (d >> 32); // negated offset: see RvI.STORE
               long vpn = va >>> 12;
-              int e = (int) vpn & Tlb.MASK;
+              int e = Tlb.entry(vpn);
               int off = (int) va & 0xFFF;
-              int op = w & 0x7F;
-              if (wtag[e] == vpn && off <= PhysicalMemory.PGSIZE - 8) {
-                int o = wbase[e] + off;
-                switch (op) {
-                  case RvI.SB:
-                    ram[o] = (byte) v;
-                    break;
-                  case RvI.SH:
-                    SHORT.set(ram, o, (short) v);
-                    break;
-                  case RvI.SW:
-                    INT.set(ram, o, (int) v);
-                    break;
-                  default:
-                    LONG.set(ram, o, v);
-                    break;
-                }
-              } else if (!storeSlow(va, 1 << (op - RvI.SB), v)) {
-                left++;
-                pc = pageVa + (idx << 1);
-                return leave(pc, budget - left, fault(pc));
+              if (tlb[e + Tlb.STORE_TAG] != vpn || off > PhysicalMemory.PGSIZE - 8) {
+                return exit(x, EXIT_SLOW, idx);
               }
+              int o = (int) tlb[e + Tlb.STORE_BASE] + off;
+              long m = -1L >>> (w >>> 23); // MSH, bits 28..23 (bit 29 is 0)
+              LONG.set(ram, o, ((long) LONG.get(ram, o) & ~m) | (x[(w >>> 18) & 31] & m));
               idx += w >>> 30;
               continue;
             }
@@ -392,7 +442,7 @@ public final class Hart {
             idx += w >>> 30;
             continue;
           case RvI.SLL:
-            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] << x[(w >>> 18) & 31]; // Java masks to 6 bits
+            x[(w >>> 7) & 63] = x[(w >>> 13) & 31] << x[(w >>> 18) & 31]; // masked to 6 bits
             idx += w >>> 30;
             continue;
           case RvI.SLT:
@@ -449,7 +499,7 @@ public final class Hart {
             idx += w >>> 30;
             continue;
           case RvI.SLLW:
-            x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] << x[(w >>> 18) & 31]; // masks to 5
+            x[(w >>> 7) & 63] = (int) x[(w >>> 13) & 31] << x[(w >>> 18) & 31]; // masked to 5 bits
             idx += w >>> 30;
             continue;
           case RvI.SRLW:
@@ -463,19 +513,8 @@ public final class Hart {
           case RvI.FENCE:
             idx += w >>> 30; // one hart, in order: nothing to order
             continue;
-          case RvI.FENCE_I:
-            pc = pageVa + ((idx + (w >>> 30)) << 1); // look the next instruction up afresh
-            continue outer;
-          case RvI.ECALL:
-            left++;
-            pc = pageVa + (idx << 1);
-            return leave(pc, budget - left, new Trap.Ecall(pc));
-          case RvI.EBREAK:
-            left++;
-            pc = pageVa + (idx << 1);
-            return leave(pc, budget - left, new Trap.Breakpoint(pc));
 
-            // ======================================================== M
+            // ====================================================== M
           case RvM.MUL:
             x[(w >>> 7) & 63] = x[(w >>> 13) & 31] * x[(w >>> 18) & 31];
             idx += w >>> 30;
@@ -528,57 +567,121 @@ public final class Hart {
             x[(w >>> 7) & 63] = RvM.remuw(x[(w >>> 13) & 31], x[(w >>> 18) & 31]);
             idx += w >>> 30;
             continue;
-
-            // ======================================================== A
-          case RvA.ATOMIC:
-            if (!RvA.execute(this, d)) {
-              left++;
-              pc = pageVa + (idx << 1);
-              return leave(pc, budget - left, fault(pc));
+          default: // A, Zicsr, jumps, system, pseudo-operations: below
+            break;
+        }
+        // -------------------------------------------------------------- off the dispatch path
+        final long pageVa = curPageVa;
+        switch (w & 0x7F) {
+            // ====================================================== RV64I
+          case RvI.BEQ:
+          case RvI.BNE:
+          case RvI.BLT:
+          case RvI.BGE:
+          case RvI.BLTU:
+          case RvI.BGEU:
+            {
+              int t = idx + (int) (d >> 33); // the offset in slots; not shared with d >> 32
+              if ((t >>> 11) == 0) {
+                idx = t;
+                continue block;
+              }
+              exitPc = pageVa + (idx << 1) + (d >> 32);
+              return exit(x, EXIT_JUMP, idx);
             }
+          case RvI.AUIPC:
+            x[(w >>> 7) & 63] = pageVa + (idx << 1) + (d >> 32);
             idx += w >>> 30;
             continue;
-
-            // ======================================================== Zicsr
-          case Zicsr.RDCOUNTER:
-            x[(w >>> 7) & 63] = instret + (budget - left - 1); // retired before this one
-            idx += w >>> 30;
-            continue;
-
-            // ======================================================== pseudo-operations
+          case RvI.JAL:
+            {
+              long here = pageVa + (idx << 1);
+              x[(w >>> 7) & 63] = here + ((w >>> 30) << 1);
+              int t = idx + (int) (d >> 33); // the offset in slots; not shared with d >> 32
+              if ((t >>> 11) == 0) {
+                idx = t;
+                continue block;
+              }
+              exitPc = here + (d >> 32);
+              return exit(x, EXIT_JUMP, idx);
+            }
+          case RvI.JALR:
+            {
+              long target = (x[(w >>> 13) & 31] + (d >> 32)) & ~1L; // before rd: rd may be rs1
+              x[(w >>> 7) & 63] = pageVa + (idx << 1) + ((w >>> 30) << 1);
+              long delta = target - pageVa;
+              if ((delta >>> 12) == 0) {
+                idx = (int) delta >>> 1;
+                continue block;
+              }
+              exitPc = target;
+              return exit(x, EXIT_JUMP, idx);
+            }
+          case RvI.FENCE_I:
+            exitPc = pageVa + ((idx + (w >>> 30)) << 1); // look the next instruction up afresh
+            return exit(x, EXIT_JUMP, idx);
+          case RvI.ECALL:
+          case RvI.EBREAK:
           case Decoder.ILLEGAL:
-            left++;
-            pc = pageVa + (idx << 1);
-            return leave(pc, budget - left, new Trap.IllegalInstruction(pc, (d >> 32) & 0xFFFF_FFFFL));
+            return exit(x, EXIT_TRAP, idx);
+
+            // ====================================================== Zicsr
+          case Zicsr.RDCOUNTER:
+            // Ends its block, so all before it retired.
+            x[(w >>> 7) & 63] = instret + (runBudget - exitLeft) - 1;
+            idx += w >>> 30;
+            continue block;
+
+            // ====================================================== pseudo-operations
+          case Decoder.PAGE_EXIT:
+            exitPc = pageVa + (idx << 1);
+            return exit(x, EXIT_JUMP, idx);
           case Decoder.CROSS:
-            left++;
-            if (!fetchCross(pageVa, (int) (d >> 32))) {
-              pc = pageVa + (idx << 1);
-              return leave(pc, budget - left, fault(pc));
+            if (exitLeft == 0) { // the budget ended with the block before: stop before fetching
+              return exit(x, EXIT_TIMER, idx);
             }
-            code = scratch.code; // same pageVa and idx: only this slot is not PAGE_EXIT
-            continue;
-          default: // Decoder.PAGE_EXIT
-            left++;
-            pc = pageVa + (idx << 1);
-            continue outer;
+            return exit(x, EXIT_SLOW, idx);
+          default: // LOAD or STORE that missed, A: slow paths
+            return exit(x, EXIT_SLOW, idx);
         }
-        // A taken conditional branch (every other case continues or returns).
-        int t = idx + ((int) (d >> 32) >> 1);
-        if ((t >>> 11) == 0) {
-          idx = t;
-          continue;
-        }
-        pc = pageVa + (idx << 1) + (d >> 32);
-        continue outer;
       }
+      return exit(x, EXIT_TIMER, idx); // only a block cut short by the budget gets here
     }
   }
 
-  private Trap leave(long pc, long retired, Trap t) {
-    this.pc = pc;
-    this.instret += retired;
-    return t;
+  private static final int SLOW_OK = 0, SLOW_TRAP = 1, SLOW_CODE_WRITTEN = 2, SLOW_CROSS = 3;
+
+  /**
+   * The run loop's slow paths, behind one call site: a load or store that missed the TLB (or
+   * crosses a page), an atomic, a 32-bit instruction crossing into the next page. Returns
+   * SLOW_OK, SLOW_TRAP (fault recorded), SLOW_CODE_WRITTEN (done, and decoded code changed) or
+   * SLOW_CROSS (the scratch page now holds the crossing instruction).
+   */
+  private int slowPath(long[] x, long d, long pageVa) {
+    boolean ok;
+    switch (Insn.op(d)) {
+      case RvI.LOAD:
+        ok = loadSlow(x, d, x[Insn.rs1(d)] + (d >> 52));
+        break;
+      case RvI.STORE:
+        ok = storeSlow(d, x[Insn.rs1(d)] - Insn.imm(d), x[Insn.rs2(d)]);
+        break;
+      case RvA.ATOMIC:
+        ok = RvA.execute(this, x, d);
+        break;
+      case Decoder.CROSS:
+        return fetchCross(pageVa, Insn.imm(d)) ? SLOW_CROSS : SLOW_TRAP;
+      default:
+        throw new IllegalStateException("no operation " + Insn.op(d));
+    }
+    if (!ok) {
+      return SLOW_TRAP;
+    }
+    if (codeWritten) {
+      codeWritten = false;
+      return SLOW_CODE_WRITTEN;
+    }
+    return SLOW_OK;
   }
 
   /** The Trap for the fault a slow path recorded, at the instruction at {@code pc}. */
@@ -612,17 +715,14 @@ public final class Hart {
   /** The decoded page holding pc, decoding it if needed; null with a fault recorded if denied. */
   private DecodedPage fetchPage(long pc) {
     long vpn = pc >>> 12;
-    int e = (int) vpn & Tlb.MASK;
-    int base;
-    if (itlb.tag[e] == vpn) {
-      base = itlb.base[e];
-    } else {
+    int base = itlb.lookupLoad(vpn);
+    if (base < 0) {
       int o = translate(pc, Access.FETCH, true);
       if (o < 0) {
         return null;
       }
       base = o & ~0xFFF;
-      itlb.fill(vpn, base);
+      itlb.fillLoad(vpn, base);
     }
     DecodedPage page = memory.decoded[base >>> 12];
     return page != null ? page : decodePage(base);
@@ -632,7 +732,7 @@ public final class Hart {
   private DecodedPage decodePage(int base) {
     DecodedPage page = DecodedPage.decode(ram, base);
     memory.decoded[base >>> 12] = page;
-    wtlb.flushPhysical(base);
+    dtlb.flushStoresTo(base);
     memory.epoch++; // other harts on this memory may hold store-TLB entries for it
     seenEpoch = memory.epoch;
     return page;
@@ -646,16 +746,13 @@ public final class Hart {
   private boolean fetchCross(long pageVa, int low) {
     long next = pageVa + PhysicalMemory.PGSIZE;
     long vpn = next >>> 12;
-    int e = (int) vpn & Tlb.MASK;
-    int o;
-    if (itlb.tag[e] == vpn) {
-      o = itlb.base[e];
-    } else {
+    int o = itlb.lookupLoad(vpn);
+    if (o < 0) {
       o = translate(next, Access.FETCH, true);
       if (o < 0) {
         return false;
       }
-      itlb.fill(vpn, o & ~0xFFF);
+      itlb.fillLoad(vpn, o & ~0xFFF);
     }
     int high = (short) SHORT.get(ram, o) & 0xFFFF;
     scratch.setLast(low | high << 16);
@@ -697,7 +794,7 @@ public final class Hart {
     if (pendingPteAddr >= 0) {
       int o = (int) (pendingPteAddr - PhysicalMemory.BASE);
       LONG.set(ram, o, pendingPte);
-      memory.hartWrote(o, 8);
+      codeWritten |= memory.hartWrote(o, 8);
       pendingPteAddr = -1;
     }
   }
@@ -709,51 +806,19 @@ public final class Hart {
 
   // ---------------------------------------------------------------- loads and stores (slow paths)
 
-  private static int loadSize(int op) {
-    switch (op) {
-      case RvI.LB:
-      case RvI.LBU:
-        return 1;
-      case RvI.LH:
-      case RvI.LHU:
-        return 2;
-      case RvI.LW:
-      case RvI.LWU:
-        return 4;
-      default:
-        return 8;
-    }
-  }
-
-  /** Sign- or zero-extends the raw little-endian {@code v} as load {@code op} requires. */
-  private static long extend(int op, long v) {
-    switch (op) {
-      case RvI.LB:
-        return (byte) v;
-      case RvI.LH:
-        return (short) v;
-      case RvI.LW:
-        return (int) v;
-      case RvI.LBU:
-        return v & 0xFF;
-      case RvI.LHU:
-        return v & 0xFFFF;
-      case RvI.LWU:
-        return v & 0xFFFF_FFFFL;
-      default:
-        return v;
-    }
-  }
-
-  /** A load that missed the TLB or crosses a page: value in {@link #slowValue}, or false. */
-  private boolean loadSlow(long va, int op) {
-    int size = loadSize(op);
+  /**
+   * The decoded LOAD {@code d} at va that missed the TLB, crosses a page or lies in the last 7
+   * bytes of one: writes rd, or returns false with the fault recorded.
+   */
+  private boolean loadSlow(long[] x, long d, long va) {
+    int w = (int) d;
+    int size = RvI.loadSize(d);
     int off = (int) va & 0xFFF;
     long raw;
     if (off + size <= PhysicalMemory.PGSIZE) {
       int o = translate(va, Access.LOAD, true);
       if (o < 0) return false;
-      rtlb.fill(va >>> 12, o & ~0xFFF);
+      dtlb.fillLoad(va >>> 12, o & ~0xFFF);
       raw = readRam(o, size);
     } else {
       long va2 = (va | 0xFFF) + 1;
@@ -769,7 +834,8 @@ public final class Hart {
         raw = raw << 8 | (ram[i < n1 ? o1 + i : o2 + i - n1] & 0xFFL);
       }
     }
-    slowValue = extend(op, raw);
+    int sh = (int) (d >>> 32) & 63;
+    x[(w >>> 7) & 63] = ((raw << sh) >> sh) & (-1L >>> (d >>> 38)); // as the fast path
     return true;
   }
 
@@ -779,8 +845,9 @@ public final class Hart {
     commitWalk();
   }
 
-  /** A store that missed the store TLB or crosses a page; false if it faulted. */
-  private boolean storeSlow(long va, int size, long v) {
+  /** As {@link #loadSlow}, for the decoded STORE {@code d} of {@code v} at va. */
+  private boolean storeSlow(long d, long va, long v) {
+    int size = RvI.storeSize(d);
     int off = (int) va & 0xFFF;
     if (off + size <= PhysicalMemory.PGSIZE) {
       int o = translate(va, Access.STORE, true);
@@ -810,7 +877,7 @@ public final class Hart {
     int page = pageBase >>> 12;
     boolean reserved = resSize != 0 && (resOff >>> 12) == page;
     if (memory.isDirty(page) && memory.decoded[page] == null && !reserved) {
-      wtlb.fill(vpn, pageBase);
+      dtlb.fillStore(vpn, pageBase);
     }
   }
 
@@ -852,7 +919,7 @@ public final class Hart {
     if (resSize != 0 && o < resOff + resSize && resOff < o + len) {
       resSize = 0;
     }
-    memory.hartWrote(o, len);
+    codeWritten |= memory.hartWrote(o, len);
   }
 
   // ---------------------------------------------------------------- LR/SC reservation
@@ -861,7 +928,7 @@ public final class Hart {
   void reserve(int o, int size) {
     resOff = o;
     resSize = size;
-    wtlb.flushPhysical(o & ~0xFFF);
+    dtlb.flushStoresTo(o & ~0xFFF);
   }
 
   boolean holdsReservation(int o, int size) {

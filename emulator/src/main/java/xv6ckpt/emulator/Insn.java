@@ -94,7 +94,10 @@ final class Insn {
   }
 
   static int immB(int i) {
-    return (i >> 31) << 12 | ((i >>> 7) & 1) << 11 | ((i >>> 25) & 0x3F) << 5 | ((i >>> 8) & 0xF) << 1;
+    return (i >> 31) << 12
+        | ((i >>> 7) & 1) << 11
+        | ((i >>> 25) & 0x3F) << 5
+        | ((i >>> 8) & 0xF) << 1;
   }
 
   static int immU(int i) {
@@ -102,6 +105,9 @@ final class Insn {
   }
 
   static int immJ(int i) {
-    return (i >> 31) << 20 | ((i >>> 12) & 0xFF) << 12 | ((i >>> 20) & 1) << 11 | ((i >>> 21) & 0x3FF) << 1;
+    return (i >> 31) << 20
+        | ((i >>> 12) & 0xFF) << 12
+        | ((i >>> 20) & 1) << 11
+        | ((i >>> 21) & 0x3FF) << 1;
   }
 }

@@ -172,14 +172,17 @@ public final class PhysicalMemory {
   /**
    * Records that the hart has just written [off, off + len) of {@link #ram} (within one page):
    * marks the page dirty and re-decodes the overwritten instructions if the page holds code.
+   * Returns whether it did (the hart then ends its current block).
    */
-  void hartWrote(int off, int len) {
+  boolean hartWrote(int off, int len) {
     int p = off >>> PGSHIFT;
     markDirty(p);
     DecodedPage d = decoded[p];
     if (d != null) {
       d.patch(ram, p << PGSHIFT, off & (PGSIZE - 1), len);
+      return true;
     }
+    return false;
   }
 
   boolean isDirty(int page) {

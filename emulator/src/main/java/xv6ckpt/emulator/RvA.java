@@ -82,38 +82,39 @@ final class RvA {
   }
 
   /**
-   * Executes the decoded atomic {@code d}. Returns false when it trapped (the hart holds the
-   * fault; nothing was changed).
+   * Executes the decoded atomic {@code d} on registers {@code x} (the run loop's register file).
+   * Returns false when it trapped (the hart holds the fault; nothing was changed).
    */
-  static boolean execute(Hart hart, long d) {
+  static boolean execute(Hart hart, long[] x, long d) {
     int f5 = Insn.imm(d) & 0x1F;
     int size = (Insn.imm(d) & DOUBLE) != 0 ? 8 : 4;
-    long va = hart.x[Insn.rs1(d)];
-    long src = hart.x[Insn.rs2(d)];
+    long va = x[Insn.rs1(d)];
+    long src = x[Insn.rs2(d)];
     Trap.Access access = f5 == LR ? Trap.Access.LOAD : Trap.Access.STORE;
     if ((va & (size - 1)) != 0) {
       return hart.misaligned(access, va);
     }
     switch (f5) {
       case LR:
-        return loadReserved(hart, d, va, size);
+        return loadReserved(hart, x, d, va, size);
       case SC:
-        return storeConditional(hart, d, va, size, src);
+        return storeConditional(hart, x, d, va, size, src);
       default:
-        return amo(hart, d, f5, va, size, src);
+        return amo(hart, x, d, f5, va, size, src);
     }
   }
 
-  private static boolean loadReserved(Hart hart, long d, long va, int size) {
+  private static boolean loadReserved(Hart hart, long[] x, long d, long va, int size) {
     int o = hart.translate(va, Trap.Access.LOAD, true);
     if (o < 0) return false;
     long v = hart.readRam(o, size);
     hart.reserve(o, size);
-    hart.x[Insn.rd(d)] = size == 4 ? (long) (int) v : v;
+    x[Insn.rd(d)] = size == 4 ? (long) (int) v : v;
     return true;
   }
 
-  private static boolean storeConditional(Hart hart, long d, long va, int size, long src) {
+  private static boolean storeConditional(
+      Hart hart, long[] x, long d, long va, int size, long src) {
     int o = hart.translate(va, Trap.Access.STORE, false);
     if (o < 0) return false;
     boolean ok = hart.holdsReservation(o, size);
@@ -122,11 +123,11 @@ final class RvA {
       hart.commitWalk();
       hart.writeRam(o, size, src);
     }
-    hart.x[Insn.rd(d)] = ok ? 0 : 1;
+    x[Insn.rd(d)] = ok ? 0 : 1;
     return true;
   }
 
-  private static boolean amo(Hart hart, long d, int f5, long va, int size, long src) {
+  private static boolean amo(Hart hart, long[] x, long d, int f5, long va, int size, long src) {
     int o = hart.translate(va, Trap.Access.STORE, true);
     if (o < 0) return false;
     long old = hart.readRam(o, size);
@@ -135,7 +136,7 @@ final class RvA {
       src = (int) src;
     }
     hart.writeRam(o, size, operate(f5, old, src, size));
-    hart.x[Insn.rd(d)] = old;
+    x[Insn.rd(d)] = old;
     return true;
   }
 

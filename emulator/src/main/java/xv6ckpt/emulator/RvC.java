@@ -116,7 +116,8 @@ final class RvC {
 
   /** C.ADDI16SP: nzimm[9] = bit 12, nzimm[4|6|8:7|5] = bits 6|5|4:3|2. */
   private static int addi16sp(int h) {
-    int imm = -bit(h, 12) << 9 | bit(h, 6) << 4 | bit(h, 5) << 6 | bits(h, 4, 3) << 7 | bit(h, 2) << 5;
+    int imm =
+        -bit(h, 12) << 9 | bit(h, 6) << 4 | bit(h, 5) << 6 | bits(h, 4, 3) << 7 | bit(h, 2) << 5;
     return imm == 0 ? RESERVED : encI(RvI.OPC_OP_IMM, 0, SP, SP, imm);
   }
 

@@ -39,8 +39,18 @@ final class RvI {
   // Operation numbers (the hart's switch labels). Branch and jump immediates are byte offsets.
   static final int LUI = 1, AUIPC = 2, JAL = 3, JALR = 4;
   static final int BEQ = 5, BNE = 6, BLT = 7, BGE = 8, BLTU = 9, BGEU = 10;
-  static final int LB = 11, LH = 12, LW = 13, LD = 14, LBU = 15, LHU = 16, LWU = 17;
-  static final int SB = 18, SH = 19, SW = 20, SD = 21;
+
+  /**
+   * All loads are one operation, all stores another, so that the hart computes an address in
+   * one place only. A load reads 8 bytes (the hart's fast path keeps them inside the page) and
+   * extracts its value as {@code ((v << SH) >> SH) & (-1 >>> MSH)}, with SH = 64 - 8 size and MSH
+   * = SH for the unsigned loads, else 0. Its upper word is not the usual immediate but
+   * {@code offset[11:0] (bits 63..52) | MSH (43..38) | SH (37..32)}. A store merges its low 8 size
+   * bytes under the mask {@code -1 >>> MSH}, MSH in bits 28..23 (rs2 occupies 22..18), and keeps
+   * its offset negated. Both layouts keep the hart's expressions for loads and stores distinct
+   * from every other operation's, which matters to the JIT: see {@link Hart#interpret}.
+   */
+  static final int LOAD = 11, STORE = 18;
   static final int ADDI = 22, SLTI = 23, SLTIU = 24, XORI = 25, ORI = 26, ANDI = 27;
   static final int SLLI = 28, SRLI = 29, SRAI = 30;
   static final int ADD = 31, SUB = 32, SLL = 33, SLT = 34, SLTU = 35;
@@ -51,7 +61,7 @@ final class RvI {
 
   static final String[] NAMES = {
     null, "lui", "auipc", "jal", "jalr", "beq", "bne", "blt", "bge", "bltu", "bgeu",
-    "lb", "lh", "lw", "ld", "lbu", "lhu", "lwu", "sb", "sh", "sw", "sd",
+    "load", null, null, null, null, null, null, "store", null, null, null,
     "addi", "slti", "sltiu", "xori", "ori", "andi", "slli", "srli", "srai",
     "add", "sub", "sll", "slt", "sltu", "xor", "srl", "sra", "or", "and",
     "addiw", "slliw", "srliw", "sraiw", "addw", "subw", "sllw", "srlw", "sraw",
@@ -99,16 +109,44 @@ final class RvI {
     return op == 0 ? Decoder.illegal(i) : pack(op, 0, rs1(i), rs2(i), immB(i));
   }
 
-  private static final int[] LOADS = {LB, LH, LW, LD, LBU, LHU, LWU, 0};
-
+  /** funct3 of LB, LH, LW, LD, LBU, LHU, LWU: size log2 in bits 1..0, unsigned in bit 2. */
   private static long load(int i) {
-    int op = LOADS[funct3(i)];
-    return op == 0 ? Decoder.illegal(i) : pack(op, rd(i), rs1(i), 0, immI(i));
+    int f3 = funct3(i);
+    if (f3 == 7) {
+      return Decoder.illegal(i); // would be LDU, an RV128 instruction
+    }
+    int sh = 64 - (8 << (f3 & 3));
+    int msh = (f3 & 4) != 0 ? sh : 0;
+    return pack(LOAD, rd(i), rs1(i), 0, immI(i) << 20 | msh << 6 | sh);
   }
 
   private static long store(int i) {
     int f3 = funct3(i);
-    return f3 > 3 ? Decoder.illegal(i) : pack(SB + f3, 0, rs1(i), rs2(i), immS(i));
+    if (f3 > 3) {
+      return Decoder.illegal(i);
+    }
+    int msh = 64 - (8 << f3);
+    return pack(STORE, 0, rs1(i), rs2(i), -immS(i)) | (long) msh << 23;
+  }
+
+  /** Access size in bytes of a decoded LOAD. */
+  static int loadSize(long d) {
+    return (64 - ((int) (d >>> 32) & 63)) >> 3;
+  }
+
+  /** Access size in bytes of a decoded STORE. */
+  static int storeSize(long d) {
+    return (64 - (((int) d >>> 23) & 63)) >> 3;
+  }
+
+  /** The mnemonic of a decoded LOAD or STORE. */
+  static String accessName(long d) {
+    String[] size = {null, "b", "h", null, "w", null, null, null, "d"};
+    if (Insn.op(d) == STORE) {
+      return "s" + size[storeSize(d)];
+    }
+    boolean unsigned = ((int) (d >>> 38) & 63) != 0;
+    return "l" + size[loadSize(d)] + (unsigned ? "u" : "");
   }
 
   private static final int[] OP_IMMS = {ADDI, SLLI, SLTI, SLTIU, XORI, SRLI, ORI, ANDI};

@@ -50,6 +50,17 @@ class CrossPageTest {
   }
 
   @Test
+  void budgetEndingBeforeTheStraddlerDoesNotFetchItsSecondHalf() {
+    Machine m = twoPages(false); // the second half would fault
+    m.code(P1 + 0xFFA, addi(5, 0, 1));
+    m.mem.write16(P1 + 0xFFE, (short) addi(6, 5, 41));
+    m.hart.setPc(0x1FFA);
+    assertThat(m.hart.run(1)).isEqualTo(new Trap.Timer(0x1FFE));
+    assertThat(m.hart.run(1)).isEqualTo(new Trap.PageFault(0x1FFE, Access.FETCH, 0x2000));
+    assertThat(m.hart.instret()).isEqualTo(1);
+  }
+
+  @Test
   void faultOnSecondPageOfInstructionReportsThatPage() {
     Machine m = twoPages(false);
     m.code(P1 + 0xFFA, addi(5, 0, 1));

@@ -41,6 +41,10 @@ final class Enc {
     return r(0x33, 0, 0, rd, rs1, rs2);
   }
 
+  static int xor(int rd, int rs1, int rs2) {
+    return r(0x33, 4, 0, rd, rs1, rs2);
+  }
+
   static int lui(int rd, int imm) {
     return u(0x37, rd, imm);
   }

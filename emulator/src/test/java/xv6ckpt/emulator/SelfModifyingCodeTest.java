@@ -105,4 +105,29 @@ class SelfModifyingCodeTest {
     m.hart.setPc(BASE + 12);
     assertThat(m.hart.run(100)).isEqualTo(new Trap.Breakpoint(page));
   }
+
+  @Test
+  void twoHartsOnOneMemorySeeEachOthersCode() {
+    // Hart a stores to a data page (its store TLB may keep the page); hart b then runs code
+    // from that page; a's next store there must still reach b's decoded copy.
+    PhysicalMemory mem = new PhysicalMemory(Machine.RAM);
+    Machine a = new Machine(mem);
+    Hart b = new Hart(mem);
+    long page = BASE + 0x6000;
+    a.code(BASE, sw(5, 6, 0), ECALL, sw(7, 6, 0), ECALL);
+    a.hart.setX(5, addi(10, 0, 1));
+    a.hart.setX(6, page);
+    a.hart.setX(7, addi(10, 0, 2));
+    mem.write32(page + 4, ECALL);
+    a.hart.setPc(BASE);
+    assertThat(a.hart.run(10)).isEqualTo(new Trap.Ecall(BASE + 4));
+    b.setPc(page);
+    assertThat(b.run(10)).isEqualTo(new Trap.Ecall(page + 4));
+    assertThat(b.x(10)).isEqualTo(1);
+    a.hart.setPc(BASE + 8);
+    assertThat(a.hart.run(10)).isEqualTo(new Trap.Ecall(BASE + 12));
+    b.setPc(page);
+    b.run(10);
+    assertThat(b.x(10)).isEqualTo(2);
+  }
 }

@@ -66,7 +66,8 @@ class Sv39Test {
         m.map(DATA_VA, DATA_PA, flags);
         Trap t = access == Access.FETCH ? fetch(m) : access == Access.LOAD ? load(m) : store(m);
         String what = "flags " + Long.toBinaryString(flags) + " " + access;
-        long faultPc = access == Access.FETCH ? DATA_VA + 8 : access == Access.LOAD ? CODE_VA : CODE_VA + 8;
+        long faultPc =
+            access == Access.FETCH ? DATA_VA + 8 : access == Access.LOAD ? CODE_VA : CODE_VA + 8;
         if (allowed(flags, access)) {
           assertWithMessage(what).that(t).isInstanceOf(Trap.Ecall.class);
         } else {
