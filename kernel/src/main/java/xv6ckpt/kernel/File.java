@@ -4,6 +4,7 @@ import xv6ckpt.kernel.fs.ByteSink;
 import xv6ckpt.kernel.fs.ByteSource;
 import xv6ckpt.kernel.fs.FileSystem;
 import xv6ckpt.kernel.fs.Fs;
+import xv6ckpt.kernel.fs.FsFormat;
 import xv6ckpt.kernel.fs.Inode;
 import xv6ckpt.kernel.fs.Log;
 import xv6ckpt.kernel.fs.Stat;
@@ -176,18 +177,18 @@ public final class File {
   /**
    * Writes a few blocks at a time to avoid exceeding the maximum log transaction size,
    * including i-node, indirect block, allocation blocks, and 2 blocks of slop for non-aligned
-   * writes.
+   * writes. A buffer that runs into a bad address writes what xv6 writes (see {@link
+   * #countedBeforeFault}) and returns -1; the copies themselves never fail half-way.
    */
   private SysResult writeInode(Process p, OpenFile f, long addr, int n) {
     Fs fs = m.fs;
     Log log = fs.log();
     int max = FileSystem.maxWriteBytes(Param.MAXOPBLOCKS, fs.superblock().hasDindirect());
     long i = p.restart instanceof Restart.Transfer ? ((Restart.Transfer) p.restart).done() : 0;
-    // Bytes before the first bad address are written (as xv6's copyin copies them) and the
-    // call then fails: only that prefix goes to writei, so no copy fails half-way in a block.
     long good = i + m.vm.readablePrefix(p.pagetable, p.sz, addr + i, Math.max(0, n - i));
-    while (i < good) {
-      int n1 = (int) Math.min(good - i, max);
+    long counted = good < n ? countedBeforeFault(f.off - i, good, max, i) : n;
+    while (i < counted) {
+      int n1 = (int) Math.min(counted - i, max);
       if (log.beginOp(m.reserveBlocks()) != Log.Begin.STARTED) {
         p.restart = new Restart.Transfer(i);
         return new SysResult.Block(Chan.LOG);
@@ -200,11 +201,44 @@ public final class File {
       fs.iunlock(f.ip);
       m.endOp();
       if (r != n1) {
-        break; // error from writei
+        return SysResult.MINUS_ONE; // error from writei
       }
       i += r;
     }
+    if (good > counted) {
+      writeTornChunk(p, f, addr + counted, good - counted);
+    }
     return SysResult.ret(i == n ? n : -1);
+  }
+
+  /**
+   * xv6's writei copies a block chunk from the user and fails when the copy hits a bad page;
+   * the chunks before it count (the offset and size advance), the failing chunk does not,
+   * though the bytes copied before the fault are logged with its block. With the fault at
+   * relative position {@code good}, this is where the failing chunk starts: the last block
+   * boundary of the file ({@code base} is the offset of relative position 0) or filewrite
+   * chunk boundary at or below it.
+   */
+  private static long countedBeforeFault(long base, long good, int max, long done) {
+    long blockStart = good - Math.floorMod(base + good, FsFormat.BSIZE);
+    long chunkStart = (good / max) * max;
+    return Math.max(done, Math.max(blockStart, chunkStart));
+  }
+
+  /**
+   * The bytes of the failing chunk that were copied before the fault: stored where they fall
+   * inside the file (beyond its end xv6 leaves them invisible), without moving the offset.
+   */
+  private void writeTornChunk(Process p, OpenFile f, long addr, long len) {
+    Fs fs = m.fs;
+    m.beginOpNow();
+    fs.ilock(f.ip);
+    long inside = Math.min(len, Math.max(0, f.ip.size() - f.off));
+    if (inside > 0) {
+      fs.writei(f.ip, userSource(p), addr, f.off, (int) inside);
+    }
+    fs.iunlock(f.ip);
+    m.endOp();
   }
 
   /** either_copyout to the user memory of p. */

@@ -8,9 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import xv6ckpt.emulator.Hart;
 import xv6ckpt.emulator.PhysicalMemory;
@@ -169,6 +167,14 @@ public final class Machine {
 
   /** Boots xv6: pid 1 runs /init from the file system, with cwd /. */
   public static Machine boot(BlockDevice disk, Config config) throws BootException {
+    try {
+      return bootInit(disk, config);
+    } catch (KernelPanic e) {
+      throw new BootException("panic while booting: " + e.panicMessage());
+    }
+  }
+
+  private static Machine bootInit(BlockDevice disk, Config config) throws BootException {
     Machine m = new Machine(disk, config);
     Process p = m.proc.allocproc();
     m.proc.initproc = p;
@@ -215,6 +221,18 @@ public final class Machine {
    * @throws BootException if there is no free process or the program cannot be exec'd
    */
   public int spawn(String path, List<String> argv) throws BootException {
+    if (panicMessage != null) {
+      throw new BootException("the machine panicked: " + panicMessage);
+    }
+    try {
+      return spawnChild(path, argv);
+    } catch (KernelPanic e) {
+      panic(e.panicMessage());
+      throw new BootException("panic while starting " + path + ": " + e.panicMessage());
+    }
+  }
+
+  private int spawnChild(String path, List<String> argv) throws BootException {
     Process p = proc.allocproc();
     if (p == null) {
       throw new BootException("no free process slot for " + path);
@@ -617,6 +635,11 @@ public final class Machine {
     return config;
   }
 
+  /** The disk (for fsck after a run, or a host-side look at the file system). */
+  public BlockDevice disk() {
+    return disk;
+  }
+
   /** Instructions run so far by all processes (plus idle time skipped). */
   public long cycles() {
     return cycles;
@@ -648,7 +671,7 @@ public final class Machine {
     private final long instret;
     private final long satp;
     private final Kalloc.State kallocState;
-    private final Machine copy; // kernel Java state, deep-copied into a shell machine
+    private final KernelState kernel;
 
     private Snapshot(Machine m) {
       this.owner = m;
@@ -660,35 +683,14 @@ public final class Machine {
       this.instret = m.hart.instret();
       this.satp = m.hart.satp();
       this.kallocState = m.kalloc.save();
-      this.copy = m.kernelState();
+      this.kernel = KernelState.capture(m);
     }
   }
 
-  /** A shell machine sharing nothing mutable with this one, holding copies of kernel state. */
-  private Machine kernelState() {
-    Machine c = new Machine(this);
-    copyKernelInto(this, c);
-    return c;
-  }
-
-  /** For snapshots only: an object holding kernel-state copies, with no hardware of its own. */
-  private Machine(Machine from) {
-    this.disk = from.disk;
-    this.config = from.config;
-    this.mem = from.mem;
-    this.hart = from.hart;
-    this.kalloc = from.kalloc;
-    this.vm = from.vm;
-    this.fs = null;
-    this.syscall = null;
-    this.exec = null;
-    this.trap = null;
-    this.trampoline = from.trampoline;
-  }
-
   /**
-   * Captures the machine. Costs a copy of the RAM pages written since the previous snapshot
-   * and of the kernel's tables.
+   * Captures the machine, including where the running process is in its quantum, so taking a
+   * snapshot changes nothing about the run that follows. Costs a copy of the RAM pages written
+   * since the previous snapshot and of the kernel's tables.
    *
    * @throws IllegalStateException if the disk is not a MemoryBlockDevice, or the machine is
    *     dead (panicked)
@@ -700,10 +702,6 @@ public final class Machine {
     }
     if (panicMessage != null) {
       throw new IllegalStateException("machine panicked: " + panicMessage);
-    }
-    if (current != null) {
-      current.state = Process.State.RUNNABLE; // a snapshot point ends the quantum
-      current = null;
     }
     ((MemoryBlockDevice) disk).snapshot();
     return new Snapshot(this);
@@ -727,80 +725,35 @@ public final class Machine {
     hart.clearReservation();
     kalloc.restore(s.kallocState);
     fs = Fs.mount(disk);
-    copyKernelInto(s.copy, this);
+    s.kernel.restoreInto(this);
     panicMessage = null;
   }
 
-  /**
-   * Deep-copies the kernel's Java state from {@code a} into {@code b}. Into a snapshot (b has
-   * no file system) inode references are kept as i-numbers; out of one, they are taken again
-   * from b's freshly mounted file system with iget.
-   */
-  private static void copyKernelInto(Machine a, Machine b) {
-    Map<Object, Object> map = new IdentityHashMap<>();
-    Proc np = new Proc(b);
-    File nf = new File(b);
-    Console nc = a.console.copy(b);
-    for (OpenFile f : a.files.ftable) {
-      OpenFile g = nf.ftable[f.slot];
-      g.type = f.type;
-      g.ref = f.ref;
-      g.readable = f.readable;
-      g.writable = f.writable;
-      g.off = f.off;
-      g.major = f.major;
-      g.path = f.path;
-      if (f.pipe != null) {
-        g.pipe = (Pipe) map.computeIfAbsent(f.pipe, k -> f.pipe.copy(b));
-      }
-      if (b.fs == null) {
-        g.ipInum = f.ip == null ? 0 : f.ip.inum();
-      } else {
-        g.ip = f.ipInum == 0 ? null : b.fs.iget(f.ipInum);
-      }
-    }
-    for (Process p : a.proc.procs) {
-      Process q = np.procs[p.slot];
-      q.state = p.state;
-      q.chan = p.chan;
-      q.killed = p.killed;
-      q.xstate = p.xstate;
-      q.pid = p.pid;
-      q.parent = p.parent == null ? null : np.procs[p.parent.slot];
-      q.sz = p.sz;
-      q.pagetable = p.pagetable;
-      q.trapframe = p.trapframe;
-      for (int i = 0; i < Param.NOFILE; i++) {
-        q.ofile[i] = p.ofile[i] == null ? null : nf.ftable[p.ofile[i].slot];
-      }
-      if (b.fs == null) {
-        q.cwdInum = p.cwd == null ? 0 : p.cwd.inum();
-      } else {
-        q.cwd = p.cwdInum == 0 ? null : b.fs.iget(p.cwdInum);
-      }
-      q.name = p.name;
-      q.cwdPath = p.cwdPath;
-      q.instret = p.instret;
-      q.restart = p.restart;
-    }
-    np.nextpid = a.proc.nextpid;
-    np.initproc = a.proc.initproc == null ? null : np.procs[a.proc.initproc.slot];
-    np.lastRun = a.proc.lastRun;
-    b.proc = np;
-    b.files = nf;
-    b.console = nc;
-    b.loaded = a.loaded == null ? null : np.procs[a.loaded.slot];
-    b.current = null;
-    b.quantumLeft = a.quantumLeft;
-    b.cycles = a.cycles;
-    b.lastTick = a.lastTick;
-    b.rng = a.rng;
-    b.imageIds = a.imageIds;
-    b.nextPipeId = a.nextPipeId;
-    b.syscalls = a.syscalls;
-    b.watchPid = a.watchPid;
-    b.autoReap = a.autoReap;
-    b.pendingExit = a.pendingExit;
-    b.seenUnmaps = a.seenUnmaps;
+  /** The scheduler's state as a value (processes by slot), for snapshots. */
+  record SchedState(int loaded, int current, long quantumLeft, long cycles, long lastTick,
+      long rng, long imageIds, long nextPipeId, long syscalls, int watchPid, boolean autoReap,
+      Outcome pendingExit, long seenUnmaps) {}
+
+  SchedState schedState() {
+    return new SchedState(loaded == null ? -1 : loaded.slot, current == null ? -1 : current.slot,
+        quantumLeft, cycles, lastTick, rng, imageIds, nextPipeId, syscalls, watchPid, autoReap,
+        pendingExit, seenUnmaps);
+  }
+
+  /** Restores the scheduler's state; {@link #proc} must already be the restored table. */
+  void restoreSched(SchedState s) {
+    loaded = s.loaded() < 0 ? null : proc.procs[s.loaded()];
+    current = s.current() < 0 ? null : proc.procs[s.current()];
+    quantumLeft = s.quantumLeft();
+    cycles = s.cycles();
+    lastTick = s.lastTick();
+    rng = s.rng();
+    imageIds = s.imageIds();
+    nextPipeId = s.nextPipeId();
+    syscalls = s.syscalls();
+    watchPid = s.watchPid();
+    autoReap = s.autoReap();
+    pendingExit = s.pendingExit();
+    seenUnmaps = s.seenUnmaps();
   }
 }

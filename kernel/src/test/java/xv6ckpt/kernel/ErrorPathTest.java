@@ -33,6 +33,7 @@ class ErrorPathTest {
     assertThat(m.kalloc().freePages()).isEqualTo(before);
     assertThat(m.files().openFiles()).isEqualTo(0);
     assertThat(m.log().outstanding()).isEqualTo(0);
+    assertThat(xv6ckpt.kernel.fs.Fsck.check(m.disk()).violations()).isEmpty();
     return m;
   }
 

@@ -1,6 +1,7 @@
 package xv6ckpt.kernel;
 
 import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
 import static xv6ckpt.emulator.asm.Reg.A0;
 import static xv6ckpt.emulator.asm.Reg.A1;
 import static xv6ckpt.emulator.asm.Reg.A2;
@@ -341,5 +342,107 @@ class ProcTest {
     } catch (Machine.BootException e) {
       throw new AssertionError(e);
     }
+  }
+
+  @Test
+  void aBlockedPipeWriteKeepsItsProgressAsRestartState() {
+    // The writer puts 1000 bytes into a pipe nobody reads: it blocks after PIPESIZE bytes,
+    // at its ecall, with Transfer(512) saved; once the reader drains, it finishes with 1000.
+    UProg p = new UProg();
+    String child = p.fresh();
+    String read = p.fresh();
+    String eof = p.fresh();
+    p.a.la(A0, "bss");
+    p.sys(SYS_pipe).check(0, 1);
+    p.sys(SYS_fork);
+    p.a.beqz(A0, child);
+    p.a.li(S2, 50_000).label("busy").addi(S2, S2, -1).bnez(S2, "busy"); // the child fills it
+    p.a.la(T0, "bss").lw(A0, 4, T0);
+    p.sys(SYS_close);
+    p.a.li(S1, 0).label(read);
+    p.a.la(T0, "bss").lw(A0, 0, T0).addi(A1, T0, 64).li(A2, 100);
+    p.sys(SYS_read);
+    p.a.beqz(A0, eof).add(S1, S1, A0).j(read);
+    p.a.label(eof).mv(A0, S1);
+    p.sys(SYS_exit);
+    p.a.label(child);
+    p.a.la(T0, "bss").lw(A0, 4, T0).li(A1, 0).li(A2, 1000);
+    p.sys(SYS_write);
+    p.sys(SYS_exit); // exit status = bytes written
+    Machine m = Machines.runner(Map.of("prog", p.elf()));
+    try {
+      m.spawn("/prog", java.util.List.of("prog"));
+    } catch (Machine.BootException e) {
+      throw new AssertionError(e);
+    }
+    Process writer = null;
+    for (int i = 0; i < 100 && writer == null; i++) {
+      m.run(1000);
+      writer = m.proc().byPid(3).filter(w -> w.state() == Process.State.SLEEPING).orElse(null);
+    }
+    assertThat(writer).isNotNull();
+    assertThat(writer.restart()).isEqualTo(new Restart.Transfer(Pipe.PIPESIZE));
+    assertThat(Machines.finish(m)).isEqualTo(Machines.exited(1000));
+  }
+
+  @Test
+  void aFileWriteThatMustWaitForLogSpaceBlocksAndIsReissued() {
+    // The test holds the whole log with open operations: the program's write finds no room,
+    // sleeps on the log at its ecall, and completes once the operations end.
+    UProg p = new UProg().str("f", "out");
+    p.a.la(A0, "f").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
+    p.sys(SYS_open);
+    p.a.mv(S1, A0);
+    p.a.li(A0, 0).la(A1, "bss").li(A2, 10);
+    p.sys(SYS_read); // waits for a console line: the test takes the log meanwhile
+    p.a.mv(A0, S1).la(A1, "bss").li(A2, 5000);
+    p.sys(SYS_write);
+    p.check(5000, 1).exit(0);
+    Machine m = Machines.runner(Map.of("prog", p.elf()));
+    try {
+      m.spawn("/prog", java.util.List.of("prog"));
+    } catch (Machine.BootException e) {
+      throw new AssertionError(e);
+    }
+    assertThat(m.run(1_000_000)).isEqualTo(new Machine.Outcome.Idle(true));
+    int held = 0;
+    while (m.fs().log().beginOp(m.reserveBlocks()) == xv6ckpt.kernel.fs.Log.Begin.STARTED) {
+      held++;
+    }
+    assertThat(held).isAtLeast(1);
+    m.consoleInput("go\n");
+    Machine.Outcome o = m.run(1_000_000);
+    assertWithMessage(m.output()).that(o).isEqualTo(new Machine.Outcome.Idle(false));
+    Process w = m.proc().byPid(2).orElseThrow(() -> new AssertionError(m.proc().live().stream()
+        .map(q -> q.pid() + " " + q.state() + " " + q.name()).toList() + m.output()));
+    assertThat(w.state()).isEqualTo(Process.State.SLEEPING);
+    assertThat(w.restart()).isEqualTo(new Restart.Transfer(0));
+    for (int i = 0; i < held; i++) {
+      m.endOp(); // the last one commits and wakes the writer
+    }
+    assertThat(Machines.finish(m)).isEqualTo(Machines.exited(0));
+  }
+
+  @Test
+  void controlPListsProcessesAndControlDEndsAPartialLine() {
+    // read() returns "ab" at ^D (kept for the next read, which returns 0), then the program
+    // exits with the sum of the two counts.
+    UProg p = new UProg();
+    p.a.li(A0, 0).la(A1, "bss").li(A2, 100);
+    p.sys(SYS_read);
+    p.a.mv(S1, A0).li(A0, 0).la(A1, "bss").li(A2, 100);
+    p.sys(SYS_read);
+    p.a.add(A0, A0, S1);
+    p.sys(SYS_exit);
+    Machine m = Machines.runner(Map.of("prog", p.elf()));
+    m.consoleInput("\u0010ab\u0004");
+    try {
+      m.spawn("/prog", java.util.List.of("prog"));
+    } catch (Machine.BootException e) {
+      throw new AssertionError(e);
+    }
+    assertThat(Machines.finish(m)).isEqualTo(Machines.exited(2));
+    assertThat(m.output()).startsWith("\n1 sleep  init\n2 run    prog\n");
+    assertThat(m.output()).endsWith("ab\u0004");
   }
 }

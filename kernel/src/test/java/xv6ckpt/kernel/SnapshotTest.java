@@ -92,4 +92,56 @@ class SnapshotTest {
     org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
         () -> b.reset(s));
   }
+
+  @Test
+  void takingASnapshotDoesNotChangeTheRun() {
+    // Two machines run the same program; one is snapshotted every 777 instructions, in the
+    // middle of quanta. Both end at the same instruction count with the same output.
+    long[] cycles = new long[2];
+    String[] out = new String[2];
+    for (int k = 0; k < 2; k++) {
+      Machine m = Machines.runner(Map.of("prog", twoSpinners().elf()));
+      try {
+        m.spawn("/prog", java.util.List.of("prog"));
+      } catch (Machine.BootException e) {
+        throw new AssertionError(e);
+      }
+      Machine.Outcome o;
+      do {
+        o = m.run(7777);
+        if (k == 1 && o instanceof Machine.Outcome.BudgetSpent) {
+          String states = m.proc().live().stream().map(q -> q.pid() + ":" + q.state())
+              .reduce("", String::concat);
+          m.snapshot();
+          assertThat(m.proc().live().stream().map(q -> q.pid() + ":" + q.state())
+              .reduce("", String::concat)).isEqualTo(states);
+        }
+      } while (o instanceof Machine.Outcome.BudgetSpent);
+      assertThat(o).isEqualTo(Machines.exited(0));
+      cycles[k] = m.cycles();
+      out[k] = m.output();
+    }
+    assertThat(cycles[1]).isEqualTo(cycles[0]);
+    assertThat(out[1]).isEqualTo(out[0]);
+    assertThat(out[0]).contains("P");
+    assertThat(out[0]).contains("C");
+  }
+
+  /** Parent and child each spin and print a letter, five times: quanta decide the order. */
+  private static UProg twoSpinners() {
+    UProg p = new UProg().str("p", "P").str("c", "C");
+    String child = p.fresh();
+    p.sys(SYS_fork);
+    p.a.mv(S2, A0).li(S1, 5).label("round").li(A2, 30_000).label("spin").addi(A2, A2, -1)
+        .bnez(A2, "spin").beqz(S2, child);
+    p.print(1, "p");
+    p.a.j("next");
+    p.a.label(child);
+    p.print(1, "c");
+    p.a.label("next").addi(S1, S1, -1).bnez(S1, "round").bnez(S2, "parent");
+    p.exit(0);
+    p.a.label("parent").li(A0, 0);
+    p.sys(SYS_wait).exit(0);
+    return p;
+  }
 }

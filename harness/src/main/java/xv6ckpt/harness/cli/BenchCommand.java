@@ -8,13 +8,18 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import xv6ckpt.emulator.pk.BundledPrograms;
 import xv6ckpt.emulator.pk.ProxyKernel;
 import xv6ckpt.emulator.pk.ProxyKernel.Outcome;
+import xv6ckpt.kernel.BuiltinImage;
 import xv6ckpt.kernel.bench.FsBench;
+import xv6ckpt.kernel.bench.KernelBench;
 
 /**
  * {@code bench}: the project's benchmarks, each run a few times after warm-up runs, reported as
@@ -54,27 +59,88 @@ final class BenchCommand implements Callable<Integer> {
     double runOnce() throws IOException;
   }
 
+  @Option(names = "--only", paramLabel = "NAME", split = ",",
+      description = "Run only these benchmark groups (default: all): ${COMPLETION-CANDIDATES}.")
+  List<Group> only;
+
+  @Option(names = "--fork", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Run each group in a fresh JVM, as JMH forks, so one group's JIT profile "
+          + "does not slow the next (default: ${DEFAULT-VALUE}).")
+  boolean fork;
+
+  /** The benchmark groups, in the order they run. */
+  enum Group {
+    alu, sort, crc, fs, fs_xv6chunks, kernel
+  }
+
   @Override
-  public Integer call() throws IOException {
+  public Integer call() throws IOException, InterruptedException {
     if (runs < 1 || warmup < 0) {
       throw CliError.badInput("--runs must be at least 1 and --warmup at least 0");
     }
     List<Figure> figures = new ArrayList<>();
-    figures.add(emulator("emulator.alu", "bench_alu", List.of("20000000"), "ALU/branch loop with mul/div"));
-    figures.add(emulator("emulator.sort", "bench_sort", List.of("1"), "quicksort of a 4 MiB array"));
-    figures.add(emulator("emulator.crc", "bench_crc", List.of("4"), "byte-wise CRC-32, 4 x 4 MiB, mostly RVC"));
-    figures.addAll(fileSystem(false, "fs", "whole log per transaction"));
-    figures.addAll(fileSystem(true, "fs.xv6chunks", "MAXOPBLOCKS per transaction, as xv6's filewrite"));
+    for (Group g : only == null ? List.of(Group.values()) : only) {
+      figures.addAll(fork ? inChildJvm(g) : run(g));
+    }
     if (json) {
       printJson(figures);
     } else {
       for (Figure f : figures) {
-        main.out.printf(Locale.ROOT, "%-16s %10.1f %-6s (min %.1f, max %.1f)  %s%n",
+        main.out.printf(Locale.ROOT, "%-24s %10.1f %-6s (min %.1f, max %.1f)  %s%n",
             f.name(), f.median(), f.unit(), f.min(), f.max(), f.detail());
       }
     }
     return Main.EXIT_OK;
   }
+
+  private List<Figure> run(Group g) throws IOException {
+    switch (g) {
+      case alu:
+        return List.of(emulator("emulator.alu", "bench_alu", List.of("20000000"),
+            "ALU/branch loop with mul/div"));
+      case sort:
+        return List.of(emulator("emulator.sort", "bench_sort", List.of("1"),
+            "quicksort of a 4 MiB array"));
+      case crc:
+        return List.of(emulator("emulator.crc", "bench_crc", List.of("4"),
+            "byte-wise CRC-32, 4 x 4 MiB, mostly RVC"));
+      case fs:
+        return fileSystem(false, "fs", "whole log per transaction");
+      case fs_xv6chunks:
+        return fileSystem(true, "fs.xv6chunks", "MAXOPBLOCKS per transaction, as xv6's filewrite");
+      case kernel:
+        return kernel();
+      default:
+        throw new IllegalStateException("unknown group " + g);
+    }
+  }
+
+  /** Runs one group in a child JVM with the same class path and reads its JSON figures. */
+  private List<Figure> inChildJvm(Group g) throws IOException, InterruptedException {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> cmd = List.of(java, "-cp", System.getProperty("java.class.path"),
+        Main.class.getName(), "bench", "--no-fork", "--json", "--only", g.name(),
+        "--runs", String.valueOf(runs), "--warmup", String.valueOf(warmup));
+    Process child = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    int status = child.waitFor();
+    if (status != 0) {
+      throw new CliError(Main.EXIT_FINDING, "benchmark group " + g + " failed (exit " + status + ")");
+    }
+    List<Figure> figures = new ArrayList<>();
+    Matcher m = JSON_FIGURE.matcher(output);
+    while (m.find()) {
+      figures.add(new Figure(m.group(1), m.group(2), Double.parseDouble(m.group(3)),
+          Double.parseDouble(m.group(4)), Double.parseDouble(m.group(5)),
+          m.group(6).replace("\\\"", "\"")));
+    }
+    return figures;
+  }
+
+  /** One line of {@link #printJson}'s output. */
+  private static final Pattern JSON_FIGURE = Pattern.compile(
+      "\\{\"name\": \"([^\"]*)\", \"unit\": \"([^\"]*)\", \"median\": ([-0-9.E]+), "
+          + "\"min\": ([-0-9.E]+), \"max\": ([-0-9.E]+), \"detail\": \"((?:[^\"\\\\]|\\\\.)*)\"\\}");
 
   /** Million instructions per second of one bundled program, on a fresh machine each run. */
   private Figure emulator(String name, String program, List<String> args, String detail)
@@ -125,6 +191,24 @@ final class BenchCommand implements Callable<Integer> {
         summary(prefix + ".read", "MB/s", reads, "64 MiB read back through readi, 64 KiB pieces"),
         new Figure(prefix + ".amplification", "writes", f.diskWritesPerDataBlock(),
             f.diskWritesPerDataBlock(), f.diskWritesPerDataBlock(), "disk writes per data block written"));
+  }
+
+  /** The kernel: fork+exec+exit+wait rate, machine reset cost, boot of the built-in image. */
+  private List<Figure> kernel() throws IOException {
+    List<Figure> out = new ArrayList<>();
+    out.add(measure("kernel.forkexec", "ops/s", () -> KernelBench.forkExecPerSecond(2000),
+        "fork, exec of a one-instruction program, exit, wait (median of 5 x 2000)"));
+    out.add(measure("kernel.reset", "us", () -> KernelBench.snapshotAndReset(2000)[1],
+        "reset after a program read a line and exited (median of 1000)"));
+    var image = BuiltinImage.load();
+    if (image.isPresent()) {
+      out.add(measure("kernel.boot", "ms", () -> KernelBench.bootMillis(image.get()),
+          "built-in image: /init to the shell's first \"$ \" (median of 7)"));
+      out.add(measure("kernel.reset.sh", "us",
+          () -> KernelBench.shellResetMicros(image.get(), 1000)[0],
+          "reset of the booted machine at its prompt after 'echo hi | wc'"));
+    }
+    return out;
   }
 
   private static Figure summary(String name, String unit, double[] values, String detail) {

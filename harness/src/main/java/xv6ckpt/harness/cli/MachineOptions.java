@@ -1,13 +1,13 @@
 package xv6ckpt.harness.cli;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 import xv6ckpt.emulator.disk.BlockDevice;
 import xv6ckpt.emulator.disk.FileBlockDevice;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
+import xv6ckpt.kernel.BuiltinImage;
 import xv6ckpt.kernel.Machine;
 import xv6ckpt.kernel.fs.FsFormat;
 
@@ -15,11 +15,9 @@ import xv6ckpt.kernel.fs.FsFormat;
  * Options shared by {@code boot} and {@code run}: the disk image and the machine's parameters.
  * {@code --fs IMAGE} is used in place, like a disk; without it a fresh copy of the built-in
  * image (resource {@code /xv6ckpt/kernel/fs.img}, made by the build from the project's
- * user-land) is used and thrown away.
+ * user-land, see {@link BuiltinImage}) is used and thrown away.
  */
 final class MachineOptions {
-  static final String BUILTIN_IMAGE = "/xv6ckpt/kernel/fs.img";
-
   @Option(names = "--fs", paramLabel = "IMAGE",
       description = "xv6 file-system image, used in place (default: a copy of the built-in one).")
   Path fs;
@@ -62,12 +60,11 @@ final class MachineOptions {
         throw CliError.badInput(fs + ": " + e.getMessage());
       }
     }
-    try (InputStream in = Machine.class.getResourceAsStream(BUILTIN_IMAGE)) {
-      if (in == null) {
-        throw CliError.badInput("this build has no built-in file system image yet (it is made "
-            + "from kernel/user/bin); give one with --fs IMAGE");
-      }
-      return new MemoryBlockDevice(FsFormat.BSIZE, in.readAllBytes());
+    try {
+      byte[] image = BuiltinImage.load().orElseThrow(() -> CliError.badInput(
+          "this build has no built-in file system image (it is made from kernel/user/bin); "
+              + "give one with --fs IMAGE"));
+      return new MemoryBlockDevice(FsFormat.BSIZE, image);
     } catch (IOException e) {
       throw CliError.badInput("cannot read the built-in image: " + e.getMessage());
     }

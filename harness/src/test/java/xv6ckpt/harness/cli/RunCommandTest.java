@@ -113,8 +113,8 @@ class RunCommandTest {
     assertThat(run("run", "--fs", dir.resolve("none.img").toString(), "--", "x"))
         .isEqualTo(Main.EXIT_USAGE);
     assertThat(stderr()).contains("no such file");
-    assertThat(run("run", "--", "x")).isEqualTo(Main.EXIT_USAGE);
-    assertThat(stderr()).contains("--fs IMAGE");
+    assertThat(run("run", "--", "nosuch")).isEqualTo(Main.EXIT_USAGE); // the built-in image
+    assertThat(stderr()).contains("exec /nosuch failed");
   }
 
   @Test
@@ -139,5 +139,16 @@ class RunCommandTest {
     Files.write(img, new byte[64 * 1024]);
     assertThat(run("run", "--fs", img.toString(), "--", "x")).isEqualTo(Main.EXIT_USAGE);
     assertThat(stderr()).contains("cannot mount the file system");
+  }
+
+  @Test
+  void theBuiltInImageRunsTheProjectsShell() throws Exception {
+    Path in = dir.resolve("in.txt");
+    Files.writeString(in, "echo hello | wc\nls README\n");
+    int code = run("run", "--stdin", in.toString(), "--", "sh");
+    assertThat(stderr()).isEmpty();
+    assertThat(code).isEqualTo(0);
+    assertThat(stdout()).contains("1 1 6");
+    assertThat(stdout()).contains("README");
   }
 }

@@ -229,6 +229,40 @@ public final class KernelBench {
     return median(runs);
   }
 
+  /**
+   * Reset of a booted machine idle at the shell's prompt, after the shell ran {@code echo hi |
+   * wc} (init, sh, a pipe, two children): {median us, pages the reset copied back}.
+   */
+  public static double[] shellResetMicros(byte[] xv6Image, int rounds) {
+    Machine m;
+    try {
+      m = Machine.boot(new MemoryBlockDevice(FsFormat.BSIZE, xv6Image), CONFIG);
+    } catch (Machine.BootException e) {
+      throw new IllegalStateException("boot: " + e.getMessage(), e);
+    }
+    idleAtPrompt(m);
+    Machine.Snapshot s = m.snapshot();
+    double[] resets = new double[rounds];
+    int dirty = 0;
+    for (int i = 0; i < rounds; i++) {
+      m.consoleInput("echo hi | wc\n");
+      idleAtPrompt(m);
+      dirty = m.memory().dirtyPageCount();
+      long t0 = System.nanoTime();
+      m.reset(s);
+      resets[i] = (System.nanoTime() - t0) / 1e3;
+      m.takeOutput();
+    }
+    return new double[] {median(Arrays.copyOfRange(resets, rounds / 2, rounds)), dirty};
+  }
+
+  private static void idleAtPrompt(Machine m) {
+    Machine.Outcome o = m.run(100_000_000);
+    if (!(o instanceof Machine.Outcome.Idle) || !m.output().endsWith("$ ")) {
+      throw new IllegalStateException("the shell did not come back to its prompt: " + o);
+    }
+  }
+
   /** Wall time of {@code usertests -q} run as pid 2; fails unless ALL TESTS PASSED. */
   public static double usertestsQuickSeconds(byte[] xv6Image) {
     Machine m = runner(new MemoryBlockDevice(FsFormat.BSIZE, xv6Image));

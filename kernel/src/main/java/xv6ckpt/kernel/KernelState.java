@@ -1,0 +1,109 @@
+package xv6ckpt.kernel;
+
+import java.util.IdentityHashMap;
+import java.util.Map;
+import xv6ckpt.kernel.fs.Fs;
+
+/**
+ * The kernel's Java state in a {@link Machine.Snapshot}: deep copies of the process table,
+ * the open-file table with its pipes, the console, and the scheduler's numbers. RAM, the hart,
+ * the allocator and the disk are captured by their own snapshots.
+ *
+ * <p>The buffer and inode caches are not copied: between system calls every transaction has
+ * committed, so the caches hold nothing the disk lacks, and a reset mounts the file system
+ * afresh. Inode references (open files, working directories) are kept here as i-numbers and
+ * taken again with iget at reset, one reference per holder, as before.
+ *
+ * <p>The copies are bound to their machine (their methods would act on it) but never used in
+ * place: a reset copies them again, so one snapshot can be restored any number of times.
+ */
+final class KernelState {
+  private final Proc proc;
+  private final File files;
+  private final Console console;
+  private final Machine.SchedState sched;
+
+  private KernelState(Proc proc, File files, Console console, Machine.SchedState sched) {
+    this.proc = proc;
+    this.files = files;
+    this.console = console;
+    this.sched = sched;
+  }
+
+  /** Copies m's kernel state. */
+  static KernelState capture(Machine m) {
+    Tables t = copyTables(m, m.proc, m.files, null);
+    return new KernelState(t.proc(), t.files(), m.console.copy(m), m.schedState());
+  }
+
+  /** Makes m's kernel state a copy of this one; m's file system must be freshly mounted. */
+  void restoreInto(Machine m) {
+    Tables t = copyTables(m, proc, files, m.fs);
+    m.proc = t.proc();
+    m.files = t.files();
+    m.console = console.copy(m);
+    m.restoreSched(sched);
+  }
+
+  private record Tables(Proc proc, File files) {}
+
+  /**
+   * Deep-copies a process table and a file table (and the pipes they share). With {@code fs}
+   * null the copy is for a snapshot: inode references become i-numbers; otherwise i-numbers
+   * become references taken from fs.
+   */
+  private static Tables copyTables(Machine owner, Proc fromProc, File fromFiles, Fs fs) {
+    File nf = new File(owner);
+    Map<Pipe, Pipe> pipes = new IdentityHashMap<>();
+    for (OpenFile f : fromFiles.ftable) {
+      OpenFile g = nf.ftable[f.slot];
+      g.type = f.type;
+      g.ref = f.ref;
+      g.readable = f.readable;
+      g.writable = f.writable;
+      g.off = f.off;
+      g.major = f.major;
+      g.path = f.path; // immutable once set
+      if (f.pipe != null) {
+        g.pipe = pipes.computeIfAbsent(f.pipe, pi -> pi.copy(owner));
+      }
+      if (fs == null) {
+        g.ipInum = f.ip == null ? 0 : f.ip.inum();
+      } else {
+        g.ip = f.ipInum == 0 ? null : fs.iget(f.ipInum);
+      }
+    }
+    Proc np = new Proc(owner);
+    for (Process p : fromProc.procs) {
+      copyProcess(p, np.procs[p.slot], np, nf, fs);
+    }
+    np.nextpid = fromProc.nextpid;
+    np.initproc = fromProc.initproc == null ? null : np.procs[fromProc.initproc.slot];
+    np.lastRun = fromProc.lastRun;
+    return new Tables(np, nf);
+  }
+
+  private static void copyProcess(Process p, Process q, Proc np, File nf, Fs fs) {
+    q.state = p.state;
+    q.chan = p.chan;
+    q.killed = p.killed;
+    q.xstate = p.xstate;
+    q.pid = p.pid;
+    q.parent = p.parent == null ? null : np.procs[p.parent.slot];
+    q.sz = p.sz;
+    q.pagetable = p.pagetable;
+    q.trapframe = p.trapframe;
+    for (int i = 0; i < Param.NOFILE; i++) {
+      q.ofile[i] = p.ofile[i] == null ? null : nf.ftable[p.ofile[i].slot];
+    }
+    if (fs == null) {
+      q.cwdInum = p.cwd == null ? 0 : p.cwd.inum();
+    } else {
+      q.cwd = p.cwdInum == 0 ? null : fs.iget(p.cwdInum);
+    }
+    q.name = p.name;
+    q.cwdPath = p.cwdPath; // immutable once set
+    q.instret = p.instret;
+    q.restart = p.restart; // an immutable value
+  }
+}
