@@ -362,6 +362,33 @@ class CheckpointTest {
   }
 
   @Test
+  void pathsOfFilesOpenedRelativeToTheCwdSurviveASnapshotAndReset() {
+    UProg p = new UProg().str("path", "/img").str("d", "d").str("x", "./x");
+    p.a.la(A0, "d");
+    p.sys(SYS_mkdir).check(0, 1);
+    p.a.la(A0, "d");
+    p.sys(SYS_chdir).check(0, 2);
+    p.a.la(A0, "x").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
+    p.sys(SYS_open).check(3, 3);
+    Ckpt.readConsole(p, "bss", 8);
+    p.a.li(A0, 0);
+    Ckpt.checkpoint(p, "path");
+    p.check(0, 4);
+    p.exit(0);
+    Machine m = Machines.runner(Map.of("prog", p.elf()));
+    Ckpt.spawn(m, "prog");
+    assertThat(Machines.finish(m)).isEqualTo(new Machine.Outcome.Idle(true));
+    Machine.Snapshot s = m.snapshot();
+    m.consoleInput("a\n");
+    assertThat(Machines.finish(m)).isEqualTo(Machines.exited(0));
+    m.reset(s);
+    m.consoleInput("b\n");
+    assertThat(Machines.finish(m)).isEqualTo(Machines.exited(0));
+    Image im = Ckpt.image(Ckpt.read(m, "/img").orElseThrow());
+    assertThat(new String(im.files().get(3).path())).isEqualTo("/d/x");
+  }
+
+  @Test
   void absolutePathsAreNormalizedAsNameiWouldWalkThem() {
     assertThat(abs("/", "a")).isEqualTo("/a");
     assertThat(abs("/d", "a/./b//c")).isEqualTo("/d/a/b/c");
