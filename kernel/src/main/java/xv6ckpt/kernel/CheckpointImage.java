@@ -219,13 +219,15 @@ public final class CheckpointImage {
 
   // ---------------------------------------------------------------- reading
 
-  /** The validator's answer: the image, or the first rule broken and where. */
-  sealed interface Verdict {}
+  /** The validator's answer: the image ({@code Valid}), or the first rule broken and where. */
+  public sealed interface Verdict {}
 
+  /** A valid image; its values are the kernel's business (restore). */
   record Valid(Image image) implements Verdict {}
 
-  record Invalid(int code, long offset, String detail) implements Verdict {
-    String rule() {
+  /** The first rule broken: its code, the byte offset FORMAT.md §3 assigns, a sentence. */
+  public record Invalid(int code, long offset, String detail) implements Verdict {
+    public String rule() {
       return ruleName(code);
     }
   }

@@ -1,0 +1,165 @@
+package xv6ckpt.harness.ckpt;
+
+import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
+import static xv6ckpt.emulator.asm.Reg.A0;
+import static xv6ckpt.emulator.asm.Reg.A1;
+import static xv6ckpt.emulator.asm.Reg.A2;
+import static xv6ckpt.emulator.asm.Reg.S1;
+import static xv6ckpt.emulator.asm.Reg.T0;
+import static xv6ckpt.emulator.asm.Reg.T1;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import xv6ckpt.kernel.Machine;
+import xv6ckpt.kernel.Process;
+import xv6ckpt.specs.CheckpointModel;
+import xv6ckpt.specs.Image;
+import xv6ckpt.specs.ImageCodec;
+import xv6ckpt.specs.ModelProcess;
+import xv6ckpt.specs.Verdict;
+
+/**
+ * Kernel writes, spec reads: every image the kernel writes decodes under the spec's decoder,
+ * and to exactly the image {@link CheckpointModel#checkpoint} predicts for the process as the
+ * harness observes it (its own page-table walk, the kernel's public registers and files).
+ */
+class KernelImagesTest {
+
+  private static final Map<String, byte[]> DATA = Map.of("data", "0123456789".getBytes());
+
+  private static Image decoded(Machine m) {
+    Verdict v = ImageCodec.decode(Disks.read(m, "/img"));
+    assertWithMessage("the spec's verdict on the kernel's image").that(v)
+        .isInstanceOf(Verdict.Valid.class);
+    return ((Verdict.Valid) v).image();
+  }
+
+  /**
+   * A program that sets itself up (setup), checkpoints itself and spins: the caller is then
+   * observed as it stood at its ecall (pc back on it; a0 was 0, the argument, and is 0, the
+   * result), and the image must be the model's.
+   */
+  private static void selfCheckpoint(Consumer<Prog> setup) {
+    Prog p = new Prog().str("path", "img").str("data", "data").str("new", "new")
+        .str("root", "/");
+    setup.accept(p);
+    p.a.li(A0, 0);
+    long ecall = p.checkpoint("path");
+    p.a.label("spin").j("spin");
+    Map<String, byte[]> files = new TreeMap<>(DATA);
+    files.put("prog", p.elf());
+    Machine m = Disks.runner(Disks.disk(8000, files));
+    int pid = Disks.spawn(m, "prog");
+    assertThat(m.run(5_000_000)).isEqualTo(new Machine.Outcome.BudgetSpent());
+    Process caller = m.proc().byPid(pid).orElseThrow();
+    ModelProcess now = Observe.process(m, caller, ModelProcess.State.RUNNING);
+    ModelProcess atEcall = new ModelProcess(now.pid(), now.name(), now.state(), now.sz(),
+        now.pages(), now.regs().withPc(ecall), now.files(), now.inSyscall());
+    Image image = decoded(m);
+    var expected = CheckpointModel.checkpoint(atEcall, List.of(), 0, image.header().imageId());
+    assertThat(expected).isInstanceOf(CheckpointModel.CheckpointResult.Written.class);
+    assertThat(image).isEqualTo(((CheckpointModel.CheckpointResult.Written) expected).image());
+  }
+
+  @Test
+  void selfCheckpointOfAFreshProgram() {
+    selfCheckpoint(p -> {});
+  }
+
+  @Test
+  void selfCheckpointWithFilesOpenAtOffsets() {
+    selfCheckpoint(p -> {
+      p.a.la(A0, "data").li(A1, Prog.O_RDONLY);
+      p.sys(Prog.SYS_open); // fd 3 at offset 4
+      p.a.li(A0, 3).la(A1, "bss").li(A2, 4);
+      p.sys(Prog.SYS_read);
+      p.a.la(A0, "new").li(A1, Prog.O_CREATE | Prog.O_RDWR);
+      p.sys(Prog.SYS_open); // fd 4 at offset 3
+      p.a.li(A0, 4).la(A1, "bss").li(A2, 3);
+      p.sys(Prog.SYS_write);
+      p.a.la(A0, "root").li(A1, Prog.O_RDONLY);
+      p.sys(Prog.SYS_open); // fd 5, a directory
+    });
+  }
+
+  @Test
+  void selfCheckpointWithHeapAndLazyHoles() {
+    selfCheckpoint(p -> {
+      p.a.li(A0, 64 << 10).li(A1, 1);
+      p.sys(Prog.SYS_sbrk);
+      p.a.li(A0, 1 << 20).li(A1, 2); // lazy: only touched pages are mapped
+      p.sys(Prog.SYS_sbrk);
+      p.a.mv(S1, A0).li(T1, 0x77).sd(T1, 0, S1).li(T0, 600 << 10).add(T0, T0, S1)
+          .sd(T1, 8, T0);
+    });
+  }
+
+  /**
+   * pid 2 forks the target (pid 3), lets it run for three ticks, checkpoints it and exits at
+   * once, so the target is observed as the checkpoint saw it.
+   */
+  private static void externalCheckpoint(Consumer<Prog> target) {
+    Prog p = new Prog().str("path", "img");
+    p.sys(Prog.SYS_fork);
+    p.a.beqz(A0, "target").mv(S1, A0).li(A0, 3);
+    p.sys(Prog.SYS_sleep);
+    p.a.mv(A0, S1);
+    p.checkpoint("path");
+    p.sys(Prog.SYS_exit);
+    p.a.label("target");
+    target.accept(p);
+    Machine m = Disks.runner(Disks.disk(8000, Map.of("prog", p.elf())));
+    Disks.spawn(m, "prog");
+    assertWithMessage(m.output()).that(Disks.finish(m))
+        .isEqualTo(new Machine.Outcome.Exited(2, 0));
+    Process t = m.proc().byPid(3).orElseThrow();
+    ModelProcess target3 = Observe.process(m, t, ModelProcess.State.valueOf(t.state().name()));
+    ModelProcess caller = new ModelProcess(2, "prog", ModelProcess.State.RUNNING, 0,
+        List.of(), Image.Registers.zero(0), new TreeMap<>(), Image.SyscallRestart.NONE);
+    Image image = decoded(m);
+    var expected = CheckpointModel.checkpoint(caller, List.of(target3), 3,
+        image.header().imageId());
+    assertThat(expected).isInstanceOf(CheckpointModel.CheckpointResult.Written.class);
+    assertThat(image).isEqualTo(((CheckpointModel.CheckpointResult.Written) expected).image());
+  }
+
+  @Test
+  void externalCheckpointOfAProcessComputing() {
+    externalCheckpoint(p -> p.a.label("loop").addi(T0, T0, 1).j("loop"));
+  }
+
+  @Test
+  void externalCheckpointOfAProcessAsleep() {
+    externalCheckpoint(p -> {
+      p.a.li(A0, 1000);
+      p.sys(Prog.SYS_sleep);
+      p.exit(0);
+    });
+  }
+
+  @Test
+  void externalCheckpointOfAProcessWaitingForItsChild() {
+    externalCheckpoint(p -> {
+      p.sys(Prog.SYS_fork);
+      p.a.beqz(A0, "grandchild").la(A0, "bss");
+      p.sys(Prog.SYS_wait);
+      p.exit(0);
+      p.a.label("grandchild").li(A0, 1000);
+      p.sys(Prog.SYS_sleep);
+      p.exit(0);
+    });
+  }
+
+  @Test
+  void externalCheckpointOfAProcessReadingTheConsole() {
+    externalCheckpoint(p -> {
+      p.a.li(A0, 0).la(A1, "bss").li(A2, 100);
+      p.sys(Prog.SYS_read);
+      p.exit(0);
+    });
+  }
+}
