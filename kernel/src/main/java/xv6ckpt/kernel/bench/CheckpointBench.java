@@ -28,7 +28,8 @@ import xv6ckpt.kernel.fs.MkfsException;
  * another, it calls restore("/img"), and the restored process (which sees checkpoint return 1)
  * waits for a third. Each phase is one {@link Machine#run} between two console inputs, timed
  * with the host's monotonic clock (read only here, never inside the kernel); beside the call
- * itself a phase runs a handful of instructions and one console read. The disk is a
+ * itself a phase runs a handful of instructions and one console read (the garbage of earlier
+ * runs is collected before the timing starts). The disk is a
  * big-files file system (files up to 64.3 MiB) with xv6's 30-block log; every checkpoint
  * transaction reserves MAXOPBLOCKS, so the figures are for xv6-sized transactions. Each size
  * runs {@code runs} times on a fresh machine after one warm-up run; the median is reported.
@@ -76,7 +77,9 @@ public final class CheckpointBench {
       }
     }
     List<Point> out = new ArrayList<>();
-    once(4L << 20); // warm-up: compile the paths once before any timing
+    for (long size : List.of(4L << 20, 64L << 10, 64L << 10, 64L << 10)) {
+      once(size); // warm-up: compile the paths, large and small, before any timing
+    }
     for (long size : sizes) {
       once(size); // warm-up at this size
       Point[] p = new Point[runs];
@@ -104,6 +107,7 @@ public final class CheckpointBench {
       throw new IllegalStateException("benchmark program: " + e.getMessage(), e);
     }
     untilWaiting(m, "grow");
+    System.gc(); // the previous runs' machines are garbage: collect them outside the timing
     long commitsBefore = m.log().commits();
     long t0 = System.nanoTime();
     m.consoleInput("\n");
@@ -140,13 +144,17 @@ public final class CheckpointBench {
     }
   }
 
-  /** A big-files disk large enough for two 64 MiB images, and 320 MiB of RAM. */
+  /**
+   * A big-files disk large enough for two 64 MiB images, and RAM for the process twice over
+   * (restore builds the new memory before it frees the old) plus 32 MiB.
+   */
   private static Machine machine(long size) {
     Mkfs.Options opts = new Mkfs.Options(150_000, 200, Param.LOGBLOCKS, true);
     MemoryBlockDevice d = new MemoryBlockDevice(FsFormat.BSIZE, opts.size());
     try {
       Mkfs.make(d, opts, List.of(new Mkfs.FileNode("grow", program(size))));
-      return Machine.runner(d, Machine.Config.defaults().withRam(320L << 20));
+      long ram = ((2 * size) >> 20 << 20) + (32L << 20);
+      return Machine.runner(d, Machine.Config.defaults().withRam(ram));
     } catch (MkfsException | Machine.BootException e) {
       throw new IllegalStateException("benchmark machine: " + e.getMessage(), e);
     }
