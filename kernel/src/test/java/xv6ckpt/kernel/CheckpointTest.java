@@ -179,31 +179,44 @@ class CheckpointTest {
   }
 
   @Test
-  void pipesAndBlockingWritesAreRefused() {
+  void pipeReadersAndBlockedPipeWritersAreRefused() {
     UProg p = new UProg().str("path", "img");
     p.a.la(A0, "bss");
-    p.sys(SYS_pipe).check(0, 1);
+    p.sys(SYS_pipe).check(0, 1); // fds 3 (read), 4 (write): the reader's pipe
+    p.a.la(A0, "bss").addi(A0, A0, 8);
+    p.sys(SYS_pipe).check(0, 2); // fds 5, 6: the writer's pipe
     p.sys(SYS_fork);
-    p.a.beqz(A0, "writer").mv(S1, A0);
+    p.a.beqz(A0, "reader").mv(S1, A0);
+    p.sys(SYS_fork);
+    p.a.beqz(A0, "writer").mv(S2, A0);
     p.a.li(A0, 2);
-    p.sys(SYS_sleep); // the writer fills the pipe and blocks inside write
+    p.sys(SYS_sleep); // the reader blocks on an empty pipe, the writer on a full one
     p.a.mv(A0, S1);
     Ckpt.checkpoint(p, "path");
-    p.check(CheckpointImage.CKPT_BUSY, 2);
+    p.check(CheckpointImage.CKPT_PIPE, 3); // inside read, but it holds a pipe
+    p.a.mv(A0, S2);
+    Ckpt.checkpoint(p, "path");
+    p.check(CheckpointImage.CKPT_BUSY, 4); // inside write: not restartable
     p.a.li(A0, 0);
     Ckpt.checkpoint(p, "path");
-    p.check(CheckpointImage.CKPT_PIPE, 3); // the caller itself holds the pipe
-    p.a.mv(A0, S1);
-    p.sys(SYS_kill);
-    p.a.li(A0, 0);
-    p.sys(SYS_wait);
+    p.check(CheckpointImage.CKPT_PIPE, 5); // the caller itself holds pipes
+    for (int reg : new int[] {S1, S2}) {
+      p.a.mv(A0, reg);
+      p.sys(SYS_kill);
+      p.a.li(A0, 0);
+      p.sys(SYS_wait);
+    }
     p.exit(0);
-    p.a.label("writer").la(T0, "bss").lw(A0, 4, T0).la(A1, "bss").li(A2, 1000);
-    p.sys(SYS_write);
+    p.a.label("reader").li(A0, 3).la(A1, "bss").addi(A1, A1, 64).li(A2, 10);
+    p.sys(SYS_read);
     p.exit(5);
+    p.a.label("writer").li(A0, 6).la(A1, "bss").li(A2, 1000);
+    p.sys(SYS_write);
+    p.exit(6);
     Machine m = runClean(Map.of("prog", p.elf()), 0);
-    assertThat(m.output()).isEqualTo("checkpoint: CKPT_BUSY (-4): pid 3 is inside system call "
-        + SYS_write + "\ncheckpoint: CKPT_PIPE (-5): pid 2 fd 3 is a pipe\n");
+    assertThat(m.output()).isEqualTo("checkpoint: CKPT_PIPE (-5): pid 3 fd 3 is a pipe\n"
+        + "checkpoint: CKPT_BUSY (-4): pid 4 is inside system call " + SYS_write + "\n"
+        + "checkpoint: CKPT_PIPE (-5): pid 2 fd 3 is a pipe\n");
     assertThat(Ckpt.read(m, "/img")).isEmpty();
   }
 
