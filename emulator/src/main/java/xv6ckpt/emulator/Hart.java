@@ -246,7 +246,7 @@ public final class Hart {
           tryTranslation = false;
           Translation t = hotTranslation(page, idx);
           if (t != null && blen[idx] <= left) {
-            int r = t.run(this, x, ram, dtlb.slots, pageVa, left);
+            int r = t.run(this, x, ram, dtlb.slots, pageVa, left, idx);
             left = exitLeft;
             if (r == Translation.EXIT_JUMP) {
               pc = exitPc;
@@ -729,6 +729,12 @@ public final class Hart {
       }
       t = Translator.translate(page, idx);
       page.setTranslation(idx, t);
+      for (int s : t.entries) { // its other blocks: enter it there too, from now on
+        if (page.translation(s) == null) {
+          page.setTranslation(s, t);
+          page.heat[s] = hotLimit;
+        }
+      }
     }
     if (t == Translation.NONE) {
       page.heat[idx] = Integer.MIN_VALUE; // interpreted for good (until the page changes)

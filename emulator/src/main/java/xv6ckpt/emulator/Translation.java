@@ -6,15 +6,16 @@ import static xv6ckpt.emulator.PhysicalMemory.SHORT;
 
 /**
  * A region of one decoded page translated to JVM bytecode by {@link Translator}: the compiled
- * form of the interpreter's work from one entry slot, through every basic block reachable from
- * it by branches and jumps inside the page, up to a size limit. Not architectural: running it
+ * form of the interpreter's work from one slot, through the basic blocks reachable from it by
+ * branches and jumps inside the page, up to a size limit. It may be entered at the start of any
+ * of its blocks ({@link #entries}), and JALR into one of them stays inside it. Not architectural: running it
  * has exactly the effect of interpreting the same instructions (see {@link Hart#run}).
  *
  * <p>Contract of {@link #run}, which mirrors the interpreter's:
  *
  * <ul>
- *   <li>On entry, {@code left} is the budget not yet charged; nothing of the block at the entry
- *       slot has been charged. Each basic block is entered only if all of it fits in {@code
+ *   <li>On entry at slot {@code entry} (one of {@link #entries}), {@code left} is the budget not
+ *       yet charged; nothing of the block at the entry has been charged. Each basic block is entered only if all of it fits in {@code
  *       left} (it is charged whole on entry), so the budget never ends inside translated code.
  *   <li>It never traps, never walks page tables and never writes a page that needs bookkeeping:
  *       loads and stores go through the hart's TLB exactly as the interpreter's fast path does
@@ -39,6 +40,9 @@ abstract class Translation {
   /** Marks a slot whose region could not be translated (so it is not tried again). */
   static final Translation NONE = new None();
 
+  /** The block starts where {@link #run} may be entered; set once, by {@link Translator}. */
+  int[] entries = new int[0];
+
   /**
    * Runs the region; see the class comment.
    *
@@ -48,12 +52,13 @@ abstract class Translation {
    * @param tlb the hart's data TLB slots
    * @param pageVa virtual address of the page the region was translated from
    * @param left budget not yet charged; at least the entry block's length
+   * @param entry the slot to start at, one of {@link #entries}
    */
-  abstract int run(Hart h, long[] x, byte[] ram, long[] tlb, long pageVa, long left);
+  abstract int run(Hart h, long[] x, byte[] ram, long[] tlb, long pageVa, long left, int entry);
 
   private static final class None extends Translation {
     @Override
-    int run(Hart h, long[] x, byte[] ram, long[] tlb, long pageVa, long left) {
+    int run(Hart h, long[] x, byte[] ram, long[] tlb, long pageVa, long left, int entry) {
       throw new IllegalStateException("the NONE translation marks untranslatable code");
     }
   }

@@ -20,10 +20,14 @@ import org.objectweb.asm.MethodVisitor;
  * for what the generated code promises; this class keeps those promises by construction:
  *
  * <ul>
- *   <li>A <b>region</b> is the basic blocks reachable from the entry slot through branches and
- *       JAL inside the page, breadth first, until {@link #MAX_INSNS} instructions. A block is
- *       the interpreter's block (same ends, same {@link DecodedPage#blen}); it is charged whole
- *       when entered, after checking that it fits the budget.
+ *   <li>A <b>region</b> is the basic blocks reachable from the hot slot through branches and
+ *       JAL inside the page (and the return point of a JAL that links), breadth first, until
+ *       {@link #MAX_INSNS} instructions. A block is the interpreter's block (same ends, same
+ *       {@link DecodedPage#blen}); it is charged whole when entered, after checking that it fits
+ *       the budget. The method starts with a switch on the entry slot, so that one class serves
+ *       every block of the region (one class per loop nest, not one per jump target, keeps
+ *       HotSpot's compile work small), and a JALR whose target is one of its blocks (a return
+ *       inside the page) jumps there through the same kind of switch.
  *   <li>Translated: RV64I ALU, LUI/AUIPC, loads and stores (TLB-hit path only), branches, JAL,
  *       JALR (which leaves the region), FENCE, the M extension. Everything else (atomics,
  *       ecall/ebreak, illegal encodings, fence.i, counter reads, a 32-bit instruction crossing
@@ -41,7 +45,7 @@ final class Translator {
   private Translator() {}
 
   /** Instructions per region before code-size checks (a loop body and its neighbours). */
-  static final int MAX_INSNS = 256;
+  static final int MAX_INSNS = 64;
 
   /**
    * Bytecode bytes per generated method: HotSpot does not compile methods larger than 8000
@@ -94,7 +98,7 @@ final class Translator {
 
   private static final String HART = "xv6ckpt/emulator/Hart";
   private static final String SUPER = "xv6ckpt/emulator/Translation";
-  private static final String RUN_DESC = "(L" + HART + ";[J[B[JJJ)I";
+  private static final String RUN_DESC = "(L" + HART + ";[J[B[JJJI)I";
 
   /** Translates the region entered at slot {@code entry}; {@link Translation#NONE} if empty. */
   static Translation translate(DecodedPage page, int entry) {
@@ -102,9 +106,15 @@ final class Translator {
       return Translation.NONE;
     }
     for (int limit = MAX_INSNS; limit >= 1; limit /= 2) {
-      byte[] cls = new Emitter(page, Region.form(page, entry, limit)).emit();
+      Region region = Region.form(page, entry, limit);
+      if (region.blocks().isEmpty()) {
+        return Translation.NONE; // not in a loop (within the limit)
+      }
+      byte[] cls = new Emitter(page, region).emit();
       if (cls != null) {
-        return define(cls);
+        Translation t = define(cls);
+        t.entries = region.blocks().stream().mapToInt(Block::start).toArray();
+        return t;
       }
     }
     return Translation.NONE;
@@ -168,7 +178,44 @@ final class Translator {
       for (int s : work) {
         member[s] = false;
       }
-      return new Region(blocks, member);
+      return loops(code, blocks, member);
+    }
+
+    /**
+     * Keeps the blocks that lie on a cycle through the entry (the loop nest around the hot
+     * slot); none if the entry is on no cycle. Straight-line code between loops is left to the
+     * interpreter: entering and leaving a translation costs more than it would save there, and
+     * every extra path is extra work for HotSpot's compiler on every new machine.
+     */
+    private static Region loops(long[] code, List<Block> blocks, boolean[] member) {
+      int entry = blocks.get(0).start();
+      boolean[] reaches = new boolean[DecodedPage.SLOTS]; // reaches the entry through members
+      for (boolean changed = true; changed; ) {
+        changed = false;
+        for (Block b : blocks) {
+          if (reaches[b.start()]) {
+            continue;
+          }
+          for (int t : successors(code, b)) {
+            if (member[t] && (t == entry || reaches[t])) {
+              reaches[b.start()] = true;
+              changed = true;
+              break;
+            }
+          }
+        }
+      }
+      List<Block> kept = new ArrayList<>();
+      boolean[] keptMember = new boolean[DecodedPage.SLOTS];
+      if (reaches[entry]) {
+        for (Block b : blocks) {
+          if (reaches[b.start()]) {
+            kept.add(b);
+            keptMember[b.start()] = true;
+          }
+        }
+      }
+      return new Region(kept, keptMember);
     }
 
     /**
@@ -207,6 +254,9 @@ final class Translator {
       if (isBranch(op) || op == RvI.JAL) {
         next.add(j + (Insn.imm(d) >> 1));
       }
+      if (op == RvI.JAL && Insn.rd(d) != Insn.X_SINK) {
+        next.add(j + Insn.halfwords(d)); // a call: its return lands here
+      }
       next.removeIf(t -> t < 0 || t >= DecodedPage.SLOTS || !translatable(Insn.op(code[t])));
       return next;
     }
@@ -216,21 +266,23 @@ final class Translator {
 
   /**
    * Writes the class for one region. Locals of {@code run}: the parameters (this, h, x, ram,
-   * tlb, pageVa, left), then idx (the exit's return value), va, e and off (scratch of one
+   * tlb, pageVa, left, entry; entry is also the slot a JALR dispatches on), then idx (the exit's return value), va, e and off (scratch of one
    * access), then x1..x31 as longs. x0 has no local: it reads as the constant 0, and writes to
    * it (rd = {@link Insn#X_SINK}) are dropped after the value is computed.
    */
   private static final class Emitter {
-    private static final int H = 1, X = 2, RAM = 3, TLB = 4, PAGE_VA = 5, LEFT = 7;
-    private static final int IDX = 9, VA = 10, E = 12, OFF = 13;
+    private static final int H = 1, X = 2, RAM = 3, TLB = 4, PAGE_VA = 5, LEFT = 7, ENTRY = 9;
+    private static final int IDX = 10, VA = 11, E = 13, OFF = 14;
     /** Local of x1 is at REG0 + 2; x0 has none. */
-    private static final int REG0 = 12;
+    private static final int REG0 = 14;
 
     private final long[] code;
     private final int[] blen;
     private final Region region;
     private final Label[] blockLabel = new Label[DecodedPage.SLOTS];
     private final Label tail = new Label();
+    /** Where a JALR inside the page dispatches; null until one needs it. */
+    private Label jalrDispatch;
     /** Out-of-line exits, emitted after the body, one per distinct (slot, give-back). */
     private final Map<Long, Label> stubs = new HashMap<>();
 
@@ -277,8 +329,31 @@ final class Translator {
           mv.visitVarInsn(LSTORE, reg(r));
         }
       }
+      // Enter at the block asked for; any other slot runs nothing and interprets.
+      Label notEntry = new Label();
+      dispatch(notEntry);
+      mv.visitLabel(notEntry);
+      mv.visitVarInsn(ILOAD, ENTRY);
+      mv.visitVarInsn(ISTORE, IDX);
+      mv.visitJumpInsn(GOTO, tail);
       for (Block b : region.blocks()) {
         block(b);
+      }
+      if (jalrDispatch != null) {
+        // A JALR to this page, at slot ENTRY: a block of the region, or leave for it.
+        mv.visitLabel(jalrDispatch);
+        Label elsewhere = new Label();
+        dispatch(elsewhere);
+        mv.visitLabel(elsewhere);
+        mv.visitVarInsn(ALOAD, H);
+        mv.visitVarInsn(LLOAD, PAGE_VA);
+        mv.visitVarInsn(ILOAD, ENTRY);
+        mv.visitInsn(ICONST_1);
+        mv.visitInsn(ISHL);
+        mv.visitInsn(I2L);
+        mv.visitInsn(LADD);
+        mv.visitFieldInsn(PUTFIELD, HART, "exitPc", "J");
+        jumpExit();
       }
       for (Runnable stub : stubCode) {
         stub.run();
@@ -306,6 +381,17 @@ final class Translator {
       }
       cw.visitEnd();
       return cw.toByteArray();
+    }
+
+    /** Jumps to the block whose start slot is in ENTRY, else to {@code otherwise}. */
+    private void dispatch(Label otherwise) {
+      int[] keys = region.blocks().stream().mapToInt(Block::start).sorted().toArray();
+      Label[] labels = new Label[keys.length];
+      for (int k = 0; k < keys.length; k++) {
+        labels[k] = blockLabel[keys[k]];
+      }
+      mv.visitVarInsn(ILOAD, ENTRY);
+      mv.visitLookupSwitchInsn(otherwise, keys, labels);
     }
 
     /** Registers the region reads or writes (all must be in locals) and those it writes. */
@@ -444,10 +530,7 @@ final class Translator {
           mv.visitInsn(LAND);
           mv.visitVarInsn(LSTORE, VA); // the target, before rd is written: rd may be rs1
           link(j, d, rd);
-          mv.visitVarInsn(ALOAD, H);
-          mv.visitVarInsn(LLOAD, VA);
-          mv.visitFieldInsn(PUTFIELD, HART, "exitPc", "J");
-          jumpExit();
+          jalr();
           return;
         case RvI.BEQ:
         case RvI.BNE:
@@ -610,6 +693,34 @@ final class Translator {
         default:
           throw new IllegalStateException("operation " + op + " is not translatable");
       }
+    }
+
+    /** Goes to the target in VA: through the dispatch if it is in this page, else leaves. */
+    private void jalr() {
+      if (jalrDispatch == null) {
+        jalrDispatch = new Label();
+      }
+      Label away = new Label();
+      mv.visitVarInsn(LLOAD, VA);
+      mv.visitVarInsn(LLOAD, PAGE_VA);
+      mv.visitInsn(LSUB);
+      mv.visitInsn(DUP2);
+      iconst(12);
+      mv.visitInsn(LUSHR);
+      mv.visitInsn(LCONST_0);
+      mv.visitInsn(LCMP);
+      mv.visitJumpInsn(IFNE, away);
+      mv.visitInsn(L2I);
+      iconst(1);
+      mv.visitInsn(IUSHR);
+      mv.visitVarInsn(ISTORE, ENTRY);
+      mv.visitJumpInsn(GOTO, jalrDispatch);
+      mv.visitLabel(away);
+      mv.visitInsn(POP2);
+      mv.visitVarInsn(ALOAD, H);
+      mv.visitVarInsn(LLOAD, VA);
+      mv.visitFieldInsn(PUTFIELD, HART, "exitPc", "J");
+      jumpExit();
     }
 
     /** rd = the address after the jump at slot j. */
