@@ -26,7 +26,11 @@ import xv6ckpt.emulator.Trap.Access;
  *       only for a page that is already dirty, holds no decoded code and holds no LR
  *       reservation, so a store that hits it needs no bookkeeping. Entries are dropped by
  *       {@link #sfenceVma()}, {@link #setSatp}, and (through {@link PhysicalMemory#epoch}) by
- *       snapshots, resets and new code pages.
+ *       snapshots, resets and new code pages;
+ *   <li>{@link Translation}s of hot loops, held by their {@link DecodedPage} ({@link Translator};
+ *       {@link #setTranslation}): {@link #run} enters one at a slot where nothing is charged,
+ *       and it hands back to the interpreter anything but ALU, M, branches, jumps and TLB-hit
+ *       loads and stores, so it keeps this contract by construction.
  * </ul>
  *
  * <p>Misaligned loads and stores are performed, also across a page boundary: both pages are
