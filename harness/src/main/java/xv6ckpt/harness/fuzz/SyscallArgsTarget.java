@@ -194,6 +194,7 @@ public final class SyscallArgsTarget implements FuzzTarget {
 
   private Verdict judge(int calls) {
     String exit = "no exit";
+    boolean killed = false;
     for (int round = 0; round < ROUNDS; round++) {
       Machine.Outcome o = m.run(BUDGET);
       if (o instanceof Machine.Outcome.Panicked) {
@@ -205,8 +206,9 @@ public final class SyscallArgsTarget implements FuzzTarget {
         continue;
       }
       if (othersGone()) {
-        return invariants(calls, exit, round);
+        return invariants(calls, exit, killed);
       }
+      killed = true;
       killOthers(); // spent its budget or sleeps for ever: end it as a shutdown would
     }
     return new Verdict.Fail("unkillable", "processes still alive after " + ROUNDS
@@ -230,8 +232,8 @@ public final class SyscallArgsTarget implements FuzzTarget {
     }
   }
 
-  private Verdict invariants(int calls, String exit, int kills) {
-    String what = calls + " calls, " + exit + (kills > 0 ? ", killed the rest" : "");
+  private Verdict invariants(int calls, String exit, boolean killed) {
+    String what = calls + " calls, " + exit + (killed ? ", killed the rest" : "");
     int free = m.kalloc().freePages();
     if (free != baselineFree) {
       return new Verdict.Fail("page-leak", (baselineFree - free) + " pages not freed after "
