@@ -28,6 +28,20 @@ final class DecodedPage {
    */
   final int[] blen = new int[SLOTS + 2];
 
+  /**
+   * The translation tier's cache (see {@link Translator}): translations[s] runs the region
+   * entered at slot s, or is {@link Translation#NONE}; null until slot s became hot. Allocated
+   * on the first translation; dropped whole by {@link #patch}, and with the page otherwise.
+   */
+  Translation[] translations;
+
+  /**
+   * Visits of each slot as a jump target or page entry, counted by harts with translation on
+   * until the slot is hot (then it holds the hart's threshold, so each visit re-enters the
+   * translation). Only speed depends on it.
+   */
+  final int[] heat = new int[SLOTS + 2];
+
   private static final long PAGE_EXIT = Insn.pack(Decoder.PAGE_EXIT, 0, 0, 0, 0);
 
   private DecodedPage() {
@@ -36,7 +50,22 @@ final class DecodedPage {
 
   /** A page of PAGE_EXIT slots only: the hart's scratch page for instructions that cross pages. */
   static DecodedPage empty() {
-    return new DecodedPage();
+    DecodedPage p = new DecodedPage();
+    java.util.Arrays.fill(p.heat, Integer.MIN_VALUE); // never hot: it is not a real page
+    return p;
+  }
+
+  /** The translation entered at slot s, or null. */
+  Translation translation(int s) {
+    Translation[] t = translations;
+    return t == null ? null : t[s];
+  }
+
+  void setTranslation(int s, Translation t) {
+    if (translations == null) {
+      translations = new Translation[SLOTS + 2];
+    }
+    translations[s] = t;
   }
 
   /** Decodes every slot of the page that starts at {@code pageOff} in {@code ram}. */
@@ -58,6 +87,7 @@ final class DecodedPage {
    * since an instruction is one or two slots long).
    */
   void patch(byte[] ram, int pageOff, int off, int len) {
+    translations = null; // a translation may hold any instruction of the page
     int first = Math.max(0, (off - 2) >> 1); // a 32-bit instruction at off - 2 covers off
     int last = Math.min(SLOTS - 1, (off + len - 1) >> 1);
     for (int s = first; s <= last; s++) {

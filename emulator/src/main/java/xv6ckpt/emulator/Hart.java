@@ -26,7 +26,11 @@ import xv6ckpt.emulator.Trap.Access;
  *       only for a page that is already dirty, holds no decoded code and holds no LR
  *       reservation, so a store that hits it needs no bookkeeping. Entries are dropped by
  *       {@link #sfenceVma()}, {@link #setSatp}, and (through {@link PhysicalMemory#epoch}) by
- *       snapshots, resets and new code pages.
+ *       snapshots, resets and new code pages;
+ *   <li>{@link Translation}s of hot loops, held by their {@link DecodedPage} ({@link Translator};
+ *       {@link #setTranslation}): {@link #run} enters one at a slot where nothing is charged,
+ *       and it hands back to the interpreter anything but ALU, M, branches, jumps and TLB-hit
+ *       loads and stores, so it keeps this contract by construction.
  * </ul>
  *
  * <p>Misaligned loads and stores are performed, also across a page boundary: both pages are
@@ -74,6 +78,12 @@ public final class Hart {
 
   /** Set when a store of this hart re-decoded cached code: the run loop ends its block. */
   private boolean codeWritten;
+
+  // ---- translation tier (not architectural: on or off, a run is the same)
+  private boolean translate = Translator.defaultOn();
+  private int threshold = Translator.defaultThreshold();
+  /** A slot whose heat exceeds this is hot; Integer.MAX_VALUE (never) with translation off. */
+  private int hotLimit = translate ? threshold - 1 : Integer.MAX_VALUE;
 
   public Hart(PhysicalMemory memory) {
     this.memory = memory;
@@ -153,6 +163,33 @@ public final class Hart {
     flushTlbs();
   }
 
+  /**
+   * Turns the translation tier on or off ({@link Translator}; default on, or as the system
+   * property {@value Translator#PROPERTY} says). Not architectural: a run has the same
+   * instructions, registers, memory, traps and instret either way, only its speed differs.
+   */
+  public void setTranslation(boolean on) {
+    translate = on;
+    hotLimit = on ? threshold - 1 : Integer.MAX_VALUE;
+  }
+
+  public boolean translation() {
+    return translate;
+  }
+
+  /**
+   * Code entered at one place {@code n} times (as a jump target or a page entry) is translated
+   * (default {@value Translator#DEFAULT_THRESHOLD}, or the system property {@value
+   * Translator#THRESHOLD_PROPERTY}). Tests use 1 to translate everything they run.
+   */
+  public void setTranslationThreshold(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("translation threshold " + n + " must be at least 1");
+    }
+    threshold = n;
+    setTranslation(translate);
+  }
+
   /** Drops any LR reservation (the kernel does it on a context switch). */
   public void clearReservation() {
     resSize = 0;
@@ -206,8 +243,24 @@ public final class Hart {
       int idx = (int) (pc & 0xFFF) >>> 1;
       // interpret() charges the block it starts in: add what is already paid for to left.
       long paid = 0;
+      // At a slot where nothing is charged, run translated code if there is some (below).
+      boolean tryTranslation = translate;
       for (; ; ) {
+        if (tryTranslation) {
+          tryTranslation = false;
+          Translation t = hotTranslation(page, idx);
+          if (t != null && blen[idx] <= left) {
+            int r = t.run(this, x, ram, dtlb.slots, pageVa, left, idx);
+            left = exitLeft;
+            if (r == Translation.EXIT_JUMP) {
+              pc = exitPc;
+              continue outer;
+            }
+            idx = r; // interpret from here (not the translation again: it just left here)
+          }
+        }
         curBlen = blen;
+        curHeat = code == page.code ? page.heat : scratch.heat;
         curPageVa = pageVa;
         exitLeft = left + paid;
         int why = interpret(code, idx);
@@ -219,6 +272,12 @@ public final class Hart {
           case EXIT_JUMP:
             pc = exitPc;
             continue outer;
+          case EXIT_HOT: // a jump inside the page to a hot slot: nothing of it is charged
+            code = page.code;
+            blen = page.blen;
+            paid = 0;
+            tryTranslation = true;
+            continue;
           case EXIT_SLOW:
             {
               int rest = blen[idx];
@@ -280,13 +339,16 @@ public final class Hart {
   private static final int EXIT_SLOW = 1; // the instruction at idx needs a slow path
   private static final int EXIT_TIMER = 2; // the budget is spent before the instruction at idx
   private static final int EXIT_TRAP = 3; // the instruction at idx traps (ecall, ...)
+  private static final int EXIT_HOT = 4; // a jump reached idx, a hot slot: try translated code
 
   private int exitIdx;
-  private long exitLeft;
-  /** Block lengths and virtual page of the code interpret() runs (fields: off its registers). */
+  /** Also where a {@link Translation} leaves the budget and its jump target. */
+  long exitLeft;
+  long exitPc;
+  /** Block lengths, heat and virtual page of the code interpret() runs (off its registers). */
   private int[] curBlen;
+  private int[] curHeat;
   private long curPageVa;
-  private long exitPc;
   /** The budget of the current run, for the counters. */
   private long runBudget;
 
@@ -583,6 +645,9 @@ public final class Hart {
             {
               int t = idx + (int) (d >> 33); // the offset in slots; not shared with d >> 32
               if ((t >>> 11) == 0) {
+                if (++curHeat[t] > hotLimit) {
+                  return exit(x, EXIT_HOT, t);
+                }
                 idx = t;
                 continue block;
               }
@@ -599,6 +664,9 @@ public final class Hart {
               x[(w >>> 7) & 63] = here + ((w >>> 30) << 1);
               int t = idx + (int) (d >> 33); // the offset in slots; not shared with d >> 32
               if ((t >>> 11) == 0) {
+                if (++curHeat[t] > hotLimit) {
+                  return exit(x, EXIT_HOT, t);
+                }
                 idx = t;
                 continue block;
               }
@@ -611,7 +679,11 @@ public final class Hart {
               x[(w >>> 7) & 63] = pageVa + (idx << 1) + ((w >>> 30) << 1);
               long delta = target - pageVa;
               if ((delta >>> 12) == 0) {
-                idx = (int) delta >>> 1;
+                int t = (int) delta >>> 1;
+                if (++curHeat[t] > hotLimit) {
+                  return exit(x, EXIT_HOT, t);
+                }
+                idx = t;
                 continue block;
               }
               exitPc = target;
@@ -647,6 +719,33 @@ public final class Hart {
       }
       return exit(x, EXIT_TIMER, idx); // only a block cut short by the budget gets here
     }
+  }
+
+  /**
+   * The translation to run at slot idx of page, translating it if the slot has just become
+   * hot; null if there is none (yet). Counts the visit.
+   */
+  private Translation hotTranslation(DecodedPage page, int idx) {
+    Translation t = page.translation(idx);
+    if (t == null) {
+      if (++page.heat[idx] <= hotLimit) {
+        return null;
+      }
+      t = Translator.translate(page, idx);
+      page.setTranslation(idx, t);
+      for (int s : t.entries) { // its other blocks: enter it there too, from now on
+        if (page.translation(s) == null) {
+          page.setTranslation(s, t);
+          page.heat[s] = hotLimit;
+        }
+      }
+    }
+    if (t == Translation.NONE) {
+      page.heat[idx] = Integer.MIN_VALUE; // interpreted for good (until the page changes)
+      return null;
+    }
+    page.heat[idx] = hotLimit; // so the interpreter's next jump here comes back to it
+    return t;
   }
 
   private static final int SLOW_OK = 0, SLOW_TRAP = 1, SLOW_CODE_WRITTEN = 2, SLOW_CROSS = 3;

@@ -79,6 +79,35 @@ public final class ProxyKernel {
     hart.setSatp((8L << 60) | (rootTable >>> 12));
   }
 
+  /** A loaded program's whole machine state: RAM, registers, pc, instruction count. */
+  public record Snapshot(PhysicalMemory.Snapshot memory, long[] registers, long pc, long instret, long nextFree) {}
+
+  /** Captures the machine, e.g. right after {@link #load}, to run the same program again. */
+  public Snapshot snapshot() {
+    long[] regs = new long[32];
+    for (int i = 1; i < 32; i++) {
+      regs[i] = hart.x(i);
+    }
+    return new Snapshot(mem.snapshot(), regs, hart.pc(), hart.instret(), nextFree);
+  }
+
+  /**
+   * Puts the machine back as {@code s} found it. Decoded and translated code of pages the run
+   * did not write survives, as it would in a machine that never stopped: this is what makes a
+   * reset cheaper than a new machine.
+   */
+  public void reset(Snapshot s) {
+    mem.reset(s.memory());
+    for (int i = 1; i < 32; i++) {
+      hart.setX(i, s.registers()[i]);
+    }
+    hart.setPc(s.pc());
+    hart.setInstret(s.instret());
+    hart.clearReservation();
+    hart.sfenceVma();
+    nextFree = s.nextFree();
+  }
+
   /** The hart, for tests and statistics. */
   public Hart hart() {
     return hart;

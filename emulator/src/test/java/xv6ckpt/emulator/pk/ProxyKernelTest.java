@@ -140,4 +140,19 @@ class ProxyKernelTest {
         () -> pk.load(a.toElf("_start", "data"), args, ProxyKernel.DEFAULT_STACK));
     assertThat(e).hasMessageThat().contains("33 arguments");
   }
+
+  @Test
+  void aResetMachineRunsTheProgramAgainIdentically() throws Exception {
+    ProxyKernel pk = new ProxyKernel(ProxyKernel.DEFAULT_RAM, out, err);
+    pk.load(BundledPrograms.load("bench_crc").orElseThrow(), List.of("crc", "1"),
+        ProxyKernel.DEFAULT_STACK);
+    ProxyKernel.Snapshot loaded = pk.snapshot();
+    Outcome first = pk.run(0);
+    String firstOutput = out.toString(StandardCharsets.US_ASCII);
+    pk.reset(loaded);
+    Outcome second = pk.run(0);
+    assertThat(((Outcome.Exited) first).status()).isEqualTo(0);
+    assertThat(second).isEqualTo(first); // same status, same instruction count
+    assertThat(out.toString(StandardCharsets.US_ASCII)).isEqualTo(firstOutput + firstOutput);
+  }
 }

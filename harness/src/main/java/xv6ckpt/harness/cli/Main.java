@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
     subcommands = {
       HelpCommand.class, RunElfCommand.class, BenchCommand.class, MkfsCommand.class,
       FsckCommand.class, LsCommand.class, CatCommand.class, PutCommand.class, GetCommand.class,
-      InspectCommand.class, BootCommand.class, RunCommand.class
+      InspectCommand.class, BootCommand.class, RunCommand.class, CampaignCommand.class,
+      ReplayCommand.class, ReportCommand.class
     })
 public final class Main implements Runnable {
   public static final int EXIT_OK = 0;

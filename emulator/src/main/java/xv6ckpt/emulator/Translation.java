@@ -1,0 +1,101 @@
+package xv6ckpt.emulator;
+
+import static xv6ckpt.emulator.PhysicalMemory.INT;
+import static xv6ckpt.emulator.PhysicalMemory.LONG;
+import static xv6ckpt.emulator.PhysicalMemory.SHORT;
+
+/**
+ * A region of one decoded page translated to JVM bytecode by {@link Translator}: the compiled
+ * form of the interpreter's work from one slot, through the basic blocks reachable from it by
+ * branches and jumps inside the page, up to a size limit. It may be entered at the start of any
+ * of its blocks ({@link #entries}), and JALR into one of them stays inside it. Not architectural: running it
+ * has exactly the effect of interpreting the same instructions (see {@link Hart#run}).
+ *
+ * <p>Contract of {@link #run}, which mirrors the interpreter's:
+ *
+ * <ul>
+ *   <li>On entry at slot {@code entry} (one of {@link #entries}), {@code left} is the budget not
+ *       yet charged; nothing of the block at the entry has been charged. Each basic block is entered only if all of it fits in {@code
+ *       left} (it is charged whole on entry), so the budget never ends inside translated code.
+ *   <li>It never traps, never walks page tables and never writes a page that needs bookkeeping:
+ *       loads and stores go through the hart's TLB exactly as the interpreter's fast path does
+ *       (same tags, same page-end limit), and anything else (a TLB miss, an instruction it does
+ *       not translate, a block that does not fit the budget) ends it <em>before</em> that
+ *       instruction, with all earlier instructions' effects committed.
+ *   <li>It returns a slot s &gt;= 0: run on by interpreting from slot s, of which nothing is
+ *       charged ({@link Hart#exitLeft} holds the budget left, with the not-yet-run rest of a
+ *       charged block given back); or {@link #EXIT_JUMP}: continue at {@link Hart#exitPc}, a
+ *       block boundary. Registers it wrote are stored back to {@code x} in both cases.
+ * </ul>
+ *
+ * <p>A translation depends on its page's bytes only (pc-relative values are computed from
+ * {@code pageVa}), so it lives in the {@link DecodedPage} and is dropped with that page's
+ * decoding whenever the bytes change.
+ */
+abstract class Translation {
+
+  /** Return value of {@link #run}: continue at {@link Hart#exitPc}. */
+  static final int EXIT_JUMP = -1;
+
+  /** Marks a slot whose region could not be translated (so it is not tried again). */
+  static final Translation NONE = new None();
+
+  /** The block starts where {@link #run} may be entered; set once, by {@link Translator}. */
+  int[] entries = new int[0];
+
+  /**
+   * Runs the region; see the class comment.
+   *
+   * @param h the hart, whose {@code exitLeft} and {@code exitPc} receive the exit state
+   * @param x the hart's registers (x0..x31 and the sink)
+   * @param ram the memory's bytes
+   * @param tlb the hart's data TLB slots
+   * @param pageVa virtual address of the page the region was translated from
+   * @param left budget not yet charged; at least the entry block's length
+   * @param entry the slot to start at, one of {@link #entries}
+   */
+  abstract int run(Hart h, long[] x, byte[] ram, long[] tlb, long pageVa, long left, int entry);
+
+  private static final class None extends Translation {
+    @Override
+    int run(Hart h, long[] x, byte[] ram, long[] tlb, long pageVa, long left, int entry) {
+      throw new IllegalStateException("the NONE translation marks untranslatable code");
+    }
+  }
+
+  // ---------------------------------------------------------------- called by generated code
+  // Little-endian accesses at a RAM offset already checked against the page (one static call
+  // each, which HotSpot inlines; the VarHandles are constants here).
+
+  static long lh(byte[] ram, int o) {
+    return (short) SHORT.get(ram, o);
+  }
+
+  static long lhu(byte[] ram, int o) {
+    return (short) SHORT.get(ram, o) & 0xFFFFL;
+  }
+
+  static long lw(byte[] ram, int o) {
+    return (int) INT.get(ram, o);
+  }
+
+  static long lwu(byte[] ram, int o) {
+    return (int) INT.get(ram, o) & 0xFFFF_FFFFL;
+  }
+
+  static long ld(byte[] ram, int o) {
+    return (long) LONG.get(ram, o);
+  }
+
+  static void sh(byte[] ram, int o, long v) {
+    SHORT.set(ram, o, (short) v);
+  }
+
+  static void sw(byte[] ram, int o, long v) {
+    INT.set(ram, o, (int) v);
+  }
+
+  static void sd(byte[] ram, int o, long v) {
+    LONG.set(ram, o, v);
+  }
+}

@@ -1,0 +1,216 @@
+package xv6ckpt.emulator;
+
+import static com.google.common.truth.Truth.assertThat;
+
+import org.junit.jupiter.api.Test;
+import xv6ckpt.emulator.asm.Assembler;
+
+/**
+ * The translation tier on hand-picked cases, each run translated (threshold 1) and checked
+ * against values computed here, and against the same run with translation off.
+ */
+class TranslationTest {
+  static final long BASE = PhysicalMemory.BASE;
+  static final long CODE = 0x10000, DATA = 0x40000;
+  static final long URX = Machine.V | Machine.R | Machine.X | Machine.U;
+  static final long URW = Machine.V | Machine.R | Machine.W | Machine.U;
+
+  /** Sv39 machine with the program at CODE (pa BASE + 0x10000) and translation as asked. */
+  static Machine machine(Assembler a, boolean translate) {
+    Machine m = new Machine();
+    m.sv39();
+    m.map(CODE, BASE + 0x10000, URX);
+    byte[] code = a.assemble();
+    m.mem.write(BASE + 0x10000, code, 0, code.length);
+    m.hart.setTranslation(translate);
+    m.hart.setTranslationThreshold(1);
+    m.hart.setPc(CODE);
+    return m;
+  }
+
+  static boolean translated(Machine m, long pa) {
+    DecodedPage d = m.mem.decoded[(int) ((pa - BASE) >>> 12)];
+    if (d == null || d.translations == null) {
+      return false;
+    }
+    for (Translation t : d.translations) {
+      if (t != null && t != Translation.NONE) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** a0 += 8-byte load at a2 (a page end: 4090), a3 times; then ecall. */
+  static Assembler crossingLoadLoop() {
+    return new Assembler(CODE)
+        .label("loop")
+        .lbu(5, 0, 12) // in the page: fills the TLB entry the ld below then hits
+        .ld(11, 0, 12) // a1 = ld 0(a2)
+        .add(10, 10, 11)
+        .addi(13, 13, -1)
+        .bnez(13, "loop")
+        .ecall();
+  }
+
+  @Test
+  void loadInThePagesLastBytesReadsBothPagesInsideTranslatedCode() {
+    for (boolean on : new boolean[] {false, true}) {
+      Machine m = machine(crossingLoadLoop(), on);
+      // va DATA -> pa +0x3000, DATA + 4096 -> pa +0x1000: not contiguous in RAM.
+      m.map(DATA, BASE + 0x43000, URW | Machine.A | Machine.D);
+      m.map(DATA + 4096, BASE + 0x41000, URW | Machine.A | Machine.D);
+      for (int i = 0; i < 8; i++) {
+        m.mem.write8(BASE + 0x44000 + i, (byte) 0xEE); // what follows pa +0x3FFF in RAM
+        m.mem.write8(BASE + 0x41000 + i, (byte) (0x60 + i));
+      }
+      for (int i = 0; i < 6; i++) {
+        m.mem.write8(BASE + 0x43000 + 4090 + i, (byte) (0x10 + i));
+      }
+      m.hart.setX(12, DATA + 4090);
+      m.hart.setX(13, 10);
+      assertThat(m.hart.run(1000)).isEqualTo(new Trap.Ecall(CODE + 20));
+      long v = 0x6160_1514_1312_1110L; // six bytes from the first page, two from the second
+      assertThat(m.hart.x(10)).isEqualTo(10 * v);
+      assertThat(m.hart.instret()).isEqualTo(50);
+      assertThat(translated(m, BASE + 0x10000)).isEqualTo(on);
+    }
+  }
+
+  @Test
+  void faultInsideTranslatedLoopIsPrecise() {
+    // Stores 8 bytes per iteration, walking up into an unmapped page.
+    Assembler a = new Assembler(CODE)
+        .label("loop")
+        .addi(5, 5, 1) // t0 counts iterations started
+        .sd(5, 0, 10)
+        .addi(10, 10, 8)
+        .j("loop");
+    for (boolean on : new boolean[] {false, true}) {
+      Machine m = machine(a, on);
+      m.map(DATA, BASE + 0x40000, URW); // A and D clear: the hart sets them
+      m.hart.setX(10, DATA + 4096 - 64);
+      Trap t = m.hart.run(1_000_000);
+      assertThat(t).isEqualTo(new Trap.PageFault(CODE + 4, Trap.Access.STORE, DATA + 4096));
+      assertThat(m.hart.x(5)).isEqualTo(9); // the 9th iteration's addi ran, its store did not
+      assertThat(m.hart.x(10)).isEqualTo(DATA + 4096);
+      assertThat(m.hart.instret()).isEqualTo(8 * 4 + 1);
+      assertThat(m.mem.read64(BASE + 0x40000 + 4096 - 8)).isEqualTo(8);
+      long pte = m.readPte(DATA, 0);
+      assertThat(pte & (Machine.A | Machine.D)).isEqualTo(Machine.A | Machine.D);
+      assertThat(translated(m, BASE + 0x10000)).isEqualTo(on);
+    }
+  }
+
+  @Test
+  void budgetStopsExactlyInsideTranslatedLoop() {
+    Assembler a = new Assembler(CODE).label("loop").addi(5, 5, 1).addi(6, 6, 2).j("loop");
+    for (long k : new long[] {1, 2, 3, 7, 100, 1001}) {
+      Machine m = machine(a, true);
+      m.hart.run(30); // translated by now
+      assertThat(translated(m, BASE + 0x10000)).isTrue();
+      assertThat(m.hart.run(k)).isInstanceOf(Trap.Timer.class);
+      long n = 30 + k;
+      assertThat(m.hart.instret()).isEqualTo(n);
+      assertThat(m.hart.x(5)).isEqualTo((n + 2) / 3);
+      assertThat(m.hart.x(6)).isEqualTo(2 * ((n + 1) / 3));
+      assertThat(m.hart.pc()).isEqualTo(CODE + 4 * (n % 3));
+    }
+  }
+
+  @Test
+  void storeIntoTranslatedCodeRunsTheNewCode() {
+    // The loop rewrites its own `addi t1, t1, k` with k + 1 each time round (data = code page).
+    Assembler a = new Assembler(CODE)
+        .label("loop")
+        .label("body")
+        .addi(6, 6, 0)
+        .lw(5, 0, 11)
+        .add(5, 5, 13)
+        .sw(5, 0, 11)
+        .addi(7, 7, 1)
+        .bne(7, 12, "loop")
+        .ecall();
+    Machine m = machine(a, true);
+    m.map(CODE, BASE + 0x10000, URX | Machine.W);
+    m.hart.setX(11, CODE);
+    m.hart.setX(12, 50);
+    m.hart.setX(13, 1 << 20);
+    assertThat(m.hart.run(10_000)).isEqualTo(new Trap.Ecall(CODE + 24));
+    assertThat(m.hart.x(6)).isEqualTo(49 * 50 / 2);
+  }
+
+  @Test
+  void onePhysicalPageAtTwoAddressesComputesEachPcRelativeValue() {
+    Assembler a = new Assembler(CODE)
+        .label("loop")
+        .auipc(10, 0)
+        .addi(13, 13, -1)
+        .bnez(13, "loop")
+        .jal(1, "out")
+        .label("out")
+        .ecall();
+    Machine m = machine(a, true);
+    long alias = 0x7000_0000L;
+    m.map(alias, BASE + 0x10000, URX);
+    for (long va : new long[] {CODE, alias, CODE}) {
+      m.hart.setX(13, 20);
+      m.hart.setPc(va);
+      assertThat(m.hart.run(1000)).isEqualTo(new Trap.Ecall(va + 16));
+      assertThat(m.hart.x(10)).isEqualTo(va);
+      assertThat(m.hart.x(1)).isEqualTo(va + 16);
+    }
+    assertThat(translated(m, BASE + 0x10000)).isTrue();
+  }
+
+  @Test
+  void remappedCodeAfterSfenceRunsTheNewPage() {
+    Assembler one = new Assembler(CODE).label("l").addi(10, 10, 1).addi(13, 13, -1).bnez(13, "l").ecall();
+    Assembler two = new Assembler(CODE).label("l").addi(10, 10, 3).addi(13, 13, -1).bnez(13, "l").ecall();
+    Machine m = machine(one, true);
+    byte[] other = two.assemble();
+    m.mem.write(BASE + 0x20000, other, 0, other.length);
+    m.hart.setX(13, 10);
+    m.hart.run(1000);
+    assertThat(m.hart.x(10)).isEqualTo(10);
+    m.mem.write64(m.pteAddr(CODE, 0), Machine.pte(BASE + 0x20000, URX | Machine.A));
+    m.hart.sfenceVma();
+    m.hart.setPc(CODE);
+    m.hart.setX(13, 10);
+    m.hart.run(1000);
+    assertThat(m.hart.x(10)).isEqualTo(10 + 30);
+  }
+
+  @Test
+  void resetDropsTranslationsWithTheDecodedPages() {
+    Assembler a = new Assembler(CODE).label("l").addi(10, 10, 1).addi(13, 13, -1).bnez(13, "l").ecall();
+    Machine m = machine(a, true);
+    PhysicalMemory.Snapshot s = m.mem.snapshot();
+    m.hart.setX(13, 10);
+    m.hart.run(1000);
+    assertThat(translated(m, BASE + 0x10000)).isTrue();
+    m.mem.write32(BASE + 0x10000, Enc.addi(10, 10, 5)); // a kernel-side write
+    assertThat(translated(m, BASE + 0x10000)).isFalse();
+    m.hart.setPc(CODE);
+    m.hart.setX(13, 10);
+    m.hart.run(1000);
+    assertThat(m.hart.x(10)).isEqualTo(10 + 50);
+    m.mem.reset(s);
+    assertThat(translated(m, BASE + 0x10000)).isFalse();
+    m.hart.setPc(CODE);
+    m.hart.setX(13, 10);
+    m.hart.run(1000);
+    assertThat(m.hart.x(10)).isEqualTo(60 + 10);
+  }
+
+  @Test
+  void thresholdBelowOneIsRejectedAndTranslationCanBeTurnedOff() {
+    Machine m = new Machine();
+    m.hart.setTranslation(false);
+    assertThat(m.hart.translation()).isFalse();
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> m.hart.setTranslationThreshold(0));
+    assertThat(e).hasMessageThat().contains("at least 1");
+  }
+}

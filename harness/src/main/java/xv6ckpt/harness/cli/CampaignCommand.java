@@ -1,0 +1,148 @@
+package xv6ckpt.harness.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import xv6ckpt.harness.fuzz.Campaign;
+import xv6ckpt.harness.fuzz.CampaignResult;
+import xv6ckpt.harness.fuzz.FuzzTargets;
+import xv6ckpt.harness.fuzz.Report;
+
+/** {@code campaign}: fuzz every target with Jazzer's standalone driver, then report. */
+@Command(
+    name = "campaign",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run a fuzz campaign and write its report.",
+      "Each target runs under Jazzer's standalone driver in a child JVM, seeded with",
+      "corpus/<target>/. Progress on stderr (target, elapsed, exec/s, coverage, findings).",
+      "Crashes are grouped by stack hash, minimized and stored under",
+      "corpus/findings/<target>/<hash>/ as open findings; new coverage is merged into the",
+      "corpus (libFuzzer merge, only while it holds fewer than --max-corpus files). Ctrl-C",
+      "stops the drivers and still stores what was found and writes the report.",
+    },
+    footer = {"", "Exit status: 0 no new findings, 1 new findings, 2 bad usage."})
+final class CampaignCommand implements Callable<Integer> {
+  @ParentCommand Main main;
+
+  @Option(names = "--targets", paramLabel = "all|NAMES", split = ",", defaultValue = "all",
+      description = "Targets to fuzz, comma-separated (default: all).")
+  List<String> targets = new ArrayList<>();
+
+  @Option(names = "--budget", paramLabel = "DURATION",
+      description = "Total time, shared by the targets (e.g. 8h, 30m, 90s).")
+  String budget;
+
+  @Option(names = "--per-target", paramLabel = "DURATION", defaultValue = "30s",
+      description = "Time per target (default: ${DEFAULT-VALUE}; ignored with --budget).")
+  String perTarget;
+
+  @Option(names = "--jobs", paramLabel = "N", defaultValue = "1",
+      description = "Targets fuzzed at once (default: ${DEFAULT-VALUE}).")
+  int jobs;
+
+  @Option(names = "--report-dir", paramLabel = "DIR",
+      description = "Where the report goes (default: reports/<timestamp>).")
+  Path reportDir;
+
+  @Option(names = "--corpus", paramLabel = "DIR", defaultValue = "corpus",
+      description = "The corpus root (default: ${DEFAULT-VALUE}).")
+  Path corpus;
+
+  @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
+      description = "libFuzzer seed of the first target; the next get N+1, ... (default: 1).")
+  long seed;
+
+  @Option(names = "--max-corpus", paramLabel = "N", defaultValue = "1000",
+      description = "Merge no more into a target's corpus once it holds N files.")
+  int maxCorpus;
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    List<String> names = targetNames();
+    if (jobs < 1) {
+      throw CliError.badInput("--jobs must be at least 1, not " + jobs);
+    }
+    long seconds = budget != null ? Math.max(1, seconds(budget) / names.size())
+        : seconds(perTarget);
+    Path out = reportDir != null ? reportDir : Path.of("reports",
+        LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    Campaign c = new Campaign(new Campaign.Plan(names, seconds, jobs, corpus, out, targetDir(),
+        seed, maxCorpus), main.err);
+    // Ctrl-C: stop the drivers, then let this thread store the findings and write the report
+    // before the JVM exits (shutdown hooks may wait; the main thread runs on meanwhile).
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      c.interrupt();
+      try {
+        finished.await(120, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    Runtime.getRuntime().addShutdownHook(hook);
+    main.err.println("campaign: " + names + ", " + seconds + " s each, " + jobs
+        + " at once, report in " + out);
+    try {
+      CampaignResult r = c.run();
+      Path html = Report.write(out, r);
+      main.out.println("report: " + html);
+      main.out.println("new findings: " + r.newFindings());
+      return r.newFindings() > 0 ? Main.EXIT_FINDING : Main.EXIT_OK;
+    } finally {
+      finished.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // Ctrl-C: the hook is already running and waits for the latch counted down above.
+      }
+    }
+  }
+
+  private List<String> targetNames() {
+    if (targets.isEmpty() || targets.equals(List.of("all"))) {
+      return FuzzTargets.names();
+    }
+    for (String t : targets) {
+      if (FuzzTargets.byName(t).isEmpty()) {
+        throw CliError.badInput("no target '" + t + "'; there are: "
+            + String.join(", ", FuzzTargets.names()));
+      }
+    }
+    return targets;
+  }
+
+  /** "8h", "10m", "30s" or plain seconds. */
+  static long seconds(String d) {
+    var m = java.util.regex.Pattern.compile("(\\d+)([hms]?)").matcher(d.trim());
+    if (!m.matches()) {
+      throw CliError.badInput("bad duration '" + d + "' (use e.g. 8h, 10m, 30s)");
+    }
+    long n = Long.parseLong(m.group(1));
+    long s = m.group(2).equals("h") ? n * 3600 : m.group(2).equals("m") ? n * 60 : n;
+    if (s < 1) {
+      throw CliError.badInput("duration must be at least 1 s, not '" + d + "'");
+    }
+    return s;
+  }
+
+  /** harness/target: where this class was loaded from (the jar or the classes folder). */
+  static Path targetDir() {
+    try {
+      Path p = Path.of(CampaignCommand.class.getProtectionDomain().getCodeSource().getLocation()
+          .toURI());
+      return p.getParent();
+    } catch (java.net.URISyntaxException e) {
+      throw CliError.badInput("cannot locate the harness build: " + e.getMessage());
+    }
+  }
+}

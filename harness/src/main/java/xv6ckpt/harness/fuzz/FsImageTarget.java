@@ -1,0 +1,133 @@
+package xv6ckpt.harness.fuzz;
+
+import java.util.List;
+import xv6ckpt.emulator.disk.MemoryBlockDevice;
+import xv6ckpt.kernel.Machine;
+import xv6ckpt.kernel.fs.Fsck;
+import xv6ckpt.kernel.fs.FsFormat;
+import xv6ckpt.kernel.fs.Mkfs;
+import xv6ckpt.kernel.fs.Superblock;
+
+/**
+ * fs-image: a corrupted file system, then a fixed workload ({@link UserPrograms#fsWorkload}).
+ *
+ * <p>Input: patches, each {@code u16 block, u16 offset, u8 length, bytes}; the block is taken
+ * modulo the blocks from the first inode block to the end (inodes, bitmap, directories,
+ * indirect blocks, file data), the offset modulo BSIZE, the length as 1 + (length mod 16).
+ * At most {@link #MAX_PATCHES}. The superblock and the log are read at mount, which happens
+ * at reset before the patches land, so they are not fuzzed here (kernel's BadImageTest covers
+ * mounting corrupted images).
+ *
+ * <p>Oracle: nothing escapes as a Java exception (neither from the kernel nor from fsck); the
+ * outcome is the workload's exit, a named refusal to start it, or a KernelPanic; a panic on an
+ * image that fsck calls clean is a finding (the kernel trusts something fsck does not check,
+ * or panics on a valid disk); on a clean image the workload leaves fsck clean; after the
+ * workload exits every page is free again.
+ */
+public final class FsImageTarget implements FuzzTarget {
+  static final int MAX_PATCHES = 64;
+  private static final long BUDGET = 2_000_000;
+
+  private final Machine m;
+  private final Machine.Snapshot snap;
+  private final int baselineFree;
+  private final Superblock sb;
+
+  public FsImageTarget() {
+    byte[] data = new byte[20_000];
+    for (int i = 0; i < data.length; i++) {
+      data[i] = (byte) (i * 31 + (i >> 8));
+    }
+    MemoryBlockDevice disk = TestMachines.image(List.of(
+        new Mkfs.FileNode("work", UserPrograms.fsWorkload()),
+        new Mkfs.FileNode("data", data),
+        new Mkfs.DirNode("dir", List.of(new Mkfs.FileNode("f", "seventeen bytes!\n".getBytes())))));
+    m = TestMachines.runner(disk);
+    m.endConsoleInput(); // a device inode made by corruption reads end of file, not for ever
+    baselineFree = m.kalloc().freePages();
+    sb = m.fs().superblock();
+    snap = m.snapshot();
+  }
+
+  @Override
+  public String name() {
+    return "fs-image";
+  }
+
+  @Override
+  public Verdict run(byte[] input) {
+    m.reset(snap);
+    m.takeOutput();
+    try {
+      int patches = corrupt(new ByteInput(input));
+      return judge(patches);
+    } catch (RuntimeException | StackOverflowError e) {
+      return TestMachines.escaped(e, m);
+    }
+  }
+
+  /** Applies the input's patches to the disk; returns how many. */
+  private int corrupt(ByteInput in) {
+    MemoryBlockDevice disk = (MemoryBlockDevice) m.disk();
+    long first = sb.inodestart();
+    long span = sb.size() - first;
+    byte[] block = new byte[FsFormat.BSIZE];
+    int n = 0;
+    while (!in.exhausted() && n < MAX_PATCHES) {
+      long b = first + in.u16() % span;
+      int off = in.u16() % FsFormat.BSIZE;
+      byte[] bytes = in.bytes(1 + in.u8() % 16);
+      disk.read(b, block);
+      System.arraycopy(bytes, 0, block, off, Math.min(bytes.length, FsFormat.BSIZE - off));
+      disk.write(b, block);
+      n++;
+    }
+    return n;
+  }
+
+  private Verdict judge(int patches) {
+    Fsck.Report before = Fsck.check(m.disk());
+    String fsck = before.clean() ? "fsck clean" : "fsck: " + before.violations().size()
+        + " violations";
+    try {
+      m.spawn("/work", List.of("work"));
+    } catch (Machine.BootException e) {
+      return new Verdict.Pass(patches + " patches, " + fsck + "; refused: " + e.getMessage());
+    }
+    Machine.Outcome o = m.run(BUDGET);
+    if (o instanceof Machine.Outcome.Panicked) {
+      String msg = ((Machine.Outcome.Panicked) o).message();
+      if (before.clean() || msg.startsWith("kernel bug")) {
+        return TestMachines.panicked(msg, m, "on an image fsck calls clean: "
+            + before.clean());
+      }
+      return new Verdict.Pass(patches + " patches, " + fsck + "; panic: " + msg);
+    }
+    if (o instanceof Machine.Outcome.BudgetSpent) {
+      // Only user code runs instructions: a corrupted /work can loop; that is not the kernel's.
+      return new Verdict.Pass(patches + " patches, " + fsck + "; workload still running");
+    }
+    if (o instanceof Machine.Outcome.Idle) {
+      return new Verdict.Fail("stuck", "the workload sleeps for ever (" + o + "), " + fsck,
+          m.output(), "");
+    }
+    return afterExit((Machine.Outcome.Exited) o, before, patches, fsck);
+  }
+
+  private Verdict afterExit(Machine.Outcome.Exited e, Fsck.Report before, int patches,
+      String fsck) {
+    int free = m.kalloc().freePages();
+    if (free != baselineFree) {
+      return new Verdict.Fail("page-leak", (baselineFree - free) + " pages not freed after "
+          + "the workload exited, " + fsck, m.output(), "");
+    }
+    if (before.clean()) {
+      Fsck.Report after = Fsck.check(m.disk());
+      if (!after.clean()) {
+        return new Verdict.Fail("fsck-after", "the workload left a clean file system with "
+            + "violations: " + after.violations(), m.output(), "");
+      }
+    }
+    return new Verdict.Pass(patches + " patches, " + fsck + "; exit " + e.status());
+  }
+}

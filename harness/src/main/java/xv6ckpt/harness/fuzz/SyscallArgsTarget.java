@@ -1,0 +1,254 @@
+package xv6ckpt.harness.fuzz;
+
+import static xv6ckpt.harness.fuzz.UserPrograms.*;
+import static xv6ckpt.harness.fuzz.Xv6Abi.*;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import xv6ckpt.emulator.disk.MemoryBlockDevice;
+import xv6ckpt.kernel.Machine;
+import xv6ckpt.kernel.Process;
+import xv6ckpt.kernel.Riscv;
+import xv6ckpt.kernel.fs.Fsck;
+import xv6ckpt.kernel.fs.Mkfs;
+
+/**
+ * syscall-args: a fuzzed sequence of system calls issued by the syscall server
+ * ({@link UserPrograms#server}) of a machine reset from a snapshot in which the server waits for
+ * its "go" and a bystander process sleeps with a page of patterned data.
+ *
+ * <p>Input: {@code u8 k} then k fuzzed path strings ({@code u8 length, bytes}) for path slots
+ * 8..15 (slots 0..7 hold a fixed dictionary of useful paths), {@code u16 length, bytes} for the
+ * data buffer, then calls: {@code u8 number} (mostly 1..21, sometimes out of range) and six
+ * arguments, each {@code u8 kind} and the kind's value bytes (see {@link #arg}). Kinds aim
+ * pointers at mapped, unmapped, guard, kernel-only (TRAPFRAME, TRAMPOLINE, at or above MAXVA)
+ * and straddling addresses. kill(1) and kill(bystander) become kill(-1): killing init panics in
+ * stock xv6 by design, and the bystander is the isolation witness.
+ *
+ * <p>Oracle: no Java exception, no panic; when every process the calls made is gone (the
+ * harness kills what still runs or sleeps after the server's end), fsck is clean, the free
+ * page count is the baseline, and the bystander's memory is unchanged.
+ */
+public final class SyscallArgsTarget implements FuzzTarget {
+  private static final long BUDGET = 1_000_000;
+  private static final int ROUNDS = 8;
+  private static final String[] DICTIONARY = {
+    "/README", "/", "/d", "/d/f", "/console", "/server", "new", "/d/../d/g",
+  };
+
+  private final Machine m;
+  private final Machine.Snapshot snap;
+  private final int baselineFree;
+  private final int bystanderPid;
+  private final int serverPid;
+  private final long bystanderDigest;
+
+  public SyscallArgsTarget() {
+    MemoryBlockDevice disk = TestMachines.image(List.of(
+        new Mkfs.FileNode("server", UserPrograms.server()),
+        new Mkfs.FileNode("bystander", UserPrograms.bystander()),
+        new Mkfs.FileNode("README", "xv6-ckpt syscall-args target\n".getBytes(StandardCharsets.UTF_8)),
+        new Mkfs.DirNode("d", List.of(new Mkfs.FileNode("f", new byte[3000])))));
+    m = TestMachines.runner(disk);
+    bystanderPid = start("/bystander");
+    settle();
+    baselineFree = m.kalloc().freePages();
+    bystanderDigest = UserMemory.digest(m.memory(), process(bystanderPid));
+    serverPid = start("/server");
+    settle();
+    fillDictionary();
+    m.consoleInput("g");
+    m.endConsoleInput();
+    snap = m.snapshot();
+  }
+
+  @Override
+  public String name() {
+    return "syscall-args";
+  }
+
+  private int start(String path) {
+    try {
+      return m.spawn(path, List.of(path.substring(1)));
+    } catch (Machine.BootException e) {
+      throw new IllegalStateException("syscall-args setup: " + e.getMessage(), e);
+    }
+  }
+
+  /** Runs until everything sleeps (the setup's programs block at once). */
+  private void settle() {
+    Machine.Outcome o = m.run(BUDGET);
+    if (!(o instanceof Machine.Outcome.Idle)) {
+      throw new IllegalStateException("syscall-args setup: expected every process asleep, got "
+          + o + "\n" + m.output());
+    }
+  }
+
+  private Process process(int pid) {
+    return m.proc().byPid(pid).orElseThrow(
+        () -> new IllegalStateException("syscall-args setup: pid " + pid + " is gone"));
+  }
+
+  private void fillDictionary() {
+    for (int i = 0; i < DICTIONARY.length; i++) {
+      writePath(i, DICTIONARY[i].getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  private void writePath(int slot, byte[] s) {
+    byte[] b = new byte[Math.min(s.length, PATH_SLOT - 1) + 1];
+    System.arraycopy(s, 0, b, 0, b.length - 1);
+    UserMemory.write(m.memory(), process(serverPid), PATHS + (long) slot * PATH_SLOT, b);
+  }
+
+  @Override
+  public Verdict run(byte[] input) {
+    m.reset(snap);
+    m.takeOutput();
+    try {
+      int calls = load(new ByteInput(input));
+      return judge(calls);
+    } catch (RuntimeException | StackOverflowError e) {
+      return TestMachines.escaped(e, m);
+    }
+  }
+
+  /** Writes the input's paths, buffer and call table into the server; returns the call count. */
+  private int load(ByteInput in) {
+    int k = in.u8() % (PATH_SLOTS - DICTIONARY.length + 1);
+    for (int i = 0; i < k; i++) {
+      writePath(DICTIONARY.length + i, in.bytes(in.u8() % 64));
+    }
+    byte[] buf = in.bytes(in.u16() % BUF_BYTES);
+    UserMemory.write(m.memory(), process(serverPid), BUF, buf);
+    byte[] table = new byte[8 + MAX_CALLS * ENTRY_BYTES];
+    int n = 0;
+    while (!in.exhausted() && n < MAX_CALLS) {
+      long[] words = call(in);
+      for (int w = 0; w < 7; w++) {
+        putLong(table, 8 + n * ENTRY_BYTES + 8 * w, words[w]);
+      }
+      n++;
+    }
+    putLong(table, 0, n);
+    UserMemory.write(m.memory(), process(serverPid), TABLE, table);
+    return n;
+  }
+
+  /** One call: a7 then a0..a5. */
+  private long[] call(ByteInput in) {
+    long[] w = new long[7];
+    w[0] = number(in);
+    for (int i = 1; i < 7; i++) {
+      w[i] = arg(in);
+    }
+    int victim = (int) w[1];
+    if (w[0] == SYS_kill && (victim == 1 || victim == bystanderPid)) {
+      w[1] = -1;
+    }
+    return w;
+  }
+
+  private static long number(ByteInput in) {
+    int b = in.u8();
+    if (b < 0xf0) {
+      return 1 + b % SYS_MAX_STOCK;
+    }
+    long[] odd = {0, 22, 23, 24, 255, -1, Integer.MAX_VALUE, Integer.MIN_VALUE, 1L << 32 | SYS_getpid};
+    return odd[b % odd.length];
+  }
+
+  /** One argument word; the kind byte says where it points or what it counts. */
+  static long arg(ByteInput in) {
+    int kind = in.u8() % 16;
+    switch (kind) {
+      case 0: return (byte) in.u8(); // small: fds, pids, flags, -1
+      case 1: return in.i64();
+      case 2: return BUF + in.u16() % BUF_BYTES;
+      case 3: return PATHS + (long) in.below(PATH_SLOTS) * PATH_SLOT;
+      case 4: return in.u16(); // a length
+      case 5: return SERVER_SIZE + (long) in.u8() * Riscv.PGSIZE + in.u16() % Riscv.PGSIZE;
+      case 6: return SERVER_GUARD + in.u16() % Riscv.PGSIZE;
+      case 7: return SERVER_GUARD - 1 - in.u8() % 64; // a buffer running into the guard page
+      case 8: return SERVER_SIZE - 1 - in.u8() % 64; // off the top of the stack
+      case 9: return Riscv.TRAPFRAME + in.u16() % Riscv.PGSIZE;
+      case 10: return Riscv.TRAMPOLINE + in.u16() % Riscv.PGSIZE;
+      case 11: return (in.u8() & 1) == 0 ? Riscv.MAXVA + in.u16() : -1L - in.u16();
+      case 12: return Riscv.KERNBASE + (in.i32() & 0xffffffffL);
+      case 13: return openFlags(in.u8());
+      case 14: return in.u16() % 0x1000; // the server's own code
+      default: return TABLE + in.u16() % 0x1000; // the server's own call table
+    }
+  }
+
+  private static long openFlags(int b) {
+    int[] modes = {O_RDONLY, O_WRONLY, O_RDWR, 3};
+    return modes[b & 3] | ((b & 4) != 0 ? O_CREATE : 0) | ((b & 8) != 0 ? O_TRUNC : 0);
+  }
+
+  private static void putLong(byte[] b, int off, long v) {
+    for (int i = 0; i < 8; i++) {
+      b[off + i] = (byte) (v >>> (8 * i));
+    }
+  }
+
+  private Verdict judge(int calls) {
+    String exit = "no exit";
+    boolean killed = false;
+    for (int round = 0; round < ROUNDS; round++) {
+      Machine.Outcome o = m.run(BUDGET);
+      if (o instanceof Machine.Outcome.Panicked) {
+        return TestMachines.panicked(((Machine.Outcome.Panicked) o).message(), m,
+            "after " + calls + " calls");
+      }
+      if (o instanceof Machine.Outcome.Exited) {
+        exit = "server exit " + ((Machine.Outcome.Exited) o).status();
+        continue;
+      }
+      if (othersGone()) {
+        return invariants(calls, exit, killed);
+      }
+      killed = true;
+      killOthers(); // spent its budget or sleeps for ever: end it as a shutdown would
+    }
+    return new Verdict.Fail("unkillable", "processes still alive after " + ROUNDS
+        + " rounds of kill: " + m.proc().live().size(), m.output(), "");
+  }
+
+  private boolean othersGone() {
+    for (Process p : m.proc().live()) {
+      if (p.pid() != 1 && p.pid() != bystanderPid) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void killOthers() {
+    for (Process p : m.proc().live()) {
+      if (p.pid() != 1 && p.pid() != bystanderPid) {
+        m.proc().kill(p.pid());
+      }
+    }
+  }
+
+  private Verdict invariants(int calls, String exit, boolean killed) {
+    String what = calls + " calls, " + exit + (killed ? ", killed the rest" : "");
+    int free = m.kalloc().freePages();
+    if (free != baselineFree) {
+      return new Verdict.Fail("page-leak", (baselineFree - free) + " pages not freed after "
+          + what, m.output(), "");
+    }
+    Process by = m.proc().byPid(bystanderPid).orElse(null);
+    if (by == null || UserMemory.digest(m.memory(), by) != bystanderDigest) {
+      return new Verdict.Fail("isolation", "the bystander's memory changed (or it died) after "
+          + what, m.output(), "");
+    }
+    Fsck.Report r = Fsck.check(m.disk());
+    if (!r.clean()) {
+      return new Verdict.Fail("fsck", "violations after " + what + ": " + r.violations(),
+          m.output(), "");
+    }
+    return new Verdict.Pass(what);
+  }
+}
