@@ -92,8 +92,13 @@ final class Checkpoint {
     Image im = new Image(m.nextImageId(), t.pid, t.name.getBytes(StandardCharsets.ISO_8859_1),
         t.sz, r.x, r.pc, r.sysnum, r.args, r.progress, files.records, pages.va, pages.perm);
     int res = new Writer(p, path, im, pages.pa).write();
-    return res == 0 ? SysResult.ZERO : refuse("checkpoint", res, new String(path,
-        StandardCharsets.ISO_8859_1));
+    if (res == CKPT_PATH) {
+      return refuse("checkpoint", res, text(path) + " cannot be created as a regular file");
+    } else if (res == CKPT_NOSPACE) {
+      return refuse("checkpoint", res, text(path) + ": no room for an image of " + im.size()
+          + " bytes");
+    }
+    return SysResult.ZERO;
   }
 
   /** The process with this pid if it has started (not UNUSED, not USED), else null. */
