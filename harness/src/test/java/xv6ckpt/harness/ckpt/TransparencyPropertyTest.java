@@ -103,7 +103,10 @@ class TransparencyPropertyTest {
     Assume.that(first instanceof Machine.Outcome.BudgetSpent);
     int before = m.output().length(); // printed before the checkpointer exists
     int ckpt = Disks.spawn(m, "ckpt");
-    assertThat(Disks.finish(m)).isEqualTo(new Machine.Outcome.Exited(ckpt, 0));
+    Machine.Outcome c = Disks.finish(m);
+    // The worker may finish before the checkpointer runs (CKPT_NO_PROCESS): nothing to test.
+    Assume.that(!c.equals(new Machine.Outcome.Exited(ckpt, -2)));
+    assertThat(c).isEqualTo(new Machine.Outcome.Exited(ckpt, 0));
     String upToCheckpoint = m.output(); // may hold a few letters printed after it
 
     Machine rebooted = machine(d); // the first machine is thrown away
