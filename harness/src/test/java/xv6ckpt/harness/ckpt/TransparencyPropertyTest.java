@@ -7,7 +7,6 @@ import static xv6ckpt.emulator.asm.Reg.A1;
 import static xv6ckpt.emulator.asm.Reg.A2;
 import static xv6ckpt.emulator.asm.Reg.S1;
 import static xv6ckpt.emulator.asm.Reg.S2;
-import static xv6ckpt.emulator.asm.Reg.S3;
 import static xv6ckpt.emulator.asm.Reg.T0;
 import static xv6ckpt.emulator.asm.Reg.T1;
 
