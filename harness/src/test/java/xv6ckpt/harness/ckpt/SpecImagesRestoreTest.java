@@ -132,7 +132,7 @@ class SpecImagesRestoreTest {
   private static final long FILE3 = FILES_OFFSET + 3L * FILE_SIZE;
 
   /** Each image rule, broken by one edit of a valid image. */
-  private static Map<Rule, UnaryOperator<byte[]>> breakers() {
+  static Map<Rule, UnaryOperator<byte[]>> breakers() {
     Map<Rule, UnaryOperator<byte[]>> m = new LinkedHashMap<>();
     m.put(Rule.HDR_MAGIC, b -> put(b, 0, 1, 'Y'));
     m.put(Rule.HDR_VERSION, b -> put(b, H_VERSION.offset(), 4, 2));
