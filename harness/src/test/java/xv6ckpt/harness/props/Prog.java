@@ -19,7 +19,8 @@ import xv6ckpt.emulator.asm.Elf64Writer;
  * the failed check by the status it got.
  */
 final class Prog {
-  static final int BSS = 4 * 4096;
+  static final int PAGE = 4096;
+  static final int BSS = 4 * PAGE;
 
   final Assembler a = new Assembler(0);
   private final Map<String, byte[]> data = new LinkedHashMap<>();
