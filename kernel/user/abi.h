@@ -10,8 +10,8 @@
 #define XV6CKPT_ABI_H
 
 // System call numbers: a7 holds the number, a0..a5 the arguments, the
-// result comes back in a0. 22 (checkpoint) and 23 (restore) are reserved
-// for the next issue and deliberately absent here.
+// result comes back in a0. 22 and 23 are this project's checkpoint and
+// restore (specs/FORMAT.md sections 5 and 6).
 #define SYS_fork    1
 #define SYS_exit    2
 #define SYS_wait    3
@@ -33,6 +33,8 @@
 #define SYS_link   19
 #define SYS_mkdir  20
 #define SYS_close  21
+#define SYS_checkpoint 22
+#define SYS_restore    23
 
 // Second argument of sbrk in xv6-riscv's two-argument form (2025 on):
 // allocate now rather than on first touch. Older kernels ignore it.

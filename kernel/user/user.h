@@ -1,7 +1,8 @@
 // user.h: what every user program of ours may call.
 //
 // Contract: the 21 system calls with the prototypes xv6-riscv's user.h
-// gives them (each returns -1 on failure unless noted), then our C
+// gives them (each returns -1 on failure unless noted), checkpoint and
+// restore (a negative rule code from specs/FORMAT.md on failure), then our C
 // library: strings and memory (ulib.c), formatted output (printf.c) and
 // the heap (umalloc.c). Programs start in start.c, which calls
 // main(argc, argv) and exits with its return value.
@@ -35,6 +36,11 @@ int getpid(void);
 char *sbrk(int n);                  // returns the old break, or (char *)-1
 int sleep(int ticks);
 int uptime(void);
+// checkpoint: 0, or 1 in a process restored from a self-checkpoint; -1 for a
+// bad path pointer, else a negative rule code (CKPT_*).
+int checkpoint(int pid, const char *path);
+// restore: does not return on success; -1 or a negative rule code.
+int restore(const char *path);
 
 // ulib.c
 int stat(const char *path, struct stat *st);

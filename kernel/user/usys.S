@@ -1,4 +1,4 @@
-# usys.S: the 21 xv6 system call stubs.
+# usys.S: the 21 xv6 system call stubs, and checkpoint (22) and restore (23).
 #
 # Contract (the xv6-riscv convention): the C arguments are already in
 # a0..a5 where the calling convention put them; the stub loads the call's
@@ -60,3 +60,5 @@ SYSCALL unlink, SYS_unlink
 SYSCALL link,   SYS_link
 SYSCALL mkdir,  SYS_mkdir
 SYSCALL close,  SYS_close
+SYSCALL checkpoint, SYS_checkpoint
+SYSCALL restore,    SYS_restore

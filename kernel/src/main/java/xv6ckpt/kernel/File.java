@@ -68,6 +68,7 @@ public final class File {
     f.pipe = null;
     f.ip = null;
     f.off = 0;
+    f.path = null;
     if (type == OpenFile.Type.PIPE) {
       pipe.close(writable);
     } else if (type == OpenFile.Type.INODE || type == OpenFile.Type.DEVICE) {

@@ -63,6 +63,7 @@ final class KernelState {
       g.writable = f.writable;
       g.off = f.off;
       g.major = f.major;
+      g.path = f.path; // immutable once set
       if (f.pipe != null) {
         g.pipe = pipes.computeIfAbsent(f.pipe, pi -> pi.copy(owner));
       }
@@ -101,6 +102,7 @@ final class KernelState {
       q.cwd = p.cwdInum == 0 ? null : fs.iget(p.cwdInum);
     }
     q.name = p.name;
+    q.cwdPath = p.cwdPath; // immutable once set
     q.instret = p.instret;
     q.restart = p.restart; // an immutable value
   }

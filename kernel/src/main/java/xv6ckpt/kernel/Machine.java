@@ -128,6 +128,7 @@ public final class Machine {
   private long cycles; // instructions run by all processes, plus idle time
   private long lastTick;
   private long rng; // seeded quantum jitter
+  private long imageIds; // checkpoint image ids: a splitmix64 sequence from the seed
   long nextPipeId = 1;
   long syscalls;
   private int watchPid;
@@ -158,9 +159,10 @@ public final class Machine {
     this.files = new File(this);
     this.console = new Console(this);
     this.exec = new Exec(this);
-    this.syscall = new Syscall(this, new SysProc(this), new SysFile(this));
+    this.syscall = new Syscall(this, new SysProc(this), new SysFile(this), new Checkpoint(this));
     this.trap = new Trap(this);
     this.rng = config.seed();
+    this.imageIds = config.seed();
   }
 
   /** Boots xv6: pid 1 runs /init from the file system, with cwd /. */
@@ -388,6 +390,19 @@ public final class Machine {
     return q / 2 + Long.remainderUnsigned(rng, q);
   }
 
+  /**
+   * A fresh checkpoint image id: the next value of a splitmix64 sequence seeded with the
+   * machine's seed, mixed with the instructions run so far, so that a machine booted again on
+   * the same disk with the same seed does not repeat the ids of an earlier run. Deterministic.
+   */
+  long nextImageId() {
+    imageIds += 0x9E3779B97F4A7C15L;
+    long z = imageIds ^ (cycles * 0xD1B54A32D192ED03L);
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+
   /** Ticks so far: quanta of instructions run, plus idle ticks. */
   public long ticks() {
     return cycles / config.quantum();
@@ -426,6 +441,23 @@ public final class Machine {
   }
 
   private static final int TF_EPC = 24;
+
+  /**
+   * The user registers of process p as it will resume: x0..x31, then pc (33 values), from the
+   * hart if p's registers are loaded, else from its trapframe. For tests and tools.
+   */
+  public long[] userRegisters(Process p) {
+    if (p.trapframe == 0) {
+      throw new IllegalArgumentException("process in slot " + p.slot + " has no registers ("
+          + p.state + ")");
+    }
+    long[] r = new long[33];
+    for (int i = 1; i < 32; i++) {
+      r[i] = loaded == p ? hart.x(i) : mem.read64(p.trapframe + tfReg(i));
+    }
+    r[32] = loaded == p ? hart.pc() : mem.read64(p.trapframe + TF_EPC);
+    return r;
+  }
 
   /** Makes p's registers the hart's (a context switch). */
   void switchTo(Process p) {
@@ -699,12 +731,12 @@ public final class Machine {
 
   /** The scheduler's state as a value (processes by slot), for snapshots. */
   record SchedState(int loaded, int current, long quantumLeft, long cycles, long lastTick,
-      long rng, long nextPipeId, long syscalls, int watchPid, boolean autoReap,
+      long rng, long imageIds, long nextPipeId, long syscalls, int watchPid, boolean autoReap,
       Outcome pendingExit, long seenUnmaps) {}
 
   SchedState schedState() {
     return new SchedState(loaded == null ? -1 : loaded.slot, current == null ? -1 : current.slot,
-        quantumLeft, cycles, lastTick, rng, nextPipeId, syscalls, watchPid, autoReap,
+        quantumLeft, cycles, lastTick, rng, imageIds, nextPipeId, syscalls, watchPid, autoReap,
         pendingExit, seenUnmaps);
   }
 
@@ -716,6 +748,7 @@ public final class Machine {
     cycles = s.cycles();
     lastTick = s.lastTick();
     rng = s.rng();
+    imageIds = s.imageIds();
     nextPipeId = s.nextPipeId();
     syscalls = s.syscalls();
     watchPid = s.watchPid();

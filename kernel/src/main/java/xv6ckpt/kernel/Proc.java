@@ -112,6 +112,7 @@ public final class Proc {
     p.xstate = 0;
     p.instret = 0;
     p.restart = null;
+    p.cwdPath = new byte[] {'/'};
     p.state = State.UNUSED;
   }
 
@@ -192,6 +193,7 @@ public final class Proc {
       }
     }
     np.cwd = m.fs.idup(p.cwd);
+    np.cwdPath = p.cwdPath;
     np.name = p.name;
     np.parent = p;
     np.state = State.RUNNABLE;

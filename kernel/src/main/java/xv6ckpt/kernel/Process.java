@@ -44,6 +44,7 @@ public final class Process {
   long trapframe; // physical address of the trapframe page
   final OpenFile[] ofile = new OpenFile[Param.NOFILE];
   Inode cwd; // current directory
+  byte[] cwdPath = {'/'}; // cwd's normalized absolute path (for open files' paths; Checkpoint)
   long cwdInum; // in a machine snapshot only: cwd's i-number
   String name = ""; // process name (debugging, procdump)
   long instret; // instructions this process has retired
@@ -89,6 +90,11 @@ public final class Process {
   /** Exit status (meaningful once ZOMBIE). */
   public int exitStatus() {
     return xstate;
+  }
+
+  /** The open file at descriptor fd (0..NOFILE-1), or null. */
+  public OpenFile openFile(int fd) {
+    return ofile[fd];
   }
 
   /** The saved restart state of a blocked system call, or null. */

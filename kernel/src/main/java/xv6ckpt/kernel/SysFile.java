@@ -337,6 +337,7 @@ final class SysFile {
     } else {
       f.type = OpenFile.Type.INODE;
       f.off = 0;
+      f.path = Checkpoint.absolutePath(p.cwdPath, path);
     }
     f.ip = ip;
     f.readable = (omode & O_WRONLY) == 0;
@@ -406,6 +407,7 @@ final class SysFile {
     fs.iput(p.cwd);
     m.endOp();
     p.cwd = ip;
+    p.cwdPath = Checkpoint.absolutePath(p.cwdPath, path);
     return SysResult.ZERO;
   }
 

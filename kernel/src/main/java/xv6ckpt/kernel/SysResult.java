@@ -1,6 +1,9 @@
 package xv6ckpt.kernel;
 
-/** What a system call handler did: returned a value, blocked, or ended the process. */
+/**
+ * What a system call handler did: returned a value, blocked, ended the process, or replaced its
+ * registers and memory (restore).
+ */
 sealed interface SysResult {
 
   /** The call completed; {@code value} goes to a0. */
@@ -14,6 +17,12 @@ sealed interface SysResult {
 
   /** The process no longer runs (exit): nothing is written back to it. */
   record Gone() implements SysResult {}
+
+  /**
+   * The handler gave the process new registers, pc, memory and restart state (restore): nothing
+   * is written back, and the restart state it set is kept.
+   */
+  record Replaced() implements SysResult {}
 
   Ret MINUS_ONE = new Ret(-1);
   Ret ZERO = new Ret(0);

@@ -5,8 +5,8 @@ import java.util.OptionalLong;
 /**
  * xv6's {@code syscall.c}: system call dispatch and argument fetching. The number is in a7,
  * the arguments in a0..a5, the result goes to a0: xv6-riscv's numbers and conventions exactly.
- * 22 and 23 are reserved for checkpoint and restore; unknown numbers print xv6's message and
- * return -1.
+ * 22 and 23 are checkpoint and restore ({@link Checkpoint}); unknown numbers print xv6's message
+ * and return -1.
  *
  * <p>The process is running, so its registers are in the hart. pc is moved past the ecall
  * before the handler runs (xv6: {@code p->trapframe->epc += 4}), so exec and fork see the
@@ -34,6 +34,8 @@ final class Syscall {
   static final int SYS_link = 19;
   static final int SYS_mkdir = 20;
   static final int SYS_close = 21;
+  static final int SYS_checkpoint = 22;
+  static final int SYS_restore = 23;
 
   @FunctionalInterface
   interface Handler {
@@ -41,9 +43,9 @@ final class Syscall {
   }
 
   private final Machine m;
-  private final Handler[] table = new Handler[22];
+  private final Handler[] table = new Handler[24];
 
-  Syscall(Machine m, SysProc sp, SysFile sf) {
+  Syscall(Machine m, SysProc sp, SysFile sf, Checkpoint ck) {
     this.m = m;
     table[SYS_fork] = sp::fork;
     table[SYS_exit] = sp::exit;
@@ -66,6 +68,8 @@ final class Syscall {
     table[SYS_link] = sf::link;
     table[SYS_mkdir] = sf::mkdir;
     table[SYS_close] = sf::close;
+    table[SYS_checkpoint] = ck::checkpoint;
+    table[SYS_restore] = ck::restore;
   }
 
   void syscall(Process p) {
@@ -88,6 +92,8 @@ final class Syscall {
       m.hart.setPc(pc); // re-issue the call when woken
       p.chan = ((SysResult.Block) r).chan();
       p.state = Process.State.SLEEPING;
+    } else if (r instanceof SysResult.Replaced) {
+      m.syncTranslation(p); // a new page table (restore)
     }
   }
 
