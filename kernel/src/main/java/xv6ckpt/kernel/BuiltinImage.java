@@ -10,7 +10,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
+import xv6ckpt.kernel.fs.FileSystem;
+import xv6ckpt.kernel.fs.FsException;
 import xv6ckpt.kernel.fs.FsFormat;
+import xv6ckpt.kernel.fs.Stat;
 import xv6ckpt.kernel.fs.Mkfs;
 import xv6ckpt.kernel.fs.MkfsException;
 
@@ -33,6 +36,30 @@ public final class BuiltinImage {
   public static Optional<byte[]> load() throws IOException {
     try (InputStream in = BuiltinImage.class.getResourceAsStream(RESOURCE)) {
       return in == null ? Optional.empty() : Optional.of(in.readAllBytes());
+    }
+  }
+
+  /**
+   * The files of the built-in image's root directory (the user-land and README), read back
+   * from the image, for a mkfs that adds them to an image of its own; empty in a build with
+   * no user-land.
+   */
+  public static List<Mkfs.FileNode> files() throws IOException {
+    Optional<byte[]> image = load();
+    if (image.isEmpty()) {
+      return List.of();
+    }
+    try {
+      FileSystem fs = FileSystem.mount(new MemoryBlockDevice(FsFormat.BSIZE, image.get()));
+      List<Mkfs.FileNode> files = new ArrayList<>();
+      for (FileSystem.Entry e : fs.list("/")) {
+        if (e.stat().type() == Stat.T_FILE) {
+          files.add(new Mkfs.FileNode(e.name(), fs.readFile("/" + e.name())));
+        }
+      }
+      return files;
+    } catch (FsException | KernelPanic e) {
+      throw new IllegalStateException("the built-in image does not read back: " + e.getMessage(), e);
     }
   }
 

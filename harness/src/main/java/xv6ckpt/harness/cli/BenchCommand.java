@@ -18,6 +18,7 @@ import xv6ckpt.emulator.pk.BundledPrograms;
 import xv6ckpt.emulator.pk.ProxyKernel;
 import xv6ckpt.emulator.pk.ProxyKernel.Outcome;
 import xv6ckpt.kernel.BuiltinImage;
+import xv6ckpt.kernel.bench.CheckpointBench;
 import xv6ckpt.kernel.bench.FsBench;
 import xv6ckpt.kernel.bench.KernelBench;
 
@@ -70,7 +71,7 @@ final class BenchCommand implements Callable<Integer> {
 
   /** The benchmark groups, in the order they run. */
   enum Group {
-    alu, sort, crc, fs, fs_xv6chunks, kernel
+    alu, sort, crc, fs, fs_xv6chunks, kernel, checkpoint
   }
 
   @Override
@@ -110,6 +111,8 @@ final class BenchCommand implements Callable<Integer> {
         return fileSystem(true, "fs.xv6chunks", "MAXOPBLOCKS per transaction, as xv6's filewrite");
       case kernel:
         return kernel();
+      case checkpoint:
+        return checkpoint();
       default:
         throw new IllegalStateException("unknown group " + g);
     }
@@ -214,6 +217,30 @@ final class BenchCommand implements Callable<Integer> {
         summary(prefix + ".read", "MB/s", reads, "64 MiB read back through readi, 64 KiB pieces"),
         new Figure(prefix + ".amplification", "writes", f.diskWritesPerDataBlock(),
             f.diskWritesPerDataBlock(), f.diskWritesPerDataBlock(), "disk writes per data block written"));
+  }
+
+  /**
+   * checkpoint(0, path) and restore(path) of a process of 64 KiB to 64 MiB on the in-memory
+   * disk, as MB/s of image; each figure is the median of the measured runs (CheckpointBench
+   * does its own warm-up).
+   */
+  private List<Figure> checkpoint() {
+    List<Long> sizes = List.of(64L << 10, 1L << 20, 16L << 20, 64L << 20);
+    main.err.print("checkpoint: " + sizes.size() + " sizes x " + runs + " runs ...\r");
+    List<Figure> out = new ArrayList<>();
+    for (CheckpointBench.Point p : CheckpointBench.measure(sizes, runs)) {
+      String size = p.processBytes() >= 1 << 20 ? (p.processBytes() >> 20) + "MiB"
+          : (p.processBytes() >> 10) + "KiB";
+      String detail = String.format(Locale.ROOT,
+          "%s process, %d-byte image, %d transactions of at most %d blocks; median of %d",
+          size, p.imageBytes(), p.transactions(), p.maxTransactionBlocks(), runs);
+      out.add(new Figure("checkpoint." + size, "MB/s", p.checkpointMBps(), p.checkpointMBps(),
+          p.checkpointMBps(), detail));
+      out.add(new Figure("restore." + size, "MB/s", p.restoreMBps(), p.restoreMBps(),
+          p.restoreMBps(), detail));
+    }
+    main.err.print(" ".repeat(40) + "\r");
+    return out;
   }
 
   /** The kernel: fork+exec+exit+wait rate, machine reset cost, boot of the built-in image. */

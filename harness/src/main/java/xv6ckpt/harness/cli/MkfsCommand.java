@@ -6,7 +6,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.io.UncheckedIOException;
+import xv6ckpt.kernel.BuiltinImage;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,8 +41,8 @@ import xv6ckpt.kernel.fs.Superblock;
     footer = {
       "",
       "--bare: only the HOSTPATHs. Without it the built-in user-land (init, sh,",
-      "the utilities) is added too, once the project has one; until then the",
-      "two are the same.",
+      "the utilities, ktest, ckpt, restore, imginfo, the demos, README) is added",
+      "to the root too; a HOSTPATH file of the same name replaces the built-in one.",
       "",
       "Exit status: 0 made; 2 bad options, a HOSTPATH unreadable or badly named",
       "(over 14 bytes, or twice in one directory), or the contents do not fit.",
@@ -106,19 +110,43 @@ final class MkfsCommand implements Callable<Integer> {
   private List<Mkfs.Node> readInputs() {
     List<Mkfs.Node> nodes = new ArrayList<>();
     for (String h : hostPaths) {
+      nodes.add(readInput(h));
+    }
+    if (!bare) {
+      Set<String> given = new HashSet<>();
+      nodes.forEach(n -> given.add(nodeName(n)));
+      List<Mkfs.Node> all = new ArrayList<>();
       try {
-        Mkfs.Node n = Mkfs.fromHost(Path.of(h));
-        if (n instanceof Mkfs.FileNode f && f.name().length() > 1 && f.name().startsWith("_")) {
-          n = new Mkfs.FileNode(f.name().substring(1), f.data()); // stock mkfs: _cat is cat
+        for (Mkfs.FileNode f : BuiltinImage.files()) {
+          if (!given.contains(f.name())) {
+            all.add(f);
+          }
         }
-        nodes.add(n);
-      } catch (NoSuchFileException e) {
-        throw CliError.badInput(h + ": no such file or directory");
       } catch (IOException e) {
-        throw CliError.badInput(h + ": cannot read: " + e.getMessage());
+        throw new UncheckedIOException(e);
       }
+      all.addAll(nodes);
+      return all;
     }
     return nodes;
+  }
+
+  private static String nodeName(Mkfs.Node n) {
+    return n instanceof Mkfs.FileNode f ? f.name() : ((Mkfs.DirNode) n).name();
+  }
+
+  private static Mkfs.Node readInput(String h) {
+    try {
+      Mkfs.Node n = Mkfs.fromHost(Path.of(h));
+      if (n instanceof Mkfs.FileNode f && f.name().length() > 1 && f.name().startsWith("_")) {
+        n = new Mkfs.FileNode(f.name().substring(1), f.data()); // stock mkfs: _cat is cat
+      }
+      return n;
+    } catch (NoSuchFileException e) {
+      throw CliError.badInput(h + ": no such file or directory");
+    } catch (IOException e) {
+      throw CliError.badInput(h + ": cannot read: " + e.getMessage());
+    }
   }
 
   private void report(Mkfs.Result r) {

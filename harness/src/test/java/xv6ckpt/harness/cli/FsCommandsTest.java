@@ -78,6 +78,25 @@ class FsCommandsTest {
   }
 
   @Test
+  void withoutBareTheBuiltInUserLandIsAddedAndAHostFileReplacesItsNamesake() throws IOException {
+    Path myEcho = dir.resolve("echo");
+    Files.writeString(myEcho, "not the built-in echo");
+    Path extra = dir.resolve("notes");
+    Files.writeString(extra, "mine");
+    assertThat(run("mkfs", img(), myEcho.toString(), extra.toString())).isEqualTo(0);
+    out.reset();
+    assertThat(run("ls", img(), "/")).isEqualTo(0);
+    String listing = stdout();
+    for (String program : new String[] {"init", "sh", "ls", "cat", "ckpt", "restore", "notes"}) {
+      assertThat(listing).containsMatch("(?m)^" + program + " +2 ");
+    }
+    out.reset();
+    assertThat(run("cat", img(), "/echo")).isEqualTo(0);
+    assertThat(stdout()).isEqualTo("not the built-in echo");
+    assertThat(run("fsck", img())).isEqualTo(0);
+  }
+
+  @Test
   void putThenGetRoundTripsAndFsckStaysClean() throws IOException {
     assertThat(run("mkfs", "--big-files", "--size", "4000", "--log-blocks", "100", img()))
         .isEqualTo(0);
@@ -144,7 +163,7 @@ class FsCommandsTest {
 
   @Test
   void putIntoAFullImageIsRefusedAndLeavesItConsistent() throws IOException {
-    assertThat(run("mkfs", "--size", "300", img())).isEqualTo(0);
+    assertThat(run("mkfs", "--bare", "--size", "300", img())).isEqualTo(0);
     Path big = dir.resolve("big");
     Files.write(big, new byte[260 * 1024]);
     assertThat(run("put", img(), big.toString(), "/big")).isEqualTo(Main.EXIT_USAGE);
