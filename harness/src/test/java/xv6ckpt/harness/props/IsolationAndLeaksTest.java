@@ -1,0 +1,356 @@
+package xv6ckpt.harness.props;
+
+import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
+import static xv6ckpt.emulator.asm.Reg.A0;
+import static xv6ckpt.emulator.asm.Reg.A1;
+import static xv6ckpt.emulator.asm.Reg.A2;
+import static xv6ckpt.emulator.asm.Reg.S0;
+import static xv6ckpt.emulator.asm.Reg.T0;
+import static xv6ckpt.emulator.asm.Reg.T1;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
+import net.jqwik.api.statistics.Statistics;
+import xv6ckpt.emulator.PhysicalMemory;
+import xv6ckpt.emulator.disk.MemoryBlockDevice;
+import xv6ckpt.kernel.Machine;
+import xv6ckpt.specs.Image;
+import xv6ckpt.specs.ImageCodec;
+import xv6ckpt.specs.Verdict;
+import xv6ckpt.specs.Xv6;
+
+/**
+ * Invariant 5, isolation and leaks. (a) While one process is blocked in a console read, a
+ * second one issuing generated system calls with wild addresses and lengths (writes from and
+ * reads into any address, sbrk up and down, fork/exit/wait, checkpoint of the first process,
+ * a failing restore) leaves the first one's registers, sz and pages exactly as they were.
+ * (b) Once every process has exited, the free page count is back to what it was after boot,
+ * also after failing restores (no file, garbage, a torn image, allocations failing part way)
+ * and failing execs (no file, garbage, allocations failing part way). (c) A restored
+ * process's page table maps below TRAPFRAME exactly the pages its image describes (the whole
+ * Sv39 tree is walked, not only below sz), with the image's permissions and bytes.
+ */
+@AddLifecycleHook(ScaledTries.class)
+class IsolationAndLeaksTest {
+  private static final int O_RDWR = 0x002;
+  private static final int O_CREATE = 0x200;
+  private static final int SYS_exec = 7;
+  private static final int SYS_open = 15;
+  private static final int SYS_close = 21;
+
+  /** One call of the intruding process. */
+  sealed interface Call permits WriteFrom, ReadInto, Sbrk, ForkExit, CkptVictim, BadRestore {}
+
+  record WriteFrom(long addr, int len) implements Call {}
+
+  record ReadInto(long addr, int len) implements Call {}
+
+  record Sbrk(int n) implements Call {}
+
+  record ForkExit() implements Call {}
+
+  record CkptVictim() implements Call {}
+
+  record BadRestore() implements Call {}
+
+  @Provide
+  Arbitrary<List<Call>> calls() {
+    Arbitrary<Long> addr = Arbitraries.oneOf(Arbitraries.longs().between(0, 0x9000),
+        Arbitraries.of(Xv6.TRAPFRAME, Xv6.TRAMPOLINE, Xv6.MAXVA - 8, -4096L, 0x7fff_f000L));
+    // The intruder reads into its own memory only above its code and data (first page), so
+    // that it runs on; its writes may come from anywhere.
+    Arbitrary<Long> into = Arbitraries.oneOf(Arbitraries.longs().between(0x1000, 0x9000),
+        Arbitraries.of(Xv6.TRAPFRAME, Xv6.TRAMPOLINE, Xv6.MAXVA - 8, -4096L, 0x7fff_f000L));
+    Arbitrary<Integer> len = Arbitraries.integers().between(0, 6000);
+    return Arbitraries.<Call>oneOf(
+            Combinators.combine(addr, len).as(WriteFrom::new),
+            Combinators.combine(into, len).as(ReadInto::new),
+            Arbitraries.integers().between(-12288, 16384).map(Sbrk::new),
+            Arbitraries.just(new ForkExit()),
+            Arbitraries.just(new CkptVictim()),
+            Arbitraries.just(new BadRestore()))
+        .list().ofMinSize(1).ofMaxSize(12);
+  }
+
+  @Property(tries = 40)
+  void noSystemCallOfOneProcessChangesAnother(@ForAll("calls") List<Call> calls) {
+    MemoryBlockDevice disk = Rig.disk(Map.of("victim", victim(), "intruder", intruder(calls),
+        "src", new byte[7000]));
+    Machine m = Rig.runner(disk);
+    int baseline = m.kalloc().freePages();
+    int victim = Rig.spawn(m, "victim");
+    assertThat(victim).isEqualTo(2); // the intruder checkpoints pid 2
+    assertThat(Rig.finish(m)).isEqualTo(new Machine.Outcome.Idle(true));
+    Rig.UserState before = Rig.userState(m, victim);
+    int intruder = Rig.spawn(m, "intruder");
+    Machine.Outcome o = Rig.finish(m);
+    assertWithMessage("console: %s", m.output()).that(o)
+        .isEqualTo(new Machine.Outcome.Exited(intruder, 0));
+    Rig.UserState after = Rig.userState(m, victim);
+    assertThat(after.pc()).isEqualTo(before.pc());
+    assertThat(after.x()).isEqualTo(before.x());
+    assertThat(after.sz()).isEqualTo(before.sz());
+    assertThat(after.pages()).containsExactlyElementsIn(before.pages()).inOrder();
+    m.endConsoleInput();
+    // Only the last spawned process's exit is reported: the victim shows its end by a mark.
+    assertThat(Rig.finish(m)).isEqualTo(new Machine.Outcome.Idle(false));
+    assertThat(m.proc().byPid(victim).isPresent()).isFalse();
+    assertThat(m.output()).endsWith("v");
+    assertThat(m.kalloc().freePages()).isEqualTo(baseline);
+    for (Call c : calls) {
+      Statistics.label("call").collect(c.getClass().getSimpleName());
+    }
+    Statistics.label("call").coverage(c -> {
+      for (String k : List.of("WriteFrom", "ReadInto", "Sbrk", "ForkExit", "CkptVictim",
+          "BadRestore")) {
+        c.check(k).count(n -> n >= 5);
+      }
+    });
+  }
+
+  /** Which failing call the leak property makes, under allocation failures or not. */
+  enum Failing { RESTORE_NO_FILE, RESTORE_GARBAGE, RESTORE_TORN, RESTORE_NOMEM, EXEC_NO_FILE,
+    EXEC_GARBAGE, EXEC_NOMEM }
+
+  @Property(tries = 40)
+  void failedRestoresAndExecsGiveBackEveryPage(@ForAll Failing what,
+      @ForAll @IntRange(min = 0, max = 400) int failFrom,
+      @ForAll @IntRange(min = 1, max = 3) int failCount,
+      @ForAll @IntRange(min = 0, max = 300) int imageKiB) {
+    byte[] good = image(imageKiB);
+    byte[] torn = java.util.Arrays.copyOf(good, good.length - 40);
+    MemoryBlockDevice disk = Rig.disk(Map.of("img", good, "torn", torn,
+        "junk", new byte[] {1, 2, 3, 4, 5, 6, 7, 8}, "ok", okProgram(),
+        "f", failing(what)));
+    Machine m = Rig.runner(disk);
+    int baseline = m.kalloc().freePages();
+    int pid = Rig.spawn(m, "f");
+    boolean inject = what == Failing.RESTORE_NOMEM || what == Failing.EXEC_NOMEM;
+    if (inject) {
+      long start = m.kalloc().calls() + failFrom;
+      m.kalloc().injectFailures(c -> c >= start && c < start + failCount);
+    }
+    Machine.Outcome o = Rig.finish(m);
+    m.kalloc().injectFailures(c -> false);
+    if (o.equals(new Machine.Outcome.Idle(true))) { // a restore that succeeded waits in read
+      m.endConsoleInput();
+      o = Rig.finish(m);
+    }
+    assertWithMessage("console: %s", m.output()).that(o)
+        .isInstanceOf(Machine.Outcome.Exited.class);
+    int status = ((Machine.Outcome.Exited) o).status();
+    // 9: the call failed and returned; 0: under injected failures it still succeeded.
+    if (inject) {
+      assertWithMessage("status").that(status).isAnyOf(0, 9);
+    } else {
+      assertWithMessage("status").that(status).isEqualTo(9);
+    }
+    assertThat(((Machine.Outcome.Exited) o).pid()).isEqualTo(pid);
+    assertThat(Rig.finish(m)).isEqualTo(new Machine.Outcome.Idle(false));
+    assertThat(m.kalloc().freePages()).isEqualTo(baseline);
+    Statistics.label("call").collect(what + (status == 0 ? " (succeeded)" : " (failed)"));
+    Statistics.label("call").coverage(c -> {
+      for (Failing f : Failing.values()) {
+        c.check(f + " (failed)").count(n -> n >= 1);
+      }
+    });
+  }
+
+  @Property(tries = 30)
+  void aRestoredProcessMapsOnlyItsImagesPages(
+      @ForAll @IntRange(min = 0, max = 600) int imageKiB) {
+    byte[] file = image(imageKiB);
+    Verdict v = ImageCodec.decode(file);
+    assertThat(v).isInstanceOf(Verdict.Valid.class);
+    Image img = ((Verdict.Valid) v).image();
+    MemoryBlockDevice disk = Rig.disk(Map.of("img", file, "rs", restorer("/img", true)));
+    Machine m = Rig.runner(disk);
+    int pid = Rig.spawn(m, "rs");
+    assertWithMessage("console: %s", m.output()).that(Rig.finish(m))
+        .isEqualTo(new Machine.Outcome.Idle(true));
+    List<Image.Page> mapped = userLeaves(m.memory(), Rig.process(m, pid).pagetable());
+    assertThat(mapped).containsExactlyElementsIn(img.pages()).inOrder();
+    Statistics.label("image").collect(imageKiB > 256 ? "over 256 KiB" : "small");
+    Statistics.label("image").coverage(c -> c.check("over 256 KiB").count(n -> n >= 1));
+  }
+
+  // Sv39: three levels of 512 PTEs; V = bit 0, R W X U = bits 1..4, PPN = bits 53..10.
+  private static final long PTE_V = 1;
+  private static final int PERM = Xv6.PTE_R | Xv6.PTE_W | Xv6.PTE_X | Xv6.PTE_U;
+
+  /**
+   * Every leaf of the whole tree below TRAPFRAME (the user's pages and the stack guard page,
+   * which the image describes too), in address order (a superpage leaf fails).
+   */
+  private static List<Image.Page> userLeaves(PhysicalMemory mem, long root) {
+    List<Image.Page> out = new ArrayList<>();
+    walk(mem, root, 2, 0, out);
+    return out;
+  }
+
+  private static void walk(PhysicalMemory mem, long table, int level, long base,
+      List<Image.Page> out) {
+    for (int i = 0; i < 512; i++) {
+      long pte = mem.read64(table + 8L * i);
+      if ((pte & PTE_V) == 0) {
+        continue;
+      }
+      long va = base | ((long) i << (12 + 9 * level));
+      long pa = (pte >>> 10) << 12;
+      boolean leaf = (pte & (Xv6.PTE_R | Xv6.PTE_W | Xv6.PTE_X)) != 0;
+      if (leaf && level > 0) {
+        throw new AssertionError("superpage leaf at level " + level + " va 0x"
+            + Long.toHexString(va));
+      } else if (!leaf) {
+        assertWithMessage("non-leaf at level 0, va 0x%s", Long.toHexString(va)).that(level)
+            .isGreaterThan(0);
+        walk(mem, pa, level - 1, va, out);
+      } else if (va < Xv6.TRAPFRAME) {
+        byte[] d = new byte[Xv6.PGSIZE];
+        mem.read(pa, d, 0, d.length);
+        out.add(new Image.Page(va, (int) (pte & PERM), d));
+      }
+    }
+  }
+
+  /**
+   * The image of a process that sbrk'd kib KiB, wrote a pattern in it and checkpointed
+   * itself; restored (a0 = 1) it blocks in read(0) and then exits 0.
+   */
+  private static byte[] image(int kib) {
+    Prog p = new Prog().str("path", "/img");
+    p.a.li(A0, kib << 10);
+    p.sys(Xv6Abi.SYS_sbrk);
+    if (kib > 0) {
+      p.a.li(T1, 0x5a).sb(T1, 0, A0);
+    }
+    p.a.li(A0, 0).la(A1, "path");
+    p.sys(Xv6Abi.SYS_checkpoint);
+    String restored = p.fresh();
+    p.a.bnez(A0, restored);
+    p.exit(0);
+    p.a.label(restored);
+    p.a.li(A0, 0).la(A1, "bss").li(A2, 8);
+    p.sys(Xv6Abi.SYS_read);
+    p.exit(0);
+    MemoryBlockDevice disk = Rig.disk(Map.of("mk", p.elf()));
+    Machine m = Rig.runner(disk);
+    int pid = Rig.spawn(m, "mk");
+    assertThat(Rig.finish(m)).isEqualTo(new Machine.Outcome.Exited(pid, 0));
+    return Rig.read(m, "/img").orElseThrow();
+  }
+
+  /** restore(path); exit 9 on failure (or with the code, if withCode). */
+  private static byte[] restorer(String path, boolean withCode) {
+    Prog p = new Prog().str("path", path);
+    p.a.la(A0, "path");
+    p.sys(Xv6Abi.SYS_restore);
+    if (!withCode) {
+      p.a.li(A0, 9);
+    }
+    p.sys(Xv6Abi.SYS_exit);
+    return p.elf();
+  }
+
+  /** One failing restore or exec; exit 9 when it returns. */
+  private static byte[] failing(Failing what) {
+    switch (what) {
+      case RESTORE_NO_FILE:
+        return restorer("/none", false);
+      case RESTORE_GARBAGE:
+        return restorer("/junk", false);
+      case RESTORE_TORN:
+        return restorer("/torn", false);
+      case RESTORE_NOMEM:
+        return restorer("/img", false);
+      case EXEC_NO_FILE:
+        return execer("/none");
+      case EXEC_GARBAGE:
+        return execer("/junk");
+      case EXEC_NOMEM:
+        return execer("/ok");
+      default:
+        throw new IllegalArgumentException("unknown " + what);
+    }
+  }
+
+  /** exec(path, {path, 0}); exit 9 when it returns. */
+  private static byte[] execer(String path) {
+    Prog p = new Prog().str("path", path);
+    p.a.la(T0, "bss").la(T1, "path").sd(T1, 0, T0).sd(0, 8, T0);
+    p.a.la(A0, "path").la(A1, "bss");
+    p.sys(SYS_exec);
+    return p.exit(9).elf();
+  }
+
+  private static byte[] okProgram() {
+    return new Prog().exit(0).elf();
+  }
+
+  /** Writes a pattern over bss, blocks in read(0, bss, 8); at end of input prints "v". */
+  private static byte[] victim() {
+    Prog p = new Prog().str("mark", "v");
+    p.a.la(T0, "bss").li(T1, 0x1234_5678).li(A2, 4096).sd(T1, 0, T0);
+    p.a.add(T0, T0, A2).sd(T1, 8, T0).add(T0, T0, A2).add(T0, T0, A2).sd(T1, 16, T0);
+    p.a.li(A0, 0).la(A1, "bss").li(A2, 8);
+    p.sys(Xv6Abi.SYS_read);
+    return p.print("mark").exit(7).elf();
+  }
+
+  /**
+   * The calls in order, their results ignored; exit 0. s0 = fd of "/out". At most 12 calls of
+   * at most about 30 instructions each keep code and data inside the first page.
+   */
+  private static byte[] intruder(List<Call> calls) {
+    Prog p = new Prog().str("out", "/out").str("src", "/src").str("vimg", "/vimg")
+        .str("none", "/none");
+    p.a.la(A0, "out").li(A1, O_CREATE | O_RDWR);
+    p.sys(SYS_open);
+    p.a.mv(S0, A0);
+    long grown = 0; // never shrink below the program's own size
+    for (Call c : calls) {
+      if (c instanceof WriteFrom) {
+        WriteFrom w = (WriteFrom) c;
+        p.a.mv(A0, S0).li(A1, w.addr()).li(A2, w.len());
+        p.sys(Xv6Abi.SYS_write);
+      } else if (c instanceof ReadInto) {
+        ReadInto r = (ReadInto) c;
+        p.a.la(A0, "src").li(A1, 0);
+        p.sys(SYS_open);
+        p.a.mv(T0, A0).li(A1, r.addr()).li(A2, r.len());
+        p.sys(Xv6Abi.SYS_read);
+        p.a.mv(A0, T0);
+        p.sys(SYS_close);
+      } else if (c instanceof Sbrk) {
+        long n = Math.max(((Sbrk) c).n(), -grown);
+        grown += n;
+        p.a.li(A0, n);
+        p.sys(Xv6Abi.SYS_sbrk);
+      } else if (c instanceof ForkExit) {
+        p.sys(Xv6Abi.SYS_fork);
+        String parent = p.fresh();
+        p.a.bnez(A0, parent);
+        p.exit(0);
+        p.a.label(parent).li(A0, 0);
+        p.sys(Xv6Abi.SYS_wait);
+      } else if (c instanceof CkptVictim) {
+        p.a.li(A0, 2).la(A1, "vimg");
+        p.sys(Xv6Abi.SYS_checkpoint);
+      } else {
+        p.a.la(A0, "none");
+        p.sys(Xv6Abi.SYS_restore);
+      }
+    }
+    return p.exit(0).elf();
+  }
+}
