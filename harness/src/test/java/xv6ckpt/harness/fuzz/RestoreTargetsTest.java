@@ -10,12 +10,14 @@ import xv6ckpt.specs.Verdict;
 
 /**
  * restore-image and decoder-differential on hand-made inputs: the seed images are valid and
- * restore as the model predicts, broken images are refused by the rule the spec names, and the
- * oracle notices a kernel that differs (a mismatch is reported, not passed).
+ * restore as the model predicts, broken images are refused by the rule the spec names, the
+ * comparison reports differences (exactly, or up to one instruction for a restore) and the rig's
+ * view of the file system resolves paths as namei does.
  */
 class RestoreTargetsTest {
   private static final RestoreImageTarget RESTORE = new RestoreImageTarget();
   private static final DecoderDifferentialTarget DIFF = new DecoderDifferentialTarget();
+  private static final RestoreRig RESTORE_RIG = new RestoreRig();
 
   @Test
   void everySeedIsValidAndRestoresAsPredicted() {
@@ -88,5 +90,47 @@ class RestoreTargetsTest {
         assertThat(seen).contains(r);
       }
     }
+  }
+
+  /** The comparison reports what differs, exactly for refusals, up to one step for restores. */
+  @Test
+  void diffReportsDifferences() {
+    xv6ckpt.specs.ModelProcess c = RESTORE_RIG.caller;
+    assertThat(Diff.of(c, c)).isEmpty();
+    xv6ckpt.specs.ModelProcess oneReg = withRegs(c, c.regs().with(5, 12345));
+    assertThat(Diff.of(c, oneReg)).contains("x5");
+    assertThat(Diff.ofRestored(c, oneReg)).isEmpty();
+    xv6ckpt.specs.ModelProcess twoRegs = withRegs(oneReg, oneReg.regs().with(6, 1));
+    assertThat(Diff.ofRestored(c, twoRegs)).contains("2 registers differ");
+    java.util.List<xv6ckpt.specs.Image.Page> pages = new java.util.ArrayList<>(c.pages());
+    xv6ckpt.specs.Image.Page p0 = pages.get(0);
+    byte[] d = p0.data();
+    d[0] ^= 1;
+    d[100] ^= 1;
+    pages.set(0, new xv6ckpt.specs.Image.Page(p0.va(), p0.perm(), d));
+    xv6ckpt.specs.ModelProcess twoStores = new xv6ckpt.specs.ModelProcess(c.pid(), c.name(),
+        c.state(), c.sz(), pages, c.regs(), c.files(), c.inSyscall());
+    assertThat(Diff.ofRestored(c, twoStores)).contains("page bytes differ");
+    assertThat(Diff.of(c, twoStores)).contains("pages");
+  }
+
+  /** Paths resolve as xv6's namei: repeated slashes, ".", "..", names cut to DIRSIZ. */
+  @Test
+  void fileViewResolvesLikeNamei() {
+    xv6ckpt.specs.FileView v = RESTORE_RIG.view(5000);
+    long f1 = v.lookup("/f1").orElseThrow().inum();
+    assertThat(v.lookup("//f1").orElseThrow().inum()).isEqualTo(f1);
+    assertThat(v.lookup("/./../f1").orElseThrow().inum()).isEqualTo(f1);
+    assertThat(v.lookup("/f1/x")).isEmpty();
+    assertThat(v.lookup("/f1/")).isPresent();
+    assertThat(v.lookup("/nosuch")).isEmpty();
+    assertThat(v.lookup("/img").orElseThrow().size()).isEqualTo(5000);
+    assertThat(v.lookup("/").orElseThrow().type()).isEqualTo(xv6ckpt.specs.Xv6.T_DIR);
+  }
+
+  private static xv6ckpt.specs.ModelProcess withRegs(xv6ckpt.specs.ModelProcess p,
+      xv6ckpt.specs.Image.Registers r) {
+    return new xv6ckpt.specs.ModelProcess(p.pid(), p.name(), p.state(), p.sz(), p.pages(), r,
+        p.files(), p.inSyscall());
   }
 }
