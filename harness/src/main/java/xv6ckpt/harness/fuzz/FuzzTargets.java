@@ -19,7 +19,12 @@ public final class FuzzTargets {
       new Entry("fs-image", FsImageTarget::new, FsImageFuzzer.class.getName(),
           "xv6ckpt.harness.fuzz.FsImageFuzzTest", "fsImage"),
       new Entry("syscall-args", SyscallArgsTarget::new, SyscallArgsFuzzer.class.getName(),
-          "xv6ckpt.harness.fuzz.SyscallArgsFuzzTest", "syscallArgs"));
+          "xv6ckpt.harness.fuzz.SyscallArgsFuzzTest", "syscallArgs"),
+      new Entry("restore-image", RestoreImageTarget::new, RestoreImageFuzzer.class.getName(),
+          "xv6ckpt.harness.fuzz.RestoreImageFuzzTest", "restoreImage"),
+      new Entry("decoder-differential", DecoderDifferentialTarget::new,
+          DecoderDifferentialFuzzer.class.getName(),
+          "xv6ckpt.harness.fuzz.DecoderDifferentialFuzzTest", "decoderDifferential"));
 
   public static Optional<Entry> byName(String name) {
     return ALL.stream().filter(e -> e.name().equals(name)).findFirst();

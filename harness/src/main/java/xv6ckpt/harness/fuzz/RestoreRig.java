@@ -1,0 +1,320 @@
+package xv6ckpt.harness.fuzz;
+
+import static xv6ckpt.emulator.asm.Reg.A0;
+import static xv6ckpt.emulator.asm.Reg.A7;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import xv6ckpt.emulator.PhysicalMemory;
+import xv6ckpt.emulator.asm.Assembler;
+import xv6ckpt.emulator.asm.Elf64Writer;
+import xv6ckpt.emulator.disk.MemoryBlockDevice;
+import xv6ckpt.kernel.Machine;
+import xv6ckpt.kernel.OpenFile;
+import xv6ckpt.kernel.Process;
+import xv6ckpt.kernel.fs.Dinode;
+import xv6ckpt.kernel.fs.FsFormat;
+import xv6ckpt.kernel.fs.Mkfs;
+import xv6ckpt.kernel.fs.Superblock;
+import xv6ckpt.specs.FileView;
+import xv6ckpt.specs.Image;
+import xv6ckpt.specs.ModelFile;
+import xv6ckpt.specs.ModelProcess;
+import xv6ckpt.specs.Xv6;
+
+/**
+ * The machine restore-image and decoder-differential share: a runner whose process /r stands at
+ * its {@code restore("/img")} ecall when the snapshot is taken. Per input: reset, the bytes
+ * become /img's content by patching its inode's size and data blocks on the disk (the file was
+ * made at full {@link #CAPACITY} by mkfs, so its blocks exist; nothing else is written), then
+ * one instruction is run: the ecall. The caller's and the restored process's state are read
+ * back the harness's way (page table walked here, not through the kernel's Vm).
+ *
+ * <p>Inputs longer than CAPACITY are cut to it (the targets judge the bytes the kernel sees).
+ * /img's inode is number 16, in the second inode block, so restoring it is the first read of
+ * that block after a reset (the buffer cache is remounted by reset anyway).
+ */
+final class RestoreRig {
+  /** Largest image the rig stores: 12 direct + 36 indirect blocks (images up to 10 pages). */
+  static final int CAPACITY = 48 * FsFormat.BSIZE;
+  /** Plain files /f1../f13 (inums 3..15), each FILE_BYTES long: targets for file records. */
+  static final int FILES = 13;
+  static final int FILE_BYTES = 300;
+  private static final long PATH_VA = 0x100;
+  private static final long ECALL_PC = 8;
+  private static final long PTE_V = 1;
+  private static final int PERM_BITS = Xv6.PTE_R | Xv6.PTE_W | Xv6.PTE_X | Xv6.PTE_U;
+
+  final Machine m;
+  private final Machine.Snapshot snap;
+  final int pid;
+  final int baselineFree;
+  final ModelProcess caller;
+  /** Page-table pages of the caller at the snapshot. */
+  final int callerTables;
+  private final long imgInodeBlock;
+  private final int imgInodeOff;
+  private final long[] imgBlocks;
+  private final Map<String, FileView.Inode> rootEntries;
+  private long writesAtStore;
+
+  RestoreRig() {
+    List<Mkfs.Node> nodes = new ArrayList<>();
+    nodes.add(new Mkfs.FileNode("r", restorer()));
+    for (int i = 1; i <= FILES; i++) {
+      byte[] data = new byte[FILE_BYTES];
+      Arrays.fill(data, (byte) ('a' + i));
+      nodes.add(new Mkfs.FileNode("f" + i, data));
+    }
+    nodes.add(new Mkfs.FileNode("img", new byte[CAPACITY]));
+    MemoryBlockDevice disk = TestMachines.image(nodes);
+    m = TestMachines.runner(disk);
+    m.endConsoleInput();
+    Superblock sb = m.fs().superblock();
+    rootEntries = readRoot(disk, sb);
+    long inum = rootEntries.get("img").inum();
+    imgInodeBlock = sb.inodestart() + inum / FsFormat.IPB;
+    imgInodeOff = (int) (inum % FsFormat.IPB) * FsFormat.DINODE_SIZE;
+    imgBlocks = fileBlocks(disk, dinode(disk, sb, inum));
+    try {
+      pid = m.spawn("/r", List.of("r"));
+    } catch (Machine.BootException e) {
+      throw new IllegalStateException("restore rig: /r does not start: " + e.getMessage(), e);
+    }
+    Process p = stepToEcall();
+    baselineFree = m.kalloc().freePages();
+    caller = observe(p);
+    callerTables = tablePages(m.memory(), p.pagetable());
+    snap = m.snapshot();
+  }
+
+  /** restore("/img"); exit(code) if it returns. The path string sits at PATH_VA. */
+  private static byte[] restorer() {
+    Assembler a = new Assembler(0);
+    a.li(A0, PATH_VA).li(A7, Xv6.SYS_restore).ecall();
+    a.li(A7, Xv6Abi.SYS_exit).ecall();
+    byte[] code = a.assemble();
+    byte[] seg = new byte[(int) PATH_VA + 8];
+    System.arraycopy(code, 0, seg, 0, code.length);
+    byte[] path = "/img".getBytes(StandardCharsets.ISO_8859_1);
+    System.arraycopy(path, 0, seg, (int) PATH_VA, path.length);
+    return new Elf64Writer().segment(0, seg, 0x1000,
+        Elf64Writer.PF_R | Elf64Writer.PF_W | Elf64Writer.PF_X).entry(0).write();
+  }
+
+  /** Runs single instructions until /r's next instruction is its restore ecall. */
+  private Process stepToEcall() {
+    for (int i = 0; i < 64; i++) {
+      Process p = m.proc().byPid(pid).orElseThrow(() ->
+          new IllegalStateException("restore rig: /r vanished: " + m.output()));
+      if (p.state() == Process.State.RUNNING && m.hart().pc() == ECALL_PC) {
+        return p;
+      }
+      m.run(1);
+    }
+    throw new IllegalStateException("restore rig: /r never reached its ecall: " + m.output());
+  }
+
+  private static Dinode dinode(MemoryBlockDevice disk, Superblock sb, long inum) {
+    byte[] block = new byte[FsFormat.BSIZE];
+    disk.read(sb.inodestart() + inum / FsFormat.IPB, block);
+    return Dinode.decode(block, (int) (inum % FsFormat.IPB) * FsFormat.DINODE_SIZE);
+  }
+
+  /** The data blocks of a file of at most NDIRECT + NINDIRECT blocks, in file order. */
+  private static long[] fileBlocks(MemoryBlockDevice disk, Dinode d) {
+    int n = (int) ((d.size() + FsFormat.BSIZE - 1) / FsFormat.BSIZE);
+    long[] out = new long[n];
+    byte[] ind = new byte[FsFormat.BSIZE];
+    if (n > FsFormat.NDIRECT) {
+      disk.read(d.addrs()[FsFormat.NDIRECT], ind);
+    }
+    for (int i = 0; i < n; i++) {
+      out[i] = i < FsFormat.NDIRECT ? d.addrs()[i] : u32(ind, 4 * (i - FsFormat.NDIRECT));
+    }
+    return out;
+  }
+
+  /** The root directory's entries (mkfs made no subdirectory): name to inode as stat sees it. */
+  private static Map<String, FileView.Inode> readRoot(MemoryBlockDevice disk, Superblock sb) {
+    Dinode root = dinode(disk, sb, FsFormat.ROOTINO);
+    Map<String, FileView.Inode> out = new HashMap<>();
+    byte[] block = new byte[FsFormat.BSIZE];
+    for (long b : fileBlocks(disk, root)) {
+      disk.read(b, block);
+      for (int off = 0; off < FsFormat.BSIZE; off += FsFormat.DIRENT_SIZE) {
+        int inum = (block[off] & 0xff) | (block[off + 1] & 0xff) << 8;
+        if (inum == 0) {
+          continue;
+        }
+        int end = off + 2;
+        while (end < off + 2 + FsFormat.DIRSIZ && block[end] != 0) {
+          end++;
+        }
+        String name = new String(block, off + 2, end - off - 2, StandardCharsets.ISO_8859_1);
+        Dinode d = dinode(disk, sb, inum);
+        out.put(name, new FileView.Inode(inum, d.type(), d.size()));
+      }
+    }
+    return Map.copyOf(out);
+  }
+
+  private static long u32(byte[] b, int off) {
+    return (b[off] & 0xffL) | (b[off + 1] & 0xffL) << 8 | (b[off + 2] & 0xffL) << 16
+        | (b[off + 3] & 0xffL) << 24;
+  }
+
+  /** The bytes the kernel will see for input (cut to CAPACITY). */
+  static byte[] stored(byte[] input) {
+    return input.length <= CAPACITY ? input : Arrays.copyOf(input, CAPACITY);
+  }
+
+  /**
+   * The caller after restore refused with code: a0 = code, then its next instruction {@code li
+   * a7, SYS_exit} ran (the run ends after one retired instruction; the ecall does not retire).
+   */
+  ModelProcess refused(ModelProcess returned) {
+    Image.Registers r = returned.regs().with(Image.Registers.A7, Xv6Abi.SYS_exit)
+        .withPc(returned.regs().pc() + 4);
+    return new ModelProcess(returned.pid(), returned.name(), returned.state(), returned.sz(),
+        returned.pages(), r, returned.files(), returned.inSyscall());
+  }
+
+  /** Blocks written to the disk since the rig stored the last input. */
+  long diskWritesSinceStore() {
+    return m.fs().bio().diskWrites() - writesAtStore;
+  }
+
+  /** Resets the machine, stores file as /img, runs the ecall; the caller's process after. */
+  Process restore(byte[] file) {
+    m.reset(snap);
+    m.takeOutput();
+    MemoryBlockDevice disk = (MemoryBlockDevice) m.disk();
+    byte[] block = new byte[FsFormat.BSIZE];
+    disk.read(imgInodeBlock, block);
+    Dinode d = Dinode.decode(block, imgInodeOff);
+    new Dinode(d.type(), d.major(), d.minor(), d.nlink(), file.length, d.addrs())
+        .encode(block, imgInodeOff);
+    disk.write(imgInodeBlock, block);
+    for (int k = 0; k * FsFormat.BSIZE < file.length; k++) {
+      byte[] data = new byte[FsFormat.BSIZE];
+      System.arraycopy(file, k * FsFormat.BSIZE, data, 0,
+          Math.min(FsFormat.BSIZE, file.length - k * FsFormat.BSIZE));
+      disk.write(imgBlocks[k], data);
+    }
+    writesAtStore = m.fs().bio().diskWrites();
+    m.run(1);
+    return m.proc().byPid(pid).orElse(null);
+  }
+
+  /**
+   * What restore may ask the file system: the root's entries (with /img at its new size), path
+   * resolved as xv6's namei does (repeated slashes skipped, elements cut to DIRSIZ bytes, every
+   * directory here is the root so "." and ".." are its own entries).
+   */
+  FileView view(long imgSize) {
+    return path -> {
+      if (!path.startsWith("/")) {
+        return Optional.empty(); // /r's cwd is the root, but records are absolute (FILE_PATH)
+      }
+      FileView.Inode cur = rootEntries.get(".");
+      for (String elem : path.split("/")) {
+        if (elem.isEmpty()) {
+          continue;
+        }
+        if (cur.type() != Xv6.T_DIR) {
+          return Optional.empty();
+        }
+        String name = elem.length() > FsFormat.DIRSIZ ? elem.substring(0, FsFormat.DIRSIZ) : elem;
+        cur = rootEntries.get(name);
+        if (cur == null) {
+          return Optional.empty();
+        }
+        if (name.equals("img")) {
+          cur = new FileView.Inode(cur.inum(), cur.type(), imgSize);
+        }
+      }
+      return Optional.of(cur);
+    };
+  }
+
+  /** The process p as the model describes it, read from the hart, RAM and the file table. */
+  ModelProcess observe(Process p) {
+    long[] r = m.userRegisters(p);
+    long[] x = Arrays.copyOfRange(r, 1, 32);
+    TreeMap<Integer, ModelFile> files = new TreeMap<>();
+    for (int fd = 0; fd < Xv6.NOFILE; fd++) {
+      OpenFile f = p.openFile(fd);
+      if (f != null) {
+        files.put(fd, modelFile(f));
+      }
+    }
+    return new ModelProcess(p.pid(), p.name(), ModelProcess.State.RUNNING, p.size(),
+        pages(m.memory(), p.pagetable()), Image.Registers.of(x, r[32]), files,
+        Image.SyscallRestart.NONE);
+  }
+
+  private static ModelFile modelFile(OpenFile f) {
+    if (f.type() == OpenFile.Type.INODE) {
+      return new ModelFile.InodeFile(f.path(), f.inum(), f.offset(), f.readable(), f.writable());
+    }
+    if (f.type() == OpenFile.Type.DEVICE && f.major() == Xv6.CONSOLE) {
+      return new ModelFile.Console(f.readable(), f.writable());
+    }
+    if (f.type() == OpenFile.Type.DEVICE) {
+      return new ModelFile.Device(f.major(), f.readable(), f.writable());
+    }
+    return new ModelFile.Pipe(f.readable(), f.writable());
+  }
+
+  /** Every valid leaf below TRAPFRAME, in address order, with its R/W/X/U bits and bytes. */
+  static List<Image.Page> pages(PhysicalMemory mem, long root) {
+    List<Image.Page> out = new ArrayList<>();
+    walk(mem, root, 2, 0, out);
+    return out;
+  }
+
+  private static void walk(PhysicalMemory mem, long table, int level, long base,
+      List<Image.Page> out) {
+    for (int i = 0; i < 512; i++) {
+      long va = base + ((long) i << (12 + 9 * level));
+      if (va >= Xv6.TRAPFRAME) {
+        return;
+      }
+      long pte = mem.read64(table + 8L * i);
+      if ((pte & PTE_V) == 0) {
+        continue;
+      }
+      long pa = (pte >>> 10) << 12;
+      if ((pte & (Xv6.PTE_R | Xv6.PTE_X)) == 0 && level > 0) {
+        walk(mem, pa, level - 1, va, out);
+      } else {
+        byte[] data = new byte[Xv6.PGSIZE];
+        mem.read(pa, data, 0, data.length);
+        out.add(new Image.Page(va, (int) pte & PERM_BITS, data));
+      }
+    }
+  }
+
+  /** How many page-table pages the tree at root has (root included). */
+  static int tablePages(PhysicalMemory mem, long root) {
+    return countTables(mem, root, 2);
+  }
+
+  private static int countTables(PhysicalMemory mem, long table, int level) {
+    int n = 1;
+    for (int i = 0; i < 512 && level > 0; i++) {
+      long pte = mem.read64(table + 8L * i);
+      if ((pte & PTE_V) != 0 && (pte & (Xv6.PTE_R | Xv6.PTE_X)) == 0) {
+        n += countTables(mem, (pte >>> 10) << 12, level - 1);
+      }
+    }
+    return n;
+  }
+}
