@@ -27,6 +27,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.statistics.Statistics;
 import xv6ckpt.emulator.PhysicalMemory;
@@ -150,27 +151,27 @@ class ModelConformanceTest {
   Arbitrary<List<Action>> actions() {
     Arbitrary<Integer> pick = Arbitraries.integers().between(0, 15);
     Arbitrary<Action> one = Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(3, Arbitraries.integers().between(0, 255).map(ForkExit::new)),
-        net.jqwik.api.Tuple.of(2, Arbitraries.just(new ForkPark())),
-        net.jqwik.api.Tuple.of(2, Arbitraries.just(new ForkWaiter())),
-        net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(0, 255).map(Exit::new)),
-        net.jqwik.api.Tuple.of(3, Arbitraries.just(new Wait())),
-        net.jqwik.api.Tuple.of(3, pick.map(Kill::new)),
-        net.jqwik.api.Tuple.of(4, Combinators.combine(Arbitraries.integers().between(0, 1),
+        Tuple.of(3, Arbitraries.integers().between(0, 255).map(ForkExit::new)),
+        Tuple.of(2, Arbitraries.just(new ForkPark())),
+        Tuple.of(2, Arbitraries.just(new ForkWaiter())),
+        Tuple.of(1, Arbitraries.integers().between(0, 255).map(Exit::new)),
+        Tuple.of(3, Arbitraries.just(new Wait())),
+        Tuple.of(3, pick.map(Kill::new)),
+        Tuple.of(4, Combinators.combine(Arbitraries.integers().between(0, 1),
             Arbitraries.integers().between(0, 2), Arbitraries.of(true, false)).as(Open::new)),
-        net.jqwik.api.Tuple.of(4, Combinators.combine(pick,
+        Tuple.of(4, Combinators.combine(pick,
             Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(24))
             .as(Write::new)),
-        net.jqwik.api.Tuple.of(3, Combinators.combine(pick,
+        Tuple.of(3, Combinators.combine(pick,
             Arbitraries.integers().between(0, 32)).as(Read::new)),
-        net.jqwik.api.Tuple.of(2, pick.map(Close::new)),
-        net.jqwik.api.Tuple.of(5, Combinators.combine(pick,
+        Tuple.of(2, pick.map(Close::new)),
+        Tuple.of(5, Combinators.combine(pick,
             Arbitraries.integers().between(0, 1)).as(Checkpoint::new)),
-        net.jqwik.api.Tuple.of(5, Arbitraries.integers().between(0, 3).map(Restore::new)),
-        net.jqwik.api.Tuple.of(2, Combinators.combine(Arbitraries.integers().between(0, 1),
+        Tuple.of(5, Arbitraries.integers().between(0, 3).map(Restore::new)),
+        Tuple.of(2, Combinators.combine(Arbitraries.integers().between(0, 1),
             Arbitraries.of(0, 8, 16, 64, 100, 4200), Arbitraries.longs())
             .as(Corrupt::new)),
-        net.jqwik.api.Tuple.of(1, Arbitraries.just(new Reboot())));
+        Tuple.of(1, Arbitraries.just(new Reboot())));
     return one.list().ofMinSize(4).ofMaxSize(24);
   }
 
