@@ -309,7 +309,7 @@ class ModelConformanceTest {
 
     /** The driver exits; a new driver is spawned, as the next pid. */
     private boolean exit(int status) {
-      write(OP_EXIT, status, 0, "", new byte[0]);
+      putCommand(OP_EXIT, status, 0, "", new byte[0]);
       m.consoleInput("\n"); // a whole line: the console hands input over by lines
       assertWithMessage("console: %s", m.output()).that(Rig.finish(m))
           .isEqualTo(new Machine.Outcome.Exited(driver, status));
@@ -621,14 +621,15 @@ class ModelConformanceTest {
 
     /** Runs one command in the driver; its result. The driver idles in its read again. */
     private long command(int op, long arg1, long arg2, String path, byte[] data) {
-      write(op, arg1, arg2, path, data);
+      putCommand(op, arg1, arg2, path, data);
       m.consoleInput("\n"); // a whole line: the console hands input over by lines
       assertWithMessage("console: %s", m.output()).that(Rig.finish(m))
           .isEqualTo(new Machine.Outcome.Idle(true));
       return m.memory().read64(pa(CMD_RESULT));
     }
 
-    private void write(int op, long arg1, long arg2, String path, byte[] data) {
+    /** Writes a command block into the driver's memory. */
+    private void putCommand(int op, long arg1, long arg2, String path, byte[] data) {
       PhysicalMemory mem = m.memory();
       mem.write64(pa(CMD_OP), op);
       mem.write64(pa(CMD_ARG1), arg1);
