@@ -112,6 +112,9 @@ public final class Campaign {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xss8m", "-cp", cp,
         "com.code_intelligence.jazzer.Jazzer", "--target_class=" + entry.jazzerClass()));
+    if (!entry.instrument().isEmpty()) {
+      cmd.add("--instrumentation_includes=" + entry.instrument());
+    }
     if (Runtime.version().feature() >= 21) {
       cmd.add(3, "-XX:+EnableDynamicAgentLoading");
     }

@@ -85,6 +85,28 @@ class FuzzTargetsTest {
   }
 
   @Test
+  void fsckIsSkippedOnlyWhenNoBlockWasWritten() {
+    SyscallArgsTarget t = new SyscallArgsTarget();
+    FuzzTarget.Verdict quiet = t.run(new Calls(new byte[0]).call(Xv6Abi.SYS_getpid).bytes());
+    assertThat(quiet).isInstanceOf(FuzzTarget.Verdict.Pass.class);
+    assertThat(quiet.summary()).contains("no block written");
+    // mkdir(path slot 6, "new"): kind 3 picks a path slot; the new directory is committed
+    FuzzTarget.Verdict wrote = t.run(new Calls(new byte[0])
+        .call(Xv6Abi.SYS_mkdir, new int[] {3, 6}).bytes());
+    assertThat(wrote).isInstanceOf(FuzzTarget.Verdict.Pass.class);
+    assertThat(wrote.summary()).contains("server exit 0");
+    assertThat(wrote.summary()).doesNotContain("no block written");
+  }
+
+  @Test
+  void syscallArgsCampaignsInstrumentTheKernelNotTheEmulator() {
+    FuzzTargets.Entry e = FuzzTargets.byName("syscall-args").orElseThrow();
+    assertThat(e.instrument()).contains("xv6ckpt.kernel.**");
+    assertThat(e.instrument()).contains("xv6ckpt.harness.**");
+    assertThat(e.instrument()).doesNotContain("emulator");
+  }
+
+  @Test
   void verdictsAreDeterministicAcrossTargetObjects() {
     byte[] in = new byte[300];
     long x = 0x9E3779B97F4A7C15L;
