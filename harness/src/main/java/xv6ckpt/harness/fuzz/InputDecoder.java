@@ -1,5 +1,7 @@
 package xv6ckpt.harness.fuzz;
 
+import xv6ckpt.harness.Xv6Abi;
+
 import java.util.HexFormat;
 
 /**

@@ -1,7 +1,8 @@
 package xv6ckpt.harness.fuzz;
 
+
 import static xv6ckpt.harness.fuzz.UserPrograms.*;
-import static xv6ckpt.harness.fuzz.Xv6Abi.*;
+import static xv6ckpt.harness.Xv6Abi.*;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

@@ -1,5 +1,7 @@
 package xv6ckpt.harness.ckpt;
 
+import xv6ckpt.harness.Xv6Abi;
+
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
 import static xv6ckpt.emulator.asm.Reg.A0;
@@ -73,16 +75,16 @@ class KernelImagesTest {
   @Test
   void selfCheckpointWithFilesOpenAtOffsets() {
     selfCheckpoint(p -> {
-      p.a.la(A0, "data").li(A1, Prog.O_RDONLY);
-      p.sys(Prog.SYS_open); // fd 3 at offset 4
+      p.a.la(A0, "data").li(A1, Xv6Abi.O_RDONLY);
+      p.sys(Xv6Abi.SYS_open); // fd 3 at offset 4
       p.a.li(A0, 3).la(A1, "bss").li(A2, 4);
-      p.sys(Prog.SYS_read);
-      p.a.la(A0, "new").li(A1, Prog.O_CREATE | Prog.O_RDWR);
-      p.sys(Prog.SYS_open); // fd 4 at offset 3
+      p.sys(Xv6Abi.SYS_read);
+      p.a.la(A0, "new").li(A1, Xv6Abi.O_CREATE | Xv6Abi.O_RDWR);
+      p.sys(Xv6Abi.SYS_open); // fd 4 at offset 3
       p.a.li(A0, 4).la(A1, "bss").li(A2, 3);
-      p.sys(Prog.SYS_write);
-      p.a.la(A0, "root").li(A1, Prog.O_RDONLY);
-      p.sys(Prog.SYS_open); // fd 5, a directory
+      p.sys(Xv6Abi.SYS_write);
+      p.a.la(A0, "root").li(A1, Xv6Abi.O_RDONLY);
+      p.sys(Xv6Abi.SYS_open); // fd 5, a directory
     });
   }
 
@@ -90,9 +92,9 @@ class KernelImagesTest {
   void selfCheckpointWithHeapAndLazyHoles() {
     selfCheckpoint(p -> {
       p.a.li(A0, 64 << 10).li(A1, 1);
-      p.sys(Prog.SYS_sbrk);
+      p.sys(Xv6Abi.SYS_sbrk);
       p.a.li(A0, 1 << 20).li(A1, 2); // lazy: only touched pages are mapped
-      p.sys(Prog.SYS_sbrk);
+      p.sys(Xv6Abi.SYS_sbrk);
       p.a.mv(S1, A0).li(T1, 0x77).sd(T1, 0, S1).li(T0, 600 << 10).add(T0, T0, S1)
           .sd(T1, 8, T0);
     });
@@ -104,12 +106,12 @@ class KernelImagesTest {
    */
   private static void externalCheckpoint(Consumer<Prog> target) {
     Prog p = new Prog().str("path", "img");
-    p.sys(Prog.SYS_fork);
+    p.sys(Xv6Abi.SYS_fork);
     p.a.beqz(A0, "target").mv(S1, A0).li(A0, 3);
-    p.sys(Prog.SYS_sleep);
+    p.sys(Xv6Abi.SYS_sleep);
     p.a.mv(A0, S1);
     p.checkpoint("path");
-    p.sys(Prog.SYS_exit);
+    p.sys(Xv6Abi.SYS_exit);
     p.a.label("target");
     target.accept(p);
     Machine m = Disks.runner(Disks.disk(8000, Map.of("prog", p.elf())));
@@ -136,7 +138,7 @@ class KernelImagesTest {
   void externalCheckpointOfAProcessAsleep() {
     externalCheckpoint(p -> {
       p.a.li(A0, 1000);
-      p.sys(Prog.SYS_sleep);
+      p.sys(Xv6Abi.SYS_sleep);
       p.exit(0);
     });
   }
@@ -144,12 +146,12 @@ class KernelImagesTest {
   @Test
   void externalCheckpointOfAProcessWaitingForItsChild() {
     externalCheckpoint(p -> {
-      p.sys(Prog.SYS_fork);
+      p.sys(Xv6Abi.SYS_fork);
       p.a.beqz(A0, "grandchild").la(A0, "bss");
-      p.sys(Prog.SYS_wait);
+      p.sys(Xv6Abi.SYS_wait);
       p.exit(0);
       p.a.label("grandchild").li(A0, 1000);
-      p.sys(Prog.SYS_sleep);
+      p.sys(Xv6Abi.SYS_sleep);
       p.exit(0);
     });
   }
@@ -158,7 +160,7 @@ class KernelImagesTest {
   void externalCheckpointOfAProcessReadingTheConsole() {
     externalCheckpoint(p -> {
       p.a.li(A0, 0).la(A1, "bss").li(A2, 100);
-      p.sys(Prog.SYS_read);
+      p.sys(Xv6Abi.SYS_read);
       p.exit(0);
     });
   }

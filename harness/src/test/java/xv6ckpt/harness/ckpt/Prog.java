@@ -1,5 +1,7 @@
 package xv6ckpt.harness.ckpt;
 
+import static xv6ckpt.harness.Xv6Abi.*;
+
 import static xv6ckpt.emulator.asm.Reg.A0;
 import static xv6ckpt.emulator.asm.Reg.A1;
 import static xv6ckpt.emulator.asm.Reg.A7;
@@ -17,21 +19,6 @@ import xv6ckpt.emulator.asm.Elf64Writer;
  */
 final class Prog {
   static final int BSS = 8192;
-  static final int SYS_fork = 1;
-  static final int SYS_exit = 2;
-  static final int SYS_wait = 3;
-  static final int SYS_read = 5;
-  static final int SYS_kill = 6;
-  static final int SYS_getpid = 11;
-  static final int SYS_sbrk = 12;
-  static final int SYS_sleep = 13;
-  static final int SYS_open = 15;
-  static final int SYS_write = 16;
-  static final int SYS_checkpoint = 22;
-  static final int SYS_restore = 23;
-  static final int O_RDONLY = 0;
-  static final int O_RDWR = 2;
-  static final int O_CREATE = 0x200;
 
   final Assembler a = new Assembler(0);
   private final Map<String, byte[]> strings = new LinkedHashMap<>();

@@ -1,5 +1,7 @@
 package xv6ckpt.harness.ckpt;
 
+import xv6ckpt.harness.Xv6Abi;
+
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
 import static xv6ckpt.emulator.asm.Reg.A0;
@@ -44,8 +46,8 @@ class SpecImagesRestoreTest {
   private static byte[] restorer() {
     Prog p = new Prog();
     p.a.ld(A0, 8, A1);
-    p.sys(Prog.SYS_restore);
-    p.sys(Prog.SYS_exit);
+    p.sys(Xv6Abi.SYS_restore);
+    p.sys(Xv6Abi.SYS_exit);
     return p.elf();
   }
 

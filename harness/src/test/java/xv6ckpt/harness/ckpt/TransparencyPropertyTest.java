@@ -1,5 +1,7 @@
 package xv6ckpt.harness.ckpt;
 
+import xv6ckpt.harness.Xv6Abi;
+
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
 import static xv6ckpt.emulator.asm.Reg.A0;
@@ -39,15 +41,15 @@ class TransparencyPropertyTest {
     p.a.li(T0, 100).label("busy").addi(T0, T0, -1).bnez(T0, "busy");
     p.a.srli(T1, S2, 59).addi(T1, T1, 'A').la(T0, "bss").sb(T1, 0, T0);
     p.a.li(A0, 1).la(A1, "bss").li(A2, 1);
-    p.sys(Prog.SYS_write);
+    p.sys(Xv6Abi.SYS_write);
     p.a.andi(T0, S1, 7).bnez(T0, "nosleep").li(A0, 1);
-    p.sys(Prog.SYS_sleep);
+    p.sys(Xv6Abi.SYS_sleep);
     p.a.label("nosleep").andi(T0, S1, 15).bnez(T0, "nogrow").li(A0, 4096).li(A1, 1);
-    p.sys(Prog.SYS_sbrk);
+    p.sys(Xv6Abi.SYS_sbrk);
     p.a.sd(S2, 0, A0);
     p.a.label("nogrow").addi(S1, S1, 1).li(T0, 150).blt(S1, T0, "round");
     p.a.andi(A0, S2, 0x7f);
-    p.sys(Prog.SYS_exit);
+    p.sys(Xv6Abi.SYS_exit);
     return p.elf();
   }
 
@@ -56,7 +58,7 @@ class TransparencyPropertyTest {
     Prog p = new Prog().str("path", "img");
     p.a.li(A0, 2);
     p.checkpoint("path");
-    p.sys(Prog.SYS_exit);
+    p.sys(Xv6Abi.SYS_exit);
     return p.elf();
   }
 
@@ -64,8 +66,8 @@ class TransparencyPropertyTest {
   private static byte[] restorer() {
     Prog p = new Prog().str("path", "img");
     p.a.la(A0, "path");
-    p.sys(Prog.SYS_restore);
-    p.sys(Prog.SYS_exit);
+    p.sys(Xv6Abi.SYS_restore);
+    p.sys(Xv6Abi.SYS_exit);
     return p.elf();
   }
 

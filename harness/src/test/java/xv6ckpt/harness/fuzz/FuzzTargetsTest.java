@@ -1,5 +1,7 @@
 package xv6ckpt.harness.fuzz;
 
+import xv6ckpt.harness.Xv6Abi;
+
 import static com.google.common.truth.Truth.assertThat;
 
 import java.io.ByteArrayOutputStream;

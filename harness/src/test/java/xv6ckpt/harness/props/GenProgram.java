@@ -1,5 +1,7 @@
 package xv6ckpt.harness.props;
 
+import xv6ckpt.harness.Xv6Abi;
+
 import static xv6ckpt.emulator.asm.Reg.A0;
 import static xv6ckpt.emulator.asm.Reg.A1;
 import static xv6ckpt.emulator.asm.Reg.A2;

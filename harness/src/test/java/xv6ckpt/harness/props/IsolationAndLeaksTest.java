@@ -1,5 +1,7 @@
 package xv6ckpt.harness.props;
 
+import xv6ckpt.harness.Xv6Abi;
+
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
 import static xv6ckpt.emulator.asm.Reg.A0;
