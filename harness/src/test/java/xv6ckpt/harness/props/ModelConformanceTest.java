@@ -7,6 +7,7 @@ import static com.google.common.truth.Truth.assertWithMessage;
 import static xv6ckpt.emulator.asm.Reg.A0;
 import static xv6ckpt.emulator.asm.Reg.A1;
 import static xv6ckpt.emulator.asm.Reg.A2;
+import static xv6ckpt.emulator.asm.Reg.A7;
 import static xv6ckpt.emulator.asm.Reg.S0;
 import static xv6ckpt.emulator.asm.Reg.S1;
 import static xv6ckpt.emulator.asm.Reg.S2;
@@ -99,6 +100,7 @@ class ModelConformanceTest {
   private static final int OP_CKPT = 11;
   private static final int OP_RESTORE = 12;
   private static final int OP_CORRUPT = 13;
+  private static final int OP_CHILD_CKPT = 14;
 
   private static final List<String> DATA_PATHS = List.of("/a", "/b");
   private static final List<String> IMAGE_PATHS = List.of("/c1", "/c2");
@@ -110,7 +112,7 @@ class ModelConformanceTest {
 
   /** One step; ints named pick choose among what the state offers when the step runs. */
   sealed interface Action permits ForkExit, ForkPark, ForkWaiter, Exit, Wait, Kill, Open, Write,
-      Read, Close, Checkpoint, Restore, Corrupt, Reboot {}
+      Read, Close, Checkpoint, ChildCheckpointsDriver, Restore, Corrupt, Reboot {}
 
   record ForkExit(int status) implements Action {}
 
@@ -139,6 +141,9 @@ class ModelConformanceTest {
 
   record Checkpoint(int pick, int path) implements Action {}
 
+  /** A child of the driver checkpoints the driver, blocked in its console read, to a path. */
+  record ChildCheckpointsDriver(int path) implements Action {}
+
   record Restore(int pick) implements Action {}
 
   record Corrupt(int path, int skip, long bytes) implements Action {}
@@ -146,48 +151,114 @@ class ModelConformanceTest {
   record Reboot() implements Action {}
 
   private static final List<String> KINDS = List.of("ForkExit", "ForkPark", "ForkWaiter",
-      "Exit", "Wait", "Kill", "Open", "Write", "Read", "Close", "Checkpoint", "Restore",
-      "Corrupt", "Reboot");
+      "Exit", "Wait", "Kill", "Open", "Write", "Read", "Close", "Checkpoint",
+      "ChildCheckpointsDriver", "Restore", "Corrupt", "Reboot");
 
   @Provide
   Arbitrary<List<Action>> actions() {
+    return chains(Weights.BROAD, 24).filter(l -> l.size() >= 4);
+  }
+
+  /**
+   * Chains aimed at restores of images captured inside a call: a generated prefix, then one
+   * of two scenes, then a generated suffix. Waiter scene: fork a waiter, checkpoint it (the
+   * newest live child), reap up to three zombies (a Wait that would block is skipped), restore
+   * the image just written (the driver becomes the waiter: it returns at once if a zombie is
+   * left, else it blocks), kill a child of a blocked restored waiter (which wakes it). Reader
+   * scene: a child checkpoints the driver in its read, a few generated steps (files opened,
+   * written, moved), restore of that image (the driver's files come back at the image's
+   * offsets, then it takes the next command). Self scene: the same with the driver
+   * checkpointing itself.
+   */
+  @Provide
+  Arbitrary<List<Action>> restoreChains() {
+    Arbitrary<Integer> path = Arbitraries.integers().between(0, 1);
+    Arbitrary<List<Action>> waiterScene = Combinators.combine(path,
+        Arbitraries.integers().between(0, 3)).as((p, waits) -> {
+          List<Action> scene = new ArrayList<>(List.of(new ForkWaiter(), new Checkpoint(0, p)));
+          scene.addAll(Collections.nCopies(waits, new Wait()));
+          scene.addAll(List.of(new Restore(0), new Kill(0)));
+          return scene;
+        });
+    Arbitrary<List<Action>> readerScene = Combinators.combine(path,
+        chains(Weights.FILES, 3)).as((p, middle) -> scene(new ChildCheckpointsDriver(p),
+            middle));
+    Arbitrary<List<Action>> selfScene = Combinators.combine(path,
+        chains(Weights.FILES, 3)).as((p, middle) -> scene(new Checkpoint(8, p), middle));
+    return Combinators.combine(chains(Weights.BROAD, 8),
+        Arbitraries.oneOf(waiterScene, readerScene, selfScene), chains(Weights.BROAD, 8))
+        .as((prefix, scene, suffix) -> {
+          List<Action> all = new ArrayList<>(prefix);
+          all.addAll(scene);
+          all.addAll(suffix);
+          return all;
+        });
+  }
+
+  /** An image written by first, the middle steps, a restore of that image. */
+  private static List<Action> scene(Action first, List<Action> middle) {
+    List<Action> scene = new ArrayList<>();
+    scene.add(first);
+    scene.addAll(middle);
+    scene.add(new Restore(0));
+    return scene;
+  }
+
+  /** Action weights, in the order of {@link #KINDS}. */
+  enum Weights {
+    BROAD(3, 2, 3, 1, 3, 3, 4, 4, 3, 2, 5, 3, 5, 2, 1),
+    /** Only the file calls. */
+    FILES(0, 0, 0, 0, 0, 0, 3, 4, 3, 2, 0, 0, 0, 0, 0);
+
+    final int[] w;
+
+    Weights(int... w) {
+      this.w = w;
+    }
+  }
+
+  /** Chains of at most maxLength actions drawn with the weights (a weight 0 leaves one out). */
+  private static Arbitrary<List<Action>> chains(Weights weights, int maxLength) {
+    int[] w = weights.w;
     Arbitrary<Integer> pick = Arbitraries.integers().between(0, 15);
-    Arbitrary<Action> one = Arbitraries.frequencyOf(
-        Tuple.of(3, Arbitraries.integers().between(0, 255).map(ForkExit::new)),
-        Tuple.of(2, Arbitraries.just(new ForkPark())),
-        Tuple.of(2, Arbitraries.just(new ForkWaiter())),
-        Tuple.of(1, Arbitraries.integers().between(0, 255).map(Exit::new)),
-        Tuple.of(3, Arbitraries.just(new Wait())),
-        Tuple.of(3, pick.map(Kill::new)),
-        Tuple.of(4, Combinators.combine(Arbitraries.integers().between(0, 1),
+    List<Tuple.Tuple2<Integer, Arbitrary<? extends Action>>> all = List.of(
+        Tuple.of(w[0], Arbitraries.integers().between(0, 255).map(ForkExit::new)),
+        Tuple.of(w[1], Arbitraries.just(new ForkPark())),
+        Tuple.of(w[2], Arbitraries.just(new ForkWaiter())),
+        Tuple.of(w[3], Arbitraries.integers().between(0, 255).map(Exit::new)),
+        Tuple.of(w[4], Arbitraries.just(new Wait())),
+        Tuple.of(w[5], pick.map(Kill::new)),
+        Tuple.of(w[6], Combinators.combine(Arbitraries.integers().between(0, 1),
             Arbitraries.integers().between(0, 2), Arbitraries.of(true, false)).as(Open::new)),
-        Tuple.of(4, Combinators.combine(pick,
+        Tuple.of(w[7], Combinators.combine(pick,
             Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(24))
             .as(Write::new)),
-        Tuple.of(3, Combinators.combine(pick,
+        Tuple.of(w[8], Combinators.combine(pick,
             Arbitraries.integers().between(0, 32)).as(Read::new)),
-        Tuple.of(2, pick.map(Close::new)),
-        Tuple.of(5, Combinators.combine(pick,
+        Tuple.of(w[9], pick.map(Close::new)),
+        Tuple.of(w[10], Combinators.combine(pick,
             Arbitraries.integers().between(0, 1)).as(Checkpoint::new)),
-        Tuple.of(5, Arbitraries.integers().between(0, 3).map(Restore::new)),
-        Tuple.of(2, Combinators.combine(Arbitraries.integers().between(0, 1),
+        Tuple.of(w[11], Arbitraries.integers().between(0, 1).map(ChildCheckpointsDriver::new)),
+        Tuple.of(w[12], Arbitraries.integers().between(0, 6).map(Restore::new)),
+        Tuple.of(w[13], Combinators.combine(Arbitraries.integers().between(0, 1),
             Arbitraries.of(0, 8, 16, 64, 100, 4200), Arbitraries.longs())
             .as(Corrupt::new)),
-        Tuple.of(1, Arbitraries.just(new Reboot())));
-    return one.list().ofMinSize(4).ofMaxSize(24);
+        Tuple.of(w[14], Arbitraries.just(new Reboot())));
+    List<Tuple.Tuple2<Integer, Arbitrary<? extends Action>>> used = new ArrayList<>();
+    for (Tuple.Tuple2<Integer, Arbitrary<? extends Action>> t : all) {
+      if (t.get1() > 0) {
+        used.add(t);
+      }
+    }
+    @SuppressWarnings("unchecked")
+    Tuple.Tuple2<Integer, Arbitrary<? extends Action>>[] pairs = used.toArray(new Tuple.Tuple2[0]);
+    Arbitrary<Action> one = Arbitraries.frequencyOf(pairs);
+    return one.list().ofMaxSize(maxLength);
   }
 
   @Property(tries = 60)
   void theKernelFollowsTheModelStepByStep(@ForAll("actions") List<Action> actions) {
-    Run run = new Run();
-    run.check("boot");
-    for (int i = 0; i < actions.size(); i++) {
-      Action a = actions.get(i);
-      String kind = a.getClass().getSimpleName();
-      boolean done = run.apply(a);
-      Statistics.label("action").collect(done ? kind : kind + " (not applicable)");
-      run.check("after step " + i + " " + a);
-    }
+    follow(actions);
     Statistics.label("action").coverage(c -> {
       for (String k : KINDS) {
         c.check(k).count(n -> n >= 1);
@@ -205,6 +276,44 @@ class ModelConformanceTest {
       c.check("CKPT_NO_PROCESS").count(n -> n >= 1);
       c.check("CKPT_ZOMBIE").count(n -> n >= 1);
     });
+  }
+
+  /**
+   * The same step-by-step agreement, on chains that restore images captured inside a call:
+   * after each successful restore the restored process's registers, pc, sz and pages are the
+   * decoded image's (for a self-image, as the driver's loop then changes them), and a restored
+   * process resumes its call as the model predicts: a driver captured in its console read
+   * takes the next command, a waiter reaps and exits at once or blocks until a child exits.
+   */
+  @Property(tries = 60)
+  void restoredProcessesResumeTheirCallsAsTheModelPredicts(
+      @ForAll("restoreChains") List<Action> actions) {
+    Run run = follow(actions);
+    Statistics.label("restored waiter").collect(run.wokenWaiters > 0
+        ? "woken by its child's exit" : "none woken");
+    Statistics.label("restored image").coverage(c -> {
+      c.check("self, state checked").count(n -> n >= 1);
+      c.check("captured in read, state checked").count(n -> n >= 1);
+      c.check("captured in wait, blocks, state checked").count(n -> n >= 1);
+      c.check("captured in wait, reaps and exits").count(n -> n >= 1);
+    });
+    Statistics.label("restored waiter").coverage(c ->
+        c.check("woken by its child's exit").count(n -> n >= 1));
+  }
+
+  /** Applies the actions to model and kernel, checking after every step; the run. */
+  private static Run follow(List<Action> actions) {
+    Run run = new Run();
+    run.check("boot");
+    for (int i = 0; i < actions.size(); i++) {
+      Action a = actions.get(i);
+      String kind = a.getClass().getSimpleName();
+      boolean done = run.apply(a);
+      Statistics.label("action").collect(done ? kind : kind + " (not applicable)");
+      run.check("after step " + i + " " + a);
+    }
+    Statistics.label("restored image").collect("(any try)"); // the label exists in every try
+    return run;
   }
 
   // ------------------------------------------------------------------ the model
@@ -228,6 +337,12 @@ class ModelConformanceTest {
     final Map<String, byte[]> files = new TreeMap<>();
     int nextPid;
     int driver;
+    /** Pids of drivers turned by a restore into a waiter that blocked. */
+    final java.util.Set<Integer> restoredWaiters = new java.util.TreeSet<>();
+    /** How many of those a child's exit woke (they then reaped it and exited). */
+    int wokenWaiters;
+    /** The path of the image written last, if any. */
+    String lastImage;
     final byte[] drvElf = driver();
     final BlockDevice disk = Rig.disk(Map.of("drv", drvElf));
     Machine m;
@@ -278,6 +393,8 @@ class ModelConformanceTest {
         return close(((Close) a).pick());
       } else if (a instanceof Checkpoint) {
         return checkpoint((Checkpoint) a);
+      } else if (a instanceof ChildCheckpointsDriver) {
+        return childCheckpointsDriver(((ChildCheckpointsDriver) a).path());
       } else if (a instanceof Restore) {
         return restore(restorePath(((Restore) a).pick()));
       } else if (a instanceof Corrupt) {
@@ -335,6 +452,9 @@ class ModelConformanceTest {
       // a waiter reaps its parked child and then exits 98
       MProc parent = procs.get(p.parent());
       if (parent != null && parent.kind() == Kind.WAITER && !parent.zombie()) {
+        if (restoredWaiters.contains(parent.pid())) {
+          wokenWaiters++;
+        }
         procs.remove(pid);
         exitModel(parent.pid(), 98);
       }
@@ -360,15 +480,30 @@ class ModelConformanceTest {
       return true;
     }
 
+    /**
+     * The target: for pick below 8, a live child of a blocked waiter when there is one (its
+     * death wakes the waiter), a restored waiter's children first; otherwise any process but
+     * init and the driver, or an unknown pid.
+     */
     private boolean kill(int pick) {
+      List<Integer> waited = new ArrayList<>();
+      List<Integer> waitedByRestored = new ArrayList<>();
       List<Integer> targets = new ArrayList<>();
       for (MProc p : procs.values()) {
         if (p.kind() != Kind.INIT && p.pid() != driver) {
           targets.add(p.pid());
+          MProc parent = procs.get(p.parent());
+          if (!p.zombie() && parent.kind() == Kind.WAITER && !parent.zombie()) {
+            (restoredWaiters.contains(parent.pid()) ? waitedByRestored : waited).add(p.pid());
+          }
         }
       }
       targets.add(UNKNOWN_PID);
-      int pid = targets.get(pick % targets.size());
+      if (!waitedByRestored.isEmpty()) {
+        waited = waitedByRestored;
+      }
+      int pid = pick < 8 && !waited.isEmpty() ? waited.get(pick % waited.size())
+          : targets.get(pick % targets.size());
       long r = command(OP_KILL, pid, 0, "", new byte[0]);
       MProc p = procs.get(pid);
       assertThat(r).isEqualTo(p == null ? -1 : 0);
@@ -461,14 +596,28 @@ class ModelConformanceTest {
 
     // ---- checkpoint and restore
 
+    /**
+     * The target: for pick below 8, one of the driver's live children when it has some, the
+     * newest for pick 0 (so that waiters, captured in wait, are often chosen); otherwise, with
+     * pick mod 8, any of 0 (pick 8: the driver itself), the driver's own pid, an unknown pid
+     * and every other process (zombies among them).
+     */
     private boolean checkpoint(Checkpoint c) {
+      List<Integer> live = new ArrayList<>();
+      for (MProc p : children(driver)) {
+        if (!p.zombie()) {
+          live.add(p.pid());
+        }
+      }
       List<Integer> targets = new ArrayList<>(List.of(0, driver, UNKNOWN_PID));
       for (MProc p : procs.values()) {
         if (p.kind() != Kind.INIT && p.pid() != driver) {
           targets.add(p.pid());
         }
       }
-      int pid = targets.get(c.pick() % targets.size());
+      int pid = c.pick() < 8 && !live.isEmpty()
+          ? live.get(live.size() - 1 - c.pick() % live.size()) // newest first
+          : targets.get((c.pick() & 7) % targets.size());
       String path = IMAGE_PATHS.get(c.path());
       List<ModelProcess> others = new ArrayList<>();
       for (MProc p : procs.values()) {
@@ -487,7 +636,15 @@ class ModelConformanceTest {
       }
       assertWithMessage("checkpoint(%s, %s): console %s", pid, path, m.output()).that(r)
           .isEqualTo(0);
-      Image expected = ((CheckpointModel.CheckpointResult.Written) want).image();
+      keepWritten(path, ((CheckpointModel.CheckpointResult.Written) want).image());
+      MProc t = procs.get(pid);
+      Statistics.label("checkpoint").collect(t != null && t.kind() == Kind.WAITER
+          ? "written, of a waiter" : "written");
+      return true;
+    }
+
+    /** The kernel's image at path is Valid and is the model's; the model's file takes it. */
+    private void keepWritten(String path, Image expected) {
       byte[] bytes = Rig.read(m, path).orElseThrow(() -> new AssertionError("no " + path));
       Verdict v = ImageCodec.decode(bytes);
       assertWithMessage("image at %s", path).that(v).isInstanceOf(Verdict.Valid.class);
@@ -497,12 +654,55 @@ class ModelConformanceTest {
       assertThat(got.restart().sysnum()).isEqualTo(expected.restart().sysnum());
       assertThat(got.files()).containsExactlyElementsIn(expected.files()).inOrder();
       files.put(path, bytes);
-      Statistics.label("checkpoint").collect("written");
+      lastImage = path;
+    }
+
+    /**
+     * The driver forks a child, which sleeps a tick (so that the driver is back in its console
+     * read) and checkpoints the driver to path, then exits with checkpoint's result: an image
+     * of a process blocked inside a call, which a later Restore brings back.
+     */
+    private boolean childCheckpointsDriver(int pathIndex) {
+      if (procs.size() > Param.NPROC - 4) {
+        return false;
+      }
+      String path = IMAGE_PATHS.get(pathIndex);
+      int child = nextPid++;
+      List<ModelProcess> others = new ArrayList<>();
+      for (MProc p : procs.values()) {
+        if (p.kind() != Kind.INIT) {
+          others.add(p.pid() == driver ? driverInRead() : modelProcess(p));
+        }
+      }
+      ModelProcess caller = new ModelProcess(child, "drv", ModelProcess.State.RUNNING, 0,
+          List.of(), Registers.zero(0), consoles(), SyscallRestart.NONE);
+      CheckpointModel.CheckpointResult want = CheckpointModel.checkpoint(caller, others,
+          driver, 0);
+      long pid = command(OP_CHILD_CKPT, driver, 0, path, new byte[0]);
+      assertThat(pid).isEqualTo(child);
+      int status = 0;
+      if (want instanceof CheckpointModel.CheckpointResult.Refused) {
+        var rule = ((CheckpointModel.CheckpointResult.Refused) want).rule();
+        status = rule.code();
+        Statistics.label("checkpoint").collect(rule.name());
+      } else {
+        keepWritten(path, ((CheckpointModel.CheckpointResult.Written) want).image());
+        Statistics.label("checkpoint").collect("written, of the driver in read");
+      }
+      procs.put(child, new MProc(child, driver, Kind.EXITER, true, status));
       return true;
     }
 
-    /** An existing file among RESTORE_PATHS (images first), or, past them, a missing one. */
+    /**
+     * For pick 0 to 2 the image written last, if it is still there (a restore soon after a
+     * checkpoint is what brings back images captured inside a call); otherwise with pick - 3
+     * an existing file among RESTORE_PATHS (images first) or, past them, a missing one.
+     */
     private String restorePath(int pick) {
+      if (pick < 3 && lastImage != null && files.containsKey(lastImage)) {
+        return lastImage;
+      }
+      pick = Math.max(0, pick - 3);
       List<String> present = new ArrayList<>();
       for (String p : RESTORE_PATHS) {
         if (files.containsKey(p)) {
@@ -515,23 +715,34 @@ class ModelConformanceTest {
 
     private boolean restore(String path) {
       Optional<byte[]> file = Optional.ofNullable(files.get(path));
-      if (file.isPresent() && ImageCodec.decode(file.get()) instanceof Verdict.Valid valid
-          && !valid.image().restart().none()) {
-        return false; // a waiter's image would make the driver a waiter: not this model's
-      }
       CheckpointModel.RestoreResult want = CheckpointModel.restoreFile(
           modelProcess(procs.get(driver)), file, fileView());
-      long r = command(OP_RESTORE, 0, 0, path, new byte[0]);
       if (want instanceof CheckpointModel.RestoreResult.Refused) {
+        long r = command(OP_RESTORE, 0, 0, path, new byte[0]);
         var rule = ((CheckpointModel.RestoreResult.Refused) want).rule();
         assertWithMessage("restore(%s): console %s", path, m.output()).that(r)
             .isEqualTo(rule.code());
         Statistics.label("restore").collect(rule.name());
         return true;
       }
-      // the restored driver resumes from its own checkpoint call, which returns 1
-      assertWithMessage("restore(%s): console %s", path, m.output()).that(r).isEqualTo(1);
       ModelProcess now = ((CheckpointModel.RestoreResult.Restored) want).process();
+      Statistics.label("restore").collect("restored");
+      if (now.inSyscall().sysnum() == Xv6.SYS_wait) {
+        restoreWaiter(path, now);
+        return true;
+      }
+      long r = command(OP_RESTORE, 0, 0, path, new byte[0]);
+      if (now.inSyscall().none()) {
+        // the restored driver resumes from its own checkpoint call, which returns 1
+        assertWithMessage("restore(%s): console %s", path, m.output()).that(r).isEqualTo(1);
+        assertState("restore(" + path + ")", afterDriverLoop(now));
+        Statistics.label("restored image").collect("self, state checked");
+      } else {
+        // a driver captured in its read issues it again and waits for the next command
+        assertThat(now.inSyscall().sysnum()).isEqualTo(Xv6.SYS_read);
+        assertState("restore(" + path + ")", now);
+        Statistics.label("restored image").collect("captured in read, state checked");
+      }
       fds.clear();
       for (Map.Entry<Integer, ModelFile> e : now.files().entrySet()) {
         if (e.getValue() instanceof ModelFile.InodeFile f) {
@@ -540,8 +751,74 @@ class ModelConformanceTest {
           assertThat(e.getKey()).isAtMost(2); // the console, where spawn put it
         }
       }
-      Statistics.label("restore").collect("restored");
       return true;
+    }
+
+    /**
+     * The driver restores a waiter's image (captured in wait(0)) and becomes that waiter, with
+     * the driver's pid and children: it issues wait again, which reaps a zombie child or finds
+     * none (then it exits 98 at once), or blocks while it has only live children (then it
+     * exits 98 when one of them exits). Either way a new driver carries on.
+     */
+    private void restoreWaiter(String path, ModelProcess now) {
+      List<MProc> kids = children(driver);
+      boolean blocks = !kids.isEmpty() && kids.stream().noneMatch(MProc::zombie);
+      putCommand(OP_RESTORE, 0, 0, path, new byte[0]);
+      m.consoleInput("\n");
+      Machine.Outcome o = Rig.finish(m);
+      if (blocks) {
+        assertWithMessage("restore(%s): console %s", path, m.output()).that(o)
+            .isEqualTo(new Machine.Outcome.Idle(false));
+        assertState("restore(" + path + ")", now);
+        MProc d = procs.get(driver);
+        procs.put(driver, new MProc(driver, d.parent(), Kind.WAITER, false, 0));
+        restoredWaiters.add(driver);
+        Statistics.label("restored image").collect("captured in wait, blocks, state checked");
+      } else {
+        assertWithMessage("restore(%s): console %s", path, m.output()).that(o)
+            .isEqualTo(new Machine.Outcome.Exited(driver, 98));
+        assertThat(Rig.finish(m)).isEqualTo(new Machine.Outcome.Idle(false));
+        exitModel(driver, 98);
+        Statistics.label("restored image").collect("captured in wait, reaps and exits");
+      }
+      fds.clear();
+      spawnDriver();
+    }
+
+    /** The driver's registers, pc, sz and pages are the model's process's. */
+    private void assertState(String when, ModelProcess want) {
+      Rig.UserState got = Rig.userState(m, driver);
+      List<Long> x = Arrays.stream(got.x()).boxed().collect(Collectors.toList());
+      assertWithMessage("registers after %s", when).that(x).isEqualTo(want.regs().x());
+      assertWithMessage("pc after %s", when).that(got.pc()).isEqualTo(want.regs().pc());
+      assertWithMessage("sz after %s", when).that(got.sz()).isEqualTo(want.sz());
+      assertWithMessage("pages after %s", when).that(got.pages())
+          .containsExactlyElementsIn(want.pages()).inOrder();
+    }
+
+    /**
+     * A restored self-image of the driver (a0 = 1, pc past its checkpoint call) after the
+     * driver's loop ran it back to its read: the result word stored, a0..a2 and a7 set for
+     * read(0, bss, 1), pc at that read's ecall; nothing else changes on that path.
+     */
+    private static ModelProcess afterDriverLoop(ModelProcess p) {
+      Registers r = p.regs();
+      long result = r.x().get(Registers.A0);
+      r = r.with(Registers.A0, 0).with(Registers.A0 + 1, r.x().get(S0))
+          .with(Registers.A0 + 2, 1).with(Registers.A7, Xv6Abi.SYS_read).withPc(READ_CALL_VA);
+      List<Image.Page> pages = new ArrayList<>();
+      for (Image.Page pg : p.pages()) {
+        if (pg.va() == BSS_VA) {
+          byte[] d = pg.data();
+          for (int i = 0; i < 8; i++) {
+            d[CMD_RESULT + i] = (byte) (result >>> (8 * i));
+          }
+          pg = new Image.Page(pg.va(), pg.perm(), d);
+        }
+        pages.add(pg);
+      }
+      return new ModelProcess(p.pid(), p.name(), p.state(), p.sz(), pages, r, p.files(),
+          p.inSyscall());
     }
 
     /** Overwrites 8 bytes of an image at min(skip, size). */
@@ -569,19 +846,11 @@ class ModelConformanceTest {
       ModelProcess.State state = p.zombie() ? ModelProcess.State.ZOMBIE
           : ModelProcess.State.SLEEPING;
       if (!p.zombie()) {
-        for (int fd = 0; fd <= 2; fd++) {
-          f.put(fd, new ModelFile.Console(true, true));
-        }
+        f.putAll(consoles());
       }
       if (p.pid() == driver) {
         state = ModelProcess.State.RUNNING;
-        FileView view = fileView();
-        for (Map.Entry<Integer, Fd> e : fds.entrySet()) {
-          Fd d = e.getValue();
-          long inum = view.lookup(d.path()).orElseThrow().inum();
-          f.put(e.getKey(), new ModelFile.InodeFile(d.path(), inum, d.off(), d.readable(),
-              d.writable()));
-        }
+        f.putAll(driverFiles());
       } else if (p.kind() == Kind.PARKED && !p.zombie()) {
         f.put(3, new ModelFile.Pipe(true, false));
         f.put(4, new ModelFile.Pipe(false, true));
@@ -590,6 +859,35 @@ class ModelConformanceTest {
         in = restart(Xv6.SYS_wait);
       }
       return new ModelProcess(p.pid(), "drv", state, 0, List.of(), Registers.zero(0), f, in);
+    }
+
+    /** The driver as another process sees it between commands: blocked in its console read. */
+    private ModelProcess driverInRead() {
+      SortedMap<Integer, ModelFile> f = new TreeMap<>(consoles());
+      f.putAll(driverFiles());
+      return new ModelProcess(driver, "drv", ModelProcess.State.SLEEPING, 0, List.of(),
+          Registers.zero(0), f, restart(Xv6.SYS_read));
+    }
+
+    private static SortedMap<Integer, ModelFile> consoles() {
+      SortedMap<Integer, ModelFile> f = new TreeMap<>();
+      for (int fd = 0; fd <= 2; fd++) {
+        f.put(fd, new ModelFile.Console(true, true));
+      }
+      return f;
+    }
+
+    /** The driver's descriptors on regular files, with their inode numbers on the disk now. */
+    private SortedMap<Integer, ModelFile> driverFiles() {
+      SortedMap<Integer, ModelFile> f = new TreeMap<>();
+      FileView view = fileView();
+      for (Map.Entry<Integer, Fd> e : fds.entrySet()) {
+        Fd d = e.getValue();
+        long inum = view.lookup(d.path()).orElseThrow().inum();
+        f.put(e.getKey(), new ModelFile.InodeFile(d.path(), inum, d.off(), d.readable(),
+            d.writable()));
+      }
+      return f;
     }
 
     private static SyscallRestart restart(int sysnum) {
@@ -708,8 +1006,22 @@ class ModelConformanceTest {
 
   // ------------------------------------------------------------------ the driver program
 
+  /**
+   * close(fd) for fd 3..NOFILE-1: a waiter or parked child keeps only the console of what it
+   * inherits, so that the driver alone holds files (the model gives children no file
+   * descriptions shared with the driver).
+   */
+  private static void closeInherited(Prog p) {
+    String top = p.fresh();
+    p.a.li(S1, 3).label(top).mv(A0, S1);
+    p.sys(SYS_close);
+    p.a.addi(S1, S1, 1).li(T0, Param.NOFILE).blt(S1, T0, top);
+  }
+
   /** Where "bss" lies: the driver's code and data fit in its first page. */
   private static final long BSS_VA = 0x1000;
+  /** Where the loop's read(0, bss, 1) ecall is: after la s0 (2 instructions) and 4 li. */
+  private static final long READ_CALL_VA = 0x18;
 
   /**
    * The driver: s0 = bss. Loop: read(0, bss, 1); dispatch on the op at bss+8 with arguments at
@@ -721,10 +1033,9 @@ class ModelConformanceTest {
     Prog p = new Prog();
     p.a.la(S0, "bss");
     p.a.label("loop");
-    p.a.li(A0, 0).mv(A1, S0).li(A2, 1);
-    p.sys(Xv6Abi.SYS_read);
+    p.a.li(A0, 0).mv(A1, S0).li(A2, 1).li(A7, Xv6Abi.SYS_read).label("readcall").ecall();
     p.a.ld(T0, CMD_OP, S0);
-    for (int op = OP_FORK_EXIT; op <= OP_CORRUPT; op++) {
+    for (int op = OP_FORK_EXIT; op <= OP_CHILD_CKPT; op++) {
       p.a.li(T1, op).beq(T0, T1, "op" + op);
     }
     p.a.li(A0, -100).j("done");
@@ -741,6 +1052,7 @@ class ModelConformanceTest {
     p.a.label("op" + OP_FORK_WAITER);
     p.sys(Xv6Abi.SYS_fork);
     p.a.bnez(A0, "done");
+    closeInherited(p);
     p.sys(Xv6Abi.SYS_fork);
     p.a.beqz(A0, "park").li(A0, 0);
     p.sys(Xv6Abi.SYS_wait);
@@ -797,14 +1109,26 @@ class ModelConformanceTest {
     p.a.label("done").sd(A0, CMD_RESULT, S0).j("loop");
 
     // a parked child: pipe(bss+512); read(p[0], bss+520, 1) blocks for good
-    p.a.label("park").addi(A0, S0, 512);
+    p.a.label("park");
+    closeInherited(p);
+    p.a.addi(A0, S0, 512);
     p.sys(SYS_pipe);
     p.a.lw(A0, 512, S0).addi(A1, S0, 520).li(A2, 1);
     p.sys(Xv6Abi.SYS_read);
     p.exit(99);
+
+    // a child sleeps a tick, checkpoints the driver (pid in arg1) and exits with the result
+    p.a.label("op" + OP_CHILD_CKPT);
+    p.sys(Xv6Abi.SYS_fork);
+    p.a.bnez(A0, "done").li(A0, 1);
+    p.sys(Xv6Abi.SYS_sleep);
+    p.a.ld(A0, CMD_ARG1, S0).addi(A1, S0, CMD_PATH);
+    p.sys(Xv6Abi.SYS_checkpoint);
+    p.sys(Xv6Abi.SYS_exit);
     byte[] elf = p.elf();
-    if (p.a.address("bss") != BSS_VA) {
-      throw new AssertionError("driver's bss at 0x" + Long.toHexString(p.a.address("bss")));
+    if (p.a.address("bss") != BSS_VA || p.a.address("readcall") != READ_CALL_VA) {
+      throw new AssertionError("driver's bss at 0x" + Long.toHexString(p.a.address("bss"))
+          + ", its read call at 0x" + Long.toHexString(p.a.address("readcall")));
     }
     return elf;
   }
