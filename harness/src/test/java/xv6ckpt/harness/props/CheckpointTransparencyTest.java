@@ -34,6 +34,10 @@ import xv6ckpt.specs.Verdict;
  * on the first machine, after it on the second), the same registers, sz and pages when it
  * blocks in its last read, the same exit status. The program is pid 2 in every run (the
  * restorer on the second machine is pid 2 and restore keeps the caller's pid).
+ *
+ * <p>The same law for the project's C test programs ({@link CProgram}: counter, longcomp, wc,
+ * grep), which exit rather than block: their registers, sz and pages are compared at their
+ * exit call ({@link Rig#runToExitCall}).
  */
 @AddLifecycleHook(ScaledTries.class)
 class CheckpointTransparencyTest {
@@ -169,8 +173,10 @@ class CheckpointTransparencyTest {
     assertWithMessage("console: %s", first.output()).that(Rig.finish(first))
         .isEqualTo(new Machine.Outcome.Exited(ck, 0));
     String before = beforeMark(first.output());
-    Image img = ((Verdict.Valid) ImageCodec.decode(Rig.read(first, "/img").orElseThrow()))
-        .image();
+    Verdict v = ImageCodec.decode(Rig.read(first, "/img").orElseThrow());
+    assertWithMessage("the image the checkpointer wrote").that(v)
+        .isInstanceOf(Verdict.Valid.class);
+    Image img = ((Verdict.Valid) v).image();
     CEnd restored = restoredC(disk, prog, prog.input.subList(in.fed(), prog.input.size()));
     assertThat(before + restored.output()).isEqualTo(plain.output());
     compareC(plain, restored, -1);

@@ -62,6 +62,12 @@ import xv6ckpt.specs.Xv6;
  * parents, exit statuses), on the driver's open descriptors and on every file's bytes.
  * Checkpoint and restore outcomes come from the spec's {@link CheckpointModel}.
  *
+ * <p>Restores are checked further: after each successful one the restored process's
+ * registers, pc, sz and pages are those of the image the spec decodes from the file's bytes,
+ * and an image captured inside a call (the driver in its console read, checkpointed by a
+ * child; a waiter in wait) resumes that call as the model predicts. A second property runs
+ * chains built around such restores, so that each kind is reached in every CI run.
+ *
  * <p>The kernel side is one driver program, "drv": it blocks in read(0, buf, 1); the harness
  * writes a command into its memory (through its page table, walked here), feeds one byte, runs
  * the machine until it idles again and reads the result back from the driver's memory.
