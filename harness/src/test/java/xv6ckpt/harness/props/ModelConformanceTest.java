@@ -162,12 +162,12 @@ class ModelConformanceTest {
 
   @Provide
   Arbitrary<List<Action>> actions() {
-    return chains(Weights.BROAD, 24).filter(l -> l.size() >= 4);
+    return chains(Weights.BROAD, 4, 24);
   }
 
   /**
    * Chains aimed at restores of images captured inside a call: a generated prefix, then one
-   * of two scenes, then a generated suffix. Waiter scene: fork a waiter, checkpoint it (the
+   * of three scenes, then a generated suffix. Waiter scene: fork a waiter, checkpoint it (the
    * newest live child), reap up to three zombies (a Wait that would block is skipped), restore
    * the image just written (the driver becomes the waiter: it returns at once if a zombie is
    * left, else it blocks), kill a child of a blocked restored waiter (which wakes it). Reader
@@ -187,12 +187,12 @@ class ModelConformanceTest {
           return scene;
         });
     Arbitrary<List<Action>> readerScene = Combinators.combine(path,
-        chains(Weights.FILES, 3)).as((p, middle) -> scene(new ChildCheckpointsDriver(p),
+        chains(Weights.FILES, 0, 3)).as((p, middle) -> scene(new ChildCheckpointsDriver(p),
             middle));
     Arbitrary<List<Action>> selfScene = Combinators.combine(path,
-        chains(Weights.FILES, 3)).as((p, middle) -> scene(new Checkpoint(8, p), middle));
-    return Combinators.combine(chains(Weights.BROAD, 8),
-        Arbitraries.oneOf(waiterScene, readerScene, selfScene), chains(Weights.BROAD, 8))
+        chains(Weights.FILES, 0, 3)).as((p, middle) -> scene(new Checkpoint(8, p), middle));
+    return Combinators.combine(chains(Weights.BROAD, 0, 8),
+        Arbitraries.oneOf(waiterScene, readerScene, selfScene), chains(Weights.BROAD, 0, 8))
         .as((prefix, scene, suffix) -> {
           List<Action> all = new ArrayList<>(prefix);
           all.addAll(scene);
@@ -223,8 +223,8 @@ class ModelConformanceTest {
     }
   }
 
-  /** Chains of at most maxLength actions drawn with the weights (a weight 0 leaves one out). */
-  private static Arbitrary<List<Action>> chains(Weights weights, int maxLength) {
+  /** Chains of min to max actions drawn with the weights (a weight 0 leaves one out). */
+  private static Arbitrary<List<Action>> chains(Weights weights, int min, int max) {
     int[] w = weights.w;
     Arbitrary<Integer> pick = Arbitraries.integers().between(0, 15);
     List<Tuple.Tuple2<Integer, Arbitrary<? extends Action>>> all = List.of(
@@ -259,7 +259,7 @@ class ModelConformanceTest {
     @SuppressWarnings("unchecked")
     Tuple.Tuple2<Integer, Arbitrary<? extends Action>>[] pairs = used.toArray(new Tuple.Tuple2[0]);
     Arbitrary<Action> one = Arbitraries.frequencyOf(pairs);
-    return one.list().ofMaxSize(maxLength);
+    return one.list().ofMinSize(min).ofMaxSize(max);
   }
 
   @Property(tries = 60)
