@@ -3,6 +3,7 @@ package xv6ckpt.harness.props;
 import xv6ckpt.harness.Xv6Abi;
 
 import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
 import static xv6ckpt.emulator.asm.Reg.A0;
 import static xv6ckpt.emulator.asm.Reg.A1;
 
@@ -20,7 +21,10 @@ import net.jqwik.api.statistics.Statistics;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
 import xv6ckpt.harness.props.GenProgram.Op;
 import xv6ckpt.kernel.Machine;
+import xv6ckpt.specs.Image;
 import xv6ckpt.specs.Image.Page;
+import xv6ckpt.specs.ImageCodec;
+import xv6ckpt.specs.Verdict;
 
 /**
  * Invariant 2, checkpoint transparency: a generated program run without interruption ends
@@ -30,6 +34,10 @@ import xv6ckpt.specs.Image.Page;
  * on the first machine, after it on the second), the same registers, sz and pages when it
  * blocks in its last read, the same exit status. The program is pid 2 in every run (the
  * restorer on the second machine is pid 2 and restore keeps the caller's pid).
+ *
+ * <p>The same law for the project's C test programs ({@link CProgram}: counter, longcomp, wc,
+ * grep), which exit rather than block: their registers, sz and pages are compared at their
+ * exit call ({@link Rig#runToExitCall}).
  */
 @AddLifecycleHook(ScaledTries.class)
 class CheckpointTransparencyTest {
@@ -82,6 +90,181 @@ class CheckpointTransparencyTest {
     });
   }
 
+  // ------------------------------------------------------------ the project's C programs
+
+  /** Who checkpoints a C program: itself (its own checkpoint call) or another process. */
+  enum Mode { SELF, EXTERNAL }
+
+  /**
+   * The same law for the project's C programs ({@link CProgram}), which end by exiting: their
+   * state is compared at their exit call. Self (counter only; the others have no checkpoint
+   * call, so they get the external mode whatever was drawn): counter k /img s, with k &le; s
+   * &lt; 2k, checkpoints itself once, at step k; the uninterrupted run is counter with that
+   * call standing in as {@code li a0, 1} (see {@link CProgram#standin}). External: another
+   * process checkpoints it after k instructions (k wrapped into the program's run), running or
+   * blocked in a console read.
+   */
+  @Property(tries = 40)
+  void aCProgramCheckpointedAtKIsInvisible(@ForAll CProgram prog, @ForAll Mode mode,
+      @ForAll @IntRange(min = 1, max = 100_000) int k) {
+    Mode actual = prog.checkpointsItself ? mode : Mode.EXTERNAL;
+    String capture = actual == Mode.SELF ? selfCheckpointed(prog, k) : externallyCheckpointed(
+        prog, k);
+    Statistics.label("C program").collect(prog);
+    Statistics.label("C capture").collect(capture);
+    Statistics.label("C program").coverage(c -> {
+      for (CProgram p : CProgram.values()) {
+        c.check(p).count(n -> n >= 1);
+      }
+    });
+    Statistics.label("C capture").coverage(c -> {
+      c.check("self").count(n -> n >= 1);
+      c.check("external, running").count(n -> n >= 1);
+      c.check("external, blocked in read").count(n -> n >= 1);
+    });
+  }
+
+  /**
+   * The C programs' machines: a quantum short against their runs (a few thousand to 80,000
+   * instructions), because another process can checkpoint a running one only once its quantum
+   * is over; with the suite's 5,000 counter would finish inside the quantum in which the
+   * checkpointer was started. Any capture lies within C_QUANTUM instructions after k.
+   */
+  private static final int C_QUANTUM = 97;
+  private static final Machine.Config C_CONFIG = Rig.CONFIG.withQuantum(C_QUANTUM);
+
+  /** A C program's run to its exit call: its output, its state there and its exit. */
+  private record CEnd(String output, Rig.UserState state, Machine.Outcome exit, long length) {}
+
+  private String selfCheckpointed(CProgram prog, int k) {
+    int step = 1 + (k - 1) % 12;
+    int steps = step + ((k - 1) / 12) % step;
+    List<String> argv = List.of(prog.file(), Integer.toString(step), "/img",
+        Integer.toString(steps));
+    CProgram.Standin stand = CProgram.standin(prog.elf());
+    CEnd plain = plainC(stand.elf(), prog, argv);
+    MemoryBlockDevice disk = Rig.disk(Map.of(prog.file(), prog.elf(), "rs", restorer()));
+    Machine first = Rig.runner(disk, C_CONFIG);
+    Rig.spawn(first, argv);
+    assertWithMessage("console: %s", first.output()).that(Rig.finish(first))
+        .isEqualTo(new Machine.Outcome.Exited(2, 0));
+    CEnd restored = restoredC(disk, prog, List.of());
+    assertWithMessage("the restored run ends the whole run").that(plain.output())
+        .endsWith(restored.output());
+    String before = plain.output().substring(0,
+        plain.output().length() - restored.output().length());
+    assertWithMessage("the first machine printed what comes before the capture")
+        .that(first.output()).startsWith(before);
+    compareC(plain, restored, stand.callVa());
+    return "self";
+  }
+
+  private String externallyCheckpointed(CProgram prog, int k) {
+    CEnd plain = plainC(prog.elf(), prog, prog.argv);
+    long at = 1 + (k - 1) % (plain.length() - 1 - C_QUANTUM); // it still runs at the capture
+    MemoryBlockDevice disk = Rig.disk(Map.of(prog.file(), prog.elf(), "ck", checkpointer(2),
+        "rs", restorer()));
+    Machine first = Rig.runner(disk, C_CONFIG);
+    Rig.spawn(first, prog.argv);
+    Feeder in = new Feeder(prog, prog.input);
+    in.run(first, at);
+    assertThat(first.hasPendingInput()).isFalse(); // every line fed is the program's
+    int ck = Rig.spawn(first, "ck");
+    assertWithMessage("console: %s", first.output()).that(Rig.finish(first))
+        .isEqualTo(new Machine.Outcome.Exited(ck, 0));
+    String before = beforeMark(first.output());
+    Verdict v = ImageCodec.decode(Rig.read(first, "/img").orElseThrow());
+    assertWithMessage("the image the checkpointer wrote").that(v)
+        .isInstanceOf(Verdict.Valid.class);
+    Image img = ((Verdict.Valid) v).image();
+    CEnd restored = restoredC(disk, prog, prog.input.subList(in.fed(), prog.input.size()));
+    assertThat(before + restored.output()).isEqualTo(plain.output());
+    compareC(plain, restored, -1);
+    return img.restart().sysnum() == Xv6Abi.SYS_read ? "external, blocked in read"
+        : "external, running";
+  }
+
+  /** The program run without interruption (as pid 2) to its exit call, and then its exit. */
+  private static CEnd plainC(byte[] elf, CProgram prog, List<String> argv) {
+    Machine m = Rig.runner(Rig.disk(Map.of(prog.file(), elf)), C_CONFIG);
+    int pid = Rig.spawn(m, argv);
+    assertThat(pid).isEqualTo(2);
+    long start = m.cycles();
+    new Feeder(prog, prog.input).feedAll(m);
+    Rig.AtExit e = Rig.runToExitCall(m, pid);
+    long length = m.cycles() - start;
+    return new CEnd(e.output(), e.state(), Rig.finish(m), length);
+  }
+
+  /** The image at /img restored (as pid 2) on a new machine over disk, fed the rest. */
+  private static CEnd restoredC(MemoryBlockDevice disk, CProgram prog, List<String> rest) {
+    Machine m = Rig.runner(disk, C_CONFIG);
+    int pid = Rig.spawn(m, "rs");
+    new Feeder(prog, rest).feedAll(m);
+    Rig.AtExit e = Rig.runToExitCall(m, pid);
+    return new CEnd(e.output(), e.state(), Rig.finish(m), 0);
+  }
+
+  private static void compareC(CEnd plain, CEnd restored, long standinCall) {
+    assertThat(restored.state().pc()).isEqualTo(plain.state().pc());
+    assertThat(restored.state().x()).isEqualTo(plain.state().x());
+    assertThat(restored.state().sz()).isEqualTo(plain.state().sz());
+    assertThat(restored.state().pages()).containsExactlyElementsIn(standinCall >= 0
+        ? asCheckpointed(plain.state().pages(), standinCall) : plain.state().pages()).inOrder();
+    assertThat(restored.exit()).isEqualTo(plain.exit());
+  }
+
+  /**
+   * Console input, one line each time the program waits for it: {@link #run} for a budget of
+   * instructions, {@link #feedAll} to the end of the input.
+   */
+  private static final class Feeder {
+    private final boolean reads;
+    private final List<String> lines;
+    private int next;
+
+    /** The lines still to come for prog. */
+    Feeder(CProgram prog, List<String> lines) {
+      this.reads = !prog.input.isEmpty();
+      this.lines = lines;
+    }
+
+    int fed() {
+      return next;
+    }
+
+    /** Runs m for budget instructions (or until it idles with nothing left to feed). */
+    void run(Machine m, long budget) {
+      long used = 0;
+      while (used < budget) {
+        long c = m.cycles();
+        Machine.Outcome o = m.run(budget - used);
+        used += m.cycles() - c;
+        if (!o.equals(new Machine.Outcome.Idle(true)) || next == lines.size()) {
+          assertWithMessage("console: %s", m.output()).that(o).isAnyOf(
+              new Machine.Outcome.BudgetSpent(), new Machine.Outcome.Idle(true));
+          return;
+        }
+        m.consoleInput(lines.get(next++));
+      }
+    }
+
+    /** Feeds every remaining line as the program asks, then ends the input. */
+    void feedAll(Machine m) {
+      if (!reads) {
+        return; // a program that reads no input runs on from here
+      }
+      while (next < lines.size()) {
+        assertWithMessage("console: %s", m.output()).that(Rig.finish(m))
+            .isEqualTo(new Machine.Outcome.Idle(true));
+        m.consoleInput(lines.get(next++));
+      }
+      assertWithMessage("console: %s", m.output()).that(Rig.finish(m))
+          .isEqualTo(new Machine.Outcome.Idle(true));
+      m.endConsoleInput();
+    }
+  }
+
   /** Shows (and insists) that the programs reach the heap, loops and console writes. */
   private static void collectMix(List<Op> ops) {
     Statistics.label("sbrk").collect(ops.stream().anyMatch(o -> o instanceof GenProgram.Sbrk));
@@ -108,7 +291,7 @@ class CheckpointTransparencyTest {
    * one holds its ecall (same layout, same effect on the restored path); put the ecall back
    * so that the pages compare.
    */
-  private static List<Page> asCheckpointed(List<Page> pages, long at) {
+  static List<Page> asCheckpointed(List<Page> pages, long at) {
     List<Page> out = new ArrayList<>();
     for (Page p : pages) {
       if (at >= p.va() && at < p.va() + 4096) {

@@ -51,8 +51,13 @@ final class Rig {
 
   /** A runner machine (pid 1 sleeps, the kernel reaps) over the disk. */
   static Machine runner(BlockDevice disk) {
+    return runner(disk, CONFIG);
+  }
+
+  /** A runner machine over the disk with another configuration. */
+  static Machine runner(BlockDevice disk, Machine.Config config) {
     try {
-      return Machine.runner(disk, CONFIG);
+      return Machine.runner(disk, config);
     } catch (Machine.BootException e) {
       throw new AssertionError("boot failed", e);
     }
@@ -60,10 +65,15 @@ final class Rig {
 
   /** Starts /prog (argv = {prog}) as a child of init; its pid. */
   static int spawn(Machine m, String prog) {
+    return spawn(m, List.of(prog));
+  }
+
+  /** Starts /argv[0] with argv as a child of init; its pid. */
+  static int spawn(Machine m, List<String> argv) {
     try {
-      return m.spawn("/" + prog, List.of(prog));
+      return m.spawn("/" + argv.get(0), argv);
     } catch (Machine.BootException e) {
-      throw new AssertionError("spawn " + prog + " failed", e);
+      throw new AssertionError("spawn " + argv + " failed", e);
     }
   }
 
@@ -76,6 +86,83 @@ final class Rig {
       }
     }
     return new Machine.Outcome.BudgetSpent();
+  }
+
+  /** A process at its exit call: its state, and the console output up to that point. */
+  record AtExit(UserState state, String output) {}
+
+  /**
+   * Runs m until process pid stands at its exit call (pc at an ecall with a7 = SYS_exit, the
+   * call not yet made; nothing else in the machine may wait for input or time) and returns its
+   * state there, leaving m at that point with its console output taken (it is in the result:
+   * a reset does not take back what the undone run printed). A run is deterministic, so the
+   * point is the largest instruction budget after which pid has not exited: m runs on in
+   * chunks, each from a snapshot, and the chunk that sees the exit is halved from its
+   * snapshot down to one instruction. This is how the harness sees the final registers and
+   * memory of a program that exits, which the process table forgets at its exit.
+   */
+  static AtExit runToExitCall(Machine m, int pid) {
+    StringBuilder out = new StringBuilder(m.takeOutput());
+    long chunk = 1 << 14;
+    Machine.Snapshot s = m.snapshot();
+    for (int i = 0; !exitsWithin(m, pid, chunk); i++) {
+      if (i == 2_000) {
+        throw new AssertionError("pid " + pid + " runs on past 2000 chunks");
+      }
+      out.append(m.takeOutput());
+      s = m.snapshot();
+    }
+    m.reset(s);
+    m.takeOutput();
+    for (long n = chunk; n > 1; ) { // from s, pid exits within n instructions, not within 0
+      long half = n / 2;
+      if (exitsWithin(m, pid, half)) {
+        m.reset(s);
+        m.takeOutput();
+        n = half;
+      } else {
+        out.append(m.takeOutput());
+        s = m.snapshot();
+        n -= half;
+      }
+    }
+    UserState u = userState(m, pid);
+    Process p = process(m, pid);
+    assertAt(fetch32(m.memory(), p.pagetable(), u.pc()) == ECALL && u.reg(17) == SYS_exit,
+        "pid " + pid + " is not at an exit call: pc 0x" + Long.toHexString(u.pc()) + " a7 "
+            + u.reg(17));
+    return new AtExit(u, out.toString());
+  }
+
+  private static final int ECALL = 0x00000073;
+  private static final int SYS_exit = xv6ckpt.harness.Xv6Abi.SYS_exit;
+
+  private static boolean exitsWithin(Machine m, int pid, long budget) {
+    Machine.Outcome o = m.run(budget);
+    if (o instanceof Machine.Outcome.BudgetSpent) {
+      return false;
+    }
+    assertAt(o instanceof Machine.Outcome.Exited && ((Machine.Outcome.Exited) o).pid() == pid,
+        "pid " + pid + " stopped before its exit: " + o);
+    return true;
+  }
+
+  private static void assertAt(boolean ok, String why) {
+    if (!ok) {
+      throw new AssertionError(why);
+    }
+  }
+
+  /** The 32-bit word at user address va (it must be mapped). */
+  private static int fetch32(PhysicalMemory mem, long root, long va) {
+    int w = 0;
+    for (int i = 0; i < 4; i++) { // byte by byte: an instruction may cross a page
+      long pte = leaf(mem, root, va + i);
+      assertAt((pte & PTE_V) != 0, "address 0x" + Long.toHexString(va + i) + " is not mapped");
+      long pa = ((pte >>> 10) << 12) + ((va + i) & 0xfff);
+      w |= (mem.read8(pa) & 0xff) << (8 * i);
+    }
+    return w;
   }
 
   /** The content of the regular file at path (absolute), if there is one. */
