@@ -45,8 +45,9 @@ public final class Campaign {
   public record Plan(List<String> targets, long secondsPerTarget, int jobs, Path corpus,
       Path outDir, String classPath, long seed, int maxCorpus, List<String> driverFlags) {}
 
+  /** libFuzzer's status line: runs, then (without instrumentation, none) coverage, exec/s. */
   private static final Pattern STATUS = Pattern.compile(
-      "^#(\\d+)\\s+\\S+.*?cov: (\\d+).*?exec/s: (\\d+)");
+      "^#(\\d+)\\s+\\S+(?:.*?cov: (\\d+))?.*?exec/s: (\\d+)");
   /** libFuzzer's exit codes that are not a broken driver: done, and done with findings. */
   private static final int DRIVER_DONE = 0;
   private static final int DRIVER_FINDINGS = 77;
@@ -244,16 +245,18 @@ public final class Campaign {
       while ((line = r.readLine()) != null) {
         w.write(line);
         w.newLine();
+        w.flush(); // so that the log can be followed while the driver runs
         Matcher m = STATUS.matcher(line);
         if (m.find()) {
           double secs = (System.nanoTime() - t0) / 1e9;
+          String cov = m.group(2) == null ? "0" : m.group(2);
           execs[0] = Long.parseLong(m.group(1));
           samples.add(new double[] {secs, execs[0], Double.parseDouble(m.group(3)),
-              Double.parseDouble(m.group(2))});
+              Double.parseDouble(cov)});
           if (secs - lastShown >= 5) {
             lastShown = (long) secs;
             log.printf("campaign: %-13s %5.0fs  %8s exec/s  cov %6s  findings %d%n", name, secs,
-                m.group(3), m.group(2), crashes(logFile.getParent().resolve("artifacts")));
+                m.group(3), cov, crashes(logFile.getParent().resolve("artifacts")));
           }
         }
       }
