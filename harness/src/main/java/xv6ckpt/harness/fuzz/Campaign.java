@@ -249,7 +249,9 @@ public final class Campaign {
         Matcher m = STATUS.matcher(line);
         if (m.find()) {
           double secs = (System.nanoTime() - t0) / 1e9;
-          String cov = m.group(2) == null ? "0" : m.group(2);
+          // No "cov:" (an early pulse, or no instrumentation): coverage as last seen.
+          String cov = m.group(2) != null ? m.group(2) : samples.isEmpty() ? "0"
+              : Long.toString((long) samples.get(samples.size() - 1)[3]);
           execs[0] = Long.parseLong(m.group(1));
           samples.add(new double[] {secs, execs[0], Double.parseDouble(m.group(3)),
               Double.parseDouble(cov)});

@@ -24,7 +24,7 @@ public final class Findings {
   /** Status of a finding whose bug is fixed: its replay must pass, or it regressed. */
   public static final String FIXED = "fixed";
 
-  /** A finding's metadata. {@code status}: {@link #OPEN} until the bug is fixed, then {@link #FIXED}. */
+  /** A finding's metadata. {@code status}: {@link #OPEN} until fixed, then {@link #FIXED}. */
   public record Meta(String target, String firstSeen, long seed, String stackHash, String status,
       String summary) {}
 

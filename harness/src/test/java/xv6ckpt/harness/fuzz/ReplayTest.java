@@ -95,7 +95,8 @@ class ReplayTest {
     Replay.Summary s = replay(PlantedBugTarget.REGISTRY, false, input);
     assertThat(s.failing()).isEqualTo(1);
     assertThat(stdout()).startsWith("FAIL planted-bug ");
-    assertThat(Files.readString(input.resolveSibling("report.md"))).contains("# planted-bug: planted");
+    assertThat(Files.readString(input.resolveSibling("report.md")))
+        .contains("# planted-bug: planted");
   }
 
   @Test
