@@ -16,10 +16,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -82,10 +84,35 @@ public final class Campaign {
   public void interrupt() {
     interrupted = true;
     synchronized (children) {
-      // ProcessHandle.destroy: SIGTERM without closing our end of its output (Process.destroy
-      // closes it), so the reader still gets the driver's last lines and then the end.
-      children.forEach(c -> c.toHandle().destroy());
+      children.forEach(Campaign::stop);
     }
+  }
+
+  /**
+   * Stops a driver as Ctrl-C in a terminal would: SIGINT, on which libFuzzer exits gracefully
+   * with its final stats (SIGTERM makes the JVM exit under libFuzzer, which then records the
+   * input being run as a crash, "fuzz target exited"). Where kill is missing, SIGTERM through
+   * ProcessHandle (not Process.destroy, which closes our end of the driver's output); a driver
+   * still alive 30 s later is killed.
+   */
+  private static void stop(Process p) {
+    boolean sent = false;
+    try {
+      Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start();
+      sent = kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0;
+    } catch (IOException e) {
+      sent = false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (!sent) {
+      p.toHandle().destroy();
+    }
+    CompletableFuture.runAsync(() -> {
+      if (p.isAlive()) {
+        p.destroyForcibly();
+      }
+    }, CompletableFuture.delayedExecutor(30, TimeUnit.SECONDS));
   }
 
   public CampaignResult run() throws IOException, InterruptedException {
@@ -234,7 +261,7 @@ public final class Campaign {
     if (stoppable) {
       children.add(p);
       if (interrupted) {
-        p.toHandle().destroy();
+        stop(p);
       }
     }
     long t0 = System.nanoTime();

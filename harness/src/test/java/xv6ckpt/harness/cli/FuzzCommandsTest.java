@@ -151,7 +151,7 @@ class FuzzCommandsTest {
 
   /**
    * Ctrl-C: the campaign command in its own JVM gets SIGINT while its driver fuzzes; it stops
-   * the driver, writes the report (marked interrupted) and prints where it is. The driver runs
+   * the driver gracefully, writes the report (marked interrupted) and prints where it is. The driver runs
    * without Jazzer's agent (--nohooks) to keep the test cheap.
    */
   @Test
@@ -191,6 +191,14 @@ class FuzzCommandsTest {
     assertThat(r.targets().get(0).stopped()).isTrue();
     assertThat(r.targets().get(0).executions()).isGreaterThan(0L);
     assertThat(Files.readString(dir.resolve("stderr"))).contains("campaign: interrupted");
+    // The driver was stopped gracefully (SIGINT), so it recorded no false crash (SIGTERM
+    // would have: libFuzzer calls a JVM exiting under it "fuzz target exited").
+    Path work = reportDir.resolve("work/decoder-differential");
+    assertThat(Files.readString(work.resolve("driver.log")))
+        .contains("libFuzzer: exiting as requested");
+    try (Stream<Path> s = Files.list(work.resolve("artifacts"))) {
+      assertThat(s.toList()).isEmpty();
+    }
   }
 
   /** Whether the driver has printed a libFuzzer status line (it is past startup). */
