@@ -1,9 +1,9 @@
 package xv6ckpt.harness.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -23,14 +23,19 @@ import xv6ckpt.harness.fuzz.Report;
     mixinStandardHelpOptions = true,
     description = {
       "Run a fuzz campaign and write its report.",
+      "With no options: a short campaign, every target for 30 s, the report under",
+      "reports/<timestamp>/; its path is printed at the end and nothing is opened.",
       "Each target runs under Jazzer's standalone driver in a child JVM, seeded with",
-      "corpus/<target>/. Progress on stderr (target, elapsed, exec/s, coverage, findings).",
-      "Crashes are grouped by stack hash, minimized and stored under",
-      "corpus/findings/<target>/<hash>/ as open findings; new coverage is merged into the",
-      "corpus (libFuzzer merge, only while it holds fewer than --max-corpus files). Ctrl-C",
-      "stops the drivers and still stores what was found and writes the report.",
+      "corpus/<target>/. Progress on stderr: target, elapsed, exec/s, coverage,",
+      "findings.",
+      "Crashes are grouped by stack hash, minimized and stored as open findings under",
+      "corpus/findings/<target>/<hash>/. New inputs are merged into the corpus",
+      "(libFuzzer's merge), which never grows past --max-corpus files a target.",
+      "Ctrl-C stops the drivers, starts no other target, and still stores what was",
+      "found and writes the report.",
     },
-    footer = {"", "Exit status: 0 no new findings, 1 new findings, 2 bad usage."})
+    footer = {"", "Exit status: 0 no new findings; 1 new findings, a fixed finding found again,",
+        "or a target whose driver failed; 2 bad usage."})
 final class CampaignCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
@@ -51,11 +56,11 @@ final class CampaignCommand implements Callable<Integer> {
   int jobs;
 
   @Option(names = "--report-dir", paramLabel = "DIR",
-      description = "Where the report goes (default: reports/<timestamp>).")
+      description = "Where the report goes (default: reports/<timestamp> in the repository).")
   Path reportDir;
 
-  @Option(names = "--corpus", paramLabel = "DIR", defaultValue = "corpus",
-      description = "The corpus root (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--corpus", paramLabel = "DIR",
+      description = "The corpus root (default: corpus in the repository).")
   Path corpus;
 
   @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
@@ -63,8 +68,13 @@ final class CampaignCommand implements Callable<Integer> {
   long seed;
 
   @Option(names = "--max-corpus", paramLabel = "N", defaultValue = "1000",
-      description = "Merge no more into a target's corpus once it holds N files.")
+      description = "A target's corpus never grows past N files by merging (default: "
+          + "${DEFAULT-VALUE}; 0: merge nothing).")
   int maxCorpus;
+
+  @Option(names = "--driver-arg", paramLabel = "FLAG",
+      description = "An extra flag for every Jazzer driver (repeatable), e.g. -max_len=65536.")
+  List<String> driverArgs = new ArrayList<>();
 
   @Override
   public Integer call() throws IOException, InterruptedException {
@@ -72,16 +82,22 @@ final class CampaignCommand implements Callable<Integer> {
     if (jobs < 1) {
       throw CliError.badInput("--jobs must be at least 1, not " + jobs);
     }
+    if (maxCorpus < 0) {
+      throw CliError.badInput("--max-corpus must be at least 0, not " + maxCorpus);
+    }
     long seconds = budget != null ? Math.max(1, seconds(budget) / names.size())
         : seconds(perTarget);
-    Path out = reportDir != null ? reportDir : Path.of("reports",
-        LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-    Campaign c = new Campaign(new Campaign.Plan(names, seconds, jobs, corpus, out, targetDir(),
-        seed, maxCorpus), main.err);
+    Path root = repoRoot();
+    Path corpusRoot = corpus != null ? corpus : root.resolve("corpus");
+    Path out = reportDir != null ? reportDir
+        : Report.timestampDir(root.resolve("reports"), LocalDateTime.now());
+    Campaign c = new Campaign(new Campaign.Plan(names, seconds, jobs, corpusRoot, out,
+        classPath(), seed, maxCorpus, driverArgs), FuzzTargets.ALL, main.err);
     // Ctrl-C: stop the drivers, then let this thread store the findings and write the report
     // before the JVM exits (shutdown hooks may wait; the main thread runs on meanwhile).
     CountDownLatch finished = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
+      main.err.println("campaign: interrupted; stopping the drivers, keeping what they found");
       c.interrupt();
       try {
         finished.await(120, TimeUnit.SECONDS);
@@ -90,14 +106,14 @@ final class CampaignCommand implements Callable<Integer> {
       }
     });
     Runtime.getRuntime().addShutdownHook(hook);
-    main.err.println("campaign: " + names + ", " + seconds + " s each, " + jobs
-        + " at once, report in " + out);
+    main.err.println("campaign: " + String.join(", ", names) + ", " + seconds + " s each, "
+        + jobs + " at once, corpus " + corpusRoot + ", report in " + out);
     try {
       CampaignResult r = c.run();
       Path html = Report.write(out, r);
+      summarize(r);
       main.out.println("report: " + html);
-      main.out.println("new findings: " + r.newFindings());
-      return r.newFindings() > 0 ? Main.EXIT_FINDING : Main.EXIT_OK;
+      return r.exitCode() == 0 ? Main.EXIT_OK : Main.EXIT_FINDING;
     } finally {
       finished.countDown();
       try {
@@ -105,6 +121,19 @@ final class CampaignCommand implements Callable<Integer> {
       } catch (IllegalStateException shuttingDown) {
         // Ctrl-C: the hook is already running and waits for the latch counted down above.
       }
+    }
+  }
+
+  private void summarize(CampaignResult r) {
+    main.out.println("new findings: " + r.newFindings());
+    if (r.regressions() > 0) {
+      main.out.println("fixed findings found again: " + r.regressions());
+    }
+    if (!r.brokenTargets().isEmpty()) {
+      main.out.println("targets whose driver failed: " + String.join(", ", r.brokenTargets()));
+    }
+    if (r.interrupted()) {
+      main.out.println("interrupted: the report covers what ran until then");
     }
   }
 
@@ -133,6 +162,25 @@ final class CampaignCommand implements Callable<Integer> {
       throw CliError.badInput("duration must be at least 1 s, not '" + d + "'");
     }
     return s;
+  }
+
+  private static String classPath() {
+    try {
+      return Campaign.classPathOf(targetDir());
+    } catch (IOException e) {
+      throw CliError.badInput(e.getMessage());
+    }
+  }
+
+  /**
+   * The repository this tool was built in (harness/target/../..), where the corpus and the
+   * reports live whatever the current folder; the current folder if the build is elsewhere.
+   */
+  static Path repoRoot() {
+    Path target = targetDir().toAbsolutePath().normalize();
+    Path root = target.getParent() == null ? null : target.getParent().getParent();
+    return root != null && Files.isDirectory(root.resolve("harness"))
+        && Files.isRegularFile(root.resolve("pom.xml")) ? root : Path.of("");
   }
 
   /** harness/target: where this class was loaded from (the jar or the classes folder). */

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -12,6 +11,7 @@ import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import xv6ckpt.harness.fuzz.CampaignResult;
 import xv6ckpt.harness.fuzz.Report;
 
 /** {@code report}: the HTML and JSON report of a campaign. */
@@ -30,20 +30,28 @@ final class ReportCommand implements Callable<Integer> {
   @Option(names = "--from", paramLabel = "JSON", description = "A campaign's report.json.")
   Path from;
 
-  @Option(names = "--reports", paramLabel = "DIR", defaultValue = "reports",
-      description = "The reports folder (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--reports", paramLabel = "DIR",
+      description = "The reports folder (default: reports in the repository).")
   Path reports;
 
   @Override
   public Integer call() throws IOException {
+    if (reports == null) {
+      reports = CampaignCommand.repoRoot().resolve("reports");
+    }
     Path json = from != null ? from : newest().orElseThrow(() -> CliError.badInput(
         "no campaign under " + reports + " (run 'xv6ckpt campaign' first)"));
     if (!Files.isRegularFile(json)) {
       throw CliError.badInput(json + ": no such file");
     }
-    Path out = reports.resolve(LocalDateTime.now().format(
-        DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-report");
-    Path html = Report.write(out, Report.read(json));
+    CampaignResult campaign;
+    try {
+      campaign = Report.read(json);
+    } catch (IOException e) {
+      throw CliError.badInput(json + " is not a campaign's report.json: " + e.getMessage());
+    }
+    Path out = Report.timestampDir(reports, LocalDateTime.now());
+    Path html = Report.write(out, campaign);
     main.out.println("report: " + html);
     return Main.EXIT_OK;
   }

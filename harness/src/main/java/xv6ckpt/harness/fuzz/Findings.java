@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -18,7 +19,12 @@ import java.util.stream.Stream;
 public final class Findings {
   private static final ObjectMapper CBOR = new ObjectMapper(new CBORFactory());
 
-  /** A finding's metadata. {@code status}: "open" until the bug is fixed, then "fixed". */
+  /** Status of a finding whose bug is not fixed: its replay fails, and CI with it. */
+  public static final String OPEN = "open";
+  /** Status of a finding whose bug is fixed: its replay must pass, or it regressed. */
+  public static final String FIXED = "fixed";
+
+  /** A finding's metadata. {@code status}: {@link #OPEN} until fixed, then {@link #FIXED}. */
   public record Meta(String target, String firstSeen, long seed, String stackHash, String status,
       String summary) {}
 
@@ -65,12 +71,23 @@ public final class Findings {
   }
 
   public boolean known(String target, String stackHash) {
-    return Files.isDirectory(root.resolve(target).resolve(stackHash));
+    return Files.isDirectory(dir(target, stackHash));
+  }
+
+  /** Where a finding of target with that stack hash is (or would be) stored. */
+  public Path dir(String target, String stackHash) {
+    return root.resolve(target).resolve(stackHash);
+  }
+
+  /** The stored metadata of a finding, if it is known. */
+  public Optional<Meta> meta(String target, String stackHash) throws IOException {
+    Path meta = dir(target, stackHash).resolve("meta.cbor");
+    return Files.isRegularFile(meta) ? Optional.of(readMeta(meta)) : Optional.empty();
   }
 
   /** Stores a new finding (the caller checked it is not known); returns its folder. */
   public Path add(Meta meta, byte[] input, String reportMarkdown) throws IOException {
-    Path dir = root.resolve(meta.target()).resolve(meta.stackHash());
+    Path dir = dir(meta.target(), meta.stackHash());
     Files.createDirectories(dir);
     Files.write(dir.resolve("input"), input);
     CBOR.writeValue(dir.resolve("meta.cbor").toFile(), meta);
@@ -80,5 +97,18 @@ public final class Findings {
 
   public static Meta readMeta(Path metaFile) throws IOException {
     return CBOR.readValue(metaFile.toFile(), Meta.class);
+  }
+
+  /** Rewrites the status in a finding folder's meta.cbor (e.g. to {@link #FIXED}). */
+  public static Meta setStatus(Path findingDir, String status) throws IOException {
+    if (!status.equals(OPEN) && !status.equals(FIXED)) {
+      throw new IllegalArgumentException("a finding's status is open or fixed, not " + status);
+    }
+    Path file = findingDir.resolve("meta.cbor");
+    Meta m = readMeta(file);
+    Meta changed = new Meta(m.target(), m.firstSeen(), m.seed(), m.stackHash(), status,
+        m.summary());
+    CBOR.writeValue(file.toFile(), changed);
+    return changed;
   }
 }

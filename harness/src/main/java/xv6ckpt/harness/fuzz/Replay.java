@@ -1,6 +1,7 @@
 package xv6ckpt.harness.fuzz;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,19 +15,37 @@ import java.util.stream.Stream;
  * Replays corpus entries in-process: each file is run by the target its path names
  * ({@code corpus/<target>/...} or {@code corpus/findings/<target>/<id>/input}). Deterministic:
  * entries in sorted path order, one target object per target, reset before every input.
+ *
+ * <p>What counts as failing: a corpus input that fails; an open finding that still fails (its
+ * bug is not fixed, so its replay fails until it is); a fixed finding that fails again (a
+ * regression). An open finding that passes is not failing; it is reported as FIXED? so that
+ * someone marks it fixed ({@code markFixed}).
  */
 public final class Replay {
   /** One replayed entry; {@code status} is the finding's ("open"/"fixed") or empty. */
   public record Entry(Path path, String target, Optional<String> status, FuzzTarget.Verdict verdict,
       byte[] input) {
-    /** Whether the entry is as it should be: passes, or is an open finding that still fails. */
-    public boolean ok() {
-      boolean pass = verdict instanceof FuzzTarget.Verdict.Pass;
-      return pass || status.equals(Optional.of("open"));
+    public boolean passed() {
+      return verdict instanceof FuzzTarget.Verdict.Pass;
+    }
+
+    /** The listing's word: PASS, FAIL, OPEN (open, failing), FIXED? (open, passing). */
+    public String word() {
+      boolean open = status.equals(Optional.of(Findings.OPEN));
+      if (passed()) {
+        return open ? "FIXED?" : "PASS";
+      }
+      return open ? "OPEN" : "FAIL";
     }
   }
 
+  private final List<FuzzTargets.Entry> registry;
   private final Map<String, FuzzTarget> targets = new HashMap<>();
+
+  /** A replayer for the targets of {@code registry} (normally {@link FuzzTargets#ALL}). */
+  public Replay(List<FuzzTargets.Entry> registry) {
+    this.registry = List.copyOf(registry);
+  }
 
   /** Every file under each path (a file stands for itself), in sorted order. */
   public static List<Path> expand(List<Path> paths) throws IOException {
@@ -51,8 +70,8 @@ public final class Replay {
     return !name.equals("meta.cbor") && !name.endsWith(".md") && !name.startsWith(".");
   }
 
-  /** The target a corpus path belongs to: the folder after "corpus" (or after "findings"). */
-  public static Optional<String> targetOf(Path p) {
+  /** The target a path belongs to: the folder after "findings", else the nearest target folder. */
+  public Optional<String> targetOf(Path p) {
     List<String> parts = new ArrayList<>();
     for (Path part : p.toAbsolutePath().normalize()) {
       parts.add(part.toString());
@@ -60,18 +79,27 @@ public final class Replay {
     for (int i = parts.size() - 2; i >= 0; i--) {
       String name = parts.get(i);
       if (name.equals("findings") && i + 1 < parts.size()) {
-        return FuzzTargets.byName(parts.get(i + 1)).map(FuzzTargets.Entry::name);
+        return byName(parts.get(i + 1)).map(FuzzTargets.Entry::name);
       }
-      if (FuzzTargets.byName(name).isPresent()) {
+      if (byName(name).isPresent()) {
         return Optional.of(name);
       }
     }
     return Optional.empty();
   }
 
+  private Optional<FuzzTargets.Entry> byName(String name) {
+    return registry.stream().filter(e -> e.name().equals(name)).findFirst();
+  }
+
+  private List<String> names() {
+    return registry.stream().map(FuzzTargets.Entry::name).toList();
+  }
+
+  /** Runs one file through its target; an IOException names a file that is not an entry. */
   public Entry run(Path file) throws IOException {
     String target = targetOf(file).orElseThrow(() -> new IOException(file
-        + ": not under a target's folder (" + String.join(", ", FuzzTargets.names()) + ")"));
+        + ": not under a target's folder (" + String.join(", ", names()) + ")"));
     byte[] input = Files.readAllBytes(file);
     Optional<String> status = Optional.empty();
     Path meta = file.resolveSibling("meta.cbor");
@@ -79,7 +107,47 @@ public final class Replay {
       status = Optional.of(Findings.readMeta(meta).status());
     }
     FuzzTarget t = targets.computeIfAbsent(target,
-        n -> FuzzTargets.byName(n).orElseThrow().factory().get());
+        n -> byName(n).orElseThrow().factory().get());
     return new Entry(file, target, status, t.run(input), input);
+  }
+
+  /** What {@link #replayAll} did. */
+  public record Summary(int entries, int failing, List<Path> reports, List<Path> markedFixed) {}
+
+  /**
+   * Replays every file, one line each on {@code out}; writes a Markdown bug report for each
+   * failing entry (a finding's report.md, or {@code reportDir/<target>-<file>.md} for a corpus
+   * input); with {@code markFixed}, sets the status of open findings that now pass to fixed.
+   * Diagnostics go to {@code err}.
+   */
+  public Summary replayAll(List<Path> files, Path reportDir, boolean markFixed, PrintStream out,
+      PrintStream err) throws IOException {
+    int failing = 0;
+    List<Path> reports = new ArrayList<>();
+    List<Path> fixed = new ArrayList<>();
+    for (Path f : files) {
+      Entry e = run(f);
+      out.println(e.word() + " " + e.target() + " " + e.path() + ": " + e.verdict().summary());
+      if (!e.passed()) {
+        failing++;
+        reports.add(writeReport(e, reportDir));
+        err.println("replay: bug report " + reports.get(reports.size() - 1));
+      } else if (markFixed && e.word().equals("FIXED?")) {
+        Findings.setStatus(f.getParent(), Findings.FIXED);
+        fixed.add(f.getParent());
+        err.println("replay: marked fixed: " + f.getParent());
+      }
+    }
+    return new Summary(files.size(), failing, reports, fixed);
+  }
+
+  private static Path writeReport(Entry e, Path reportDir) throws IOException {
+    FuzzTarget.Verdict.Fail f = (FuzzTarget.Verdict.Fail) e.verdict();
+    String md = BugReport.markdown(e.target(), e.path().toString(), e.input(), f);
+    Path out = e.status().isPresent() ? e.path().resolveSibling("report.md")
+        : reportDir.resolve(e.target() + "-" + e.path().getFileName() + ".md");
+    Files.createDirectories(out.toAbsolutePath().getParent());
+    Files.writeString(out, md);
+    return out;
   }
 }

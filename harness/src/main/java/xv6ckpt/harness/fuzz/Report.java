@@ -7,6 +7,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 
 /**
  * A campaign's report: {@code report.json} (the {@link CampaignResult}) and {@code report.html},
@@ -19,6 +21,22 @@ public final class Report {
   private static final String UPLOT = "META-INF/resources/webjars/uplot/1.6.30/dist/";
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+  /**
+   * A new folder name under reports for a report made at {@code now}: {@code <yyyyMMdd-HHmmss>},
+   * or with "-2", "-3", ... appended when that folder exists already (two reports in one
+   * second), so that no report overwrites another.
+   */
+  public static Path timestampDir(Path reports, LocalDateTime now) {
+    String stamp = now.format(STAMP);
+    Path dir = reports.resolve(stamp);
+    for (int n = 2; Files.exists(dir); n++) {
+      dir = reports.resolve(stamp + "-" + n);
+    }
+    return dir;
+  }
 
   public static CampaignResult read(Path json) throws IOException {
     return JSON.readValue(json.toFile(), CampaignResult.class);
@@ -41,7 +59,13 @@ public final class Report {
             + "td,th{border:1px solid #999;padding:2px 6px}</style><script>")
         .append(resource("uPlot.iife.min.js").replace("</script", "<\\/script"))
         .append("</script></head><body><h1>Fuzz campaign ").append(esc(r.started()))
-        .append("</h1><p>New findings: ").append(r.newFindings()).append("</p>");
+        .append("</h1><p>New findings: ").append(r.newFindings()).append(", fixed findings ")
+        .append("found again: ").append(r.regressions()).append(", targets whose driver ")
+        .append("failed: ").append(r.brokenTargets().isEmpty() ? "none"
+            : esc(String.join(", ", r.brokenTargets()))).append("</p>");
+    if (r.interrupted()) {
+      b.append("<p><b>Interrupted:</b> stopped early; targets not yet started are absent.</p>");
+    }
     for (CampaignResult.TargetRun t : r.targets()) {
       target(b, t);
     }
@@ -53,13 +77,16 @@ public final class Report {
   private static void target(StringBuilder b, CampaignResult.TargetRun t) {
     b.append("<h2>").append(esc(t.name())).append("</h2><p>").append(t.seconds())
         .append(" s, ").append(t.executions()).append(" executions, driver exit ")
-        .append(t.exitCode()).append(", corpus ").append(t.corpusBefore()).append(" &rarr; ")
+        .append(t.exitCode()).append(t.stopped() ? " (stopped)" : "")
+        .append(t.broken() ? " (<b>driver failed</b>, see work/" + esc(t.name())
+            + "/driver.log)" : "").append(", corpus ").append(t.corpusBefore()).append(" &rarr; ")
         .append(t.corpusAfter()).append("</p><div class=\"chart\" data-target=\"")
         .append(esc(t.name())).append("\"></div><table><tr><th>stack hash</th><th>rule</th>"
             + "<th>new</th><th>summary</th><th>folder</th></tr>");
     for (CampaignResult.FindingRow f : t.findings()) {
       b.append("<tr><td>").append(esc(f.stackHash())).append("</td><td>").append(esc(f.rule()))
-          .append("</td><td>").append(f.isNew() ? "new" : "known").append("</td><td>")
+          .append("</td><td>").append(f.isNew() ? "new" : f.regressed() ? "<b>fixed, found "
+              + "again</b>" : "known").append("</td><td>")
           .append(esc(f.summary())).append("</td><td>").append(esc(f.dir())).append("</td></tr>");
     }
     b.append("</table>");
