@@ -827,9 +827,12 @@ public final class Hart {
     return page != null ? page : decodePage(base);
   }
 
-  /** Decodes the page at RAM offset {@code base}; from now on stores to it take the slow path. */
+  /**
+   * Decodes the page at RAM offset {@code base}, or finds the decoding of a page with the same
+   * bytes ({@link DecodeCache}); from now on stores to it take the slow path.
+   */
   private DecodedPage decodePage(int base) {
-    DecodedPage page = DecodedPage.decode(ram, base);
+    DecodedPage page = memory.decodeCache.lookup(ram, base);
     memory.decoded[base >>> 12] = page;
     dtlb.flushStoresTo(base);
     memory.epoch++; // other harts on this memory may hold store-TLB entries for it

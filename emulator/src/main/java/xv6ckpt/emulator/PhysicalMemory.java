@@ -21,7 +21,8 @@ import java.util.Arrays;
  *       fetched from). It lives here, beside the bytes it was decoded from, so that no write can
  *       forget it: a kernel-side write or a reset drops the page's decoding, a hart store patches
  *       the slots it overwrote. The cache is not architectural; skipping it changes nothing a
- *       program can observe.
+ *       program can observe. Pages with the same bytes share one decoding ({@link DecodeCache}),
+ *       which is what makes a forked child's first fetch of its copied code cheap.
  * </ol>
  *
  * <p>{@link #epoch} counts events after which harts must forget their TLB entries (snapshot,
@@ -61,6 +62,9 @@ public final class PhysicalMemory {
 
   /** Decoded instructions per physical page, or null where no hart has fetched since a write. */
   final DecodedPage[] decoded;
+
+  /** Decodings by page contents, shared between pages with the same bytes ({@link DecodeCache}). */
+  final DecodeCache decodeCache = new DecodeCache();
 
   /** Bumped whenever harts must flush their TLBs; see the class comment. */
   int epoch;
@@ -113,6 +117,31 @@ public final class PhysicalMemory {
     System.arraycopy(ram, offset(pa, len), dst, off, len);
   }
 
+  /**
+   * The address of the first 8-byte word in [pa, end) that is not zero, or {@code end} if there
+   * is none; pa and end must be 8-byte aligned. A page-table walk uses it to visit only the PTEs
+   * that are set (a zero PTE has PTE_V clear): a process's tables are mostly empty, and this
+   * scan of them costs less than reading each of their 512 words one call at a time.
+   */
+  public long nextNonZero64(long pa, long end) {
+    if ((pa & 7) != 0 || (end & 7) != 0 || Long.compareUnsigned(pa, end) > 0) {
+      throw new IllegalArgumentException(
+          String.format("word scan [0x%x, 0x%x) is not an 8-byte aligned range", pa, end));
+    }
+    int o = offset(pa, end - pa);
+    for (int last = o + (int) (end - pa); o < last; o += PGSIZE) {
+      int n = Math.min(PGSIZE, last - o);
+      int i = Arrays.mismatch(ram, o, o + n, zeros, 0, n); // a vectorized scan
+      if (i >= 0) {
+        return BASE + o + (i & ~7);
+      }
+    }
+    return end;
+  }
+
+  /** A page of zeros, never written: what {@link #nextNonZero64} compares RAM with. */
+  private final byte[] zeros = new byte[PGSIZE];
+
   // ---------------------------------------------------------------- kernel-side writes
 
   public void write8(long pa, byte v) {
@@ -137,13 +166,58 @@ public final class PhysicalMemory {
     System.arraycopy(src, off, ram, kernelWrite(pa, len), len);
   }
 
-  /** Sets [pa, pa + len) to {@code value}. */
+  /**
+   * Copies [src, src + len) to [dst, dst + len); the two ranges must not overlap. A whole page
+   * copied from a page with decoded instructions shares that decoding (a forked child's code
+   * then costs no decoding at all; see {@link DecodeCache} for why sharing is safe).
+   */
+  public void copy(long src, long dst, int len) {
+    int from = offset(src, len);
+    int to = offset(dst, len);
+    if (len > 0 && Math.max(src, dst) < Math.min(src, dst) + len) {
+      throw new IllegalArgumentException(
+          String.format("copy of %d bytes from 0x%x to 0x%x: the ranges overlap", len, src, dst));
+    }
+    boolean wholePages = len == PGSIZE && ((from | to) & (PGSIZE - 1)) == 0;
+    if (wholePages && knownZero(from >>> PGSHIFT) && knownZero(to >>> PGSHIFT)) {
+      return; // zeros onto zeros (a forked child's untouched heap page): nothing changes
+    }
+    kernelWrite(dst, len);
+    System.arraycopy(ram, from, ram, to, len);
+    if (wholePages) {
+      DecodedPage d = decoded[from >>> PGSHIFT];
+      if (d != null) {
+        d.shared = true; // from now on a store to either page patches a private copy
+        decoded[to >>> PGSHIFT] = d;
+        epoch++; // dst is code now: harts must drop store-TLB entries for it (see Hart)
+      }
+    }
+  }
+
+  /**
+   * Sets [pa, pa + len) to {@code value}. Zeroing a whole page that is known to be zero
+   * ({@link #knownZero}) writes nothing, so the page stays clean and a reset need not restore
+   * it: kalloc'd pages are mostly pages no one has written since the snapshot.
+   */
   public void fill(long pa, long len, byte value) {
     if (len < 0 || len > ram.length) {
       throw new IllegalArgumentException("fill length " + len + " out of range");
     }
-    int o = kernelWrite(pa, (int) len);
+    int o = offset(pa, len);
+    if (value == 0 && len == PGSIZE && (o & (PGSIZE - 1)) == 0 && knownZero(o >>> PGSHIFT)) {
+      return;
+    }
+    kernelWrite(pa, (int) len);
     Arrays.fill(ram, o, o + (int) len, value);
+  }
+
+  /**
+   * Whether page p is all zeros by the bookkeeping alone: not written since the baseline, whose
+   * page is null (a snapshot keeps an all-zero page as null). Another page may be all zeros
+   * without being known to be.
+   */
+  boolean knownZero(int p) {
+    return !dirty[p] && baseline.pages[p] == null;
   }
 
   /** Checks the range, then marks its pages dirty and drops their decoded instructions. */
@@ -179,6 +253,10 @@ public final class PhysicalMemory {
     markDirty(p);
     DecodedPage d = decoded[p];
     if (d != null) {
+      if (d.shared) { // other pages may hold the same decoding: patch this page's own copy
+        d = d.privateCopy();
+        decoded[p] = d;
+      }
       d.patch(ram, p << PGSHIFT, off & (PGSIZE - 1), len);
       return true;
     }
@@ -205,8 +283,7 @@ public final class PhysicalMemory {
 
   /**
    * An immutable copy of RAM, shareable by any number of machines with RAM of the same size.
-   * Pages are held as arrays never written after creation; all-zero pages that were never
-   * written are null. Consecutive snapshots of one memory share the pages that did not change.
+   * Pages are held as arrays never written after creation; all-zero pages are null. Consecutive snapshots of one memory share the pages that did not change.
    */
   public static final class Snapshot {
     private final byte[][] pages;
@@ -226,7 +303,9 @@ public final class PhysicalMemory {
     byte[][] pages = baseline.pages.clone();
     for (int i = 0; i < dirtyCount; i++) {
       int p = dirtyList[i];
-      pages[p] = Arrays.copyOfRange(ram, p << PGSHIFT, (p + 1) << PGSHIFT);
+      int o = p << PGSHIFT;
+      boolean zero = Arrays.mismatch(ram, o, o + PGSIZE, zeros, 0, PGSIZE) < 0;
+      pages[p] = zero ? null : Arrays.copyOfRange(ram, o, o + PGSIZE); // see knownZero
     }
     clearDirty();
     baseline = new Snapshot(pages);

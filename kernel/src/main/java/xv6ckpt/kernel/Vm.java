@@ -37,7 +37,6 @@ import xv6ckpt.emulator.PhysicalMemory;
 public final class Vm {
   private final PhysicalMemory mem;
   private final Kalloc kalloc;
-  private final byte[] pageBuf = new byte[(int) PGSIZE];
 
   /** Counts removed or restricted mappings: the running process's TLB must then be flushed. */
   long unmaps;
@@ -159,6 +158,10 @@ public final class Vm {
         continue;
       }
       long pte = mem.read64(pteAddr);
+      if (pte == 0) {
+        a = nextSetPte(pteAddr, a); // not mapped: skip to the next PTE that is set
+        continue;
+      }
       if ((pte & PTE_V) != 0) {
         if (pteFlags(pte) == PTE_V) {
           throw new KernelPanic("uvmunmap: not a leaf");
@@ -182,6 +185,17 @@ public final class Vm {
     long l1 = mem.read64(pagetable + 8L * px(2, va));
     long span = (l1 & PTE_V) == 0 ? 1L << 30 : 1L << 21;
     return (va & ~(span - 1)) + span;
+  }
+
+  /**
+   * The virtual address of the first PTE after the zero one at pteAddr (the PTE of the
+   * page-aligned va) that is not zero, in the same last-level page table; or, if there is none,
+   * the first address past that table's 2 MiB. (Also a cache of xv6's page-by-page loops, which
+   * do nothing for a zero PTE.)
+   */
+  private long nextSetPte(long pteAddr, long va) {
+    long next = mem.nextNonZero64(pteAddr, pgrounddown(pteAddr) + PGSIZE);
+    return va + (next - pteAddr) / 8 * PGSIZE;
   }
 
   /** Creates an empty user page table. @return its address, or 0 if out of memory */
@@ -242,10 +256,16 @@ public final class Vm {
     return newsz;
   }
 
-  /** Recursively frees page-table pages. All leaf mappings must already have been removed. */
+  /**
+   * Recursively frees page-table pages. All leaf mappings must already have been removed. xv6
+   * looks at all 512 PTEs; the zero ones (PTE_V clear) need nothing, so this visits only those
+   * that are set.
+   */
   void freewalk(long pagetable) {
-    for (int i = 0; i < 512; i++) {
-      long pteAddr = pagetable + 8L * i;
+    long end = pagetable + PGSIZE;
+    for (long pteAddr = mem.nextNonZero64(pagetable, end);
+        pteAddr < end;
+        pteAddr = mem.nextNonZero64(pteAddr + 8, end)) {
       long pte = mem.read64(pteAddr);
       if ((pte & PTE_V) != 0 && (pte & (PTE_R | PTE_W | PTE_X)) == 0) {
         freewalk(pte2pa(pte)); // this PTE points to a lower-level page table.
@@ -279,8 +299,8 @@ public final class Vm {
         continue;
       }
       long pte = mem.read64(pteAddr);
-      if ((pte & PTE_V) == 0) {
-        i += PGSIZE; // physical page not allocated (lazy)
+      if ((pte & PTE_V) == 0) { // physical page not allocated (lazy)
+        i = pte == 0 ? nextSetPte(pteAddr, i) : i + PGSIZE;
         continue;
       }
       long page = kalloc.kalloc();
@@ -288,8 +308,7 @@ public final class Vm {
         uvmunmap(child, 0, i / PGSIZE, true);
         return -1;
       }
-      mem.read(pte2pa(pte), pageBuf, 0, (int) PGSIZE);
-      mem.write(page, pageBuf, 0, (int) PGSIZE);
+      mem.copy(pte2pa(pte), page, (int) PGSIZE);
       if (mappages(child, i, PGSIZE, page, pteFlags(pte)) != 0) {
         kalloc.kfree(page);
         uvmunmap(child, 0, i / PGSIZE, true);

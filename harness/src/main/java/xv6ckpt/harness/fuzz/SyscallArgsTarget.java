@@ -89,15 +89,19 @@ public final class SyscallArgsTarget implements FuzzTarget {
     return out;
   }
 
-  /** Whether the input wrote no block beyond the reset's own and every block is as fsck saw it. */
+  /**
+   * Whether the input wrote no block beyond the reset's own and every block is as fsck saw it.
+   * Only written blocks can differ: the others hold the snapshot's contents, as they did when
+   * fsck saw them (the reset's own writes are written blocks every time).
+   */
   private boolean diskUntouched() {
     if (disk.dirtyBlocks() != resetDirty) {
       return false;
     }
     byte[] buf = new byte[disk.blockSize()];
-    for (int b = 0; b < cleanBlocks.length; b++) {
+    for (long b : disk.writtenBlocks()) {
       disk.read(b, buf);
-      if (!Arrays.equals(buf, cleanBlocks[b])) {
+      if (!Arrays.equals(buf, cleanBlocks[(int) b])) {
         return false;
       }
     }
