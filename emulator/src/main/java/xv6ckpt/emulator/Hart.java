@@ -23,8 +23,8 @@ import xv6ckpt.emulator.Trap.Access;
  * <ul>
  *   <li>{@link DecodedPage}s, held by the memory and kept coherent with it (see there);
  *   <li>two {@link Tlb}s: fetch, and data with a load and a store half. A store entry exists
- *       only for a page that is already dirty, holds no decoded code and holds no LR
- *       reservation, so a store that hits it needs no bookkeeping. Entries are dropped by
+ *       only for a page that is already dirty, is not known to be zero, holds no decoded code
+ *       and holds no LR reservation, so a store that hits it needs no bookkeeping. Entries are dropped by
  *       {@link #sfenceVma()}, {@link #setSatp}, and (through {@link PhysicalMemory#epoch}) by
  *       snapshots, resets and new code pages;
  *   <li>{@link Translation}s of hot loops, held by their {@link DecodedPage} ({@link Translator};
@@ -974,11 +974,15 @@ public final class Hart {
     return true;
   }
 
-  /** The store-TLB promise: page already dirty, no decoded code, no reservation. */
+  /**
+   * The store-TLB promise: page already dirty, not known to be zero, no decoded code, no
+   * reservation (a store hitting the entry then changes nothing the memory keeps track of).
+   */
   private void maybeFillStoreTlb(long vpn, int pageBase) {
     int page = pageBase >>> 12;
     boolean reserved = resSize != 0 && (resOff >>> 12) == page;
-    if (memory.isDirty(page) && memory.decoded[page] == null && !reserved) {
+    if (memory.isDirty(page) && !memory.knownZero(page) && memory.decoded[page] == null
+        && !reserved) {
       dtlb.fillStore(vpn, pageBase);
     }
   }

@@ -23,6 +23,8 @@ import java.util.Arrays;
  *       the slots it overwrote. The cache is not architectural; skipping it changes nothing a
  *       program can observe. Pages with the same bytes share one decoding ({@link DecodeCache}),
  *       which is what makes a forked child's first fetch of its copied code cheap.
+ *   <li>Pages known to be all zeros ({@link #knownZero}), so that zeroing one again (kalloc'd
+ *       pages are zeroed, and mostly were zero already) writes nothing and leaves it clean.
  * </ol>
  *
  * <p>{@link #epoch} counts events after which harts must forget their TLB entries (snapshot,
@@ -69,6 +71,14 @@ public final class PhysicalMemory {
   /** Bumped whenever harts must flush their TLBs; see the class comment. */
   int epoch;
 
+  /**
+   * zero[p]: page p is all zeros. Set when a page is zeroed (fill, a reset to a zero page) and
+   * at creation; cleared by every write to the page. A hart's store-TLB hit writes without
+   * telling this class, so a hart gives no store entry to a known-zero page, and a page becoming
+   * known-zero while it may have one (it is dirty) bumps {@link #epoch}.
+   */
+  private final boolean[] zero;
+
   /** Creates zeroed RAM of {@code sizeBytes} (a positive multiple of 4096, at most 1 GiB). */
   public PhysicalMemory(long sizeBytes) {
     if (sizeBytes <= 0 || sizeBytes % PGSIZE != 0 || sizeBytes > MAX_SIZE) {
@@ -81,6 +91,8 @@ public final class PhysicalMemory {
     this.dirtyList = new int[pages];
     this.decoded = new DecodedPage[pages];
     this.baseline = new Snapshot(new byte[pages][]);
+    this.zero = new boolean[pages];
+    Arrays.fill(zero, true);
   }
 
   /** RAM size in bytes. */
@@ -179,8 +191,9 @@ public final class PhysicalMemory {
           String.format("copy of %d bytes from 0x%x to 0x%x: the ranges overlap", len, src, dst));
     }
     boolean wholePages = len == PGSIZE && ((from | to) & (PGSIZE - 1)) == 0;
-    if (wholePages && knownZero(from >>> PGSHIFT) && knownZero(to >>> PGSHIFT)) {
-      return; // zeros onto zeros (a forked child's untouched heap page): nothing changes
+    if (wholePages && zero[from >>> PGSHIFT]) {
+      fill(dst, PGSIZE, (byte) 0); // a forked child's untouched heap page: often nothing to write
+      return;
     }
     kernelWrite(dst, len);
     System.arraycopy(ram, from, ram, to, len);
@@ -197,27 +210,32 @@ public final class PhysicalMemory {
   /**
    * Sets [pa, pa + len) to {@code value}. Zeroing a whole page that is known to be zero
    * ({@link #knownZero}) writes nothing, so the page stays clean and a reset need not restore
-   * it: kalloc'd pages are mostly pages no one has written since the snapshot.
+   * it: kalloc'd pages are mostly pages no one has written since they were last zeroed.
    */
   public void fill(long pa, long len, byte value) {
     if (len < 0 || len > ram.length) {
       throw new IllegalArgumentException("fill length " + len + " out of range");
     }
     int o = offset(pa, len);
-    if (value == 0 && len == PGSIZE && (o & (PGSIZE - 1)) == 0 && knownZero(o >>> PGSHIFT)) {
+    boolean wholePage = len == PGSIZE && (o & (PGSIZE - 1)) == 0;
+    int p = o >>> PGSHIFT;
+    if (value == 0 && wholePage && zero[p]) {
       return;
     }
     kernelWrite(pa, (int) len);
     Arrays.fill(ram, o, o + (int) len, value);
+    if (value == 0 && wholePage) {
+      zero[p] = true;
+      epoch++; // it is dirty (just marked), so a hart may hold a store entry for it: see zero
+    }
   }
 
   /**
-   * Whether page p is all zeros by the bookkeeping alone: not written since the baseline, whose
-   * page is null (a snapshot keeps an all-zero page as null). Another page may be all zeros
-   * without being known to be.
+   * Whether page p is all zeros by the bookkeeping alone (zeroed, and not written since).
+   * Another page may be all zeros without being known to be.
    */
   boolean knownZero(int p) {
-    return !dirty[p] && baseline.pages[p] == null;
+    return zero[p];
   }
 
   /** Checks the range, then marks its pages dirty and drops their decoded instructions. */
@@ -225,6 +243,7 @@ public final class PhysicalMemory {
     int o = offset(pa, len);
     for (int p = o >>> PGSHIFT, last = (o + len - 1) >>> PGSHIFT; len > 0 && p <= last; p++) {
       markDirty(p);
+      zero[p] = false;
       decoded[p] = null; // the hart re-decodes on its next fetch (see class comment)
     }
     return o;
@@ -251,6 +270,7 @@ public final class PhysicalMemory {
   boolean hartWrote(int off, int len) {
     int p = off >>> PGSHIFT;
     markDirty(p);
+    zero[p] = false;
     DecodedPage d = decoded[p];
     if (d != null) {
       if (d.shared) { // other pages may hold the same decoding: patch this page's own copy
@@ -340,10 +360,13 @@ public final class PhysicalMemory {
   private void restorePage(Snapshot s, int p) {
     byte[] src = s.pages[p];
     if (src == null) {
-      Arrays.fill(ram, p << PGSHIFT, (p + 1) << PGSHIFT, (byte) 0);
+      if (!zero[p]) {
+        Arrays.fill(ram, p << PGSHIFT, (p + 1) << PGSHIFT, (byte) 0);
+      }
     } else {
       System.arraycopy(src, 0, ram, p << PGSHIFT, PGSIZE);
     }
+    zero[p] = src == null;
     decoded[p] = null;
   }
 

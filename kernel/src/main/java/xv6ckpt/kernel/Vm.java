@@ -127,19 +127,41 @@ public final class Vm {
       throw new KernelPanic("mappages: size");
     }
     long last = va + size - PGSIZE;
+    long pteAddr = 0;
     for (long a = va; ; a += PGSIZE, pa += PGSIZE) {
-      long pteAddr = walk(pagetable, a, true);
+      pteAddr = walkNext(pagetable, a, true, pteAddr);
       if (pteAddr == 0) {
         return -1;
       }
-      if ((mem.read64(pteAddr) & PTE_V) != 0) {
-        throw new KernelPanic(String.format("mappages: remap of va 0x%x", a));
-      }
-      mem.write64(pteAddr, pa2pte(pa) | perm | PTE_V);
+      setLeaf(pteAddr, a, pa, perm);
       if (a == last) {
         return 0;
       }
     }
+  }
+
+  /** mappages' step for one page: the PTE at pteAddr (for va) must not be valid yet. */
+  private void setLeaf(long pteAddr, long va, long pa, long perm) {
+    if ((mem.read64(pteAddr) & PTE_V) != 0) {
+      throw new KernelPanic(String.format("mappages: remap of va 0x%x", va));
+    }
+    mem.write64(pteAddr, pa2pte(pa) | perm | PTE_V);
+  }
+
+  /** Bytes of virtual address space one last-level page table maps (512 pages). */
+  private static final long L0_SPAN = 512 * PGSIZE;
+
+  /**
+   * walk(pagetable, va, alloc) for a loop over consecutive pages: prev is the PTE address the
+   * loop got for va - PGSIZE, or 0. Inside one last-level table the next page's PTE is the next
+   * word, so the tree is walked only at a 2 MiB boundary or without prev. The page tables must
+   * not have changed since prev was found, other than by leaf PTE writes.
+   */
+  private long walkNext(long pagetable, long va, boolean alloc, long prev) {
+    if (prev != 0 && (va & (L0_SPAN - 1)) != 0) {
+      return prev + 8;
+    }
+    return walk(pagetable, va, alloc);
   }
 
   /**
@@ -157,11 +179,25 @@ public final class Vm {
         a = nextTable(pagetable, a); // no page-table page here: skip its whole span
         continue;
       }
-      long pte = mem.read64(pteAddr);
-      if (pte == 0) {
-        a = nextSetPte(pteAddr, a); // not mapped: skip to the next PTE that is set
-        continue;
-      }
+      a = unmapInTable(pteAddr, a, end, doFree);
+    }
+  }
+
+  /**
+   * uvmunmap's loop within one last-level table: the pages from va (whose PTE is at pteAddr)
+   * to end or the table's last page, whichever comes first. xv6 looks at each PTE; a zero one
+   * (not mapped, lazily allocated) needs nothing, so this visits only those that are set.
+   *
+   * @return the first address it did not cover
+   */
+  private long unmapInTable(long pteAddr, long va, long end, boolean doFree) {
+    long stop = (va | (L0_SPAN - 1)) + 1;
+    if (Long.compareUnsigned(end, stop) < 0) {
+      stop = end;
+    }
+    long last = pteAddr + (stop - va) / PGSIZE * 8;
+    for (long p = mem.nextNonZero64(pteAddr, last); p < last; p = mem.nextNonZero64(p + 8, last)) {
+      long pte = mem.read64(p);
       if ((pte & PTE_V) != 0) {
         if (pteFlags(pte) == PTE_V) {
           throw new KernelPanic("uvmunmap: not a leaf");
@@ -169,11 +205,11 @@ public final class Vm {
         if (doFree) {
           kalloc.kfree(pte2pa(pte));
         }
-        mem.write64(pteAddr, 0);
+        mem.write64(p, 0);
         unmaps++;
       }
-      a += PGSIZE;
     }
+    return stop;
   }
 
   /**
@@ -219,6 +255,7 @@ public final class Vm {
       return oldsz;
     }
     oldsz = pgroundup(oldsz);
+    long pteAddr = 0; // of the page mapped last: mappages(a, PGSIZE) without a walk per page
     for (long a = oldsz; Long.compareUnsigned(a, newsz) < 0; a += PGSIZE) {
       if (a >= MAXVA) {
         uvmdealloc(pagetable, a, oldsz);
@@ -230,11 +267,13 @@ public final class Vm {
         return 0;
       }
       zeroPage(page);
-      if (mappages(pagetable, a, PGSIZE, page, PTE_R | PTE_U | xperm) != 0) {
+      pteAddr = walkNext(pagetable, a, true, pteAddr);
+      if (pteAddr == 0) {
         kalloc.kfree(page);
         uvmdealloc(pagetable, a, oldsz);
         return 0;
       }
+      setLeaf(pteAddr, a, page, PTE_R | PTE_U | xperm);
     }
     return newsz;
   }
@@ -292,15 +331,20 @@ public final class Vm {
    * @return 0 on success, -1 on failure (frees any allocated pages)
    */
   public int uvmcopy(long old, long child, long sz) {
+    long from = 0; // old's PTE of page i, when the page before was copied (walkNext)
+    long to = 0; // child's PTE of the page before i, when it was just mapped
     for (long i = 0; i < sz; ) {
-      long pteAddr = walk(old, i, false);
+      long pteAddr = walkNext(old, i, false, from);
+      from = 0;
       if (pteAddr == 0) {
         i = nextTable(old, i); // page table page not allocated (lazy)
+        to = 0;
         continue;
       }
       long pte = mem.read64(pteAddr);
       if ((pte & PTE_V) == 0) { // physical page not allocated (lazy)
         i = pte == 0 ? nextSetPte(pteAddr, i) : i + PGSIZE;
+        to = 0;
         continue;
       }
       long page = kalloc.kalloc();
@@ -309,11 +353,14 @@ public final class Vm {
         return -1;
       }
       mem.copy(pte2pa(pte), page, (int) PGSIZE);
-      if (mappages(child, i, PGSIZE, page, pteFlags(pte)) != 0) {
+      to = walkNext(child, i, true, to); // mappages(child, i, PGSIZE, page, flags)
+      if (to == 0) {
         kalloc.kfree(page);
         uvmunmap(child, 0, i / PGSIZE, true);
         return -1;
       }
+      setLeaf(to, i, page, pteFlags(pte));
+      from = pteAddr;
       i += PGSIZE;
     }
     return 0;

@@ -51,7 +51,8 @@ public final class SyscallArgsTarget implements FuzzTarget {
   private final int baselineFree;
   private final int bystanderPid;
   private final int serverPid;
-  private final long bystanderDigest;
+  /** The bystander's memory in the snapshot ({@link UserMemory#pages}). */
+  private final byte[][] bystanderPages;
 
   public SyscallArgsTarget() {
     MemoryBlockDevice disk = TestMachines.image(List.of(
@@ -64,7 +65,7 @@ public final class SyscallArgsTarget implements FuzzTarget {
     bystanderPid = start("/bystander");
     settle();
     baselineFree = m.kalloc().freePages();
-    bystanderDigest = UserMemory.digest(m.memory(), process(bystanderPid));
+    bystanderPages = UserMemory.pages(m.memory(), process(bystanderPid));
     serverPid = start("/server");
     settle();
     fillDictionary();
@@ -286,7 +287,7 @@ public final class SyscallArgsTarget implements FuzzTarget {
           + what, m.output(), "");
     }
     Process by = m.proc().byPid(bystanderPid).orElse(null);
-    if (by == null || UserMemory.digest(m.memory(), by) != bystanderDigest) {
+    if (by == null || !Arrays.deepEquals(UserMemory.pages(m.memory(), by), bystanderPages)) {
       return new Verdict.Fail("isolation", "the bystander's memory changed (or it died) after "
           + what, m.output(), "");
     }
