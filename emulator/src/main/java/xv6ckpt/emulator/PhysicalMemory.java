@@ -244,7 +244,9 @@ public final class PhysicalMemory {
     for (int p = o >>> PGSHIFT, last = (o + len - 1) >>> PGSHIFT; len > 0 && p <= last; p++) {
       markDirty(p);
       zero[p] = false;
-      decoded[p] = null; // the hart re-decodes on its next fetch (see class comment)
+      if (decoded[p] != null) { // (tested first: most kernel writes go to pages without code)
+        decoded[p] = null; // the hart re-decodes on its next fetch (see class comment)
+      }
     }
     return o;
   }

@@ -36,6 +36,15 @@ import xv6ckpt.kernel.fs.Mkfs;
  */
 public final class SyscallArgsTarget implements FuzzTarget {
   private static final long BUDGET = 1_000_000;
+
+  /**
+   * 8 MiB of RAM (2,048 pages), a quarter of the other targets': a full process table of
+   * servers (NPROC copies of about 13 pages each) still fits with room for about 20 more pages
+   * per process, and an input that exhausts memory (an sbrk of gigabytes makes the kernel
+   * allocate, map, unmap and free every free page, in each process that issues it) costs a
+   * quarter as much.
+   */
+  static final Machine.Config CONFIG = TestMachines.CONFIG.withRam(8L * 1024 * 1024);
   private static final int ROUNDS = 8;
   private static final String[] DICTIONARY = {
     "/README", "/", "/d", "/d/f", "/console", "/server", "new", "/d/../d/g",
@@ -61,7 +70,7 @@ public final class SyscallArgsTarget implements FuzzTarget {
         new Mkfs.FileNode("README", "xv6-ckpt syscall-args target\n".getBytes(StandardCharsets.UTF_8)),
         new Mkfs.DirNode("d", List.of(new Mkfs.FileNode("f", new byte[3000])))));
     this.disk = disk;
-    m = TestMachines.runner(disk);
+    m = TestMachines.runner(disk, CONFIG);
     bystanderPid = start("/bystander");
     settle();
     baselineFree = m.kalloc().freePages();
