@@ -54,8 +54,8 @@ final class DecodeCache {
   DecodedPage lookup(byte[] ram, int pageOff) {
     int slot = (int) hash(ram, pageOff) & mask;
     byte[] held = bytes[slot];
-    if (held != null
-        && Arrays.equals(held, 0, PhysicalMemory.PGSIZE, ram, pageOff, pageOff + PhysicalMemory.PGSIZE)) {
+    int end = pageOff + PhysicalMemory.PGSIZE;
+    if (held != null && Arrays.equals(held, 0, PhysicalMemory.PGSIZE, ram, pageOff, end)) {
       return pages[slot];
     }
     DecodedPage page = DecodedPage.decode(ram, pageOff);

@@ -24,9 +24,9 @@ import xv6ckpt.emulator.Trap.Access;
  *   <li>{@link DecodedPage}s, held by the memory and kept coherent with it (see there);
  *   <li>two {@link Tlb}s: fetch, and data with a load and a store half. A store entry exists
  *       only for a page that is already dirty, is not known to be zero, holds no decoded code
- *       and holds no LR reservation, so a store that hits it needs no bookkeeping. Entries are dropped by
- *       {@link #sfenceVma()}, {@link #setSatp}, and (through {@link PhysicalMemory#epoch}) by
- *       snapshots, resets and new code pages;
+ *       and holds no LR reservation, so a store that hits it needs no bookkeeping. Entries are
+ *       dropped by {@link #sfenceVma()}, {@link #setSatp}, and (through {@link
+ *       PhysicalMemory#epoch}) by snapshots, resets, new code pages and pages zeroed again;
  *   <li>{@link Translation}s of hot loops, held by their {@link DecodedPage} ({@link Translator};
  *       {@link #setTranslation}): {@link #run} enters one at a slot where nothing is charged,
  *       and it hands back to the interpreter anything but ALU, M, branches, jumps and TLB-hit

@@ -305,7 +305,8 @@ public final class PhysicalMemory {
 
   /**
    * An immutable copy of RAM, shareable by any number of machines with RAM of the same size.
-   * Pages are held as arrays never written after creation; all-zero pages are null. Consecutive snapshots of one memory share the pages that did not change.
+   * Pages are held as arrays never written after creation; all-zero pages are null.
+   * Consecutive snapshots of one memory share the pages that did not change.
    */
   public static final class Snapshot {
     private final byte[][] pages;

@@ -78,7 +78,8 @@ final class Syscall {
     m.hart.setPc(pc + 4); // return to the instruction after the ecall
     Handler h = (num > 0 && num < table.length) ? table[(int) num] : null;
     if (h == null) {
-      m.printf(p.pid + " " + p.name + ": unknown sys call " + num + "\n"); // no Formatter: fuzzers call this often
+      // Concatenation, not String.format: fuzzed call tables make this line often.
+      m.printf(p.pid + " " + p.name + ": unknown sys call " + num + "\n");
       m.hart.setX(10, -1);
       return;
     }
