@@ -55,4 +55,15 @@ class SyscallArgsTargetTest {
     assertThat(v).isInstanceOf(FuzzTarget.Verdict.Pass.class);
     assertThat(((FuzzTarget.Verdict.Pass) v).summary()).startsWith("8 calls, server exit 0");
   }
+
+  @Test
+  void campaignsScheduleSlowSyscallArgsSeedsLessAndOnlyThat() {
+    assertThat(FuzzTargets.fuzzerOptions("syscall-args"))
+        .containsExactly("-entropic_scale_per_exec_time=1");
+    for (String other : FuzzTargets.names()) {
+      if (!other.equals("syscall-args")) {
+        assertThat(FuzzTargets.fuzzerOptions(other)).isEmpty();
+      }
+    }
+  }
 }
