@@ -12,12 +12,16 @@ package xv6ckpt.emulator;
  * re-decodes the slots it overwrote ({@link #patch}), any other write drops the page. So fetch
  * always sees the bytes as they are now, which is stronger than the spec asks (it only promises
  * that after fence.i) and makes a run the same however {@code run} budgets split it.
+ *
+ * <p>A page made by {@link DecodeCache} is {@link #shared} by every physical page holding the same
+ * bytes, and its {@link #code} and {@link #blen} never change: a store to one of those pages
+ * patches a {@link #privateCopy} instead.
  */
 final class DecodedPage {
   static final int SLOTS = PhysicalMemory.PGSIZE / 2;
 
   /** Decoded instructions, SLOTS + 2 entries; see the class comment. */
-  final long[] code = new long[SLOTS + 2];
+  final long[] code;
 
   /**
    * Block lengths: blen[s] is the number of instructions from slot s to the end of its basic
@@ -26,7 +30,7 @@ final class DecodedPage {
    * CROSS, which are not instructions. So blen[start] - blen[s] instructions lie between two slots
    * of one block, which lets the hart charge its budget once per block.
    */
-  final int[] blen = new int[SLOTS + 2];
+  final int[] blen;
 
   /**
    * The translation tier's cache (see {@link Translator}): translations[s] runs the region
@@ -42,10 +46,23 @@ final class DecodedPage {
    */
   final int[] heat = new int[SLOTS + 2];
 
+  /**
+   * Whether this decoding may be held by several physical pages ({@link DecodeCache}): then
+   * {@link #patch} must not be called on it (see the class comment).
+   */
+  boolean shared;
+
   private static final long PAGE_EXIT = Insn.pack(Decoder.PAGE_EXIT, 0, 0, 0, 0);
 
   private DecodedPage() {
+    this.code = new long[SLOTS + 2];
+    this.blen = new int[SLOTS + 2];
     java.util.Arrays.fill(code, PAGE_EXIT);
+  }
+
+  private DecodedPage(long[] code, int[] blen) {
+    this.code = code;
+    this.blen = blen;
   }
 
   /** A page of PAGE_EXIT slots only: the hart's scratch page for instructions that cross pages. */
@@ -81,12 +98,24 @@ final class DecodedPage {
   }
 
   /**
+   * An unshared copy of this page's instructions and block lengths, for one physical page about
+   * to be patched. Heat starts again from zero and there are no translations: both are only
+   * speed, and a patch would drop the translations anyway.
+   */
+  DecodedPage privateCopy() {
+    return new DecodedPage(code.clone(), blen.clone());
+  }
+
+  /**
    * Re-decodes the slots whose instruction bytes overlap [off, off + len) of the page, then the
    * block lengths that depend on them: those of lower slots, downwards until two neighbouring
    * slots keep their old length (every slot below reaches the ones above through one of them,
    * since an instruction is one or two slots long).
    */
   void patch(byte[] ram, int pageOff, int off, int len) {
+    if (shared) {
+      throw new IllegalStateException("patch of a shared decoding: patch a privateCopy()");
+    }
     translations = null; // a translation may hold any instruction of the page
     int first = Math.max(0, (off - 2) >> 1); // a 32-bit instruction at off - 2 covers off
     int last = Math.min(SLOTS - 1, (off + len - 1) >> 1);

@@ -23,10 +23,10 @@ import xv6ckpt.emulator.Trap.Access;
  * <ul>
  *   <li>{@link DecodedPage}s, held by the memory and kept coherent with it (see there);
  *   <li>two {@link Tlb}s: fetch, and data with a load and a store half. A store entry exists
- *       only for a page that is already dirty, holds no decoded code and holds no LR
- *       reservation, so a store that hits it needs no bookkeeping. Entries are dropped by
- *       {@link #sfenceVma()}, {@link #setSatp}, and (through {@link PhysicalMemory#epoch}) by
- *       snapshots, resets and new code pages;
+ *       only for a page that is already dirty, is not known to be zero, holds no decoded code
+ *       and holds no LR reservation, so a store that hits it needs no bookkeeping. Entries are
+ *       dropped by {@link #sfenceVma()}, {@link #setSatp}, and (through {@link
+ *       PhysicalMemory#epoch}) by snapshots, resets, new code pages and pages zeroed again;
  *   <li>{@link Translation}s of hot loops, held by their {@link DecodedPage} ({@link Translator};
  *       {@link #setTranslation}): {@link #run} enters one at a slot where nothing is charged,
  *       and it hands back to the interpreter anything but ALU, M, branches, jumps and TLB-hit
@@ -827,9 +827,12 @@ public final class Hart {
     return page != null ? page : decodePage(base);
   }
 
-  /** Decodes the page at RAM offset {@code base}; from now on stores to it take the slow path. */
+  /**
+   * Decodes the page at RAM offset {@code base}, or finds the decoding of a page with the same
+   * bytes ({@link DecodeCache}); from now on stores to it take the slow path.
+   */
   private DecodedPage decodePage(int base) {
-    DecodedPage page = DecodedPage.decode(ram, base);
+    DecodedPage page = memory.decodeCache.lookup(ram, base);
     memory.decoded[base >>> 12] = page;
     dtlb.flushStoresTo(base);
     memory.epoch++; // other harts on this memory may hold store-TLB entries for it
@@ -971,11 +974,15 @@ public final class Hart {
     return true;
   }
 
-  /** The store-TLB promise: page already dirty, no decoded code, no reservation. */
+  /**
+   * The store-TLB promise: page already dirty, not known to be zero, no decoded code, no
+   * reservation (a store hitting the entry then changes nothing the memory keeps track of).
+   */
   private void maybeFillStoreTlb(long vpn, int pageBase) {
     int page = pageBase >>> 12;
     boolean reserved = resSize != 0 && (resOff >>> 12) == page;
-    if (memory.isDirty(page) && memory.decoded[page] == null && !reserved) {
+    if (memory.isDirty(page) && !memory.knownZero(page) && memory.decoded[page] == null
+        && !reserved) {
       dtlb.fillStore(vpn, pageBase);
     }
   }

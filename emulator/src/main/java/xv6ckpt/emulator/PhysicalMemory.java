@@ -21,7 +21,10 @@ import java.util.Arrays;
  *       fetched from). It lives here, beside the bytes it was decoded from, so that no write can
  *       forget it: a kernel-side write or a reset drops the page's decoding, a hart store patches
  *       the slots it overwrote. The cache is not architectural; skipping it changes nothing a
- *       program can observe.
+ *       program can observe. Pages with the same bytes share one decoding ({@link DecodeCache}),
+ *       which is what makes a forked child's first fetch of its copied code cheap.
+ *   <li>Pages known to be all zeros ({@link #knownZero}), so that zeroing one again (kalloc'd
+ *       pages are zeroed, and mostly were zero already) writes nothing and leaves it clean.
  * </ol>
  *
  * <p>{@link #epoch} counts events after which harts must forget their TLB entries (snapshot,
@@ -62,8 +65,19 @@ public final class PhysicalMemory {
   /** Decoded instructions per physical page, or null where no hart has fetched since a write. */
   final DecodedPage[] decoded;
 
+  /** Decodings by page contents, shared between pages with the same bytes ({@link DecodeCache}). */
+  final DecodeCache decodeCache = new DecodeCache();
+
   /** Bumped whenever harts must flush their TLBs; see the class comment. */
   int epoch;
+
+  /**
+   * zero[p]: page p is all zeros. Set when a page is zeroed (fill, a reset to a zero page) and
+   * at creation; cleared by every write to the page. A hart's store-TLB hit writes without
+   * telling this class, so a hart gives no store entry to a known-zero page, and a page becoming
+   * known-zero while it may have one (it is dirty) bumps {@link #epoch}.
+   */
+  private final boolean[] zero;
 
   /** Creates zeroed RAM of {@code sizeBytes} (a positive multiple of 4096, at most 1 GiB). */
   public PhysicalMemory(long sizeBytes) {
@@ -77,6 +91,8 @@ public final class PhysicalMemory {
     this.dirtyList = new int[pages];
     this.decoded = new DecodedPage[pages];
     this.baseline = new Snapshot(new byte[pages][]);
+    this.zero = new boolean[pages];
+    Arrays.fill(zero, true);
   }
 
   /** RAM size in bytes. */
@@ -113,6 +129,31 @@ public final class PhysicalMemory {
     System.arraycopy(ram, offset(pa, len), dst, off, len);
   }
 
+  /**
+   * The address of the first 8-byte word in [pa, end) that is not zero, or {@code end} if there
+   * is none; pa and end must be 8-byte aligned. A page-table walk uses it to visit only the PTEs
+   * that are set (a zero PTE has PTE_V clear): a process's tables are mostly empty, and this
+   * scan of them costs less than reading each of their 512 words one call at a time.
+   */
+  public long nextNonZero64(long pa, long end) {
+    if ((pa & 7) != 0 || (end & 7) != 0 || Long.compareUnsigned(pa, end) > 0) {
+      throw new IllegalArgumentException(
+          String.format("word scan [0x%x, 0x%x) is not an 8-byte aligned range", pa, end));
+    }
+    int o = offset(pa, end - pa);
+    for (int last = o + (int) (end - pa); o < last; o += PGSIZE) {
+      int n = Math.min(PGSIZE, last - o);
+      int i = Arrays.mismatch(ram, o, o + n, zeros, 0, n); // a vectorized scan
+      if (i >= 0) {
+        return BASE + o + (i & ~7);
+      }
+    }
+    return end;
+  }
+
+  /** A page of zeros, never written: what {@link #nextNonZero64} compares RAM with. */
+  private final byte[] zeros = new byte[PGSIZE];
+
   // ---------------------------------------------------------------- kernel-side writes
 
   public void write8(long pa, byte v) {
@@ -137,13 +178,64 @@ public final class PhysicalMemory {
     System.arraycopy(src, off, ram, kernelWrite(pa, len), len);
   }
 
-  /** Sets [pa, pa + len) to {@code value}. */
+  /**
+   * Copies [src, src + len) to [dst, dst + len); the two ranges must not overlap. A whole page
+   * copied from a page with decoded instructions shares that decoding (a forked child's code
+   * then costs no decoding at all; see {@link DecodeCache} for why sharing is safe).
+   */
+  public void copy(long src, long dst, int len) {
+    int from = offset(src, len);
+    int to = offset(dst, len);
+    if (len > 0 && Math.max(src, dst) < Math.min(src, dst) + len) {
+      throw new IllegalArgumentException(
+          String.format("copy of %d bytes from 0x%x to 0x%x: the ranges overlap", len, src, dst));
+    }
+    boolean wholePages = len == PGSIZE && ((from | to) & (PGSIZE - 1)) == 0;
+    if (wholePages && zero[from >>> PGSHIFT]) {
+      fill(dst, PGSIZE, (byte) 0); // a forked child's untouched heap page: often nothing to write
+      return;
+    }
+    kernelWrite(dst, len);
+    System.arraycopy(ram, from, ram, to, len);
+    if (wholePages) {
+      DecodedPage d = decoded[from >>> PGSHIFT];
+      if (d != null) {
+        d.shared = true; // from now on a store to either page patches a private copy
+        decoded[to >>> PGSHIFT] = d;
+        epoch++; // dst is code now: harts must drop store-TLB entries for it (see Hart)
+      }
+    }
+  }
+
+  /**
+   * Sets [pa, pa + len) to {@code value}. Zeroing a whole page that is known to be zero
+   * ({@link #knownZero}) writes nothing, so the page stays clean and a reset need not restore
+   * it: kalloc'd pages are mostly pages no one has written since they were last zeroed.
+   */
   public void fill(long pa, long len, byte value) {
     if (len < 0 || len > ram.length) {
       throw new IllegalArgumentException("fill length " + len + " out of range");
     }
-    int o = kernelWrite(pa, (int) len);
+    int o = offset(pa, len);
+    boolean wholePage = len == PGSIZE && (o & (PGSIZE - 1)) == 0;
+    int p = o >>> PGSHIFT;
+    if (value == 0 && wholePage && zero[p]) {
+      return;
+    }
+    kernelWrite(pa, (int) len);
     Arrays.fill(ram, o, o + (int) len, value);
+    if (value == 0 && wholePage) {
+      zero[p] = true;
+      epoch++; // it is dirty (just marked), so a hart may hold a store entry for it: see zero
+    }
+  }
+
+  /**
+   * Whether page p is all zeros by the bookkeeping alone (zeroed, and not written since).
+   * Another page may be all zeros without being known to be.
+   */
+  boolean knownZero(int p) {
+    return zero[p];
   }
 
   /** Checks the range, then marks its pages dirty and drops their decoded instructions. */
@@ -151,7 +243,10 @@ public final class PhysicalMemory {
     int o = offset(pa, len);
     for (int p = o >>> PGSHIFT, last = (o + len - 1) >>> PGSHIFT; len > 0 && p <= last; p++) {
       markDirty(p);
-      decoded[p] = null; // the hart re-decodes on its next fetch (see class comment)
+      zero[p] = false;
+      if (decoded[p] != null) { // (tested first: most kernel writes go to pages without code)
+        decoded[p] = null; // the hart re-decodes on its next fetch (see class comment)
+      }
     }
     return o;
   }
@@ -177,8 +272,13 @@ public final class PhysicalMemory {
   boolean hartWrote(int off, int len) {
     int p = off >>> PGSHIFT;
     markDirty(p);
+    zero[p] = false;
     DecodedPage d = decoded[p];
     if (d != null) {
+      if (d.shared) { // other pages may hold the same decoding: patch this page's own copy
+        d = d.privateCopy();
+        decoded[p] = d;
+      }
       d.patch(ram, p << PGSHIFT, off & (PGSIZE - 1), len);
       return true;
     }
@@ -205,8 +305,8 @@ public final class PhysicalMemory {
 
   /**
    * An immutable copy of RAM, shareable by any number of machines with RAM of the same size.
-   * Pages are held as arrays never written after creation; all-zero pages that were never
-   * written are null. Consecutive snapshots of one memory share the pages that did not change.
+   * Pages are held as arrays never written after creation; all-zero pages are null.
+   * Consecutive snapshots of one memory share the pages that did not change.
    */
   public static final class Snapshot {
     private final byte[][] pages;
@@ -226,7 +326,9 @@ public final class PhysicalMemory {
     byte[][] pages = baseline.pages.clone();
     for (int i = 0; i < dirtyCount; i++) {
       int p = dirtyList[i];
-      pages[p] = Arrays.copyOfRange(ram, p << PGSHIFT, (p + 1) << PGSHIFT);
+      int o = p << PGSHIFT;
+      boolean zero = Arrays.mismatch(ram, o, o + PGSIZE, zeros, 0, PGSIZE) < 0;
+      pages[p] = zero ? null : Arrays.copyOfRange(ram, o, o + PGSIZE); // see knownZero
     }
     clearDirty();
     baseline = new Snapshot(pages);
@@ -261,10 +363,13 @@ public final class PhysicalMemory {
   private void restorePage(Snapshot s, int p) {
     byte[] src = s.pages[p];
     if (src == null) {
-      Arrays.fill(ram, p << PGSHIFT, (p + 1) << PGSHIFT, (byte) 0);
+      if (!zero[p]) {
+        Arrays.fill(ram, p << PGSHIFT, (p + 1) << PGSHIFT, (byte) 0);
+      }
     } else {
       System.arraycopy(src, 0, ram, p << PGSHIFT, PGSIZE);
     }
+    zero[p] = src == null;
     decoded[p] = null;
   }
 

@@ -10,6 +10,10 @@ import java.util.Arrays;
  * a program cannot observe it beyond what the spec allows a TLB to show (stale entries until
  * sfence.vma). The hart keeps one for data and one for fetch (which uses the load half). A store
  * entry also promises that the page needs no bookkeeping on a write (see {@link Hart}).
+ *
+ * <p>Flushes are frequent (every context switch writes satp) and most find only a few entries
+ * filled, so the TLB lists the entries filled since the last flush and a flush empties just
+ * those; only when the list overflows does it empty the whole array.
  */
 final class Tlb {
   static final int ENTRIES = 1024;
@@ -24,8 +28,19 @@ final class Tlb {
    */
   final long[] slots = new long[4 * ENTRIES];
 
+  /**
+   * Word offsets (4e) of the entries filled since the last flush, in filled[0 .. filledCount),
+   * unless filledOverflow: then possibly any entry. An entry may be listed twice (filled, its
+   * store half flushed, filled again); the list holds ENTRIES offsets before it overflows.
+   * Invariant: every entry with a tag that is not -1 is listed, or filledOverflow is set.
+   */
+  private final int[] filled = new int[ENTRIES];
+
+  private int filledCount;
+  private boolean filledOverflow;
+
   Tlb() {
-    flush();
+    Arrays.fill(slots, -1L);
   }
 
   static int entry(long vpn) {
@@ -33,17 +48,43 @@ final class Tlb {
   }
 
   void flush() {
-    Arrays.fill(slots, -1L);
+    if (filledOverflow) {
+      Arrays.fill(slots, -1L);
+    } else {
+      for (int i = 0; i < filledCount; i++) {
+        int e = filled[i];
+        slots[e + LOAD_TAG] = -1L;
+        slots[e + LOAD_BASE] = -1L;
+        slots[e + STORE_TAG] = -1L;
+        slots[e + STORE_BASE] = -1L;
+      }
+    }
+    filledCount = 0;
+    filledOverflow = false;
+  }
+
+  /** Lists entry e as filled, unless it is listed already (one of its tags is set). */
+  private void track(int e) {
+    if (slots[e + LOAD_TAG] != -1L || slots[e + STORE_TAG] != -1L) {
+      return;
+    }
+    if (filledCount < filled.length) {
+      filled[filledCount++] = e;
+    } else {
+      filledOverflow = true;
+    }
   }
 
   void fillLoad(long vpn, int pageBase) {
     int e = entry(vpn);
+    track(e);
     slots[e + LOAD_TAG] = vpn;
     slots[e + LOAD_BASE] = pageBase;
   }
 
   void fillStore(long vpn, int pageBase) {
     int e = entry(vpn);
+    track(e);
     slots[e + STORE_TAG] = vpn;
     slots[e + STORE_BASE] = pageBase;
   }
@@ -56,10 +97,20 @@ final class Tlb {
 
   /** Forgets every store entry that maps to the physical page at {@code pageBase}. */
   void flushStoresTo(int pageBase) {
-    for (int e = 0; e < slots.length; e += 4) {
-      if (slots[e + STORE_BASE] == pageBase) {
-        slots[e + STORE_TAG] = -1L;
+    if (filledOverflow) {
+      for (int e = 0; e < slots.length; e += 4) {
+        flushStoreIf(e, pageBase);
       }
+    } else {
+      for (int i = 0; i < filledCount; i++) {
+        flushStoreIf(filled[i], pageBase);
+      }
+    }
+  }
+
+  private void flushStoreIf(int e, int pageBase) {
+    if (slots[e + STORE_BASE] == pageBase) {
+      slots[e + STORE_TAG] = -1L;
     }
   }
 }

@@ -124,4 +124,102 @@ class PhysicalMemoryTest {
     PhysicalMemory small = new PhysicalMemory(1 << 16);
     assertThrows(IllegalArgumentException.class, () -> small.reset(s2));
   }
+
+  @Test
+  void nextNonZero64FindsTheFirstSetWordOrTheEnd() {
+    PhysicalMemory m = new PhysicalMemory(1 << 20);
+    long page = BASE + 0x4000;
+    assertThat(m.nextNonZero64(page, page + 4096)).isEqualTo(page + 4096);
+    m.write64(page + 8 * 5, 1);
+    m.write8(page + 8 * 300 + 3, (byte) 0x80); // one byte in the middle of word 300
+    assertThat(m.nextNonZero64(page, page + 4096)).isEqualTo(page + 8 * 5);
+    assertThat(m.nextNonZero64(page + 8 * 6, page + 4096)).isEqualTo(page + 8 * 300);
+    assertThat(m.nextNonZero64(page + 8 * 6, page + 8 * 300)).isEqualTo(page + 8 * 300);
+    assertThat(m.nextNonZero64(page + 8 * 301, page + 4096)).isEqualTo(page + 4096);
+    m.write64(page + 4096 + 16, -1); // a range of several pages
+    assertThat(m.nextNonZero64(page + 8 * 301, page + 3 * 4096)).isEqualTo(page + 4096 + 16);
+    assertThat(m.nextNonZero64(page, page)).isEqualTo(page);
+  }
+
+  @Test
+  void nextNonZero64RejectsUnalignedAndOutsideRanges() {
+    PhysicalMemory m = new PhysicalMemory(1 << 20);
+    assertThrows(IllegalArgumentException.class, () -> m.nextNonZero64(BASE + 4, BASE + 64));
+    assertThrows(IllegalArgumentException.class, () -> m.nextNonZero64(BASE, BASE + 63));
+    assertThrows(IllegalArgumentException.class, () -> m.nextNonZero64(BASE + 64, BASE));
+    assertThrows(IllegalArgumentException.class,
+        () -> m.nextNonZero64(BASE + (1 << 20) - 8, BASE + (1 << 20) + 8));
+  }
+
+  @Test
+  void copyMovesBytesAndRefusesOverlapAndBadRanges() {
+    PhysicalMemory m = new PhysicalMemory(1 << 20);
+    m.write64(BASE + 0x1000, 0x1122_3344_5566_7788L);
+    m.write64(BASE + 0x1ff8, 42);
+    m.copy(BASE + 0x1000, BASE + 0x5000, 4096);
+    assertThat(m.read64(BASE + 0x5000)).isEqualTo(0x1122_3344_5566_7788L);
+    assertThat(m.read64(BASE + 0x5ff8)).isEqualTo(42);
+    m.copy(BASE + 0x1004, BASE + 0x7003, 3); // not whole pages: bytes 0x44 0x33 0x22
+    assertThat(m.read32(BASE + 0x7003)).isEqualTo(0x22_3344);
+    assertThrows(IllegalArgumentException.class, () -> m.copy(BASE, BASE + 8, 16));
+    assertThrows(IllegalArgumentException.class, () -> m.copy(BASE, BASE + (1 << 20), 16));
+    assertThrows(IllegalArgumentException.class, () -> m.copy(BASE - 4096, BASE, 16));
+  }
+
+  @Test
+  void copyOfAZeroPageZeroesTheDestination() {
+    PhysicalMemory m = new PhysicalMemory(1 << 20);
+    m.fill(BASE + 0x6000, 4096, (byte) 7);
+    m.copy(BASE + 0x2000, BASE + 0x6000, 4096); // from a page never written
+    assertThat(m.nextNonZero64(BASE + 0x6000, BASE + 0x7000)).isEqualTo(BASE + 0x7000);
+  }
+
+  @Test
+  void zeroingAPageKnownToBeZeroLeavesItClean() {
+    PhysicalMemory m = new PhysicalMemory(1 << 20);
+    m.fill(BASE + 0x3000, 4096, (byte) 0);
+    assertThat(m.dirtyPageCount()).isEqualTo(0);
+    m.write8(BASE + 0x3010, (byte) 9);
+    m.fill(BASE + 0x3000, 4096, (byte) 0); // not known zero any more: really zeroed
+    assertThat(m.read8(BASE + 0x3010)).isEqualTo((byte) 0);
+    PhysicalMemory.Snapshot s = m.snapshot(); // the page is all zeros again
+    m.fill(BASE + 0x3000, 4096, (byte) 0);
+    assertThat(m.dirtyPageCount()).isEqualTo(0);
+    m.reset(s);
+    assertThat(m.read8(BASE + 0x3010)).isEqualTo((byte) 0);
+  }
+
+  @Test
+  void aPageRestoredWithDataIsNotTakenForZero() {
+    PhysicalMemory m = new PhysicalMemory(1 << 20);
+    m.write8(BASE + 0x3010, (byte) 9);
+    PhysicalMemory.Snapshot s = m.snapshot();
+    m.fill(BASE + 0x3000, 4096, (byte) 0);
+    m.reset(s); // back to 9
+    assertThat(m.read8(BASE + 0x3010)).isEqualTo((byte) 9);
+    m.fill(BASE + 0x3000, 4096, (byte) 0);
+    assertThat(m.read8(BASE + 0x3010)).isEqualTo((byte) 0);
+  }
+
+  @Test
+  void aHartStoreAfterTheKernelZeroedThePageIsNotLost() {
+    // The hart stores to a data page twice (the second store may use a store-TLB entry), the
+    // kernel zeroes the page between its runs, the hart stores again; zeroing once more must
+    // then really zero it, so the memory must have seen that last store.
+    Machine h = new Machine();
+    long data = BASE + 0x9000;
+    h.code(BASE, sw(11, 12, 0), sw(11, 12, 8), ECALL);
+    h.mem.write64(data + 64, 1); // the page is dirty and not zero: stores may enter the TLB
+    h.hart.setX(11, 5);
+    h.hart.setX(12, data);
+    h.hart.setPc(BASE);
+    h.hart.run(10);
+    h.mem.fill(data, 4096, (byte) 0);
+    h.hart.setPc(BASE);
+    h.hart.run(10);
+    assertThat(h.mem.read32(data + 8)).isEqualTo(5);
+    h.mem.fill(data, 4096, (byte) 0);
+    assertThat(h.mem.read32(data + 8)).isEqualTo(0);
+    assertThat(h.mem.read32(data)).isEqualTo(0);
+  }
 }

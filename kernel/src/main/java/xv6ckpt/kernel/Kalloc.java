@@ -30,7 +30,8 @@ public final class Kalloc {
   private final long[] inUse; // one bit per page: handed out and not yet freed
   private long calls; // kalloc calls so far, for failure injection
 
-  private LongPredicate failWhen = k -> false;
+  /** Which kalloc calls fail (see {@link #injectFailures}); null when none is to fail. */
+  private LongPredicate failWhen;
 
   /** An allocator over all of {@code memory}. */
   public Kalloc(PhysicalMemory memory) {
@@ -48,7 +49,7 @@ public final class Kalloc {
    */
   public long kalloc() {
     calls++;
-    if (failWhen.test(calls)) {
+    if (failWhen != null && failWhen.test(calls)) {
       return 0;
     }
     int page;
@@ -69,8 +70,9 @@ public final class Kalloc {
    * @throws KernelPanic "kfree" if pa is not such a page, or is already free
    */
   public void kfree(long pa) {
-    long off = pa - base;
-    if ((pa & (Riscv.PGSIZE - 1)) != 0 || off < 0 || (off >>> Riscv.PGSHIFT) >= npages) {
+    long off = pa - base; // below base it wraps round to a huge unsigned offset
+    if (Long.compareUnsigned(off, (long) npages << Riscv.PGSHIFT) >= 0
+        || (off & (Riscv.PGSIZE - 1)) != 0) {
       throw new KernelPanic(String.format("kfree: 0x%x is not a page of RAM", pa));
     }
     int page = (int) (off >>> Riscv.PGSHIFT);
@@ -96,7 +98,7 @@ public final class Kalloc {
 
   /** Makes kalloc call number k (1 = the first call ever) fail whenever {@code when} holds. */
   public void injectFailures(LongPredicate when) {
-    this.failWhen = when;
+    this.failWhen = java.util.Objects.requireNonNull(when, "failure predicate");
   }
 
   /** Number of kalloc calls so far (to choose failure points relative to now). */

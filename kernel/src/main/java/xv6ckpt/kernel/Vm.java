@@ -37,7 +37,6 @@ import xv6ckpt.emulator.PhysicalMemory;
 public final class Vm {
   private final PhysicalMemory mem;
   private final Kalloc kalloc;
-  private final byte[] pageBuf = new byte[(int) PGSIZE];
 
   /** Counts removed or restricted mappings: the running process's TLB must then be flushed. */
   long unmaps;
@@ -128,19 +127,41 @@ public final class Vm {
       throw new KernelPanic("mappages: size");
     }
     long last = va + size - PGSIZE;
+    long pteAddr = 0;
     for (long a = va; ; a += PGSIZE, pa += PGSIZE) {
-      long pteAddr = walk(pagetable, a, true);
+      pteAddr = walkNext(pagetable, a, true, pteAddr);
       if (pteAddr == 0) {
         return -1;
       }
-      if ((mem.read64(pteAddr) & PTE_V) != 0) {
-        throw new KernelPanic(String.format("mappages: remap of va 0x%x", a));
-      }
-      mem.write64(pteAddr, pa2pte(pa) | perm | PTE_V);
+      setLeaf(pteAddr, a, pa, perm);
       if (a == last) {
         return 0;
       }
     }
+  }
+
+  /** mappages' step for one page: the PTE at pteAddr (for va) must not be valid yet. */
+  private void setLeaf(long pteAddr, long va, long pa, long perm) {
+    if ((mem.read64(pteAddr) & PTE_V) != 0) {
+      throw new KernelPanic(String.format("mappages: remap of va 0x%x", va));
+    }
+    mem.write64(pteAddr, pa2pte(pa) | perm | PTE_V);
+  }
+
+  /** Bytes of virtual address space one last-level page table maps (512 pages). */
+  private static final long L0_SPAN = 512 * PGSIZE;
+
+  /**
+   * walk(pagetable, va, alloc) for a loop over consecutive pages: prev is the PTE address the
+   * loop got for va - PGSIZE, or 0. Inside one last-level table the next page's PTE is the next
+   * word, so the tree is walked only at a 2 MiB boundary or without prev. The page tables must
+   * not have changed since prev was found, other than by leaf PTE writes.
+   */
+  private long walkNext(long pagetable, long va, boolean alloc, long prev) {
+    if (prev != 0 && (va & (L0_SPAN - 1)) != 0) {
+      return prev + 8;
+    }
+    return walk(pagetable, va, alloc);
   }
 
   /**
@@ -158,7 +179,25 @@ public final class Vm {
         a = nextTable(pagetable, a); // no page-table page here: skip its whole span
         continue;
       }
-      long pte = mem.read64(pteAddr);
+      a = unmapInTable(pteAddr, a, end, doFree);
+    }
+  }
+
+  /**
+   * uvmunmap's loop within one last-level table: the pages from va (whose PTE is at pteAddr)
+   * to end or the table's last page, whichever comes first. xv6 looks at each PTE; a zero one
+   * (not mapped, lazily allocated) needs nothing, so this visits only those that are set.
+   *
+   * @return the first address it did not cover
+   */
+  private long unmapInTable(long pteAddr, long va, long end, boolean doFree) {
+    long stop = (va | (L0_SPAN - 1)) + 1;
+    if (Long.compareUnsigned(end, stop) < 0) {
+      stop = end;
+    }
+    long last = pteAddr + (stop - va) / PGSIZE * 8;
+    for (long p = mem.nextNonZero64(pteAddr, last); p < last; p = mem.nextNonZero64(p + 8, last)) {
+      long pte = mem.read64(p);
       if ((pte & PTE_V) != 0) {
         if (pteFlags(pte) == PTE_V) {
           throw new KernelPanic("uvmunmap: not a leaf");
@@ -166,11 +205,11 @@ public final class Vm {
         if (doFree) {
           kalloc.kfree(pte2pa(pte));
         }
-        mem.write64(pteAddr, 0);
+        mem.write64(p, 0);
         unmaps++;
       }
-      a += PGSIZE;
     }
+    return stop;
   }
 
   /**
@@ -182,6 +221,17 @@ public final class Vm {
     long l1 = mem.read64(pagetable + 8L * px(2, va));
     long span = (l1 & PTE_V) == 0 ? 1L << 30 : 1L << 21;
     return (va & ~(span - 1)) + span;
+  }
+
+  /**
+   * The virtual address of the first PTE after the zero one at pteAddr (the PTE of the
+   * page-aligned va) that is not zero, in the same last-level page table; or, if there is none,
+   * the first address past that table's 2 MiB. (Also a cache of xv6's page-by-page loops, which
+   * do nothing for a zero PTE.)
+   */
+  private long nextSetPte(long pteAddr, long va) {
+    long next = mem.nextNonZero64(pteAddr, pgrounddown(pteAddr) + PGSIZE);
+    return va + (next - pteAddr) / 8 * PGSIZE;
   }
 
   /** Creates an empty user page table. @return its address, or 0 if out of memory */
@@ -205,6 +255,7 @@ public final class Vm {
       return oldsz;
     }
     oldsz = pgroundup(oldsz);
+    long pteAddr = 0; // of the page mapped last: mappages(a, PGSIZE) without a walk per page
     for (long a = oldsz; Long.compareUnsigned(a, newsz) < 0; a += PGSIZE) {
       if (a >= MAXVA) {
         uvmdealloc(pagetable, a, oldsz);
@@ -216,11 +267,13 @@ public final class Vm {
         return 0;
       }
       zeroPage(page);
-      if (mappages(pagetable, a, PGSIZE, page, PTE_R | PTE_U | xperm) != 0) {
+      pteAddr = walkNext(pagetable, a, true, pteAddr);
+      if (pteAddr == 0) {
         kalloc.kfree(page);
         uvmdealloc(pagetable, a, oldsz);
         return 0;
       }
+      setLeaf(pteAddr, a, page, PTE_R | PTE_U | xperm);
     }
     return newsz;
   }
@@ -242,10 +295,16 @@ public final class Vm {
     return newsz;
   }
 
-  /** Recursively frees page-table pages. All leaf mappings must already have been removed. */
+  /**
+   * Recursively frees page-table pages. All leaf mappings must already have been removed. xv6
+   * looks at all 512 PTEs; the zero ones (PTE_V clear) need nothing, so this visits only those
+   * that are set.
+   */
   void freewalk(long pagetable) {
-    for (int i = 0; i < 512; i++) {
-      long pteAddr = pagetable + 8L * i;
+    long end = pagetable + PGSIZE;
+    for (long pteAddr = mem.nextNonZero64(pagetable, end);
+        pteAddr < end;
+        pteAddr = mem.nextNonZero64(pteAddr + 8, end)) {
       long pte = mem.read64(pteAddr);
       if ((pte & PTE_V) != 0 && (pte & (PTE_R | PTE_W | PTE_X)) == 0) {
         freewalk(pte2pa(pte)); // this PTE points to a lower-level page table.
@@ -272,15 +331,20 @@ public final class Vm {
    * @return 0 on success, -1 on failure (frees any allocated pages)
    */
   public int uvmcopy(long old, long child, long sz) {
+    long from = 0; // old's PTE of page i, when the page before was copied (walkNext)
+    long to = 0; // child's PTE of the page before i, when it was just mapped
     for (long i = 0; i < sz; ) {
-      long pteAddr = walk(old, i, false);
+      long pteAddr = walkNext(old, i, false, from);
+      from = 0;
       if (pteAddr == 0) {
         i = nextTable(old, i); // page table page not allocated (lazy)
+        to = 0;
         continue;
       }
       long pte = mem.read64(pteAddr);
-      if ((pte & PTE_V) == 0) {
-        i += PGSIZE; // physical page not allocated (lazy)
+      if ((pte & PTE_V) == 0) { // physical page not allocated (lazy)
+        i = pte == 0 ? nextSetPte(pteAddr, i) : i + PGSIZE;
+        to = 0;
         continue;
       }
       long page = kalloc.kalloc();
@@ -288,13 +352,15 @@ public final class Vm {
         uvmunmap(child, 0, i / PGSIZE, true);
         return -1;
       }
-      mem.read(pte2pa(pte), pageBuf, 0, (int) PGSIZE);
-      mem.write(page, pageBuf, 0, (int) PGSIZE);
-      if (mappages(child, i, PGSIZE, page, pteFlags(pte)) != 0) {
+      mem.copy(pte2pa(pte), page, (int) PGSIZE);
+      to = walkNext(child, i, true, to); // mappages(child, i, PGSIZE, page, flags)
+      if (to == 0) {
         kalloc.kfree(page);
         uvmunmap(child, 0, i / PGSIZE, true);
         return -1;
       }
+      setLeaf(to, i, page, pteFlags(pte));
+      from = pteAddr;
       i += PGSIZE;
     }
     return 0;

@@ -144,6 +144,23 @@ public final class MemoryBlockDevice implements BlockDevice {
   }
 
   /**
+   * The blocks written since the last snapshot or reset, ascending: every other block holds
+   * what it held at the snapshot. Empty without a snapshot.
+   */
+  public long[] writtenBlocks() {
+    if (saved == null) {
+      return new long[0];
+    }
+    long[] out = new long[saved.size()];
+    int i = 0;
+    for (long b : saved.keySet()) {
+      out[i++] = b;
+    }
+    Arrays.sort(out);
+    return out;
+  }
+
+  /**
    * A copy of the whole disk as one array (for writing an image file or comparing disks).
    *
    * @throws IllegalStateException if the disk is 2 GiB or larger and cannot be one array

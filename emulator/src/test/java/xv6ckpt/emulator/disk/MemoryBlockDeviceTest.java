@@ -36,6 +36,22 @@ class MemoryBlockDeviceTest {
   }
 
   @Test
+  void writtenBlocksAreThoseWrittenSinceTheSnapshotOrReset() {
+    MemoryBlockDevice d = new MemoryBlockDevice(16, 8);
+    d.write(6, new byte[16]);
+    assertThat(d.writtenBlocks()).isEmpty(); // no snapshot yet
+    d.snapshot();
+    d.write(5, new byte[16]);
+    d.write(2, new byte[16]);
+    d.write(5, new byte[16]);
+    assertThat(d.writtenBlocks()).asList().containsExactly(2L, 5L).inOrder();
+    d.reset();
+    assertThat(d.writtenBlocks()).isEmpty();
+    d.write(7, new byte[16]);
+    assertThat(d.writtenBlocks()).asList().containsExactly(7L);
+  }
+
+  @Test
   void imageConstructorAndContentsRoundTrip() {
     byte[] image = new byte[64];
     for (int i = 0; i < image.length; i++) {

@@ -163,6 +163,7 @@ public final class Campaign {
     cmd.addAll(List.of("--reproducer_path=" + work.resolve("repro"), "--keep_going=20",
         learned.toString(), seeds.toString(), "-max_total_time=" + plan.secondsPerTarget(),
         "-seed=" + seed, "-artifact_prefix=" + artifacts + "/", "-print_final_stats=1"));
+    cmd.addAll(FuzzTargets.fuzzerOptions(name));
     List<double[]> samples = new ArrayList<>();
     long[] execs = {0};
     int exit = runChild(cmd, work.resolve("driver.log"), name, samples, execs, true);

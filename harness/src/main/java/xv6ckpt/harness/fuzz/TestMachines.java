@@ -38,8 +38,13 @@ final class TestMachines {
 
   /** A runner machine on disk, or an IllegalStateException naming why it did not boot. */
   static Machine runner(MemoryBlockDevice disk) {
+    return runner(disk, CONFIG);
+  }
+
+  /** As {@link #runner(MemoryBlockDevice)}, with another configuration. */
+  static Machine runner(MemoryBlockDevice disk, Machine.Config config) {
     try {
-      return Machine.runner(disk, CONFIG);
+      return Machine.runner(disk, config);
     } catch (Machine.BootException e) {
       throw new IllegalStateException("fuzz target machine does not boot: " + e.getMessage(), e);
     }

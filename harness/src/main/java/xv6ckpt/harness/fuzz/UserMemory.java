@@ -58,22 +58,20 @@ final class UserMemory {
   }
 
   /**
-   * A digest of p's user address space below its size: for each page, whether it is mapped and
-   * its bytes. Two equal digests mean (up to a 64-bit hash collision) the same memory.
+   * p's user address space below its size, page by page: a copy of each mapped page's bytes,
+   * null for a page that is not mapped. Compared whole (Arrays.deepEquals), two of these say
+   * exactly whether the memory changed; the copying and comparing are library calls, so a
+   * fuzzer's instrumentation of the harness adds nothing per byte.
    */
-  static long digest(PhysicalMemory mem, Process p) {
-    byte[] page = new byte[(int) PGSIZE];
-    long h = 0xcbf29ce484222325L; // FNV-1a offset basis
-    for (long va = 0; va < p.size(); va += PGSIZE) {
-      OptionalLong pa = userPage(mem, p.pagetable(), va);
-      h = (h ^ (pa.isPresent() ? 1 : 2)) * 0x100000001b3L;
+  static byte[][] pages(PhysicalMemory mem, Process p) {
+    byte[][] out = new byte[(int) ((p.size() + PGSIZE - 1) / PGSIZE)][];
+    for (int i = 0; i < out.length; i++) {
+      OptionalLong pa = userPage(mem, p.pagetable(), i * PGSIZE);
       if (pa.isPresent()) {
-        mem.read(pa.getAsLong(), page, 0, page.length);
-        for (byte b : page) {
-          h = (h ^ (b & 0xff)) * 0x100000001b3L;
-        }
+        out[i] = new byte[(int) PGSIZE];
+        mem.read(pa.getAsLong(), out[i], 0, out[i].length);
       }
     }
-    return h;
+    return out;
   }
 }
