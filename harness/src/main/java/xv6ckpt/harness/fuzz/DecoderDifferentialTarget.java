@@ -3,6 +3,7 @@ package xv6ckpt.harness.fuzz;
 import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import xv6ckpt.kernel.Machine;
 import xv6ckpt.kernel.Process;
 import xv6ckpt.specs.ImageCodec;
 import xv6ckpt.specs.Rule;
@@ -13,8 +14,8 @@ import xv6ckpt.specs.Rule;
  * forms, stored as /img by {@link RestoreRig}), agree: both valid, or both invalid by the same
  * rule at the same byte offset.
  *
- * <p>The kernel's answer is read from the system call: an image rule's code (-10..-38) in a0
- * with its console line {@code restore: RULE (code): ... (offset N)} means invalid; any other
+ * <p>The kernel's answer is read from the system call as it returns to user mode (the rig stops
+ * the machine there): an image rule's code (-10..-38) in a0 with its console line {@code restore: RULE (code): ... (offset N)} means invalid; any other
  * outcome (restored, or a refusal that comes after validation such as RESTORE_FILE_MISSING)
  * means the kernel found the image valid. Only verdicts are compared; what restore then does is
  * restore-image's business.
@@ -34,8 +35,8 @@ public final class DecoderDifferentialTarget implements FuzzTarget {
     try {
       byte[] file = RestoreRig.stored(RestoreImages.bytes(input));
       xv6ckpt.specs.Verdict spec = ImageCodec.decode(file);
-      Process p = rig.restore(file);
-      return compare(spec, kernelAnswer(p));
+      Machine.Outcome ran = rig.restore(file);
+      return compare(spec, ran.equals(rig.returned()) ? kernelAnswer(rig.process()) : null);
     } catch (RuntimeException | StackOverflowError e) {
       return TestMachines.escaped(e, rig.m);
     }
@@ -44,13 +45,15 @@ public final class DecoderDifferentialTarget implements FuzzTarget {
   /** The kernel's verdict: a rule and offset, or null for "valid". */
   private record Answer(Rule rule, long offset) {}
 
+  /**
+   * The kernel's verdict from the caller as the restore call returned (a refusal leaves it at
+   * the instruction after its ecall with the code in a0), or null for "valid".
+   */
   private Answer kernelAnswer(Process p) {
-    if (rig.m.panicMessage().isPresent() || p == null || p.state() == Process.State.ZOMBIE) {
-      return null; // judged in compare via the console, below
-    }
-    long pc = rig.m.userRegisters(p)[32];
-    long a0 = rig.m.userRegisters(p)[10];
-    if (pc != rig.caller.regs().pc() + 8 || a0 > Rule.HDR_MAGIC.code()
+    long[] regs = rig.m.userRegisters(p);
+    long pc = regs[32];
+    long a0 = regs[10];
+    if (pc != rig.caller.regs().pc() + 4 || a0 > Rule.HDR_MAGIC.code()
         || a0 < Rule.RESTART_PC.code()) {
       return null;
     }

@@ -35,8 +35,10 @@ import xv6ckpt.specs.Xv6;
  * its {@code restore("/img")} ecall when the snapshot is taken. Per input: reset, the bytes
  * become /img's content by patching its inode's size and data blocks on the disk (the file was
  * made at full {@link #CAPACITY} by mkfs, so its blocks exist; nothing else is written), then
- * one instruction is run: the ecall. The caller's and the restored process's state are read
- * back the harness's way (page table walked here, not through the kernel's Vm).
+ * the ecall runs until the system call returns to user mode, before the next user instruction
+ * (the caller's after a refusal, the image's first after a restore). The caller's and the
+ * restored process's state are read back the harness's way (page table walked here, not
+ * through the kernel's Vm).
  *
  * <p>Inputs longer than CAPACITY are cut to it (the targets judge the bytes the kernel sees).
  * /img's inode is number 16, in the second inode block, so restoring it is the first read of
@@ -177,26 +179,37 @@ final class RestoreRig {
     return input.length <= CAPACITY ? input : Arrays.copyOf(input, CAPACITY);
   }
 
-  /**
-   * The caller after restore refused with code: a0 = code, then its next instruction {@code li
-   * a7, SYS_exit} ran (the run ends after one retired instruction; the ecall does not retire).
-   */
-  ModelProcess refused(ModelProcess returned) {
-    Image.Registers r = returned.regs().with(Image.Registers.A7, Xv6Abi.SYS_exit)
-        .withPc(returned.regs().pc() + 4);
-    return new ModelProcess(returned.pid(), returned.name(), returned.state(), returned.sz(),
-        returned.pages(), r, returned.files(), returned.inSyscall());
-  }
-
   /** Blocks written to the disk since the rig stored the last input. */
   long diskWritesSinceStore() {
     return m.fs().bio().diskWrites() - writesAtStore;
   }
 
-  /** Resets the machine, stores file as /img, runs the ecall; the caller's process after. */
-  Process restore(byte[] file) {
+  /**
+   * Resets the machine, stores file as /img and runs /r's restore ecall until the call returns
+   * to user mode ({@link Machine.Stop.SyscallReturn}): the caller refused, or the image's
+   * process, stands before its first instruction. The budget of one instruction only matters
+   * when the call does not return (a bug): the run then ends at once, with whatever outcome.
+   */
+  Machine.Outcome restore(byte[] file) {
     m.reset(snap);
     m.takeOutput();
+    store(file);
+    writesAtStore = m.fs().bio().diskWrites();
+    return m.run(1, new Machine.Stop.SyscallReturn(pid));
+  }
+
+  /** What a restore that returned to user mode returns: /r's pid and restore's number. */
+  Machine.Outcome returned() {
+    return new Machine.Outcome.SyscallReturned(pid, Xv6.SYS_restore);
+  }
+
+  /** /r's process (the caller, or what restore made of it), or null if it is gone. */
+  Process process() {
+    return m.proc().byPid(pid).orElse(null);
+  }
+
+  /** Writes file into /img's data blocks and its size into /img's inode, on the disk. */
+  private void store(byte[] file) {
     MemoryBlockDevice disk = (MemoryBlockDevice) m.disk();
     byte[] block = new byte[FsFormat.BSIZE];
     disk.read(imgInodeBlock, block);
@@ -210,9 +223,6 @@ final class RestoreRig {
           Math.min(FsFormat.BSIZE, file.length - k * FsFormat.BSIZE));
       disk.write(imgBlocks[k], data);
     }
-    writesAtStore = m.fs().bio().diskWrites();
-    m.run(1);
-    return m.proc().byPid(pid).orElse(null);
   }
 
   /**
