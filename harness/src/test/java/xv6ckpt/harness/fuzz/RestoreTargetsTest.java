@@ -175,6 +175,26 @@ class RestoreTargetsTest {
     m.memory().write64(at, m.memory().read64(at) ^ bits);
   }
 
+  /**
+   * Campaigns instrument the restore path, not the emulator or the rig; every class named
+   * exactly in the include list exists (a rename would silently drop its coverage).
+   */
+  @Test
+  void restoreCampaignsInstrumentTheRestorePath() throws ClassNotFoundException {
+    for (String name : List.of("restore-image", "decoder-differential")) {
+      String inc = FuzzTargets.byName(name).orElseThrow().instrument();
+      assertThat(inc).contains("xv6ckpt.kernel.Checkpoint*");
+      assertThat(inc).contains("xv6ckpt.specs.**");
+      assertThat(inc).doesNotContain("emulator");
+      assertThat(inc).doesNotContain("RestoreRig");
+      for (String glob : inc.split(":")) {
+        if (!glob.contains("*")) {
+          assertThat(Class.forName(glob).getName()).isEqualTo(glob);
+        }
+      }
+    }
+  }
+
   /** Paths resolve as xv6's namei: repeated slashes, ".", "..", names cut to DIRSIZ. */
   @Test
   void fileViewResolvesLikeNamei() {
