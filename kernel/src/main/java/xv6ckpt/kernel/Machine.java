@@ -781,7 +781,7 @@ public final class Machine {
     hart.setSatp(s.satp);
     hart.clearReservation();
     kalloc.restore(s.kallocState);
-    fs = Fs.mount(disk);
+    fs = fs.remount(); // the disk is the snapshot's: caches forgotten, buffers reused
     s.kernel.restoreInto(this);
     panicMessage = null;
   }

@@ -81,6 +81,23 @@ public final class Fs {
     return mount(dev, Param.NBUF);
   }
 
+  /**
+   * A fresh mount of the same disk, as {@link #mount(BlockDevice)} makes one, that reuses this
+   * mount's buffers (forgotten, see {@link Bio#forgetAll}) when they are enough for the
+   * superblock now on the disk. For a machine reset, where the disk went back to a snapshot
+   * under the caches: a reset then allocates no new buffer cache. This mount must not be used
+   * afterwards.
+   */
+  public Fs remount() {
+    bio.forgetAll();
+    Superblock s = readsb(bio);
+    bio.forgetAll(); // as mount: the superblock was read through a probe, not this cache
+    if (s.logCapacity() + 2 * Param.MAXOPBLOCKS > bio.nbuf()) {
+      return mount(bio.device());
+    }
+    return new Fs(bio, s);
+  }
+
   private static Superblock readsb(Bio bio) {
     if (bio.diskBlocks() < 2) {
       throw new KernelPanic("invalid file system: disk of " + bio.diskBlocks()
