@@ -218,10 +218,10 @@ final class RestoreRig {
         .encode(block, imgInodeOff);
     disk.write(imgInodeBlock, block);
     for (int k = 0; k * FsFormat.BSIZE < file.length; k++) {
-      byte[] data = new byte[FsFormat.BSIZE];
-      System.arraycopy(file, k * FsFormat.BSIZE, data, 0,
-          Math.min(FsFormat.BSIZE, file.length - k * FsFormat.BSIZE));
-      disk.write(imgBlocks[k], data);
+      int n = Math.min(FsFormat.BSIZE, file.length - k * FsFormat.BSIZE);
+      System.arraycopy(file, k * FsFormat.BSIZE, block, 0, n);
+      Arrays.fill(block, n, FsFormat.BSIZE, (byte) 0); // the device copies what it is given
+      disk.write(imgBlocks[k], block);
     }
   }
 
