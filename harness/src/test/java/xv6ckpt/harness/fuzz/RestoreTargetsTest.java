@@ -190,8 +190,8 @@ class RestoreTargetsTest {
       assertThat(inc).doesNotContain("RestoreRig");
       for (String glob : inc.split(":")) {
         // A class named exactly, or by its name and a '*' (itself and its nested classes).
-        String name = glob.endsWith("*") ? glob.substring(0, glob.length() - 1) : glob;
-        assertThat(Class.forName(name).getName()).isEqualTo(name);
+        String cls = glob.endsWith("*") ? glob.substring(0, glob.length() - 1) : glob;
+        assertThat(Class.forName(cls).getName()).isEqualTo(cls);
       }
     }
   }
