@@ -15,7 +15,8 @@ import xv6ckpt.specs.Rule;
  * rule at the same byte offset.
  *
  * <p>The kernel's answer is read from the system call as it returns to user mode (the rig stops
- * the machine there): an image rule's code (-10..-38) in a0 with its console line {@code restore: RULE (code): ... (offset N)} means invalid; any other
+ * the machine there): its console line {@code restore: RULE (code): ... (offset N)} for an image
+ * rule, with the rule's code in a0 at the caller's next instruction, means invalid; any other
  * outcome (restored, or a refusal that comes after validation such as RESTORE_FILE_MISSING)
  * means the kernel found the image valid. Only verdicts are compared; what restore then does is
  * restore-image's business.
@@ -42,26 +43,31 @@ public final class DecoderDifferentialTarget implements FuzzTarget {
     }
   }
 
-  /** The kernel's verdict: a rule and offset, or null for "valid". */
-  private record Answer(Rule rule, long offset) {}
+  /**
+   * The kernel's verdict: the rule and offset its console line names, and whether the call
+   * returned that rule's code to the caller's next instruction, as a refusal must.
+   */
+  private record Answer(Rule rule, long offset, boolean returned) {}
 
   /**
-   * The kernel's verdict from the caller as the restore call returned (a refusal leaves it at
-   * the instruction after its ecall with the code in a0), or null for "valid".
+   * The kernel's verdict as restore returned to the caller: its refusal line for an image rule,
+   * or null for "valid" (no such line: restored, or refused by a rule checked after
+   * validation). The line decides, not a0: a restored image's registers are the image's.
    */
   private Answer kernelAnswer(Process p) {
-    long[] regs = rig.m.userRegisters(p);
-    long pc = regs[32];
-    long a0 = regs[10];
-    if (pc != rig.caller.regs().pc() + 4 || a0 > Rule.HDR_MAGIC.code()
-        || a0 < Rule.RESTART_PC.code()) {
+    Matcher mt = LINE.matcher(rig.m.output());
+    if (!mt.find()) {
       return null;
     }
-    Matcher mt = LINE.matcher(rig.m.output());
-    Rule r = Arrays.stream(Rule.values()).filter(x -> x.code() == a0).findFirst()
-        .orElseThrow(() -> new IllegalStateException("no rule has code " + a0));
-    long off = mt.find() ? Long.parseLong(mt.group(3)) : -1;
-    return new Answer(r, off);
+    Rule r = Arrays.stream(Rule.values()).filter(x -> x.name().equals(mt.group(1))).findFirst()
+        .orElseThrow(() -> new IllegalStateException("restore printed unknown rule "
+            + mt.group(1)));
+    if (r.when() != Rule.When.IMAGE) {
+      return null; // a refusal after validation (its detail may quote a fuzzed path)
+    }
+    long[] regs = rig.m.userRegisters(p);
+    boolean returned = regs[10] == r.code() && regs[32] == rig.caller.regs().pc() + 4;
+    return new Answer(r, Long.parseLong(mt.group(3)), returned);
   }
 
   private FuzzTarget.Verdict compare(xv6ckpt.specs.Verdict spec, Answer kernel) {
@@ -75,6 +81,10 @@ public final class DecoderDifferentialTarget implements FuzzTarget {
       return new FuzzTarget.Verdict.Pass("both valid");
     }
     xv6ckpt.specs.Verdict.Invalid bad = (xv6ckpt.specs.Verdict.Invalid) spec;
+    if (kernel != null && !kernel.returned()) {
+      return fail("kernel printed " + kernel.rule() + " but did not return its code "
+          + kernel.rule().code() + " to the caller's next instruction");
+    }
     if (kernel == null) {
       return fail("spec: " + bad.rule() + " at " + bad.offset() + " (" + bad.detail()
           + "); kernel: valid");

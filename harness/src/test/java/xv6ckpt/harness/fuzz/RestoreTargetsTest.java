@@ -66,6 +66,19 @@ class RestoreTargetsTest {
     assertThat(RESTORE.run(new byte[] {1, 2, 3}).summary()).isEqualTo("refused HDR_MAGIC");
   }
 
+  /** A valid image whose registers look like a refusal (a0 a rule's code, pc past the ecall). */
+  @Test
+  void aRestoredImageThatLooksLikeARefusalIsValid() {
+    Image one = ((Verdict.Valid) ImageCodec.decode(RestoreImages.SEEDS.get(1))).image();
+    long next = RESTORE_RIG.caller.regs().pc() + 4;
+    Image mimic = new Image(one.header(),
+        one.regs().with(Image.Registers.A0, Rule.CRC_MISMATCH.code()).withPc(next),
+        one.restart(), one.files(), one.pages());
+    byte[] b = ImageCodec.encode(mimic);
+    assertThat(DIFF.run(b).summary()).isEqualTo("both valid");
+    assertThat(RESTORE.run(b).summary()).isEqualTo("restored");
+  }
+
   @Test
   void sameInputSameVerdict() {
     byte[] in = {(byte) RestoreImages.STRUCTURED, 3, 0x40, 1, 7, 0x41, 1, 9};
