@@ -67,7 +67,8 @@ public final class RestoreImageTarget implements FuzzTarget {
     }
     ModelProcess expect = refused ? ((RestoreResult.Refused) want).caller()
         : ((RestoreResult.Restored) want).process();
-    ModelProcess got = rig.observe(p);
+    RestoreRig.Observed seen = rig.observe(p);
+    ModelProcess got = seen.process();
     String diff = Diff.of(expect, got);
     if (diff.isEmpty()) {
       diff = restartDiff(expect.inSyscall(), p.restart());
@@ -77,7 +78,7 @@ public final class RestoreImageTarget implements FuzzTarget {
     }
     int free = rig.m.kalloc().freePages();
     int expectFree = rig.baselineFree + rig.caller.pages().size() + rig.callerTables
-        - (got.pages().size() + RestoreRig.tablePages(rig.m.memory(), p.pagetable()));
+        - (got.pages().size() + seen.tablePages());
     if (free != expectFree) {
       return fail("page-leak", what + ": " + free + " free pages, expected " + expectFree);
     }

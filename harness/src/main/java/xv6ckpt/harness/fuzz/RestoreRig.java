@@ -5,6 +5,9 @@ import xv6ckpt.harness.Xv6Abi;
 import static xv6ckpt.emulator.asm.Reg.A0;
 import static xv6ckpt.emulator.asm.Reg.A7;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import xv6ckpt.emulator.PhysicalMemory;
 import xv6ckpt.emulator.asm.Assembler;
 import xv6ckpt.emulator.asm.Elf64Writer;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
@@ -53,6 +55,11 @@ final class RestoreRig {
   private static final long PATH_VA = 0x100;
   private static final long ECALL_PC = 8;
   private static final long PTE_V = 1;
+  private static final int ENTRIES = 512; // PTEs per page-table page
+  private static final VarHandle PTE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  /** All zeros, never written: what an empty run of PTEs is compared with. */
+  private static final byte[] ZERO_PAGE = new byte[Xv6.PGSIZE];
   private static final int PERM_BITS = Xv6.PTE_R | Xv6.PTE_W | Xv6.PTE_X | Xv6.PTE_U;
 
   final Machine m;
@@ -66,6 +73,8 @@ final class RestoreRig {
   private final int imgInodeOff;
   private final long[] imgBlocks;
   private final Map<String, FileView.Inode> rootEntries;
+  /** One copy of a page-table page per level, for {@link #walk}. */
+  private final byte[][] tableCopy = new byte[3][Xv6.PGSIZE];
   private long writesAtStore;
 
   RestoreRig() {
@@ -93,8 +102,9 @@ final class RestoreRig {
     }
     Process p = stepToEcall();
     baselineFree = m.kalloc().freePages();
-    caller = observe(p);
-    callerTables = tablePages(m.memory(), p.pagetable());
+    Observed o = observe(p);
+    caller = o.process();
+    callerTables = o.tablePages();
     snap = m.snapshot();
   }
 
@@ -256,8 +266,11 @@ final class RestoreRig {
     };
   }
 
+  /** A process as the model describes it, and how many page-table pages its tree has. */
+  record Observed(ModelProcess process, int tablePages) {}
+
   /** The process p as the model describes it, read from the hart, RAM and the file table. */
-  ModelProcess observe(Process p) {
+  Observed observe(Process p) {
     long[] r = m.userRegisters(p);
     long[] x = Arrays.copyOfRange(r, 1, 32);
     TreeMap<Integer, ModelFile> files = new TreeMap<>();
@@ -267,9 +280,11 @@ final class RestoreRig {
         files.put(fd, modelFile(f));
       }
     }
-    return new ModelProcess(p.pid(), p.name(), ModelProcess.State.RUNNING, p.size(),
-        pages(m.memory(), p.pagetable()), Image.Registers.of(x, r[32]), files,
-        Image.SyscallRestart.NONE);
+    List<Image.Page> pages = new ArrayList<>();
+    int tables = walk(p.pagetable(), 2, 0, pages);
+    return new Observed(new ModelProcess(p.pid(), p.name(), ModelProcess.State.RUNNING,
+        p.size(), pages, Image.Registers.of(x, r[32]), files, Image.SyscallRestart.NONE),
+        tables);
   }
 
   private static ModelFile modelFile(OpenFile f) {
@@ -285,48 +300,38 @@ final class RestoreRig {
     return new ModelFile.Pipe(f.readable(), f.writable());
   }
 
-  /** Every valid leaf below TRAPFRAME, in address order, with its R/W/X/U bits and bytes. */
-  static List<Image.Page> pages(PhysicalMemory mem, long root) {
-    List<Image.Page> out = new ArrayList<>();
-    walk(mem, root, 2, 0, out);
-    return out;
-  }
-
-  private static void walk(PhysicalMemory mem, long table, int level, long base,
-      List<Image.Page> out) {
-    for (int i = 0; i < 512; i++) {
-      long va = base + ((long) i << (12 + 9 * level));
-      if (va >= Xv6.TRAPFRAME) {
-        return;
-      }
-      long pte = mem.read64(table + 8L * i);
+  /**
+   * Walks the page-table page at {@code table} (level 2 is the root; base is the first virtual
+   * address it maps): adds every valid leaf below TRAPFRAME, in address order, with its R/W/X/U
+   * bits and bytes, to out; returns how many page-table pages the tree has, this one included.
+   * The table is read in one copy and its zero runs skipped with one vectorized comparison
+   * each (an invalid, nonzero entry is still looked at), since most entries are empty.
+   */
+  private int walk(long table, int level, long base, List<Image.Page> out) {
+    byte[] t = tableCopy[level];
+    m.memory().read(table, t, 0, Xv6.PGSIZE);
+    int tables = 1;
+    for (int i = nextNonzero(t, 0); i < ENTRIES; i = nextNonzero(t, i + 1)) {
+      long pte = (long) PTE.get(t, 8 * i);
       if ((pte & PTE_V) == 0) {
         continue;
       }
+      long va = base + ((long) i << (12 + 9 * level));
       long pa = (pte >>> 10) << 12;
       if ((pte & (Xv6.PTE_R | Xv6.PTE_X)) == 0 && level > 0) {
-        walk(mem, pa, level - 1, va, out);
-      } else {
+        tables += walk(pa, level - 1, va, out);
+      } else if (va < Xv6.TRAPFRAME) {
         byte[] data = new byte[Xv6.PGSIZE];
-        mem.read(pa, data, 0, data.length);
+        m.memory().read(pa, data, 0, data.length);
         out.add(new Image.Page(va, (int) pte & PERM_BITS, data));
       }
     }
+    return tables;
   }
 
-  /** How many page-table pages the tree at root has (root included). */
-  static int tablePages(PhysicalMemory mem, long root) {
-    return countTables(mem, root, 2);
-  }
-
-  private static int countTables(PhysicalMemory mem, long table, int level) {
-    int n = 1;
-    for (int i = 0; i < 512 && level > 0; i++) {
-      long pte = mem.read64(table + 8L * i);
-      if ((pte & PTE_V) != 0 && (pte & (Xv6.PTE_R | Xv6.PTE_X)) == 0) {
-        n += countTables(mem, (pte >>> 10) << 12, level - 1);
-      }
-    }
-    return n;
+  /** The index of the first entry at or after from with a nonzero byte, or ENTRIES. */
+  private static int nextNonzero(byte[] table, int from) {
+    int off = Arrays.mismatch(table, 8 * from, Xv6.PGSIZE, ZERO_PAGE, 8 * from, Xv6.PGSIZE);
+    return off < 0 ? ENTRIES : from + off / 8; // off counts from 8 * from
   }
 }

@@ -157,6 +157,21 @@ class RestoreTargetsTest {
     assertThat(plant(torn, m -> m.hart().setX(10, -1)).summary()).contains("x10");
   }
 
+  /**
+   * The rig's walk of a restored process: its pages are the image's, and its tree has five
+   * table pages (the root, then one level-1 and one level-0 table for the low pages and again
+   * for TRAPFRAME and TRAMPOLINE at the top).
+   */
+  @Test
+  void theRigsWalkSeesTheImagesPagesAndFiveTables() {
+    byte[] guarded = {(byte) RestoreImages.STRUCTURED, 2};
+    assertThat(RESTORE.run(guarded)).isEqualTo(new FuzzTarget.Verdict.Pass("restored"));
+    RestoreRig.Observed seen = RESTORE.rig.observe(RESTORE.rig.process());
+    Image image = ((Verdict.Valid) ImageCodec.decode(RestoreImages.bytes(guarded))).image();
+    assertThat(seen.process().pages()).containsExactlyElementsIn(image.pages()).inOrder();
+    assertThat(seen.tablePages()).isEqualTo(5);
+  }
+
   /** A restored process blocked in sleep is compared with its restart state too. */
   @Test
   void aRestoredSleeperSleepsTheRestOfItsTicks() {
