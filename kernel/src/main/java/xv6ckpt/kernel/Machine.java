@@ -32,6 +32,9 @@ import xv6ckpt.kernel.fs.Stat;
  * any LR reservation. Each process has its own instruction counter (the hart's instret while
  * it runs). Time: {@link #ticks()} is the number of quanta of instructions run so far; when
  * every process sleeps and some wait for a tick, time jumps to the earliest wake-up.
+ * {@link #run(long, Stop)} can also end right after a given process's system call returns to
+ * user mode ({@link Stop.SyscallReturn}), for tools that inspect a call's effect before the
+ * process runs on.
  *
  * <p>Determinism: the run is a function of the disk, the console input, the configuration and
  * the seed (which, when not 0, varies each quantum's length pseudo-randomly).
