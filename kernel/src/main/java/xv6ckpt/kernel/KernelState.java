@@ -15,7 +15,8 @@ import xv6ckpt.kernel.fs.Fs;
  * taken again with iget at reset, one reference per holder, as before.
  *
  * <p>The copies are bound to their machine (their methods would act on it) but never used in
- * place: a reset copies them again, so one snapshot can be restored any number of times.
+ * place: a reset copies them again, into the machine's own tables, so one snapshot can be
+ * restored any number of times.
  */
 final class KernelState {
   private final Proc proc;
@@ -32,15 +33,18 @@ final class KernelState {
 
   /** Copies m's kernel state. */
   static KernelState capture(Machine m) {
-    Tables t = copyTables(m, m.proc, m.files, null);
+    Tables t = copyTables(m, m.proc, m.files, null, new Tables(new Proc(m), new File(m)));
     return new KernelState(t.proc(), t.files(), m.console.copy(m), m.schedState());
   }
 
-  /** Makes m's kernel state a copy of this one; m's file system must be freshly mounted. */
+  /**
+   * Makes m's kernel state a copy of this one; m's file system must be freshly mounted. The
+   * copy goes into m's own process and file tables, every field of every slot overwritten (a
+   * reset then allocates no new tables): a Process or OpenFile object taken from m before the
+   * reset shows the snapshot's state afterwards.
+   */
   void restoreInto(Machine m) {
-    Tables t = copyTables(m, proc, files, m.fs);
-    m.proc = t.proc();
-    m.files = t.files();
+    copyTables(m, proc, files, m.fs, new Tables(m.proc, m.files));
     m.console = console.copy(m);
     m.restoreSched(sched);
   }
@@ -48,12 +52,13 @@ final class KernelState {
   private record Tables(Proc proc, File files) {}
 
   /**
-   * Deep-copies a process table and a file table (and the pipes they share). With {@code fs}
-   * null the copy is for a snapshot: inode references become i-numbers; otherwise i-numbers
-   * become references taken from fs.
+   * Deep-copies a process table and a file table (and the pipes they share) into the tables
+   * {@code into}, every field of every slot. With {@code fs} null the copy is for a snapshot:
+   * inode references become i-numbers; otherwise i-numbers become references taken from fs.
    */
-  private static Tables copyTables(Machine owner, Proc fromProc, File fromFiles, Fs fs) {
-    File nf = new File(owner);
+  private static Tables copyTables(Machine owner, Proc fromProc, File fromFiles, Fs fs,
+      Tables into) {
+    File nf = into.files();
     Map<Pipe, Pipe> pipes = new IdentityHashMap<>();
     for (OpenFile f : fromFiles.ftable) {
       OpenFile g = nf.ftable[f.slot];
@@ -64,16 +69,16 @@ final class KernelState {
       g.off = f.off;
       g.major = f.major;
       g.path = f.path; // immutable once set
-      if (f.pipe != null) {
-        g.pipe = pipes.computeIfAbsent(f.pipe, pi -> pi.copy(owner));
-      }
+      g.pipe = f.pipe == null ? null : pipes.computeIfAbsent(f.pipe, pi -> pi.copy(owner));
       if (fs == null) {
         g.ipInum = f.ip == null ? 0 : f.ip.inum();
+        g.ip = null;
       } else {
         g.ip = f.ipInum == 0 ? null : fs.iget(f.ipInum);
+        g.ipInum = 0;
       }
     }
-    Proc np = new Proc(owner);
+    Proc np = into.proc();
     for (Process p : fromProc.procs) {
       copyProcess(p, np.procs[p.slot], np, nf, fs);
     }
@@ -98,8 +103,10 @@ final class KernelState {
     }
     if (fs == null) {
       q.cwdInum = p.cwd == null ? 0 : p.cwd.inum();
+      q.cwd = null;
     } else {
       q.cwd = p.cwdInum == 0 ? null : fs.iget(p.cwdInum);
+      q.cwdInum = 0;
     }
     q.name = p.name;
     q.cwdPath = p.cwdPath; // immutable once set

@@ -32,6 +32,9 @@ import xv6ckpt.kernel.fs.Stat;
  * any LR reservation. Each process has its own instruction counter (the hart's instret while
  * it runs). Time: {@link #ticks()} is the number of quanta of instructions run so far; when
  * every process sleeps and some wait for a tick, time jumps to the earliest wake-up.
+ * {@link #run(long, Stop)} can also end right after a given process's system call returns to
+ * user mode ({@link Stop.SyscallReturn}), for tools that inspect a call's effect before the
+ * process runs on.
  *
  * <p>Determinism: the run is a function of the disk, the console input, the configuration and
  * the seed (which, when not 0, varies each quantum's length pseudo-randomly).
@@ -91,6 +94,37 @@ public final class Machine {
 
     /** The kernel panicked ("panic: " + message on the console); the machine is dead. */
     record Panicked(String message) implements Outcome {}
+
+    /**
+     * Only with {@link Stop.SyscallReturn}: process pid has just returned to user mode from
+     * system call {@code number} (a7 when it trapped). Its next user instruction has not run;
+     * its registers ({@link #userRegisters}) hold the call's result in a0, or, after a restore
+     * or exec that replaced it, the new image's registers and pc.
+     */
+    record SyscallReturned(int pid, long number) implements Outcome {}
+  }
+
+  /**
+   * Where {@link #run(long, Stop)} may end before its budget is spent, in addition to the
+   * outcomes every run has (idle, the watched process's exit, a panic). A stop is a fact about
+   * the kernel's own control flow, so it is as deterministic as the run: stopping and then
+   * running on gives exactly the run that did not stop.
+   */
+  public sealed interface Stop {
+    /** No early stop: {@link #run(long)}. */
+    Stop NONE = new None();
+
+    /** Run to the budget. */
+    record None() implements Stop {}
+
+    /**
+     * Stop as soon as process {@code pid} returns to user mode from a system call: the call
+     * completed (returned a value, also -1 for an unknown number, or replaced the process's
+     * image as restore and exec do) and pid's next user instruction has not run. A call that
+     * blocks has not returned; the stop comes when the re-issued call completes. A call after
+     * which pid does not return (exit, or killed at its return) is no stop.
+     */
+    record SyscallReturn(int pid) implements Stop {}
   }
 
   /** Booting failed: the disk holds no usable file system or no usable program. */
@@ -314,6 +348,16 @@ public final class Machine {
    * processes together).
    */
   public Outcome run(long budget) {
+    return run(budget, Stop.NONE);
+  }
+
+  /**
+   * As {@link #run(long)}, but returns {@link Outcome.SyscallReturned} where {@code stop} says.
+   * The stop is checked after each trap is handled, so the machine stands between two user
+   * instructions of the stopped process, in the middle of its quantum: a following run goes on
+   * as if there had been no stop.
+   */
+  public Outcome run(long budget, Stop stop) {
     if (panicMessage != null) {
       return new Outcome.Panicked(panicMessage);
     }
@@ -353,17 +397,33 @@ public final class Machine {
         done += ran;
         cycles += ran;
         quantumLeft -= ran;
+        long number = hart.x(17); // before the trap is handled: restore replaces a7
         trap.usertrap(p, t);
         if (p.state != Process.State.RUNNING) {
           current = null;
         }
         advanceTicks();
+        if (returnedFromSyscall(stop, p, t)) {
+          return new Outcome.SyscallReturned(p.pid, number);
+        }
       }
     } catch (KernelPanic e) {
       return panic(e.panicMessage());
     } catch (RuntimeException e) {
       return panic("kernel bug: " + e);
     }
+  }
+
+  /**
+   * Whether trap t of p was a system call after which p returns to user mode, and stop asks to
+   * stop there. RUNNING after the call means it neither blocked (SLEEPING), nor exited or was
+   * killed (ZOMBIE), nor gave up the hart; the hart's pc is then p's next instruction.
+   */
+  private static boolean returnedFromSyscall(Stop stop, Process p, xv6ckpt.emulator.Trap t) {
+    return stop instanceof Stop.SyscallReturn
+        && ((Stop.SyscallReturn) stop).pid() == p.pid
+        && t instanceof xv6ckpt.emulator.Trap.Ecall
+        && p.state == Process.State.RUNNING;
   }
 
   private Outcome panic(String message) {
@@ -724,7 +784,7 @@ public final class Machine {
     hart.setSatp(s.satp);
     hart.clearReservation();
     kalloc.restore(s.kallocState);
-    fs = Fs.mount(disk);
+    fs = fs.remount(); // the disk is the snapshot's: caches forgotten, buffers reused
     s.kernel.restoreInto(this);
     panicMessage = null;
   }

@@ -67,6 +67,25 @@ class SnapshotTest {
     assertThat(out1).contains("round\n");
   }
 
+  /** A reset writes the snapshot into the machine's own tables: the same objects, old state. */
+  @Test
+  void resetRestoresTheProcessTableInPlace() throws Exception {
+    Machine m = Machines.runner(Map.of("prog", busyProgram().elf()));
+    m.spawn("/prog", java.util.List.of("prog"));
+    assertThat(m.run(200)).isEqualTo(new Machine.Outcome.BudgetSpent());
+    Machine.Snapshot s = m.snapshot();
+    Process p = m.proc().byPid(2).orElseThrow();
+    long sz = p.size();
+    Process.State state = p.state();
+    assertThat(Machines.finish(m)).isEqualTo(Machines.exited(0));
+    assertThat(m.proc().byPid(2)).isEmpty(); // reaped
+    m.reset(s);
+    assertThat(m.proc().byPid(2).orElseThrow()).isSameInstanceAs(p);
+    assertThat(p.size()).isEqualTo(sz);
+    assertThat(p.state()).isEqualTo(state);
+    assertThat(Machines.finish(m)).isEqualTo(Machines.exited(0));
+  }
+
   @Test
   void resetUndoesFileSystemChanges() throws Exception {
     Machine m = Machines.runner(Map.of("prog", busyProgram().elf()));

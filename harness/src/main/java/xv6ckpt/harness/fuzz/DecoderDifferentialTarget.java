@@ -3,6 +3,7 @@ package xv6ckpt.harness.fuzz;
 import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import xv6ckpt.kernel.Machine;
 import xv6ckpt.kernel.Process;
 import xv6ckpt.specs.ImageCodec;
 import xv6ckpt.specs.Rule;
@@ -13,8 +14,9 @@ import xv6ckpt.specs.Rule;
  * forms, stored as /img by {@link RestoreRig}), agree: both valid, or both invalid by the same
  * rule at the same byte offset.
  *
- * <p>The kernel's answer is read from the system call: an image rule's code (-10..-38) in a0
- * with its console line {@code restore: RULE (code): ... (offset N)} means invalid; any other
+ * <p>The kernel's answer is read from the system call as it returns to user mode (the rig stops
+ * the machine there): its console line {@code restore: RULE (code): ... (offset N)} for an image
+ * rule, with the rule's code in a0 at the caller's next instruction, means invalid; any other
  * outcome (restored, or a refusal that comes after validation such as RESTORE_FILE_MISSING)
  * means the kernel found the image valid. Only verdicts are compared; what restore then does is
  * restore-image's business.
@@ -34,31 +36,38 @@ public final class DecoderDifferentialTarget implements FuzzTarget {
     try {
       byte[] file = RestoreRig.stored(RestoreImages.bytes(input));
       xv6ckpt.specs.Verdict spec = ImageCodec.decode(file);
-      Process p = rig.restore(file);
-      return compare(spec, kernelAnswer(p));
+      Machine.Outcome ran = rig.restore(file);
+      return compare(spec, ran.equals(rig.returned()) ? kernelAnswer(rig.process()) : null);
     } catch (RuntimeException | StackOverflowError e) {
       return TestMachines.escaped(e, rig.m);
     }
   }
 
-  /** The kernel's verdict: a rule and offset, or null for "valid". */
-  private record Answer(Rule rule, long offset) {}
+  /**
+   * The kernel's verdict: the rule and offset its console line names, and whether the call
+   * returned that rule's code to the caller's next instruction, as a refusal must.
+   */
+  private record Answer(Rule rule, long offset, boolean returned) {}
 
+  /**
+   * The kernel's verdict as restore returned to the caller: its refusal line for an image rule,
+   * or null for "valid" (no such line: restored, or refused by a rule checked after
+   * validation). The line decides, not a0: a restored image's registers are the image's.
+   */
   private Answer kernelAnswer(Process p) {
-    if (rig.m.panicMessage().isPresent() || p == null || p.state() == Process.State.ZOMBIE) {
-      return null; // judged in compare via the console, below
-    }
-    long pc = rig.m.userRegisters(p)[32];
-    long a0 = rig.m.userRegisters(p)[10];
-    if (pc != rig.caller.regs().pc() + 8 || a0 > Rule.HDR_MAGIC.code()
-        || a0 < Rule.RESTART_PC.code()) {
+    Matcher mt = LINE.matcher(rig.m.output());
+    if (!mt.find()) {
       return null;
     }
-    Matcher mt = LINE.matcher(rig.m.output());
-    Rule r = Arrays.stream(Rule.values()).filter(x -> x.code() == a0).findFirst()
-        .orElseThrow(() -> new IllegalStateException("no rule has code " + a0));
-    long off = mt.find() ? Long.parseLong(mt.group(3)) : -1;
-    return new Answer(r, off);
+    Rule r = Arrays.stream(Rule.values()).filter(x -> x.name().equals(mt.group(1))).findFirst()
+        .orElseThrow(() -> new IllegalStateException("restore printed unknown rule "
+            + mt.group(1)));
+    if (r.when() != Rule.When.IMAGE) {
+      return null; // a refusal after validation (its detail may quote a fuzzed path)
+    }
+    long[] regs = rig.m.userRegisters(p);
+    boolean returned = regs[10] == r.code() && regs[32] == rig.caller.regs().pc() + 4;
+    return new Answer(r, Long.parseLong(mt.group(3)), returned);
   }
 
   private FuzzTarget.Verdict compare(xv6ckpt.specs.Verdict spec, Answer kernel) {
@@ -72,6 +81,10 @@ public final class DecoderDifferentialTarget implements FuzzTarget {
       return new FuzzTarget.Verdict.Pass("both valid");
     }
     xv6ckpt.specs.Verdict.Invalid bad = (xv6ckpt.specs.Verdict.Invalid) spec;
+    if (kernel != null && !kernel.returned()) {
+      return fail("kernel printed " + kernel.rule() + " but did not return its code "
+          + kernel.rule().code() + " to the caller's next instruction");
+    }
     if (kernel == null) {
       return fail("spec: " + bad.rule() + " at " + bad.offset() + " (" + bad.detail()
           + "); kernel: valid");

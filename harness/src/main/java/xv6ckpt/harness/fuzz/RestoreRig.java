@@ -5,6 +5,9 @@ import xv6ckpt.harness.Xv6Abi;
 import static xv6ckpt.emulator.asm.Reg.A0;
 import static xv6ckpt.emulator.asm.Reg.A7;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import xv6ckpt.emulator.PhysicalMemory;
 import xv6ckpt.emulator.asm.Assembler;
 import xv6ckpt.emulator.asm.Elf64Writer;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
@@ -35,8 +37,10 @@ import xv6ckpt.specs.Xv6;
  * its {@code restore("/img")} ecall when the snapshot is taken. Per input: reset, the bytes
  * become /img's content by patching its inode's size and data blocks on the disk (the file was
  * made at full {@link #CAPACITY} by mkfs, so its blocks exist; nothing else is written), then
- * one instruction is run: the ecall. The caller's and the restored process's state are read
- * back the harness's way (page table walked here, not through the kernel's Vm).
+ * the ecall runs until the system call returns to user mode, before the next user instruction
+ * (the caller's after a refusal, the image's first after a restore). The caller's and the
+ * restored process's state are read back the harness's way (page table walked here, not
+ * through the kernel's Vm).
  *
  * <p>Inputs longer than CAPACITY are cut to it (the targets judge the bytes the kernel sees).
  * /img's inode is number 16, in the second inode block, so restoring it is the first read of
@@ -51,6 +55,11 @@ final class RestoreRig {
   private static final long PATH_VA = 0x100;
   private static final long ECALL_PC = 8;
   private static final long PTE_V = 1;
+  private static final int ENTRIES = 512; // PTEs per page-table page
+  private static final VarHandle PTE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  /** All zeros, never written: what an empty run of PTEs is compared with. */
+  private static final byte[] ZERO_PAGE = new byte[Xv6.PGSIZE];
   private static final int PERM_BITS = Xv6.PTE_R | Xv6.PTE_W | Xv6.PTE_X | Xv6.PTE_U;
 
   final Machine m;
@@ -64,6 +73,8 @@ final class RestoreRig {
   private final int imgInodeOff;
   private final long[] imgBlocks;
   private final Map<String, FileView.Inode> rootEntries;
+  /** One copy of a page-table page per level, for {@link #walk}. */
+  private final byte[][] tableCopy = new byte[3][Xv6.PGSIZE];
   private long writesAtStore;
 
   RestoreRig() {
@@ -91,8 +102,9 @@ final class RestoreRig {
     }
     Process p = stepToEcall();
     baselineFree = m.kalloc().freePages();
-    caller = observe(p);
-    callerTables = tablePages(m.memory(), p.pagetable());
+    Observed o = observe(p);
+    caller = o.process();
+    callerTables = o.tablePages();
     snap = m.snapshot();
   }
 
@@ -177,26 +189,37 @@ final class RestoreRig {
     return input.length <= CAPACITY ? input : Arrays.copyOf(input, CAPACITY);
   }
 
-  /**
-   * The caller after restore refused with code: a0 = code, then its next instruction {@code li
-   * a7, SYS_exit} ran (the run ends after one retired instruction; the ecall does not retire).
-   */
-  ModelProcess refused(ModelProcess returned) {
-    Image.Registers r = returned.regs().with(Image.Registers.A7, Xv6Abi.SYS_exit)
-        .withPc(returned.regs().pc() + 4);
-    return new ModelProcess(returned.pid(), returned.name(), returned.state(), returned.sz(),
-        returned.pages(), r, returned.files(), returned.inSyscall());
-  }
-
   /** Blocks written to the disk since the rig stored the last input. */
   long diskWritesSinceStore() {
     return m.fs().bio().diskWrites() - writesAtStore;
   }
 
-  /** Resets the machine, stores file as /img, runs the ecall; the caller's process after. */
-  Process restore(byte[] file) {
+  /**
+   * Resets the machine, stores file as /img and runs /r's restore ecall until the call returns
+   * to user mode ({@link Machine.Stop.SyscallReturn}): the caller refused, or the image's
+   * process, stands before its first instruction. The budget of one instruction only matters
+   * when the call does not return (a bug): the run then ends at once, with whatever outcome.
+   */
+  Machine.Outcome restore(byte[] file) {
     m.reset(snap);
     m.takeOutput();
+    store(file);
+    writesAtStore = m.fs().bio().diskWrites();
+    return m.run(1, new Machine.Stop.SyscallReturn(pid));
+  }
+
+  /** What a restore that returned to user mode returns: /r's pid and restore's number. */
+  Machine.Outcome returned() {
+    return new Machine.Outcome.SyscallReturned(pid, Xv6.SYS_restore);
+  }
+
+  /** /r's process (the caller, or what restore made of it), or null if it is gone. */
+  Process process() {
+    return m.proc().byPid(pid).orElse(null);
+  }
+
+  /** Writes file into /img's data blocks and its size into /img's inode, on the disk. */
+  private void store(byte[] file) {
     MemoryBlockDevice disk = (MemoryBlockDevice) m.disk();
     byte[] block = new byte[FsFormat.BSIZE];
     disk.read(imgInodeBlock, block);
@@ -205,14 +228,11 @@ final class RestoreRig {
         .encode(block, imgInodeOff);
     disk.write(imgInodeBlock, block);
     for (int k = 0; k * FsFormat.BSIZE < file.length; k++) {
-      byte[] data = new byte[FsFormat.BSIZE];
-      System.arraycopy(file, k * FsFormat.BSIZE, data, 0,
-          Math.min(FsFormat.BSIZE, file.length - k * FsFormat.BSIZE));
-      disk.write(imgBlocks[k], data);
+      int n = Math.min(FsFormat.BSIZE, file.length - k * FsFormat.BSIZE);
+      System.arraycopy(file, k * FsFormat.BSIZE, block, 0, n);
+      Arrays.fill(block, n, FsFormat.BSIZE, (byte) 0); // the device copies what it is given
+      disk.write(imgBlocks[k], block);
     }
-    writesAtStore = m.fs().bio().diskWrites();
-    m.run(1);
-    return m.proc().byPid(pid).orElse(null);
   }
 
   /**
@@ -246,8 +266,11 @@ final class RestoreRig {
     };
   }
 
+  /** A process as the model describes it, and how many page-table pages its tree has. */
+  record Observed(ModelProcess process, int tablePages) {}
+
   /** The process p as the model describes it, read from the hart, RAM and the file table. */
-  ModelProcess observe(Process p) {
+  Observed observe(Process p) {
     long[] r = m.userRegisters(p);
     long[] x = Arrays.copyOfRange(r, 1, 32);
     TreeMap<Integer, ModelFile> files = new TreeMap<>();
@@ -257,9 +280,11 @@ final class RestoreRig {
         files.put(fd, modelFile(f));
       }
     }
-    return new ModelProcess(p.pid(), p.name(), ModelProcess.State.RUNNING, p.size(),
-        pages(m.memory(), p.pagetable()), Image.Registers.of(x, r[32]), files,
-        Image.SyscallRestart.NONE);
+    List<Image.Page> pages = new ArrayList<>();
+    int tables = walk(p.pagetable(), 2, 0, pages);
+    return new Observed(new ModelProcess(p.pid(), p.name(), ModelProcess.State.RUNNING,
+        p.size(), pages, Image.Registers.of(x, r[32]), files, Image.SyscallRestart.NONE),
+        tables);
   }
 
   private static ModelFile modelFile(OpenFile f) {
@@ -275,48 +300,38 @@ final class RestoreRig {
     return new ModelFile.Pipe(f.readable(), f.writable());
   }
 
-  /** Every valid leaf below TRAPFRAME, in address order, with its R/W/X/U bits and bytes. */
-  static List<Image.Page> pages(PhysicalMemory mem, long root) {
-    List<Image.Page> out = new ArrayList<>();
-    walk(mem, root, 2, 0, out);
-    return out;
-  }
-
-  private static void walk(PhysicalMemory mem, long table, int level, long base,
-      List<Image.Page> out) {
-    for (int i = 0; i < 512; i++) {
-      long va = base + ((long) i << (12 + 9 * level));
-      if (va >= Xv6.TRAPFRAME) {
-        return;
-      }
-      long pte = mem.read64(table + 8L * i);
+  /**
+   * Walks the page-table page at {@code table} (level 2 is the root; base is the first virtual
+   * address it maps): adds every valid leaf below TRAPFRAME, in address order, with its R/W/X/U
+   * bits and bytes, to out; returns how many page-table pages the tree has, this one included.
+   * The table is read in one copy and its zero runs skipped with one vectorized comparison
+   * each (an invalid, nonzero entry is still looked at), since most entries are empty.
+   */
+  private int walk(long table, int level, long base, List<Image.Page> out) {
+    byte[] t = tableCopy[level];
+    m.memory().read(table, t, 0, Xv6.PGSIZE);
+    int tables = 1;
+    for (int i = nextNonzero(t, 0); i < ENTRIES; i = nextNonzero(t, i + 1)) {
+      long pte = (long) PTE.get(t, 8 * i);
       if ((pte & PTE_V) == 0) {
         continue;
       }
+      long va = base + ((long) i << (12 + 9 * level));
       long pa = (pte >>> 10) << 12;
       if ((pte & (Xv6.PTE_R | Xv6.PTE_X)) == 0 && level > 0) {
-        walk(mem, pa, level - 1, va, out);
-      } else {
+        tables += walk(pa, level - 1, va, out);
+      } else if (va < Xv6.TRAPFRAME) {
         byte[] data = new byte[Xv6.PGSIZE];
-        mem.read(pa, data, 0, data.length);
+        m.memory().read(pa, data, 0, data.length);
         out.add(new Image.Page(va, (int) pte & PERM_BITS, data));
       }
     }
+    return tables;
   }
 
-  /** How many page-table pages the tree at root has (root included). */
-  static int tablePages(PhysicalMemory mem, long root) {
-    return countTables(mem, root, 2);
-  }
-
-  private static int countTables(PhysicalMemory mem, long table, int level) {
-    int n = 1;
-    for (int i = 0; i < 512 && level > 0; i++) {
-      long pte = mem.read64(table + 8L * i);
-      if ((pte & PTE_V) != 0 && (pte & (Xv6.PTE_R | Xv6.PTE_X)) == 0) {
-        n += countTables(mem, (pte >>> 10) << 12, level - 1);
-      }
-    }
-    return n;
+  /** The index of the first entry at or after from with a nonzero byte, or ENTRIES. */
+  private static int nextNonzero(byte[] table, int from) {
+    int off = Arrays.mismatch(table, 8 * from, Xv6.PGSIZE, ZERO_PAGE, 8 * from, Xv6.PGSIZE);
+    return off < 0 ? ENTRIES : from + off / 8; // off counts from 8 * from
   }
 }

@@ -39,6 +39,8 @@ public final class Bio {
   private final Buf head = new Buf();
   private final Map<Long, Buf> byBlock = new HashMap<>();
   private final int nbuf;
+  /** Every buffer, referenced or not (for {@link #forgetAll}). */
+  private final Buf[] all;
 
   private long diskReads;
   private long diskWrites;
@@ -57,15 +59,40 @@ public final class Bio {
     }
     this.dev = dev;
     this.nbuf = nbuf;
+    this.all = new Buf[nbuf];
+    for (int i = 0; i < nbuf; i++) {
+      all[i] = new Buf();
+    }
+    forgetAll();
+  }
+
+  /**
+   * Makes this cache what a new one over the same disk would be: every buffer unreferenced,
+   * unlocked and holding no block, in the list in the order a new cache has them, the counters
+   * at zero. Buffers still referenced (a reset after a panic in the middle of a call) are taken
+   * back too. For a machine reset, where the disk went back to a snapshot under the cache.
+   */
+  public void forgetAll() {
+    byBlock.clear();
     head.prev = head;
     head.next = head;
-    for (int i = 0; i < nbuf; i++) {
-      Buf b = new Buf();
+    for (Buf b : all) {
+      b.blockno = -1;
+      b.refcnt = 0;
+      b.locked = false;
+      b.valid = false;
       b.next = head.next;
       b.prev = head;
       head.next.prev = b;
       head.next = b;
     }
+    diskReads = 0;
+    diskWrites = 0;
+  }
+
+  /** The disk this cache reads and writes. */
+  public BlockDevice device() {
+    return dev;
   }
 
   /** Number of buffers. */

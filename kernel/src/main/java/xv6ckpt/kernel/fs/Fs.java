@@ -47,16 +47,19 @@ public final class Fs {
   private final Bio bio;
   private final Log log;
   private final Superblock sb;
-  private final Inode[] itable = new Inode[Param.NINODE];
+  private final Inode[] itable;
   /** No block below this is free: where balloc's search starts (a cache, not a policy). */
   private long allocHint;
 
   private Fs(Bio bio, Superblock sb) {
+    this(bio, sb, newInodeTable());
+  }
+
+  /** A mount over bio whose inode table is itable, every entry unused. */
+  private Fs(Bio bio, Superblock sb, Inode[] itable) {
     this.bio = bio;
     this.sb = sb;
-    for (int i = 0; i < itable.length; i++) {
-      itable[i] = new Inode();
-    }
+    this.itable = itable;
     this.allocHint = sb.dataStart();
     this.log = new Log(bio, sb);
   }
@@ -79,6 +82,34 @@ public final class Fs {
   /** Mounts with xv6's NBUF buffers (raised as {@link #mount(BlockDevice, int)} says). */
   public static Fs mount(BlockDevice dev) {
     return mount(dev, Param.NBUF);
+  }
+
+  /**
+   * A fresh mount of the same disk, as {@link #mount(BlockDevice)} makes one, that reuses this
+   * mount's buffers (forgotten, see {@link Bio#forgetAll}) and inode table entries (every one
+   * unused again) when the buffers are enough for the superblock now on the disk. For a machine
+   * reset, where the disk went back to a snapshot under the caches: a reset then allocates no
+   * new caches. This mount, and every Inode taken from it, must not be used afterwards.
+   */
+  public Fs remount() {
+    bio.forgetAll();
+    Superblock s = readsb(bio);
+    bio.forgetAll(); // as mount: the superblock was read through a probe, not this cache
+    if (s.logCapacity() + 2 * Param.MAXOPBLOCKS > bio.nbuf()) {
+      return mount(bio.device());
+    }
+    for (Inode ip : itable) {
+      ip.forget();
+    }
+    return new Fs(bio, s, itable);
+  }
+
+  private static Inode[] newInodeTable() {
+    Inode[] t = new Inode[Param.NINODE];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = new Inode();
+    }
+    return t;
   }
 
   private static Superblock readsb(Bio bio) {

@@ -68,6 +68,21 @@ public final class Inode {
     this.nlink = nlink;
   }
 
+  /** Back to the state of a new, unused table entry (for {@link Fs#remount}). */
+  void forget() {
+    inum = 0;
+    ref = 0;
+    locked = false;
+    valid = false;
+    type = 0;
+    major = 0;
+    minor = 0;
+    nlink = 0;
+    size = 0;
+    java.util.Arrays.fill(addrs, 0);
+    dindirect = 0;
+  }
+
   /** Sets the device numbers of a new inode (create); caller holds ip locked, then iupdate. */
   public void setDevice(short major, short minor) {
     this.major = major;

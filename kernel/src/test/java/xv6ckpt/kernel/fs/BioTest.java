@@ -51,6 +51,26 @@ class BioTest {
     touch(bio, 15);
   }
 
+  /** After forgetAll the cache is a new one: held buffers are free, every block read again. */
+  @Test
+  void forgetAllEmptiesTheCacheEvenOfHeldBuffers() {
+    Bio bio = new Bio(disk, 2);
+    touch(bio, 5);
+    Buf held = bio.bread(6);
+    bio.bpin(held);
+    held.data()[0] = 99; // changed in the cache, never written
+    bio.forgetAll();
+    assertThat(bio.diskReads()).isEqualTo(0);
+    Buf a = bio.bread(6); // both buffers are free again: no "no buffers" panic
+    Buf b = bio.bread(7);
+    assertThat(a.data()[0]).isEqualTo(0); // the disk's contents, not the cache's
+    assertThat(bio.diskReads()).isEqualTo(2);
+    bio.brelse(a);
+    bio.brelse(b);
+    touch(bio, 5);
+    assertThat(disk.reads()).isEqualTo(5); // 5 and 6 before, 6, 7 and 5 again after
+  }
+
   @Test
   void misuseIsAPanic() {
     Bio bio = new Bio(disk, 4);
