@@ -2,41 +2,15 @@ package xv6ckpt.harness.cli;
 
 import static com.google.common.truth.Truth.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** mkfs, fsck, ls, cat, put, get as a user meets them: output, exit codes, messages. */
-class FsCommandsTest {
+class FsCommandsTest extends CommandTest {
   @TempDir Path dir;
-  private ByteArrayOutputStream out;
-  private ByteArrayOutputStream err;
-
-  @BeforeEach
-  void streams() {
-    out = new ByteArrayOutputStream();
-    err = new ByteArrayOutputStream();
-  }
-
-  private int run(String... args) {
-    out.reset();
-    err.reset();
-    return Main.execute(args, new PrintStream(out, true), new PrintStream(err, true));
-  }
-
-  private String stdout() {
-    return out.toString(StandardCharsets.UTF_8);
-  }
-
-  private String stderr() {
-    return err.toString(StandardCharsets.UTF_8);
-  }
 
   private String img() {
     return dir.resolve("fs.img").toString();

@@ -4,7 +4,6 @@ import static com.google.common.truth.Truth.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -15,7 +14,6 @@ import java.time.LocalDateTime;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import xv6ckpt.harness.fuzz.CampaignResult;
@@ -28,28 +26,10 @@ import xv6ckpt.harness.fuzz.Report;
  * campaign, replay and report as a user meets them: exit codes, where the report goes, what is
  * printed, and Ctrl-C (SIGINT to the command's own JVM) keeping what the campaign did.
  */
-class FuzzCommandsTest {
+class FuzzCommandsTest extends CommandTest {
   private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
 
   @TempDir Path dir;
-  private ByteArrayOutputStream out;
-  private ByteArrayOutputStream err;
-
-  @BeforeEach
-  void streams() {
-    out = new ByteArrayOutputStream();
-    err = new ByteArrayOutputStream();
-  }
-
-  private int run(String... args) {
-    out.reset();
-    err.reset();
-    return Main.execute(args, new PrintStream(out, true), new PrintStream(err, true));
-  }
-
-  private String stdout() {
-    return out.toString(StandardCharsets.UTF_8);
-  }
 
   private static CampaignResult campaign() {
     CampaignResult.FindingRow row = new CampaignResult.FindingRow("00deadbeef00cafe", "planted",
@@ -104,13 +84,13 @@ class FuzzCommandsTest {
   @Test
   void reportWithoutACampaignIsBadInput() {
     assertThat(run("report", "--reports", dir.toString())).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("no campaign under");
+    assertThat(stderr()).contains("no campaign under");
   }
 
   @Test
   void campaignRejectsBadOptions() {
     assertThat(run("campaign", "--targets", "no-such-target")).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("no target 'no-such-target'");
+    assertThat(stderr()).contains("no target 'no-such-target'");
     assertThat(run("campaign", "--per-target", "soon")).isEqualTo(2);
     assertThat(run("campaign", "--max-corpus", "-1")).isEqualTo(2);
   }

@@ -4,14 +4,10 @@ import static com.google.common.truth.Truth.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import xv6ckpt.specs.Image;
@@ -22,30 +18,8 @@ import xv6ckpt.specs.ImageCodec;
 import xv6ckpt.specs.Xv6;
 
 /** inspect as a user meets it: what it prints, in text and JSON, and its exit codes. */
-class InspectCommandTest {
+class InspectCommandTest extends CommandTest {
   @TempDir Path dir;
-  private ByteArrayOutputStream out;
-  private ByteArrayOutputStream err;
-
-  @BeforeEach
-  void streams() {
-    out = new ByteArrayOutputStream();
-    err = new ByteArrayOutputStream();
-  }
-
-  private int run(String... args) {
-    out.reset();
-    err.reset();
-    return Main.execute(args, new PrintStream(out, true), new PrintStream(err, true));
-  }
-
-  private String stdout() {
-    return out.toString(StandardCharsets.UTF_8);
-  }
-
-  private String stderr() {
-    return err.toString(StandardCharsets.UTF_8);
-  }
 
   private static Page page(long va, int perm) {
     byte[] d = new byte[Xv6.PGSIZE];

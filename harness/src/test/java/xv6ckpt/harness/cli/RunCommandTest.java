@@ -7,9 +7,6 @@ import static xv6ckpt.emulator.asm.Reg.A2;
 import static xv6ckpt.emulator.asm.Reg.A7;
 import static xv6ckpt.emulator.asm.Reg.S1;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,23 +19,9 @@ import xv6ckpt.kernel.fs.FsFormat;
 import xv6ckpt.kernel.fs.Mkfs;
 
 /** The run and boot commands as a user meets them: output, exit codes, bad input. */
-class RunCommandTest {
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+class RunCommandTest extends CommandTest {
 
   @TempDir Path dir;
-
-  private int run(String... args) {
-    return Main.execute(args, new PrintStream(out, true), new PrintStream(err, true));
-  }
-
-  private String stdout() {
-    return out.toString(StandardCharsets.UTF_8);
-  }
-
-  private String stderr() {
-    return err.toString(StandardCharsets.UTF_8);
-  }
 
   /** exit(argc * 10 + 7) */
   private static byte[] exitArgc() {

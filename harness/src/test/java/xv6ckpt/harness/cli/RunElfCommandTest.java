@@ -2,30 +2,13 @@ package xv6ckpt.harness.cli;
 
 import static com.google.common.truth.Truth.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The run-elf command as a user meets it: output, exit codes, and messages for bad input. */
-class RunElfCommandTest {
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-  private int run(String... args) {
-    return Main.execute(args, new PrintStream(out, true), new PrintStream(err, true));
-  }
-
-  private String stdout() {
-    return out.toString(StandardCharsets.UTF_8);
-  }
-
-  private String stderr() {
-    return err.toString(StandardCharsets.UTF_8);
-  }
+class RunElfCommandTest extends CommandTest {
 
   @Test
   void runsTheBundledDemoAndPassesArgumentsDashesIncluded() {
