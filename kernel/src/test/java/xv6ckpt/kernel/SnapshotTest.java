@@ -2,7 +2,6 @@ package xv6ckpt.kernel;
 
 import static com.google.common.truth.Truth.assertThat;
 import static xv6ckpt.emulator.asm.Reg.A0;
-import static xv6ckpt.emulator.asm.Reg.A1;
 import static xv6ckpt.emulator.asm.Reg.A2;
 import static xv6ckpt.emulator.asm.Reg.S1;
 import static xv6ckpt.emulator.asm.Reg.S2;
@@ -16,23 +15,7 @@ class SnapshotTest {
 
   /** Writes a file in 20 rounds, forking a child that writes to a pipe each round. */
   private static UProg busyProgram() {
-    UProg p = new UProg().str("f", "out").str("msg", "round\n");
-    p.a.la(A0, "f").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
-    p.sys(SYS_open);
-    p.a.mv(S1, A0).li(S2, 20);
-    String loop = p.fresh();
-    String child = p.fresh();
-    p.a.label(loop);
-    p.sys(SYS_fork);
-    p.a.beqz(A0, child).li(A0, 0);
-    p.sys(SYS_wait);
-    p.a.mv(A0, S1).la(A1, "bss").li(A2, 1000);
-    p.sys(SYS_write).check(1000, 1);
-    p.a.addi(S2, S2, -1).bnez(S2, loop);
-    p.exit(0);
-    p.a.label(child);
-    p.print(1, "msg").exit(0);
-    return p;
+    return UProg.forkingWriter(20, 1000, "round\n");
   }
 
   @Test

@@ -2,10 +2,7 @@ package xv6ckpt.kernel;
 
 import static com.google.common.truth.Truth.assertThat;
 import static xv6ckpt.emulator.asm.Reg.A0;
-import static xv6ckpt.emulator.asm.Reg.A1;
-import static xv6ckpt.emulator.asm.Reg.A2;
 import static xv6ckpt.emulator.asm.Reg.S1;
-import static xv6ckpt.emulator.asm.Reg.S2;
 import static xv6ckpt.emulator.asm.Reg.T6;
 import static xv6ckpt.kernel.Syscall.*;
 
@@ -102,23 +99,7 @@ class SyscallStopTest {
 
   /** A parent that forks three children, each printing, waits for each and writes a file. */
   private static UProg family() {
-    UProg p = new UProg().str("f", "out").str("msg", "child\n");
-    p.a.la(A0, "f").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
-    p.sys(SYS_open);
-    p.a.mv(S1, A0).li(S2, 3);
-    String loop = p.fresh();
-    String child = p.fresh();
-    p.a.label(loop);
-    p.sys(SYS_fork);
-    p.a.beqz(A0, child).li(A0, 0);
-    p.sys(SYS_wait);
-    p.a.mv(A0, S1).la(A1, "bss").li(A2, 700);
-    p.sys(SYS_write).check(700, 1);
-    p.a.addi(S2, S2, -1).bnez(S2, loop);
-    p.exit(0);
-    p.a.label(child);
-    p.print(1, "msg").exit(0);
-    return p;
+    return UProg.forkingWriter(3, 700, "child\n");
   }
 
   @Test

@@ -4,6 +4,8 @@ import static xv6ckpt.emulator.asm.Reg.A0;
 import static xv6ckpt.emulator.asm.Reg.A1;
 import static xv6ckpt.emulator.asm.Reg.A2;
 import static xv6ckpt.emulator.asm.Reg.A7;
+import static xv6ckpt.emulator.asm.Reg.S1;
+import static xv6ckpt.emulator.asm.Reg.S2;
 import static xv6ckpt.emulator.asm.Reg.T6;
 
 import java.nio.charset.StandardCharsets;
@@ -95,5 +97,29 @@ final class UProg {
             | Elf64Writer.PF_X)
         .entry(0)
         .write();
+  }
+
+  /**
+   * A busy family: opens "out", then {@code rounds} times forks a child that prints
+   * {@code msg} and exits, waits for it and writes {@code bytes} bytes of bss to the file.
+   */
+  static UProg forkingWriter(int rounds, int bytes, String msg) {
+    UProg p = new UProg().str("f", "out").str("msg", msg);
+    p.a.la(A0, "f").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
+    p.sys(Syscall.SYS_open);
+    p.a.mv(S1, A0).li(S2, rounds);
+    String loop = p.fresh();
+    String child = p.fresh();
+    p.a.label(loop);
+    p.sys(Syscall.SYS_fork);
+    p.a.beqz(A0, child).li(A0, 0);
+    p.sys(Syscall.SYS_wait);
+    p.a.mv(A0, S1).la(A1, "bss").li(A2, bytes);
+    p.sys(Syscall.SYS_write).check(bytes, 1);
+    p.a.addi(S2, S2, -1).bnez(S2, loop);
+    p.exit(0);
+    p.a.label(child);
+    p.print(1, "msg").exit(0);
+    return p;
   }
 }
