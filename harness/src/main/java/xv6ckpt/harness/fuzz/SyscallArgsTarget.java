@@ -28,7 +28,9 @@ import xv6ckpt.kernel.fs.Mkfs;
  * stock xv6 by design, and the bystander is the isolation witness.
  *
  * <p>Oracle: no Java exception, no panic; when every process the calls made is gone (the
- * harness kills what still runs or sleeps after the server's end), fsck is clean, the free
+ * harness kills what still runs or sleeps after the server's end), fsck is clean (checked as
+ * a live disk: an inode the kernel still holds with no link left, such as the console after
+ * {@code unlink("/console")} while init has it open, is xv6's open orphan, not a fault), the free
  * page count is the baseline, and the bystander's memory is unchanged. fsck runs only when the
  * input wrote a disk block: the disk as a reset leaves it (the mount after a reset rewrites the
  * empty log header, so it is not "no block written") is checked clean once, here, and an input
@@ -308,7 +310,7 @@ public final class SyscallArgsTarget implements FuzzTarget {
     if (diskUntouched()) {
       return new Verdict.Pass(what + ", no block written");
     }
-    Fsck.Report r = Fsck.check(disk);
+    Fsck.Report r = Fsck.checkLive(disk, m.fs().inUse());
     if (!r.clean()) {
       return new Verdict.Fail("fsck", "violations after " + what + ": " + r.violations(),
           m.output(), "");

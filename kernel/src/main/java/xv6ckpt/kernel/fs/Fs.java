@@ -15,6 +15,8 @@ import static xv6ckpt.kernel.fs.Stat.T_FILE;
 
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import xv6ckpt.emulator.disk.BlockDevice;
 import xv6ckpt.kernel.KernelPanic;
 import xv6ckpt.kernel.Param;
@@ -271,6 +273,21 @@ public final class Fs {
     empty.ref = 1;
     empty.valid = false;
     return empty;
+  }
+
+  /**
+   * The i-numbers the inode table holds referenced (open files, working directories, inodes an
+   * operation is using): what a check of the live disk must know, because an unlinked inode
+   * stays allocated on disk until its last {@link #iput}.
+   */
+  public SortedSet<Long> inUse() {
+    SortedSet<Long> out = new TreeSet<>();
+    for (Inode ip : itable) {
+      if (ip.ref > 0) {
+        out.add(ip.inum);
+      }
+    }
+    return out;
   }
 
   /** Increments the reference count; returns ip for the {@code ip = idup(ip1)} idiom. */

@@ -5,8 +5,10 @@ import static xv6ckpt.kernel.fs.Images.dir;
 import static xv6ckpt.kernel.fs.Images.file;
 
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
+import xv6ckpt.kernel.Param;
 
 /** Each corruption is reported, precisely, by the rule it breaks. */
 class FsckTest {
@@ -168,6 +170,33 @@ class FsckTest {
   }
 
   @Test
+  void anUnlinkedOpenFileIsANoteOnTheLiveDiskAndFreedAtItsLastClose() throws FsException {
+    MemoryBlockDevice d = image();
+    FileSystem fsys = FileSystem.mount(d);
+    Fs fs = fsys.fs();
+    Inode open = fs.iget(2); // README held as an open file holds it
+    fsys.unlink("/README");
+    assertThat(fs.inUse()).contains(2L);
+
+    String orphan = "inode 2 (file) is allocated but not reachable from the root";
+    assertThat(violations(d)).containsExactly(orphan); // at rest: nothing will ever free it
+    Fsck.Report live = Fsck.checkLive(d, fs.inUse());
+    assertThat(live.violations()).isEmpty();
+    assertThat(live.notes()).containsExactly(
+        "inode 2 (file) is unlinked but open: freed at its last close");
+    // only the inodes the kernel holds are excused
+    assertThat(Fsck.checkLive(d, Set.of(3L)).violations()).containsExactly(orphan);
+
+    fs.log().beginOpNow(Param.MAXOPBLOCKS);
+    fs.iput(open); // the last close frees it
+    fs.log().endOp(Param.MAXOPBLOCKS);
+    assertThat(fs.inUse()).doesNotContain(2L);
+    Fsck.Report after = Fsck.check(d);
+    assertThat(after.violations()).isEmpty();
+    assertThat(after.notes()).isEmpty();
+  }
+
+  @Test
   void unreachableInodeAndWrongDotDot() {
     MemoryBlockDevice d = image();
     long dirBlock = readInode(d, 3).addrs()[0];
@@ -180,6 +209,9 @@ class FsckTest {
     assertThat(v).contains("directory inode 3: \"..\" names inode 3, but its parent is 1");
     assertThat(v).contains("inode 4 (file) is allocated but not reachable from the root");
     assertThat(v).contains("inode 4: nlink 1 but 0 directory entries name it");
+    // held open or not, an unreachable inode that still has a link is lost, not unlinked
+    assertThat(Fsck.checkLive(d, Set.of(4L)).violations())
+        .contains("inode 4 (file) is allocated but not reachable from the root");
   }
 
   @Test
