@@ -71,7 +71,7 @@ public final class Kalloc {
    */
   public void kfree(long pa) {
     long off = pa - base; // below base it wraps round to a huge unsigned offset
-    if (!Vm.unsignedBelow(off, (long) npages << Riscv.PGSHIFT)
+    if (Long.compareUnsigned(off, (long) npages << Riscv.PGSHIFT) >= 0
         || (int) (off & (Riscv.PGSIZE - 1)) != 0) { // int tests: see Vm.valid
       throw new KernelPanic(String.format("kfree: 0x%x is not a page of RAM", pa));
     }

@@ -131,7 +131,7 @@ final class Syscall {
   /** Fetches the uint64 at addr from the current process. Empty if addr is outside p.sz. */
   OptionalLong fetchaddr(Process p, long addr) {
     // both tests needed, in case of overflow
-    if (!Vm.unsignedBelow(addr, p.sz) || Vm.unsignedBelow(p.sz, addr + 8)) { // see Vm
+    if (Long.compareUnsigned(addr, p.sz) >= 0 || Long.compareUnsigned(addr + 8, p.sz) > 0) {
       return OptionalLong.empty();
     }
     byte[] b = new byte[8];

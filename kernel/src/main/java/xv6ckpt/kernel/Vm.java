@@ -55,16 +55,6 @@ public final class Vm {
     return (int) (pte & PTE_V) != 0;
   }
 
-  /**
-   * a &lt; b as unsigned 64-bit numbers, as {@code Long.compareUnsigned(a, b) < 0} says, written
-   * as a signed compare of both shifted by 2^63: under the fuzzer a call of Long.compareUnsigned
-   * from kernel code goes through a method hook that boxes both arguments, and the loops over
-   * pages test this once per page.
-   */
-  static boolean unsignedBelow(long a, long b) {
-    return a + Long.MIN_VALUE < b + Long.MIN_VALUE;
-  }
-
   /** Zeroes the page at pa. */
   void zeroPage(long pa) {
     mem.fill(pa, PGSIZE, (byte) 0);
@@ -192,7 +182,7 @@ public final class Vm {
       throw new KernelPanic("uvmunmap: not aligned");
     }
     long end = va + npages * PGSIZE;
-    for (long a = va; unsignedBelow(a, end); ) {
+    for (long a = va; Long.compareUnsigned(a, end) < 0; ) {
       long pteAddr = walk(pagetable, a, false);
       if (pteAddr == 0) {
         a = nextTable(pagetable, a); // no page-table page here: skip its whole span
@@ -211,7 +201,7 @@ public final class Vm {
    */
   private long unmapInTable(long pteAddr, long va, long end, boolean doFree) {
     long stop = (va | (L0_SPAN - 1)) + 1;
-    if (unsignedBelow(end, stop)) {
+    if (Long.compareUnsigned(end, stop) < 0) {
       stop = end;
     }
     long last = pteAddr + (stop - va) / PGSIZE * 8;
@@ -270,12 +260,12 @@ public final class Vm {
    * @return the new size, or 0 on error (everything allocated here is freed again)
    */
   public long uvmalloc(long pagetable, long oldsz, long newsz, long xperm) {
-    if (unsignedBelow(newsz, oldsz)) {
+    if (Long.compareUnsigned(newsz, oldsz) < 0) {
       return oldsz;
     }
     oldsz = pgroundup(oldsz);
     long pteAddr = 0; // of the page mapped last: mappages(a, PGSIZE) without a walk per page
-    for (long a = oldsz; unsignedBelow(a, newsz); a += PGSIZE) {
+    for (long a = oldsz; Long.compareUnsigned(a, newsz) < 0; a += PGSIZE) {
       if (a >= MAXVA) {
         uvmdealloc(pagetable, a, oldsz);
         return 0;
@@ -304,7 +294,7 @@ public final class Vm {
    * @return the new process size
    */
   public long uvmdealloc(long pagetable, long oldsz, long newsz) {
-    if (!unsignedBelow(newsz, oldsz)) {
+    if (Long.compareUnsigned(newsz, oldsz) >= 0) {
       return oldsz;
     }
     if (pgroundup(newsz) < pgroundup(oldsz)) {
@@ -424,7 +414,7 @@ public final class Vm {
    *     process's size, already mapped) or memory is exhausted
    */
   public long vmfault(long pagetable, long lazyLimit, long va) {
-    if (va < 0 || !unsignedBelow(va, lazyLimit) || va >= MAXVA) {
+    if (va < 0 || Long.compareUnsigned(va, lazyLimit) >= 0 || va >= MAXVA) {
       return 0;
     }
     va = pgrounddown(va);
