@@ -113,6 +113,23 @@ public final class Hart {
     }
   }
 
+  /** Copies x0..x31 into {@code dst[0 .. 32)} (a context switch saves them in one call). */
+  public void registers(long[] dst) {
+    if (dst.length < 32) {
+      throw new IllegalArgumentException("register array of " + dst.length + " words, need 32");
+    }
+    System.arraycopy(x, 0, dst, 0, 32);
+    dst[0] = 0;
+  }
+
+  /** Sets x1..x31 from {@code src[1 .. 32)}; src[0] is ignored, as a write to x0 is. */
+  public void setRegisters(long[] src) {
+    if (src.length < 32) {
+      throw new IllegalArgumentException("register array of " + src.length + " words, need 32");
+    }
+    System.arraycopy(src, 1, x, 1, 31);
+  }
+
   private static void checkRegister(int i) {
     if (i < 0 || i > 31) {
       throw new IllegalArgumentException("no register x" + i);

@@ -130,6 +130,19 @@ public final class PhysicalMemory {
   }
 
   /**
+   * Reads n little-endian 8-byte words at [pa, pa + 8n) into {@code dst[off .. off + n)}: a
+   * trapframe's registers in one call, where a loop of {@link #read64} would check the range
+   * (and, under the fuzzer's instrumentation, compare in kernel code) once per word.
+   */
+  public void readLongs(long pa, long[] dst, int off, int n) {
+    java.util.Objects.checkFromIndexSize(off, n, dst.length);
+    int o = offset(pa, 8L * n);
+    for (int i = 0; i < n; i++) {
+      dst[off + i] = (long) LONG.get(ram, o + 8 * i);
+    }
+  }
+
+  /**
    * The address of the first 8-byte word in [pa, end) that is not zero, or {@code end} if there
    * is none; pa and end must be 8-byte aligned. A page-table walk uses it to visit only the PTEs
    * that are set (a zero PTE has PTE_V clear): a process's tables are mostly empty, and this
@@ -170,6 +183,16 @@ public final class PhysicalMemory {
 
   public void write64(long pa, long v) {
     LONG.set(ram, kernelWrite(pa, 8), v);
+  }
+
+  /** Writes {@code src[off .. off + n)} as n little-endian 8-byte words to [pa, pa + 8n). */
+  public void writeLongs(long pa, long[] src, int off, int n) {
+    java.util.Objects.checkFromIndexSize(off, n, src.length);
+    offset(pa, 8L * n); // checked in longs first: 8n may not fit an int
+    int o = kernelWrite(pa, 8 * n);
+    for (int i = 0; i < n; i++) {
+      LONG.set(ram, o + 8 * i, src[off + i]);
+    }
   }
 
   /** Copies {@code src[off .. off + len)} to [pa, pa + len). */

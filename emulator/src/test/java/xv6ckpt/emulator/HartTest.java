@@ -191,4 +191,26 @@ class HartTest {
     assertThat(m.mem.read64(BASE + 0x1003)).isEqualTo(0x1122_3344_5566_7788L);
     assertThat(m.hart.x(28)).isEqualTo(0x7788_0000L); // bytes 1..4: 00 00 88 77
   }
+
+  @Test
+  void registerArraysCopyX1ToX31AndNeverX0() {
+    Hart h = new Hart(new PhysicalMemory(1 << 20));
+    long[] in = new long[32];
+    for (int i = 0; i < 32; i++) {
+      in[i] = 1000 + i;
+    }
+    h.setRegisters(in);
+    assertThat(h.x(0)).isEqualTo(0);
+    assertThat(h.x(1)).isEqualTo(1001);
+    assertThat(h.x(31)).isEqualTo(1031);
+    h.setX(5, -3);
+    long[] out = new long[32];
+    out[0] = 99;
+    h.registers(out);
+    assertThat(out[0]).isEqualTo(0);
+    assertThat(out[5]).isEqualTo(-3);
+    assertThat(out[31]).isEqualTo(1031);
+    assertThrows(IllegalArgumentException.class, () -> h.registers(new long[31]));
+    assertThrows(IllegalArgumentException.class, () -> h.setRegisters(new long[3]));
+  }
 }

@@ -28,6 +28,41 @@ class PhysicalMemoryTest {
   }
 
   @Test
+  void wordArraysReadAndWriteAsSingleLittleEndianWordsDo() {
+    PhysicalMemory m = new PhysicalMemory(1 << 20);
+    long[] src = {-1, 0x0102_0304_0506_0708L, Long.MIN_VALUE, 42, 7};
+    m.writeLongs(BASE + 0xFF8, src, 1, 3); // three words across the first page boundary
+    assertThat(m.read64(BASE + 0xFF8)).isEqualTo(0x0102_0304_0506_0708L);
+    assertThat(m.read8(BASE + 0xFF8)).isEqualTo((byte) 8);
+    assertThat(m.read64(BASE + 0x1000)).isEqualTo(Long.MIN_VALUE);
+    assertThat(m.read64(BASE + 0x1008)).isEqualTo(42);
+    assertThat(m.read64(BASE + 0x1010)).isEqualTo(0); // n words, no more
+    assertThat(m.dirtyPageCount()).isEqualTo(2); // both pages it touched, for the next reset
+    m.write64(BASE + 0x2008, -5);
+    long[] dst = new long[6];
+    m.readLongs(BASE + 0x1000, dst, 2, 3);
+    assertThat(dst).asList().containsExactly(0L, 0L, Long.MIN_VALUE, 42L, 0L, 0L).inOrder();
+    m.readLongs(BASE + 0x2008, dst, 0, 1);
+    assertThat(dst[0]).isEqualTo(-5);
+    assertThrows(IllegalArgumentException.class,
+        () -> m.readLongs(BASE + (1 << 20) - 16, dst, 0, 3));
+    assertThrows(IllegalArgumentException.class,
+        () -> m.writeLongs(BASE + (1 << 20) - 8, src, 0, 2));
+    assertThrows(IndexOutOfBoundsException.class, () -> m.writeLongs(BASE, src, 3, 3));
+    assertThat(m.read64(BASE)).isEqualTo(0); // a refused write wrote nothing
+  }
+
+  @Test
+  void aFullPageRestoresAfterAWordArrayWrite() {
+    PhysicalMemory m = new PhysicalMemory(1 << 20);
+    PhysicalMemory.Snapshot s = m.snapshot();
+    m.writeLongs(BASE + 0x3000, new long[] {1, 2}, 0, 2);
+    m.reset(s);
+    assertThat(m.read64(BASE + 0x3000)).isEqualTo(0);
+    assertThat(m.read64(BASE + 0x3008)).isEqualTo(0);
+  }
+
+  @Test
   void outOfRangeAccessNamesTheAddress() {
     PhysicalMemory m = new PhysicalMemory(1 << 20);
     IllegalArgumentException e =

@@ -76,7 +76,7 @@ final class Checkpoint {
     if (t == null) {
       return refuse("checkpoint", CKPT_NO_PROCESS, "pid " + pid + " names no process");
     }
-    if (t.state == Process.State.ZOMBIE) {
+    if (t.state() == Process.State.ZOMBIE) {
       return refuse("checkpoint", CKPT_ZOMBIE, "pid " + pid + " has exited");
     }
     Resume r = t == p ? resumeSelf() : resumeOther(t);
@@ -104,7 +104,7 @@ final class Checkpoint {
   /** The process with this pid if it has started (not UNUSED, not USED), else null. */
   private Process started(int pid) {
     for (Process q : m.proc.procs) {
-      if (q.pid == pid && q.state != Process.State.UNUSED && q.state != Process.State.USED) {
+      if (q.pid == pid && q.state() != Process.State.UNUSED && q.state() != Process.State.USED) {
         return q;
       }
     }
@@ -134,7 +134,7 @@ final class Checkpoint {
     long[] r = m.userRegisters(t);
     long[] x = Arrays.copyOfRange(r, 1, 32);
     long pc = r[32];
-    boolean inCall = t.state == Process.State.SLEEPING || t.restart != null;
+    boolean inCall = t.state() == Process.State.SLEEPING || t.restart != null;
     if (!inCall) {
       return new Resume(x, pc, 0, new long[6], 0);
     }

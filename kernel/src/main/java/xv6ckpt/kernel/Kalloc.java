@@ -72,11 +72,11 @@ public final class Kalloc {
   public void kfree(long pa) {
     long off = pa - base; // below base it wraps round to a huge unsigned offset
     if (Long.compareUnsigned(off, (long) npages << Riscv.PGSHIFT) >= 0
-        || (off & (Riscv.PGSIZE - 1)) != 0) {
+        || (int) (off & (Riscv.PGSIZE - 1)) != 0) { // int tests: see Vm.valid
       throw new KernelPanic(String.format("kfree: 0x%x is not a page of RAM", pa));
     }
     int page = (int) (off >>> Riscv.PGSHIFT);
-    if ((inUse[page >>> 6] & (1L << page)) == 0) {
+    if ((int) (inUse[page >>> 6] >>> page & 1) == 0) {
       throw new KernelPanic(String.format("kfree: page 0x%x is already free", pa));
     }
     inUse[page >>> 6] &= ~(1L << page);

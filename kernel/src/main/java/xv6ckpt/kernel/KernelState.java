@@ -89,7 +89,7 @@ final class KernelState {
   }
 
   private static void copyProcess(Process p, Process q, Proc np, File nf, Fs fs) {
-    q.state = p.state;
+    q.setState(p.state());
     q.chan = p.chan;
     q.killed = p.killed;
     q.xstate = p.xstate;

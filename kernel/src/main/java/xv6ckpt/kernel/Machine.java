@@ -219,7 +219,7 @@ public final class Machine {
       throw new BootException("cannot exec /init: missing or not an executable");
     }
     m.mem.write64(p.trapframe + tfReg(10), argc);
-    p.state = Process.State.RUNNABLE;
+    p.setState(Process.State.RUNNABLE);
     return m;
   }
 
@@ -241,7 +241,7 @@ public final class Machine {
     m.mem.write32(m.vm.walkaddr(p.pagetable, 0), 0x0000006f); // j . (never runs)
     p.name = "init";
     p.chan = Chan.NEVER;
-    p.state = Process.State.SLEEPING;
+    p.setState(Process.State.SLEEPING);
     m.autoReap = true;
     return m;
   }
@@ -287,7 +287,7 @@ public final class Machine {
       throw new BootException("exec " + path + " failed: no such program or not an executable");
     }
     mem.write64(p.trapframe + tfReg(10), argc);
-    p.state = Process.State.RUNNABLE;
+    p.setState(Process.State.RUNNABLE);
     watchPid = p.pid;
     return p.pid;
   }
@@ -373,7 +373,7 @@ public final class Machine {
           return new Outcome.BudgetSpent();
         }
         Process p = current;
-        if (p == null || p.state != Process.State.RUNNING) {
+        if (p == null || p.state() != Process.State.RUNNING) {
           p = proc.pickNext();
           if (p == null) {
             if (idleTick()) {
@@ -382,7 +382,7 @@ public final class Machine {
             return new Outcome.Idle(proc.anySleepingOn(Chan.CONSOLE));
           }
           switchTo(p);
-          p.state = Process.State.RUNNING;
+          p.setState(Process.State.RUNNING);
           current = p;
           quantumLeft = nextQuantum();
           if (p.killed) {
@@ -399,7 +399,7 @@ public final class Machine {
         quantumLeft -= ran;
         long number = hart.x(17); // before the trap is handled: restore replaces a7
         trap.usertrap(p, t);
-        if (p.state != Process.State.RUNNING) {
+        if (p.state() != Process.State.RUNNING) {
           current = null;
         }
         advanceTicks();
@@ -423,7 +423,7 @@ public final class Machine {
     return stop instanceof Stop.SyscallReturn
         && ((Stop.SyscallReturn) stop).pid() == p.pid
         && t instanceof xv6ckpt.emulator.Trap.Ecall
-        && p.state == Process.State.RUNNING;
+        && p.state() == Process.State.RUNNING;
   }
 
   private Outcome panic(String message) {
@@ -435,7 +435,7 @@ public final class Machine {
   /** The timer: the process's quantum is spent (or only the run's budget is). */
   void timerInterrupt(Process p) {
     if (quantumLeft == 0) {
-      p.state = Process.State.RUNNABLE; // yield
+      p.setState(Process.State.RUNNABLE); // yield
     }
   }
 
@@ -479,8 +479,10 @@ public final class Machine {
   /** Nothing can run: lets time pass to the earliest sleep's end, if anyone sleeps on time. */
   private boolean idleTick() {
     long until = Long.MAX_VALUE;
-    for (Process p : proc.procs) {
-      if (p.state == Process.State.SLEEPING && p.chan == Chan.TICKS) {
+    java.util.BitSet sleeping = proc.slots.sleeping;
+    for (int s = sleeping.nextSetBit(0); s >= 0; s = sleeping.nextSetBit(s + 1)) {
+      Process p = proc.procs[s];
+      if (p.chan == Chan.TICKS) {
         long u = p.restart instanceof Restart.Sleep
             ? ((Restart.Sleep) p.restart).until() : ticks() + 1;
         until = Math.min(until, u);
@@ -509,7 +511,7 @@ public final class Machine {
   public long[] userRegisters(Process p) {
     if (p.trapframe == 0) {
       throw new IllegalArgumentException("process in slot " + p.slot + " has no registers ("
-          + p.state + ")");
+          + p.state() + ")");
     }
     long[] r = new long[33];
     for (int i = 1; i < 32; i++) {
@@ -519,6 +521,9 @@ public final class Machine {
     return r;
   }
 
+  /** Registers in transit between the hart and a trapframe (x0..x31; x0 unused). */
+  private final long[] regs = new long[32];
+
   /** Makes p's registers the hart's (a context switch). */
   void switchTo(Process p) {
     if (loaded == p) {
@@ -527,9 +532,8 @@ public final class Machine {
     if (loaded != null) {
       saveContext(loaded);
     }
-    for (int i = 1; i < 32; i++) {
-      hart.setX(i, mem.read64(p.trapframe + tfReg(i)));
-    }
+    mem.readLongs(p.trapframe + tfReg(1), regs, 1, 31); // x1..x31 lie one after another
+    hart.setRegisters(regs);
     hart.setPc(mem.read64(p.trapframe + TF_EPC) & ~1L);
     hart.setInstret(p.instret);
     hart.setSatp(Riscv.makeSatp(p.pagetable));
@@ -540,9 +544,8 @@ public final class Machine {
 
   /** Saves the hart's registers into p's trapframe (p must be loaded). */
   void saveContext(Process p) {
-    for (int i = 1; i < 32; i++) {
-      mem.write64(p.trapframe + tfReg(i), hart.x(i));
-    }
+    hart.registers(regs);
+    mem.writeLongs(p.trapframe + tfReg(1), regs, 1, 31);
     mem.write64(p.trapframe + TF_EPC, hart.pc());
     p.instret = hart.instret();
   }

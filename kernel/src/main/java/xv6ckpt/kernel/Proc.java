@@ -24,6 +24,7 @@ import xv6ckpt.kernel.Process.State;
 public final class Proc {
   private final Machine m;
   final Process[] procs = new Process[Param.NPROC];
+  final Slots slots = new Slots();
   int nextpid = 1;
   Process initproc;
   int lastRun = Param.NPROC - 1; // slot of the process that ran last
@@ -31,15 +32,34 @@ public final class Proc {
   Proc(Machine m) {
     this.m = m;
     for (int i = 0; i < procs.length; i++) {
-      procs[i] = new Process(i);
+      procs[i] = new Process(i, slots);
+    }
+  }
+
+  /**
+   * Which slots are in use (not UNUSED), SLEEPING and RUNNABLE, as bit sets that {@link
+   * Process#setState} keeps equal to the slots' states. The loops over the table visit only the
+   * slots that can match, in table order as xv6's loops over proc[], and find them with the
+   * bit sets' word scans: a visit per slot costs little in itself, but under the fuzzer every
+   * loop test and compare in kernel code is an instrumented call, and most slots are UNUSED.
+   */
+  static final class Slots {
+    final java.util.BitSet used = new java.util.BitSet(Param.NPROC);
+    final java.util.BitSet sleeping = new java.util.BitSet(Param.NPROC);
+    final java.util.BitSet runnable = new java.util.BitSet(Param.NPROC);
+
+    void changed(int slot, State to) {
+      used.set(slot, to != State.UNUSED);
+      sleeping.set(slot, to == State.SLEEPING);
+      runnable.set(slot, to == State.RUNNABLE);
     }
   }
 
   /** The process with this pid, if it exists (any state but UNUSED). */
   public java.util.Optional<Process> byPid(int pid) {
-    for (Process p : procs) {
-      if (p.state != State.UNUSED && p.pid == pid) {
-        return java.util.Optional.of(p);
+    for (int s = slots.used.nextSetBit(0); s >= 0; s = slots.used.nextSetBit(s + 1)) {
+      if (procs[s].pid == pid) {
+        return java.util.Optional.of(procs[s]);
       }
     }
     return java.util.Optional.empty();
@@ -48,10 +68,8 @@ public final class Proc {
   /** Processes not UNUSED, in table order. */
   public java.util.List<Process> live() {
     java.util.List<Process> out = new java.util.ArrayList<>();
-    for (Process p : procs) {
-      if (p.state != State.UNUSED) {
-        out.add(p);
-      }
+    for (int s = slots.used.nextSetBit(0); s >= 0; s = slots.used.nextSetBit(s + 1)) {
+      out.add(procs[s]);
     }
     return out;
   }
@@ -64,18 +82,13 @@ public final class Proc {
    * @return the process (state USED), or null if there are no free procs or memory ran out
    */
   Process allocproc() {
-    Process p = null;
-    for (Process q : procs) {
-      if (q.state == State.UNUSED) {
-        p = q;
-        break;
-      }
-    }
-    if (p == null) {
+    int slot = slots.used.nextClearBit(0); // the first UNUSED slot
+    if (slot >= procs.length) {
       return null;
     }
+    Process p = procs[slot];
     p.pid = nextpid++;
-    p.state = State.USED;
+    p.setState(State.USED);
     p.trapframe = m.kalloc.kalloc(); // Allocate a trapframe page.
     if (p.trapframe == 0) {
       freeproc(p);
@@ -113,7 +126,7 @@ public final class Proc {
     p.instret = 0;
     p.restart = null;
     p.cwdPath = new byte[] {'/'};
-    p.state = State.UNUSED;
+    p.setState(State.UNUSED);
   }
 
   /**
@@ -196,17 +209,18 @@ public final class Proc {
     np.cwdPath = p.cwdPath;
     np.name = p.name;
     np.parent = p;
-    np.state = State.RUNNABLE;
+    np.setState(State.RUNNABLE);
     return np.pid;
   }
 
   /** Passes p's abandoned children to init. */
   private void reparent(Process p) {
-    for (Process pp : procs) {
+    for (int s = slots.used.nextSetBit(0); s >= 0; s = slots.used.nextSetBit(s + 1)) {
+      Process pp = procs[s]; // (an UNUSED slot has no parent)
       if (pp.parent == p) {
         pp.parent = initproc;
         wakeup(Chan.proc(initproc.slot));
-        if (m.autoReap && pp.state == State.ZOMBIE) {
+        if (m.autoReap && pp.state() == State.ZOMBIE) {
           freeproc(pp); // init's wait loop, done by the kernel
         }
       }
@@ -238,7 +252,7 @@ public final class Proc {
       wakeup(Chan.proc(p.parent.slot)); // Parent might be sleeping in wait().
     }
     p.xstate = status;
-    p.state = State.ZOMBIE;
+    p.setState(State.ZOMBIE);
     p.restart = null;
     if (m.loaded == p) {
       p.instret = m.hart.instret();
@@ -258,12 +272,14 @@ public final class Proc {
    */
   SysResult wait(Process p, long addr) {
     boolean havekids = false;
-    for (Process pp : procs) { // Scan through table looking for exited children.
+    // Scan through table looking for exited children (an UNUSED slot has no parent).
+    for (int s = slots.used.nextSetBit(0); s >= 0; s = slots.used.nextSetBit(s + 1)) {
+      Process pp = procs[s];
       if (pp.parent != p) {
         continue;
       }
       havekids = true;
-      if (pp.state == State.ZOMBIE) {
+      if (pp.state() == State.ZOMBIE) {
         int pid = pp.pid;
         if (addr != 0) {
           byte[] st = new byte[4];
@@ -284,17 +300,17 @@ public final class Proc {
 
   /** Wakes up all processes sleeping on channel chan. */
   void wakeup(long chan) {
-    for (Process p : procs) {
-      if (p.state == State.SLEEPING && p.chan == chan) {
-        p.state = State.RUNNABLE;
+    for (int s = slots.sleeping.nextSetBit(0); s >= 0; s = slots.sleeping.nextSetBit(s + 1)) {
+      if (procs[s].chan == chan) {
+        procs[s].setState(State.RUNNABLE);
       }
     }
   }
 
   /** Whether some process sleeps on chan. */
   boolean anySleepingOn(long chan) {
-    for (Process p : procs) {
-      if (p.state == State.SLEEPING && p.chan == chan) {
+    for (int s = slots.sleeping.nextSetBit(0); s >= 0; s = slots.sleeping.nextSetBit(s + 1)) {
+      if (procs[s].chan == chan) {
         return true;
       }
     }
@@ -308,11 +324,12 @@ public final class Proc {
    * @return 0, or -1 if there is no such process
    */
   public int kill(int pid) {
-    for (Process p : procs) {
-      if (p.state != State.UNUSED && p.pid == pid) {
+    for (int s = slots.used.nextSetBit(0); s >= 0; s = slots.used.nextSetBit(s + 1)) {
+      Process p = procs[s];
+      if (p.pid == pid) {
         p.killed = true;
-        if (p.state == State.SLEEPING) {
-          p.state = State.RUNNABLE; // Wake process from sleep().
+        if (p.state() == State.SLEEPING) {
+          p.setState(State.RUNNABLE); // Wake process from sleep().
         }
         return 0;
       }
@@ -322,14 +339,15 @@ public final class Proc {
 
   /** The next RUNNABLE process after the one that ran last, in table order, or null. */
   Process pickNext() {
-    for (int i = 1; i <= procs.length; i++) {
-      Process p = procs[(lastRun + i) % procs.length];
-      if (p.state == State.RUNNABLE) {
-        lastRun = p.slot;
-        return p;
-      }
+    int s = slots.runnable.nextSetBit(lastRun + 1); // after lastRun, then from the start
+    if (s < 0) {
+      s = slots.runnable.nextSetBit(0);
     }
-    return null;
+    if (s < 0) {
+      return null;
+    }
+    lastRun = s;
+    return procs[s];
   }
 
   private static final String[] STATES = {"unused", "used", "sleep ", "runble", "run   ", "zombie"};
@@ -338,10 +356,10 @@ public final class Proc {
   void procdump() {
     StringBuilder sb = new StringBuilder("\n");
     for (Process p : procs) {
-      if (p.state == State.UNUSED) {
+      if (p.state() == State.UNUSED) {
         continue;
       }
-      sb.append(p.pid).append(' ').append(STATES[p.state.ordinal()]).append(' ').append(p.name);
+      sb.append(p.pid).append(' ').append(STATES[p.state().ordinal()]).append(' ').append(p.name);
       sb.append('\n');
     }
     m.printf(sb.toString());

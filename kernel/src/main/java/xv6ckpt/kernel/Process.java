@@ -28,8 +28,11 @@ public final class Process {
   /** Index in the process table. */
   final int slot;
 
+  /** The table's sets of slots by state, which {@link #setState} keeps up to date. */
+  private final Proc.Slots slots;
+
   // Changed by the process table (xv6: p->lock must be held).
-  State state = State.UNUSED;
+  private State state = State.UNUSED; // written only by setState (see Proc.Slots)
   long chan; // if SLEEPING, the channel it sleeps on
   boolean killed; // if true, it dies at its next return to user space
   int xstate; // exit status, for the parent's wait
@@ -50,8 +53,9 @@ public final class Process {
   long instret; // instructions this process has retired
   Restart restart; // progress of a blocked system call, re-issued on wakeup (null: none)
 
-  Process(int slot) {
+  Process(int slot, Proc.Slots slots) {
     this.slot = slot;
+    this.slots = slots;
   }
 
   public int pid() {
@@ -60,6 +64,12 @@ public final class Process {
 
   public State state() {
     return state;
+  }
+
+  /** Changes the state and the table's slot sets with it. */
+  void setState(State s) {
+    slots.changed(slot, s);
+    state = s;
   }
 
   public String name() {

@@ -92,7 +92,7 @@ final class Syscall {
     } else if (r instanceof SysResult.Block) {
       m.hart.setPc(pc); // re-issue the call when woken
       p.chan = ((SysResult.Block) r).chan();
-      p.state = Process.State.SLEEPING;
+      p.setState(Process.State.SLEEPING);
     } else if (r instanceof SysResult.Replaced) {
       m.syncTranslation(p); // a new page table (restore)
     }

@@ -35,7 +35,7 @@ final class Trap {
           + String.format("            sepc=0x%x stval=0x%x%n", t.pc(), t.tval()));
       p.killed = true;
     }
-    if (p.killed && p.state == Process.State.RUNNING) {
+    if (p.killed && p.state() == Process.State.RUNNING) {
       m.proc.exit(p, -1);
     }
   }

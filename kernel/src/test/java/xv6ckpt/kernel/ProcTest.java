@@ -210,6 +210,66 @@ class ProcTest {
     assertThat(m.kalloc().freePages()).isEqualTo(before);
   }
 
+  /** The process table's slot sets say exactly which slots are used, sleeping and runnable. */
+  private static void assertSlotSetsMatchStates(Machine m, String when) {
+    Proc t = m.proc();
+    for (Process q : t.procs) {
+      String at = when + ", slot " + q.slot + " (" + q.state() + ")";
+      assertWithMessage(at).that(t.slots.used.get(q.slot))
+          .isEqualTo(q.state() != Process.State.UNUSED);
+      assertWithMessage(at).that(t.slots.sleeping.get(q.slot))
+          .isEqualTo(q.state() == Process.State.SLEEPING);
+      assertWithMessage(at).that(t.slots.runnable.get(q.slot))
+          .isEqualTo(q.state() == Process.State.RUNNABLE);
+    }
+  }
+
+  @Test
+  void slotSetsFollowEveryStateChangeThroughForkSleepExitWaitAndReset() {
+    // Children fork until the table is full, sleep, and are reaped; checked every few steps.
+    UProg p = new UProg();
+    String loop = p.fresh();
+    String full = p.fresh();
+    String child = p.fresh();
+    String reap = p.fresh();
+    String reaped = p.fresh();
+    p.a.label(loop);
+    p.sys(SYS_fork);
+    p.a.beqz(A0, child).bltz(A0, full).j(loop);
+    p.a.label(full).label(reap).li(A0, 0);
+    p.sys(SYS_wait);
+    p.a.bltz(A0, reaped).j(reap);
+    p.a.label(reaped);
+    p.exit(0);
+    p.a.label(child);
+    p.a.li(A0, 2);
+    p.sys(SYS_sleep).exit(0);
+    Machine m = Machines.runner(Map.of("prog", p.elf()));
+    try {
+      m.spawn("/prog", java.util.List.of("prog"));
+    } catch (Machine.BootException e) {
+      throw new AssertionError(e);
+    }
+    Machine.Snapshot start = m.snapshot();
+    int maxLive = 0;
+    int maxSleeping = 0;
+    Machine.Outcome o = new Machine.Outcome.BudgetSpent();
+    for (int step = 0; step < 20_000 && o instanceof Machine.Outcome.BudgetSpent; step++) {
+      o = m.run(97);
+      assertSlotSetsMatchStates(m, "step " + step);
+      maxLive = Math.max(maxLive, m.proc().slots.used.cardinality());
+      maxSleeping = Math.max(maxSleeping, m.proc().slots.sleeping.cardinality());
+    }
+    assertThat(o).isEqualTo(Machines.exited(0));
+    assertThat(maxLive).isEqualTo(Param.NPROC); // the table was full at some point
+    assertThat(maxSleeping).isGreaterThan(Param.NPROC / 2);
+    m.reset(start);
+    assertSlotSetsMatchStates(m, "after the reset");
+    assertThat(m.proc().slots.runnable.cardinality()).isGreaterThan(0);
+    assertThat(Machines.finish(m)).isEqualTo(Machines.exited(0)); // the same run again
+    assertSlotSetsMatchStates(m, "after the second run");
+  }
+
   @Test
   void orphansAreReparentedToInit() {
     UProg p = new UProg();

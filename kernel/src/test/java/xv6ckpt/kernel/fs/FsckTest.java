@@ -94,6 +94,26 @@ class FsckTest {
   }
 
   @Test
+  void everyKindOfBitmapMismatchIsReportedInBlockOrder() {
+    MemoryBlockDevice d = image();
+    Superblock sb = sb(d);
+    long referenced = readInode(d, 2).addrs()[0];
+    long lastFree = sb.size() - 1; // nothing references the disk's last block in a small image
+    flipBitmap(d, sb.size() + 5); // beyond the file system, in the same bitmap block
+    flipBitmap(d, lastFree);
+    flipBitmap(d, referenced);
+    flipBitmap(d, sb.inodestart()); // metadata
+    flipBitmap(d, sb.dataStart() - 1); // the last metadata block
+    assertThat(violations(d)).containsExactly(
+        "bitmap: metadata block " + sb.inodestart() + " is marked free",
+        "bitmap: metadata block " + (sb.dataStart() - 1) + " is marked free",
+        "bitmap: block " + referenced + " is marked free but referenced by inode 2 (addrs[0])",
+        "bitmap: block " + lastFree + " is marked in use but nothing references it",
+        "bitmap: block " + (sb.size() + 5) + " is marked in use but lies beyond the size "
+            + sb.size()).inOrder();
+  }
+
+  @Test
   void leakedBlockMarkedInUse() {
     MemoryBlockDevice d = image();
     flipBitmap(d, 1500);
