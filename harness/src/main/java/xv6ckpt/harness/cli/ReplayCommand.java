@@ -62,7 +62,8 @@ final class ReplayCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw CliError.badInput(e.getMessage());
     }
-    main.err.println("replay: " + s.entries() + " entries, " + s.failing() + " failing");
+    String entries = s.entries() == 1 ? " entry, " : " entries, ";
+    main.err.println("replay: " + s.entries() + entries + s.failing() + " failing");
     return s.failing() == 0 ? Main.EXIT_OK : Main.EXIT_FINDING;
   }
 }

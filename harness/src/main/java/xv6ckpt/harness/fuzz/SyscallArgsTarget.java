@@ -262,7 +262,7 @@ public final class SyscallArgsTarget implements FuzzTarget {
       Machine.Outcome o = m.run(BUDGET);
       if (o instanceof Machine.Outcome.Panicked) {
         return TestMachines.panicked(((Machine.Outcome.Panicked) o).message(), m,
-            "after " + calls + " calls");
+            "after " + plural(calls, "call"));
       }
       if (o instanceof Machine.Outcome.Exited) {
         exit = "server exit " + ((Machine.Outcome.Exited) o).status();
@@ -296,7 +296,7 @@ public final class SyscallArgsTarget implements FuzzTarget {
   }
 
   private Verdict invariants(int calls, String exit, boolean killed) {
-    String what = calls + " calls, " + exit + (killed ? ", killed the rest" : "");
+    String what = plural(calls, "call") + ", " + exit + (killed ? ", killed the rest" : "");
     int free = m.kalloc().freePages();
     if (free != baselineFree) {
       return new Verdict.Fail("page-leak", (baselineFree - free) + " pages not freed after "
@@ -316,5 +316,10 @@ public final class SyscallArgsTarget implements FuzzTarget {
           m.output(), "");
     }
     return new Verdict.Pass(what);
+  }
+
+  /** "1 call", "2 calls". */
+  private static String plural(int n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
   }
 }

@@ -52,7 +52,7 @@ class FuzzTargetsTest {
         new int[] {4, msg.length, 0}).bytes();
     FuzzTarget.Verdict v = t.run(in);
     assertThat(v).isInstanceOf(FuzzTarget.Verdict.Pass.class);
-    assertThat(v.summary()).contains("1 calls, server exit 0");
+    assertThat(v.summary()).contains("1 call, server exit 0");
   }
 
   @Test
