@@ -23,7 +23,8 @@ public final class ScaledTries implements AroundPropertyHook {
   @Override
   public PropertyExecutionResult aroundProperty(PropertyLifecycleContext context,
       PropertyExecutor property) {
-    int scale = scale();
+    // An @Example (no generated parameters) is one fixed case: running it again adds nothing.
+    int scale = context.targetMethod().getParameterCount() == 0 ? 1 : scale();
     context.attributes().tries().ifPresent(t -> context.attributes().setTries(t * scale));
     if (context.attributes().seed().filter(x -> !x.isEmpty()).isEmpty()) {
       context.attributes().setSeed(System.getProperty(SEED, "20240601"));
