@@ -1,6 +1,6 @@
 package xv6ckpt.harness.fuzz;
 
-import xv6ckpt.harness.Xv6Abi;
+import xv6ckpt.testkit.Xv6Abi;
 
 import java.util.HexFormat;
 
@@ -10,10 +10,6 @@ import java.util.HexFormat;
  */
 public final class InputDecoder {
   private InputDecoder() {}
-
-  private static final String[] NAMES = {"?", "fork", "exit", "wait", "pipe", "read", "kill",
-      "exec", "fstat", "chdir", "dup", "getpid", "sbrk", "sleep", "uptime", "open", "write",
-      "mknod", "unlink", "link", "mkdir", "close"};
 
   public static String describe(String target, byte[] input) {
     switch (target) {
@@ -51,7 +47,7 @@ public final class InputDecoder {
     int n = 0;
     while (!in.exhausted() && n < UserPrograms.MAX_CALLS) {
       int num = in.u8();
-      String name = num < 0xf0 ? NAMES[1 + num % Xv6Abi.SYS_MAX_STOCK] : "odd#" + num;
+      String name = num < 0xf0 ? Xv6Abi.name(1 + num % Xv6Abi.SYS_MAX_STOCK) : "odd#" + num;
       b.append("call ").append(n++).append(": ").append(name).append('(');
       for (int i = 0; i < 6; i++) {
         b.append(i == 0 ? "" : ", ").append("0x").append(Long.toHexString(SyscallArgsTarget.arg(in)));

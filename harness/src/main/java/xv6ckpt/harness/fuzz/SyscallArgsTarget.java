@@ -2,7 +2,7 @@ package xv6ckpt.harness.fuzz;
 
 
 import static xv6ckpt.harness.fuzz.UserPrograms.*;
-import static xv6ckpt.harness.Xv6Abi.*;
+import static xv6ckpt.testkit.Xv6Abi.*;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

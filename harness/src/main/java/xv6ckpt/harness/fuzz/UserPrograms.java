@@ -10,7 +10,7 @@ import static xv6ckpt.emulator.asm.Reg.A5;
 import static xv6ckpt.emulator.asm.Reg.A7;
 import static xv6ckpt.emulator.asm.Reg.S0;
 import static xv6ckpt.emulator.asm.Reg.S1;
-import static xv6ckpt.harness.Xv6Abi.*;
+import static xv6ckpt.testkit.Xv6Abi.*;
 
 import java.nio.charset.StandardCharsets;
 import xv6ckpt.emulator.asm.Assembler;

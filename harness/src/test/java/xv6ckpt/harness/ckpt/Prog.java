@@ -1,6 +1,6 @@
 package xv6ckpt.harness.ckpt;
 
-import static xv6ckpt.harness.Xv6Abi.*;
+import static xv6ckpt.testkit.Xv6Abi.*;
 
 import static xv6ckpt.emulator.asm.Reg.A0;
 import static xv6ckpt.emulator.asm.Reg.A1;

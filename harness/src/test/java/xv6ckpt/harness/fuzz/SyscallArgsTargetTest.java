@@ -4,7 +4,7 @@ import static com.google.common.truth.Truth.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import org.junit.jupiter.api.Test;
-import xv6ckpt.harness.Xv6Abi;
+import xv6ckpt.testkit.Xv6Abi;
 import xv6ckpt.kernel.Param;
 import xv6ckpt.kernel.Riscv;
 

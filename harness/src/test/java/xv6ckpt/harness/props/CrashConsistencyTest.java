@@ -1,6 +1,6 @@
 package xv6ckpt.harness.props;
 
-import xv6ckpt.harness.Xv6Abi;
+import xv6ckpt.testkit.Xv6Abi;
 
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;

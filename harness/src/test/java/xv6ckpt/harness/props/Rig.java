@@ -135,7 +135,7 @@ final class Rig {
   }
 
   private static final int ECALL = 0x00000073;
-  private static final int SYS_exit = xv6ckpt.harness.Xv6Abi.SYS_exit;
+  private static final int SYS_exit = xv6ckpt.testkit.Xv6Abi.SYS_exit;
 
   private static boolean exitsWithin(Machine m, int pid, long budget) {
     Machine.Outcome o = m.run(budget);

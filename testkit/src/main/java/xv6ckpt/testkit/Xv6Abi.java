@@ -1,10 +1,11 @@
-package xv6ckpt.harness;
+package xv6ckpt.testkit;
 
 /**
- * xv6's user ABI as the harness's generated programs use it: system-call numbers
- * (kernel/syscall.h, plus this project's checkpoint 22 and restore 23) and open(2) flags
- * (kernel/fcntl.h). Written out once here for every fuzz target and property: the kernel keeps
- * its own copy package-private, and the harness should not borrow the judged code's constants.
+ * xv6's user ABI as generated test programs use it: system-call numbers (kernel/syscall.h, plus
+ * this project's checkpoint 22 and restore 23), their names, and open(2) flags (kernel/fcntl.h).
+ * Written out once here for every kernel test, fuzz target and property: the kernel keeps its own
+ * copy, and a test must not borrow the judged code's constants. The C user-land's copy is
+ * kernel/user/abi.h; a harness test reads that header and checks every copy against it.
  */
 public final class Xv6Abi {
   private Xv6Abi() {}
@@ -36,6 +37,21 @@ public final class Xv6Abi {
 
   /** The highest call number of stock xv6 (checkpoint and restore come next, 22 and 23). */
   public static final int SYS_MAX_STOCK = SYS_close;
+
+  /** Each call's name, indexed by its number (index 0 is no call), as syscall.h spells them. */
+  private static final String[] NAMES = {
+    null, "fork", "exit", "wait", "pipe", "read", "kill", "exec", "fstat", "chdir", "dup",
+    "getpid", "sbrk", "sleep", "uptime", "open", "write", "mknod", "unlink", "link", "mkdir",
+    "close", "checkpoint", "restore"
+  };
+
+  /** The highest call number the kernel dispatches. */
+  public static final int SYS_MAX = NAMES.length - 1;
+
+  /** The name of call {@code num}, or "sys#num" for a number no call has. */
+  public static String name(int num) {
+    return num > 0 && num < NAMES.length ? NAMES[num] : "sys#" + num;
+  }
 
   public static final int O_RDONLY = 0x000;
   public static final int O_WRONLY = 0x001;
