@@ -78,7 +78,8 @@ public final class Console {
   /** Queues input bytes, as if typed; wakes readers. */
   void input(byte[] bytes) {
     Input cons = in;
-    byte[] rest = Arrays.copyOfRange(cons.pending, cons.pendingPos, cons.pending.length + bytes.length);
+    int queued = cons.pending.length;
+    byte[] rest = Arrays.copyOfRange(cons.pending, cons.pendingPos, queued + bytes.length);
     System.arraycopy(bytes, 0, rest, cons.pending.length - cons.pendingPos, bytes.length);
     cons.pending = rest;
     cons.pendingPos = 0;

@@ -31,7 +31,8 @@ final class Trap {
     } else if (isLazyFault(p, t)) {
       // page fault on lazily-allocated page: retry the instruction
     } else {
-      m.console.printf(String.format("usertrap(): unexpected scause 0x%x pid=%d%n", t.cause(), p.pid)
+      m.console.printf(
+          String.format("usertrap(): unexpected scause 0x%x pid=%d%n", t.cause(), p.pid)
           + String.format("            sepc=0x%x stval=0x%x%n", t.pc(), t.tval()));
       p.killed = true;
     }

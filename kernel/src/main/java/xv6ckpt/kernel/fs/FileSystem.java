@@ -124,7 +124,7 @@ public final class FileSystem {
   // ---------------------------------------------------------------------------------------
   // sysfile.c's bodies, for the kernel's system calls and the whole operations below alike.
 
-  /** Why a body refused: the error, and which path argument it is about (0, or 1 for link's new). */
+  /** Why a body refused: the error, and which path argument it is about (1: link's new path). */
   public record Refusal(FsError error, int arg) implements Created {}
 
   /** create's outcome: the inode made or found, or a refusal. */
