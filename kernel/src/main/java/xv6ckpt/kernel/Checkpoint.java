@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.List;
 import xv6ckpt.kernel.CheckpointImage.FileRecord;
 import xv6ckpt.kernel.CheckpointImage.Image;
-import xv6ckpt.kernel.fs.FsFormat;
 import xv6ckpt.kernel.fs.ImageFile;
 
 /**
@@ -40,8 +39,6 @@ final class Checkpoint {
   Checkpoint(Machine m) {
     this.m = m;
   }
-
-  // ---------------------------------------------------------------- checkpoint
 
   /** checkpoint(int pid, char *path): 0, -1 for a bad path pointer, or a CKPT_* code. */
   SysResult checkpoint(Process p) {
@@ -271,8 +268,6 @@ final class Checkpoint {
   }
 
 
-  // ---------------------------------------------------------------- shared
-
   private SysResult refuse(String call, int code, String detail) {
     return refuse(m, call, code, detail);
   }
@@ -285,57 +280,5 @@ final class Checkpoint {
 
   static String text(byte[] b) {
     return new String(b, StandardCharsets.ISO_8859_1);
-  }
-
-  /**
-   * The normalized absolute path of {@code path} (a C string: it ends at its first NUL) taken
-   * from directory {@code cwd} (itself normalized and absolute): "." and empty elements dropped,
-   * ".." going up (never above the root), each element cut to DIRSIZ bytes as namei cuts it.
-   * xv6 directories cannot be linked twice, so ".." is the lexical parent and the result names
-   * the same inode as namei(path) did when the call was made.
-   */
-  static byte[] absolutePath(byte[] cwd, byte[] path) {
-    List<byte[]> elems = new ArrayList<>();
-    int end = 0;
-    while (end < path.length && path[end] != 0) {
-      end++;
-    }
-    if (end == 0 || path[0] != '/') {
-      addElements(elems, cwd, cwd.length);
-    }
-    addElements(elems, path, end);
-    if (elems.isEmpty()) {
-      return new byte[] {'/'};
-    }
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    for (byte[] e : elems) {
-      out.write('/');
-      out.write(e, 0, e.length);
-    }
-    return out.toByteArray();
-  }
-
-  private static void addElements(List<byte[]> elems, byte[] path, int end) {
-    int i = 0;
-    while (i < end) {
-      while (i < end && path[i] == '/') {
-        i++;
-      }
-      int s = i;
-      while (i < end && path[i] != '/') {
-        i++;
-      }
-      byte[] e = Arrays.copyOfRange(path, s, Math.min(i, s + FsFormat.DIRSIZ));
-      if (e.length == 0 || (e.length == 1 && e[0] == '.')) {
-        continue;
-      }
-      if (e.length == 2 && e[0] == '.' && e[1] == '.') {
-        if (!elems.isEmpty()) {
-          elems.remove(elems.size() - 1);
-        }
-        continue;
-      }
-      elems.add(e);
-    }
   }
 }

@@ -5,9 +5,11 @@ import static xv6ckpt.kernel.fs.Stat.T_DIR;
 import static xv6ckpt.kernel.fs.Stat.T_FILE;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import xv6ckpt.kernel.fs.FileSystem;
+import xv6ckpt.kernel.fs.FsFormat;
 import xv6ckpt.kernel.fs.Fs;
 import xv6ckpt.kernel.fs.Inode;
 
@@ -186,7 +188,7 @@ final class SysFile {
     } else {
       f.type = OpenFile.Type.INODE;
       f.off = 0;
-      f.path = Checkpoint.absolutePath(p.cwdPath, path);
+      f.path = absolutePath(p.cwdPath, path);
     }
     f.ip = ip;
     f.readable = (omode & O_WRONLY) == 0;
@@ -256,7 +258,7 @@ final class SysFile {
     fs.iput(p.cwd);
     m.endOp();
     p.cwd = ip;
-    p.cwdPath = Checkpoint.absolutePath(p.cwdPath, path);
+    p.cwdPath = absolutePath(p.cwdPath, path);
     return SysResult.ZERO;
   }
 
@@ -331,5 +333,59 @@ final class SysFile {
       return SysResult.MINUS_ONE;
     }
     return SysResult.ZERO;
+  }
+
+  /**
+   * Not in xv6: open and chdir keep the path they resolved (OpenFile.path, Process.cwdPath), so
+   * that Checkpoint can record open files by path. That path is this one: the normalized
+   * absolute path of {@code path} (a C string: it ends at its first NUL) taken
+   * from directory {@code cwd} (itself normalized and absolute): "." and empty elements dropped,
+   * ".." going up (never above the root), each element cut to DIRSIZ bytes as namei cuts it.
+   * xv6 directories cannot be linked twice, so ".." is the lexical parent and the result names
+   * the same inode as namei(path) did when the call was made.
+   */
+  static byte[] absolutePath(byte[] cwd, byte[] path) {
+    List<byte[]> elems = new ArrayList<>();
+    int end = 0;
+    while (end < path.length && path[end] != 0) {
+      end++;
+    }
+    if (end == 0 || path[0] != '/') {
+      addElements(elems, cwd, cwd.length);
+    }
+    addElements(elems, path, end);
+    if (elems.isEmpty()) {
+      return new byte[] {'/'};
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (byte[] e : elems) {
+      out.write('/');
+      out.write(e, 0, e.length);
+    }
+    return out.toByteArray();
+  }
+
+  private static void addElements(List<byte[]> elems, byte[] path, int end) {
+    int i = 0;
+    while (i < end) {
+      while (i < end && path[i] == '/') {
+        i++;
+      }
+      int s = i;
+      while (i < end && path[i] != '/') {
+        i++;
+      }
+      byte[] e = Arrays.copyOfRange(path, s, Math.min(i, s + FsFormat.DIRSIZ));
+      if (e.length == 0 || (e.length == 1 && e[0] == '.')) {
+        continue;
+      }
+      if (e.length == 2 && e[0] == '.' && e[1] == '.') {
+        if (!elems.isEmpty()) {
+          elems.remove(elems.size() - 1);
+        }
+        continue;
+      }
+      elems.add(e);
+    }
   }
 }

@@ -413,6 +413,6 @@ class CheckpointTest {
   }
 
   private static String abs(String cwd, String path) {
-    return new String(Checkpoint.absolutePath(cwd.getBytes(), path.getBytes()));
+    return new String(SysFile.absolutePath(cwd.getBytes(), path.getBytes()));
   }
 }
