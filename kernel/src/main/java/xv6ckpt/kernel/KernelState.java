@@ -5,9 +5,10 @@ import java.util.Map;
 import xv6ckpt.kernel.fs.Fs;
 
 /**
- * The kernel's Java state in a {@link Machine.Snapshot}: deep copies of the process table,
- * the open-file table with its pipes, the console, and the scheduler's numbers. RAM, the hart,
- * the allocator and the disk are captured by their own snapshots.
+ * The kernel's Java state in a {@link Machine.Snapshot}: deep copies of the process table and
+ * the open-file table with its pipes, and whole copies of the console's input ({@link
+ * Console.Input}) and of the scheduler's state ({@link SchedState}). RAM, the hart, the
+ * allocator and the disk are captured by their own snapshots; console output is not captured.
  *
  * <p>The buffer and inode caches are not copied: between system calls every transaction has
  * committed, so the caches hold nothing the disk lacks, and a reset mounts the file system
