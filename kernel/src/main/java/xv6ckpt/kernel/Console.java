@@ -2,6 +2,10 @@ package xv6ckpt.kernel;
 
 import static xv6ckpt.kernel.Riscv.PGSIZE;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -25,56 +29,78 @@ public final class Console {
 
   private final Machine m;
 
-  // The line buffer (xv6's struct cons).
-  byte[] buf = new byte[INPUT_BUF_SIZE];
-  int r; // read index
-  int w; // write index
-  int e; // edit index
+  /**
+   * The input side: xv6's struct cons (the line buffer) and the host's queued input. A snapshot
+   * copies it whole ({@link Input#copy}); the output below is not part of a snapshot.
+   */
+  Input in = new Input();
 
-  // Input the host has given and the line discipline has not yet taken.
-  byte[] pending = new byte[0];
-  int pendingPos;
-  boolean endOfInput;
+  // The output: everything written since the host last took it, and where it is echoed. It
+  // outlives resets, as a terminal's scrollback outlives the machine it shows.
+  private OutputStream echo = OutputStream.nullOutputStream();
+  private byte[] out = new byte[4096];
+  private int outLen;
+
+  /** The console's input state, as one value that a snapshot copies whole. */
+  static final class Input implements Cloneable {
+    // The line buffer (xv6's struct cons).
+    byte[] buf = new byte[INPUT_BUF_SIZE];
+    int r; // read index
+    int w; // write index
+    int e; // edit index
+
+    // Input the host has given and the line discipline has not yet taken.
+    byte[] pending = new byte[0];
+    int pendingPos;
+    boolean endOfInput;
+
+    /**
+     * A deep copy: {@code clone} copies every field, so a field added here cannot be forgotten;
+     * only the arrays need copying by hand (pending without the bytes already taken).
+     */
+    Input copy() {
+      try {
+        Input c = (Input) clone();
+        c.buf = buf.clone();
+        c.pending = Arrays.copyOfRange(pending, pendingPos, pending.length);
+        c.pendingPos = 0;
+        return c;
+      } catch (CloneNotSupportedException ex) {
+        throw new AssertionError(ex);
+      }
+    }
+  }
 
   Console(Machine m) {
     this.m = m;
   }
 
-  /** A copy for a machine snapshot. */
-  Console copy(Machine owner) {
-    Console c = new Console(owner);
-    c.buf = buf.clone();
-    c.r = r;
-    c.w = w;
-    c.e = e;
-    c.pending = Arrays.copyOfRange(pending, pendingPos, pending.length);
-    c.endOfInput = endOfInput;
-    return c;
-  }
-
   /** Queues input bytes, as if typed; wakes readers. */
   void input(byte[] bytes) {
-    byte[] rest = Arrays.copyOfRange(pending, pendingPos, pending.length + bytes.length);
-    System.arraycopy(bytes, 0, rest, pending.length - pendingPos, bytes.length);
-    pending = rest;
-    pendingPos = 0;
+    Input cons = in;
+    int queued = cons.pending.length;
+    byte[] rest = Arrays.copyOfRange(cons.pending, cons.pendingPos, queued + bytes.length);
+    System.arraycopy(bytes, 0, rest, cons.pending.length - cons.pendingPos, bytes.length);
+    cons.pending = rest;
+    cons.pendingPos = 0;
     m.proc.wakeup(Chan.CONSOLE);
   }
 
   /** Declares that no more input will come: readers that find nothing get end of file. */
   void endInput() {
-    endOfInput = true;
+    in.endOfInput = true;
     m.proc.wakeup(Chan.CONSOLE);
   }
 
   boolean hasPendingInput() {
-    return pendingPos < pending.length;
+    return in.pendingPos < in.pending.length;
   }
 
   /** Feeds queued bytes to the line discipline until a line is ready or none are left. */
   private void feed() {
-    while (r == w && pendingPos < pending.length) {
-      intr(pending[pendingPos++] & 0xFF);
+    Input cons = in;
+    while (cons.r == cons.w && cons.pendingPos < cons.pending.length) {
+      intr(cons.pending[cons.pendingPos++] & 0xFF);
     }
   }
 
@@ -86,35 +112,36 @@ public final class Console {
     long target = n;
     long done = p.restart instanceof Restart.Transfer ? ((Restart.Transfer) p.restart).done() : 0;
     byte[] one = new byte[1];
+    Input cons = in;
     while (done < target) {
       // wait until interrupt handler has put some input into cons.buffer.
-      if (r == w) {
+      if (cons.r == cons.w) {
         feed();
       }
-      if (r == w) {
+      if (cons.r == cons.w) {
         if (p.killed) {
           return SysResult.MINUS_ONE;
         }
-        if (endOfInput) {
+        if (cons.endOfInput) {
           break;
         }
         p.restart = new Restart.Transfer(done);
         return new SysResult.Block(Chan.CONSOLE);
       }
-      int c = buf[Integer.remainderUnsigned(r++, INPUT_BUF_SIZE)] & 0xFF;
-      if (c == ctrl('D')) { // end-of-file
+      int ch = cons.buf[Integer.remainderUnsigned(cons.r++, INPUT_BUF_SIZE)] & 0xFF;
+      if (ch == ctrl('D')) { // end-of-file
         if (done > 0) {
           // Save ^D for next time, to make sure caller gets a 0-byte result.
-          r--;
+          cons.r--;
         }
         break;
       }
-      one[0] = (byte) c; // copy the input byte to the user-space buffer.
+      one[0] = (byte) ch; // copy the input byte to the user-space buffer.
       if (m.vm.copyout(p.pagetable, p.sz, dst + done, one, 0, 1) != 0) {
         break;
       }
       done++;
-      if (c == '\n') {
+      if (ch == '\n') {
         break; // a whole line has arrived, return to the user-level read().
       }
     }
@@ -131,7 +158,7 @@ public final class Console {
       if (m.vm.copyin(p.pagetable, p.sz, chunk, 0, va, len) != 0) {
         break;
       }
-      m.output(chunk, 0, len);
+      output(chunk, 0, len);
       i += len;
     }
     return i;
@@ -139,9 +166,9 @@ public final class Console {
 
   private void putc(int c) {
     if (c == BACKSPACE) {
-      m.output(new byte[] {'\b', ' ', '\b'}, 0, 3); // overwrite with a space.
+      output(new byte[] {'\b', ' ', '\b'}, 0, 3); // overwrite with a space.
     } else {
-      m.output(new byte[] {(byte) c}, 0, 1);
+      output(new byte[] {(byte) c}, 0, 1);
     }
   }
 
@@ -150,27 +177,69 @@ public final class Console {
    * processing, appends to the buffer, and wakes up consoleread() if a whole line has arrived.
    */
   void intr(int c) {
+    Input cons = in;
     if (c == ctrl('P')) { // Print process list.
       m.proc.procdump();
     } else if (c == ctrl('U')) { // Kill line.
-      while (e != w && buf[Integer.remainderUnsigned(e - 1, INPUT_BUF_SIZE)] != '\n') {
-        e--;
+      while (cons.e != cons.w
+          && cons.buf[Integer.remainderUnsigned(cons.e - 1, INPUT_BUF_SIZE)] != '\n') {
+        cons.e--;
         putc(BACKSPACE);
       }
     } else if (c == ctrl('H') || c == 0x7f) { // Backspace or Delete key
-      if (e != w) {
-        e--;
+      if (cons.e != cons.w) {
+        cons.e--;
         putc(BACKSPACE);
       }
-    } else if (c != 0 && e - r < INPUT_BUF_SIZE) {
+    } else if (c != 0 && cons.e - cons.r < INPUT_BUF_SIZE) {
       c = (c == '\r') ? '\n' : c;
       putc(c); // echo back to the user.
-      buf[Integer.remainderUnsigned(e++, INPUT_BUF_SIZE)] = (byte) c;
-      if (c == '\n' || c == ctrl('D') || e - r == INPUT_BUF_SIZE) {
+      cons.buf[Integer.remainderUnsigned(cons.e++, INPUT_BUF_SIZE)] = (byte) c;
+      if (c == '\n' || c == ctrl('D') || cons.e - cons.r == INPUT_BUF_SIZE) {
         // wake up consoleread() if a whole line (or end-of-file) has arrived.
-        w = e;
+        cons.w = cons.e;
         m.proc.wakeup(Chan.CONSOLE);
       }
     }
+  }
+
+  // ---------------------------------------------------------------- output
+
+  /** Also sends console output to this stream as it is produced. */
+  void echoTo(OutputStream s) {
+    this.echo = s;
+  }
+
+  /** Appends to the output and echoes it: the UART of this console. */
+  void output(byte[] b, int off, int len) {
+    if (outLen + len > out.length) {
+      out = Arrays.copyOf(out, Math.max(out.length * 2, outLen + len));
+    }
+    System.arraycopy(b, off, out, outLen, len);
+    outLen += len;
+    try {
+      echo.write(b, off, len);
+      echo.flush();
+    } catch (IOException ex) {
+      throw new UncheckedIOException("console output", ex);
+    }
+  }
+
+  /** The kernel's printf: a line of kernel output (panics, refusals, usertrap). */
+  void printf(String s) {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    output(b, 0, b.length);
+  }
+
+  /** Everything written since the last {@link #takeOutput}. */
+  String output() {
+    return new String(out, 0, outLen, StandardCharsets.UTF_8);
+  }
+
+  /** Returns and forgets the output so far. */
+  String takeOutput() {
+    String s = output();
+    outLen = 0;
+    return s;
   }
 }

@@ -62,41 +62,40 @@ final class Exec {
     }
     Inode ip = found.get();
     fs.ilock(ip);
-    long[] sz = {0};
-    java.util.OptionalLong entry = loadImage(p, ip, sz);
-    long pagetable = loadedPagetable;
-    loadedPagetable = 0;
-    if (entry.isEmpty()) {
-      return bad(pagetable, sz[0], ip);
-    }
+    Loaded image = loadImage(p, ip);
     fs.iunlockput(ip);
     m.endOp();
-    return finish(p, pagetable, sz[0], entry.getAsLong(), path, argv);
+    if (image == null) {
+      return -1;
+    }
+    return finish(p, image.pagetable(), image.sz(), image.entry(), path, argv);
   }
 
-  private long loadedPagetable;
+  /** A program loaded into a new page table of sz bytes, not yet the process's. */
+  private record Loaded(long pagetable, long sz, long entry) {}
 
   /**
-   * Reads the ELF header and loads every PT_LOAD segment into a new page table (left in
-   * loadedPagetable, with its size in sz[0], also on failure).
+   * Reads the ELF header and loads every PT_LOAD segment into a new page table. Caller holds ip
+   * locked, inside a transaction.
    *
-   * @return the entry point; empty if the file is not a loadable executable or memory ran out
+   * @return the loaded program; null if the file is not a loadable executable or memory ran
+   *     out (whatever was allocated is freed again)
    */
-  private java.util.OptionalLong loadImage(Process p, Inode ip, long[] sz) {
+  private Loaded loadImage(Process p, Inode ip) {
     Fs fs = m.fs;
     byte[] eh = new byte[Elf64.EHDR_SIZE];
     // Check ELF header
     if (fs.readi(ip, ByteSink.of(eh), 0, 0, eh.length) != eh.length) {
-      return java.util.OptionalLong.empty();
+      return null;
     }
     if ((int) le(eh, 0, 4) != Elf64.ELF_MAGIC) {
-      return java.util.OptionalLong.empty();
+      return null;
     }
     long pagetable = m.proc.procPagetable(p);
     if (pagetable == 0) {
-      return java.util.OptionalLong.empty();
+      return null;
     }
-    loadedPagetable = pagetable;
+    long sz = 0;
     long entry = le(eh, 24, 8);
     long phoff = le(eh, 32, 8);
     int phnum = (int) le(eh, 56, 2);
@@ -105,7 +104,7 @@ final class Exec {
     for (int i = 0; i < phnum; i++) {
       long off = phoff + (long) i * Elf64.PHDR_SIZE;
       if (off < 0 || fs.readi(ip, ByteSink.of(ph), 0, off, ph.length) != ph.length) {
-        return java.util.OptionalLong.empty();
+        return unload(pagetable, sz);
       }
       if ((int) le(ph, 0, 4) != Elf64.PT_LOAD) {
         continue;
@@ -116,27 +115,33 @@ final class Exec {
       long filesz = le(ph, 32, 8);
       long memsz = le(ph, 40, 8);
       if (Long.compareUnsigned(memsz, filesz) < 0) {
-        return java.util.OptionalLong.empty();
+        return unload(pagetable, sz);
       }
       if (Long.compareUnsigned(vaddr + memsz, vaddr) < 0) {
-        return java.util.OptionalLong.empty();
+        return unload(pagetable, sz);
       }
       if (vaddr % PGSIZE != 0) {
-        return java.util.OptionalLong.empty();
+        return unload(pagetable, sz);
       }
       if (Long.compareUnsigned(vaddr + memsz, Riscv.TRAPFRAME) > 0) {
-        return java.util.OptionalLong.empty(); // would reach the trapframe (xv6 relies on uvmalloc failing first)
+        return unload(pagetable, sz); // would reach the trapframe (xv6: uvmalloc fails first)
       }
-      long sz1 = m.vm.uvmalloc(pagetable, sz[0], vaddr + memsz, flags2perm(flags));
+      long sz1 = m.vm.uvmalloc(pagetable, sz, vaddr + memsz, flags2perm(flags));
       if (sz1 == 0) {
-        return java.util.OptionalLong.empty();
+        return unload(pagetable, sz);
       }
-      sz[0] = sz1;
+      sz = sz1;
       if (loadseg(pagetable, vaddr, ip, offset, filesz) < 0) {
-        return java.util.OptionalLong.empty();
+        return unload(pagetable, sz);
       }
     }
-    return java.util.OptionalLong.of(entry);
+    return new Loaded(pagetable, sz, entry);
+  }
+
+  /** Frees a partly loaded page table of sz bytes; null, for loadImage's failures. */
+  private Loaded unload(long pagetable, long sz) {
+    m.proc.procFreepagetable(pagetable, sz);
+    return null;
   }
 
   /**
@@ -171,7 +176,7 @@ final class Exec {
     sz = pgroundup(sz);
     long sz1 = m.vm.uvmalloc(pagetable, sz, sz + (Param.USERSTACK + 1) * PGSIZE, PTE_W);
     if (sz1 == 0) {
-      return bad(pagetable, sz, null);
+      return bad(pagetable, sz);
     }
     sz = sz1;
     m.vm.uvmclear(pagetable, sz - (Param.USERSTACK + 1) * PGSIZE);
@@ -180,7 +185,7 @@ final class Exec {
     // Push argument strings, prepare rest of stack in ustack.
     int argc = argv.size();
     if (argc >= Param.MAXARG) {
-      return bad(pagetable, sz, null);
+      return bad(pagetable, sz);
     }
     byte[] ustack = new byte[8 * (argc + 1)];
     for (int i = 0; i < argc; i++) {
@@ -188,11 +193,11 @@ final class Exec {
       sp -= s.length + 1;
       sp -= sp % 16; // riscv sp must be 16-byte aligned
       if (sp < stackbase) {
-        return bad(pagetable, sz, null);
+        return bad(pagetable, sz);
       }
       byte[] z = java.util.Arrays.copyOf(s, s.length + 1);
       if (m.vm.copyout(pagetable, 0, sp, z, 0, z.length) < 0) {
-        return bad(pagetable, sz, null);
+        return bad(pagetable, sz);
       }
       File.putLe(ustack, 8 * i, sp, 8);
     }
@@ -200,10 +205,10 @@ final class Exec {
     sp -= ustack.length;
     sp -= sp % 16;
     if (sp < stackbase) {
-      return bad(pagetable, sz, null);
+      return bad(pagetable, sz);
     }
     if (m.vm.copyout(pagetable, 0, sp, ustack, 0, ustack.length) < 0) {
-      return bad(pagetable, sz, null);
+      return bad(pagetable, sz);
     }
     p.name = lastElement(path);
     // Commit to the user image.
@@ -211,7 +216,7 @@ final class Exec {
     long oldsz = p.sz;
     p.pagetable = pagetable;
     p.sz = sz;
-    m.setUserEntry(p, entry, sp, sp); // initial program counter = ulib.c:start(); a1 = argv
+    m.proc.setUserEntry(p, entry, sp, sp); // initial program counter = ulib.c:start(); a1 = argv
     m.proc.procFreepagetable(oldpagetable, oldsz);
     return argc; // this ends up in a0, the first argument to main(argc, argv)
   }
@@ -228,14 +233,9 @@ final class Exec {
     return new String(path, last, len, java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
-  private int bad(long pagetable, long sz, Inode ip) {
-    if (pagetable != 0) {
-      m.proc.procFreepagetable(pagetable, sz);
-    }
-    if (ip != null) {
-      m.fs.iunlockput(ip);
-      m.endOp();
-    }
+  /** exec's failure after loading: frees the new page table; -1. */
+  private int bad(long pagetable, long sz) {
+    m.proc.procFreepagetable(pagetable, sz);
     return -1;
   }
 }

@@ -5,9 +5,10 @@ import java.util.Map;
 import xv6ckpt.kernel.fs.Fs;
 
 /**
- * The kernel's Java state in a {@link Machine.Snapshot}: deep copies of the process table,
- * the open-file table with its pipes, the console, and the scheduler's numbers. RAM, the hart,
- * the allocator and the disk are captured by their own snapshots.
+ * The kernel's Java state in a {@link Machine.Snapshot}: deep copies of the process table and
+ * the open-file table with its pipes, and whole copies of the console's input ({@link
+ * Console.Input}) and of the scheduler's state ({@link SchedState}). RAM, the hart, the
+ * allocator and the disk are captured by their own snapshots; console output is not captured.
  *
  * <p>The buffer and inode caches are not copied: between system calls every transaction has
  * committed, so the caches hold nothing the disk lacks, and a reset mounts the file system
@@ -21,10 +22,10 @@ import xv6ckpt.kernel.fs.Fs;
 final class KernelState {
   private final Proc proc;
   private final File files;
-  private final Console console;
-  private final Machine.SchedState sched;
+  private final Console.Input console;
+  private final SchedState sched;
 
-  private KernelState(Proc proc, File files, Console console, Machine.SchedState sched) {
+  private KernelState(Proc proc, File files, Console.Input console, SchedState sched) {
     this.proc = proc;
     this.files = files;
     this.console = console;
@@ -34,7 +35,7 @@ final class KernelState {
   /** Copies m's kernel state. */
   static KernelState capture(Machine m) {
     Tables t = copyTables(m, m.proc, m.files, null, new Tables(new Proc(m), new File(m)));
-    return new KernelState(t.proc(), t.files(), m.console.copy(m), m.schedState());
+    return new KernelState(t.proc(), t.files(), m.console.in.copy(), m.proc.sched.copy());
   }
 
   /**
@@ -45,8 +46,8 @@ final class KernelState {
    */
   void restoreInto(Machine m) {
     copyTables(m, proc, files, m.fs, new Tables(m.proc, m.files));
-    m.console = console.copy(m);
-    m.restoreSched(sched);
+    m.console.in = console.copy();
+    m.proc.sched = sched.copy(); // after the tables: it names their processes
   }
 
   private record Tables(Proc proc, File files) {}
@@ -84,7 +85,6 @@ final class KernelState {
     }
     np.nextpid = fromProc.nextpid;
     np.initproc = fromProc.initproc == null ? null : np.procs[fromProc.initproc.slot];
-    np.lastRun = fromProc.lastRun;
     return new Tables(np, nf);
   }
 

@@ -2,12 +2,9 @@ package xv6ckpt.kernel;
 
 import static xv6ckpt.kernel.Riscv.PGSIZE;
 
-import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import xv6ckpt.emulator.Hart;
@@ -24,17 +21,10 @@ import xv6ckpt.kernel.fs.Stat;
  * open-file table, pipes, console, page allocator, mounted file system). Many machines live in
  * one JVM; nothing is static and mutable. Not thread-safe: one thread drives a machine.
  *
- * <p>Running: {@link #run} is xv6's scheduler loop. It picks RUNNABLE processes round-robin
- * in table order; the chosen process runs on the hart for at most a quantum of instructions,
- * stopping earlier at a trap, which {@link Trap} handles (a system call, a fault, the end of
- * the quantum). A context switch saves the hart's registers and pc into the process's
- * trapframe page, loads the next process's, and sets satp (flushing translations) and drops
- * any LR reservation. Each process has its own instruction counter (the hart's instret while
- * it runs). Time: {@link #ticks()} is the number of quanta of instructions run so far; when
- * every process sleeps and some wait for a tick, time jumps to the earliest wake-up.
- * {@link #run(long, Stop)} can also end right after a given process's system call returns to
- * user mode ({@link Stop.SyscallReturn}), for tools that inspect a call's effect before the
- * process runs on.
+ * <p>Running: {@link #run} runs xv6's scheduler loop, {@link Proc#scheduler} (which also says
+ * how time and context switches work), and turns a panic into an outcome. {@link #run(long,
+ * Stop)} can also end right after a given process's system call returns to user mode ({@link
+ * Stop.SyscallReturn}), for tools that inspect a call's effect before the process runs on.
  *
  * <p>Determinism: the run is a function of the disk, the console input, the configuration and
  * the seed (which, when not 0, varies each quantum's length pseudo-randomly).
@@ -145,34 +135,17 @@ public final class Machine {
 
   final Kalloc kalloc;
   final Vm vm;
-  Fs fs;
-  Proc proc;
-  File files;
-  Console console;
+  Fs fs; // mounted afresh at each reset
+  final Proc proc; // the process table and the scheduler; its scheduler state is a SchedState
+  final File files;
+  final Console console;
   final Syscall syscall;
   final Exec exec;
-  private final Trap trap;
+  final Trap trap;
   final long trampoline; // the physical page mapped at TRAMPOLINE in every process
   final byte[] scratch = new byte[(int) PGSIZE];
 
-  // Scheduler state.
-  Process loaded; // whose registers are in the hart (null: nobody's)
-  private Process current; // RUNNING, in the middle of its quantum
-  private long quantumLeft;
-  private long cycles; // instructions run by all processes, plus idle time
-  private long lastTick;
-  private long rng; // seeded quantum jitter
-  private long imageIds; // checkpoint image ids: a splitmix64 sequence from the seed
-  long nextPipeId = 1;
-  long syscalls;
-  private int watchPid;
-  boolean autoReap; // runner machines: the kernel reaps init's children
-  private Outcome pendingExit;
-  private String panicMessage;
-
-  private OutputStream echo = OutputStream.nullOutputStream();
-  private byte[] out = new byte[4096];
-  private int outLen;
+  private String panicMessage; // not null once the kernel has panicked: the machine is dead
 
   /** The machine with a disk and RAM; no process yet (see {@link #boot} and {@link #runner}). */
   private Machine(BlockDevice disk, Config config) throws BootException {
@@ -193,10 +166,9 @@ public final class Machine {
     this.files = new File(this);
     this.console = new Console(this);
     this.exec = new Exec(this);
-    this.syscall = new Syscall(this, new SysProc(this), new SysFile(this), new Checkpoint(this));
+    this.syscall = new Syscall(this, new SysProc(this), new SysFile(this), new Checkpoint(this),
+        new Restore(this));
     this.trap = new Trap(this);
-    this.rng = config.seed();
-    this.imageIds = config.seed();
   }
 
   /** Boots xv6: pid 1 runs /init from the file system, with cwd /. */
@@ -218,7 +190,7 @@ public final class Machine {
     if (argc < 0) {
       throw new BootException("cannot exec /init: missing or not an executable");
     }
-    m.mem.write64(p.trapframe + tfReg(10), argc);
+    m.mem.write64(p.trapframe + Proc.tfReg(10), argc);
     p.setState(Process.State.RUNNABLE);
     return m;
   }
@@ -242,7 +214,7 @@ public final class Machine {
     p.name = "init";
     p.chan = Chan.NEVER;
     p.setState(Process.State.SLEEPING);
-    m.autoReap = true;
+    m.proc.sched.autoReap = true;
     return m;
   }
 
@@ -286,9 +258,9 @@ public final class Machine {
       proc.exit(p, -1);
       throw new BootException("exec " + path + " failed: no such program or not an executable");
     }
-    mem.write64(p.trapframe + tfReg(10), argc);
+    mem.write64(p.trapframe + Proc.tfReg(10), argc);
     p.setState(Process.State.RUNNABLE);
-    watchPid = p.pid;
+    proc.sched.watchPid = p.pid;
     return p.pid;
   }
 
@@ -361,52 +333,8 @@ public final class Machine {
     if (panicMessage != null) {
       return new Outcome.Panicked(panicMessage);
     }
-    long done = 0;
     try {
-      for (;;) {
-        if (pendingExit != null) {
-          Outcome o = pendingExit;
-          pendingExit = null;
-          return o;
-        }
-        if (done >= budget) {
-          return new Outcome.BudgetSpent();
-        }
-        Process p = current;
-        if (p == null || p.state() != Process.State.RUNNING) {
-          p = proc.pickNext();
-          if (p == null) {
-            if (idleTick()) {
-              continue;
-            }
-            return new Outcome.Idle(proc.anySleepingOn(Chan.CONSOLE));
-          }
-          switchTo(p);
-          p.setState(Process.State.RUNNING);
-          current = p;
-          quantumLeft = nextQuantum();
-          if (p.killed) {
-            proc.exit(p, -1);
-            continue;
-          }
-        }
-        long slice = Math.min(quantumLeft, budget - done);
-        long before = hart.instret();
-        xv6ckpt.emulator.Trap t = hart.run(slice);
-        long ran = hart.instret() - before;
-        done += ran;
-        cycles += ran;
-        quantumLeft -= ran;
-        long number = hart.x(17); // before the trap is handled: restore replaces a7
-        trap.usertrap(p, t);
-        if (p.state() != Process.State.RUNNING) {
-          current = null;
-        }
-        advanceTicks();
-        if (returnedFromSyscall(stop, p, t)) {
-          return new Outcome.SyscallReturned(p.pid, number);
-        }
-      }
+      return proc.scheduler(budget, stop);
     } catch (KernelPanic e) {
       return panic(e.panicMessage());
     } catch (RuntimeException e) {
@@ -414,176 +342,28 @@ public final class Machine {
     }
   }
 
-  /**
-   * Whether trap t of p was a system call after which p returns to user mode, and stop asks to
-   * stop there. RUNNING after the call means it neither blocked (SLEEPING), nor exited or was
-   * killed (ZOMBIE), nor gave up the hart; the hart's pc is then p's next instruction.
-   */
-  private static boolean returnedFromSyscall(Stop stop, Process p, xv6ckpt.emulator.Trap t) {
-    return stop instanceof Stop.SyscallReturn
-        && ((Stop.SyscallReturn) stop).pid() == p.pid
-        && t instanceof xv6ckpt.emulator.Trap.Ecall
-        && p.state() == Process.State.RUNNING;
-  }
-
   private Outcome panic(String message) {
     panicMessage = message;
-    printf("panic: " + message + "\n");
+    console.printf("panic: " + message + "\n");
     return new Outcome.Panicked(message);
-  }
-
-  /** The timer: the process's quantum is spent (or only the run's budget is). */
-  void timerInterrupt(Process p) {
-    if (quantumLeft == 0) {
-      p.setState(Process.State.RUNNABLE); // yield
-    }
-  }
-
-  private long nextQuantum() {
-    long q = config.quantum();
-    if (config.seed() == 0 || q < 2) {
-      return q;
-    }
-    rng ^= rng << 13; // xorshift64
-    rng ^= rng >>> 7;
-    rng ^= rng << 17;
-    return q / 2 + Long.remainderUnsigned(rng, q);
-  }
-
-  /**
-   * A fresh checkpoint image id: the next value of a splitmix64 sequence seeded with the
-   * machine's seed, mixed with the instructions run so far, so that a machine booted again on
-   * the same disk with the same seed does not repeat the ids of an earlier run. Deterministic.
-   */
-  long nextImageId() {
-    imageIds += 0x9E3779B97F4A7C15L;
-    long z = imageIds ^ (cycles * 0xD1B54A32D192ED03L);
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
   }
 
   /** Ticks so far: quanta of instructions run, plus idle ticks. */
   public long ticks() {
-    return cycles / config.quantum();
+    return proc.ticks();
   }
-
-  private void advanceTicks() {
-    long t = ticks();
-    if (t != lastTick) {
-      lastTick = t;
-      proc.wakeup(Chan.TICKS);
-    }
-  }
-
-  /** Nothing can run: lets time pass to the earliest sleep's end, if anyone sleeps on time. */
-  private boolean idleTick() {
-    long until = Long.MAX_VALUE;
-    java.util.BitSet sleeping = proc.slots.sleeping;
-    for (int s = sleeping.nextSetBit(0); s >= 0; s = sleeping.nextSetBit(s + 1)) {
-      Process p = proc.procs[s];
-      if (p.chan == Chan.TICKS) {
-        long u = p.restart instanceof Restart.Sleep
-            ? ((Restart.Sleep) p.restart).until() : ticks() + 1;
-        until = Math.min(until, u);
-      }
-    }
-    if (until == Long.MAX_VALUE) {
-      return false;
-    }
-    cycles = Math.max(cycles, until * config.quantum());
-    advanceTicks();
-    proc.wakeup(Chan.TICKS);
-    return true;
-  }
-
-  /** Offset in the trapframe of saved register x{@code i} (xv6's struct trapframe). */
-  static int tfReg(int i) {
-    return 32 + 8 * i;
-  }
-
-  private static final int TF_EPC = 24;
 
   /**
    * The user registers of process p as it will resume: x0..x31, then pc (33 values), from the
    * hart if p's registers are loaded, else from its trapframe. For tests and tools.
    */
   public long[] userRegisters(Process p) {
-    if (p.trapframe == 0) {
-      throw new IllegalArgumentException("process in slot " + p.slot + " has no registers ("
-          + p.state() + ")");
-    }
-    long[] r = new long[33];
-    for (int i = 1; i < 32; i++) {
-      r[i] = loaded == p ? hart.x(i) : mem.read64(p.trapframe + tfReg(i));
-    }
-    r[32] = loaded == p ? hart.pc() : mem.read64(p.trapframe + TF_EPC);
-    return r;
-  }
-
-  /** Registers in transit between the hart and a trapframe (x0..x31; x0 unused). */
-  private final long[] regs = new long[32];
-
-  /** Makes p's registers the hart's (a context switch). */
-  void switchTo(Process p) {
-    if (loaded == p) {
-      return;
-    }
-    if (loaded != null) {
-      saveContext(loaded);
-    }
-    mem.readLongs(p.trapframe + tfReg(1), regs, 1, 31); // x1..x31 lie one after another
-    hart.setRegisters(regs);
-    hart.setPc(mem.read64(p.trapframe + TF_EPC) & ~1L);
-    hart.setInstret(p.instret);
-    hart.setSatp(Riscv.makeSatp(p.pagetable));
-    hart.clearReservation();
-    seenUnmaps = vm.unmaps;
-    loaded = p;
-  }
-
-  /** Saves the hart's registers into p's trapframe (p must be loaded). */
-  void saveContext(Process p) {
-    hart.registers(regs);
-    mem.writeLongs(p.trapframe + tfReg(1), regs, 1, 31);
-    mem.write64(p.trapframe + TF_EPC, hart.pc());
-    p.instret = hart.instret();
-  }
-
-  private long seenUnmaps;
-
-  /** After a system call: flush translations if p's mappings shrank or its table changed. */
-  void syncTranslation(Process p) {
-    if (loaded == p && (seenUnmaps != vm.unmaps
-        || hart.satp() != Riscv.makeSatp(p.pagetable))) {
-      hart.setSatp(Riscv.makeSatp(p.pagetable));
-      seenUnmaps = vm.unmaps;
-    }
-  }
-
-  /** Sets pc, sp and a1 of p (exec's new image), in the hart or the trapframe. */
-  void setUserEntry(Process p, long entry, long sp, long a1) {
-    if (loaded == p) {
-      hart.setPc(entry & ~1L);
-      hart.setX(2, sp);
-      hart.setX(11, a1);
-    } else {
-      mem.write64(p.trapframe + TF_EPC, entry & ~1L);
-      mem.write64(p.trapframe + tfReg(2), sp);
-      mem.write64(p.trapframe + tfReg(11), a1);
-    }
+    return proc.userRegisters(p);
   }
 
   void copyPage(long from, long to) {
     mem.read(from, scratch, 0, (int) PGSIZE);
     mem.write(to, scratch, 0, (int) PGSIZE);
-  }
-
-  /** Called by exit: reports the watched process. */
-  void exited(Process p) {
-    if (p.pid == watchPid && watchPid != 0) {
-      pendingExit = new Outcome.Exited(p.pid, p.xstate);
-    }
   }
 
   // ---------------------------------------------------------------- transactions
@@ -634,38 +414,17 @@ public final class Machine {
 
   /** Also sends console output to this stream as it is produced. */
   public void echoOutputTo(OutputStream s) {
-    this.echo = s;
-  }
-
-  void output(byte[] b, int off, int len) {
-    if (outLen + len > out.length) {
-      out = Arrays.copyOf(out, Math.max(out.length * 2, outLen + len));
-    }
-    System.arraycopy(b, off, out, outLen, len);
-    outLen += len;
-    try {
-      echo.write(b, off, len);
-      echo.flush();
-    } catch (IOException e) {
-      throw new UncheckedIOException("console output", e);
-    }
-  }
-
-  void printf(String s) {
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    output(b, 0, b.length);
+    console.echoTo(s);
   }
 
   /** Everything written to the console since the last {@link #takeOutput}. */
   public String output() {
-    return new String(out, 0, outLen, StandardCharsets.UTF_8);
+    return console.output();
   }
 
   /** Returns and forgets the console output so far. */
   public String takeOutput() {
-    String s = output();
-    outLen = 0;
-    return s;
+    return console.takeOutput();
   }
 
   // ---------------------------------------------------------------- inspection
@@ -705,12 +464,12 @@ public final class Machine {
 
   /** Instructions run so far by all processes (plus idle time skipped). */
   public long cycles() {
-    return cycles;
+    return proc.sched.cycles;
   }
 
   /** System calls handled so far. */
   public long syscallCount() {
-    return syscalls;
+    return proc.sched.syscalls;
   }
 
   /** The panic message, if the kernel panicked. */
@@ -790,33 +549,5 @@ public final class Machine {
     fs = fs.remount(); // the disk is the snapshot's: caches forgotten, buffers reused
     s.kernel.restoreInto(this);
     panicMessage = null;
-  }
-
-  /** The scheduler's state as a value (processes by slot), for snapshots. */
-  record SchedState(int loaded, int current, long quantumLeft, long cycles, long lastTick,
-      long rng, long imageIds, long nextPipeId, long syscalls, int watchPid, boolean autoReap,
-      Outcome pendingExit, long seenUnmaps) {}
-
-  SchedState schedState() {
-    return new SchedState(loaded == null ? -1 : loaded.slot, current == null ? -1 : current.slot,
-        quantumLeft, cycles, lastTick, rng, imageIds, nextPipeId, syscalls, watchPid, autoReap,
-        pendingExit, seenUnmaps);
-  }
-
-  /** Restores the scheduler's state; {@link #proc} must already be the restored table. */
-  void restoreSched(SchedState s) {
-    loaded = s.loaded() < 0 ? null : proc.procs[s.loaded()];
-    current = s.current() < 0 ? null : proc.procs[s.current()];
-    quantumLeft = s.quantumLeft();
-    cycles = s.cycles();
-    lastTick = s.lastTick();
-    rng = s.rng();
-    imageIds = s.imageIds();
-    nextPipeId = s.nextPipeId();
-    syscalls = s.syscalls();
-    watchPid = s.watchPid();
-    autoReap = s.autoReap();
-    pendingExit = s.pendingExit();
-    seenUnmaps = s.seenUnmaps();
   }
 }

@@ -11,11 +11,19 @@ import xv6ckpt.kernel.Process.State;
 
 /**
  * xv6's {@code proc.c}: the process table (NPROC slots), process creation and destruction
- * (allocproc, fork, exit, wait, kill), sleep channels, and the choice of the next process to
- * run. The loop that runs it is {@link Machine#run}.
+ * (allocproc, fork, exit, wait, kill), sleep channels, and the scheduler with its context
+ * switch ({@link #scheduler}, which {@link Machine#run} calls).
  *
  * <p>Scheduling is round-robin in table order, deterministic: after a process has run, the
- * next RUNNABLE one after it in the table goes next (xv6's scheduler loop over proc[]).
+ * next RUNNABLE one after it in the table goes next (xv6's scheduler loop over proc[]). The
+ * chosen process runs on the hart for at most a quantum of instructions, stopping earlier at a
+ * trap, which {@link Trap} handles (a system call, a fault, the end of the quantum). A context
+ * switch saves the hart's registers and pc into the process's trapframe page, loads the next
+ * process's, sets satp (flushing translations) and drops any LR reservation; it allocates
+ * nothing. Each process has its own instruction counter (the hart's instret while it runs).
+ * Time: {@link #ticks} is the number of quanta of instructions run so far; when every process
+ * sleeps and some wait for a tick, time jumps to the earliest wake-up. The scheduler's state is
+ * one {@link SchedState}, which a snapshot copies whole.
  *
  * <p>Sleeping: a blocking system call does not sleep inside the kernel (there are no kernel
  * threads); its handler returns {@link SysResult.Block}, the process becomes SLEEPING on a
@@ -27,10 +35,14 @@ public final class Proc {
   final Slots slots = new Slots();
   int nextpid = 1;
   Process initproc;
-  int lastRun = Param.NPROC - 1; // slot of the process that ran last
+  SchedState sched; // replaced whole at reset
+
+  /** Registers in transit between the hart and a trapframe (x0..x31; x0 unused). */
+  private final long[] regs = new long[32];
 
   Proc(Machine m) {
     this.m = m;
+    this.sched = new SchedState(m.config().seed());
     for (int i = 0; i < procs.length; i++) {
       procs[i] = new Process(i, slots);
     }
@@ -112,8 +124,8 @@ public final class Proc {
     if (p.pagetable != 0) {
       procFreepagetable(p.pagetable, p.sz);
     }
-    if (m.loaded == p) {
-      m.loaded = null;
+    if (sched.loaded == p) {
+      sched.loaded = null;
     }
     p.pagetable = 0;
     p.sz = 0;
@@ -197,9 +209,9 @@ public final class Proc {
       return -1;
     }
     np.sz = p.sz;
-    m.saveContext(p); // copy saved user registers.
+    saveContext(p); // copy saved user registers.
     m.copyPage(p.trapframe, np.trapframe);
-    m.mem.write64(np.trapframe + Machine.tfReg(10), 0); // Cause fork to return 0 in the child.
+    m.mem.write64(np.trapframe + tfReg(10), 0); // Cause fork to return 0 in the child.
     for (int i = 0; i < Param.NOFILE; i++) { // increment reference counts on open files.
       if (p.ofile[i] != null) {
         np.ofile[i] = m.files.filedup(p.ofile[i]);
@@ -220,7 +232,7 @@ public final class Proc {
       if (pp.parent == p) {
         pp.parent = initproc;
         wakeup(Chan.proc(initproc.slot));
-        if (m.autoReap && pp.state() == State.ZOMBIE) {
+        if (sched.autoReap && pp.state() == State.ZOMBIE) {
           freeproc(pp); // init's wait loop, done by the kernel
         }
       }
@@ -254,12 +266,14 @@ public final class Proc {
     p.xstate = status;
     p.setState(State.ZOMBIE);
     p.restart = null;
-    if (m.loaded == p) {
+    if (sched.loaded == p) {
       p.instret = m.hart.instret();
-      m.loaded = null; // its registers are of no further use
+      sched.loaded = null; // its registers are of no further use
     }
-    m.exited(p);
-    if (m.autoReap && p.parent == initproc) {
+    if (p.pid == sched.watchPid && sched.watchPid != 0) {
+      sched.pendingExit = new Machine.Outcome.Exited(p.pid, p.xstate); // the next run reports it
+    }
+    if (sched.autoReap && p.parent == initproc) {
       freeproc(p); // init's wait loop, done by the kernel
     }
   }
@@ -339,14 +353,14 @@ public final class Proc {
 
   /** The next RUNNABLE process after the one that ran last, in table order, or null. */
   Process pickNext() {
-    int s = slots.runnable.nextSetBit(lastRun + 1); // after lastRun, then from the start
+    int s = slots.runnable.nextSetBit(sched.lastRun + 1); // after lastRun, then from the start
     if (s < 0) {
       s = slots.runnable.nextSetBit(0);
     }
     if (s < 0) {
       return null;
     }
-    lastRun = s;
+    sched.lastRun = s;
     return procs[s];
   }
 
@@ -362,6 +376,203 @@ public final class Proc {
       sb.append(p.pid).append(' ').append(STATES[p.state().ordinal()]).append(' ').append(p.name);
       sb.append('\n');
     }
-    m.printf(sb.toString());
+    m.console.printf(sb.toString());
+  }
+
+  // ---------------------------------------------------------------- the scheduler
+
+  /**
+   * xv6's scheduler(): runs processes for at most {@code budget} instructions (retired user
+   * instructions, all processes together), or until {@code stop} says (see {@link Machine.Stop};
+   * checked after each trap is handled, so a following run goes on as if there had been no
+   * stop). Throws KernelPanic for {@link Machine#run} to report.
+   */
+  Machine.Outcome scheduler(long budget, Machine.Stop stop) {
+    SchedState s = sched;
+    long done = 0;
+    for (;;) {
+      if (s.pendingExit != null) {
+        Machine.Outcome o = s.pendingExit;
+        s.pendingExit = null;
+        return o;
+      }
+      if (done >= budget) {
+        return new Machine.Outcome.BudgetSpent();
+      }
+      Process p = s.current;
+      if (p == null || p.state() != State.RUNNING) {
+        p = pickNext();
+        if (p == null) {
+          if (idleTick()) {
+            continue;
+          }
+          return new Machine.Outcome.Idle(anySleepingOn(Chan.CONSOLE));
+        }
+        switchTo(p);
+        p.setState(State.RUNNING);
+        s.current = p;
+        s.quantumLeft = nextQuantum();
+        if (p.killed) {
+          exit(p, -1);
+          continue;
+        }
+      }
+      long slice = Math.min(s.quantumLeft, budget - done);
+      long before = m.hart.instret();
+      xv6ckpt.emulator.Trap t = m.hart.run(slice);
+      long ran = m.hart.instret() - before;
+      done += ran;
+      s.cycles += ran;
+      s.quantumLeft -= ran;
+      long number = m.hart.x(17); // before the trap is handled: restore replaces a7
+      m.trap.usertrap(p, t);
+      if (p.state() != State.RUNNING) {
+        s.current = null;
+      }
+      advanceTicks();
+      if (returnedFromSyscall(stop, p, t)) {
+        return new Machine.Outcome.SyscallReturned(p.pid, number);
+      }
+    }
+  }
+
+  /**
+   * Whether trap t of p was a system call after which p returns to user mode, and stop asks to
+   * stop there. RUNNING after the call means it neither blocked (SLEEPING), nor exited or was
+   * killed (ZOMBIE), nor gave up the hart; the hart's pc is then p's next instruction.
+   */
+  private static boolean returnedFromSyscall(
+      Machine.Stop stop, Process p, xv6ckpt.emulator.Trap t) {
+    return stop instanceof Machine.Stop.SyscallReturn
+        && ((Machine.Stop.SyscallReturn) stop).pid() == p.pid
+        && t instanceof xv6ckpt.emulator.Trap.Ecall
+        && p.state() == State.RUNNING;
+  }
+
+  /** The timer: yield if the process's quantum is spent (not if only the run's budget is). */
+  void timerInterrupt(Process p) {
+    if (sched.quantumLeft == 0) {
+      p.setState(State.RUNNABLE); // yield
+    }
+  }
+
+  private long nextQuantum() {
+    long q = m.config().quantum();
+    if (m.config().seed() == 0 || q < 2) {
+      return q;
+    }
+    long rng = sched.rng;
+    rng ^= rng << 13; // xorshift64
+    rng ^= rng >>> 7;
+    rng ^= rng << 17;
+    sched.rng = rng;
+    return q / 2 + Long.remainderUnsigned(rng, q);
+  }
+
+  /** Ticks so far: quanta of instructions run, plus idle ticks. */
+  long ticks() {
+    return sched.cycles / m.config().quantum();
+  }
+
+  private void advanceTicks() {
+    long t = ticks();
+    if (t != sched.lastTick) {
+      sched.lastTick = t;
+      wakeup(Chan.TICKS);
+    }
+  }
+
+  /** Nothing can run: lets time pass to the earliest sleep's end, if anyone sleeps on time. */
+  private boolean idleTick() {
+    long until = Long.MAX_VALUE;
+    for (int s = slots.sleeping.nextSetBit(0); s >= 0; s = slots.sleeping.nextSetBit(s + 1)) {
+      Process p = procs[s];
+      if (p.chan == Chan.TICKS) {
+        long u = p.restart instanceof Restart.Sleep
+            ? ((Restart.Sleep) p.restart).until() : ticks() + 1;
+        until = Math.min(until, u);
+      }
+    }
+    if (until == Long.MAX_VALUE) {
+      return false;
+    }
+    sched.cycles = Math.max(sched.cycles, until * m.config().quantum());
+    advanceTicks();
+    wakeup(Chan.TICKS);
+    return true;
+  }
+
+  // ---------------------------------------------------------------- the context switch
+
+  /** Offset in the trapframe of saved register x{@code i} (xv6's struct trapframe). */
+  static int tfReg(int i) {
+    return 32 + 8 * i;
+  }
+
+  private static final int TF_EPC = 24;
+
+  /** Makes p's registers the hart's (swtch, and usertrapret's reload of the trapframe). */
+  void switchTo(Process p) {
+    SchedState s = sched;
+    if (s.loaded == p) {
+      return;
+    }
+    if (s.loaded != null) {
+      saveContext(s.loaded);
+    }
+    m.mem.readLongs(p.trapframe + tfReg(1), regs, 1, 31); // x1..x31 lie one after another
+    m.hart.setRegisters(regs);
+    m.hart.setPc(m.mem.read64(p.trapframe + TF_EPC) & ~1L);
+    m.hart.setInstret(p.instret);
+    m.hart.setSatp(Riscv.makeSatp(p.pagetable));
+    m.hart.clearReservation();
+    s.seenUnmaps = m.vm.unmaps;
+    s.loaded = p;
+  }
+
+  /** Saves the hart's registers into p's trapframe (p must be loaded). */
+  void saveContext(Process p) {
+    m.hart.registers(regs);
+    m.mem.writeLongs(p.trapframe + tfReg(1), regs, 1, 31);
+    m.mem.write64(p.trapframe + TF_EPC, m.hart.pc());
+    p.instret = m.hart.instret();
+  }
+
+  /** After a system call: flush translations if p's mappings shrank or its table changed. */
+  void syncTranslation(Process p) {
+    SchedState s = sched;
+    if (s.loaded == p
+        && (s.seenUnmaps != m.vm.unmaps || m.hart.satp() != Riscv.makeSatp(p.pagetable))) {
+      m.hart.setSatp(Riscv.makeSatp(p.pagetable));
+      s.seenUnmaps = m.vm.unmaps;
+    }
+  }
+
+  /** Sets pc, sp and a1 of p (exec's new image), in the hart or the trapframe. */
+  void setUserEntry(Process p, long entry, long sp, long a1) {
+    if (sched.loaded == p) {
+      m.hart.setPc(entry & ~1L);
+      m.hart.setX(2, sp);
+      m.hart.setX(11, a1);
+    } else {
+      m.mem.write64(p.trapframe + TF_EPC, entry & ~1L);
+      m.mem.write64(p.trapframe + tfReg(2), sp);
+      m.mem.write64(p.trapframe + tfReg(11), a1);
+    }
+  }
+
+  /** p's user registers x0..x31 and pc as it will resume: see {@link Machine#userRegisters}. */
+  long[] userRegisters(Process p) {
+    if (p.trapframe == 0) {
+      throw new IllegalArgumentException("process in slot " + p.slot + " has no registers ("
+          + p.state() + ")");
+    }
+    boolean inHart = sched.loaded == p;
+    long[] r = new long[33];
+    for (int i = 1; i < 32; i++) {
+      r[i] = inHart ? m.hart.x(i) : m.mem.read64(p.trapframe + tfReg(i));
+    }
+    r[32] = inHart ? m.hart.pc() : m.mem.read64(p.trapframe + TF_EPC);
+    return r;
   }
 }

@@ -5,11 +5,10 @@ import static xv6ckpt.kernel.fs.Stat.T_DIR;
 import static xv6ckpt.kernel.fs.Stat.T_FILE;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
-import xv6ckpt.kernel.fs.ByteSink;
-import xv6ckpt.kernel.fs.ByteSource;
+import xv6ckpt.kernel.fs.FileSystem;
 import xv6ckpt.kernel.fs.FsFormat;
 import xv6ckpt.kernel.fs.Fs;
 import xv6ckpt.kernel.fs.Inode;
@@ -18,6 +17,10 @@ import xv6ckpt.kernel.fs.Inode;
  * xv6's {@code sysfile.c}: file-system system calls, mostly argument checking, since {@link
  * File} and {@link Fs} do the work. Every call that changes the file system runs inside one
  * transaction (begin_op/end_op) and undoes its partial work at one place before returning -1.
+ *
+ * <p>The bodies of create, link and unlink are {@link FileSystem}'s, shared with the host tools
+ * (the file-system layer cannot call up into this one); here they get their arguments from user
+ * memory, their transaction, and -1 for any refusal.
  */
 final class SysFile {
   static final int O_RDONLY = 0x000;
@@ -106,78 +109,10 @@ final class SysFile {
     if (oldPath == null || newPath == null) {
       return SysResult.MINUS_ONE;
     }
-    Fs fs = m.fs;
     m.beginOpNow();
-    Optional<Inode> found = fs.namei(oldPath, p.cwd);
-    if (found.isEmpty()) {
-      m.endOp();
-      return SysResult.MINUS_ONE;
-    }
-    Inode ip = found.get();
-    fs.ilock(ip);
-    if (ip.type() == T_DIR) {
-      fs.iunlockput(ip);
-      m.endOp();
-      return SysResult.MINUS_ONE;
-    }
-    ip.setNlink((short) (ip.nlink() + 1));
-    fs.iupdate(ip);
-    fs.iunlock(ip);
-    Optional<Fs.Parent> parent = fs.nameiparent(newPath, p.cwd);
-    if (parent.isPresent()) {
-      Inode dp = parent.get().dir();
-      fs.ilock(dp);
-      if (fs.dirlink(dp, parent.get().name(), ip.inum())) {
-        fs.iunlockput(dp);
-        fs.iput(ip);
-        m.endOp();
-        return SysResult.ZERO;
-      }
-      fs.iunlockput(dp);
-    }
-    // bad: undo the link count.
-    fs.ilock(ip);
-    ip.setNlink((short) (ip.nlink() - 1));
-    fs.iupdate(ip);
-    fs.iunlockput(ip);
+    boolean linked = FileSystem.link(m.fs, p.cwd, oldPath, newPath).isEmpty();
     m.endOp();
-    return SysResult.MINUS_ONE;
-  }
-
-  /**
-   * Clears the ".." entry of directory ip (locked), which is being unlinked: its link to the
-   * parent was just dropped from the parent's count, and a process whose cwd it still is must
-   * not reach the parent through it once the parent is gone too (usertests' unlinkcwd: xv6
-   * would find a freed inode there and panic in ilock).
-   */
-  private void forgetParent(Inode ip) {
-    Optional<Fs.Found> up = m.fs.dirlookup(ip, new byte[] {'.', '.'});
-    if (up.isPresent()) {
-      m.fs.iput(up.get().ip());
-      byte[] de = new byte[FsFormat.DIRENT_SIZE];
-      if (m.fs.writei(ip, ByteSource.of(de), 0, up.get().off(), de.length) != de.length) {
-        throw new KernelPanic("unlink: writei");
-      }
-    }
-  }
-
-  /** Is the directory dp empty except for "." and ".." ? */
-  private boolean isdirempty(Inode dp) {
-    byte[] de = new byte[FsFormat.DIRENT_SIZE];
-    for (long off = 2 * FsFormat.DIRENT_SIZE; off < dp.size(); off += FsFormat.DIRENT_SIZE) {
-      if (m.fs.readi(dp, ByteSink.of(de), 0, off, de.length) != de.length) {
-        throw new KernelPanic("isdirempty: readi");
-      }
-      if (((de[0] & 0xFF) | (de[1] & 0xFF) << 8) != 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static boolean isDotOrDotDot(byte[] name) {
-    return (name.length == 1 && name[0] == '.')
-        || (name.length == 2 && name[0] == '.' && name[1] == '.');
+    return linked ? SysResult.ZERO : SysResult.MINUS_ONE;
   }
 
   SysResult unlink(Process p) {
@@ -185,104 +120,21 @@ final class SysFile {
     if (path == null) {
       return SysResult.MINUS_ONE;
     }
-    Fs fs = m.fs;
     m.beginOpNow();
-    Optional<Fs.Parent> parent = fs.nameiparent(path, p.cwd);
-    if (parent.isEmpty()) {
-      m.endOp();
-      return SysResult.MINUS_ONE;
-    }
-    Inode dp = parent.get().dir();
-    byte[] name = parent.get().name();
-    fs.ilock(dp);
-    Optional<Fs.Found> found = isDotOrDotDot(name) ? Optional.empty() : fs.dirlookup(dp, name);
-    if (found.isEmpty()) { // Cannot unlink "." or ".."; or no such name.
-      fs.iunlockput(dp);
-      m.endOp();
-      return SysResult.MINUS_ONE;
-    }
-    Inode ip = found.get().ip();
-    fs.ilock(ip);
-    if (ip.nlink() < 1) {
-      throw new KernelPanic("unlink: nlink < 1");
-    }
-    if (ip.type() == T_DIR && !isdirempty(ip)) {
-      fs.iunlockput(ip);
-      fs.iunlockput(dp);
-      m.endOp();
-      return SysResult.MINUS_ONE;
-    }
-    byte[] de = new byte[FsFormat.DIRENT_SIZE];
-    if (fs.writei(dp, ByteSource.of(de), 0, found.get().off(), de.length) != de.length) {
-      throw new KernelPanic("unlink: writei");
-    }
-    if (ip.type() == T_DIR) {
-      dp.setNlink((short) (dp.nlink() - 1));
-      fs.iupdate(dp);
-      forgetParent(ip);
-    }
-    fs.iunlockput(dp);
-    ip.setNlink((short) (ip.nlink() - 1));
-    fs.iupdate(ip);
-    fs.iunlockput(ip);
+    boolean unlinked = FileSystem.unlink(m.fs, p.cwd, path).isEmpty();
     m.endOp();
-    return SysResult.ZERO;
+    return unlinked ? SysResult.ZERO : SysResult.MINUS_ONE;
   }
 
   /**
-   * Makes path a new inode of the given type, or for T_FILE opens an existing file or device.
-   * Inside a transaction.
+   * xv6's create (the body is {@link FileSystem#create}): path as a new inode of the given type,
+   * or for T_FILE an existing file or device. Inside a transaction.
    *
-   * @return the inode, locked and referenced; empty on failure
+   * @return the inode, locked and referenced; null on failure
    */
-  private Optional<Inode> create(Process p, byte[] path, short type, short major, short minor) {
-    Fs fs = m.fs;
-    Optional<Fs.Parent> parent = fs.nameiparent(path, p.cwd);
-    if (parent.isEmpty()) {
-      return Optional.empty();
-    }
-    Inode dp = parent.get().dir();
-    byte[] name = parent.get().name();
-    fs.ilock(dp);
-    Optional<Fs.Found> existing = fs.dirlookup(dp, name);
-    if (existing.isPresent()) {
-      fs.iunlockput(dp);
-      Inode ip = existing.get().ip();
-      fs.ilock(ip);
-      if (type == T_FILE && (ip.type() == T_FILE || ip.type() == T_DEVICE)) {
-        return Optional.of(ip);
-      }
-      fs.iunlockput(ip);
-      return Optional.empty();
-    }
-    Optional<Inode> allocated = fs.ialloc(type);
-    if (allocated.isEmpty()) {
-      fs.iunlockput(dp);
-      return Optional.empty();
-    }
-    Inode ip = allocated.get();
-    fs.ilock(ip);
-    ip.setDevice(major, minor);
-    ip.setNlink((short) 1);
-    fs.iupdate(ip);
-    boolean ok = type != T_DIR // Create . and .. entries.
-        || (fs.dirlink(ip, new byte[] {'.'}, ip.inum())
-            && fs.dirlink(ip, new byte[] {'.', '.'}, dp.inum()));
-    if (ok && fs.dirlink(dp, name, ip.inum())) {
-      if (type == T_DIR) {
-        // now that success is guaranteed:
-        dp.setNlink((short) (dp.nlink() + 1)); // for ".."
-        fs.iupdate(dp);
-      }
-      fs.iunlockput(dp);
-      return Optional.of(ip);
-    }
-    // something went wrong. de-allocate ip.
-    ip.setNlink((short) 0);
-    fs.iupdate(ip);
-    fs.iunlockput(ip);
-    fs.iunlockput(dp);
-    return Optional.empty();
+  private Inode create(Process p, byte[] path, short type, short major, short minor) {
+    FileSystem.Created c = FileSystem.create(m.fs, p.cwd, path, type, major, minor);
+    return c instanceof FileSystem.Made made ? made.ip() : null;
   }
 
   SysResult open(Process p) {
@@ -296,12 +148,11 @@ final class SysFile {
     m.beginOpNow();
     Inode ip;
     if ((omode & O_CREATE) != 0) {
-      Optional<Inode> c = create(p, path, T_FILE, (short) 0, (short) 0);
-      if (c.isEmpty()) {
+      ip = create(p, path, T_FILE, (short) 0, (short) 0);
+      if (ip == null) {
         m.endOp();
         return SysResult.MINUS_ONE;
       }
-      ip = c.get();
     } else {
       Optional<Inode> found = fs.namei(path, p.cwd);
       if (found.isEmpty()) {
@@ -337,7 +188,7 @@ final class SysFile {
     } else {
       f.type = OpenFile.Type.INODE;
       f.off = 0;
-      f.path = Checkpoint.absolutePath(p.cwdPath, path);
+      f.path = absolutePath(p.cwdPath, path);
     }
     f.ip = ip;
     f.readable = (omode & O_WRONLY) == 0;
@@ -356,12 +207,12 @@ final class SysFile {
       return SysResult.MINUS_ONE;
     }
     m.beginOpNow();
-    Optional<Inode> ip = create(p, path, T_DIR, (short) 0, (short) 0);
-    if (ip.isEmpty()) {
+    Inode ip = create(p, path, T_DIR, (short) 0, (short) 0);
+    if (ip == null) {
       m.endOp();
       return SysResult.MINUS_ONE;
     }
-    m.fs.iunlockput(ip.get());
+    m.fs.iunlockput(ip);
     m.endOp();
     return SysResult.ZERO;
   }
@@ -374,12 +225,12 @@ final class SysFile {
       return SysResult.MINUS_ONE;
     }
     m.beginOpNow();
-    Optional<Inode> ip = create(p, path, T_DEVICE, major, minor);
-    if (ip.isEmpty()) {
+    Inode ip = create(p, path, T_DEVICE, major, minor);
+    if (ip == null) {
       m.endOp();
       return SysResult.MINUS_ONE;
     }
-    m.fs.iunlockput(ip.get());
+    m.fs.iunlockput(ip);
     m.endOp();
     return SysResult.ZERO;
   }
@@ -407,7 +258,7 @@ final class SysFile {
     fs.iput(p.cwd);
     m.endOp();
     p.cwd = ip;
-    p.cwdPath = Checkpoint.absolutePath(p.cwdPath, path);
+    p.cwdPath = absolutePath(p.cwdPath, path);
     return SysResult.ZERO;
   }
 
@@ -422,14 +273,14 @@ final class SysFile {
       if (i >= Param.MAXARG) {
         return SysResult.MINUS_ONE;
       }
-      OptionalLong uarg = sc().fetchaddr(p, uargv + 8L * i);
-      if (uarg.isEmpty()) {
+      Long uarg = sc().fetchaddr(p, uargv + 8L * i);
+      if (uarg == null) {
         return SysResult.MINUS_ONE;
       }
-      if (uarg.getAsLong() == 0) {
+      if (uarg == 0) {
         break;
       }
-      byte[] arg = sc().fetchstr(p, uarg.getAsLong(), (int) Riscv.PGSIZE);
+      byte[] arg = sc().fetchstr(p, uarg, (int) Riscv.PGSIZE);
       if (arg == null) {
         return SysResult.MINUS_ONE;
       }
@@ -452,7 +303,7 @@ final class SysFile {
       }
       return SysResult.MINUS_ONE;
     }
-    Pipe pi = new Pipe(m, m.nextPipeId++, pa);
+    Pipe pi = new Pipe(m, m.proc.sched.nextPipeId++, pa);
     rf.type = OpenFile.Type.PIPE;
     rf.readable = true;
     rf.writable = false;
@@ -482,5 +333,59 @@ final class SysFile {
       return SysResult.MINUS_ONE;
     }
     return SysResult.ZERO;
+  }
+
+  /**
+   * Not in xv6: open and chdir keep the path they resolved (OpenFile.path, Process.cwdPath), so
+   * that Checkpoint can record open files by path. That path is this one: the normalized
+   * absolute path of {@code path} (a C string: it ends at its first NUL) taken
+   * from directory {@code cwd} (itself normalized and absolute): "." and empty elements dropped,
+   * ".." going up (never above the root), each element cut to DIRSIZ bytes as namei cuts it.
+   * xv6 directories cannot be linked twice, so ".." is the lexical parent and the result names
+   * the same inode as namei(path) did when the call was made.
+   */
+  static byte[] absolutePath(byte[] cwd, byte[] path) {
+    List<byte[]> elems = new ArrayList<>();
+    int end = 0;
+    while (end < path.length && path[end] != 0) {
+      end++;
+    }
+    if (end == 0 || path[0] != '/') {
+      addElements(elems, cwd, cwd.length);
+    }
+    addElements(elems, path, end);
+    if (elems.isEmpty()) {
+      return new byte[] {'/'};
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (byte[] e : elems) {
+      out.write('/');
+      out.write(e, 0, e.length);
+    }
+    return out.toByteArray();
+  }
+
+  private static void addElements(List<byte[]> elems, byte[] path, int end) {
+    int i = 0;
+    while (i < end) {
+      while (i < end && path[i] == '/') {
+        i++;
+      }
+      int s = i;
+      while (i < end && path[i] != '/') {
+        i++;
+      }
+      byte[] e = Arrays.copyOfRange(path, s, Math.min(i, s + FsFormat.DIRSIZ));
+      if (e.length == 0 || (e.length == 1 && e[0] == '.')) {
+        continue;
+      }
+      if (e.length == 2 && e[0] == '.' && e[1] == '.') {
+        if (!elems.isEmpty()) {
+          elems.remove(elems.size() - 1);
+        }
+        continue;
+      }
+      elems.add(e);
+    }
   }
 }

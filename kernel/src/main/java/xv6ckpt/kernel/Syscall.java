@@ -1,12 +1,10 @@
 package xv6ckpt.kernel;
 
-import java.util.OptionalLong;
-
 /**
  * xv6's {@code syscall.c}: system call dispatch and argument fetching. The number is in a7,
  * the arguments in a0..a5, the result goes to a0: xv6-riscv's numbers and conventions exactly.
- * 22 and 23 are checkpoint and restore ({@link Checkpoint}); unknown numbers print xv6's message
- * and return -1.
+ * 22 and 23 are checkpoint and restore ({@link Checkpoint}, {@link Restore}); unknown numbers
+ * print xv6's message and return -1.
  *
  * <p>The process is running, so its registers are in the hart. pc is moved past the ecall
  * before the handler runs (xv6: {@code p->trapframe->epc += 4}), so exec and fork see the
@@ -43,33 +41,60 @@ final class Syscall {
   }
 
   private final Machine m;
-  private final Handler[] table = new Handler[24];
+  private final Handler[] table;
 
-  Syscall(Machine m, SysProc sp, SysFile sf, Checkpoint ck) {
+  Syscall(Machine m, SysProc sp, SysFile sf, Checkpoint ck, Restore rs) {
     this.m = m;
-    table[SYS_fork] = sp::fork;
-    table[SYS_exit] = sp::exit;
-    table[SYS_wait] = sp::waitpid;
-    table[SYS_pipe] = sf::pipe;
-    table[SYS_read] = sf::read;
-    table[SYS_kill] = sp::kill;
-    table[SYS_exec] = sf::exec;
-    table[SYS_fstat] = sf::fstat;
-    table[SYS_chdir] = sf::chdir;
-    table[SYS_dup] = sf::dup;
-    table[SYS_getpid] = sp::getpid;
-    table[SYS_sbrk] = sp::sbrk;
-    table[SYS_sleep] = sp::sleep;
-    table[SYS_uptime] = sp::uptime;
-    table[SYS_open] = sf::open;
-    table[SYS_write] = sf::write;
-    table[SYS_mknod] = sf::mknod;
-    table[SYS_unlink] = sf::unlink;
-    table[SYS_link] = sf::link;
-    table[SYS_mkdir] = sf::mkdir;
-    table[SYS_close] = sf::close;
-    table[SYS_checkpoint] = ck::checkpoint;
-    table[SYS_restore] = ck::restore;
+    this.table = table(
+        entry(SYS_fork, sp::fork),
+        entry(SYS_exit, sp::exit),
+        entry(SYS_wait, sp::waitpid),
+        entry(SYS_pipe, sf::pipe),
+        entry(SYS_read, sf::read),
+        entry(SYS_kill, sp::kill),
+        entry(SYS_exec, sf::exec),
+        entry(SYS_fstat, sf::fstat),
+        entry(SYS_chdir, sf::chdir),
+        entry(SYS_dup, sf::dup),
+        entry(SYS_getpid, sp::getpid),
+        entry(SYS_sbrk, sp::sbrk),
+        entry(SYS_sleep, sp::sleep),
+        entry(SYS_uptime, sp::uptime),
+        entry(SYS_open, sf::open),
+        entry(SYS_write, sf::write),
+        entry(SYS_mknod, sf::mknod),
+        entry(SYS_unlink, sf::unlink),
+        entry(SYS_link, sf::link),
+        entry(SYS_mkdir, sf::mkdir),
+        entry(SYS_close, sf::close),
+        entry(SYS_checkpoint, ck::checkpoint),
+        entry(SYS_restore, rs::restore));
+  }
+
+  /** One row of xv6's syscalls[] table: {@code [SYS_fork] sys_fork}. */
+  private record Entry(int number, Handler handler) {}
+
+  private static Entry entry(int number, Handler handler) {
+    return new Entry(number, handler);
+  }
+
+  /**
+   * The dispatch table, indexed by number and as long as the highest number needs, so adding a
+   * call is adding its row; a number given twice is a kernel bug.
+   */
+  private static Handler[] table(Entry... entries) {
+    int highest = 0;
+    for (Entry e : entries) {
+      highest = Math.max(highest, e.number());
+    }
+    Handler[] t = new Handler[highest + 1];
+    for (Entry e : entries) {
+      if (t[e.number()] != null) {
+        throw new IllegalStateException("system call " + e.number() + " defined twice");
+      }
+      t[e.number()] = e.handler();
+    }
+    return t;
   }
 
   void syscall(Process p) {
@@ -79,22 +104,22 @@ final class Syscall {
     Handler h = (num > 0 && num < table.length) ? table[(int) num] : null;
     if (h == null) {
       // Concatenation, not String.format: fuzzed call tables make this line often.
-      m.printf(p.pid + " " + p.name + ": unknown sys call " + num + "\n");
+      m.console.printf(p.pid + " " + p.name + ": unknown sys call " + num + "\n");
       m.hart.setX(10, -1);
       return;
     }
-    m.syscalls++;
+    m.proc.sched.syscalls++;
     SysResult r = h.call(p);
     if (r instanceof SysResult.Ret) {
       m.hart.setX(10, ((SysResult.Ret) r).value());
       p.restart = null;
-      m.syncTranslation(p);
+      m.proc.syncTranslation(p);
     } else if (r instanceof SysResult.Block) {
       m.hart.setPc(pc); // re-issue the call when woken
       p.chan = ((SysResult.Block) r).chan();
       p.setState(Process.State.SLEEPING);
     } else if (r instanceof SysResult.Replaced) {
-      m.syncTranslation(p); // a new page table (restore)
+      m.proc.syncTranslation(p); // a new page table (restore)
     }
   }
 
@@ -128,21 +153,21 @@ final class Syscall {
     return fetchstr(p, argaddr(n), max);
   }
 
-  /** Fetches the uint64 at addr from the current process. Empty if addr is outside p.sz. */
-  OptionalLong fetchaddr(Process p, long addr) {
+  /** Fetches the uint64 at addr from the current process; null if addr is outside p.sz. */
+  Long fetchaddr(Process p, long addr) {
     // both tests needed, in case of overflow
     if (Long.compareUnsigned(addr, p.sz) >= 0 || Long.compareUnsigned(addr + 8, p.sz) > 0) {
-      return OptionalLong.empty();
+      return null;
     }
     byte[] b = new byte[8];
     if (m.vm.copyin(p.pagetable, p.sz, b, 0, addr, 8) != 0) {
-      return OptionalLong.empty();
+      return null;
     }
     long v = 0;
     for (int i = 7; i >= 0; i--) {
       v = (v << 8) | (b[i] & 0xFF);
     }
-    return OptionalLong.of(v);
+    return v;
   }
 
   /** Fetches the NUL-terminated string at addr from p; null if bad. */

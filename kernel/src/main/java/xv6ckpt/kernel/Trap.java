@@ -27,11 +27,12 @@ final class Trap {
     if (t instanceof xv6ckpt.emulator.Trap.Ecall) {
       m.syscall.syscall(p); // system call
     } else if (t instanceof xv6ckpt.emulator.Trap.Timer) {
-      m.timerInterrupt(p);
+      m.proc.timerInterrupt(p);
     } else if (isLazyFault(p, t)) {
       // page fault on lazily-allocated page: retry the instruction
     } else {
-      m.printf(String.format("usertrap(): unexpected scause 0x%x pid=%d%n", t.cause(), p.pid)
+      m.console.printf(
+          String.format("usertrap(): unexpected scause 0x%x pid=%d%n", t.cause(), p.pid)
           + String.format("            sepc=0x%x stval=0x%x%n", t.pc(), t.tval()));
       p.killed = true;
     }

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import xv6ckpt.kernel.CheckpointImage.Image;
+import xv6ckpt.kernel.fs.ImageFile;
 
 /**
  * checkpoint and restore end to end, kernel-only facts: self and external checkpoints, targets
@@ -59,7 +60,7 @@ class CheckpointTest {
     assertThat(im.pc()).isEqualTo(after);
     assertThat(im.sysnum()).isEqualTo(0);
     assertThat(im.files().stream().map(f -> f.fd()).toList()).containsExactly(0, 1, 2);
-    assertThat(Ckpt.read(m, "/" + new String(Checkpoint.TMP))).isEmpty();
+    assertThat(Ckpt.read(m, "/" + new String(ImageFile.TMP))).isEmpty();
   }
 
   @Test
@@ -412,6 +413,6 @@ class CheckpointTest {
   }
 
   private static String abs(String cwd, String path) {
-    return new String(Checkpoint.absolutePath(cwd.getBytes(), path.getBytes()));
+    return new String(SysFile.absolutePath(cwd.getBytes(), path.getBytes()));
   }
 }

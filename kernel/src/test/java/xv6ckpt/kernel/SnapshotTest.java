@@ -1,6 +1,7 @@
 package xv6ckpt.kernel;
 
 import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
 import static xv6ckpt.emulator.asm.Reg.A0;
 import static xv6ckpt.emulator.asm.Reg.A2;
 import static xv6ckpt.emulator.asm.Reg.S1;
@@ -127,6 +128,107 @@ class SnapshotTest {
     assertThat(out[1]).isEqualTo(out[0]);
     assertThat(out[0]).contains("P");
     assertThat(out[0]).contains("C");
+  }
+
+  /**
+   * Every field of the scheduler's state, whatever it holds after the snapshot, holds the
+   * snapshot's value after a reset: each field is changed by reflection (so a field added later
+   * is covered without touching this test), then the machine is reset and compared field by
+   * field. The console's input state, the other whole-copied object, gets the same treatment.
+   */
+  @Test
+  void resetRestoresEveryFieldOfTheWholeCopiedState() throws Exception {
+    Machine m = Machines.runner(Map.of("prog", busyProgram().elf()));
+    m.spawn("/prog", java.util.List.of("prog"));
+    assertThat(m.run(200)).isEqualTo(new Machine.Outcome.BudgetSpent());
+    m.consoleInput("typed ahead\n");
+    Machine.Snapshot s = m.snapshot();
+    Map<String, Object> sched = fieldsOf(m.proc.sched);
+    Map<String, Object> input = fieldsOf(m.console.in);
+    assertThat(sched.keySet()).contains("cycles");
+    assertThat(input.keySet()).contains("pending");
+
+    perturb(m.proc.sched, m);
+    perturb(m.console.in, m);
+    assertThat(fieldsOf(m.proc.sched)).isNotEqualTo(sched);
+    m.reset(s);
+
+    assertSameFields(fieldsOf(m.proc.sched), sched);
+    assertSameFields(fieldsOf(m.console.in), input);
+    assertThat(Machines.finish(m)).isEqualTo(Machines.exited(0));
+  }
+
+  /**
+   * State outside the whole-copied objects would be copied by hand or not at all: the kernel's
+   * top-level objects hold none but these (each restored by KernelState or deliberately kept).
+   */
+  @Test
+  void noMutableStateBesideTheCopiedObjects() {
+    assertThat(mutableFields(Machine.class)).containsExactly("fs", "panicMessage");
+    assertThat(mutableFields(Proc.class)).containsExactly("nextpid", "initproc", "sched");
+    assertThat(mutableFields(Console.class)).containsExactly("in", "echo", "out", "outLen");
+  }
+
+  private static java.util.List<String> mutableFields(Class<?> c) {
+    return java.util.Arrays.stream(c.getDeclaredFields())
+        .filter(f -> !java.lang.reflect.Modifier.isStatic(f.getModifiers()))
+        .filter(f -> !java.lang.reflect.Modifier.isFinal(f.getModifiers()))
+        .map(java.lang.reflect.Field::getName)
+        .toList();
+  }
+
+  private static java.util.List<java.lang.reflect.Field> instanceFields(Object o) {
+    return java.util.Arrays.stream(o.getClass().getDeclaredFields())
+        .filter(f -> !java.lang.reflect.Modifier.isStatic(f.getModifiers()))
+        .peek(f -> f.setAccessible(true))
+        .toList();
+  }
+
+  private static Map<String, Object> fieldsOf(Object o) throws IllegalAccessException {
+    Map<String, Object> out = new java.util.TreeMap<>();
+    for (java.lang.reflect.Field f : instanceFields(o)) {
+      Object v = f.get(o);
+      out.put(f.getName(), v instanceof byte[] b ? java.util.List.of(b.clone()) : v);
+    }
+    return out;
+  }
+
+  /** Gives every field a value it cannot have had at the snapshot. */
+  private static void perturb(Object o, Machine m) throws IllegalAccessException {
+    Process stranger = m.proc.procs[Param.NPROC - 1]; // never used by this run
+    for (java.lang.reflect.Field f : instanceFields(o)) {
+      Class<?> t = f.getType();
+      if (t == long.class) {
+        f.setLong(o, f.getLong(o) + 12345);
+      } else if (t == int.class) {
+        f.setInt(o, f.getInt(o) + 12345);
+      } else if (t == boolean.class) {
+        f.setBoolean(o, !f.getBoolean(o));
+      } else if (t == byte[].class) {
+        f.set(o, new byte[] {42});
+      } else if (t == Process.class) {
+        f.set(o, stranger);
+      } else if (t == Machine.Outcome.class) {
+        f.set(o, new Machine.Outcome.Exited(-7, -7));
+      } else {
+        throw new AssertionError("no way to perturb " + f + ": extend this test");
+      }
+    }
+  }
+
+  private static void assertSameFields(Map<String, Object> after, Map<String, Object> before) {
+    assertThat(after.keySet()).isEqualTo(before.keySet());
+    for (String name : before.keySet()) {
+      Object a = after.get(name);
+      Object b = before.get(name);
+      if (a instanceof java.util.List<?> la && b instanceof java.util.List<?> lb) {
+        assertWithMessage(name).that((byte[]) la.get(0)).isEqualTo((byte[]) lb.get(0));
+      } else if (b instanceof Process) {
+        assertWithMessage(name).that(a).isSameInstanceAs(b);
+      } else {
+        assertWithMessage(name).that(a).isEqualTo(b);
+      }
+    }
   }
 
   /** Parent and child each spin and print a letter, five times: quanta decide the order. */

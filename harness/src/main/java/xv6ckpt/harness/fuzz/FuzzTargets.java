@@ -39,7 +39,7 @@ public final class FuzzTargets {
    * the rig's page-table walk: they do the same work for every input of a size, and instrumented
    * they cost most of each execution (JIT compilation of the instrumented code included).
    */
-  private static final String RESTORE_PATH = "xv6ckpt.kernel.Checkpoint*"
+  private static final String RESTORE_PATH = "xv6ckpt.kernel.Checkpoint*:xv6ckpt.kernel.Restore*"
       + ":xv6ckpt.specs.ImageDecoder*:xv6ckpt.specs.ImageCodec*:xv6ckpt.specs.CheckpointModel*"
       + ":xv6ckpt.harness.fuzz.RestoreImages:xv6ckpt.harness.fuzz.ByteInput";
 

@@ -38,4 +38,10 @@ public record Dirent(int inum, byte[] name) {
     int lb = Math.min(b.length, DIRSIZ);
     return Arrays.equals(a, 0, la, b, 0, lb);
   }
+
+  /** Whether a path element is "." or "..", which unlink and replacement must refuse. */
+  public static boolean isDotOrDotDot(byte[] name) {
+    return (name.length == 1 && name[0] == '.')
+        || (name.length == 2 && name[0] == '.' && name[1] == '.');
+  }
 }

@@ -15,19 +15,23 @@ import xv6ckpt.kernel.KernelPanic;
 import xv6ckpt.kernel.Param;
 
 /**
- * A mounted file system and its whole operations: the bodies of xv6's {@code sysfile.c} (create,
- * link, unlink, mkdir, open with O_TRUNC) and of {@code filewrite}'s chunked writing, on
- * kernel-side arguments (path strings, byte arrays) instead of user memory.
+ * xv6's {@code sysfile.c} bodies, once, and a mounted file system's whole operations on them.
  *
- * <p>Every method here opens and closes its own transactions, as a system call does, so it must
- * not be called inside one. Paths are UTF-8 and resolved from the root directory (a relative
- * path is taken as relative to the root). An expected refusal is an {@link FsException} and
- * leaves the file system unchanged; corruption found on the disk is a {@link KernelPanic}, after
- * which this object is not to be used.
+ * <p>The bodies ({@link #create}, {@link #link}, {@link #unlink}) are static and run inside the
+ * caller's transaction, from the caller's working directory; a refusal is a value naming the
+ * {@link FsError} (where xv6 answers -1), with the partial work undone. They live here, not in
+ * the kernel's {@code SysFile}, because the file-system layer may not call up into the kernel
+ * while both the kernel and the host tools need them: {@code SysFile} wraps them with argument
+ * fetching and -1, the whole operations below with a transaction and an {@link FsException}.
  *
- * <p>Used by the host tools (mkfs's neighbours ls, cat, put, get), the crash-consistency tests
- * and the benchmark today, and by the process layer's system calls and Checkpoint later, which
- * call {@link #writeChunked} for images larger than one transaction.
+ * <p>The whole operations (mkdir, link, unlink, createFile, readFile, writeFile, ...) work on
+ * kernel-side arguments (path strings, byte arrays) instead of user memory, and each opens and
+ * closes its own transactions, as a system call does, so it must not be called inside one. Paths
+ * are UTF-8 and resolved from the root directory (a relative path is taken as relative to the
+ * root). An expected refusal is an {@link FsException} and leaves the file system unchanged;
+ * corruption found on the disk is a {@link KernelPanic}, after which this object is not to be
+ * used. Used by the host tools (ls, cat, put, get), the crash-consistency tests and the
+ * benchmarks; the kernel uses {@link #writeChunked} and {@link #maxWriteBytes}.
  */
 public final class FileSystem {
   private final Fs fs;
@@ -117,29 +121,30 @@ public final class FileSystem {
     return path.getBytes(StandardCharsets.UTF_8);
   }
 
-  private static boolean isDotOrDotDot(byte[] name) {
-    return (name.length == 1 && name[0] == '.')
-        || (name.length == 2 && name[0] == '.' && name[1] == '.');
-  }
-
   // ---------------------------------------------------------------------------------------
-  // sysfile.c: create, mkdir, link, unlink, open's truncate.
+  // sysfile.c's bodies, for the kernel's system calls and the whole operations below alike.
+
+  /** Why a body refused: the error, and which path argument it is about (1: link's new path). */
+  public record Refusal(FsError error, int arg) implements Created {}
+
+  /** create's outcome: the inode made or found, or a refusal. */
+  public sealed interface Created permits Made, Refusal {}
+
+  /** The inode create made or found, locked and referenced. */
+  public record Made(Inode ip) implements Created {}
 
   /**
-   * xv6's create(): makes path a new inode of the given type, or for T_FILE returns the
-   * existing file or device. Inside a transaction.
-   *
-   * @return the inode, locked and referenced
+   * xv6's create(): makes path (from cwd) a new inode of the given type, or for T_FILE returns
+   * the existing file or device. Inside a transaction.
    */
-  private Inode create(String path, short type, short major, short minor) throws FsException {
-    Root r = new Root();
-    Optional<Fs.Parent> p = fs.nameiparent(bytes(path), r.ip);
-    r.put();
-    if (p.isEmpty()) {
-      throw new FsException(FsError.NOT_FOUND, path);
+  public static Created create(Fs fs, Inode cwd, byte[] path, short type, short major,
+      short minor) {
+    Optional<Fs.Parent> parent = fs.nameiparent(path, cwd);
+    if (parent.isEmpty()) {
+      return new Refusal(FsError.NOT_FOUND, 0);
     }
-    Inode dp = p.get().dir();
-    byte[] name = p.get().name();
+    Inode dp = parent.get().dir();
+    byte[] name = parent.get().name();
     fs.ilock(dp);
     Optional<Fs.Found> existing = fs.dirlookup(dp, name);
     if (existing.isPresent()) {
@@ -147,17 +152,17 @@ public final class FileSystem {
       Inode ip = existing.get().ip();
       fs.ilock(ip);
       if (type == T_FILE && (ip.type == T_FILE || ip.type == T_DEVICE)) {
-        return ip;
+        return new Made(ip);
       }
       short found = ip.type;
       fs.iunlockput(ip);
-      throw new FsException(found == T_DIR && type == T_FILE ? FsError.IS_A_DIRECTORY
-          : FsError.EXISTS, path);
+      return new Refusal(found == T_DIR && type == T_FILE ? FsError.IS_A_DIRECTORY
+          : FsError.EXISTS, 0);
     }
     Optional<Inode> allocated = fs.ialloc(type);
     if (allocated.isEmpty()) {
       fs.iunlockput(dp);
-      throw new FsException(FsError.NO_INODES, path);
+      return new Refusal(FsError.NO_INODES, 0);
     }
     Inode ip = allocated.get();
     fs.ilock(ip);
@@ -169,19 +174,151 @@ public final class FileSystem {
         && fs.dirlink(ip, new byte[] {'.', '.'}, dp.inum)); // Create . and .. entries.
     if (linked && fs.dirlink(dp, name, ip.inum)) {
       if (type == T_DIR) {
+        // now that success is guaranteed:
         dp.nlink++; // for ".."
         fs.iupdate(dp);
       }
       fs.iunlockput(dp);
-      return ip;
+      return new Made(ip);
     }
     // something went wrong. de-allocate ip.
     ip.nlink = 0;
     fs.iupdate(ip);
     fs.iunlockput(ip);
     fs.iunlockput(dp);
-    throw new FsException(FsError.NO_SPACE, path);
+    return new Refusal(FsError.NO_SPACE, 0);
   }
+
+  /**
+   * xv6's sys_link body: makes newPath (from cwd) another name for the file oldPath. Inside a
+   * transaction.
+   *
+   * @return empty if linked, else the refusal
+   */
+  public static Optional<Refusal> link(Fs fs, Inode cwd, byte[] oldPath, byte[] newPath) {
+    Optional<Inode> found = fs.namei(oldPath, cwd);
+    if (found.isEmpty()) {
+      return Optional.of(new Refusal(FsError.NOT_FOUND, 0));
+    }
+    Inode ip = found.get();
+    fs.ilock(ip);
+    if (ip.type == T_DIR) {
+      fs.iunlockput(ip);
+      return Optional.of(new Refusal(FsError.IS_A_DIRECTORY, 0));
+    }
+    ip.nlink++;
+    fs.iupdate(ip);
+    fs.iunlock(ip);
+    Optional<Fs.Parent> parent = fs.nameiparent(newPath, cwd);
+    FsError err = FsError.NOT_FOUND;
+    if (parent.isPresent()) {
+      Inode dp = parent.get().dir();
+      fs.ilock(dp);
+      if (fs.dirlink(dp, parent.get().name(), ip.inum)) {
+        fs.iunlockput(dp);
+        fs.iput(ip);
+        return Optional.empty();
+      }
+      err = nameTaken(fs, dp, parent.get().name()) ? FsError.EXISTS : FsError.NO_SPACE;
+      fs.iunlockput(dp);
+    }
+    // bad: undo the link count.
+    fs.ilock(ip);
+    ip.nlink--;
+    fs.iupdate(ip);
+    fs.iunlockput(ip);
+    return Optional.of(new Refusal(err, 1));
+  }
+
+  /** Why dirlink failed: the name is taken (else the disk is full). Reads only. */
+  private static boolean nameTaken(Fs fs, Inode dp, byte[] name) {
+    Optional<Fs.Found> f = fs.dirlookup(dp, name);
+    f.ifPresent(found -> fs.iput(found.ip()));
+    return f.isPresent();
+  }
+
+  /** Is the directory dp (locked) empty except for "." and ".."? */
+  private static boolean isdirempty(Fs fs, Inode dp) {
+    byte[] de = new byte[DIRENT_SIZE];
+    for (long off = 2 * DIRENT_SIZE; off < dp.size; off += DIRENT_SIZE) {
+      if (fs.readi(dp, ByteSink.of(de), 0, off, DIRENT_SIZE) != DIRENT_SIZE) {
+        throw new KernelPanic("isdirempty: readi");
+      }
+      if (FsFormat.u16(de, 0) != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * xv6's sys_unlink body: removes a name (from cwd); the file goes when its last link and
+   * reference do. Inside a transaction.
+   *
+   * @return empty if unlinked, else the refusal
+   */
+  public static Optional<Refusal> unlink(Fs fs, Inode cwd, byte[] path) {
+    Optional<Fs.Parent> parent = fs.nameiparent(path, cwd);
+    if (parent.isEmpty()) {
+      return Optional.of(new Refusal(FsError.NOT_FOUND, 0));
+    }
+    Inode dp = parent.get().dir();
+    byte[] name = parent.get().name();
+    fs.ilock(dp);
+    if (Dirent.isDotOrDotDot(name)) { // Cannot unlink "." or "..".
+      fs.iunlockput(dp);
+      return Optional.of(new Refusal(FsError.INVALID_NAME, 0));
+    }
+    Optional<Fs.Found> found = fs.dirlookup(dp, name);
+    if (found.isEmpty()) {
+      fs.iunlockput(dp);
+      return Optional.of(new Refusal(FsError.NOT_FOUND, 0));
+    }
+    Inode ip = found.get().ip();
+    fs.ilock(ip);
+    if (ip.nlink < 1) {
+      throw new KernelPanic("unlink: nlink < 1");
+    }
+    if (ip.type == T_DIR && !isdirempty(fs, ip)) {
+      fs.iunlockput(ip);
+      fs.iunlockput(dp);
+      return Optional.of(new Refusal(FsError.DIRECTORY_NOT_EMPTY, 0));
+    }
+    byte[] de = new byte[DIRENT_SIZE];
+    if (fs.writei(dp, ByteSource.of(de), 0, found.get().off(), DIRENT_SIZE) != DIRENT_SIZE) {
+      throw new KernelPanic("unlink: writei");
+    }
+    if (ip.type == T_DIR) {
+      dp.nlink--;
+      fs.iupdate(dp);
+      forgetParent(fs, ip);
+    }
+    fs.iunlockput(dp);
+    ip.nlink--;
+    fs.iupdate(ip);
+    fs.iunlockput(ip);
+    return Optional.empty();
+  }
+
+  /**
+   * Clears the ".." entry of directory ip (locked), which is being unlinked: its link to the
+   * parent was just dropped from the parent's count, and a process whose cwd it still is must
+   * not reach the parent through it once the parent is gone too (usertests' unlinkcwd: xv6
+   * would find a freed inode there and panic in ilock).
+   */
+  private static void forgetParent(Fs fs, Inode ip) {
+    Optional<Fs.Found> up = fs.dirlookup(ip, new byte[] {'.', '.'});
+    if (up.isPresent()) {
+      fs.iput(up.get().ip());
+      byte[] de = new byte[DIRENT_SIZE];
+      if (fs.writei(ip, ByteSource.of(de), 0, up.get().off(), de.length) != de.length) {
+        throw new KernelPanic("unlink: writei");
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Whole operations on the bodies: mkdir, mknod, createFile, truncate, link, unlink.
 
   /** A reference to the root directory, the cwd of host-side operations. */
   private final class Root {
@@ -197,6 +334,17 @@ public final class FileSystem {
     Optional<Inode> ip = fs.namei(bytes(path), r.ip);
     r.put();
     return ip;
+  }
+
+  /** The body's inode, or its refusal as an FsException about path. */
+  private Inode create(String path, short type, short major, short minor) throws FsException {
+    Root r = new Root();
+    Created c = create(fs, r.ip, bytes(path), type, major, minor);
+    r.put();
+    if (c instanceof Refusal no) {
+      throw new FsException(no.error(), path);
+    }
+    return ((Made) c).ip();
   }
 
   /** mkdir: makes a new, empty directory. @return its i-number */
@@ -259,101 +407,25 @@ public final class FileSystem {
   /** link: makes newPath another name for the file oldPath. */
   public void link(String oldPath, String newPath) throws FsException {
     inTransaction(Param.MAXOPBLOCKS, () -> {
-      Inode ip = namei(oldPath).orElseThrow(() -> new FsException(FsError.NOT_FOUND, oldPath));
-      fs.ilock(ip);
-      if (ip.type == T_DIR) {
-        fs.iunlockput(ip);
-        throw new FsException(FsError.IS_A_DIRECTORY, oldPath);
-      }
-      ip.nlink++;
-      fs.iupdate(ip);
-      fs.iunlock(ip);
       Root r = new Root();
-      Optional<Fs.Parent> p = fs.nameiparent(bytes(newPath), r.ip);
+      Optional<Refusal> no = link(fs, r.ip, bytes(oldPath), bytes(newPath));
       r.put();
-      FsError err = null;
-      if (p.isEmpty()) {
-        err = FsError.NOT_FOUND;
-      } else {
-        Inode dp = p.get().dir();
-        fs.ilock(dp);
-        if (!fs.dirlink(dp, p.get().name(), ip.inum)) {
-          err = fs.dirlookup(dp, p.get().name()).map(f -> {
-            fs.iput(f.ip());
-            return FsError.EXISTS;
-          }).orElse(FsError.NO_SPACE);
-        }
-        fs.iunlockput(dp);
+      if (no.isPresent()) {
+        throw new FsException(no.get().error(), no.get().arg() == 0 ? oldPath : newPath);
       }
-      if (err != null) { // bad: undo the link count
-        fs.ilock(ip);
-        ip.nlink--;
-        fs.iupdate(ip);
-        fs.iunlockput(ip);
-        throw new FsException(err, newPath);
-      }
-      fs.iput(ip);
       return null;
     });
-  }
-
-  /** Is the directory dp (locked) empty except for "." and ".."? */
-  private boolean isdirempty(Inode dp) {
-    byte[] de = new byte[DIRENT_SIZE];
-    for (long off = 2 * DIRENT_SIZE; off < dp.size; off += DIRENT_SIZE) {
-      if (fs.readi(dp, ByteSink.of(de), 0, off, DIRENT_SIZE) != DIRENT_SIZE) {
-        throw new KernelPanic("isdirempty: readi");
-      }
-      if (FsFormat.u16(de, 0) != 0) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** unlink: removes a name; the file goes when its last link and reference do. */
   public void unlink(String path) throws FsException {
     inTransaction(freeingOpBlocks(), () -> {
       Root r = new Root();
-      Optional<Fs.Parent> p = fs.nameiparent(bytes(path), r.ip);
+      Optional<Refusal> no = unlink(fs, r.ip, bytes(path));
       r.put();
-      if (p.isEmpty()) {
-        throw new FsException(FsError.NOT_FOUND, path);
+      if (no.isPresent()) {
+        throw new FsException(no.get().error(), path);
       }
-      Inode dp = p.get().dir();
-      byte[] name = p.get().name();
-      fs.ilock(dp);
-      if (isDotOrDotDot(name)) { // Cannot unlink "." or "..".
-        fs.iunlockput(dp);
-        throw new FsException(FsError.INVALID_NAME, path);
-      }
-      Optional<Fs.Found> f = fs.dirlookup(dp, name);
-      if (f.isEmpty()) {
-        fs.iunlockput(dp);
-        throw new FsException(FsError.NOT_FOUND, path);
-      }
-      Inode ip = f.get().ip();
-      fs.ilock(ip);
-      if (ip.nlink < 1) {
-        throw new KernelPanic("unlink: nlink < 1 (inode " + ip.inum + ")");
-      }
-      if (ip.type == T_DIR && !isdirempty(ip)) {
-        fs.iunlockput(ip);
-        fs.iunlockput(dp);
-        throw new FsException(FsError.DIRECTORY_NOT_EMPTY, path);
-      }
-      byte[] zero = new byte[DIRENT_SIZE];
-      if (fs.writei(dp, ByteSource.of(zero), 0, f.get().off(), DIRENT_SIZE) != DIRENT_SIZE) {
-        throw new KernelPanic("unlink: writei");
-      }
-      if (ip.type == T_DIR) {
-        dp.nlink--;
-        fs.iupdate(dp);
-      }
-      fs.iunlockput(dp);
-      ip.nlink--;
-      fs.iupdate(ip);
-      fs.iunlockput(ip);
       return null;
     });
   }

@@ -15,7 +15,7 @@ import xv6ckpt.kernel.KernelPanic;
  * file in one transaction, which for a large file touches more bitmap blocks than MAXOPBLOCKS.
  *
  * <p>Like {@link Fs}, this class changes blocks only through the log and never opens a
- * transaction; the caller does (Checkpoint).
+ * transaction; the caller does ({@link ImageFile}, in transactions Checkpoint brackets).
  */
 public final class LargeFiles {
   private LargeFiles() {}
