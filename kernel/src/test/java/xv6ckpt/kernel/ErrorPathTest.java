@@ -9,12 +9,14 @@ import static xv6ckpt.emulator.asm.Reg.S2;
 import static xv6ckpt.emulator.asm.Reg.T0;
 import static xv6ckpt.emulator.asm.Reg.T1;
 import static xv6ckpt.kernel.Syscall.*;
+import static xv6ckpt.testkit.UserProgram.KERNEL_TESTS;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import xv6ckpt.testkit.UserProgram;
 
 /**
  * Every system call's bad-argument paths answer -1 (or a short count where xv6 gives one),
@@ -23,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class ErrorPathTest {
 
   /** Runs p as /prog (with extra files) and asserts exit 0 and no leaked page or file. */
-  private static Machine runClean(UProg p, Map<String, byte[]> extra) {
+  private static Machine runClean(UserProgram p, Map<String, byte[]> extra) {
     Map<String, byte[]> files = new HashMap<>(extra);
     files.put("prog", p.elf());
     Machine m = Machines.runner(files);
@@ -47,7 +49,7 @@ class ErrorPathTest {
 
   @Test
   void readAndWriteWithBadBuffersFail() {
-    UProg p = new UProg().str("f", "file");
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("f", "file");
     p.a.la(A0, "f").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
     p.sys(SYS_open);
     p.a.mv(S1, A0);
@@ -71,7 +73,7 @@ class ErrorPathTest {
   void bufferStraddlingTheEndOfMemoryStopsShort() {
     // The last 10 bytes of the process, then unmapped memory: the console takes 10 bytes, a
     // file write fails as a whole (xv6's filewrite answers -1 for a short chunk).
-    UProg p = new UProg().str("f", "file");
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("f", "file");
     p.a.li(A0, 0).li(A1, 1);
     p.sys(SYS_sbrk);
     p.a.addi(S2, A0, -10);
@@ -92,7 +94,7 @@ class ErrorPathTest {
 
   @Test
   void badFileDescriptorsFail() {
-    UProg p = new UProg();
+    UserProgram p = new UserProgram(KERNEL_TESTS);
     int code = 1;
     for (int fd : new int[] {-1, 3, Param.NOFILE, 1000, Integer.MIN_VALUE}) {
       p.a.li(A0, fd).la(A1, "bss").li(A2, 1);
@@ -119,7 +121,7 @@ class ErrorPathTest {
 
   @Test
   void badPathsFail() {
-    UProg p = new UProg();
+    UserProgram p = new UserProgram(KERNEL_TESTS);
     p.data("long", "x".repeat(Param.MAXPATH).getBytes()); // no NUL within MAXPATH
     p.str("ok", "x".repeat(Param.MAXPATH - 1));
     int code = 1;
@@ -154,7 +156,7 @@ class ErrorPathTest {
 
   @Test
   void tooManyArgumentsAndBadArgvFailExec() {
-    UProg p = new UProg().str("path", "/prog").str("arg", "a");
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("path", "/prog").str("arg", "a");
     // argv with MAXARG pointers and no terminating 0 within the table
     p.a.la(T0, "bss").la(T1, "arg");
     for (int i = 0; i < Param.MAXARG; i++) {
@@ -174,7 +176,7 @@ class ErrorPathTest {
 
   @Test
   void manyOpenFilesUntilNofile() {
-    UProg p = new UProg().str("f", "f");
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("f", "f");
     p.a.la(A0, "f").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
     p.sys(SYS_open).check(3, 1);
     for (int fd = 4; fd < Param.NOFILE; fd++) {
@@ -194,7 +196,7 @@ class ErrorPathTest {
   @Test
   void fileGrowsToTheLargestSizeAndNoFurther() {
     int maxBytes = (12 + 256) * 1024; // MAXFILE blocks of BSIZE on a stock file system
-    UProg p = new UProg().str("f", "big");
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("f", "big");
     p.a.la(A0, "f").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
     p.sys(SYS_open);
     p.a.mv(S1, A0);
@@ -219,7 +221,7 @@ class ErrorPathTest {
 
   /** A valid program that exits 3, and copies of it broken in each way exec must refuse. */
   private static Map<String, byte[]> malformedElves() {
-    UProg good = new UProg();
+    UserProgram good = new UserProgram(KERNEL_TESTS);
     good.exit(3);
     byte[] elf = good.elf();
     Map<String, byte[]> out = new HashMap<>();
@@ -257,7 +259,7 @@ class ErrorPathTest {
   @Test
   void execOfMalformedElvesFailsAndLeavesTheCallerRunning() {
     Map<String, byte[]> elves = malformedElves();
-    UProg p = new UProg();
+    UserProgram p = new UserProgram(KERNEL_TESTS);
     int code = 1;
     for (String name : elves.keySet()) {
       if (name.equals("good")) {
@@ -284,7 +286,7 @@ class ErrorPathTest {
   @Test
   void allocationFailuresAreRefusalsNotCrashes() {
     // Fail every allocation from some point on: fork, sbrk, pipe and exec answer -1.
-    UProg p = new UProg().str("path", "/prog");
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("path", "/prog");
     p.sys(SYS_fork).check(-1, 1);
     p.a.li(A0, 4096).li(A1, 1);
     p.sys(SYS_sbrk).check(-1, 2);
