@@ -468,8 +468,7 @@ class CheckpointTransparencyTest {
   /** restore("/img"); on failure exit with the code. */
   private static byte[] restorer() {
     UserProgram p = new UserProgram(PAGED_BSS).str("path", "/img");
-    p.a.la(A0, "path");
-    p.sys(Xv6Abi.SYS_restore);
+    p.restore("path");
     p.sys(Xv6Abi.SYS_exit);
     return p.elf();
   }

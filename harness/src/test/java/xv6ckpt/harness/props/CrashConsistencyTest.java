@@ -277,8 +277,7 @@ class CrashConsistencyTest {
   /** restore(path); on failure exit with the code. */
   private static byte[] restorer(String path) {
     UserProgram p = new UserProgram(PAGED_BSS).str("path", path);
-    p.a.la(A0, "path");
-    p.sys(Xv6Abi.SYS_restore);
+    p.restore("path");
     p.sys(Xv6Abi.SYS_exit);
     return p.elf();
   }

@@ -262,8 +262,7 @@ class IsolationAndLeaksTest {
   /** restore(path); exit 9 on failure (or with the code, if withCode). */
   private static byte[] restorer(String path, boolean withCode) {
     UserProgram p = new UserProgram(PAGED_BSS).str("path", path);
-    p.a.la(A0, "path");
-    p.sys(Xv6Abi.SYS_restore);
+    p.restore("path");
     if (!withCode) {
       p.a.li(A0, 9);
     }
@@ -357,8 +356,7 @@ class IsolationAndLeaksTest {
         p.a.li(A0, 2).la(A1, "vimg");
         p.sys(Xv6Abi.SYS_checkpoint);
       } else {
-        p.a.la(A0, "none");
-        p.sys(Xv6Abi.SYS_restore);
+        p.restore("none");
       }
     }
     return p.exit(0).elf();
