@@ -17,6 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import xv6ckpt.kernel.CheckpointImage.Image;
 import xv6ckpt.testkit.UserProgram;
+import xv6ckpt.testkit.Xv6Abi;
 
 /**
  * checkpoint and restore end to end, kernel-only facts: self and external checkpoints, targets
@@ -250,7 +251,7 @@ class CheckpointTest {
     }
     p.a.la(A0, "dev").li(A1, 2).li(A2, 0);
     p.sys(SYS_mknod).check(0, code++);
-    p.a.la(A0, "dev").li(A1, SysFile.O_RDWR);
+    p.a.la(A0, "dev").li(A1, Xv6Abi.O_RDWR);
     p.sys(SYS_open).check(3, code++);
     p.a.li(A0, 0);
     p.checkpoint("path");
@@ -301,7 +302,7 @@ class CheckpointTest {
     UserProgram p = new UserProgram(KERNEL_TESTS)
         .str("path", "img").str("data", "data").str("other", "other")
         .str("ok", "ok\n");
-    p.a.la(A0, "data").li(A1, SysFile.O_RDONLY);
+    p.a.la(A0, "data").li(A1, Xv6Abi.O_RDONLY);
     p.sys(SYS_open).check(3, 1);
     p.a.li(A0, 3).la(A1, "bss").li(A2, 4);
     p.sys(SYS_read).check(4, 2);
@@ -311,7 +312,7 @@ class CheckpointTest {
     p.check(0, 3);
     p.a.li(A0, 3).la(A1, "bss").li(A2, 4);
     p.sys(SYS_read).check(4, 4); // the original moves on to offset 8
-    p.a.la(A0, "other").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
+    p.a.la(A0, "other").li(A1, Xv6Abi.O_CREATE | Xv6Abi.O_RDWR);
     p.sys(SYS_open).check(4, 5);
     p.restore("path");
     p.exit(6);
@@ -385,7 +386,7 @@ class CheckpointTest {
     p.sys(SYS_mkdir).check(0, 1);
     p.a.la(A0, "d");
     p.sys(SYS_chdir).check(0, 2);
-    p.a.la(A0, "x").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
+    p.a.la(A0, "x").li(A1, Xv6Abi.O_CREATE | Xv6Abi.O_RDWR);
     p.sys(SYS_open).check(3, 3);
     Ckpt.readConsole(p, "bss", 8);
     p.a.li(A0, 0);

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
 import xv6ckpt.kernel.fs.FsFormat;
 import xv6ckpt.testkit.UserProgram;
+import xv6ckpt.testkit.Xv6Abi;
 
 /**
  * A machine on a corrupted disk boots, refuses to boot, runs, or panics with a named message:
@@ -33,7 +34,7 @@ class CorruptImageTest {
     p.sys(SYS_open);
     p.a.la(A1, "bss").li(A2, 4096);
     p.sys(SYS_read);
-    p.a.la(A0, "n").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
+    p.a.la(A0, "n").li(A1, Xv6Abi.O_CREATE | Xv6Abi.O_RDWR);
     p.sys(SYS_open);
     p.a.la(A1, "bss").li(A2, 3000);
     p.sys(SYS_write);

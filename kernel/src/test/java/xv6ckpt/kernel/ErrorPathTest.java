@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import xv6ckpt.testkit.UserProgram;
+import xv6ckpt.testkit.Xv6Abi;
 
 /**
  * Every system call's bad-argument paths answer -1 (or a short count where xv6 gives one),
@@ -50,7 +51,7 @@ class ErrorPathTest {
   @Test
   void readAndWriteWithBadBuffersFail() {
     UserProgram p = new UserProgram(KERNEL_TESTS).str("f", "file");
-    p.a.la(A0, "f").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
+    p.a.la(A0, "f").li(A1, Xv6Abi.O_CREATE | Xv6Abi.O_RDWR);
     p.sys(SYS_open);
     p.a.mv(S1, A0);
     int code = 10;
@@ -80,7 +81,7 @@ class ErrorPathTest {
     p.a.li(T0, 'z').sb(T0, 0, S2);
     p.a.li(A0, 1).mv(A1, S2).li(A2, 100);
     p.sys(SYS_write).check(10, 1);
-    p.a.la(A0, "f").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
+    p.a.la(A0, "f").li(A1, Xv6Abi.O_CREATE | Xv6Abi.O_RDWR);
     p.sys(SYS_open);
     p.a.mv(S1, A0).mv(A1, S2).li(A2, 100);
     p.sys(SYS_write).check(-1, 2);
@@ -126,7 +127,7 @@ class ErrorPathTest {
     p.str("ok", "x".repeat(Param.MAXPATH - 1));
     int code = 1;
     for (long bad : BAD_ADDRESSES) {
-      p.a.li(A0, bad).li(A1, SysFile.O_CREATE);
+      p.a.li(A0, bad).li(A1, Xv6Abi.O_CREATE);
       p.sys(SYS_open).check(-1, code++);
       p.a.li(A0, bad);
       p.sys(SYS_mkdir).check(-1, code++);
@@ -135,17 +136,17 @@ class ErrorPathTest {
       p.a.li(A0, bad);
       p.sys(SYS_chdir).check(-1, code++);
     }
-    p.a.la(A0, "long").li(A1, SysFile.O_CREATE);
+    p.a.la(A0, "long").li(A1, Xv6Abi.O_CREATE);
     p.sys(SYS_open).check(-1, code++);
     p.a.la(A0, "long").mv(A1, A0);
     p.sys(SYS_link).check(-1, code++);
     // a string running into the end of memory without a NUL
     p.a.li(A0, 0).li(A1, 1);
     p.sys(SYS_sbrk);
-    p.a.addi(S2, A0, -1).li(T0, 'q').sb(T0, 0, S2).mv(A0, S2).li(A1, SysFile.O_CREATE);
+    p.a.addi(S2, A0, -1).li(T0, 'q').sb(T0, 0, S2).mv(A0, S2).li(A1, Xv6Abi.O_CREATE);
     p.sys(SYS_open).check(-1, code++);
     // MAXPATH - 1 bytes and a NUL is a valid path (a name cut to DIRSIZ)
-    p.a.la(A0, "ok").li(A1, SysFile.O_CREATE);
+    p.a.la(A0, "ok").li(A1, Xv6Abi.O_CREATE);
     p.sys(SYS_open).checkNonNegative(code++);
     p.sys(SYS_close);
     p.a.la(A0, "ok");
@@ -177,7 +178,7 @@ class ErrorPathTest {
   @Test
   void manyOpenFilesUntilNofile() {
     UserProgram p = new UserProgram(KERNEL_TESTS).str("f", "f");
-    p.a.la(A0, "f").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
+    p.a.la(A0, "f").li(A1, Xv6Abi.O_CREATE | Xv6Abi.O_RDWR);
     p.sys(SYS_open).check(3, 1);
     for (int fd = 4; fd < Param.NOFILE; fd++) {
       p.a.li(A0, 3);
@@ -197,7 +198,7 @@ class ErrorPathTest {
   void fileGrowsToTheLargestSizeAndNoFurther() {
     int maxBytes = (12 + 256) * 1024; // MAXFILE blocks of BSIZE on a stock file system
     UserProgram p = new UserProgram(KERNEL_TESTS).str("f", "big");
-    p.a.la(A0, "f").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
+    p.a.la(A0, "f").li(A1, Xv6Abi.O_CREATE | Xv6Abi.O_RDWR);
     p.sys(SYS_open);
     p.a.mv(S1, A0);
     String loop = p.fresh();

@@ -17,6 +17,7 @@ import static xv6ckpt.testkit.UserProgram.KERNEL_TESTS;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import xv6ckpt.testkit.UserProgram;
+import xv6ckpt.testkit.Xv6Abi;
 
 /** Processes: fork, exit, wait, kill, sbrk, sleep, pipes, exec, and the console, end to end. */
 class ProcTest {
@@ -453,7 +454,7 @@ class ProcTest {
     // The test holds the whole log with open operations: the program's write finds no room,
     // sleeps on the log at its ecall, and completes once the operations end.
     UserProgram p = new UserProgram(KERNEL_TESTS).str("f", "out");
-    p.a.la(A0, "f").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
+    p.a.la(A0, "f").li(A1, Xv6Abi.O_CREATE | Xv6Abi.O_RDWR);
     p.sys(SYS_open);
     p.a.mv(S1, A0);
     p.a.li(A0, 0).la(A1, "bss").li(A2, 10);

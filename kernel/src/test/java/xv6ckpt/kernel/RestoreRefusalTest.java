@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import xv6ckpt.testkit.UserProgram;
+import xv6ckpt.testkit.Xv6Abi;
 
 /**
  * restore's refusals: each returns its code and prints its line, the caller goes on untouched
@@ -93,7 +94,7 @@ class RestoreRefusalTest {
     UserProgram p = new UserProgram(KERNEL_TESTS)
         .str("img1", "img1").str("img2", "img2").str("f", "f").str("h", "h");
     mark(p);
-    p.a.la(A0, "f").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
+    p.a.la(A0, "f").li(A1, Xv6Abi.O_CREATE | Xv6Abi.O_RDWR);
     p.sys(SYS_open).check(3, 1);
     p.a.li(A0, 3).la(A1, "bss").li(A2, 10);
     p.sys(SYS_write).check(10, 2);
@@ -105,7 +106,7 @@ class RestoreRefusalTest {
     p.restore("img1");
     p.check(CheckpointImage.RESTORE_FILE_MISSING, 5);
     checkMark(p, 6);
-    p.a.la(A0, "f").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
+    p.a.la(A0, "f").li(A1, Xv6Abi.O_CREATE | Xv6Abi.O_RDWR);
     p.sys(SYS_open).check(4, 7); // a new f: another inode (the old one is still open)
     p.restore("img1");
     p.check(CheckpointImage.RESTORE_FILE_INODE, 8);
@@ -114,14 +115,14 @@ class RestoreRefusalTest {
     p.sys(SYS_close);
     p.a.li(A0, 4);
     p.sys(SYS_close);
-    p.a.la(A0, "h").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
+    p.a.la(A0, "h").li(A1, Xv6Abi.O_CREATE | Xv6Abi.O_RDWR);
     p.sys(SYS_open).check(3, 10);
     p.a.li(A0, 3).la(A1, "bss").li(A2, 10);
     p.sys(SYS_write).check(10, 11);
     p.a.li(A0, 0);
     p.checkpoint("img2");
     p.check(0, 12);
-    p.a.la(A0, "h").li(A1, SysFile.O_TRUNC | SysFile.O_RDWR);
+    p.a.la(A0, "h").li(A1, Xv6Abi.O_TRUNC | Xv6Abi.O_RDWR);
     p.sys(SYS_open).check(4, 13); // h is empty now: offset 10 is beyond it
     p.restore("img2");
     p.check(CheckpointImage.RESTORE_FILE_OFFSET, 14);
