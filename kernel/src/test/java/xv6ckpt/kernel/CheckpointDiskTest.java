@@ -66,7 +66,7 @@ class CheckpointDiskTest {
       List<Integer> commits = new ArrayList<>();
       m.log().setCommitListener(c -> commits.add(c.blocks()));
       long free = LargeFiles.freeBlocks(m.fs());
-      Ckpt.spawn(m, "prog");
+      Machines.spawn(m, "prog");
       assertWithMessage("size %s: %s", size, m.output()).that(Machines.finish(m))
           .isEqualTo(Machines.exited(0));
       assertWithMessage("size %s", size).that(commits.stream().mapToInt(i -> i).max()
@@ -108,7 +108,7 @@ class CheckpointDiskTest {
     MemoryBlockDevice disk = Ckpt.bigDisk(40_000, Map.of("prog", p.elf()));
     Machine m = Ckpt.runner(disk, 80);
     int free = m.kalloc().freePages();
-    Ckpt.spawn(m, "prog");
+    Machines.spawn(m, "prog");
     assertThat(Machines.finish(m)).isEqualTo(Machines.exited(0));
     Machines.finish(m);
     assertThat(m.kalloc().freePages()).isEqualTo(free);
@@ -148,14 +148,14 @@ class CheckpointDiskTest {
     MemoryBlockDevice disk = Ckpt.bigDisk(4000, Map.of("prog", counter(),
         "restore", TestPrograms.restorer("img")));
     Machine first = Ckpt.runner(disk, 16);
-    Ckpt.spawn(first, "prog");
+    Machines.spawn(first, "prog");
     Machine.Outcome whole = Machines.finish(first);
     String out = first.output();
     assertThat(out).hasLength(100);
     assertThat(whole).isInstanceOf(Machine.Outcome.Exited.class);
     // Power off: the machine is thrown away; a new one boots on the same disk.
     Machine second = Ckpt.runner(disk, 16);
-    Ckpt.spawn(second, "restore");
+    Machines.spawn(second, "restore");
     assertThat(Machines.finish(second)).isEqualTo(whole);
     assertThat(second.output()).isEqualTo(out.substring(51));
   }
@@ -180,7 +180,7 @@ class CheckpointDiskTest {
 
     FaultInjectingBlockDevice ref = new FaultInjectingBlockDevice(copy(disk0));
     Machine m = Ckpt.runner(ref, 16);
-    Ckpt.spawn(m, "prog");
+    Machines.spawn(m, "prog");
     assertThat(Machines.finish(m)).isEqualTo(new Machine.Outcome.Idle(true));
     long w1 = ref.writes();
     byte[] oldImage = Ckpt.read(m, "/img").orElseThrow();
@@ -196,7 +196,7 @@ class CheckpointDiskTest {
       FaultInjectingBlockDevice d = new FaultInjectingBlockDevice(copy(disk0));
       d.cutPowerAfterWrite(w1 + k);
       Machine c = Ckpt.runner(d, 16);
-      Ckpt.spawn(c, "prog");
+      Machines.spawn(c, "prog");
       Machines.finish(c);
       c.consoleInput("x\n");
       Machines.finish(c); // whatever it does after the cut does not reach the medium

@@ -170,7 +170,7 @@ class CheckpointTest {
     p.a.mv(A0, S2);
     p.sys(SYS_exit);
     Machine m = Machines.runner(Map.of("prog", p.elf()));
-    Ckpt.spawn(m, "prog");
+    Machines.spawn(m, "prog");
     assertThat(Machines.finish(m)).isEqualTo(new Machine.Outcome.Idle(true));
     m.consoleInput("hello\n");
     assertThat(Machines.finish(m)).isEqualTo(Machines.exited(6));
@@ -291,7 +291,7 @@ class CheckpointTest {
     q.exit(0);
     Machine n = Ckpt.runner(Ckpt.bigDisk(2400, Map.of("prog", q.elf())), 16);
     long free = xv6ckpt.kernel.fs.LargeFiles.freeBlocks(n.fs());
-    Ckpt.spawn(n, "prog");
+    Machines.spawn(n, "prog");
     assertThat(Machines.finish(n)).isEqualTo(Machines.exited(0));
     assertThat(xv6ckpt.kernel.fs.LargeFiles.freeBlocks(n.fs())).isEqualTo(free);
     assertThat(Ckpt.read(n, "/.ckpt.tmp")).isEmpty();
@@ -394,7 +394,7 @@ class CheckpointTest {
     p.check(0, 4);
     p.exit(0);
     Machine m = Machines.runner(Map.of("prog", p.elf()));
-    Ckpt.spawn(m, "prog");
+    Machines.spawn(m, "prog");
     assertThat(Machines.finish(m)).isEqualTo(new Machine.Outcome.Idle(true));
     Machine.Snapshot s = m.snapshot();
     m.consoleInput("a\n");

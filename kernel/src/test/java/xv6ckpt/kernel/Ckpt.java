@@ -28,10 +28,6 @@ final class Ckpt {
     return Machines.runner(disk, Machines.CONFIG.withRam(ramMiB << 20));
   }
 
-  static void spawn(Machine m, String prog, String... argv) {
-    Machines.spawn(m, prog, argv);
-  }
-
   /** read(0, buf label, n). */
   static void readConsole(UserProgram p, String buf, int n) {
     p.a.li(A0, 0).la(A1, buf).li(A2, n);
@@ -57,9 +53,5 @@ final class Ckpt {
       throw new AssertionError("not a valid image: " + v);
     }
     return ((CheckpointImage.Valid) v).image();
-  }
-
-  static Machine.Outcome finish(Machine m) {
-    return Machines.finish(m);
   }
 }

@@ -162,7 +162,7 @@ class RestoreRefusalTest {
     for (int k = 1; k <= 40; k++) {
       Machine m = Machines.runner(Map.of("prog", prog));
       int free = m.kalloc().freePages();
-      Ckpt.spawn(m, "prog");
+      Machines.spawn(m, "prog");
       assertThat(Machines.finish(m)).isEqualTo(new Machine.Outcome.Idle(true));
       long base = m.kalloc().calls();
       final int kk = k;

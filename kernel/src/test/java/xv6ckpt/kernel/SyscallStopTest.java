@@ -22,7 +22,7 @@ class SyscallStopTest {
 
   private static Machine spawned(UserProgram p) {
     Machine m = Machines.runner(Map.of("prog", p.elf()));
-    Ckpt.spawn(m, "prog");
+    Machines.spawn(m, "prog");
     return m;
   }
 
@@ -86,12 +86,12 @@ class SyscallStopTest {
     p.exit(5);
     byte[] elf = p.elf();
     Machine m = Machines.runner(Map.of("prog", elf));
-    Ckpt.spawn(m, "prog");
+    Machines.spawn(m, "prog");
     assertThat(m.run(1_000_000, new Machine.Stop.SyscallReturn(PID + 40)))
         .isEqualTo(Machines.exited(5));
 
     Machine n = Machines.runner(Map.of("prog", elf));
-    Ckpt.spawn(n, "prog");
+    Machines.spawn(n, "prog");
     // li a7 then ecall: one instruction retires before the first call, so a budget of 1 ends
     // the run at the ecall, not after it.
     assertThat(n.run(1, new Machine.Stop.SyscallReturn(PID)))
