@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
+import xv6ckpt.harness.rig.UserPages;
 import xv6ckpt.kernel.Machine;
 import xv6ckpt.kernel.Process;
 import xv6ckpt.kernel.Riscv;
@@ -143,7 +144,7 @@ class RestoreTargetsTest {
     assertThat(plant(guarded, m -> m.hart().setX(5, m.hart().x(5) + 1)).summary())
         .contains("x5");
     assertThat(plant(guarded, m -> m.hart().setPc(m.hart().pc() + 4)).summary()).contains("pc");
-    assertThat(plant(guarded, m -> UserMemory.write(m.memory(), RESTORE.rig.process(), 0x2000 + 9,
+    assertThat(plant(guarded, m -> UserPages.write(m.memory(), RESTORE.rig.process(), 0x2000 + 9,
         new byte[] {42})).summary()).contains("page 0x2000 byte 9");
     assertThat(plant(guarded, m -> flipPte(m, 0x3000, Riscv.PTE_W)).summary())
         .contains("pages");
@@ -195,11 +196,8 @@ class RestoreTargetsTest {
 
   /** Flips bits in the leaf PTE of va in the restored process's page table. */
   private static void flipPte(Machine m, long va, long bits) {
-    long table = RESTORE.rig.process().pagetable();
-    for (int level = 2; level > 0; level--) {
-      table = Riscv.pte2pa(m.memory().read64(table + 8L * Riscv.px(level, va)));
-    }
-    long at = table + 8L * Riscv.px(0, va);
+    long at = UserPages.pteAddress(m.memory(), RESTORE.rig.process().pagetable(), va);
+    assertThat(at).isAtLeast(0L);
     m.memory().write64(at, m.memory().read64(at) ^ bits);
   }
 
