@@ -352,6 +352,22 @@ public final class Machine {
   }
 
   /**
+   * Runs until the machine stops for a reason other than the budget (a watched process exits,
+   * nothing can run, a panic), at most {@code maxInstructions}, in runs of a million: what a
+   * test or tool means by "run it to the end". BudgetSpent if it never stopped.
+   */
+  public Outcome runUntilStopped(long maxInstructions) {
+    Outcome o = new Outcome.BudgetSpent();
+    for (long left = maxInstructions; left > 0; left -= 1_000_000) {
+      o = run(Math.min(left, 1_000_000));
+      if (!(o instanceof Outcome.BudgetSpent)) {
+        return o;
+      }
+    }
+    return o;
+  }
+
+  /**
    * As {@link #run(long)}, but returns {@link Outcome.SyscallReturned} where {@code stop} says.
    * The stop is checked after each trap is handled, so the machine stands between two user
    * instructions of the stopped process, in the middle of its quantum: a following run goes on

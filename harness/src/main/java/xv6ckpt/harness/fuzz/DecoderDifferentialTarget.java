@@ -47,7 +47,7 @@ public final class DecoderDifferentialTarget implements FuzzTarget {
       Machine.Outcome ran = rig.restore(file);
       return compare(spec, ran.equals(rig.returned()) ? kernelAnswer(rig.process()) : null);
     } catch (RuntimeException | StackOverflowError e) {
-      return TestMachines.escaped(e, rig.m);
+      return Verdicts.escaped(e, rig.m);
     }
   }
 
@@ -80,7 +80,7 @@ public final class DecoderDifferentialTarget implements FuzzTarget {
 
   private FuzzTarget.Verdict compare(xv6ckpt.specs.Verdict spec, Answer kernel) {
     if (rig.m.panicMessage().isPresent()) {
-      return TestMachines.panicked(rig.m.panicMessage().get(), rig.m, "validating an image");
+      return Verdicts.panicked(rig.m.panicMessage().get(), rig.m, "validating an image");
     }
     if (spec instanceof xv6ckpt.specs.Verdict.Valid) {
       if (kernel != null) {

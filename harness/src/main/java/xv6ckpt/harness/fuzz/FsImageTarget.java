@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
+import xv6ckpt.harness.rig.Disks;
+import xv6ckpt.harness.rig.Machines;
 import xv6ckpt.kernel.Machine;
-import xv6ckpt.kernel.fs.Fsck;
 import xv6ckpt.kernel.fs.FsFormat;
+import xv6ckpt.kernel.fs.Fsck;
 import xv6ckpt.kernel.fs.Mkfs;
 import xv6ckpt.kernel.fs.Superblock;
 
@@ -77,11 +79,11 @@ public final class FsImageTarget implements FuzzTarget {
     for (int i = 0; i < data.length; i++) {
       data[i] = (byte) (i * 31 + (i >> 8));
     }
-    MemoryBlockDevice disk = TestMachines.image(List.of(
+    MemoryBlockDevice disk = Disks.make(Disks.SMALL, List.of(
         new Mkfs.FileNode("work", UserPrograms.fsWorkload()),
         new Mkfs.FileNode("data", data),
         new Mkfs.DirNode("dir", List.of(new Mkfs.FileNode("f", "seventeen bytes!\n".getBytes())))));
-    m = TestMachines.runner(disk);
+    m = Machines.runner(disk, Machines.FUZZ);
     m.endConsoleInput(); // a device inode made by corruption reads end of file, not for ever
     baselineFree = m.kalloc().freePages();
     sb = m.fs().superblock();
@@ -101,7 +103,7 @@ public final class FsImageTarget implements FuzzTarget {
       int patches = corrupt(input);
       return judge(patches);
     } catch (RuntimeException | StackOverflowError e) {
-      return TestMachines.escaped(e, m);
+      return Verdicts.escaped(e, m);
     }
   }
 
@@ -135,7 +137,7 @@ public final class FsImageTarget implements FuzzTarget {
     if (o instanceof Machine.Outcome.Panicked) {
       String msg = ((Machine.Outcome.Panicked) o).message();
       if (before.clean() || msg.startsWith("kernel bug")) {
-        return TestMachines.panicked(msg, m, "on an image fsck calls clean: "
+        return Verdicts.panicked(msg, m, "on an image fsck calls clean: "
             + before.clean());
       }
       return new Verdict.Pass(patches + " patches, " + fsck + "; panic: " + msg);

@@ -1,7 +1,5 @@
 package xv6ckpt.harness.fuzz;
 
-import xv6ckpt.testkit.Xv6Abi;
-
 import static xv6ckpt.emulator.asm.Reg.A0;
 import static xv6ckpt.emulator.asm.Reg.A1;
 import static xv6ckpt.emulator.asm.Reg.A7;
@@ -18,6 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 import xv6ckpt.emulator.asm.Assembler;
 import xv6ckpt.emulator.asm.Elf64Writer;
+import xv6ckpt.harness.rig.Disks;
+import xv6ckpt.harness.rig.Machines;
 import xv6ckpt.kernel.Machine;
 import xv6ckpt.kernel.Param;
 import xv6ckpt.kernel.fs.ByteSink;
@@ -25,6 +25,7 @@ import xv6ckpt.kernel.fs.Fs;
 import xv6ckpt.kernel.fs.Inode;
 import xv6ckpt.kernel.fs.Mkfs;
 import xv6ckpt.specs.Xv6;
+import xv6ckpt.testkit.Xv6Abi;
 
 /**
  * The seed corpus of restore-image and decoder-differential, by name: each seed image raw and
@@ -124,7 +125,8 @@ public final class RestoreCorpus {
     seg[0x201] = 'k';
     byte[] elf = new Elf64Writer().segment(0, seg, 0x1000,
         Elf64Writer.PF_R | Elf64Writer.PF_W | Elf64Writer.PF_X).entry(0).write();
-    Machine m = TestMachines.runner(TestMachines.image(List.of(new Mkfs.FileNode("c", elf))));
+    Machine m = Machines.runner(Disks.make(Disks.SMALL, List.of(new Mkfs.FileNode("c", elf))),
+        Machines.FUZZ);
     try {
       m.spawn("/c", List.of("c"));
     } catch (Machine.BootException e) {

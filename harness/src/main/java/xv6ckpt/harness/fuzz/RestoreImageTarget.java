@@ -47,7 +47,7 @@ public final class RestoreImageTarget implements FuzzTarget {
       RestoreResult want = predict(file);
       return judge(want, rig.restore(file));
     } catch (RuntimeException | StackOverflowError e) {
-      return TestMachines.escaped(e, rig.m);
+      return Verdicts.escaped(e, rig.m);
     }
   }
 
@@ -59,7 +59,7 @@ public final class RestoreImageTarget implements FuzzTarget {
   /** Holds the rig's machine, which ran the restore with outcome ran, against want. */
   Verdict judge(RestoreResult want, Machine.Outcome ran) {
     if (rig.m.panicMessage().isPresent()) {
-      return TestMachines.panicked(rig.m.panicMessage().get(), rig.m, "in restore");
+      return Verdicts.panicked(rig.m.panicMessage().get(), rig.m, "in restore");
     }
     boolean refused = want instanceof RestoreResult.Refused;
     String what = refused ? "refused " + ((RestoreResult.Refused) want).rule() : "restored";

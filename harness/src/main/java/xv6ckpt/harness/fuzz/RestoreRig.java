@@ -1,7 +1,5 @@
 package xv6ckpt.harness.fuzz;
 
-import xv6ckpt.testkit.Xv6Abi;
-
 import static xv6ckpt.emulator.asm.Reg.A0;
 import static xv6ckpt.emulator.asm.Reg.A7;
 
@@ -19,6 +17,8 @@ import java.util.TreeMap;
 import xv6ckpt.emulator.asm.Assembler;
 import xv6ckpt.emulator.asm.Elf64Writer;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
+import xv6ckpt.harness.rig.Disks;
+import xv6ckpt.harness.rig.Machines;
 import xv6ckpt.kernel.Machine;
 import xv6ckpt.kernel.OpenFile;
 import xv6ckpt.kernel.Process;
@@ -31,6 +31,7 @@ import xv6ckpt.specs.Image;
 import xv6ckpt.specs.ModelFile;
 import xv6ckpt.specs.ModelProcess;
 import xv6ckpt.specs.Xv6;
+import xv6ckpt.testkit.Xv6Abi;
 
 /**
  * The machine restore-image and decoder-differential share: a runner whose process /r stands at
@@ -86,8 +87,8 @@ final class RestoreRig {
       nodes.add(new Mkfs.FileNode("f" + i, data));
     }
     nodes.add(new Mkfs.FileNode("img", new byte[CAPACITY]));
-    MemoryBlockDevice disk = TestMachines.image(nodes);
-    m = TestMachines.runner(disk);
+    MemoryBlockDevice disk = Disks.make(Disks.SMALL, nodes);
+    m = Machines.runner(disk, Machines.FUZZ);
     m.endConsoleInput();
     Superblock sb = m.fs().superblock();
     rootEntries = readRoot(disk, sb);

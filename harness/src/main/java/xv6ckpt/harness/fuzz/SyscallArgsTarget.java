@@ -8,6 +8,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
+import xv6ckpt.harness.rig.Disks;
+import xv6ckpt.harness.rig.Machines;
+import xv6ckpt.harness.rig.UserPages;
 import xv6ckpt.kernel.Machine;
 import xv6ckpt.kernel.Process;
 import xv6ckpt.kernel.Riscv;
@@ -118,7 +121,7 @@ public final class SyscallArgsTarget implements FuzzTarget {
    * allocate, map, unmap and free every free page, in each process that issues it) costs a
    * quarter as much.
    */
-  static final Machine.Config CONFIG = TestMachines.CONFIG.withRam(8L * 1024 * 1024);
+  static final Machine.Config CONFIG = Machines.FUZZ.withRam(8L * 1024 * 1024);
   private static final int ROUNDS = 8;
   private static final String[] DICTIONARY = {
     "/README", "/", "/d", "/d/f", "/console", "/server", "new", "/d/../d/g",
@@ -134,21 +137,21 @@ public final class SyscallArgsTarget implements FuzzTarget {
   private final int baselineFree;
   private final int bystanderPid;
   private final int serverPid;
-  /** The bystander's memory in the snapshot ({@link UserMemory#pages}). */
+  /** The bystander's memory in the snapshot ({@link UserPages#userBytes}). */
   private final byte[][] bystanderPages;
 
   public SyscallArgsTarget() {
-    MemoryBlockDevice disk = TestMachines.image(List.of(
+    MemoryBlockDevice disk = Disks.make(Disks.SMALL, List.of(
         new Mkfs.FileNode("server", UserPrograms.server()),
         new Mkfs.FileNode("bystander", UserPrograms.bystander()),
         new Mkfs.FileNode("README", "xv6-ckpt syscall-args target\n".getBytes(StandardCharsets.UTF_8)),
         new Mkfs.DirNode("d", List.of(new Mkfs.FileNode("f", new byte[3000])))));
     this.disk = disk;
-    m = TestMachines.runner(disk, CONFIG);
+    m = Machines.runner(disk, CONFIG);
     bystanderPid = start("/bystander");
     settle();
     baselineFree = m.kalloc().freePages();
-    bystanderPages = UserMemory.pages(m.memory(), process(bystanderPid));
+    bystanderPages = UserPages.userBytes(m.memory(), process(bystanderPid));
     serverPid = start("/server");
     settle();
     fillDictionary();
@@ -233,7 +236,7 @@ public final class SyscallArgsTarget implements FuzzTarget {
   private void writePath(int slot, byte[] s) {
     byte[] b = new byte[Math.min(s.length, PATH_SLOT - 1) + 1];
     System.arraycopy(s, 0, b, 0, b.length - 1);
-    UserMemory.write(m.memory(), process(serverPid), PATHS + (long) slot * PATH_SLOT, b);
+    UserPages.write(m.memory(), process(serverPid), PATHS + (long) slot * PATH_SLOT, b);
   }
 
   @Override
@@ -244,7 +247,7 @@ public final class SyscallArgsTarget implements FuzzTarget {
       int calls = load(input);
       return judge(calls);
     } catch (RuntimeException | StackOverflowError e) {
-      return TestMachines.escaped(e, m);
+      return Verdicts.escaped(e, m);
     }
   }
 
@@ -254,7 +257,7 @@ public final class SyscallArgsTarget implements FuzzTarget {
     for (int i = 0; i < input.paths().size(); i++) {
       writePath(DICTIONARY.length + i, input.paths().get(i));
     }
-    UserMemory.write(m.memory(), process(serverPid), BUF, input.buffer());
+    UserPages.write(m.memory(), process(serverPid), BUF, input.buffer());
     byte[] table = new byte[8 + MAX_CALLS * ENTRY_BYTES];
     int n = 0;
     for (long[] words : input.calls()) {
@@ -265,7 +268,7 @@ public final class SyscallArgsTarget implements FuzzTarget {
       n++;
     }
     putLong(table, 0, n);
-    UserMemory.write(m.memory(), process(serverPid), TABLE, table);
+    UserPages.write(m.memory(), process(serverPid), TABLE, table);
     return n;
   }
 
@@ -328,7 +331,7 @@ public final class SyscallArgsTarget implements FuzzTarget {
     for (int round = 0; round < ROUNDS; round++) {
       Machine.Outcome o = m.run(BUDGET);
       if (o instanceof Machine.Outcome.Panicked) {
-        return TestMachines.panicked(((Machine.Outcome.Panicked) o).message(), m,
+        return Verdicts.panicked(((Machine.Outcome.Panicked) o).message(), m,
             "after " + plural(calls, "call"));
       }
       if (o instanceof Machine.Outcome.Exited) {
@@ -370,7 +373,7 @@ public final class SyscallArgsTarget implements FuzzTarget {
           + what, m.output(), "");
     }
     Process by = m.proc().byPid(bystanderPid).orElse(null);
-    if (by == null || !Arrays.deepEquals(UserMemory.pages(m.memory(), by), bystanderPages)) {
+    if (by == null || !Arrays.deepEquals(UserPages.userBytes(m.memory(), by), bystanderPages)) {
       return new Verdict.Fail("isolation", "the bystander's memory changed (or it died) after "
           + what, m.output(), "");
     }

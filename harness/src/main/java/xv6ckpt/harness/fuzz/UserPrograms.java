@@ -1,6 +1,5 @@
 package xv6ckpt.harness.fuzz;
 
-
 import static xv6ckpt.emulator.asm.Reg.A0;
 import static xv6ckpt.emulator.asm.Reg.A1;
 import static xv6ckpt.emulator.asm.Reg.A2;
@@ -12,14 +11,15 @@ import static xv6ckpt.emulator.asm.Reg.S0;
 import static xv6ckpt.emulator.asm.Reg.S1;
 import static xv6ckpt.testkit.Xv6Abi.*;
 
-import java.nio.charset.StandardCharsets;
 import xv6ckpt.emulator.asm.Assembler;
-import xv6ckpt.emulator.asm.Elf64Writer;
+import xv6ckpt.testkit.UserProgram;
 
 /**
- * The user programs the fuzz targets run, built with the project's assembler (no C toolchain
- * needed at test time). Each is one RWX segment at address 0; exec puts a guard page and one
- * stack page after the segment's last page, so the layout constants below are exact.
+ * The user programs the fuzz targets run, built with the test kit's {@link UserProgram} (no C
+ * toolchain needed at test time). Each is one RWX segment at address 0 with a fixed layout
+ * ({@link UserProgram.Layout#fixed}); exec puts a guard page and one stack page after the
+ * segment's last page, so the layout constants below are exact. They are part of the meaning
+ * of every committed corpus input of the syscall-args target: do not move them.
  */
 final class UserPrograms {
   private UserPrograms() {}
@@ -55,7 +55,8 @@ final class UserPrograms {
    * continues with the rest of the table, as a forked copy of any loop would.
    */
   static byte[] server() {
-    Assembler a = new Assembler(0);
+    UserProgram p = new UserProgram(UserProgram.Layout.fixed(1, SERVER_END - TABLE, SERVER_END));
+    Assembler a = p.a;
     a.li(A0, 0).li(A1, BUF).li(A2, 1).li(A7, SYS_read).ecall();
     a.li(S0, TABLE).ld(S1, 0, S0).addi(S0, S0, 8);
     a.label("loop").beqz(S1, "done");
@@ -63,7 +64,7 @@ final class UserPrograms {
         .ld(A5, 48, S0).ecall();
     a.addi(S0, S0, ENTRY_BYTES).addi(S1, S1, -1).j("loop");
     a.label("done").li(A0, 0).li(A7, SYS_exit).ecall();
-    return elf(a.assemble(), SERVER_END);
+    return p.elf();
   }
 
   // ------------------------------------------------------------ the bystander
@@ -76,18 +77,22 @@ final class UserPrograms {
    * it never wakes), keeping a page of patterned data that no other process may change.
    */
   static byte[] bystander() {
-    Assembler a = new Assembler(0);
+    // The data page is the segment's second page: page-aligned data right after the code.
+    UserProgram p = new UserProgram(UserProgram.Layout.fixed(4096, 0, BYSTANDER_DATA + 4096));
+    Assembler a = p.a;
     a.li(A0, BYSTANDER_DATA + 4096 - 8).li(A7, SYS_pipe).ecall();
     a.label("again").li(S0, BYSTANDER_DATA + 4096 - 8).lw(A0, 0, S0);
     a.li(A1, BYSTANDER_DATA + 4096 - 16).li(A2, 1).li(A7, SYS_read).ecall();
     a.j("again");
-    byte[] code = a.assemble();
-    byte[] seg = new byte[(int) BYSTANDER_DATA + 4096];
-    System.arraycopy(code, 0, seg, 0, code.length);
+    byte[] page = new byte[4096]; // the last 16 bytes: the pipe's fds and the read's byte
     for (int i = 0; i < 4096 - 16; i++) {
-      seg[(int) BYSTANDER_DATA + i] = (byte) (i * 7 + 3);
+      page[i] = (byte) (i * 7 + 3);
     }
-    return new Elf64Writer().segment(0, seg, seg.length, rwx()).entry(0).write();
+    byte[] elf = p.data("data", page).elf();
+    if (a.address("data") != BYSTANDER_DATA) {
+      throw new IllegalStateException("bystander code reaches its data page");
+    }
+    return elf;
   }
 
   // ------------------------------------------------------------ the fs-image workload
@@ -98,8 +103,9 @@ final class UserPrograms {
    * unlinks, and exits 0. Return values are ignored: on a corrupted disk any call may fail.
    */
   static byte[] fsWorkload() {
-    Assembler a = new Assembler(0);
-    long bss = 0x4000;
+    long bss = 0x4000; // the workload's buffer page, the segment's last
+    UserProgram p = new UserProgram(UserProgram.Layout.fixed(1, 4096, bss + 4096));
+    Assembler a = p.a;
     open(a, "data", O_RDONLY);
     for (int i = 0; i < 6; i++) {
       a.mv(A0, S0).li(A1, bss).li(A2, 4096).li(A7, SYS_read).ecall();
@@ -124,13 +130,9 @@ final class UserPrograms {
     a.li(A0, 0).li(A7, SYS_exit).ecall();
     for (String[] s : new String[][] {{"data", "/data"}, {"root", "/"}, {"dir", "/dir"},
         {"dirf", "/dir/f"}, {"new", "/new"}, {"m", "/m"}, {"ml", "/m/l"}}) {
-      a.label(s[0]).bytes((s[1] + "\0").getBytes(StandardCharsets.UTF_8));
+      p.str(s[0], s[1]);
     }
-    byte[] code = a.assemble();
-    if (code.length > bss) {
-      throw new IllegalStateException("workload code overlaps its buffer");
-    }
-    return elf(code, bss + 4096);
+    return p.elf(); // fails if code and strings reach the buffer page
   }
 
   /** s0 = open(label, mode). */
@@ -140,13 +142,5 @@ final class UserPrograms {
 
   private static void close(Assembler a) {
     a.mv(A0, S0).li(A7, SYS_close).ecall();
-  }
-
-  private static byte[] elf(byte[] code, long memSize) {
-    return new Elf64Writer().segment(0, code, memSize, rwx()).entry(0).write();
-  }
-
-  private static int rwx() {
-    return Elf64Writer.PF_R | Elf64Writer.PF_W | Elf64Writer.PF_X;
   }
 }

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
+import xv6ckpt.harness.rig.UserPages;
 import xv6ckpt.kernel.Machine;
 import xv6ckpt.kernel.Process;
 import xv6ckpt.kernel.Riscv;
@@ -143,7 +144,7 @@ class RestoreTargetsTest {
     assertThat(plant(guarded, m -> m.hart().setX(5, m.hart().x(5) + 1)).summary())
         .contains("x5");
     assertThat(plant(guarded, m -> m.hart().setPc(m.hart().pc() + 4)).summary()).contains("pc");
-    assertThat(plant(guarded, m -> UserMemory.write(m.memory(), RESTORE.rig.process(), 0x2000 + 9,
+    assertThat(plant(guarded, m -> UserPages.write(m.memory(), RESTORE.rig.process(), 0x2000 + 9,
         new byte[] {42})).summary()).contains("page 0x2000 byte 9");
     assertThat(plant(guarded, m -> flipPte(m, 0x3000, Riscv.PTE_W)).summary())
         .contains("pages");

@@ -48,6 +48,14 @@ public final class FileSystem {
     return new FileSystem(Fs.mount(dev));
   }
 
+  /**
+   * The whole operations over a file system already mounted, such as a running machine's
+   * ({@code Machine.fs()}): how a test reads what the machine's programs wrote.
+   */
+  public static FileSystem of(Fs fs) {
+    return new FileSystem(fs);
+  }
+
   public Fs fs() {
     return fs;
   }

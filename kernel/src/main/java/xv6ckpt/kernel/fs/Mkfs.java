@@ -20,9 +20,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import xv6ckpt.emulator.disk.BlockDevice;
+import xv6ckpt.emulator.disk.MemoryBlockDevice;
 import xv6ckpt.kernel.Param;
 
 /**
@@ -117,6 +119,26 @@ public final class Mkfs {
     Mkfs m = new Mkfs(dev, options.layout());
     m.checkNames(inputs, "/");
     return m.build(inputs);
+  }
+
+  /**
+   * A fresh in-memory disk of {@code options.size()} blocks built from the inputs: how the
+   * tests, the fuzz targets and the built-in image make a disk without a file.
+   *
+   * @throws MkfsException as {@link #make}
+   */
+  public static MemoryBlockDevice image(Options options, List<Node> inputs) throws MkfsException {
+    MemoryBlockDevice d = new MemoryBlockDevice(BSIZE, options.size());
+    make(d, options, inputs);
+    return d;
+  }
+
+  /** The files as inputs of the root directory, by name order (so a disk is one per map). */
+  public static List<Node> rootFiles(Map<String, byte[]> files) {
+    List<Node> nodes = new ArrayList<>();
+    files.entrySet().stream().sorted(Map.Entry.comparingByKey())
+        .forEach(e -> nodes.add(new FileNode(e.getKey(), e.getValue())));
+    return nodes;
   }
 
   private static void checkOptions(BlockDevice dev, Options o) throws MkfsException {
