@@ -13,10 +13,14 @@ import static xv6ckpt.emulator.asm.Reg.T1;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.OptionalLong;
 import xv6ckpt.emulator.PhysicalMemory;
+import xv6ckpt.harness.rig.Machines;
+import xv6ckpt.harness.rig.UserPages;
+import xv6ckpt.harness.rig.UserState;
 import xv6ckpt.kernel.Machine;
 import xv6ckpt.kernel.Param;
-import xv6ckpt.kernel.Process;
+import xv6ckpt.testkit.UserProgram;
 import xv6ckpt.testkit.Xv6Abi;
 
 /**
@@ -84,16 +88,16 @@ final class ConformanceDriver {
    * inherits, so that the driver alone holds files (the model gives children no file
    * descriptions shared with the driver).
    */
-  private static void closeInherited(Prog p) {
+  private static void closeInherited(UserProgram p) {
     String top = p.fresh();
     p.a.li(S1, 3).label(top).mv(A0, S1);
     p.sys(Xv6Abi.SYS_close);
     p.a.addi(S1, S1, 1).li(T0, Param.NOFILE).blt(S1, T0, top);
   }
 
-  /** The driver's ELF: s0 = bss, then the command loop. */
+  /** The driver's ELF: s0 = bss (its own pages, {@link UserProgram#PAGED_BSS}), the loop. */
   static byte[] program() {
-    Prog p = new Prog();
+    UserProgram p = new UserProgram(UserProgram.PAGED_BSS);
     p.a.la(S0, "bss");
     p.a.label("loop");
     p.a.li(A0, 0).mv(A1, S0).li(A2, 1).li(A7, Xv6Abi.SYS_read).label("readcall").ecall();
@@ -201,7 +205,7 @@ final class ConformanceDriver {
       byte[] data) {
     put(m, pid, op, arg1, arg2, path, data);
     m.consoleInput("\n"); // a whole line: the console hands input over by lines
-    assertWithMessage("console: %s", m.output()).that(Rig.finish(m))
+    assertWithMessage("console: %s", m.output()).that(Machines.finish(m))
         .isEqualTo(new Machine.Outcome.Idle(true));
     return m.memory().read64(pa(m, pid, CMD_RESULT));
   }
@@ -223,19 +227,11 @@ final class ConformanceDriver {
     mem.write(pa(m, pid, CMD_DATA), data, 0, data.length);
   }
 
-  /** The physical address of driver pid's bss + off (Sv39 walk; one page suffices). */
+  /** The physical address of driver pid's bss + off (one page suffices). */
   static long pa(Machine m, int pid, int off) {
-    Process p = Rig.process(m, pid);
     long va = BSS_VA + off;
-    long table = p.pagetable();
-    PhysicalMemory mem = m.memory();
-    for (int level = 2; level > 0; level--) {
-      long pte = mem.read64(table + 8 * ((va >>> (12 + 9 * level)) & 0x1ff));
-      assertWithMessage("driver's page table at level %s", level).that(pte & 1).isEqualTo(1);
-      table = (pte >>> 10) << 12;
-    }
-    long pte = mem.read64(table + 8 * ((va >>> 12) & 0x1ff));
-    assertWithMessage("driver's bss page").that(pte & 1).isEqualTo(1);
-    return ((pte >>> 10) << 12) + (va & 0xfff);
+    OptionalLong page = UserPages.userPage(m.memory(), UserState.process(m, pid).pagetable(), va);
+    assertWithMessage("driver's bss page mapped for user").that(page.isPresent()).isTrue();
+    return page.getAsLong() + (va & 0xfff);
   }
 }

@@ -20,6 +20,9 @@ import java.util.stream.Collectors;
 import net.jqwik.api.statistics.Statistics;
 import xv6ckpt.emulator.disk.BlockDevice;
 import xv6ckpt.harness.props.ConformanceDriver.Op;
+import xv6ckpt.harness.rig.Disks;
+import xv6ckpt.harness.rig.Machines;
+import xv6ckpt.harness.rig.UserState;
 import xv6ckpt.kernel.Machine;
 import xv6ckpt.kernel.OpenFile;
 import xv6ckpt.kernel.Param;
@@ -71,7 +74,7 @@ final class ConformanceRun {
   int wokenWaiters;
   /** The path of the image written last, if any. */
   private String lastImage;
-  private final BlockDevice disk = Rig.disk(Map.of("drv", ConformanceDriver.program()));
+  private final BlockDevice disk = Disks.withFiles(Map.of("drv", ConformanceDriver.program()));
   private Machine m;
 
   ConformanceRun() {
@@ -80,7 +83,7 @@ final class ConformanceRun {
 
   /** A new kernel over the same disk: init and a new driver; the files stay. */
   void reboot() {
-    m = Rig.runner(disk);
+    m = Machines.runner(disk, Machines.LAWS);
     procs = new ProcessModel();
     roles.clear();
     roles.put(ProcessModel.INIT, Role.INIT);
@@ -89,11 +92,11 @@ final class ConformanceRun {
   }
 
   private void spawnDriver() {
-    driver = Rig.spawn(m, "drv");
+    driver = Machines.spawn(m, "drv");
     assertThat(driver).isEqualTo(procs.nextPid());
     assertThat(procs.fork(ProcessModel.INIT)).isEqualTo(driver);
     roles.put(driver, Role.DRIVER);
-    assertWithMessage("console: %s", m.output()).that(Rig.finish(m))
+    assertWithMessage("console: %s", m.output()).that(Machines.finish(m))
         .isEqualTo(new Machine.Outcome.Idle(true));
   }
 
@@ -147,9 +150,9 @@ final class ConformanceRun {
   boolean exit(int status) {
     ConformanceDriver.put(m, driver, Op.EXIT, status, 0, "", new byte[0]);
     m.consoleInput("\n"); // a whole line: the console hands input over by lines
-    assertWithMessage("console: %s", m.output()).that(Rig.finish(m))
+    assertWithMessage("console: %s", m.output()).that(Machines.finish(m))
         .isEqualTo(new Machine.Outcome.Exited(driver, status));
-    assertThat(Rig.finish(m)).isEqualTo(new Machine.Outcome.Idle(false));
+    assertThat(Machines.finish(m)).isEqualTo(new Machine.Outcome.Idle(false));
     exitModel(driver, status);
     files.closeAll();
     spawnDriver();
@@ -325,7 +328,7 @@ final class ConformanceRun {
 
   /** The kernel's image at path is Valid and is the model's; the model's file takes it. */
   private void keepWritten(String path, Image expected) {
-    byte[] bytes = Rig.read(m, path).orElseThrow(() -> new AssertionError("no " + path));
+    byte[] bytes = Disks.readFile(m, path).orElseThrow(() -> new AssertionError("no " + path));
     Verdict v = ImageCodec.decode(bytes);
     assertWithMessage("image at %s", path).that(v).isInstanceOf(Verdict.Valid.class);
     Image got = ((Verdict.Valid) v).image();
@@ -444,7 +447,7 @@ final class ConformanceRun {
     boolean blocks = procs.waitIn(driver) instanceof ProcessModel.WaitResult.Blocks;
     ConformanceDriver.put(m, driver, Op.RESTORE, 0, 0, path, new byte[0]);
     m.consoleInput("\n");
-    Machine.Outcome o = Rig.finish(m);
+    Machine.Outcome o = Machines.finish(m);
     if (blocks) {
       assertWithMessage("restore(%s): console %s", path, m.output()).that(o)
           .isEqualTo(new Machine.Outcome.Idle(false));
@@ -456,7 +459,7 @@ final class ConformanceRun {
     } else {
       assertWithMessage("restore(%s): console %s", path, m.output()).that(o)
           .isEqualTo(new Machine.Outcome.Exited(driver, ConformanceDriver.WAITER_STATUS));
-      assertThat(Rig.finish(m)).isEqualTo(new Machine.Outcome.Idle(false));
+      assertThat(Machines.finish(m)).isEqualTo(new Machine.Outcome.Idle(false));
       roles.put(driver, Role.WAITER);
       exitModel(driver, ConformanceDriver.WAITER_STATUS);
       Statistics.label("restored image").collect("captured in wait, reaps and exits");
@@ -467,7 +470,7 @@ final class ConformanceRun {
 
   /** The driver's registers, pc, sz and pages are the model's process's. */
   private void assertState(String when, ModelProcess want) {
-    Rig.UserState got = Rig.userState(m, driver);
+    UserState got = UserState.of(m, driver);
     List<Long> x = Arrays.stream(got.x()).boxed().collect(Collectors.toList());
     assertWithMessage("registers after %s", when).that(x).isEqualTo(want.regs().x());
     assertWithMessage("pc after %s", when).that(got.pc()).isEqualTo(want.regs().pc());
@@ -629,7 +632,7 @@ final class ConformanceRun {
       }
     }
     for (String path : ALL_PATHS) {
-      Optional<byte[]> k = Rig.read(m, path);
+      Optional<byte[]> k = Disks.readFile(m, path);
       Optional<byte[]> want = files.file(path);
       if (want.isEmpty()) {
         assertWithMessage("%s %s", path, when).that(k.isPresent()).isFalse();
