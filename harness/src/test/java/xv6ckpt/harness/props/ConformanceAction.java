@@ -217,9 +217,12 @@ sealed interface ConformanceAction {
       }
       Set<Class<?>> permitted = new HashSet<>(
           Arrays.asList(ConformanceAction.class.getPermittedSubclasses()));
-      if (!listed.equals(permitted)) {
-        throw new ExceptionInInitializerError("ConformanceAction.REGISTRY lists " + listed
-            + " but the permitted steps are " + permitted);
+      Set<Class<?>> missing = new HashSet<>(permitted);
+      missing.removeAll(listed);
+      if (!missing.isEmpty()) {
+        throw new ExceptionInInitializerError("ConformanceAction.REGISTRY does not list "
+            + missing.stream().map(Class::getSimpleName).sorted().toList()
+            + ": give each kind of step its weights and its generator there");
       }
       return kinds;
     }
