@@ -12,6 +12,7 @@ import static xv6ckpt.emulator.asm.Reg.T0;
 import static xv6ckpt.emulator.asm.Reg.T1;
 import static xv6ckpt.emulator.asm.Reg.T6;
 import static xv6ckpt.kernel.Syscall.*;
+import static xv6ckpt.testkit.UserProgram.KERNEL_TESTS;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,6 +27,7 @@ import xv6ckpt.kernel.fs.FsException;
 import xv6ckpt.kernel.fs.FsFormat;
 import xv6ckpt.kernel.fs.Fsck;
 import xv6ckpt.kernel.fs.LargeFiles;
+import xv6ckpt.testkit.UserProgram;
 
 /**
  * checkpoint and the disk: every transaction within MAXOPBLOCKS for images up to 64 MiB,
@@ -39,7 +41,7 @@ class CheckpointDiskTest {
    * "img" twice; exits 0.
    */
   private static byte[] growAndCheckpointTwice(long size) {
-    UProg p = new UProg().str("path", "img");
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("path", "img");
     if (size > 0) {
       p.a.li(A0, 0).li(A1, 1);
       p.sys(SYS_sbrk);
@@ -48,7 +50,7 @@ class CheckpointDiskTest {
     }
     for (int i = 0; i < 2; i++) {
       p.a.li(A0, 0);
-      Ckpt.checkpoint(p, "path");
+      p.checkpoint("path");
       p.check(0, 2 + i);
     }
     p.exit(0);
@@ -64,7 +66,7 @@ class CheckpointDiskTest {
       List<Integer> commits = new ArrayList<>();
       m.log().setCommitListener(c -> commits.add(c.blocks()));
       long free = LargeFiles.freeBlocks(m.fs());
-      Ckpt.spawn(m, "prog");
+      Machines.spawn(m, "prog");
       assertWithMessage("size %s: %s", size, m.output()).that(Machines.finish(m))
           .isEqualTo(Machines.exited(0));
       assertWithMessage("size %s", size).that(commits.stream().mapToInt(i -> i).max()
@@ -83,17 +85,17 @@ class CheckpointDiskTest {
   @Test
   void aProcessGrownToTensOfMiBComesBackPageForPage() {
     long size = 24 << 20;
-    UProg p = new UProg().str("path", "img");
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("path", "img");
     p.a.li(A0, size).li(A1, 1);
     p.sys(SYS_sbrk).checkNonNegative(1);
     p.a.mv(S1, A0); // the old break: the heap is [s1, s1 + size)
     fill(p, "fill", true);
     p.a.li(A0, 0);
-    Ckpt.checkpoint(p, "path");
+    p.checkpoint("path");
     p.a.li(T6, 1).beq(A0, T6, "restored");
     p.check(0, 2);
     fill(p, "wipe", false);
-    Ckpt.restore(p, "path");
+    p.restore("path");
     p.exit(3);
     p.a.label("restored");
     // every page's first word is its address again
@@ -106,7 +108,7 @@ class CheckpointDiskTest {
     MemoryBlockDevice disk = Ckpt.bigDisk(40_000, Map.of("prog", p.elf()));
     Machine m = Ckpt.runner(disk, 80);
     int free = m.kalloc().freePages();
-    Ckpt.spawn(m, "prog");
+    Machines.spawn(m, "prog");
     assertThat(Machines.finish(m)).isEqualTo(Machines.exited(0));
     Machines.finish(m);
     assertThat(m.kalloc().freePages()).isEqualTo(free);
@@ -114,7 +116,7 @@ class CheckpointDiskTest {
   }
 
   /** Writes each heap page's address (or 0) into its first word. */
-  private static void fill(UProg p, String label, boolean address) {
+  private static void fill(UserProgram p, String label, boolean address) {
     p.a.mv(T0, S1).li(T1, 24 << 20).add(S2, S1, T1).li(T6, 4096);
     p.a.label(label);
     p.a.sd(address ? T0 : 0, 0, T0).add(T0, T0, T6).blt(T0, S2, label);
@@ -125,7 +127,7 @@ class CheckpointDiskTest {
    * step 50; exits with the hash's low bits. The restored process goes on from step 51.
    */
   private static byte[] counter() {
-    UProg p = new UProg().str("path", "img");
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("path", "img");
     p.a.li(S1, 0).li(S2, 7);
     p.a.label("loop");
     p.a.li(T0, 31).mul(S2, S2, T0).add(S2, S2, S1);
@@ -133,7 +135,7 @@ class CheckpointDiskTest {
     p.a.li(A0, 1).la(A1, "bss").li(A2, 1);
     p.sys(SYS_write);
     p.a.li(T0, 50).bne(S1, T0, "next").li(A0, 0);
-    Ckpt.checkpoint(p, "path");
+    p.checkpoint("path");
     p.checkNonNegative(2);
     p.a.label("next").addi(S1, S1, 1).li(T0, 100).blt(S1, T0, "loop");
     p.a.andi(A0, S2, 0x7f);
@@ -144,16 +146,16 @@ class CheckpointDiskTest {
   @Test
   void acrossRebootTheRestoredProcessFinishesAsTheUninterruptedOne() {
     MemoryBlockDevice disk = Ckpt.bigDisk(4000, Map.of("prog", counter(),
-        "restore", Ckpt.restorer("img")));
+        "restore", TestPrograms.restorer("img")));
     Machine first = Ckpt.runner(disk, 16);
-    Ckpt.spawn(first, "prog");
+    Machines.spawn(first, "prog");
     Machine.Outcome whole = Machines.finish(first);
     String out = first.output();
     assertThat(out).hasLength(100);
     assertThat(whole).isInstanceOf(Machine.Outcome.Exited.class);
     // Power off: the machine is thrown away; a new one boots on the same disk.
     Machine second = Ckpt.runner(disk, 16);
-    Ckpt.spawn(second, "restore");
+    Machines.spawn(second, "restore");
     assertThat(Machines.finish(second)).isEqualTo(whole);
     assertThat(second.output()).isEqualTo(out.substring(51));
   }
@@ -165,20 +167,20 @@ class CheckpointDiskTest {
    */
   @Test
   void powerCutAtAnyWriteOfAnOverwriteLeavesTheOldImageOrTheNew() throws FsException {
-    UProg p = new UProg().str("path", "img");
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("path", "img");
     p.a.la(T0, "bss").li(T1, 1).sd(T1, 0, T0).li(A0, 0);
-    Ckpt.checkpoint(p, "path");
+    p.checkpoint("path");
     p.check(0, 1);
     Ckpt.readConsole(p, "bss", 8);
     p.a.la(T0, "bss").li(T1, 2).sd(T1, 8, T0).li(A0, 0);
-    Ckpt.checkpoint(p, "path");
+    p.checkpoint("path");
     p.check(0, 2);
     p.exit(0);
     byte[] disk0 = Machines.image(Map.of("prog", p.elf())).contents();
 
     FaultInjectingBlockDevice ref = new FaultInjectingBlockDevice(copy(disk0));
     Machine m = Ckpt.runner(ref, 16);
-    Ckpt.spawn(m, "prog");
+    Machines.spawn(m, "prog");
     assertThat(Machines.finish(m)).isEqualTo(new Machine.Outcome.Idle(true));
     long w1 = ref.writes();
     byte[] oldImage = Ckpt.read(m, "/img").orElseThrow();
@@ -194,7 +196,7 @@ class CheckpointDiskTest {
       FaultInjectingBlockDevice d = new FaultInjectingBlockDevice(copy(disk0));
       d.cutPowerAfterWrite(w1 + k);
       Machine c = Ckpt.runner(d, 16);
-      Ckpt.spawn(c, "prog");
+      Machines.spawn(c, "prog");
       Machines.finish(c);
       c.consoleInput("x\n");
       Machines.finish(c); // whatever it does after the cut does not reach the medium

@@ -37,14 +37,14 @@ class CheckpointProgramsTest {
   void counterCheckpointsItselfAndARebootedRestoreCountsOnFromThere() {
     MemoryBlockDevice d = disk(Map.of());
     Machine m = Ckpt.runner(d, 16);
-    Ckpt.spawn(m, "counter", "counter", "10", "c.img", "25");
+    Machines.spawn(m, "counter", "counter", "10", "c.img", "25");
     assertThat(Machines.finish(m)).isEqualTo(Machines.exited(0));
     List<String> lines = m.output().lines().toList();
     assertThat(lines).hasSize(25);
     assertThat(lines.get(24)).isEqualTo("25 5525"); // 1^2 + ... + 25^2
 
     Machine rebooted = Ckpt.runner(d, 16);
-    Ckpt.spawn(rebooted, "restore", "restore", "c.img");
+    Machines.spawn(rebooted, "restore", "restore", "c.img");
     assertThat(Machines.finish(rebooted)).isEqualTo(Machines.exited(0));
     List<String> after = rebooted.output().lines().toList();
     assertThat(after.get(0)).isEqualTo("counter: restored at step 20");
@@ -55,9 +55,9 @@ class CheckpointProgramsTest {
   void aLongComputationCheckpointedFromOutsideFinishesTheSameAfterReboot() {
     MemoryBlockDevice d = disk(Map.of());
     Machine m = Ckpt.runner(d, 16);
-    Ckpt.spawn(m, "longcomp", "longcomp", "40000");
+    Machines.spawn(m, "longcomp", "longcomp", "40000");
     assertThat(m.run(1_000_000)).isEqualTo(new Machine.Outcome.BudgetSpent());
-    Ckpt.spawn(m, "ckpt", "ckpt", "2", "lc.img");
+    Machines.spawn(m, "ckpt", "ckpt", "2", "lc.img");
     assertThat(Machines.finish(m)).isEqualTo(new Machine.Outcome.Exited(3, 0));
     String before = m.output();
     assertThat(before).startsWith("longcomp: pid 2\n");
@@ -68,7 +68,7 @@ class CheckpointProgramsTest {
     assertThat(rest).contains("longcomp: 5/10\n"); // checkpointed half-way
 
     Machine rebooted = Ckpt.runner(d, 16);
-    Ckpt.spawn(rebooted, "restore", "restore", "lc.img");
+    Machines.spawn(rebooted, "restore", "restore", "lc.img");
     assertThat(Machines.finish(rebooted)).isEqualTo(Machines.exited(0));
     assertThat(rebooted.output()).isEqualTo(rest);
   }
@@ -77,7 +77,7 @@ class CheckpointProgramsTest {
   void imginfoValidatesInsideXv6AndNamesTheSameRulesAsTheKernel() {
     MemoryBlockDevice d0 = disk(Map.of());
     Machine m = Ckpt.runner(d0, 16);
-    Ckpt.spawn(m, "counter", "counter", "5", "c.img", "5");
+    Machines.spawn(m, "counter", "counter", "5", "c.img", "5");
     assertThat(Machines.finish(m)).isEqualTo(Machines.exited(0));
     byte[] good = Ckpt.read(m, "/c.img").orElseThrow();
     byte[] crc = good.clone();
@@ -100,7 +100,7 @@ class CheckpointProgramsTest {
         {"counter", "invalid: HDR_MAGIC (-10) at offset 0"}};
     for (String[] c : cases) {
       Machine n = Ckpt.runner(d, 16);
-      Ckpt.spawn(n, "imginfo", "imginfo", c[0]);
+      Machines.spawn(n, "imginfo", "imginfo", c[0]);
       Machine.Outcome o = Machines.finish(n);
       String out = n.output();
       assertThat(out).contains(c[1]);
@@ -113,7 +113,7 @@ class CheckpointProgramsTest {
       }
     }
     Machine n = Ckpt.runner(d, 16);
-    Ckpt.spawn(n, "imginfo", "imginfo", "good");
+    Machines.spawn(n, "imginfo", "imginfo", "good");
     Machines.finish(n);
     assertThat(n.output()).contains("pid 2 name counter");
     assertThat(n.output()).contains("fd 0 console mode 3");
@@ -123,12 +123,12 @@ class CheckpointProgramsTest {
   @Test
   void ckptAndRestoreReportRefusals() {
     Machine m = Ckpt.runner(disk(Map.of()), 16);
-    Ckpt.spawn(m, "ckpt", "ckpt", "77", "x.img");
+    Machines.spawn(m, "ckpt", "ckpt", "77", "x.img");
     assertThat(Machines.finish(m)).isEqualTo(Machines.exited(1));
     assertThat(m.output()).isEqualTo("checkpoint: CKPT_NO_PROCESS (-2): pid 77 names no "
         + "process\nckpt: x.img: CKPT_NO_PROCESS (-2)\n");
     m.takeOutput();
-    Ckpt.spawn(m, "restore", "restore", "x.img");
+    Machines.spawn(m, "restore", "restore", "x.img");
     assertThat(Machines.finish(m)).isEqualTo(new Machine.Outcome.Exited(3, 1));
     assertThat(m.output()).isEqualTo("restore: RESTORE_NO_FILE (-40): x.img is not a regular "
         + "file\nrestore: x.img: RESTORE_NO_FILE (-40)\n");

@@ -10,11 +10,14 @@ import static xv6ckpt.emulator.asm.Reg.T0;
 import static xv6ckpt.emulator.asm.Reg.T1;
 import static xv6ckpt.emulator.asm.Reg.T6;
 import static xv6ckpt.kernel.Syscall.*;
+import static xv6ckpt.testkit.UserProgram.KERNEL_TESTS;
 
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import xv6ckpt.kernel.CheckpointImage.Image;
+import xv6ckpt.testkit.UserProgram;
+import xv6ckpt.testkit.Xv6Abi;
 
 /**
  * checkpoint and restore end to end, kernel-only facts: self and external checkpoints, targets
@@ -36,15 +39,15 @@ class CheckpointTest {
 
   @Test
   void selfCheckpointRestoredSeesOneAndItsMemoryAsItWas() {
-    UProg p = new UProg().str("path", "img");
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("path", "img");
     p.a.la(T0, "bss").li(T1, 111).sd(T1, 0, T0);
     p.a.li(A0, 0);
-    Ckpt.checkpoint(p, "path");
+    p.checkpoint("path");
     long after = p.a.pc(); // where the restored process resumes
     p.a.li(T6, 1).beq(A0, T6, "restored");
     p.check(0, 2);
     p.a.la(T0, "bss").li(T1, 222).sd(T1, 0, T0);
-    Ckpt.restore(p, "path");
+    p.restore("path");
     p.exit(3);
     p.a.label("restored").la(T0, "bss").ld(A0, 0, T0);
     p.check(111, 4);
@@ -64,12 +67,12 @@ class CheckpointTest {
 
   @Test
   void ownPidIsTheCallerToo() {
-    UProg p = new UProg().str("path", "img");
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("path", "img");
     p.sys(SYS_getpid);
-    Ckpt.checkpoint(p, "path");
+    p.checkpoint("path");
     p.a.li(T6, 1).beq(A0, T6, "restored");
     p.check(0, 2);
-    Ckpt.restore(p, "path");
+    p.restore("path");
     p.exit(3);
     p.a.label("restored");
     p.exit(0);
@@ -78,19 +81,19 @@ class CheckpointTest {
 
   @Test
   void sleeperCheckpointedFromOutsideKeepsRunningAndItsImageSleepsTheRest() {
-    UProg p = new UProg().str("path", "img");
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("path", "img");
     p.sys(SYS_fork).checkNonNegative(1);
     p.a.beqz(A0, "child").mv(S1, A0);
     p.a.li(A0, 2);
     p.sys(SYS_sleep); // the child runs and blocks in its sleep
     p.a.mv(A0, S1);
-    Ckpt.checkpoint(p, "path");
+    p.checkpoint("path");
     p.check(0, 2);
     p.a.la(A0, "bss");
     p.sys(SYS_wait);
     p.a.la(T0, "bss").lw(A0, 0, T0);
     p.check(42, 3); // the target went on and finished
-    Ckpt.restore(p, "path");
+    p.restore("path");
     p.exit(4);
     p.a.label("child").li(A0, 20);
     p.sys(SYS_sleep);
@@ -107,13 +110,13 @@ class CheckpointTest {
 
   @Test
   void targetBlockedInWaitIsRestoredToWaitAgainForTheCallersChildren() {
-    UProg p = new UProg().str("path", "img");
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("path", "img");
     p.sys(SYS_fork).checkNonNegative(1);
     p.a.beqz(A0, "c").mv(S1, A0);
     p.a.li(A0, 2);
     p.sys(SYS_sleep);
     p.a.mv(A0, S1);
-    Ckpt.checkpoint(p, "path");
+    p.checkpoint("path");
     p.check(0, 2);
     p.a.la(A0, "bss");
     p.sys(SYS_wait);
@@ -121,7 +124,7 @@ class CheckpointTest {
     p.check(10, 3); // C reaped D (9) and exited 10
     p.sys(SYS_fork);
     p.a.beqz(A0, "e");
-    Ckpt.restore(p, "path");
+    p.restore("path");
     p.exit(4);
     p.a.label("e");
     p.exit(7);
@@ -146,19 +149,19 @@ class CheckpointTest {
 
   @Test
   void targetBlockedInConsoleReadReadsAgainOnceRestored() {
-    UProg p = new UProg().str("path", "img");
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("path", "img");
     p.sys(SYS_fork).checkNonNegative(1);
     p.a.beqz(A0, "r").mv(S1, A0);
     p.a.li(A0, 2);
     p.sys(SYS_sleep);
     p.a.mv(A0, S1);
-    Ckpt.checkpoint(p, "path");
+    p.checkpoint("path");
     p.check(0, 2);
     p.a.mv(A0, S1);
     p.sys(SYS_kill);
     p.a.li(A0, 0);
     p.sys(SYS_wait);
-    Ckpt.restore(p, "path");
+    p.restore("path");
     p.exit(4);
     p.a.label("r");
     Ckpt.readConsole(p, "bss", 64);
@@ -167,7 +170,7 @@ class CheckpointTest {
     p.a.mv(A0, S2);
     p.sys(SYS_exit);
     Machine m = Machines.runner(Map.of("prog", p.elf()));
-    Ckpt.spawn(m, "prog");
+    Machines.spawn(m, "prog");
     assertThat(Machines.finish(m)).isEqualTo(new Machine.Outcome.Idle(true));
     m.consoleInput("hello\n");
     assertThat(Machines.finish(m)).isEqualTo(Machines.exited(6));
@@ -180,7 +183,7 @@ class CheckpointTest {
 
   @Test
   void pipeReadersAndBlockedPipeWritersAreRefused() {
-    UProg p = new UProg().str("path", "img");
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("path", "img");
     p.a.la(A0, "bss");
     p.sys(SYS_pipe).check(0, 1); // fds 3 (read), 4 (write): the reader's pipe
     p.a.la(A0, "bss").addi(A0, A0, 8);
@@ -192,13 +195,13 @@ class CheckpointTest {
     p.a.li(A0, 2);
     p.sys(SYS_sleep); // the reader blocks on an empty pipe, the writer on a full one
     p.a.mv(A0, S1);
-    Ckpt.checkpoint(p, "path");
+    p.checkpoint("path");
     p.check(CheckpointImage.CKPT_PIPE, 3); // inside read, but it holds a pipe
     p.a.mv(A0, S2);
-    Ckpt.checkpoint(p, "path");
+    p.checkpoint("path");
     p.check(CheckpointImage.CKPT_BUSY, 4); // inside write: not restartable
     p.a.li(A0, 0);
-    Ckpt.checkpoint(p, "path");
+    p.checkpoint("path");
     p.check(CheckpointImage.CKPT_PIPE, 5); // the caller itself holds pipes
     for (int reg : new int[] {S1, S2}) {
       p.a.mv(A0, reg);
@@ -222,16 +225,17 @@ class CheckpointTest {
 
   @Test
   void refusalsComeBeforeAnythingIsWrittenEachWithOneConsoleLine() {
-    UProg p = new UProg().str("path", "img").str("nodir", "nodir/img").str("root", "/")
+    UserProgram p = new UserProgram(KERNEL_TESTS)
+        .str("path", "img").str("nodir", "nodir/img").str("root", "/")
         .str("console", "console").str("dir", "d").str("tmp", ".ckpt.tmp").str("dev", "dev2");
     p.a.li(A0, 999);
-    Ckpt.checkpoint(p, "path");
+    p.checkpoint("path");
     p.check(CheckpointImage.CKPT_NO_PROCESS, 1);
     p.sys(SYS_fork);
     p.a.beqz(A0, "child").mv(S1, A0).li(A0, 2);
     p.sys(SYS_sleep); // the child exits: a zombie until waited for
     p.a.mv(A0, S1);
-    Ckpt.checkpoint(p, "path");
+    p.checkpoint("path");
     p.check(CheckpointImage.CKPT_ZOMBIE, 2);
     p.a.li(A0, 0);
     p.sys(SYS_wait);
@@ -242,15 +246,15 @@ class CheckpointTest {
     p.sys(SYS_mkdir).check(0, code++);
     for (String path : new String[] {"nodir", "root", "console", "dir", "tmp"}) {
       p.a.li(A0, 0);
-      Ckpt.checkpoint(p, path);
+      p.checkpoint(path);
       p.check(CheckpointImage.CKPT_PATH, code++);
     }
     p.a.la(A0, "dev").li(A1, 2).li(A2, 0);
     p.sys(SYS_mknod).check(0, code++);
-    p.a.la(A0, "dev").li(A1, SysFile.O_RDWR);
+    p.a.la(A0, "dev").li(A1, Xv6Abi.O_RDWR);
     p.sys(SYS_open).check(3, code++);
     p.a.li(A0, 0);
-    Ckpt.checkpoint(p, "path");
+    p.checkpoint("path");
     p.check(CheckpointImage.CKPT_DEVICE, code++);
     p.exit(0);
     p.a.label("child");
@@ -268,26 +272,26 @@ class CheckpointTest {
   @Test
   void anImageTooLargeForAFileOrTheFreeBlocksIsRefusedAndNothingIsLeft() {
     // A stock file system: files of at most 268 KiB.
-    UProg p = new UProg().str("path", "img");
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("path", "img");
     p.a.li(A0, 300 * 1024).li(A1, 1);
     p.sys(SYS_sbrk).checkNonNegative(1);
     p.a.li(A0, 0);
-    Ckpt.checkpoint(p, "path");
+    p.checkpoint("path");
     p.check(CheckpointImage.CKPT_NOSPACE, 2);
     p.exit(0);
     Machine m = runClean(Map.of("prog", p.elf()), 0);
     assertThat(m.output()).startsWith("checkpoint: CKPT_NOSPACE (-8)");
     // A big-files disk with too few free blocks for 2.5 MiB.
-    UProg q = new UProg().str("path", "img");
+    UserProgram q = new UserProgram(KERNEL_TESTS).str("path", "img");
     q.a.li(A0, 2500 * 1024).li(A1, 1);
     q.sys(SYS_sbrk).checkNonNegative(1);
     q.a.li(A0, 0);
-    Ckpt.checkpoint(q, "path");
+    q.checkpoint("path");
     q.check(CheckpointImage.CKPT_NOSPACE, 2);
     q.exit(0);
     Machine n = Ckpt.runner(Ckpt.bigDisk(2400, Map.of("prog", q.elf())), 16);
     long free = xv6ckpt.kernel.fs.LargeFiles.freeBlocks(n.fs());
-    Ckpt.spawn(n, "prog");
+    Machines.spawn(n, "prog");
     assertThat(Machines.finish(n)).isEqualTo(Machines.exited(0));
     assertThat(xv6ckpt.kernel.fs.LargeFiles.freeBlocks(n.fs())).isEqualTo(free);
     assertThat(Ckpt.read(n, "/.ckpt.tmp")).isEmpty();
@@ -295,21 +299,22 @@ class CheckpointTest {
 
   @Test
   void openFilesComeBackAtTheirOffsetsAndTheCallersOtherFilesAreClosed() {
-    UProg p = new UProg().str("path", "img").str("data", "data").str("other", "other")
+    UserProgram p = new UserProgram(KERNEL_TESTS)
+        .str("path", "img").str("data", "data").str("other", "other")
         .str("ok", "ok\n");
-    p.a.la(A0, "data").li(A1, SysFile.O_RDONLY);
+    p.a.la(A0, "data").li(A1, Xv6Abi.O_RDONLY);
     p.sys(SYS_open).check(3, 1);
     p.a.li(A0, 3).la(A1, "bss").li(A2, 4);
     p.sys(SYS_read).check(4, 2);
     p.a.li(A0, 0);
-    Ckpt.checkpoint(p, "path");
+    p.checkpoint("path");
     p.a.li(T6, 1).beq(A0, T6, "restored");
     p.check(0, 3);
     p.a.li(A0, 3).la(A1, "bss").li(A2, 4);
     p.sys(SYS_read).check(4, 4); // the original moves on to offset 8
-    p.a.la(A0, "other").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
+    p.a.la(A0, "other").li(A1, Xv6Abi.O_CREATE | Xv6Abi.O_RDWR);
     p.sys(SYS_open).check(4, 5);
-    Ckpt.restore(p, "path");
+    p.restore("path");
     p.exit(6);
     p.a.label("restored").li(A0, 3).la(A1, "bss").li(A2, 2);
     p.sys(SYS_read).check(2, 7);
@@ -336,17 +341,17 @@ class CheckpointTest {
 
   @Test
   void lazyHolesStayHolesAndReadAsZeroAfterRestore() {
-    UProg p = new UProg().str("path", "img");
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("path", "img");
     p.a.li(A0, 1 << 20).li(A1, SysProc.SBRK_LAZY);
     p.sys(SYS_sbrk).checkNonNegative(1);
     p.a.mv(S1, A0).li(T1, 0x5a5a).sd(T1, 0, S1);
     p.a.li(T0, 512 * 1024).add(T0, T0, S1).sd(T1, 0, T0);
     p.a.li(A0, 0);
-    Ckpt.checkpoint(p, "path");
+    p.checkpoint("path");
     p.a.li(T6, 1).beq(A0, T6, "restored");
     p.check(0, 2);
     p.a.sd(0, 0, S1);
-    Ckpt.restore(p, "path");
+    p.restore("path");
     p.exit(3);
     p.a.label("restored").ld(A0, 0, S1);
     p.check(0x5a5a, 4);
@@ -362,9 +367,9 @@ class CheckpointTest {
 
   @Test
   void guardPageIsInTheImageWithoutU() {
-    UProg p = new UProg().str("path", "img");
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("path", "img");
     p.a.li(A0, 0);
-    Ckpt.checkpoint(p, "path");
+    p.checkpoint("path");
     p.exit(0);
     Machine m = runClean(Map.of("prog", p.elf()), 0);
     Image im = Ckpt.image(Ckpt.read(m, "/img").orElseThrow());
@@ -376,20 +381,20 @@ class CheckpointTest {
 
   @Test
   void pathsOfFilesOpenedRelativeToTheCwdSurviveASnapshotAndReset() {
-    UProg p = new UProg().str("path", "/img").str("d", "d").str("x", "./x");
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("path", "/img").str("d", "d").str("x", "./x");
     p.a.la(A0, "d");
     p.sys(SYS_mkdir).check(0, 1);
     p.a.la(A0, "d");
     p.sys(SYS_chdir).check(0, 2);
-    p.a.la(A0, "x").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
+    p.a.la(A0, "x").li(A1, Xv6Abi.O_CREATE | Xv6Abi.O_RDWR);
     p.sys(SYS_open).check(3, 3);
     Ckpt.readConsole(p, "bss", 8);
     p.a.li(A0, 0);
-    Ckpt.checkpoint(p, "path");
+    p.checkpoint("path");
     p.check(0, 4);
     p.exit(0);
     Machine m = Machines.runner(Map.of("prog", p.elf()));
-    Ckpt.spawn(m, "prog");
+    Machines.spawn(m, "prog");
     assertThat(Machines.finish(m)).isEqualTo(new Machine.Outcome.Idle(true));
     Machine.Snapshot s = m.snapshot();
     m.consoleInput("a\n");

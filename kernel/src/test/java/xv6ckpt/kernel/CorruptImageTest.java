@@ -6,12 +6,15 @@ import static xv6ckpt.emulator.asm.Reg.A1;
 import static xv6ckpt.emulator.asm.Reg.A2;
 import static xv6ckpt.emulator.asm.Reg.S1;
 import static xv6ckpt.kernel.Syscall.*;
+import static xv6ckpt.testkit.UserProgram.KERNEL_TESTS;
 
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
 import xv6ckpt.kernel.fs.FsFormat;
+import xv6ckpt.testkit.UserProgram;
+import xv6ckpt.testkit.Xv6Abi;
 
 /**
  * A machine on a corrupted disk boots, refuses to boot, runs, or panics with a named message:
@@ -21,7 +24,8 @@ import xv6ckpt.kernel.fs.FsFormat;
 class CorruptImageTest {
 
   private static byte[] program() {
-    UProg p = new UProg().str("f", "data").str("d", "/").str("self", "/prog").str("n", "new");
+    UserProgram p = new UserProgram(KERNEL_TESTS)
+        .str("f", "data").str("d", "/").str("self", "/prog").str("n", "new");
     p.a.la(A0, "f").li(A1, 0);
     p.sys(SYS_open);
     p.a.mv(S1, A0).la(A1, "bss").li(A2, 4096);
@@ -30,7 +34,7 @@ class CorruptImageTest {
     p.sys(SYS_open);
     p.a.la(A1, "bss").li(A2, 4096);
     p.sys(SYS_read);
-    p.a.la(A0, "n").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
+    p.a.la(A0, "n").li(A1, Xv6Abi.O_CREATE | Xv6Abi.O_RDWR);
     p.sys(SYS_open);
     p.a.la(A1, "bss").li(A2, 3000);
     p.sys(SYS_write);

@@ -9,12 +9,15 @@ import static xv6ckpt.emulator.asm.Reg.S2;
 import static xv6ckpt.emulator.asm.Reg.T0;
 import static xv6ckpt.emulator.asm.Reg.T1;
 import static xv6ckpt.kernel.Syscall.*;
+import static xv6ckpt.testkit.UserProgram.KERNEL_TESTS;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import xv6ckpt.testkit.UserProgram;
+import xv6ckpt.testkit.Xv6Abi;
 
 /**
  * Every system call's bad-argument paths answer -1 (or a short count where xv6 gives one),
@@ -23,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class ErrorPathTest {
 
   /** Runs p as /prog (with extra files) and asserts exit 0 and no leaked page or file. */
-  private static Machine runClean(UProg p, Map<String, byte[]> extra) {
+  private static Machine runClean(UserProgram p, Map<String, byte[]> extra) {
     Map<String, byte[]> files = new HashMap<>(extra);
     files.put("prog", p.elf());
     Machine m = Machines.runner(files);
@@ -47,8 +50,8 @@ class ErrorPathTest {
 
   @Test
   void readAndWriteWithBadBuffersFail() {
-    UProg p = new UProg().str("f", "file");
-    p.a.la(A0, "f").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("f", "file");
+    p.a.la(A0, "f").li(A1, Xv6Abi.O_CREATE | Xv6Abi.O_RDWR);
     p.sys(SYS_open);
     p.a.mv(S1, A0);
     int code = 10;
@@ -71,14 +74,14 @@ class ErrorPathTest {
   void bufferStraddlingTheEndOfMemoryStopsShort() {
     // The last 10 bytes of the process, then unmapped memory: the console takes 10 bytes, a
     // file write fails as a whole (xv6's filewrite answers -1 for a short chunk).
-    UProg p = new UProg().str("f", "file");
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("f", "file");
     p.a.li(A0, 0).li(A1, 1);
     p.sys(SYS_sbrk);
     p.a.addi(S2, A0, -10);
     p.a.li(T0, 'z').sb(T0, 0, S2);
     p.a.li(A0, 1).mv(A1, S2).li(A2, 100);
     p.sys(SYS_write).check(10, 1);
-    p.a.la(A0, "f").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
+    p.a.la(A0, "f").li(A1, Xv6Abi.O_CREATE | Xv6Abi.O_RDWR);
     p.sys(SYS_open);
     p.a.mv(S1, A0).mv(A1, S2).li(A2, 100);
     p.sys(SYS_write).check(-1, 2);
@@ -92,7 +95,7 @@ class ErrorPathTest {
 
   @Test
   void badFileDescriptorsFail() {
-    UProg p = new UProg();
+    UserProgram p = new UserProgram(KERNEL_TESTS);
     int code = 1;
     for (int fd : new int[] {-1, 3, Param.NOFILE, 1000, Integer.MIN_VALUE}) {
       p.a.li(A0, fd).la(A1, "bss").li(A2, 1);
@@ -119,12 +122,12 @@ class ErrorPathTest {
 
   @Test
   void badPathsFail() {
-    UProg p = new UProg();
+    UserProgram p = new UserProgram(KERNEL_TESTS);
     p.data("long", "x".repeat(Param.MAXPATH).getBytes()); // no NUL within MAXPATH
     p.str("ok", "x".repeat(Param.MAXPATH - 1));
     int code = 1;
     for (long bad : BAD_ADDRESSES) {
-      p.a.li(A0, bad).li(A1, SysFile.O_CREATE);
+      p.a.li(A0, bad).li(A1, Xv6Abi.O_CREATE);
       p.sys(SYS_open).check(-1, code++);
       p.a.li(A0, bad);
       p.sys(SYS_mkdir).check(-1, code++);
@@ -133,17 +136,17 @@ class ErrorPathTest {
       p.a.li(A0, bad);
       p.sys(SYS_chdir).check(-1, code++);
     }
-    p.a.la(A0, "long").li(A1, SysFile.O_CREATE);
+    p.a.la(A0, "long").li(A1, Xv6Abi.O_CREATE);
     p.sys(SYS_open).check(-1, code++);
     p.a.la(A0, "long").mv(A1, A0);
     p.sys(SYS_link).check(-1, code++);
     // a string running into the end of memory without a NUL
     p.a.li(A0, 0).li(A1, 1);
     p.sys(SYS_sbrk);
-    p.a.addi(S2, A0, -1).li(T0, 'q').sb(T0, 0, S2).mv(A0, S2).li(A1, SysFile.O_CREATE);
+    p.a.addi(S2, A0, -1).li(T0, 'q').sb(T0, 0, S2).mv(A0, S2).li(A1, Xv6Abi.O_CREATE);
     p.sys(SYS_open).check(-1, code++);
     // MAXPATH - 1 bytes and a NUL is a valid path (a name cut to DIRSIZ)
-    p.a.la(A0, "ok").li(A1, SysFile.O_CREATE);
+    p.a.la(A0, "ok").li(A1, Xv6Abi.O_CREATE);
     p.sys(SYS_open).checkNonNegative(code++);
     p.sys(SYS_close);
     p.a.la(A0, "ok");
@@ -154,7 +157,7 @@ class ErrorPathTest {
 
   @Test
   void tooManyArgumentsAndBadArgvFailExec() {
-    UProg p = new UProg().str("path", "/prog").str("arg", "a");
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("path", "/prog").str("arg", "a");
     // argv with MAXARG pointers and no terminating 0 within the table
     p.a.la(T0, "bss").la(T1, "arg");
     for (int i = 0; i < Param.MAXARG; i++) {
@@ -174,8 +177,8 @@ class ErrorPathTest {
 
   @Test
   void manyOpenFilesUntilNofile() {
-    UProg p = new UProg().str("f", "f");
-    p.a.la(A0, "f").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("f", "f");
+    p.a.la(A0, "f").li(A1, Xv6Abi.O_CREATE | Xv6Abi.O_RDWR);
     p.sys(SYS_open).check(3, 1);
     for (int fd = 4; fd < Param.NOFILE; fd++) {
       p.a.li(A0, 3);
@@ -194,8 +197,8 @@ class ErrorPathTest {
   @Test
   void fileGrowsToTheLargestSizeAndNoFurther() {
     int maxBytes = (12 + 256) * 1024; // MAXFILE blocks of BSIZE on a stock file system
-    UProg p = new UProg().str("f", "big");
-    p.a.la(A0, "f").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("f", "big");
+    p.a.la(A0, "f").li(A1, Xv6Abi.O_CREATE | Xv6Abi.O_RDWR);
     p.sys(SYS_open);
     p.a.mv(S1, A0);
     String loop = p.fresh();
@@ -219,7 +222,7 @@ class ErrorPathTest {
 
   /** A valid program that exits 3, and copies of it broken in each way exec must refuse. */
   private static Map<String, byte[]> malformedElves() {
-    UProg good = new UProg();
+    UserProgram good = new UserProgram(KERNEL_TESTS);
     good.exit(3);
     byte[] elf = good.elf();
     Map<String, byte[]> out = new HashMap<>();
@@ -257,7 +260,7 @@ class ErrorPathTest {
   @Test
   void execOfMalformedElvesFailsAndLeavesTheCallerRunning() {
     Map<String, byte[]> elves = malformedElves();
-    UProg p = new UProg();
+    UserProgram p = new UserProgram(KERNEL_TESTS);
     int code = 1;
     for (String name : elves.keySet()) {
       if (name.equals("good")) {
@@ -284,7 +287,7 @@ class ErrorPathTest {
   @Test
   void allocationFailuresAreRefusalsNotCrashes() {
     // Fail every allocation from some point on: fork, sbrk, pipe and exec answer -1.
-    UProg p = new UProg().str("path", "/prog");
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("path", "/prog");
     p.sys(SYS_fork).check(-1, 1);
     p.a.li(A0, 4096).li(A1, 1);
     p.sys(SYS_sbrk).check(-1, 2);

@@ -1,36 +1,52 @@
 package xv6ckpt.kernel;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import xv6ckpt.emulator.disk.BlockDevice;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
-import xv6ckpt.kernel.fs.FsFormat;
 import xv6ckpt.kernel.fs.Mkfs;
 import xv6ckpt.kernel.fs.MkfsException;
 
-/** Test machines: a stock-layout image holding the given files, 16 MiB of RAM. */
+/**
+ * Test machines: disks made by the kernel's mkfs ({@link Mkfs#image}), runners, and runs to the
+ * end ({@link Machine#runUntilStopped}); a stock-layout image and 16 MiB of RAM unless a test
+ * says otherwise. Setup failures are AssertionErrors.
+ */
 final class Machines {
   private Machines() {}
 
   static final Machine.Config CONFIG =
       Machine.Config.defaults().withRam(16L * 1024 * 1024).withQuantum(20_000);
 
-  static MemoryBlockDevice image(Map<String, byte[]> files) {
-    MemoryBlockDevice d = new MemoryBlockDevice(FsFormat.BSIZE, Mkfs.Options.stock().size());
-    List<Mkfs.Node> nodes = new ArrayList<>();
-    files.entrySet().stream().sorted(Map.Entry.comparingByKey())
-        .forEach(e -> nodes.add(new Mkfs.FileNode(e.getKey(), e.getValue())));
+  /** A disk made by mkfs with options, holding the files at the root. */
+  static MemoryBlockDevice disk(Mkfs.Options options, Map<String, byte[]> files) {
     try {
-      Mkfs.make(d, Mkfs.Options.stock(), nodes);
+      return Mkfs.image(options, Mkfs.rootFiles(files));
     } catch (MkfsException e) {
       throw new AssertionError(e);
     }
-    return d;
+  }
+
+  static MemoryBlockDevice image(Map<String, byte[]> files) {
+    return disk(Mkfs.Options.stock(), files);
+  }
+
+  static Machine runner(BlockDevice disk, Machine.Config config) {
+    try {
+      return Machine.runner(disk, config);
+    } catch (Machine.BootException e) {
+      throw new AssertionError(e);
+    }
   }
 
   static Machine runner(Map<String, byte[]> files) {
+    return runner(image(files), CONFIG);
+  }
+
+  /** Starts /prog with argv (default {prog}) as a child of init; its pid. */
+  static int spawn(Machine m, String prog, String... argv) {
     try {
-      return Machine.runner(image(files), CONFIG);
+      return m.spawn("/" + prog, List.of(argv.length == 0 ? new String[] {prog} : argv));
     } catch (Machine.BootException e) {
       throw new AssertionError(e);
     }
@@ -38,22 +54,12 @@ final class Machines {
 
   /** Runs until the watched process exits, the machine idles or panics, or 50M instructions. */
   static Machine.Outcome finish(Machine m) {
-    for (int i = 0; i < 50; i++) {
-      Machine.Outcome o = m.run(1_000_000);
-      if (!(o instanceof Machine.Outcome.BudgetSpent)) {
-        return o;
-      }
-    }
-    return new Machine.Outcome.BudgetSpent();
+    return m.runUntilStopped(50_000_000);
   }
 
   /** Spawns /prog with argv and runs it to the end. */
   static Machine.Outcome run(Machine m, String prog, String... argv) {
-    try {
-      m.spawn("/" + prog, List.of(argv.length == 0 ? new String[] {prog} : argv));
-    } catch (Machine.BootException e) {
-      throw new AssertionError(e);
-    }
+    spawn(m, prog, argv);
     return finish(m);
   }
 

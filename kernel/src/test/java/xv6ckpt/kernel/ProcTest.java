@@ -12,21 +12,24 @@ import static xv6ckpt.emulator.asm.Reg.SP;
 import static xv6ckpt.emulator.asm.Reg.T0;
 import static xv6ckpt.emulator.asm.Reg.T1;
 import static xv6ckpt.kernel.Syscall.*;
+import static xv6ckpt.testkit.UserProgram.KERNEL_TESTS;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import xv6ckpt.testkit.UserProgram;
+import xv6ckpt.testkit.Xv6Abi;
 
 /** Processes: fork, exit, wait, kill, sbrk, sleep, pipes, exec, and the console, end to end. */
 class ProcTest {
 
-  private static Machine.Outcome runAlone(UProg p, String... argv) {
+  private static Machine.Outcome runAlone(UserProgram p, String... argv) {
     Machine m = Machines.runner(Map.of("prog", p.elf()));
     return Machines.run(m, "prog", argv);
   }
 
   @Test
   void helloWritesToConsoleAndExitStatusComesBack() {
-    UProg p = new UProg().str("msg", "hello, xv6\n");
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("msg", "hello, xv6\n");
     p.print(1, "msg").exit(42);
     Machine m = Machines.runner(Map.of("hello", p.elf()));
     int before = m.kalloc().freePages();
@@ -40,7 +43,7 @@ class ProcTest {
 
   @Test
   void forkWaitCollectsChildStatusThroughUserPointer() {
-    UProg p = new UProg();
+    UserProgram p = new UserProgram(KERNEL_TESTS);
     String child = p.fresh();
     p.sys(SYS_fork).checkNonNegative(1);
     p.a.beqz(A0, child).mv(S1, A0);
@@ -58,7 +61,7 @@ class ProcTest {
 
   @Test
   void waitWithoutChildrenAndBadStatusPointerFail() {
-    UProg p = new UProg();
+    UserProgram p = new UserProgram(KERNEL_TESTS);
     p.a.li(A0, 0);
     p.sys(SYS_wait).check(-1, 1);
     String child = p.fresh();
@@ -80,7 +83,7 @@ class ProcTest {
 
   @Test
   void killWakesASleepingChildWhichDiesWithMinusOne() {
-    UProg p = new UProg();
+    UserProgram p = new UserProgram(KERNEL_TESTS);
     String child = p.fresh();
     p.a.la(A0, "bss");
     p.sys(SYS_pipe).check(0, 1);
@@ -106,7 +109,7 @@ class ProcTest {
 
   @Test
   void sbrkGrowsShrinksAndAccessAfterShrinkKills() {
-    UProg p = new UProg().str("done", "survived\n");
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("done", "survived\n");
     p.a.li(A0, 0).li(A1, 1);
     p.sys(SYS_sbrk);
     p.a.mv(S1, A0); // old break
@@ -135,7 +138,7 @@ class ProcTest {
 
   @Test
   void lazySbrkAllocatesOnFirstTouchAndHugeGrowthFails() {
-    UProg p = new UProg();
+    UserProgram p = new UserProgram(KERNEL_TESTS);
     p.a.li(A0, 1 << 20).li(A1, SysProc.SBRK_LAZY);
     p.sys(SYS_sbrk);
     p.a.mv(S1, A0);
@@ -151,7 +154,7 @@ class ProcTest {
 
   @Test
   void guardPageBelowTheStackFaults() {
-    UProg p = new UProg();
+    UserProgram p = new UserProgram(KERNEL_TESTS);
     p.a.li(T0, 4096 + 8).sub(T0, SP, T0).sd(T0, 0, T0);
     p.exit(0);
     Machine m = Machines.runner(Map.of("prog", p.elf()));
@@ -162,7 +165,7 @@ class ProcTest {
   @Test
   void trapframeAndTrampolineAreNotUserAccessible() {
     for (long va : new long[] {Riscv.TRAPFRAME, Riscv.TRAMPOLINE}) {
-      UProg p = new UProg();
+      UserProgram p = new UserProgram(KERNEL_TESTS);
       p.a.li(T0, va).ld(A0, 0, T0);
       p.exit(0);
       Machine m = Machines.runner(Map.of("prog", p.elf()));
@@ -174,7 +177,7 @@ class ProcTest {
 
   @Test
   void illegalInstructionAndEbreakKillWithXv6Message() {
-    UProg p = new UProg();
+    UserProgram p = new UserProgram(KERNEL_TESTS);
     p.a.raw32(0);
     Machine m = Machines.runner(Map.of("prog", p.elf()));
     assertThat(Machines.run(m, "prog")).isEqualTo(Machines.exited(-1));
@@ -185,7 +188,7 @@ class ProcTest {
   @Test
   void forkUntilTheProcessTableIsFull() {
     // pid 1 (init) and the parent hold two of NPROC slots: 62 children fit.
-    UProg p = new UProg();
+    UserProgram p = new UserProgram(KERNEL_TESTS);
     String loop = p.fresh();
     String full = p.fresh();
     String child = p.fresh();
@@ -227,7 +230,7 @@ class ProcTest {
   @Test
   void slotSetsFollowEveryStateChangeThroughForkSleepExitWaitAndReset() {
     // Children fork until the table is full, sleep, and are reaped; checked every few steps.
-    UProg p = new UProg();
+    UserProgram p = new UserProgram(KERNEL_TESTS);
     String loop = p.fresh();
     String full = p.fresh();
     String child = p.fresh();
@@ -272,7 +275,7 @@ class ProcTest {
 
   @Test
   void orphansAreReparentedToInit() {
-    UProg p = new UProg();
+    UserProgram p = new UserProgram(KERNEL_TESTS);
     String child = p.fresh();
     p.sys(SYS_fork);
     p.a.beqz(A0, child);
@@ -293,7 +296,7 @@ class ProcTest {
   void pipeWithSeveralWritersDeliversEveryByte() {
     // Three children each write 700 bytes (more than PIPESIZE, so writers block part-way);
     // the parent counts 2100 bytes until end of file.
-    UProg p = new UProg();
+    UserProgram p = new UserProgram(KERNEL_TESTS);
     String child = p.fresh();
     String forks = p.fresh();
     String read = p.fresh();
@@ -323,12 +326,13 @@ class ProcTest {
 
   @Test
   void execReplacesTheImageAndPassesArgv() {
-    UProg target = new UProg();
+    UserProgram target = new UserProgram(KERNEL_TESTS);
     // exit(argc * 10 + first byte of argv[1] - '0')
     target.a.mv(S1, A0).ld(T0, 8, A1).lbu(T0, 0, T0).addi(T0, T0, -'0');
     target.a.li(T1, 10).mul(S1, S1, T1).add(A0, S1, T0);
     target.sys(SYS_exit);
-    UProg p = new UProg().str("path", "/target").str("arg0", "target").str("arg1", "7");
+    UserProgram p = new UserProgram(KERNEL_TESTS)
+        .str("path", "/target").str("arg0", "target").str("arg1", "7");
     p.a.la(T0, "bss").la(T1, "arg0").sd(T1, 0, T0).la(T1, "arg1").sd(T1, 8, T0).sd(0, 16, T0);
     p.a.la(A0, "path").mv(A1, T0);
     p.sys(SYS_exec);
@@ -340,7 +344,7 @@ class ProcTest {
 
   @Test
   void sleepAndUptimeCountQuanta() {
-    UProg p = new UProg();
+    UserProgram p = new UserProgram(KERNEL_TESTS);
     p.sys(SYS_uptime);
     p.a.mv(S1, A0);
     p.a.li(A0, 5);
@@ -354,7 +358,7 @@ class ProcTest {
 
   @Test
   void consoleReadGetsScriptedLinesAndEndOfFile() {
-    UProg p = new UProg();
+    UserProgram p = new UserProgram(KERNEL_TESTS);
     String loop = p.fresh();
     String eof = p.fresh();
     p.a.li(S1, 0).label(loop).li(A0, 0).la(A1, "bss").li(A2, 100);
@@ -380,7 +384,7 @@ class ProcTest {
     for (long seed : new long[] {0, 12345}) {
       long[] cycles = new long[2];
       for (int i = 0; i < 2; i++) {
-        UProg p = new UProg();
+        UserProgram p = new UserProgram(KERNEL_TESTS);
         String child = p.fresh();
         p.sys(SYS_fork);
         p.a.beqz(A0, child).li(A0, 0);
@@ -395,7 +399,7 @@ class ProcTest {
     }
   }
 
-  private static Machine Machine_withSeed(UProg p, long seed) {
+  private static Machine Machine_withSeed(UserProgram p, long seed) {
     try {
       return Machine.runner(Machines.image(Map.of("prog", p.elf())),
           Machines.CONFIG.withSeed(seed));
@@ -408,7 +412,7 @@ class ProcTest {
   void aBlockedPipeWriteKeepsItsProgressAsRestartState() {
     // The writer puts 1000 bytes into a pipe nobody reads: it blocks after PIPESIZE bytes,
     // at its ecall, with Transfer(512) saved; once the reader drains, it finishes with 1000.
-    UProg p = new UProg();
+    UserProgram p = new UserProgram(KERNEL_TESTS);
     String child = p.fresh();
     String read = p.fresh();
     String eof = p.fresh();
@@ -449,8 +453,8 @@ class ProcTest {
   void aFileWriteThatMustWaitForLogSpaceBlocksAndIsReissued() {
     // The test holds the whole log with open operations: the program's write finds no room,
     // sleeps on the log at its ecall, and completes once the operations end.
-    UProg p = new UProg().str("f", "out");
-    p.a.la(A0, "f").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("f", "out");
+    p.a.la(A0, "f").li(A1, Xv6Abi.O_CREATE | Xv6Abi.O_RDWR);
     p.sys(SYS_open);
     p.a.mv(S1, A0);
     p.a.li(A0, 0).la(A1, "bss").li(A2, 10);
@@ -487,7 +491,7 @@ class ProcTest {
   void controlPListsProcessesAndControlDEndsAPartialLine() {
     // read() returns "ab" at ^D (kept for the next read, which returns 0), then the program
     // exits with the sum of the two counts.
-    UProg p = new UProg();
+    UserProgram p = new UserProgram(KERNEL_TESTS);
     p.a.li(A0, 0).la(A1, "bss").li(A2, 100);
     p.sys(SYS_read);
     p.a.mv(S1, A0).li(A0, 0).la(A1, "bss").li(A2, 100);

@@ -9,11 +9,14 @@ import static xv6ckpt.emulator.asm.Reg.T0;
 import static xv6ckpt.emulator.asm.Reg.T1;
 import static xv6ckpt.emulator.asm.Reg.T6;
 import static xv6ckpt.kernel.Syscall.*;
+import static xv6ckpt.testkit.UserProgram.KERNEL_TESTS;
 
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import xv6ckpt.testkit.UserProgram;
+import xv6ckpt.testkit.Xv6Abi;
 
 /**
  * restore's refusals: each returns its code and prints its line, the caller goes on untouched
@@ -23,9 +26,9 @@ class RestoreRefusalTest {
 
   /** An image made by a program that, once restored, exits 99. */
   private static byte[] imageExiting99() {
-    UProg p = new UProg().str("path", "img");
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("path", "img");
     p.a.li(A0, 0);
-    Ckpt.checkpoint(p, "path");
+    p.checkpoint("path");
     p.a.li(T6, 1).beq(A0, T6, "restored");
     p.exit(0);
     p.a.label("restored");
@@ -36,11 +39,11 @@ class RestoreRefusalTest {
   }
 
   /** Sets a marker in memory and s1; the caller checks both after each refusal. */
-  private static void mark(UProg p) {
+  private static void mark(UserProgram p) {
     p.a.li(S1, 12345).la(T0, "bss").li(T1, 777).sd(T1, 0, T0);
   }
 
-  private static void checkMark(UProg p, int code) {
+  private static void checkMark(UserProgram p, int code) {
     p.a.mv(A0, S1);
     p.check(12345, code);
     p.a.la(T0, "bss").ld(A0, 0, T0);
@@ -52,7 +55,8 @@ class RestoreRefusalTest {
     byte[] good = imageExiting99();
     byte[] crc = good.clone();
     crc[good.length / 2] ^= 1;
-    UProg p = new UProg().str("img", "img").str("none", "nofile").str("root", "/")
+    UserProgram p = new UserProgram(KERNEL_TESTS)
+        .str("img", "img").str("none", "nofile").str("root", "/")
         .str("console", "console").str("prog", "prog").str("trunc", "trunc").str("crc", "crc");
     mark(p);
     p.a.li(A0, 0x10000000L);
@@ -62,11 +66,11 @@ class RestoreRefusalTest {
         CheckpointImage.RESTORE_NO_FILE, CheckpointImage.HDR_MAGIC,
         CheckpointImage.COMMIT_MISSING, CheckpointImage.CRC_MISMATCH};
     for (int i = 0; i < paths.length; i++) {
-      Ckpt.restore(p, paths[i]);
+      p.restore(paths[i]);
       p.check(codes[i], 10 + i);
       checkMark(p, 20 + i);
     }
-    Ckpt.restore(p, "img");
+    p.restore("img");
     p.exit(2);
     Map<String, byte[]> files = new HashMap<>();
     files.put("prog", p.elf());
@@ -87,39 +91,40 @@ class RestoreRefusalTest {
 
   @Test
   void fileRecordsThatCannotBeReopenedAreRefusedInFdOrder() {
-    UProg p = new UProg().str("img1", "img1").str("img2", "img2").str("f", "f").str("h", "h");
+    UserProgram p = new UserProgram(KERNEL_TESTS)
+        .str("img1", "img1").str("img2", "img2").str("f", "f").str("h", "h");
     mark(p);
-    p.a.la(A0, "f").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
+    p.a.la(A0, "f").li(A1, Xv6Abi.O_CREATE | Xv6Abi.O_RDWR);
     p.sys(SYS_open).check(3, 1);
     p.a.li(A0, 3).la(A1, "bss").li(A2, 10);
     p.sys(SYS_write).check(10, 2);
     p.a.li(A0, 0);
-    Ckpt.checkpoint(p, "img1");
+    p.checkpoint("img1");
     p.check(0, 3); // (a restored img1 would see 1: never, every restore below fails)
     p.a.la(A0, "f");
     p.sys(SYS_unlink).check(0, 4);
-    Ckpt.restore(p, "img1");
+    p.restore("img1");
     p.check(CheckpointImage.RESTORE_FILE_MISSING, 5);
     checkMark(p, 6);
-    p.a.la(A0, "f").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
+    p.a.la(A0, "f").li(A1, Xv6Abi.O_CREATE | Xv6Abi.O_RDWR);
     p.sys(SYS_open).check(4, 7); // a new f: another inode (the old one is still open)
-    Ckpt.restore(p, "img1");
+    p.restore("img1");
     p.check(CheckpointImage.RESTORE_FILE_INODE, 8);
     checkMark(p, 9);
     p.a.li(A0, 3);
     p.sys(SYS_close);
     p.a.li(A0, 4);
     p.sys(SYS_close);
-    p.a.la(A0, "h").li(A1, SysFile.O_CREATE | SysFile.O_RDWR);
+    p.a.la(A0, "h").li(A1, Xv6Abi.O_CREATE | Xv6Abi.O_RDWR);
     p.sys(SYS_open).check(3, 10);
     p.a.li(A0, 3).la(A1, "bss").li(A2, 10);
     p.sys(SYS_write).check(10, 11);
     p.a.li(A0, 0);
-    Ckpt.checkpoint(p, "img2");
+    p.checkpoint("img2");
     p.check(0, 12);
-    p.a.la(A0, "h").li(A1, SysFile.O_TRUNC | SysFile.O_RDWR);
+    p.a.la(A0, "h").li(A1, Xv6Abi.O_TRUNC | Xv6Abi.O_RDWR);
     p.sys(SYS_open).check(4, 13); // h is empty now: offset 10 is beyond it
-    Ckpt.restore(p, "img2");
+    p.restore("img2");
     p.check(CheckpointImage.RESTORE_FILE_OFFSET, 14);
     checkMark(p, 15);
     p.exit(0);
@@ -136,15 +141,15 @@ class RestoreRefusalTest {
 
   @Test
   void runningOutOfMemoryAnywhereInRestoreLosesNoPage() {
-    UProg p = new UProg().str("img", "img");
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("img", "img");
     mark(p);
     p.a.li(A0, 0);
-    Ckpt.checkpoint(p, "img");
+    p.checkpoint("img");
     p.a.li(T6, 1).beq(A0, T6, "restored");
     p.check(0, 1);
     Ckpt.readConsole(p, "bss", 8);
     p.a.la(T0, "bss").li(T1, 777).sd(T1, 0, T0); // the read overwrote the marker
-    Ckpt.restore(p, "img");
+    p.restore("img");
     p.check(CheckpointImage.RESTORE_NOMEM, 2);
     checkMark(p, 3);
     p.exit(0);
@@ -157,7 +162,7 @@ class RestoreRefusalTest {
     for (int k = 1; k <= 40; k++) {
       Machine m = Machines.runner(Map.of("prog", prog));
       int free = m.kalloc().freePages();
-      Ckpt.spawn(m, "prog");
+      Machines.spawn(m, "prog");
       assertThat(Machines.finish(m)).isEqualTo(new Machine.Outcome.Idle(true));
       long base = m.kalloc().calls();
       final int kk = k;

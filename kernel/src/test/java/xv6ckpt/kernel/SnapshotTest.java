@@ -6,16 +6,18 @@ import static xv6ckpt.emulator.asm.Reg.A2;
 import static xv6ckpt.emulator.asm.Reg.S1;
 import static xv6ckpt.emulator.asm.Reg.S2;
 import static xv6ckpt.kernel.Syscall.*;
+import static xv6ckpt.testkit.UserProgram.KERNEL_TESTS;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import xv6ckpt.testkit.UserProgram;
 
 /** Machine snapshot and reset: a reset machine runs on exactly as it did the first time. */
 class SnapshotTest {
 
   /** Writes a file in 20 rounds, forking a child that writes to a pipe each round. */
-  private static UProg busyProgram() {
-    return UProg.forkingWriter(20, 1000, "round\n");
+  private static UserProgram busyProgram() {
+    return TestPrograms.forkingWriter(20, 1000, "round\n");
   }
 
   @Test
@@ -130,8 +132,8 @@ class SnapshotTest {
   }
 
   /** Parent and child each spin and print a letter, five times: quanta decide the order. */
-  private static UProg twoSpinners() {
-    UProg p = new UProg().str("p", "P").str("c", "C");
+  private static UserProgram twoSpinners() {
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("p", "P").str("c", "C");
     String child = p.fresh();
     p.sys(SYS_fork);
     p.a.mv(S2, A0).li(S1, 5).label("round").li(A2, 30_000).label("spin").addi(A2, A2, -1)

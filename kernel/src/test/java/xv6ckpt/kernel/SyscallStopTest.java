@@ -5,9 +5,11 @@ import static xv6ckpt.emulator.asm.Reg.A0;
 import static xv6ckpt.emulator.asm.Reg.S1;
 import static xv6ckpt.emulator.asm.Reg.T6;
 import static xv6ckpt.kernel.Syscall.*;
+import static xv6ckpt.testkit.UserProgram.KERNEL_TESTS;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import xv6ckpt.testkit.UserProgram;
 
 /**
  * {@link Machine#run(long, Machine.Stop)} with {@link Machine.Stop.SyscallReturn}: the run ends
@@ -18,9 +20,9 @@ import org.junit.jupiter.api.Test;
 class SyscallStopTest {
   private static final int PID = 2; // the runner's first spawned process
 
-  private static Machine spawned(UProg p) {
+  private static Machine spawned(UserProgram p) {
     Machine m = Machines.runner(Map.of("prog", p.elf()));
-    Ckpt.spawn(m, "prog");
+    Machines.spawn(m, "prog");
     return m;
   }
 
@@ -34,7 +36,7 @@ class SyscallStopTest {
 
   @Test
   void stopsAfterEachReturnBeforeTheNextInstruction() {
-    UProg p = new UProg().str("msg", "hello\n");
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("msg", "hello\n");
     p.a.li(S1, 77);
     p.sys(SYS_getpid);
     long afterGetpid = p.a.pc();
@@ -62,7 +64,7 @@ class SyscallStopTest {
 
   @Test
   void aBlockedCallStopsOnlyOnceReissuedAndCompleted() {
-    UProg p = new UProg();
+    UserProgram p = new UserProgram(KERNEL_TESTS);
     p.a.li(A0, 3);
     p.sys(SYS_sleep);
     long after = p.a.pc();
@@ -78,18 +80,18 @@ class SyscallStopTest {
 
   @Test
   void anotherProcessesCallsAndTheBudgetAreNoStop() {
-    UProg p = new UProg();
+    UserProgram p = new UserProgram(KERNEL_TESTS);
     p.sys(SYS_getpid);
     p.sys(SYS_getpid);
     p.exit(5);
     byte[] elf = p.elf();
     Machine m = Machines.runner(Map.of("prog", elf));
-    Ckpt.spawn(m, "prog");
+    Machines.spawn(m, "prog");
     assertThat(m.run(1_000_000, new Machine.Stop.SyscallReturn(PID + 40)))
         .isEqualTo(Machines.exited(5));
 
     Machine n = Machines.runner(Map.of("prog", elf));
-    Ckpt.spawn(n, "prog");
+    Machines.spawn(n, "prog");
     // li a7 then ecall: one instruction retires before the first call, so a budget of 1 ends
     // the run at the ecall, not after it.
     assertThat(n.run(1, new Machine.Stop.SyscallReturn(PID)))
@@ -98,8 +100,8 @@ class SyscallStopTest {
   }
 
   /** A parent that forks three children, each printing, waits for each and writes a file. */
-  private static UProg family() {
-    return UProg.forkingWriter(3, 700, "child\n");
+  private static UserProgram family() {
+    return TestPrograms.forkingWriter(3, 700, "child\n");
   }
 
   @Test
@@ -126,13 +128,13 @@ class SyscallStopTest {
 
   @Test
   void aRestoreStopsAtTheImagesFirstInstruction() {
-    UProg p = new UProg().str("path", "img");
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("path", "img");
     p.a.li(S1, 5).li(A0, 0);
-    Ckpt.checkpoint(p, "path");
+    p.checkpoint("path");
     long resume = p.a.pc();
     p.a.li(T6, 1).beq(A0, T6, "restored");
     p.a.li(S1, 6);
-    Ckpt.restore(p, "path");
+    p.restore("path");
     p.exit(3);
     p.a.label("restored");
     p.exit(0);

@@ -24,8 +24,11 @@ public final class Machines {
   public static final Machine.Config FUZZ =
       Machine.Config.defaults().withRam(32L << 20).withQuantum(20_000);
 
-  /** How far {@link #finish} runs a machine that does not stop by itself. */
-  public static final long FINISH_LIMIT = 100_000_000;
+  /** How far {@link #finish(Machine)} runs a machine that does not stop by itself. */
+  public static final long SHORT_RUN = 20_000_000;
+
+  /** A limit for runs that write or restore large images. */
+  public static final long LONG_RUN = 100_000_000;
 
   /** A runner machine booted over disk. */
   public static Machine runner(BlockDevice disk, Machine.Config config) {
@@ -51,11 +54,16 @@ public final class Machines {
   }
 
   /**
-   * Runs until a watched process exits, the machine idles or panics, or {@link #FINISH_LIMIT}
+   * Runs until a watched process exits, the machine idles or panics, or {@link #SHORT_RUN}
    * instructions have run.
    */
   public static Machine.Outcome finish(Machine m) {
-    return m.runUntilStopped(FINISH_LIMIT);
+    return finish(m, SHORT_RUN);
+  }
+
+  /** As {@link #finish(Machine)}, for at most {@code maxInstructions}. */
+  public static Machine.Outcome finish(Machine m, long maxInstructions) {
+    return m.runUntilStopped(maxInstructions);
   }
 
   /** A process at its exit call: its state, and the console output up to that point. */

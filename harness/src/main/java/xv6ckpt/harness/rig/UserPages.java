@@ -12,7 +12,8 @@ import xv6ckpt.specs.Xv6;
  * The harness's own view of a process's user memory: a walk of the Sv39 page table the kernel
  * built in emulated RAM, written here and not borrowed from the kernel's {@code Vm}, so that
  * the laws and the isolation oracle do not trust the code they judge. The one walk of the
- * harness; everything that reads or writes user memory goes through {@link #leafPte}.
+ * harness: a translation ({@link #pteAddress}, under everything that reads or writes one
+ * address) and a traversal of the whole tree ({@link #leaves}).
  *
  * <pre>
  *   Sv39 (privileged spec 4.4): three levels of 512 eight-byte PTEs
@@ -30,19 +31,26 @@ public final class UserPages {
   public static final int PERM_BITS = Xv6.PTE_R | Xv6.PTE_W | Xv6.PTE_X | Xv6.PTE_U;
 
   /**
-   * The level-0 PTE of va under the page table at root, or 0 when a level above is not valid.
-   * Only va's 39 low bits count (a leaf above level 0 is not expected: xv6 maps 4 KiB pages).
+   * The physical address of va's level-0 PTE under the page table at root, or -1 when a level
+   * above is not valid. Only va's 39 low bits count; a valid PTE above level 0 is taken as a
+   * table (xv6 maps 4 KiB pages only; {@link #leaves} checks that).
    */
-  public static long leafPte(PhysicalMemory mem, long root, long va) {
+  public static long pteAddress(PhysicalMemory mem, long root, long va) {
     long table = root;
     for (int level = 2; level > 0; level--) {
       long pte = mem.read64(table + 8 * vpn(va, level));
       if ((pte & PTE_V) == 0) {
-        return 0;
+        return -1;
       }
       table = frame(pte);
     }
-    return mem.read64(table + 8 * vpn(va, 0));
+    return table + 8 * vpn(va, 0);
+  }
+
+  /** The level-0 PTE of va under the page table at root, or 0 when a level above is not valid. */
+  public static long leafPte(PhysicalMemory mem, long root, long va) {
+    long at = pteAddress(mem, root, va);
+    return at < 0 ? 0 : mem.read64(at);
   }
 
   /** The physical address of va's page if it is mapped valid and user-accessible. */
@@ -73,6 +81,45 @@ public final class UserPages {
       }
     }
     return out;
+  }
+
+  /**
+   * Every leaf of the whole tree below TRAPFRAME, in address order: the user's pages and the
+   * stack guard page, wherever they are (not only below sz), as the spec's image describes a
+   * process's memory.
+   *
+   * @throws AssertionError if the tree is not xv6's shape: a leaf above level 0 (a superpage),
+   *     or a non-leaf at level 0
+   */
+  public static List<Page> leaves(PhysicalMemory mem, long root) {
+    List<Page> out = new ArrayList<>();
+    leaves(mem, root, 2, 0, out);
+    return out;
+  }
+
+  private static void leaves(PhysicalMemory mem, long table, int level, long base,
+      List<Page> out) {
+    for (int i = 0; i < 512; i++) {
+      long pte = mem.read64(table + 8L * i);
+      if ((pte & PTE_V) == 0) {
+        continue;
+      }
+      long va = base | ((long) i << (12 + 9 * level));
+      boolean leaf = (pte & (Xv6.PTE_R | Xv6.PTE_W | Xv6.PTE_X)) != 0;
+      if (leaf && level > 0) {
+        throw new AssertionError("superpage leaf at level " + level + " va 0x"
+            + Long.toHexString(va));
+      } else if (!leaf) {
+        if (level == 0) {
+          throw new AssertionError("non-leaf at level 0, va 0x" + Long.toHexString(va));
+        }
+        leaves(mem, frame(pte), level - 1, va, out);
+      } else if (va < Xv6.TRAPFRAME) {
+        byte[] d = new byte[PAGE];
+        mem.read(frame(pte), d, 0, d.length);
+        out.add(new Page(va, (int) (pte & PERM_BITS), d));
+      }
+    }
   }
 
   /**

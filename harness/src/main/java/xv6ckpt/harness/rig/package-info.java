@@ -14,6 +14,8 @@
  * Everything else calls the kernel's public API (mkfs, {@code FileSystem.readFile}, {@code
  * Machine.runUntilStopped}) rather than copying it. Setup failures (a disk that does not fit, a
  * machine that does not boot) are {@link IllegalStateException}s: they are the rig's bugs, not
- * findings about the kernel.
+ * findings about the kernel. What the rig finds wrong with the kernel while watching it (no
+ * such process, a process that is not at its exit call, a page table not of xv6's shape) is an
+ * {@link AssertionError}, as in the laws that call it.
  */
 package xv6ckpt.harness.rig;

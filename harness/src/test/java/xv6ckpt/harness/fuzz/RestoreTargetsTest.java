@@ -196,11 +196,8 @@ class RestoreTargetsTest {
 
   /** Flips bits in the leaf PTE of va in the restored process's page table. */
   private static void flipPte(Machine m, long va, long bits) {
-    long table = RESTORE.rig.process().pagetable();
-    for (int level = 2; level > 0; level--) {
-      table = Riscv.pte2pa(m.memory().read64(table + 8L * Riscv.px(level, va)));
-    }
-    long at = table + 8L * Riscv.px(0, va);
+    long at = UserPages.pteAddress(m.memory(), RESTORE.rig.process().pagetable(), va);
+    assertThat(at).isAtLeast(0L);
     m.memory().write64(at, m.memory().read64(at) ^ bits);
   }
 

@@ -1,7 +1,5 @@
 package xv6ckpt.harness.props;
 
-import xv6ckpt.testkit.Xv6Abi;
-
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
 import static xv6ckpt.emulator.asm.Reg.A0;
@@ -10,6 +8,11 @@ import static xv6ckpt.emulator.asm.Reg.A2;
 import static xv6ckpt.emulator.asm.Reg.S0;
 import static xv6ckpt.emulator.asm.Reg.T0;
 import static xv6ckpt.emulator.asm.Reg.T1;
+import static xv6ckpt.testkit.UserProgram.PAGED_BSS;
+import static xv6ckpt.testkit.Xv6Abi.O_CREATE;
+import static xv6ckpt.testkit.Xv6Abi.O_RDWR;
+import static xv6ckpt.testkit.Xv6Abi.SYS_close;
+import static xv6ckpt.testkit.Xv6Abi.SYS_open;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,10 +30,14 @@ import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.statistics.Statistics;
 import xv6ckpt.emulator.disk.FaultInjectingBlockDevice;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
+import xv6ckpt.harness.rig.Disks;
+import xv6ckpt.harness.rig.Machines;
 import xv6ckpt.kernel.Machine;
-import xv6ckpt.kernel.fs.Fsck;
 import xv6ckpt.kernel.fs.FsFormat;
+import xv6ckpt.kernel.fs.Fsck;
 import xv6ckpt.specs.Rule;
+import xv6ckpt.testkit.UserProgram;
+import xv6ckpt.testkit.Xv6Abi;
 
 /**
  * Invariant 4, crash consistency: a generated workload (self-checkpoints to two paths, new
@@ -49,10 +56,6 @@ import xv6ckpt.specs.Rule;
 class CrashConsistencyTest {
   static final int ALL_POINTS = 300;
   private static final String[] PATHS = {"/a", "/b"};
-  private static final int O_RDWR = 0x002;
-  private static final int O_CREATE = 0x200;
-  private static final int SYS_open = 15;
-  private static final int SYS_close = 21;
 
   /** One step of the workload. */
   sealed interface Step permits Ckpt, Write {}
@@ -80,16 +83,16 @@ class CrashConsistencyTest {
   @Property(tries = 6)
   void everyPowerCutLeavesAWholeImageOrNone(@ForAll("workloads") List<Step> steps,
       @ForAll @IntRange(min = 0, max = 1000) int sampleOffset) {
-    byte[] disk0 = Rig.disk(Map.of("prog", workload(steps), "r0", restorer(PATHS[0]),
+    byte[] disk0 = Disks.withFiles(Map.of("prog", workload(steps), "r0", restorer(PATHS[0]),
         "r1", restorer(PATHS[1]))).contents();
     // The reference run: its number of writes, and the write count at the end of each commit.
     FaultInjectingBlockDevice ref = new FaultInjectingBlockDevice(copy(disk0));
-    Machine m = Rig.runner(ref);
+    Machine m = Machines.runner(ref, Machines.LAWS);
     List<Long> commitEnds = new ArrayList<>();
     commitEnds.add(ref.writes());
     m.log().setCommitListener(c -> commitEnds.add(ref.writes()));
-    Rig.spawn(m, "prog");
-    assertWithMessage("reference run; console: %s", m.output()).that(Rig.finish(m))
+    Machines.spawn(m, "prog");
+    assertWithMessage("reference run; console: %s", m.output()).that(Machines.finish(m))
         .isEqualTo(new Machine.Outcome.Exited(2, 0));
     long total = ref.writes();
 
@@ -144,18 +147,19 @@ class CrashConsistencyTest {
   private static Seen[] afterCut(byte[] disk0, long k) {
     FaultInjectingBlockDevice d = new FaultInjectingBlockDevice(copy(disk0));
     d.cutPowerAfterWrite(k);
-    Machine c = Rig.runner(d);
-    Rig.spawn(c, "prog");
-    Rig.finish(c); // after the cut nothing reaches the medium, whatever the machine does
+    Machine c = Machines.runner(d, Machines.LAWS);
+    Machines.spawn(c, "prog");
+    Machines.finish(c); // after the cut nothing reaches the medium, whatever the machine does
     MemoryBlockDevice medium = (MemoryBlockDevice) d.medium();
-    Machine after = Rig.runner(medium); // recovery installs a committed transaction
+    // recovery installs a committed transaction
+    Machine after = Machines.runner(medium, Machines.LAWS);
     assertWithMessage("cut after write %s: fsck", k)
         .that(Fsck.check(medium).violations()).isEmpty();
     Seen[] seen = new Seen[PATHS.length];
     for (int p = 0; p < PATHS.length; p++) {
-      Optional<byte[]> bytes = Rig.read(after, PATHS[p]);
-      int pid = Rig.spawn(after, "r" + p);
-      Machine.Outcome o = Rig.finish(after);
+      Optional<byte[]> bytes = Disks.readFile(after, PATHS[p]);
+      int pid = Machines.spawn(after, "r" + p);
+      Machine.Outcome o = Machines.finish(after);
       String where = "cut after write " + k + ", restore " + PATHS[p] + "; console: "
           + after.output();
       if (bytes.isEmpty()) {
@@ -234,7 +238,8 @@ class CrashConsistencyTest {
    * its step, one that fails exits with 50 + its step; a failed write exits 40; else exit 0.
    */
   private static byte[] workload(List<Step> steps) {
-    Prog p = new Prog().str("a", PATHS[0]).str("b", PATHS[1]).str("data", "/data");
+    UserProgram p = new UserProgram(PAGED_BSS)
+        .str("a", PATHS[0]).str("b", PATHS[1]).str("data", "/data");
     for (int j = 0; j < steps.size(); j++) {
       Step s = steps.get(j);
       if (s instanceof Ckpt) {
@@ -271,9 +276,8 @@ class CrashConsistencyTest {
 
   /** restore(path); on failure exit with the code. */
   private static byte[] restorer(String path) {
-    Prog p = new Prog().str("path", path);
-    p.a.la(A0, "path");
-    p.sys(Xv6Abi.SYS_restore);
+    UserProgram p = new UserProgram(PAGED_BSS).str("path", path);
+    p.restore("path");
     p.sys(Xv6Abi.SYS_exit);
     return p.elf();
   }

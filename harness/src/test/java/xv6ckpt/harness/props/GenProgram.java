@@ -1,7 +1,5 @@
 package xv6ckpt.harness.props;
 
-import xv6ckpt.testkit.Xv6Abi;
-
 import static xv6ckpt.emulator.asm.Reg.A0;
 import static xv6ckpt.emulator.asm.Reg.A1;
 import static xv6ckpt.emulator.asm.Reg.A2;
@@ -10,6 +8,7 @@ import static xv6ckpt.emulator.asm.Reg.S0;
 import static xv6ckpt.emulator.asm.Reg.S1;
 import static xv6ckpt.emulator.asm.Reg.S2;
 import static xv6ckpt.emulator.asm.Reg.T0;
+import static xv6ckpt.testkit.UserProgram.PAGED_BSS;
 
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -18,6 +17,9 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.Tuple;
 import xv6ckpt.emulator.asm.Assembler;
 import xv6ckpt.emulator.asm.Reg;
+import xv6ckpt.specs.Xv6;
+import xv6ckpt.testkit.UserProgram;
+import xv6ckpt.testkit.Xv6Abi;
 
 /**
  * Generated user programs for the transparency law: a list of operations (ALU mixes, loads and
@@ -34,6 +36,9 @@ final class GenProgram {
 
   static final int[] POOL = {Reg.S2, Reg.S3, Reg.S4, Reg.S5, Reg.S6, Reg.S7, Reg.S8, Reg.S9,
       Reg.S10, Reg.S11, Reg.T3, Reg.T4, Reg.T5};
+  /** Doublewords of bss a generated store may address. */
+  private static final int BSS_WORDS = (int) PAGED_BSS.bssBytes() / 8;
+
   static final List<String> WORDS = List.of("a", "bc", "def\n");
 
   /** One operation; shrinking removes whole operations. */
@@ -68,7 +73,7 @@ final class GenProgram {
             Arbitraries.integers().between(-2048, 2047)).as(Imm::new)),
         Tuple.of(3, Combinators.combine(r, Arbitraries.longs()).as(Li::new)),
         Tuple.of(5, Combinators.combine(Arbitraries.of(true, false), Arbitraries.of(true, false),
-            Arbitraries.integers().between(0, Prog.BSS / 8 - 1).map(w -> 8 * w), r)
+            Arbitraries.integers().between(0, BSS_WORDS - 1).map(w -> 8 * w), r)
             .as(Mem::new)),
         Tuple.of(2, Arbitraries.integers().between(1, 3).map(Sbrk::new)),
         // weight 3: at 1 a seed could leave loops in under a tenth of the programs, short
@@ -94,7 +99,7 @@ final class GenProgram {
   record Built(byte[] elf, long ckptCall) {}
 
   static Built build(List<Op> ops, Checkpoint ck) {
-    Prog p = new Prog().str("path", "/img").str("mark", "@");
+    UserProgram p = new UserProgram(PAGED_BSS).str("path", "/img").str("mark", "@");
     for (int i = 0; i < WORDS.size(); i++) {
       p.str("w" + i, WORDS.get(i));
     }
@@ -116,7 +121,7 @@ final class GenProgram {
     return new Built(elf, p.a.hasLabel(CKPT_CALL) ? p.a.address(CKPT_CALL) : -1);
   }
 
-  private static void checkpoint(Prog p, boolean real) {
+  private static void checkpoint(UserProgram p, boolean real) {
     String resumed = p.fresh();
     p.a.li(A0, 0).la(A1, "path").li(A7, Xv6Abi.SYS_checkpoint).label(CKPT_CALL);
     if (real) {
@@ -131,7 +136,7 @@ final class GenProgram {
   }
 
   /** Emits op; returns the heap pages it added. */
-  private static int emit(Prog p, Op op, int heapPages) {
+  private static int emit(UserProgram p, Op op, int heapPages) {
     Assembler a = p.a;
     if (op instanceof Alu) {
       alu(a, (Alu) op);
@@ -154,7 +159,7 @@ final class GenProgram {
       mem(a, (Mem) op, heapPages);
     } else if (op instanceof Sbrk) {
       int n = ((Sbrk) op).pages();
-      a.li(A0, (long) n * Prog.PAGE).li(A1, 0);
+      a.li(A0, (long) n * Xv6.PGSIZE).li(A1, 0);
       p.sys(Xv6Abi.SYS_sbrk);
       if (heapPages == 0) {
         a.mv(S1, A0);
@@ -198,7 +203,7 @@ final class GenProgram {
 
   private static void mem(Assembler a, Mem m, int heapPages) {
     if (m.heap() && heapPages > 0) {
-      a.li(T0, m.offset() % ((long) heapPages * Prog.PAGE)).add(T0, T0, S1);
+      a.li(T0, m.offset() % ((long) heapPages * Xv6.PGSIZE)).add(T0, T0, S1);
     } else {
       a.la(T0, "bss").li(Reg.T1, m.offset()).add(T0, T0, Reg.T1);
     }

@@ -1,7 +1,5 @@
 package xv6ckpt.harness.props;
 
-import xv6ckpt.testkit.Xv6Abi;
-
 import static com.google.common.truth.Truth.assertThat;
 import static xv6ckpt.emulator.asm.Reg.A0;
 import static xv6ckpt.emulator.asm.Reg.A1;
@@ -14,6 +12,7 @@ import static xv6ckpt.specs.Xv6.PTE_R;
 import static xv6ckpt.specs.Xv6.PTE_U;
 import static xv6ckpt.specs.Xv6.PTE_W;
 import static xv6ckpt.specs.Xv6.PTE_X;
+import static xv6ckpt.testkit.UserProgram.PAGED_BSS;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,6 +28,9 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.statistics.Statistics;
+import xv6ckpt.harness.rig.Disks;
+import xv6ckpt.harness.rig.Machines;
+import xv6ckpt.harness.rig.UserState;
 import xv6ckpt.kernel.Machine;
 import xv6ckpt.specs.Image;
 import xv6ckpt.specs.Image.OpenFile;
@@ -38,6 +40,8 @@ import xv6ckpt.specs.Image.SyscallRestart;
 import xv6ckpt.specs.ImageCodec;
 import xv6ckpt.specs.Verdict;
 import xv6ckpt.specs.Xv6;
+import xv6ckpt.testkit.UserProgram;
+import xv6ckpt.testkit.Xv6Abi;
 
 /**
  * Invariant 1, the image round trip. (a) The spec's codec is a bijection on valid images:
@@ -209,14 +213,14 @@ class ImageRoundTripTest {
 
   @Property(tries = 24)
   void kernelImagesDecodeToTheKernelsProcessState(@ForAll("captures") Capture c) {
-    Machine m = Rig.runner(Rig.disk(Map.of("prog", program(c))));
-    int parent = Rig.spawn(m, "prog");
+    Machine m = Machines.runner(Disks.withFiles(Map.of("prog", program(c))), Machines.LAWS);
+    int parent = Machines.spawn(m, "prog");
     int child = parent + 1;
     assertThat(m.run(80_000)).isEqualTo(new Machine.Outcome.BudgetSpent());
-    Rig.UserState now = Rig.userState(m, child);
-    long result = c.mode() == Mode.SELF ? now.reg(10) : Rig.userState(m, parent).reg(10);
+    UserState now = UserState.of(m, child);
+    long result = c.mode() == Mode.SELF ? now.reg(10) : UserState.of(m, parent).reg(10);
     assertThat(result).isEqualTo(0); // the checkpoint call succeeded
-    byte[] file = Rig.read(m, "/img").orElseThrow(() -> new AssertionError("no /img"));
+    byte[] file = Disks.readFile(m, "/img").orElseThrow(() -> new AssertionError("no /img"));
     Statistics.label("image").collect(file.length > (1 << 20) ? "over 1 MiB" : "at most 1 MiB");
     Statistics.label("captured").collect(c.mode());
     Verdict v = ImageCodec.decode(file);
@@ -243,7 +247,7 @@ class ImageRoundTripTest {
     });
   }
 
-  private static void checkRestart(Mode mode, Image im, Rig.UserState now) {
+  private static void checkRestart(Mode mode, Image im, UserState now) {
     SyscallRestart r = im.restart();
     switch (mode) {
       case SELF:
@@ -287,7 +291,7 @@ class ImageRoundTripTest {
    * the harness stops the machine while everything stays put.
    */
   private static byte[] program(Capture c) {
-    Prog p = new Prog().str("path", "/img");
+    UserProgram p = new UserProgram(PAGED_BSS).str("path", "/img");
     p.sys(Xv6Abi.SYS_fork);
     p.a.beqz(A0, "child").mv(S1, A0);
     if (c.mode() == Mode.SELF) {
@@ -318,7 +322,7 @@ class ImageRoundTripTest {
     return p.elf();
   }
 
-  private static void blockOrCheckpoint(Prog p, Mode mode) {
+  private static void blockOrCheckpoint(UserProgram p, Mode mode) {
     switch (mode) {
       case SELF:
         p.a.li(A0, 0).la(A1, "path");

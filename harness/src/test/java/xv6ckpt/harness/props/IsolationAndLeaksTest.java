@@ -1,7 +1,5 @@
 package xv6ckpt.harness.props;
 
-import xv6ckpt.testkit.Xv6Abi;
-
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
 import static xv6ckpt.emulator.asm.Reg.A0;
@@ -10,8 +8,13 @@ import static xv6ckpt.emulator.asm.Reg.A2;
 import static xv6ckpt.emulator.asm.Reg.S0;
 import static xv6ckpt.emulator.asm.Reg.T0;
 import static xv6ckpt.emulator.asm.Reg.T1;
+import static xv6ckpt.testkit.UserProgram.PAGED_BSS;
+import static xv6ckpt.testkit.Xv6Abi.O_CREATE;
+import static xv6ckpt.testkit.Xv6Abi.O_RDWR;
+import static xv6ckpt.testkit.Xv6Abi.SYS_close;
+import static xv6ckpt.testkit.Xv6Abi.SYS_exec;
+import static xv6ckpt.testkit.Xv6Abi.SYS_open;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
@@ -23,13 +26,18 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.statistics.Statistics;
-import xv6ckpt.emulator.PhysicalMemory;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
+import xv6ckpt.harness.rig.Disks;
+import xv6ckpt.harness.rig.Machines;
+import xv6ckpt.harness.rig.UserPages;
+import xv6ckpt.harness.rig.UserState;
 import xv6ckpt.kernel.Machine;
 import xv6ckpt.specs.Image;
 import xv6ckpt.specs.ImageCodec;
 import xv6ckpt.specs.Verdict;
 import xv6ckpt.specs.Xv6;
+import xv6ckpt.testkit.UserProgram;
+import xv6ckpt.testkit.Xv6Abi;
 
 /**
  * Invariant 5, isolation and leaks. (a) While one process is blocked in a console read, a
@@ -44,11 +52,6 @@ import xv6ckpt.specs.Xv6;
  */
 @AddLifecycleHook(ScaledTries.class)
 class IsolationAndLeaksTest {
-  private static final int O_RDWR = 0x002;
-  private static final int O_CREATE = 0x200;
-  private static final int SYS_exec = 7;
-  private static final int SYS_open = 15;
-  private static final int SYS_close = 21;
 
   /** One call of the intruding process. */
   sealed interface Call permits WriteFrom, ReadInto, Sbrk, ForkExit, CkptVictim, BadRestore {}
@@ -86,26 +89,26 @@ class IsolationAndLeaksTest {
 
   @Property(tries = 40)
   void noSystemCallOfOneProcessChangesAnother(@ForAll("calls") List<Call> calls) {
-    MemoryBlockDevice disk = Rig.disk(Map.of("victim", victim(), "intruder", intruder(calls),
+    MemoryBlockDevice disk = Disks.withFiles(Map.of("victim", victim(), "intruder", intruder(calls),
         "src", new byte[7000]));
-    Machine m = Rig.runner(disk);
+    Machine m = Machines.runner(disk, Machines.LAWS);
     int baseline = m.kalloc().freePages();
-    int victim = Rig.spawn(m, "victim");
+    int victim = Machines.spawn(m, "victim");
     assertThat(victim).isEqualTo(2); // the intruder checkpoints pid 2
-    assertThat(Rig.finish(m)).isEqualTo(new Machine.Outcome.Idle(true));
-    Rig.UserState before = Rig.userState(m, victim);
-    int intruder = Rig.spawn(m, "intruder");
-    Machine.Outcome o = Rig.finish(m);
+    assertThat(Machines.finish(m)).isEqualTo(new Machine.Outcome.Idle(true));
+    UserState before = UserState.of(m, victim);
+    int intruder = Machines.spawn(m, "intruder");
+    Machine.Outcome o = Machines.finish(m);
     assertWithMessage("console: %s", m.output()).that(o)
         .isEqualTo(new Machine.Outcome.Exited(intruder, 0));
-    Rig.UserState after = Rig.userState(m, victim);
+    UserState after = UserState.of(m, victim);
     assertThat(after.pc()).isEqualTo(before.pc());
     assertThat(after.x()).isEqualTo(before.x());
     assertThat(after.sz()).isEqualTo(before.sz());
     assertThat(after.pages()).containsExactlyElementsIn(before.pages()).inOrder();
     m.endConsoleInput();
     // Only the last spawned process's exit is reported: the victim shows its end by a mark.
-    assertThat(Rig.finish(m)).isEqualTo(new Machine.Outcome.Idle(false));
+    assertThat(Machines.finish(m)).isEqualTo(new Machine.Outcome.Idle(false));
     assertThat(m.proc().byPid(victim).isPresent()).isFalse();
     assertThat(m.output()).endsWith("v");
     assertThat(m.kalloc().freePages()).isEqualTo(baseline);
@@ -145,7 +148,7 @@ class IsolationAndLeaksTest {
     for (Failing f : Failing.values()) {
       files.put("f" + f.ordinal(), failing(f));
     }
-    Machine m = Rig.runner(Rig.disk(files));
+    Machine m = Machines.runner(Disks.withFiles(files), Machines.LAWS);
     int baseline = m.kalloc().freePages();
     Machine.Snapshot booted = m.snapshot();
     for (Failing what : Failing.values()) {
@@ -178,9 +181,9 @@ class IsolationAndLeaksTest {
   /** Allocations program "f"+what makes from its spawn to its first stop, with no injection. */
   private static long allocationsOf(Machine m, Machine.Snapshot booted, Failing what) {
     m.reset(booted);
-    Rig.spawn(m, "f" + what.ordinal());
+    Machines.spawn(m, "f" + what.ordinal());
     long before = m.kalloc().calls();
-    Rig.finish(m);
+    Machines.finish(m);
     long n = m.kalloc().calls() - before;
     assertWithMessage("%s allocates", what).that(n).isGreaterThan(0L);
     return n;
@@ -193,21 +196,21 @@ class IsolationAndLeaksTest {
   private static int runFailing(Machine m, Machine.Snapshot booted, Failing what, long first,
       int count) {
     m.reset(booted);
-    int pid = Rig.spawn(m, "f" + what.ordinal());
+    int pid = Machines.spawn(m, "f" + what.ordinal());
     if (first >= 0) {
       long start = m.kalloc().calls() + first + 1; // kalloc counts calls from 1
       m.kalloc().injectFailures(c -> c >= start && c < start + count);
     }
-    Machine.Outcome o = Rig.finish(m);
+    Machine.Outcome o = Machines.finish(m);
     m.kalloc().injectFailures(c -> false);
     if (o.equals(new Machine.Outcome.Idle(true))) { // a restore that succeeded waits in read
       m.endConsoleInput();
-      o = Rig.finish(m);
+      o = Machines.finish(m);
     }
     assertWithMessage("%s: console: %s", what, m.output()).that(o)
         .isInstanceOf(Machine.Outcome.Exited.class);
     assertThat(((Machine.Outcome.Exited) o).pid()).isEqualTo(pid);
-    assertThat(Rig.finish(m)).isEqualTo(new Machine.Outcome.Idle(false));
+    assertThat(Machines.finish(m)).isEqualTo(new Machine.Outcome.Idle(false));
     return ((Machine.Outcome.Exited) o).status();
   }
 
@@ -218,54 +221,15 @@ class IsolationAndLeaksTest {
     Verdict v = ImageCodec.decode(file);
     assertThat(v).isInstanceOf(Verdict.Valid.class);
     Image img = ((Verdict.Valid) v).image();
-    MemoryBlockDevice disk = Rig.disk(Map.of("img", file, "rs", restorer("/img", true)));
-    Machine m = Rig.runner(disk);
-    int pid = Rig.spawn(m, "rs");
-    assertWithMessage("console: %s", m.output()).that(Rig.finish(m))
+    MemoryBlockDevice disk = Disks.withFiles(Map.of("img", file, "rs", restorer("/img", true)));
+    Machine m = Machines.runner(disk, Machines.LAWS);
+    int pid = Machines.spawn(m, "rs");
+    assertWithMessage("console: %s", m.output()).that(Machines.finish(m))
         .isEqualTo(new Machine.Outcome.Idle(true));
-    List<Image.Page> mapped = userLeaves(m.memory(), Rig.process(m, pid).pagetable());
+    List<Image.Page> mapped = UserPages.leaves(m.memory(), UserState.process(m, pid).pagetable());
     assertThat(mapped).containsExactlyElementsIn(img.pages()).inOrder();
     Statistics.label("image").collect(imageKiB > 256 ? "over 256 KiB" : "small");
     Statistics.label("image").coverage(c -> c.check("over 256 KiB").count(n -> n >= 1));
-  }
-
-  // Sv39: three levels of 512 PTEs; V = bit 0, R W X U = bits 1..4, PPN = bits 53..10.
-  private static final long PTE_V = 1;
-  private static final int PERM = Xv6.PTE_R | Xv6.PTE_W | Xv6.PTE_X | Xv6.PTE_U;
-
-  /**
-   * Every leaf of the whole tree below TRAPFRAME (the user's pages and the stack guard page,
-   * which the image describes too), in address order (a superpage leaf fails).
-   */
-  private static List<Image.Page> userLeaves(PhysicalMemory mem, long root) {
-    List<Image.Page> out = new ArrayList<>();
-    walk(mem, root, 2, 0, out);
-    return out;
-  }
-
-  private static void walk(PhysicalMemory mem, long table, int level, long base,
-      List<Image.Page> out) {
-    for (int i = 0; i < 512; i++) {
-      long pte = mem.read64(table + 8L * i);
-      if ((pte & PTE_V) == 0) {
-        continue;
-      }
-      long va = base | ((long) i << (12 + 9 * level));
-      long pa = (pte >>> 10) << 12;
-      boolean leaf = (pte & (Xv6.PTE_R | Xv6.PTE_W | Xv6.PTE_X)) != 0;
-      if (leaf && level > 0) {
-        throw new AssertionError("superpage leaf at level " + level + " va 0x"
-            + Long.toHexString(va));
-      } else if (!leaf) {
-        assertWithMessage("non-leaf at level 0, va 0x%s", Long.toHexString(va)).that(level)
-            .isGreaterThan(0);
-        walk(mem, pa, level - 1, va, out);
-      } else if (va < Xv6.TRAPFRAME) {
-        byte[] d = new byte[Xv6.PGSIZE];
-        mem.read(pa, d, 0, d.length);
-        out.add(new Image.Page(va, (int) (pte & PERM), d));
-      }
-    }
   }
 
   /**
@@ -273,7 +237,7 @@ class IsolationAndLeaksTest {
    * itself; restored (a0 = 1) it blocks in read(0) and then exits 0.
    */
   private static byte[] image(int kib) {
-    Prog p = new Prog().str("path", "/img");
+    UserProgram p = new UserProgram(PAGED_BSS).str("path", "/img");
     p.a.li(A0, kib << 10);
     p.sys(Xv6Abi.SYS_sbrk);
     if (kib > 0) {
@@ -288,18 +252,17 @@ class IsolationAndLeaksTest {
     p.a.li(A0, 0).la(A1, "bss").li(A2, 8);
     p.sys(Xv6Abi.SYS_read);
     p.exit(0);
-    MemoryBlockDevice disk = Rig.disk(Map.of("mk", p.elf()));
-    Machine m = Rig.runner(disk);
-    int pid = Rig.spawn(m, "mk");
-    assertThat(Rig.finish(m)).isEqualTo(new Machine.Outcome.Exited(pid, 0));
-    return Rig.read(m, "/img").orElseThrow();
+    MemoryBlockDevice disk = Disks.withFiles(Map.of("mk", p.elf()));
+    Machine m = Machines.runner(disk, Machines.LAWS);
+    int pid = Machines.spawn(m, "mk");
+    assertThat(Machines.finish(m)).isEqualTo(new Machine.Outcome.Exited(pid, 0));
+    return Disks.readFile(m, "/img").orElseThrow();
   }
 
   /** restore(path); exit 9 on failure (or with the code, if withCode). */
   private static byte[] restorer(String path, boolean withCode) {
-    Prog p = new Prog().str("path", path);
-    p.a.la(A0, "path");
-    p.sys(Xv6Abi.SYS_restore);
+    UserProgram p = new UserProgram(PAGED_BSS).str("path", path);
+    p.restore("path");
     if (!withCode) {
       p.a.li(A0, 9);
     }
@@ -331,7 +294,7 @@ class IsolationAndLeaksTest {
 
   /** exec(path, {path, 0}); exit 9 when it returns. */
   private static byte[] execer(String path) {
-    Prog p = new Prog().str("path", path);
+    UserProgram p = new UserProgram(PAGED_BSS).str("path", path);
     p.a.la(T0, "bss").la(T1, "path").sd(T1, 0, T0).sd(0, 8, T0);
     p.a.la(A0, "path").la(A1, "bss");
     p.sys(SYS_exec);
@@ -339,12 +302,12 @@ class IsolationAndLeaksTest {
   }
 
   private static byte[] okProgram() {
-    return new Prog().exit(0).elf();
+    return new UserProgram(PAGED_BSS).exit(0).elf();
   }
 
   /** Writes a pattern over bss, blocks in read(0, bss, 8); at end of input prints "v". */
   private static byte[] victim() {
-    Prog p = new Prog().str("mark", "v");
+    UserProgram p = new UserProgram(PAGED_BSS).str("mark", "v");
     p.a.la(T0, "bss").li(T1, 0x1234_5678).li(A2, 4096).sd(T1, 0, T0);
     p.a.add(T0, T0, A2).sd(T1, 8, T0).add(T0, T0, A2).add(T0, T0, A2).sd(T1, 16, T0);
     p.a.li(A0, 0).la(A1, "bss").li(A2, 8);
@@ -357,7 +320,8 @@ class IsolationAndLeaksTest {
    * at most about 30 instructions each keep code and data inside the first page.
    */
   private static byte[] intruder(List<Call> calls) {
-    Prog p = new Prog().str("out", "/out").str("src", "/src").str("vimg", "/vimg")
+    UserProgram p = new UserProgram(PAGED_BSS)
+        .str("out", "/out").str("src", "/src").str("vimg", "/vimg")
         .str("none", "/none");
     p.a.la(A0, "out").li(A1, O_CREATE | O_RDWR);
     p.sys(SYS_open);
@@ -392,8 +356,7 @@ class IsolationAndLeaksTest {
         p.a.li(A0, 2).la(A1, "vimg");
         p.sys(Xv6Abi.SYS_checkpoint);
       } else {
-        p.a.la(A0, "none");
-        p.sys(Xv6Abi.SYS_restore);
+        p.restore("none");
       }
     }
     return p.exit(0).elf();

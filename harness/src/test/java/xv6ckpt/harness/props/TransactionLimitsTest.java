@@ -1,7 +1,5 @@
 package xv6ckpt.harness.props;
 
-import xv6ckpt.testkit.Xv6Abi;
-
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
 import static xv6ckpt.emulator.asm.Reg.A0;
@@ -9,6 +7,11 @@ import static xv6ckpt.emulator.asm.Reg.A1;
 import static xv6ckpt.emulator.asm.Reg.A2;
 import static xv6ckpt.emulator.asm.Reg.S0;
 import static xv6ckpt.emulator.asm.Reg.S1;
+import static xv6ckpt.testkit.UserProgram.PAGED_BSS;
+import static xv6ckpt.testkit.Xv6Abi.O_CREATE;
+import static xv6ckpt.testkit.Xv6Abi.O_RDWR;
+import static xv6ckpt.testkit.Xv6Abi.SYS_close;
+import static xv6ckpt.testkit.Xv6Abi.SYS_open;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,10 +29,14 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.statistics.Statistics;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
+import xv6ckpt.harness.rig.Disks;
+import xv6ckpt.harness.rig.Machines;
 import xv6ckpt.kernel.Machine;
 import xv6ckpt.kernel.Param;
 import xv6ckpt.kernel.fs.Fsck;
 import xv6ckpt.kernel.fs.Log;
+import xv6ckpt.testkit.UserProgram;
+import xv6ckpt.testkit.Xv6Abi;
 
 /**
  * Invariant 3, transaction limits: while a process checkpoints itself (images of a few KiB to
@@ -41,17 +48,13 @@ import xv6ckpt.kernel.fs.Log;
  */
 @AddLifecycleHook(ScaledTries.class)
 class TransactionLimitsTest {
-  private static final int O_RDWR = 0x002;
-  private static final int O_CREATE = 0x200;
-  private static final int SYS_open = 15;
-  private static final int SYS_close = 21;
 
   /** A concurrent writer: {@code count} writes of {@code len} bytes to its own file. */
   record Writer(int len, int count) {}
 
   @Provide
   Arbitrary<List<Writer>> writers() {
-    return Combinators.combine(Arbitraries.integers().between(1, Prog.BSS),
+    return Combinators.combine(Arbitraries.integers().between(1, (int) PAGED_BSS.bssBytes()),
             Arbitraries.integers().between(1, 6))
         .as(Writer::new).list().ofMaxSize(3);
   }
@@ -67,15 +70,15 @@ class TransactionLimitsTest {
     for (int i = 0; i < writers.size(); i++) {
       files.put("w" + i, writer("/out" + i, writers.get(i)));
     }
-    MemoryBlockDevice disk = Rig.disk(files);
-    Machine m = Rig.runner(disk);
+    MemoryBlockDevice disk = Disks.withFiles(files);
+    Machine m = Machines.runner(disk, Machines.LAWS);
     List<Log.Commit> commits = new ArrayList<>();
     m.log().setCommitListener(commits::add);
     Set<Integer> pids = new HashSet<>();
     for (int i = 0; i < writers.size(); i++) {
-      pids.add(Rig.spawn(m, "w" + i));
+      pids.add(Machines.spawn(m, "w" + i));
     }
-    pids.add(Rig.spawn(m, "ck"));
+    pids.add(Machines.spawn(m, "ck"));
     runAll(m, pids);
 
     int capacity = m.log().capacity();
@@ -88,7 +91,7 @@ class TransactionLimitsTest {
     assertThat(m.log().maxCommitBlocks()).isEqualTo(most);
     assertThat(m.log().outstanding()).isEqualTo(0);
     assertThat(m.log().blocksInTransaction()).isEqualTo(0);
-    assertThat(Rig.read(m, "/img").orElseThrow().length).isGreaterThan(imageKiB << 10);
+    assertThat(Disks.readFile(m, "/img").orElseThrow().length).isGreaterThan(imageKiB << 10);
     assertThat(Fsck.check(disk).violations()).isEmpty();
 
     Statistics.label("image").collect(imageKiB > 1024 ? "over 1 MiB" : "at most 1 MiB");
@@ -129,7 +132,7 @@ class TransactionLimitsTest {
    * failed call exits without the mark.
    */
   private static byte[] checkpointer(int bytes, boolean overwrite, int delay) {
-    Prog p = new Prog().str("path", "/img").str("mark", ".");
+    UserProgram p = new UserProgram(PAGED_BSS).str("path", "/img").str("mark", ".");
     String spin = p.fresh();
     p.a.li(S0, delay).label(spin).addi(S0, S0, -1).bgez(S0, spin);
     p.a.li(A0, bytes);
@@ -149,7 +152,7 @@ class TransactionLimitsTest {
 
   /** open(path, O_CREATE|O_RDWR); count times write(fd, bss, len); close; print "."; exit 0. */
   private static byte[] writer(String path, Writer w) {
-    Prog p = new Prog().str("path", path).str("mark", ".");
+    UserProgram p = new UserProgram(PAGED_BSS).str("path", path).str("mark", ".");
     p.a.la(A0, "path").li(A1, O_CREATE | O_RDWR);
     p.sys(SYS_open);
     String opened = p.fresh();

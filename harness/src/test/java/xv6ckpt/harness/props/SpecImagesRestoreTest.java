@@ -1,12 +1,11 @@
-package xv6ckpt.harness.ckpt;
-
-import xv6ckpt.testkit.Xv6Abi;
+package xv6ckpt.harness.props;
 
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
 import static xv6ckpt.emulator.asm.Reg.A0;
 import static xv6ckpt.emulator.asm.Reg.A1;
 import static xv6ckpt.specs.Layout.*;
+import static xv6ckpt.testkit.UserProgram.PACKED;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -19,6 +18,8 @@ import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
+import xv6ckpt.harness.rig.Disks;
+import xv6ckpt.harness.rig.Machines;
 import xv6ckpt.kernel.Machine;
 import xv6ckpt.kernel.Process;
 import xv6ckpt.kernel.fs.FileSystem;
@@ -33,6 +34,8 @@ import xv6ckpt.specs.ModelProcess;
 import xv6ckpt.specs.Rule;
 import xv6ckpt.specs.Verdict;
 import xv6ckpt.specs.Xv6;
+import xv6ckpt.testkit.UserProgram;
+import xv6ckpt.testkit.Xv6Abi;
 
 /**
  * Spec writes, kernel reads: for images the spec encodes, valid or broken in one rule, the
@@ -44,7 +47,7 @@ class SpecImagesRestoreTest {
 
   /** restore(argv[1]); exit with its code if it returns. */
   private static byte[] restorer() {
-    Prog p = new Prog();
+    UserProgram p = new UserProgram(PACKED);
     p.a.ld(A0, 8, A1);
     p.sys(Xv6Abi.SYS_restore);
     p.sys(Xv6Abi.SYS_exit);
@@ -53,7 +56,7 @@ class SpecImagesRestoreTest {
 
   /** A disk with /data and /restore; then the files given, written through a mount. */
   private static MemoryBlockDevice disk(Map<String, byte[]> files) throws Exception {
-    MemoryBlockDevice d = Disks.disk(8000, Map.of("data", DATA, "restore", restorer()));
+    MemoryBlockDevice d = Disks.withFiles(8000, Map.of("data", DATA, "restore", restorer()));
     FileSystem fs = FileSystem.mount(d);
     for (Map.Entry<String, byte[]> e : files.entrySet()) {
       fs.writeFile("/" + e.getKey(), e.getValue());
@@ -88,9 +91,9 @@ class SpecImagesRestoreTest {
     byte[] bytes = ImageCodec.encode(SpecImages.image(0xfeed, dataInum(), progress));
     MemoryBlockDevice d = disk(Map.of("img", bytes));
     FileView fs = view(d, List.of("data", "img", "restore"));
-    Machine m = Disks.runner(d);
-    int pid = Disks.spawn(m, "restore", "img");
-    assertThat(Disks.finish(m)).isEqualTo(new Machine.Outcome.Idle(true));
+    Machine m = Machines.runner(d, Machines.LARGE);
+    int pid = Machines.spawn(m, "restore", "img");
+    assertThat(Machines.finish(m, Machines.LONG_RUN)).isEqualTo(new Machine.Outcome.Idle(true));
     RestoreResult r = CheckpointModel.restoreFile(caller(pid), Optional.of(bytes), fs);
     assertThat(r).isInstanceOf(RestoreResult.Restored.class);
     ModelProcess want = ((RestoreResult.Restored) r).process();
@@ -101,7 +104,8 @@ class SpecImagesRestoreTest {
     assertThat(got.pages()).isEqualTo(want.pages());
     assertThat(got).isEqualTo(want);
     m.consoleInput(typed);
-    assertThat(Disks.finish(m)).isEqualTo(new Machine.Outcome.Exited(pid, 42));
+    assertThat(Machines.finish(m, Machines.LONG_RUN))
+        .isEqualTo(new Machine.Outcome.Exited(pid, 42));
     assertThat(m.output()).isEqualTo(typed + printed);
   }
 
@@ -197,23 +201,23 @@ class SpecImagesRestoreTest {
     List<String> names = new ArrayList<>(files.keySet());
     names.addAll(List.of("data", "restore"));
     FileView fs = view(d, names);
-    Machine m = Disks.runner(d);
+    Machine m = Machines.runner(d, Machines.LARGE);
     int freePages = m.kalloc().freePages();
     Set<Rule> seen = EnumSet.noneOf(Rule.class);
     List<String> cases = new ArrayList<>(files.keySet());
     cases.add("absent");
     for (String name : cases) {
-      int pid = Disks.spawn(m, "restore", name);
+      int pid = Machines.spawn(m, "restore", name);
       Optional<byte[]> content = Optional.ofNullable(files.get(name));
       RestoreResult want = CheckpointModel.restoreFile(caller(pid), content, fs);
       assertWithMessage("%s: the model refuses", name).that(want)
           .isInstanceOf(RestoreResult.Refused.class);
       Rule rule = ((RestoreResult.Refused) want).rule();
-      assertWithMessage("%s", name).that(Disks.finish(m))
+      assertWithMessage("%s", name).that(Machines.finish(m, Machines.LONG_RUN))
           .isEqualTo(new Machine.Outcome.Exited(pid, rule.code()));
       seen.add(rule);
     }
-    Disks.finish(m);
+    Machines.finish(m, Machines.LONG_RUN);
     assertThat(m.kalloc().freePages()).isEqualTo(freePages);
     assertThat(m.files().openFiles()).isEqualTo(0);
     Set<Rule> expected = EnumSet.noneOf(Rule.class);

@@ -1,10 +1,13 @@
-package xv6ckpt.harness.ckpt;
+package xv6ckpt.harness.props;
+
+import static xv6ckpt.testkit.Xv6Abi.SYS_read;
+import static xv6ckpt.testkit.Xv6Abi.SYS_sleep;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import xv6ckpt.emulator.PhysicalMemory;
+import xv6ckpt.harness.rig.UserPages;
 import xv6ckpt.kernel.Machine;
 import xv6ckpt.kernel.OpenFile;
 import xv6ckpt.kernel.Process;
@@ -17,14 +20,11 @@ import xv6ckpt.specs.ModelProcess;
 
 /**
  * A kernel process seen as the spec's {@link ModelProcess}, read from the machine's public
- * state by code of the harness's own: the page table is walked here (Sv39, three levels, in
- * emulated RAM), not by the kernel's Vm or Checkpoint, so a wrong walk in either shows.
+ * state by code of the harness's own: the page table is walked by the rig ({@link UserPages},
+ * Sv39 in emulated RAM), not by the kernel's Vm or Checkpoint, so a wrong walk in either shows.
  */
 final class Observe {
   private Observe() {}
-
-  static final int SYS_read = 5;
-  static final int SYS_sleep = 13;
 
   /** The process as the spec models it, with the given state. */
   static ModelProcess process(Machine m, Process p, ModelProcess.State state) {
@@ -34,32 +34,9 @@ final class Observe {
         Registers.of(x, r[32]), files(p), inSyscall(m, p, r));
   }
 
-  /** Every valid leaf PTE below PGROUNDUP(sz): va, the R/W/X/U bits, the frame's bytes. */
+  /** Every valid leaf PTE below PGROUNDUP(sz), read by the rig's walk. */
   static List<Page> pages(Machine m, Process p) {
-    PhysicalMemory mem = m.memory();
-    long top = (p.size() + 4095) & ~4095L;
-    List<Page> out = new ArrayList<>();
-    walk(mem, p.pagetable(), 2, 0, top, out);
-    return out;
-  }
-
-  private static void walk(PhysicalMemory mem, long table, int level, long base, long top,
-      List<Page> out) {
-    long span = 1L << (12 + 9 * level);
-    for (int i = 0; i < 512 && base + i * span < top; i++) {
-      long pte = mem.read64(table + 8L * i);
-      if ((pte & 1) == 0) {
-        continue;
-      }
-      long pa = (pte >>> 10) << 12;
-      if (level > 0) {
-        walk(mem, pa, level - 1, base + i * span, top, out);
-      } else {
-        byte[] data = new byte[4096];
-        mem.read(pa, data, 0, data.length);
-        out.add(new Page(base + i * span, (int) (pte & 0x1e), data));
-      }
-    }
+    return UserPages.pages(m.memory(), p.pagetable(), p.size());
   }
 
   static SortedMap<Integer, ModelFile> files(Process p) {

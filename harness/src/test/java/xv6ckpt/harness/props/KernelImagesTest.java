@@ -1,6 +1,4 @@
-package xv6ckpt.harness.ckpt;
-
-import xv6ckpt.testkit.Xv6Abi;
+package xv6ckpt.harness.props;
 
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
@@ -10,12 +8,15 @@ import static xv6ckpt.emulator.asm.Reg.A2;
 import static xv6ckpt.emulator.asm.Reg.S1;
 import static xv6ckpt.emulator.asm.Reg.T0;
 import static xv6ckpt.emulator.asm.Reg.T1;
+import static xv6ckpt.testkit.UserProgram.PACKED;
 
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
+import xv6ckpt.harness.rig.Disks;
+import xv6ckpt.harness.rig.Machines;
 import xv6ckpt.kernel.Machine;
 import xv6ckpt.kernel.Process;
 import xv6ckpt.specs.CheckpointModel;
@@ -23,6 +24,8 @@ import xv6ckpt.specs.Image;
 import xv6ckpt.specs.ImageCodec;
 import xv6ckpt.specs.ModelProcess;
 import xv6ckpt.specs.Verdict;
+import xv6ckpt.testkit.UserProgram;
+import xv6ckpt.testkit.Xv6Abi;
 
 /**
  * Kernel writes, spec reads: every image the kernel writes decodes under the spec's decoder,
@@ -34,7 +37,8 @@ class KernelImagesTest {
   private static final Map<String, byte[]> DATA = Map.of("data", "0123456789".getBytes());
 
   private static Image decoded(Machine m) {
-    Verdict v = ImageCodec.decode(Disks.read(m, "/img"));
+    Verdict v = ImageCodec.decode(
+        Disks.readFile(m, "/img").orElseThrow(() -> new AssertionError("no file /img")));
     assertWithMessage("the spec's verdict on the kernel's image").that(v)
         .isInstanceOf(Verdict.Valid.class);
     return ((Verdict.Valid) v).image();
@@ -45,8 +49,8 @@ class KernelImagesTest {
    * observed as it stood at its ecall (pc back on it; a0 was 0, the argument, and is 0, the
    * result), and the image must be the model's.
    */
-  private static void selfCheckpoint(Consumer<Prog> setup) {
-    Prog p = new Prog().str("path", "img").str("data", "data").str("new", "new")
+  private static void selfCheckpoint(Consumer<UserProgram> setup) {
+    UserProgram p = new UserProgram(PACKED).str("path", "img").str("data", "data").str("new", "new")
         .str("root", "/");
     setup.accept(p);
     p.a.li(A0, 0);
@@ -54,8 +58,8 @@ class KernelImagesTest {
     p.a.label("spin").j("spin");
     Map<String, byte[]> files = new TreeMap<>(DATA);
     files.put("prog", p.elf());
-    Machine m = Disks.runner(Disks.disk(8000, files));
-    int pid = Disks.spawn(m, "prog");
+    Machine m = Machines.runner(Disks.withFiles(8000, files), Machines.LARGE);
+    int pid = Machines.spawn(m, "prog");
     assertThat(m.run(5_000_000)).isEqualTo(new Machine.Outcome.BudgetSpent());
     Process caller = m.proc().byPid(pid).orElseThrow();
     ModelProcess now = Observe.process(m, caller, ModelProcess.State.RUNNING);
@@ -104,8 +108,8 @@ class KernelImagesTest {
    * pid 2 forks the target (pid 3), lets it run for three ticks, checkpoints it and exits at
    * once, so the target is observed as the checkpoint saw it.
    */
-  private static void externalCheckpoint(Consumer<Prog> target) {
-    Prog p = new Prog().str("path", "img");
+  private static void externalCheckpoint(Consumer<UserProgram> target) {
+    UserProgram p = new UserProgram(PACKED).str("path", "img");
     p.sys(Xv6Abi.SYS_fork);
     p.a.beqz(A0, "target").mv(S1, A0).li(A0, 3);
     p.sys(Xv6Abi.SYS_sleep);
@@ -114,9 +118,9 @@ class KernelImagesTest {
     p.sys(Xv6Abi.SYS_exit);
     p.a.label("target");
     target.accept(p);
-    Machine m = Disks.runner(Disks.disk(8000, Map.of("prog", p.elf())));
-    Disks.spawn(m, "prog");
-    assertWithMessage(m.output()).that(Disks.finish(m))
+    Machine m = Machines.runner(Disks.withFiles(8000, Map.of("prog", p.elf())), Machines.LARGE);
+    Machines.spawn(m, "prog");
+    assertWithMessage(m.output()).that(Machines.finish(m, Machines.LONG_RUN))
         .isEqualTo(new Machine.Outcome.Exited(2, 0));
     Process t = m.proc().byPid(3).orElseThrow();
     ModelProcess target3 = Observe.process(m, t, ModelProcess.State.valueOf(t.state().name()));

@@ -1,4 +1,4 @@
-package xv6ckpt.harness.ckpt;
+package xv6ckpt.harness.props;
 
 import static xv6ckpt.emulator.asm.Reg.A0;
 import static xv6ckpt.emulator.asm.Reg.A1;

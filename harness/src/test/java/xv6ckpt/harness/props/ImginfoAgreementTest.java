@@ -1,4 +1,4 @@
-package xv6ckpt.harness.ckpt;
+package xv6ckpt.harness.props;
 
 import static com.google.common.truth.Truth.assertWithMessage;
 
@@ -9,6 +9,8 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
+import xv6ckpt.harness.rig.Disks;
+import xv6ckpt.harness.rig.Machines;
 import xv6ckpt.kernel.Machine;
 import xv6ckpt.specs.ImageCodec;
 import xv6ckpt.specs.Rule;
@@ -39,11 +41,11 @@ class ImginfoAgreementTest {
     }
     Map<String, byte[]> files = new TreeMap<>(images);
     files.put("imginfo", Files.readAllBytes(Path.of("..", "kernel", "user", "bin", "imginfo")));
-    Machine m = Disks.runner(Disks.disk(8000, files));
+    Machine m = Machines.runner(Disks.withFiles(8000, files), Machines.LARGE);
     for (Map.Entry<String, byte[]> e : images.entrySet()) {
       m.takeOutput();
-      int pid = Disks.spawn(m, "imginfo", e.getKey());
-      Machine.Outcome o = Disks.finish(m);
+      int pid = Machines.spawn(m, "imginfo", e.getKey());
+      Machine.Outcome o = Machines.finish(m, Machines.LONG_RUN);
       String out = m.output();
       Verdict v = ImageCodec.decode(e.getValue());
       if (v instanceof Verdict.Invalid bad) {

@@ -1,4 +1,4 @@
-package xv6ckpt.harness.ckpt;
+package xv6ckpt.harness.props;
 
 import static com.google.common.truth.Truth.assertWithMessage;
 
