@@ -12,10 +12,10 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
-import xv6ckpt.harness.fuzz.Campaign;
-import xv6ckpt.harness.fuzz.CampaignResult;
+import xv6ckpt.harness.campaign.Campaign;
+import xv6ckpt.harness.campaign.CampaignResult;
+import xv6ckpt.harness.campaign.Report;
 import xv6ckpt.harness.fuzz.FuzzTargets;
-import xv6ckpt.harness.fuzz.Report;
 
 /** {@code campaign}: fuzz every target with Jazzer's standalone driver, then report. */
 @Command(

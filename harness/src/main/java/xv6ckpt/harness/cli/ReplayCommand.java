@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import xv6ckpt.harness.campaign.Replay;
 import xv6ckpt.harness.fuzz.FuzzTargets;
-import xv6ckpt.harness.fuzz.Replay;
 
 /** {@code replay}: run corpus entries through their targets, one line each. */
 @Command(

@@ -11,8 +11,8 @@ import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
-import xv6ckpt.harness.fuzz.CampaignResult;
-import xv6ckpt.harness.fuzz.Report;
+import xv6ckpt.harness.campaign.CampaignResult;
+import xv6ckpt.harness.campaign.Report;
 
 /** {@code report}: the HTML and JSON report of a campaign. */
 @Command(

@@ -1,6 +1,7 @@
 package xv6ckpt.harness.fuzz;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import xv6ckpt.kernel.Machine;
@@ -22,13 +23,20 @@ import xv6ckpt.specs.Rule;
  * restore-image's business.
  */
 public final class DecoderDifferentialTarget implements FuzzTarget {
+  /** decoder-differential in the target table: the restore path instrumented. */
+  static final FuzzTargets.Entry ENTRY = new FuzzTargets.Entry("decoder-differential",
+      DecoderDifferentialTarget::new, DecoderDifferentialFuzzer.class,
+      RestoreImages.instrument(DecoderDifferentialTarget.class), List.of(), RestoreImages::describe,
+      RestoreImages::expected, "xv6ckpt.harness.fuzz.DecoderDifferentialFuzzTest",
+      "decoderDifferential");
+
   private static final Pattern LINE =
       Pattern.compile("restore: ([A-Z_]+) \\((-\\d+)\\): .*\\(offset (\\d+)\\)");
   private final RestoreRig rig = new RestoreRig();
 
   @Override
   public String name() {
-    return "decoder-differential";
+    return ENTRY.name();
   }
 
   @Override

@@ -1,5 +1,7 @@
 package xv6ckpt.harness.fuzz;
 
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
 import xv6ckpt.harness.rig.Disks;
@@ -28,6 +30,43 @@ import xv6ckpt.kernel.fs.Superblock;
  */
 public final class FsImageTarget implements FuzzTarget {
   static final int MAX_PATCHES = 64;
+
+  /** fs-image in the target table; Jazzer instruments every class (ALL_CLASSES). */
+  static final FuzzTargets.Entry ENTRY = new FuzzTargets.Entry("fs-image", FsImageTarget::new,
+      FsImageFuzzer.class, FuzzTargets.ALL_CLASSES, List.of(), FsImageTarget::describe,
+      FuzzTargets.Entry.commonExpectation("fs-image"), "xv6ckpt.harness.fuzz.FsImageFuzzTest",
+      "fsImage");
+
+  /**
+   * One patch as the input spells it: {@code selector} picks the block (first inode block +
+   * selector mod the span), {@code offset} is already mod BSIZE, {@code bytes} 1 to 16 of them.
+   */
+  record Patch(int selector, int offset, byte[] bytes) {}
+
+  /** The input's patches: the one decoding that {@link #run} and {@link #describe} share. */
+  static List<Patch> decode(byte[] input) {
+    ByteInput in = new ByteInput(input);
+    List<Patch> patches = new ArrayList<>();
+    while (!in.exhausted() && patches.size() < MAX_PATCHES) {
+      int selector = in.u16();
+      int off = in.u16() % FsFormat.BSIZE;
+      patches.add(new Patch(selector, off, in.bytes(1 + in.u8() % 16)));
+    }
+    return patches;
+  }
+
+  /** The input for people, patch by patch. */
+  static String describe(byte[] input) {
+    List<Patch> patches = decode(input);
+    StringBuilder b = new StringBuilder();
+    for (int n = 0; n < patches.size(); n++) {
+      Patch p = patches.get(n);
+      b.append(String.format("patch %d: block selector %d (first inode block + %d mod span), "
+          + "offset %d: %s%n", n, p.selector(), p.selector(), p.offset(),
+          HexFormat.of().formatHex(p.bytes())));
+    }
+    return patches.isEmpty() ? "no patches: the clean image\n" : b.toString();
+  }
   private static final long BUDGET = 2_000_000;
 
   private final Machine m;
@@ -53,7 +92,7 @@ public final class FsImageTarget implements FuzzTarget {
 
   @Override
   public String name() {
-    return "fs-image";
+    return ENTRY.name();
   }
 
   @Override
@@ -61,7 +100,7 @@ public final class FsImageTarget implements FuzzTarget {
     m.reset(snap);
     m.takeOutput();
     try {
-      int patches = corrupt(new ByteInput(input));
+      int patches = corrupt(input);
       return judge(patches);
     } catch (RuntimeException | StackOverflowError e) {
       return Verdicts.escaped(e, m);
@@ -69,22 +108,20 @@ public final class FsImageTarget implements FuzzTarget {
   }
 
   /** Applies the input's patches to the disk; returns how many. */
-  private int corrupt(ByteInput in) {
+  private int corrupt(byte[] input) {
     MemoryBlockDevice disk = (MemoryBlockDevice) m.disk();
     long first = sb.inodestart();
     long span = sb.size() - first;
     byte[] block = new byte[FsFormat.BSIZE];
-    int n = 0;
-    while (!in.exhausted() && n < MAX_PATCHES) {
-      long b = first + in.u16() % span;
-      int off = in.u16() % FsFormat.BSIZE;
-      byte[] bytes = in.bytes(1 + in.u8() % 16);
+    List<Patch> patches = decode(input);
+    for (Patch p : patches) {
+      long b = first + p.selector() % span;
       disk.read(b, block);
-      System.arraycopy(bytes, 0, block, off, Math.min(bytes.length, FsFormat.BSIZE - off));
+      System.arraycopy(p.bytes(), 0, block, p.offset(),
+          Math.min(p.bytes().length, FsFormat.BSIZE - p.offset()));
       disk.write(b, block);
-      n++;
     }
-    return n;
+    return patches.size();
   }
 
   private Verdict judge(int patches) {

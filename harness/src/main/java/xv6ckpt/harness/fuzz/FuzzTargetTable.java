@@ -25,7 +25,7 @@ public final class FuzzTargetTable {
 
   static void write(List<FuzzTargets.Entry> entries, PrintStream out) {
     for (FuzzTargets.Entry e : entries) {
-      out.println(e.name() + "\t" + e.jazzerClass() + "\t" + includes(e));
+      out.println(e.name() + "\t" + e.jazzerClass().getName() + "\t" + includes(e));
     }
     out.flush();
   }

@@ -1,5 +1,6 @@
 package xv6ckpt.harness.fuzz;
 
+import java.util.List;
 import xv6ckpt.kernel.Machine;
 import xv6ckpt.kernel.Process;
 import xv6ckpt.kernel.Restart;
@@ -26,11 +27,17 @@ import xv6ckpt.specs.Xv6;
  * so the disk stays as fsck found it when the rig was built).
  */
 public final class RestoreImageTarget implements FuzzTarget {
+  /** restore-image in the target table: the restore path instrumented, inputs read by the spec. */
+  static final FuzzTargets.Entry ENTRY = new FuzzTargets.Entry("restore-image",
+      RestoreImageTarget::new, RestoreImageFuzzer.class,
+      RestoreImages.instrument(RestoreImageTarget.class), List.of(), RestoreImages::describe,
+      RestoreImages::expected, "xv6ckpt.harness.fuzz.RestoreImageFuzzTest", "restoreImage");
+
   final RestoreRig rig = new RestoreRig();
 
   @Override
   public String name() {
-    return "restore-image";
+    return ENTRY.name();
   }
 
   @Override

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import xv6ckpt.specs.Image;
 import xv6ckpt.specs.ImageCodec;
+import xv6ckpt.specs.Verdict;
 import xv6ckpt.specs.Xv6;
 
 /**
@@ -13,9 +14,61 @@ import xv6ckpt.specs.Xv6;
  * value} applied to that seed (offsets modulo the bytes before the commit record), after which
  * {@link ImageCodec#resealed} rewrites the commit record, so the mutated image passes the
  * integrity stage and reaches the field rules. Any other input is the image's bytes as they are.
+ *
+ * <p>Shared by the two targets that take an image (restore-image and decoder-differential): the
+ * form, the instrumentation globs, and how an input reads in a bug report (through the spec's
+ * decoder, which names the broken field's rule and offset).
  */
 final class RestoreImages {
   private RestoreImages() {}
+
+  /**
+   * What a restore image steers: the kernel's restore and image validation ({@code Restore},
+   * {@code CheckpointImage} and their inner classes; {@code Checkpoint} for its refusal lines), the spec's decoder, encoder and restore
+   * model, and the harness's parsing of the structure-aware form. Not the emulator, nor the
+   * kernel's reset, allocator, page tables and file system, nor the spec's value records, nor
+   * the rig's page-table walk: they do the same work for every input of a size, and instrumented
+   * they cost most of each execution (JIT compilation of the instrumented code included).
+   */
+  static final String RESTORE_PATH = "xv6ckpt.kernel.Checkpoint*:xv6ckpt.kernel.Restore*"
+      + ":xv6ckpt.specs.ImageDecoder*:xv6ckpt.specs.ImageCodec*:xv6ckpt.specs.CheckpointModel*"
+      + ":" + RestoreImages.class.getName() + ":" + ByteInput.class.getName();
+
+  /** The restore path and the target's own class (with its nested classes). */
+  static String instrument(Class<? extends FuzzTarget> target) {
+    return RESTORE_PATH + ":" + target.getName();
+  }
+
+  /** What the oracle expected of an input: the spec's verdict on the image the kernel sees. */
+  static String expected(byte[] input) {
+    Verdict v = ImageCodec.decode(RestoreRig.stored(bytes(input)));
+    String spec = v instanceof Verdict.Valid ? "valid, so restore succeeds with exactly the "
+        + "decoded process (files permitting)" : "invalid: " + v + ", so restore refuses with "
+        + "code " + ((Verdict.Invalid) v).rule().code() + " and leaves the caller untouched";
+    return "the spec reads the image as " + spec + "; no Java exception, no panic, no leaked "
+        + "page.";
+  }
+
+  /** The input for people: its form, and the image the kernel sees as the spec decodes it. */
+  static String describe(byte[] input) {
+    boolean structured = input.length >= 2 && (input[0] & 0xff) == STRUCTURED;
+    byte[] image = RestoreRig.stored(bytes(input));
+    StringBuilder b = new StringBuilder();
+    b.append(structured ? "structure-aware form: seed " + (input[1] & 0xff) % SEEDS.size()
+        + " with up to " + MAX_MUTATIONS + " edits, resealed" : "raw image")
+        .append("; the kernel sees ").append(image.length).append(" bytes\n");
+    Verdict v = ImageCodec.decode(image);
+    if (v instanceof Verdict.Invalid) {
+      b.append("spec: ").append(v).append('\n');
+    } else {
+      Image im = ((Verdict.Valid) v).image();
+      b.append("spec: valid: ").append(im.header()).append(", pc 0x")
+          .append(Long.toHexString(im.regs().pc())).append(", ").append(im.pages().size())
+          .append(" pages, ").append(im.files().size()).append(" open files, restart ")
+          .append(im.restart()).append('\n');
+    }
+    return b.toString();
+  }
 
   static final int STRUCTURED = 'S';
   static final int MAX_MUTATIONS = 32;

@@ -1,10 +1,10 @@
 package xv6ckpt.harness.fuzz;
 
-
 import static xv6ckpt.harness.fuzz.UserPrograms.*;
 import static xv6ckpt.testkit.Xv6Abi.*;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
@@ -16,6 +16,7 @@ import xv6ckpt.kernel.Process;
 import xv6ckpt.kernel.Riscv;
 import xv6ckpt.kernel.fs.Fsck;
 import xv6ckpt.kernel.fs.Mkfs;
+import xv6ckpt.testkit.Xv6Abi;
 
 /**
  * syscall-args: a fuzzed sequence of system calls issued by the syscall server
@@ -41,6 +42,77 @@ import xv6ckpt.kernel.fs.Mkfs;
  */
 public final class SyscallArgsTarget implements FuzzTarget {
   private static final long BUDGET = 1_000_000;
+
+  /**
+   * The kernel and the harness, not the emulator: for targets that fuzz system calls, the
+   * emulator only runs the user programs that issue them, and its interpreter loop, instrumented,
+   * cost most of each execution while its edges (which instructions the server happened to run)
+   * say nothing about the kernel paths reached.
+   */
+  static final String KERNEL_AND_HARNESS = "xv6ckpt.kernel.**:xv6ckpt.harness.**";
+
+  /**
+   * syscall-args in the target table. Campaigns add {@code -entropic_scale_per_exec_time=1}:
+   * the entropic schedule then gives a slow seed less of the mutation budget (it is still kept
+   * and mutated). Its slow seeds are fork chains that fill the process table and exhaust memory
+   * in every process, tens of milliseconds each under instrumentation, which the fuzzer
+   * otherwise keeps mutating: in 30 s runs back to back (harness README) about 1,000 exec/s and
+   * 2,170 edges with the option, 191 exec/s and 2,122 edges without.
+   */
+  static final FuzzTargets.Entry ENTRY = new FuzzTargets.Entry("syscall-args",
+      SyscallArgsTarget::new, SyscallArgsFuzzer.class, KERNEL_AND_HARNESS,
+      List.of("-entropic_scale_per_exec_time=1"), SyscallArgsTarget::describe,
+      FuzzTargets.Entry.commonExpectation("syscall-args"),
+      "xv6ckpt.harness.fuzz.SyscallArgsFuzzTest", "syscallArgs");
+
+  /**
+   * An input decoded: the fuzzed paths for slots 8.., the data buffer, and each call's seven
+   * words (a7, then a0..a5) as the input gives them, before {@link #call} keeps kill away from
+   * init and the bystander.
+   */
+  record Input(List<byte[]> paths, byte[] buffer, List<long[]> calls) {}
+
+  /** The one decoding that {@link #run} and {@link #describe} share. */
+  static Input decode(byte[] bytes) {
+    ByteInput in = new ByteInput(bytes);
+    int k = in.u8() % (PATH_SLOTS - DICTIONARY.length + 1);
+    List<byte[]> paths = new ArrayList<>();
+    for (int i = 0; i < k; i++) {
+      paths.add(in.bytes(in.u8() % 64));
+    }
+    byte[] buf = in.bytes(in.u16() % BUF_BYTES);
+    List<long[]> calls = new ArrayList<>();
+    while (!in.exhausted() && calls.size() < MAX_CALLS) {
+      long[] w = new long[7];
+      w[0] = number(in);
+      for (int i = 1; i < 7; i++) {
+        w[i] = arg(in);
+      }
+      calls.add(w);
+    }
+    return new Input(paths, buf, calls);
+  }
+
+  /** The input for people, call by call (numbers no call has as sys#N). */
+  static String describe(byte[] bytes) {
+    Input input = decode(bytes);
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < input.paths().size(); i++) {
+      b.append("path slot ").append(DICTIONARY.length + i).append(": \"")
+          .append(new String(input.paths().get(i), StandardCharsets.ISO_8859_1)).append("\"\n");
+    }
+    b.append("buffer: ").append(input.buffer().length).append(" bytes\n");
+    for (int n = 0; n < input.calls().size(); n++) {
+      long[] w = input.calls().get(n);
+      String name = w[0] >= 1 && w[0] <= Xv6Abi.SYS_MAX ? Xv6Abi.name((int) w[0]) : "sys#" + w[0];
+      b.append("call ").append(n).append(": ").append(name).append('(');
+      for (int i = 1; i < 7; i++) {
+        b.append(i == 1 ? "" : ", ").append("0x").append(Long.toHexString(w[i]));
+      }
+      b.append(")\n");
+    }
+    return b.toString();
+  }
 
   /**
    * 8 MiB of RAM (2,048 pages), a quarter of the other targets': a full process table of
@@ -130,7 +202,7 @@ public final class SyscallArgsTarget implements FuzzTarget {
 
   @Override
   public String name() {
-    return "syscall-args";
+    return ENTRY.name();
   }
 
   private int start(String path) {
@@ -172,7 +244,7 @@ public final class SyscallArgsTarget implements FuzzTarget {
     m.reset(snap);
     m.takeOutput();
     try {
-      int calls = load(new ByteInput(input));
+      int calls = load(input);
       return judge(calls);
     } catch (RuntimeException | StackOverflowError e) {
       return Verdicts.escaped(e, m);
@@ -180,19 +252,18 @@ public final class SyscallArgsTarget implements FuzzTarget {
   }
 
   /** Writes the input's paths, buffer and call table into the server; returns the call count. */
-  private int load(ByteInput in) {
-    int k = in.u8() % (PATH_SLOTS - DICTIONARY.length + 1);
-    for (int i = 0; i < k; i++) {
-      writePath(DICTIONARY.length + i, in.bytes(in.u8() % 64));
+  private int load(byte[] bytes) {
+    Input input = decode(bytes);
+    for (int i = 0; i < input.paths().size(); i++) {
+      writePath(DICTIONARY.length + i, input.paths().get(i));
     }
-    byte[] buf = in.bytes(in.u16() % BUF_BYTES);
-    UserPages.write(m.memory(), process(serverPid), BUF, buf);
+    UserPages.write(m.memory(), process(serverPid), BUF, input.buffer());
     byte[] table = new byte[8 + MAX_CALLS * ENTRY_BYTES];
     int n = 0;
-    while (!in.exhausted() && n < MAX_CALLS) {
-      long[] words = call(in);
-      for (int w = 0; w < 7; w++) {
-        putLong(table, 8 + n * ENTRY_BYTES + 8 * w, words[w]);
+    for (long[] words : input.calls()) {
+      long[] w = call(words);
+      for (int i = 0; i < 7; i++) {
+        putLong(table, 8 + n * ENTRY_BYTES + 8 * i, w[i]);
       }
       n++;
     }
@@ -201,13 +272,9 @@ public final class SyscallArgsTarget implements FuzzTarget {
     return n;
   }
 
-  /** One call: a7 then a0..a5. */
-  private long[] call(ByteInput in) {
-    long[] w = new long[7];
-    w[0] = number(in);
-    for (int i = 1; i < 7; i++) {
-      w[i] = arg(in);
-    }
+  /** One call as the server makes it: a7 then a0..a5, kill(1) and kill(bystander) as kill(-1). */
+  private long[] call(long[] words) {
+    long[] w = words.clone();
     int victim = (int) w[1];
     if (w[0] == SYS_kill && (victim == 1 || victim == bystanderPid)) {
       w[1] = -1;
@@ -225,7 +292,7 @@ public final class SyscallArgsTarget implements FuzzTarget {
   }
 
   /** One argument word; the kind byte says where it points or what it counts. */
-  static long arg(ByteInput in) {
+  private static long arg(ByteInput in) {
     int kind = in.u8() % 16;
     switch (kind) {
       case 0: return (byte) in.u8(); // small: fds, pids, flags, -1

@@ -16,11 +16,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import xv6ckpt.harness.fuzz.CampaignResult;
-import xv6ckpt.harness.fuzz.Findings;
+import xv6ckpt.harness.campaign.CampaignResult;
+import xv6ckpt.harness.campaign.Findings;
+import xv6ckpt.harness.campaign.Report;
 import xv6ckpt.harness.fuzz.FuzzTarget;
 import xv6ckpt.harness.fuzz.PlantedBugTarget;
-import xv6ckpt.harness.fuzz.Report;
 
 /**
  * campaign, replay and report as a user meets them: exit codes, where the report goes, what is
@@ -140,7 +140,7 @@ class FuzzCommandsTest extends CommandTest {
     Files.copy(REPO.resolve("corpus/decoder-differential/seed-raw-0"), corpus.resolve("a"));
     Path reportDir = dir.resolve("r");
     String cp = Path.of("target", "test-classes").toAbsolutePath() + File.pathSeparator
-        + xv6ckpt.harness.fuzz.Campaign.classPathOf(Path.of("target").toAbsolutePath());
+        + xv6ckpt.harness.campaign.Campaign.classPathOf(Path.of("target").toAbsolutePath());
     Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
         .toString(), "-cp", cp, "xv6ckpt.harness.cli.Main", "campaign", "--targets",
         "decoder-differential", "--per-target", "300s", "--corpus", dir.resolve("corpus")

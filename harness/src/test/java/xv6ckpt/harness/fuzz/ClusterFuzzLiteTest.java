@@ -74,7 +74,7 @@ class ClusterFuzzLiteTest {
       String text = Files.readString(launcher);
       assertThat(text).startsWith("#!/bin/bash\n# LLVMFuzzerTestOneInput");
       assertThat(text).contains("\"$this_dir/jazzer_driver\" --agent_path=");
-      assertThat(text).contains("'--target_class=" + e.jazzerClass() + "'");
+      assertThat(text).contains("'--target_class=" + e.jazzerClass().getName() + "'");
       assertThat(text).contains("'--instrumentation_includes=" + FuzzTargetTable.includes(e)
           + "'");
       assertThat(text).contains("LD_LIBRARY_PATH=");

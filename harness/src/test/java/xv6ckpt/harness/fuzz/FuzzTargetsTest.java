@@ -1,12 +1,17 @@
 package xv6ckpt.harness.fuzz;
 
-import xv6ckpt.testkit.Xv6Abi;
-
 import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
 
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import xv6ckpt.testkit.Xv6Abi;
 
 /**
  * The targets themselves: their harness does what it claims (the server issues the calls it is
@@ -140,5 +145,39 @@ class FuzzTargetsTest {
     in[2] = 64;
     FuzzTarget.Verdict v = new FsImageTarget().run(in);
     assertThat(v.summary()).startsWith("1 patches, fsck: ");
+  }
+
+  /**
+   * The table names each target's {@code @FuzzTest} by a string (a test-scope class); it must
+   * resolve, carry the method, and be where harness/pom.xml puts the target's corpus for
+   * Jazzer's regression mode ({@code <package path>/<Class>Inputs/<method>}), or the corpus
+   * would silently not be replayed.
+   */
+  @Test
+  void eachTargetsFuzzTestResolvesAndReplaysItsCorpus() throws Exception {
+    String pom = Files.readString(Path.of("pom.xml")); // surefire runs in harness/
+    for (FuzzTargets.Entry e : FuzzTargets.ALL) {
+      Class<?> test = Class.forName(e.junitClass());
+      Method m = test.getDeclaredMethod(e.junitMethod(), byte[].class);
+      assertWithMessage("%s#%s is a @FuzzTest", e.junitClass(), e.junitMethod())
+          .that(m.isAnnotationPresent(FuzzTest.class)).isTrue();
+      String path = test.getName().replace('.', '/') + "Inputs/" + e.junitMethod();
+      assertWithMessage("harness/pom.xml maps corpus/%s onto %s", e.name(), path).that(pom)
+          .contains("<directory>${project.basedir}/../corpus/" + e.name() + "</directory>\n"
+              + "        <targetPath>" + path + "</targetPath>");
+    }
+  }
+
+  /** The description of an input is the target's own decoding, in the words it always had. */
+  @Test
+  void inputsAreDescribedByTheTargetsOwnDecoding() throws IOException {
+    byte[] write = new Calls("hi".getBytes(StandardCharsets.UTF_8)).call(Xv6Abi.SYS_write,
+        new int[] {0, 1}, new int[] {2, 0, 0}, new int[] {4, 2, 0}).bytes();
+    assertThat(SyscallArgsTarget.describe(write)).isEqualTo("buffer: 2 bytes\n"
+        + "call 0: write(0x1, 0x" + Long.toHexString(UserPrograms.BUF) + ", 0x2, 0x0, 0x0, 0x0)\n");
+    byte[] patch = {7, 0, 64, 4, 1, (byte) 0xab, (byte) 0xcd};
+    assertThat(FsImageTarget.describe(patch)).isEqualTo("patch 0: block selector 7 "
+        + "(first inode block + 7 mod span), offset 64: abcd\n");
+    assertThat(FsImageTarget.describe(new byte[0])).isEqualTo("no patches: the clean image\n");
   }
 }

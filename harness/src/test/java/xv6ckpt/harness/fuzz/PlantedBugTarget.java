@@ -35,7 +35,9 @@ public final class PlantedBugTarget implements FuzzTarget {
 
   private static FuzzTargets.Entry entry(String name, boolean fixed) {
     return new FuzzTargets.Entry(name, () -> new PlantedBugTarget(name, fixed),
-        PlantedBugFuzzer.class.getName(), "xv6ckpt.harness.fuzz.PlantedBug*", "", "");
+        PlantedBugFuzzer.class, PlantedBugTarget.class.getPackageName() + ".PlantedBug*",
+        List.of(), input -> "(no decoder for target " + name + ")\n",
+        FuzzTargets.Entry.commonExpectation(name), "", "");
   }
 
   @Override

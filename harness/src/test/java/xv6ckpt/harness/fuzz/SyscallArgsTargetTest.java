@@ -58,11 +58,11 @@ class SyscallArgsTargetTest {
 
   @Test
   void campaignsScheduleSlowSyscallArgsSeedsLessAndOnlyThat() {
-    assertThat(FuzzTargets.fuzzerOptions("syscall-args"))
+    assertThat(FuzzTargets.byName("syscall-args").orElseThrow().fuzzerOptions())
         .containsExactly("-entropic_scale_per_exec_time=1");
-    for (String other : FuzzTargets.names()) {
-      if (!other.equals("syscall-args")) {
-        assertThat(FuzzTargets.fuzzerOptions(other)).isEmpty();
+    for (FuzzTargets.Entry other : FuzzTargets.ALL) {
+      if (!other.name().equals("syscall-args")) {
+        assertThat(other.fuzzerOptions()).isEmpty();
       }
     }
   }

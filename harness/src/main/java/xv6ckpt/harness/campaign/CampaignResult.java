@@ -1,4 +1,4 @@
-package xv6ckpt.harness.fuzz;
+package xv6ckpt.harness.campaign;
 
 import java.util.List;
 

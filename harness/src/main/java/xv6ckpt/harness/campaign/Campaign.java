@@ -1,4 +1,4 @@
-package xv6ckpt.harness.fuzz;
+package xv6ckpt.harness.campaign;
 
 import java.io.BufferedReader;
 import java.io.File;
@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import xv6ckpt.harness.fuzz.FuzzTarget;
+import xv6ckpt.harness.fuzz.FuzzTargets;
 
 /**
  * A fuzz campaign: each target runs under Jazzer's standalone driver in a child JVM for its
@@ -163,7 +165,7 @@ public final class Campaign {
     cmd.addAll(List.of("--reproducer_path=" + work.resolve("repro"), "--keep_going=20",
         learned.toString(), seeds.toString(), "-max_total_time=" + plan.secondsPerTarget(),
         "-seed=" + seed, "-artifact_prefix=" + artifacts + "/", "-print_final_stats=1"));
-    cmd.addAll(FuzzTargets.fuzzerOptions(name));
+    cmd.addAll(entry.fuzzerOptions());
     List<double[]> samples = new ArrayList<>();
     long[] execs = {0};
     int exit = runChild(cmd, work.resolve("driver.log"), name, samples, execs, true);
@@ -191,7 +193,7 @@ public final class Campaign {
       cmd.add("-XX:+EnableDynamicAgentLoading");
     }
     cmd.addAll(List.of("-cp", plan.classPath(), "com.code_intelligence.jazzer.Jazzer",
-        "--target_class=" + entry.jazzerClass()));
+        "--target_class=" + entry.jazzerClass().getName()));
     if (!entry.instrument().isEmpty()) {
       cmd.add("--instrumentation_includes=" + entry.instrument());
     }
@@ -331,14 +333,15 @@ public final class Campaign {
       FuzzTarget.Verdict.Fail f = (FuzzTarget.Verdict.Fail) v;
       String hash = Findings.stackHash(f);
       if (seen.add(hash)) {
-        rows.add(row(store, t, entry.name(), input, f, hash, seed));
+        rows.add(row(store, t, entry, input, f, hash, seed));
       }
     }
     return rows;
   }
 
-  private CampaignResult.FindingRow row(Findings store, FuzzTarget t, String name, byte[] input,
-      FuzzTarget.Verdict.Fail f, String hash, long seed) throws IOException {
+  private CampaignResult.FindingRow row(Findings store, FuzzTarget t, FuzzTargets.Entry entry,
+      byte[] input, FuzzTarget.Verdict.Fail f, String hash, long seed) throws IOException {
+    String name = entry.name();
     Path dir = store.dir(name, hash);
     Optional<Findings.Meta> known = store.meta(name, hash);
     if (known.isPresent()) {
@@ -352,7 +355,7 @@ public final class Campaign {
     byte[] small = Minimizer.minimize(t, input, hash, 2000);
     FuzzTarget.Verdict.Fail sf = (FuzzTarget.Verdict.Fail) t.run(small);
     store.add(new Findings.Meta(name, Instant.now().toString(), seed, hash, Findings.OPEN,
-        sf.summary()), small, BugReport.markdown(name, dir.resolve("input").toString(), small,
+        sf.summary()), small, BugReport.markdown(entry, dir.resolve("input").toString(), small,
         sf));
     log.println("campaign: new finding " + dir + ": " + sf.summary());
     return new CampaignResult.FindingRow(hash, f.rule(), sf.summary(), true, false,

@@ -1,4 +1,4 @@
-package xv6ckpt.harness.fuzz;
+package xv6ckpt.harness.campaign;
 
 import static com.google.common.truth.Truth.assertThat;
 
@@ -14,6 +14,8 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import xv6ckpt.harness.fuzz.FuzzTargets;
+import xv6ckpt.harness.fuzz.PlantedBugTarget;
 
 /**
  * Campaigns on the test-only {@link PlantedBugTarget}: crashes become one stored, minimized

@@ -1,4 +1,4 @@
-package xv6ckpt.harness.fuzz;
+package xv6ckpt.harness.campaign;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import xv6ckpt.harness.fuzz.FuzzTarget;
+import xv6ckpt.harness.fuzz.FuzzTargets;
 
 /**
  * Replays corpus entries in-process: each file is run by the target its path names
@@ -141,9 +143,10 @@ public final class Replay {
     return new Summary(files.size(), failing, reports, fixed);
   }
 
-  private static Path writeReport(Entry e, Path reportDir) throws IOException {
+  private Path writeReport(Entry e, Path reportDir) throws IOException {
     FuzzTarget.Verdict.Fail f = (FuzzTarget.Verdict.Fail) e.verdict();
-    String md = BugReport.markdown(e.target(), e.path().toString(), e.input(), f);
+    String md = BugReport.markdown(byName(e.target()).orElseThrow(), e.path().toString(),
+        e.input(), f);
     Path out = e.status().isPresent() ? e.path().resolveSibling("report.md")
         : reportDir.resolve(e.target() + "-" + e.path().getFileName() + ".md");
     Files.createDirectories(out.toAbsolutePath().getParent());

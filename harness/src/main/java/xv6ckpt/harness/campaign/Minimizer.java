@@ -1,6 +1,7 @@
-package xv6ckpt.harness.fuzz;
+package xv6ckpt.harness.campaign;
 
 import java.util.Arrays;
+import xv6ckpt.harness.fuzz.FuzzTarget;
 
 /**
  * Shrinks a failing input while it keeps failing with the same stack hash: removes chunks of

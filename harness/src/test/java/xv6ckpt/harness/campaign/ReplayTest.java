@@ -1,4 +1,4 @@
-package xv6ckpt.harness.fuzz;
+package xv6ckpt.harness.campaign;
 
 import static com.google.common.truth.Truth.assertThat;
 
@@ -11,6 +11,9 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import xv6ckpt.harness.fuzz.FuzzTarget;
+import xv6ckpt.harness.fuzz.FuzzTargets;
+import xv6ckpt.harness.fuzz.PlantedBugTarget;
 
 /**
  * Replay of corpus inputs and findings, on the test-only {@link PlantedBugTarget} (its buggy
@@ -133,7 +136,8 @@ class ReplayTest {
     byte[] input = Files.readAllBytes(Path.of("..", "corpus", "restore-image", "seed-HDR_MAGIC"));
     FuzzTarget.Verdict.Fail f = new FuzzTarget.Verdict.Fail("spec-mismatch",
         "expected refused HDR_MAGIC; a0 0 != -10", "restore: ...\n", "");
-    String md = BugReport.markdown("restore-image", "corpus/findings/restore-image/x/input",
+    String md = BugReport.markdown(FuzzTargets.byName("restore-image").orElseThrow(),
+        "corpus/findings/restore-image/x/input",
         input, f);
     assertThat(md).contains("Expected: the spec reads the image as invalid: HDR_MAGIC");
     assertThat(md).contains("Actual: spec-mismatch: expected refused HDR_MAGIC");
@@ -142,7 +146,8 @@ class ReplayTest {
 
     byte[] structured = Files.readAllBytes(
         Path.of("..", "corpus", "decoder-differential", "seed-structured-1"));
-    String md2 = BugReport.markdown("decoder-differential", "p", structured, f);
+    String md2 = BugReport.markdown(
+        FuzzTargets.byName("decoder-differential").orElseThrow(), "p", structured, f);
     assertThat(md2).contains("structure-aware form: seed ");
     assertThat(md2).contains("spec: valid: ");
   }
