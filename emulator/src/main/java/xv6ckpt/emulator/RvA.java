@@ -130,12 +130,10 @@ final class RvA {
   private static boolean amo(Hart hart, long[] x, long d, int f5, long va, int size, long src) {
     int o = hart.translate(va, Trap.Access.STORE, true);
     if (o < 0) return false;
-    long old = hart.readRam(o, size);
-    if (size == 4) {
-      old = (int) old;
-      src = (int) src;
-    }
-    hart.writeRam(o, size, operate(f5, old, src, size));
+    long raw = hart.readRam(o, size);
+    long old = size == 4 ? (int) raw : raw; // .W: both operands sign-extended from 32 bits
+    long operand = size == 4 ? (int) src : src;
+    hart.writeRam(o, size, operate(f5, old, operand, size));
     x[Insn.rd(d)] = old;
     return true;
   }
