@@ -1,7 +1,6 @@
 package xv6ckpt.kernel.fs;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.function.Supplier;
 import xv6ckpt.kernel.KernelPanic;
@@ -13,15 +12,30 @@ import xv6ckpt.kernel.Param;
  * (checkpoint images). The protocol, in the order of its transactions:
  *
  * <ol>
- *   <li>Write the new content to the temporary file {@link #TMP} in path's directory (a stale
- *       TMP from a crash is emptied and reused), in chunks of one transaction each, every
- *       transaction reserving (and so logging at most) MAXOPBLOCKS blocks.
+ *   <li>Drop a stale temporary {@link #TMP} in path's directory (a crash's leftover) by the
+ *       rule of the last step, then link a new empty file as TMP (one transaction).
+ *   <li>Write the new content into it, in chunks of one transaction each, every transaction
+ *       reserving (and so logging at most) MAXOPBLOCKS blocks.
  *   <li>The commit point, one transaction: path's entry gets the new inode and TMP's the old
  *       one (or, with no old file, TMP's entry is renamed to path).
- *   <li>Free the old file under TMP from its end ({@link LargeFiles#truncateStep}), one
- *       transaction per step, each leaving a consistent shorter file; then unlink TMP. A crash
- *       here leaves a stale TMP, which the next replacement in that directory reuses.
+ *   <li>Drop the name TMP from the old file. If it has other links (a user's hard links) or an
+ *       open file holds it, only the name goes: every other name keeps the old bytes, and the
+ *       last close frees an unnamed one. If TMP was its last name and it is not open, its
+ *       blocks are freed from the end first ({@link LargeFiles#truncateStep}), one transaction
+ *       per step, each leaving a consistent shorter file still named TMP; then the unlink frees
+ *       the empty inode. A crash here leaves a stale TMP, which the next replacement in that
+ *       directory drops by the same rule.
  * </ol>
+ *
+ * <p>Why TMP is the kernel's own: it contains a '/', which no directory entry made through a
+ * path can (namei splits paths at '/', so open, mkdir, link and mknod never create such a name
+ * and no path ever names it). A file named TMP was therefore linked there by this protocol, and
+ * dropping it cannot touch a user's file; a user's own {@code .ckpt.tmp} is an ordinary file.
+ * The name fits DIRSIZ, so stock xv6 and fsck read the directory as usual (stock {@code ls}
+ * lists the entry and cannot stat it).
+ *
+ * <p>Invariant: no directory entry other than path's and TMP's changes, and a file's blocks
+ * are freed only once its last name is gone and no open file holds it.
  *
  * <p>The caller brackets each transaction ({@link Caller#begin}, {@link Caller#end}): like
  * {@link Fs}, this class changes blocks only inside transactions it does not open itself, so
@@ -29,8 +43,11 @@ import xv6ckpt.kernel.Param;
  * transaction") to log more than the reservation, so the chunking is checked on every run.
  */
 public final class ImageFile {
-  /** The temporary name a file is written under, in the target path's directory. */
-  public static final byte[] TMP = ".ckpt.tmp".getBytes(StandardCharsets.ISO_8859_1);
+  /**
+   * The temporary name a file is written under, in the target path's directory: it holds a
+   * '/', so no path can name it (see the class comment).
+   */
+  public static final byte[] TMP = ".ckpt/tmp".getBytes(StandardCharsets.ISO_8859_1);
 
   /** What the protocol needs from the kernel. */
   public interface Caller {
@@ -49,8 +66,13 @@ public final class ImageFile {
     REPLACED,
     /** path names no directory entry that can be a regular file (CKPT_PATH). */
     BAD_PATH,
-    /** The content does not fit a file or the free blocks (CKPT_NOSPACE); nothing changed. */
-    NO_SPACE
+    /** The content does not fit the free blocks or inodes (CKPT_NOSPACE); nothing changed. */
+    NO_SPACE,
+    /**
+     * The content is larger than the file system's largest file (CKPT_NOSPACE as well): 268 KiB
+     * on a stock file system, which {@code mkfs --big-files} lifts; nothing changed.
+     */
+    TOO_BIG
   }
 
   private final Fs fs;
@@ -73,6 +95,11 @@ public final class ImageFile {
     return new ImageFile(fs, c).replace(cwd, path, size, content);
   }
 
+  /** The largest file this file system holds, in bytes. */
+  public static long maxFileBytes(Fs fs) {
+    return (long) fs.superblock().maxFileBlocks() * FsFormat.BSIZE;
+  }
+
   private Result replace(Inode cwd, byte[] path, long size, Supplier<ByteSource> content) {
     c.begin();
     Optional<Fs.Parent> parent = fs.nameiparent(path, cwd);
@@ -90,22 +117,27 @@ public final class ImageFile {
   }
 
   private Result replaceIn(long size, Supplier<ByteSource> content) {
-    if (name.length == 0 || Dirent.isDotOrDotDot(name) || Arrays.equals(name, TMP)) {
-      return Result.BAD_PATH;
+    if (name.length == 0 || Dirent.isDotOrDotDot(name)) {
+      return Result.BAD_PATH; // (name is never TMP: a path element holds no '/')
     }
     c.begin();
     Optional<Entry> old = lookup(name);
     Optional<Entry> tmp = lookup(TMP);
     c.end();
     if ((old.isPresent() && old.get().type != Stat.T_FILE)
-        || (tmp.isPresent() && tmp.get().type != Stat.T_FILE)
-        || (old.isPresent() && tmp.isPresent() && old.get().inum == tmp.get().inum)) {
-      return Result.BAD_PATH; // not a regular file, or linked as TMP too
+        || (tmp.isPresent() && tmp.get().type != Stat.T_FILE)) {
+      return Result.BAD_PATH; // not a regular file (a TMP that is not one: a corrupt disk)
+    }
+    if (size > maxFileBytes(fs)) {
+      return Result.TOO_BIG;
     }
     if (!roomFor(size, tmp)) {
       return Result.NO_SPACE;
     }
-    Optional<Inode> ip = tmp.isPresent() ? Optional.of(emptied(tmp.get().inum)) : created();
+    if (tmp.isPresent()) {
+      discard(fs.iget(tmp.get().inum));
+    }
+    Optional<Inode> ip = created();
     if (ip.isEmpty()) {
       return Result.NO_SPACE;
     }
@@ -120,8 +152,8 @@ public final class ImageFile {
     return Result.REPLACED;
   }
 
-  /** A directory entry of dp: the inode's number, type and size. */
-  private record Entry(long inum, short type, long size) {}
+  /** A directory entry of dp: the inode's number, type, size and link count. */
+  private record Entry(long inum, short type, long size, short nlink) {}
 
   /** Looks n up in dp (inside a transaction). */
   private Optional<Entry> lookup(byte[] n) {
@@ -133,30 +165,21 @@ public final class ImageFile {
     }
     Inode ip = f.get().ip();
     fs.ilock(ip);
-    Entry e = new Entry(ip.inum(), ip.type(), ip.size());
+    Entry e = new Entry(ip.inum(), ip.type(), ip.size(), ip.nlink());
     fs.iunlockput(ip);
     return Optional.of(e);
   }
 
   /**
-   * NO_SPACE's test, before anything is written: the content fits a file, and the free blocks
-   * plus those of a stale TMP (freed first) hold it, its index blocks and one more directory
-   * block. The old file stays until the swap, so its blocks do not count.
+   * NO_SPACE's test, before anything is written: the free blocks, plus those of a stale TMP
+   * that dropping it frees (its last name, not open), hold the content, its index blocks and
+   * one more directory block. The old file stays until the swap, so its blocks do not count.
    */
   private boolean roomFor(long size, Optional<Entry> tmp) {
-    if (size > (long) fs.superblock().maxFileBlocks() * FsFormat.BSIZE) {
-      return false;
-    }
     long free = LargeFiles.freeBlocks(fs);
-    long stale = tmp.isEmpty() ? 0 : LargeFiles.blocksFor(tmp.get().size);
+    boolean freed = tmp.isPresent() && tmp.get().nlink == 1 && !c.openElsewhere(tmp.get().inum);
+    long stale = freed ? LargeFiles.blocksFor(tmp.get().size) : 0;
     return free + stale >= LargeFiles.blocksFor(size) + 1;
-  }
-
-  /** The stale TMP, referenced, with its blocks freed step by step. */
-  private Inode emptied(long inum) {
-    Inode ip = fs.iget(inum);
-    truncate(ip);
-    return ip;
   }
 
   /** A new empty file linked as TMP in dp, referenced; empty if the disk is full. */
@@ -239,11 +262,17 @@ public final class ImageFile {
   }
 
   /**
-   * Removes the file under TMP (ip, referenced by us): frees its blocks in steps unless an open
-   * file still reads it, then unlinks TMP; our reference is dropped.
+   * Drops the name TMP from ip (referenced by us; our reference is dropped too). Its blocks
+   * are freed, step by step while TMP still names it, only if TMP is its last link and no open
+   * file holds it; otherwise its other names (or the last close) keep the content.
    */
   private void discard(Inode ip) {
-    if (!c.openElsewhere(ip.inum())) {
+    c.begin();
+    fs.ilock(ip);
+    boolean last = ip.nlink() == 1 && !c.openElsewhere(ip.inum());
+    fs.iunlock(ip);
+    c.end();
+    if (last) {
       truncate(ip);
     }
     c.begin();
@@ -254,7 +283,7 @@ public final class ImageFile {
     fs.ilock(ip);
     ip.setNlink((short) (ip.nlink() - 1));
     fs.iupdate(ip);
-    fs.iunlockput(ip); // frees the (empty) inode unless an open file holds it
+    fs.iunlockput(ip); // frees the (empty) inode unless a link or an open file holds it
     c.end();
   }
 
