@@ -7,6 +7,8 @@ import static xv6ckpt.emulator.asm.Reg.A1;
 import static xv6ckpt.testkit.UserProgram.KERNEL_TESTS;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -224,5 +226,27 @@ class ImageReplacementTest {
     assertThat(m.output()).matches("checkpoint: CKPT_NOSPACE \\(-8\\): img: an image of \\d+ "
         + "bytes is larger than this file system's largest file \\(274432 bytes; a disk made "
         + "with mkfs --big-files holds files up to 64.3 MiB\\)\n");
+  }
+
+  @Test
+  void theCkptProgramSaysWhatNoSpaceCanMean() throws Exception {
+    UserProgram big = new UserProgram(KERNEL_TESTS).str("buf", "........");
+    big.a.li(A0, 300 * 1024).li(A1, 1);
+    big.sys(Xv6Abi.SYS_sbrk).checkNonNegative(1);
+    Ckpt.readConsole(big, "buf", 8); // blocks: no input comes
+    big.exit(0);
+    byte[] ckpt = Files.readAllBytes(Path.of("user", "bin", "ckpt"));
+    Machine m = Machines.runner(Map.of("big", big.elf(), "ckpt", ckpt));
+    Machines.spawn(m, "big");
+    assertThat(m.run(1_000_000)).isNotInstanceOf(Machine.Outcome.Panicked.class);
+    Machines.spawn(m, "ckpt", "ckpt", "2", "img");
+    assertThat(Machines.finish(m)).isEqualTo(new Machine.Outcome.Exited(3, 1));
+    List<String> lines = m.output().lines().toList();
+    assertThat(lines.get(0)).contains("larger than this file system's largest file");
+    assertThat(lines.subList(1, lines.size())).containsExactly(
+        "ckpt: img: CKPT_NOSPACE (-8)",
+        "ckpt: either the disk is out of free blocks or inodes, or the image",
+        "ckpt: is larger than the largest file (268 KiB on a stock disk;",
+        "ckpt: a disk made with mkfs --big-files holds up to 64.3 MiB)").inOrder();
   }
 }
