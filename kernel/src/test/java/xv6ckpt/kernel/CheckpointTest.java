@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import xv6ckpt.kernel.CheckpointImage.Image;
-import xv6ckpt.kernel.fs.ImageFile;
 import xv6ckpt.testkit.UserProgram;
 import xv6ckpt.testkit.Xv6Abi;
 
@@ -63,7 +62,7 @@ class CheckpointTest {
     assertThat(im.pc()).isEqualTo(after);
     assertThat(im.sysnum()).isEqualTo(0);
     assertThat(im.files().stream().map(f -> f.fd()).toList()).containsExactly(0, 1, 2);
-    assertThat(Ckpt.read(m, "/" + new String(ImageFile.TMP))).isEmpty();
+    assertThat(Ckpt.hasTemporary(m, "/")).isFalse();
   }
 
   @Test
@@ -267,7 +266,7 @@ class CheckpointTest {
             "checkpoint: CKPT_PATH (-7)", "checkpoint: CKPT_PATH (-7)",
             "checkpoint: CKPT_DEVICE (-6)").inOrder();
     assertThat(Ckpt.read(m, "/img")).isEmpty();
-    assertThat(Ckpt.read(m, "/.ckpt.tmp")).isEmpty();
+    assertThat(Ckpt.hasTemporary(m, "/")).isFalse();
   }
 
   @Test
@@ -295,7 +294,7 @@ class CheckpointTest {
     Machines.spawn(n, "prog");
     assertThat(Machines.finish(n)).isEqualTo(Machines.exited(0));
     assertThat(xv6ckpt.kernel.fs.LargeFiles.freeBlocks(n.fs())).isEqualTo(free);
-    assertThat(Ckpt.read(n, "/.ckpt.tmp")).isEmpty();
+    assertThat(Ckpt.hasTemporary(n, "/")).isFalse();
   }
 
   @Test
