@@ -176,6 +176,45 @@ class ImageReplacementTest {
     assertThat(Fsck.check(d).violations()).isEmpty();
   }
 
+  /** open(path) kept open, checkpoint(0, path) again, then exit 0 (closing it). */
+  private static byte[] holdAndOverwrite(String path) {
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("path", path);
+    p.a.la(A0, "path").li(A1, Xv6Abi.O_RDONLY);
+    p.sys(Xv6Abi.SYS_open).checkNonNegative(1);
+    p.a.li(A0, 0);
+    p.checkpoint("path");
+    p.check(0, 2);
+    p.exit(0);
+    return p.elf();
+  }
+
+  @Test
+  void anOldImageStillOpenIsParkedUnderAKernelNameUntilAfterItsLastClose() throws Exception {
+    MemoryBlockDevice d = Machines.image(Map.of("first", checkpoints("img"),
+        "hold", holdAndOverwrite("img"), "again", checkpoints("img")));
+    Machine m = Machines.runner(d, Machines.CONFIG);
+    assertThat(Machines.run(m, "first")).isEqualTo(Machines.exited(0));
+    long oldInum = FileSystem.of(m.fs()).stat("/img").ino();
+    byte[] old = Ckpt.read(m, "/img").orElseThrow();
+    assertThat(Machines.run(m, "hold")).isEqualTo(new Machine.Outcome.Exited(3, 0));
+    // Closed now, but named: a power cut anywhere left no inode that no directory names.
+    String parked = String.format(".ckpt/%08x", oldInum);
+    List<FileSystem.Entry> root = FileSystem.of(m.fs()).list("/");
+    assertThat(root.stream().map(FileSystem.Entry::name).toList()).contains(parked);
+    assertThat(Fsck.check(d).violations()).isEmpty();
+    long free = LargeFiles.freeBlocks(m.fs());
+    long second = LargeFiles.blocksFor(Ckpt.read(m, "/img").orElseThrow().length);
+    assertThat(Machines.run(m, "again")).isEqualTo(new Machine.Outcome.Exited(4, 0));
+    assertThat(FileSystem.of(m.fs()).list("/").stream().map(FileSystem.Entry::name).toList())
+        .doesNotContain(parked);
+    noTemporary(m, "/");
+    // The parked image and the replaced second one are freed; the third takes their place.
+    long third = LargeFiles.blocksFor(Ckpt.read(m, "/img").orElseThrow().length);
+    assertThat(LargeFiles.freeBlocks(m.fs()))
+        .isEqualTo(free + LargeFiles.blocksFor(old.length) + second - third);
+    assertThat(Fsck.check(d).violations()).isEmpty();
+  }
+
   private static long idAfterOneBoot(MemoryBlockDevice d) {
     Machine m = Machines.runner(d, Machines.CONFIG);
     assertThat(Machines.run(m, "prog")).isEqualTo(Machines.exited(0));
