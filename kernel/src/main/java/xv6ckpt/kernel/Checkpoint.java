@@ -64,29 +64,46 @@ final class Checkpoint {
       return refuse("checkpoint", files.refusal, files.why);
     }
     Pages pages = pages(t);
-    Image im = new Image(nextImageId(), t.pid, t.name.getBytes(StandardCharsets.ISO_8859_1),
-        t.sz, r.x, r.pc, r.sysnum, r.args, r.progress, files.records, pages.va, pages.perm);
+    byte[] name = t.name.getBytes(StandardCharsets.ISO_8859_1);
+    Image im = new Image(0, t.pid, name, t.sz, r.x, r.pc, r.sysnum, r.args, r.progress,
+        files.records, pages.va, pages.perm);
+    // The id is drawn only when the image is about to be written (after every refusal), since
+    // drawing the first one of a boot writes the disk's epoch.
     ImageFile.Result res = ImageFile.replace(m.fs, p.cwd, path, im.size(),
-        () -> new ImageSource(m.mem, im, pages.pa()), new Transactions());
+        () -> new ImageSource(m.mem, im.withId(nextImageId()), pages.pa()), new Transactions());
     if (res == ImageFile.Result.BAD_PATH) {
       return refuse("checkpoint", CKPT_PATH,
           text(path) + " cannot be created as a regular file");
+    } else if (res == ImageFile.Result.TOO_BIG) {
+      return refuse("checkpoint", CKPT_NOSPACE, text(path) + ": an image of " + im.size()
+          + " bytes is larger than this file system's largest file ("
+          + ImageFile.maxFileBytes(m.fs) + " bytes" + (m.fs.superblock().hasDindirect() ? ")"
+          : "; a disk made with mkfs --big-files holds files up to 64.3 MiB)"));
     } else if (res == ImageFile.Result.NO_SPACE) {
       return refuse("checkpoint", CKPT_NOSPACE, text(path) + ": no room for an image of "
-          + im.size() + " bytes");
+          + im.size() + " bytes (the disk is out of free blocks or inodes)");
     }
     return SysResult.ZERO;
   }
 
   /**
    * A fresh image id: the next value of a splitmix64 sequence seeded with the machine's seed,
-   * mixed with the instructions run so far, so that a machine booted again on the same disk
-   * with the same seed does not repeat the ids of an earlier run. Deterministic.
+   * mixed with the instructions run so far and with the disk's checkpoint epoch, which the
+   * boot's first image id increments on the disk ({@code Fs.nextEpoch}, its own transaction;
+   * no transaction may be open). A machine booted again on the same disk therefore draws
+   * other ids even with the same seed and the same instruction counts, and the same disk and
+   * seed still give the same ids.
    */
   private long nextImageId() {
     SchedState s = m.proc.sched;
+    if (s.epoch == 0) {
+      m.fs.log().beginOpNow(Param.MAXOPBLOCKS);
+      s.epoch = m.fs.nextEpoch();
+      m.fs.log().endOp(Param.MAXOPBLOCKS);
+      m.proc.wakeup(Chan.LOG);
+    }
     s.imageIds += 0x9E3779B97F4A7C15L;
-    long z = s.imageIds ^ (s.cycles * 0xD1B54A32D192ED03L);
+    long z = s.imageIds ^ (s.cycles * 0xD1B54A32D192ED03L) ^ (s.epoch * 0x8CB92BA72F3D8DD7L);
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
     return z ^ (z >>> 31);

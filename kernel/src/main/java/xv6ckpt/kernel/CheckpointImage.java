@@ -152,6 +152,11 @@ public final class CheckpointImage {
       return va.length;
     }
 
+    /** The same image with another id. */
+    Image withId(long id) {
+      return new Image(id, pid, name, sz, x, pc, sysnum, args, progress, files, va, perm);
+    }
+
     long size() {
       return imageSize(files.size(), va.length);
     }

@@ -125,14 +125,22 @@ public final class File {
     }
   }
 
-  /** Reads from file f into user address addr. */
+  /**
+   * Reads from file f into user address addr. A read re-issued with progress ({@link
+   * Restart.Transfer}: a console read that blocked part-way, or a read restored from an image's
+   * restart record) continues into {@code addr + done} for the {@code n - done} bytes left and
+   * returns done plus what it reads; if the continuation fails (a bad buffer), the bytes
+   * already read still count, as consoleread counts them. The console keeps its own progress.
+   */
   SysResult fileread(Process p, OpenFile f, long addr, int n) {
     if (!f.readable) {
       return SysResult.MINUS_ONE;
     }
+    long done = p.restart instanceof Restart.Transfer t ? t.done() : 0;
+    int left = (int) Math.max(0, n - done);
     switch (f.type) {
       case PIPE:
-        return f.pipe.read(p, addr, n);
+        return continued(done, f.pipe.read(p, addr + done, left));
       case DEVICE:
         if (f.major != CONSOLE) {
           return SysResult.MINUS_ONE;
@@ -142,16 +150,24 @@ public final class File {
         {
           Fs fs = m.fs;
           fs.ilock(f.ip);
-          int r = fs.readi(f.ip, userSink(p), addr, f.off, n);
+          int r = fs.readi(f.ip, userSink(p), addr + done, f.off, left);
           if (r > 0) {
             f.off += r;
           }
           fs.iunlock(f.ip);
-          return SysResult.ret(r);
+          return continued(done, SysResult.ret(r));
         }
       default:
         throw new KernelPanic("fileread");
     }
+  }
+
+  /** A continued read's result: done plus what the continuation read (see fileread). */
+  private static SysResult continued(long done, SysResult r) {
+    if (done == 0 || !(r instanceof SysResult.Ret ret)) {
+      return r; // a Block keeps p.restart, and so done, for the re-issued call
+    }
+    return SysResult.ret(done + Math.max(0, ret.value()));
   }
 
   /** Writes to file f from user address addr. */

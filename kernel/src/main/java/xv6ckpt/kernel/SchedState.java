@@ -28,6 +28,7 @@ final class SchedState implements Cloneable {
 
   // Counters of other rooms.
   long imageIds; // Checkpoint's image ids: a splitmix64 sequence from the seed
+  long epoch; // the disk's checkpoint epoch this boot took (Fs.nextEpoch); 0: none yet
   long nextPipeId = 1; // Pipe
   long syscalls; // Syscall: calls handled
 

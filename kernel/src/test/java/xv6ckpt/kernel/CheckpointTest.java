@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import xv6ckpt.kernel.CheckpointImage.Image;
-import xv6ckpt.kernel.fs.ImageFile;
 import xv6ckpt.testkit.UserProgram;
 import xv6ckpt.testkit.Xv6Abi;
 
@@ -63,7 +62,7 @@ class CheckpointTest {
     assertThat(im.pc()).isEqualTo(after);
     assertThat(im.sysnum()).isEqualTo(0);
     assertThat(im.files().stream().map(f -> f.fd()).toList()).containsExactly(0, 1, 2);
-    assertThat(Ckpt.read(m, "/" + new String(ImageFile.TMP))).isEmpty();
+    assertThat(Ckpt.hasTemporary(m, "/")).isFalse();
   }
 
   @Test
@@ -228,7 +227,7 @@ class CheckpointTest {
   void refusalsComeBeforeAnythingIsWrittenEachWithOneConsoleLine() {
     UserProgram p = new UserProgram(KERNEL_TESTS)
         .str("path", "img").str("nodir", "nodir/img").str("root", "/")
-        .str("console", "console").str("dir", "d").str("tmp", ".ckpt.tmp").str("dev", "dev2");
+        .str("console", "console").str("dir", "d").str("dev", "dev2");
     p.a.li(A0, 999);
     p.checkpoint("path");
     p.check(CheckpointImage.CKPT_NO_PROCESS, 1);
@@ -245,7 +244,7 @@ class CheckpointTest {
     int code = 4;
     p.a.la(A0, "dir");
     p.sys(SYS_mkdir).check(0, code++);
-    for (String path : new String[] {"nodir", "root", "console", "dir", "tmp"}) {
+    for (String path : new String[] {"nodir", "root", "console", "dir"}) {
       p.a.li(A0, 0);
       p.checkpoint(path);
       p.check(CheckpointImage.CKPT_PATH, code++);
@@ -265,9 +264,9 @@ class CheckpointTest {
         .containsExactly("checkpoint: CKPT_NO_PROCESS (-2)", "checkpoint: CKPT_ZOMBIE (-3)",
             "checkpoint: CKPT_PATH (-7)", "checkpoint: CKPT_PATH (-7)",
             "checkpoint: CKPT_PATH (-7)", "checkpoint: CKPT_PATH (-7)",
-            "checkpoint: CKPT_PATH (-7)", "checkpoint: CKPT_DEVICE (-6)").inOrder();
+            "checkpoint: CKPT_DEVICE (-6)").inOrder();
     assertThat(Ckpt.read(m, "/img")).isEmpty();
-    assertThat(Ckpt.read(m, "/.ckpt.tmp")).isEmpty();
+    assertThat(Ckpt.hasTemporary(m, "/")).isFalse();
   }
 
   @Test
@@ -295,7 +294,7 @@ class CheckpointTest {
     Machines.spawn(n, "prog");
     assertThat(Machines.finish(n)).isEqualTo(Machines.exited(0));
     assertThat(xv6ckpt.kernel.fs.LargeFiles.freeBlocks(n.fs())).isEqualTo(free);
-    assertThat(Ckpt.read(n, "/.ckpt.tmp")).isEmpty();
+    assertThat(Ckpt.hasTemporary(n, "/")).isFalse();
   }
 
   @Test

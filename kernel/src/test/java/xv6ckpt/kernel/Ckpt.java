@@ -4,6 +4,7 @@ import static xv6ckpt.emulator.asm.Reg.A0;
 import static xv6ckpt.emulator.asm.Reg.A1;
 import static xv6ckpt.emulator.asm.Reg.A2;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import xv6ckpt.emulator.disk.BlockDevice;
@@ -11,6 +12,7 @@ import xv6ckpt.emulator.disk.MemoryBlockDevice;
 import xv6ckpt.kernel.fs.FileSystem;
 import xv6ckpt.kernel.fs.FsError;
 import xv6ckpt.kernel.fs.FsException;
+import xv6ckpt.kernel.fs.ImageFile;
 import xv6ckpt.kernel.fs.Mkfs;
 import xv6ckpt.testkit.UserProgram;
 import xv6ckpt.testkit.Xv6Abi;
@@ -42,6 +44,16 @@ final class Ckpt {
       if (e.error() == FsError.NOT_FOUND) {
         return Optional.empty();
       }
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Whether directory dir holds an entry under the kernel's temporary name (ImageFile.TMP). */
+  static boolean hasTemporary(Machine m, String dir) {
+    String tmp = new String(ImageFile.TMP, StandardCharsets.ISO_8859_1);
+    try {
+      return FileSystem.of(m.fs()).list(dir).stream().anyMatch(e -> e.name().equals(tmp));
+    } catch (FsException e) {
       throw new AssertionError(e);
     }
   }

@@ -23,7 +23,8 @@ public enum Rule {
   CKPT_DEVICE(-6, When.CHECKPOINT, "the target has a device other than the console open"),
   CKPT_PATH(-7, When.CHECKPOINT, "path cannot be created (missing parent, a directory, a device)"),
   CKPT_NOSPACE(-8, When.CHECKPOINT,
-      "the disk ran out of blocks or inodes, or the image is too large for a file"),
+      "the disk ran out of blocks or inodes, or the image is larger than the file system's "
+          + "largest file"),
 
   // The image: checked by restore (and by inspect and imginfo) before anything else happens.
   HDR_MAGIC(-10, When.IMAGE, "the file starts with the 8 bytes XV6CKPT\\0"),

@@ -209,6 +209,26 @@ public final class Fs {
   // ---------------------------------------------------------------------------------------
   // Inodes.
 
+  /** Where inode 0's dinode keeps the checkpoint epoch: its addrs[0], a u32. */
+  public static final int EPOCH_OFFSET = 12;
+
+  /**
+   * Not in xv6: the disk's checkpoint epoch, incremented and returned (inside a transaction).
+   * It counts the boots that wrote a checkpoint image, so that image ids differ across boots
+   * and stay a function of the disk and the seed. It lives in the dinode of inode 0, which
+   * xv6 never allocates (i-number 0 means "no inode"; ialloc starts at 1) and which stock xv6,
+   * both mkfs and our fsck never read; mkfs writes it as zeros, and its type stays 0 (free).
+   * The block is in the inode area, so the write goes through the log like any other.
+   */
+  public long nextEpoch() {
+    Buf bp = bio.bread(sb.iblock(0));
+    long epoch = (FsFormat.u32(bp.data, EPOCH_OFFSET) + 1) & 0xffffffffL;
+    FsFormat.put32(bp.data, EPOCH_OFFSET, epoch);
+    log.logWrite(bp);
+    bio.brelse(bp);
+    return epoch;
+  }
+
   /**
    * Allocates an inode: marks a free on-disk inode as having type {@code type}.
    *

@@ -1,7 +1,9 @@
 package xv6ckpt.kernel.fs;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import xv6ckpt.kernel.KernelPanic;
@@ -13,15 +15,44 @@ import xv6ckpt.kernel.Param;
  * (checkpoint images). The protocol, in the order of its transactions:
  *
  * <ol>
- *   <li>Write the new content to the temporary file {@link #TMP} in path's directory (a stale
- *       TMP from a crash is emptied and reused), in chunks of one transaction each, every
- *       transaction reserving (and so logging at most) MAXOPBLOCKS blocks.
+ *   <li>Release the kernel's leftovers in path's directory (see below), then link a new empty
+ *       file as the temporary {@link #TMP} (one transaction).
+ *   <li>Write the new content into it, in chunks of one transaction each, every transaction
+ *       reserving (and so logging at most) MAXOPBLOCKS blocks.
  *   <li>The commit point, one transaction: path's entry gets the new inode and TMP's the old
  *       one (or, with no old file, TMP's entry is renamed to path).
- *   <li>Free the old file under TMP from its end ({@link LargeFiles#truncateStep}), one
- *       transaction per step, each leaving a consistent shorter file; then unlink TMP. A crash
- *       here leaves a stale TMP, which the next replacement in that directory reuses.
+ *   <li>Release the old file's name TMP.
  * </ol>
+ *
+ * <p>Releasing a kernel name from a file ({@link #release}), so that no other name loses its
+ * bytes and no crash leaves a file that no directory names:
+ *
+ * <ul>
+ *   <li>the file has other links (a user's hard links): only the kernel's name goes, one
+ *       transaction; the other names keep the bytes;
+ *   <li>the kernel's name is its last and no open file holds it: its blocks are freed from the
+ *       end ({@link LargeFiles#truncateStep}), one transaction per step, each leaving a
+ *       consistent shorter file still named, then the unlink frees the empty inode;
+ *   <li>the kernel's name is its last and an open file holds it: it is <em>parked</em>, its
+ *       entry renamed to {@code .ckpt/<inum in 8 hex digits>} (one transaction), and keeps its
+ *       blocks; the first replacement in that directory after its last close releases it. It
+ *       is not unlinked while open because a power cut would then leave an allocated inode
+ *       that no directory names (xv6 keeps no orphan list), which fsck rightly reports.
+ * </ul>
+ *
+ * <p>Every replacement first releases, by the same rule, each entry of path's directory whose
+ * name starts with {@code .ckpt/}: a stale TMP left by a power cut, and parked files.
+ *
+ * <p>Why those names are the kernel's own: they contain a '/', which no directory entry made
+ * through a path can (namei splits paths at '/', so open, mkdir, link and mknod never create
+ * such a name and no path ever names it). A file under such a name was therefore put there by
+ * this protocol, and releasing it cannot touch a user's name; a user's own {@code .ckpt.tmp}
+ * is an ordinary file. The names fit DIRSIZ, so stock xv6 and fsck read the directory as usual
+ * (stock {@code ls} lists them and cannot stat them).
+ *
+ * <p>Invariant: no directory entry other than path's and the kernel's names changes; a file's
+ * blocks are freed only once its last name is gone and no open file holds it; every allocated
+ * inode stays named by some directory entry at every disk write.
  *
  * <p>The caller brackets each transaction ({@link Caller#begin}, {@link Caller#end}): like
  * {@link Fs}, this class changes blocks only inside transactions it does not open itself, so
@@ -29,8 +60,25 @@ import xv6ckpt.kernel.Param;
  * transaction") to log more than the reservation, so the chunking is checked on every run.
  */
 public final class ImageFile {
-  /** The temporary name a file is written under, in the target path's directory. */
-  public static final byte[] TMP = ".ckpt.tmp".getBytes(StandardCharsets.ISO_8859_1);
+  /**
+   * The temporary name a file is written under, in the target path's directory: it holds a
+   * '/', so no path can name it (see the class comment).
+   */
+  public static final byte[] TMP = ".ckpt/tmp".getBytes(StandardCharsets.ISO_8859_1);
+
+  /** What every name of the kernel's own starts with: TMP and the parked names. */
+  private static final byte[] PREFIX = ".ckpt/".getBytes(StandardCharsets.ISO_8859_1);
+
+  /** Whether a directory entry's name is one of the kernel's own (TMP or parked). */
+  public static boolean isKernelName(byte[] n) {
+    return n.length >= PREFIX.length && Arrays.equals(n, 0, PREFIX.length, PREFIX, 0,
+        PREFIX.length);
+  }
+
+  /** The name a file still open is parked under: {@code .ckpt/} and its inum in hex. */
+  static byte[] parkedName(long inum) {
+    return String.format(".ckpt/%08x", inum).getBytes(StandardCharsets.ISO_8859_1);
+  }
 
   /** What the protocol needs from the kernel. */
   public interface Caller {
@@ -49,8 +97,13 @@ public final class ImageFile {
     REPLACED,
     /** path names no directory entry that can be a regular file (CKPT_PATH). */
     BAD_PATH,
-    /** The content does not fit a file or the free blocks (CKPT_NOSPACE); nothing changed. */
-    NO_SPACE
+    /** The content does not fit the free blocks or inodes (CKPT_NOSPACE); nothing changed. */
+    NO_SPACE,
+    /**
+     * The content is larger than the file system's largest file (CKPT_NOSPACE as well): 268 KiB
+     * on a stock file system, which {@code mkfs --big-files} lifts; nothing changed.
+     */
+    TOO_BIG
   }
 
   private final Fs fs;
@@ -73,6 +126,11 @@ public final class ImageFile {
     return new ImageFile(fs, c).replace(cwd, path, size, content);
   }
 
+  /** The largest file this file system holds, in bytes. */
+  public static long maxFileBytes(Fs fs) {
+    return (long) fs.superblock().maxFileBlocks() * FsFormat.BSIZE;
+  }
+
   private Result replace(Inode cwd, byte[] path, long size, Supplier<ByteSource> content) {
     c.begin();
     Optional<Fs.Parent> parent = fs.nameiparent(path, cwd);
@@ -90,38 +148,47 @@ public final class ImageFile {
   }
 
   private Result replaceIn(long size, Supplier<ByteSource> content) {
-    if (name.length == 0 || Dirent.isDotOrDotDot(name) || Arrays.equals(name, TMP)) {
-      return Result.BAD_PATH;
+    if (name.length == 0 || Dirent.isDotOrDotDot(name)) {
+      return Result.BAD_PATH; // (name is never the kernel's: a path element holds no '/')
     }
     c.begin();
     Optional<Entry> old = lookup(name);
-    Optional<Entry> tmp = lookup(TMP);
+    List<Entry> leftovers = kernelEntries();
     c.end();
-    if ((old.isPresent() && old.get().type != Stat.T_FILE)
-        || (tmp.isPresent() && tmp.get().type != Stat.T_FILE)
-        || (old.isPresent() && tmp.isPresent() && old.get().inum == tmp.get().inum)) {
-      return Result.BAD_PATH; // not a regular file, or linked as TMP too
+    if (old.isPresent() && old.get().type != Stat.T_FILE) {
+      return Result.BAD_PATH; // not a regular file
     }
-    if (!roomFor(size, tmp)) {
+    for (Entry e : leftovers) {
+      if (e.type != Stat.T_FILE) {
+        return Result.BAD_PATH; // only a corrupt disk has a kernel name on a non-file
+      }
+    }
+    if (size > maxFileBytes(fs)) {
+      return Result.TOO_BIG;
+    }
+    if (!roomFor(size, leftovers)) {
       return Result.NO_SPACE;
     }
-    Optional<Inode> ip = tmp.isPresent() ? Optional.of(emptied(tmp.get().inum)) : created();
+    for (Entry e : leftovers) {
+      release(fs.iget(e.inum), e.name);
+    }
+    Optional<Inode> ip = created();
     if (ip.isEmpty()) {
       return Result.NO_SPACE;
     }
     if (!write(ip.get(), content.get(), size)) {
-      discard(ip.get());
+      release(ip.get(), TMP);
       return Result.NO_SPACE;
     }
     swap(ip.get(), old);
     if (old.isPresent()) {
-      discard(fs.iget(old.get().inum));
+      release(fs.iget(old.get().inum), TMP);
     }
     return Result.REPLACED;
   }
 
-  /** A directory entry of dp: the inode's number, type and size. */
-  private record Entry(long inum, short type, long size) {}
+  /** A directory entry of dp: its name, the inode's number, type, size and link count. */
+  private record Entry(byte[] name, long inum, short type, long size, short nlink) {}
 
   /** Looks n up in dp (inside a transaction). */
   private Optional<Entry> lookup(byte[] n) {
@@ -131,32 +198,53 @@ public final class ImageFile {
     if (f.isEmpty()) {
       return Optional.empty();
     }
-    Inode ip = f.get().ip();
+    return Optional.of(entry(n, f.get().ip()));
+  }
+
+  /** The entry for n naming ip (referenced; the reference is dropped). */
+  private Entry entry(byte[] n, Inode ip) {
     fs.ilock(ip);
-    Entry e = new Entry(ip.inum(), ip.type(), ip.size());
+    Entry e = new Entry(n, ip.inum(), ip.type(), ip.size(), ip.nlink());
     fs.iunlockput(ip);
-    return Optional.of(e);
+    return e;
+  }
+
+  /** Every entry of dp under a kernel name, in directory order (inside a transaction). */
+  private List<Entry> kernelEntries() {
+    List<Dirent> found = new ArrayList<>();
+    byte[] de = new byte[FsFormat.DIRENT_SIZE];
+    fs.ilock(dp);
+    for (long off = 0; off + de.length <= dp.size(); off += de.length) {
+      if (fs.readi(dp, ByteSink.of(de), 0, off, de.length) != de.length) {
+        throw new KernelPanic("checkpoint: directory read");
+      }
+      Dirent d = Dirent.decode(de, 0);
+      if (d.inum() != 0 && isKernelName(d.name())) {
+        found.add(d);
+      }
+    }
+    fs.iunlock(dp);
+    List<Entry> out = new ArrayList<>();
+    for (Dirent d : found) {
+      out.add(entry(d.name(), fs.iget(d.inum())));
+    }
+    return out;
   }
 
   /**
-   * NO_SPACE's test, before anything is written: the content fits a file, and the free blocks
-   * plus those of a stale TMP (freed first) hold it, its index blocks and one more directory
-   * block. The old file stays until the swap, so its blocks do not count.
+   * NO_SPACE's test, before anything is written: the free blocks, plus those that releasing
+   * the leftovers frees (files whose last name they are, not open), hold the content, its index
+   * blocks and one more directory block. The old file stays until the swap, so its blocks do
+   * not count.
    */
-  private boolean roomFor(long size, Optional<Entry> tmp) {
-    if (size > (long) fs.superblock().maxFileBlocks() * FsFormat.BSIZE) {
-      return false;
-    }
+  private boolean roomFor(long size, List<Entry> leftovers) {
     long free = LargeFiles.freeBlocks(fs);
-    long stale = tmp.isEmpty() ? 0 : LargeFiles.blocksFor(tmp.get().size);
-    return free + stale >= LargeFiles.blocksFor(size) + 1;
-  }
-
-  /** The stale TMP, referenced, with its blocks freed step by step. */
-  private Inode emptied(long inum) {
-    Inode ip = fs.iget(inum);
-    truncate(ip);
-    return ip;
+    for (Entry e : leftovers) {
+      if (e.nlink == 1 && !c.openElsewhere(e.inum)) {
+        free += LargeFiles.blocksFor(e.size);
+      }
+    }
+    return free >= LargeFiles.blocksFor(size) + 1;
   }
 
   /** A new empty file linked as TMP in dp, referenced; empty if the disk is full. */
@@ -239,22 +327,50 @@ public final class ImageFile {
   }
 
   /**
-   * Removes the file under TMP (ip, referenced by us): frees its blocks in steps unless an open
-   * file still reads it, then unlinks TMP; our reference is dropped.
+   * Releases the kernel's name n in dp from file ip (referenced by us; the reference is
+   * dropped), by the rule in the class comment: drop the name if ip has other links; free the
+   * blocks in steps and unlink if n is its last name and no open file holds it; park it if an
+   * open file does.
    */
-  private void discard(Inode ip) {
-    if (!c.openElsewhere(ip.inum())) {
+  private void release(Inode ip, byte[] n) {
+    c.begin();
+    fs.ilock(ip);
+    boolean last = ip.nlink() == 1;
+    fs.iunlock(ip);
+    c.end();
+    if (last && c.openElsewhere(ip.inum())) {
+      park(ip, n);
+      return;
+    }
+    if (last) {
       truncate(ip);
     }
     c.begin();
     fs.ilock(dp);
-    long off = entryOffset(TMP);
-    setEntry(off, new byte[0], 0);
+    setEntry(entryOffset(n), new byte[0], 0);
     fs.iunlock(dp);
     fs.ilock(ip);
     ip.setNlink((short) (ip.nlink() - 1));
     fs.iupdate(ip);
-    fs.iunlockput(ip); // frees the (empty) inode unless an open file holds it
+    fs.iunlockput(ip); // frees the (empty) inode if that was its last link
+    c.end();
+  }
+
+  /** Renames ip's entry n in dp to ip's parked name (one transaction); drops our reference. */
+  private void park(Inode ip, byte[] n) {
+    byte[] parked = parkedName(ip.inum());
+    c.begin();
+    if (!Arrays.equals(n, parked)) {
+      fs.ilock(dp);
+      Optional<Fs.Found> clash = fs.dirlookup(dp, parked);
+      if (clash.isPresent()) { // a file is parked once: only its own name can be there
+        fs.iput(clash.get().ip());
+        throw new KernelPanic("checkpoint: inode " + ip.inum() + " is parked twice");
+      }
+      setEntry(entryOffset(n), parked, ip.inum());
+      fs.iunlock(dp);
+    }
+    fs.iput(ip);
     c.end();
   }
 
