@@ -161,7 +161,7 @@ class RestartContinuationPropertyTest {
     Machine m = Machines.runner(d, Machines.LARGE);
     int pid = Machines.spawn(m, "restore", "img");
     // The model first: the spec must call this image restorable.
-    RestoreResult r = CheckpointModel.restoreFile(caller(pid), Optional.of(bytes), view(d));
+    RestoreResult r = CheckpointModel.restoreFile(SpecImages.caller(pid), Optional.of(bytes), SpecImages.view(d, List.of("data", "img", "restore")));
     assertWithMessage("%s: the model restores it", c).that(r)
         .isInstanceOf(RestoreResult.Restored.class);
     long t0 = m.ticks();
@@ -172,7 +172,7 @@ class RestartContinuationPropertyTest {
     assertWithMessage("%s: outcome (console %s)", c, m.output()).that(out)
         .isInstanceOf(Machine.Outcome.Exited.class);
     int status = ((Machine.Outcome.Exited) out).status();
-    byte[] before = filled(BUF);
+    byte[] before = SpecImages.filled(BUF);
     String echo = c.kind() == Kind.READ_CONSOLE ? c.typed() : "";
     String printed = m.output().substring(Math.min(echo.length(), m.output().length()));
     byte[] buffer = Arrays.copyOf(printed.getBytes(StandardCharsets.ISO_8859_1), 64);
@@ -228,23 +228,6 @@ class RestartContinuationPropertyTest {
     return FileSystem.mount(d).stat("/data").ino();
   }
 
-  private static FileView view(MemoryBlockDevice d) throws Exception {
-    FileSystem fs = FileSystem.mount(d);
-    Map<String, FileView.Inode> paths = new TreeMap<>();
-    for (String n : List.of("data", "img", "restore")) {
-      Stat s = fs.stat("/" + n);
-      paths.put("/" + n, new FileView.Inode(s.ino(), s.type(), s.size()));
-    }
-    return FileView.of(paths);
-  }
-
-  private static ModelProcess caller(int pid) {
-    Map<Integer, ModelFile> files = Map.of(0, new ModelFile.Console(true, true),
-        1, new ModelFile.Console(true, true), 2, new ModelFile.Console(true, true));
-    return ModelProcess.of(pid, "restore", ModelProcess.State.RUNNING, 0x3000, List.of(),
-        Registers.zero(0x10), files, SyscallRestart.NONE);
-  }
-
   private static Image image(SyscallRestart rs, long dataInum, int offset) {
     long[] x = new long[31];
     for (int n = 1; n <= 31; n++) {
@@ -259,17 +242,7 @@ class RestartContinuationPropertyTest {
         List.of(OpenFile.console(0, true, false), OpenFile.console(1, false, true),
             OpenFile.console(2, false, true),
             OpenFile.file(DATA_FD, true, false, "/data", dataInum, offset)),
-        pages());
-  }
-
-  private static List<Page> pages() {
-    List<Page> out = new ArrayList<>();
-    out.add(new Page(0, PTE_R | PTE_X | PTE_U, text()));
-    out.add(new Page(BUF, PTE_R | PTE_W | PTE_U, filled(BUF)));
-    out.add(new Page(0x2000, PTE_R | PTE_W, filled(0x2000)));
-    out.add(new Page(0x3000, PTE_R | PTE_W | PTE_U, filled(0x3000)));
-    out.add(new Page(0x5000, PTE_R | PTE_W | PTE_U, filled(0x5000)));
-    return out;
+        SpecImages.pages(text()));
   }
 
   /** The re-issued ecall; write(1, BUF, 64); exit(uptime() << 8 | (result & 0xff)). */
@@ -285,11 +258,4 @@ class RestartContinuationPropertyTest {
     return Arrays.copyOf(code, 4096);
   }
 
-  private static byte[] filled(long va) {
-    byte[] d = new byte[4096];
-    for (int i = 0; i < d.length; i++) {
-      d[i] = (byte) ('A' + (i + va / 4096) % 26);
-    }
-    return d;
-  }
 }

@@ -11,12 +11,20 @@ import static xv6ckpt.specs.Xv6.PTE_X;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import xv6ckpt.emulator.asm.Assembler;
+import xv6ckpt.emulator.disk.MemoryBlockDevice;
+import xv6ckpt.kernel.fs.FileSystem;
+import xv6ckpt.kernel.fs.Stat;
+import xv6ckpt.specs.FileView;
 import xv6ckpt.specs.Image;
 import xv6ckpt.specs.Image.OpenFile;
 import xv6ckpt.specs.Image.Page;
 import xv6ckpt.specs.Image.Registers;
 import xv6ckpt.specs.Image.SyscallRestart;
+import xv6ckpt.specs.ModelFile;
+import xv6ckpt.specs.ModelProcess;
 
 /**
  * Images made by the spec (not by the kernel) for restore to read: a process captured inside
@@ -66,9 +74,14 @@ final class SpecImages {
   }
 
   static List<Page> pages() {
+    return pages(text());
+  }
+
+  /** The layout above with another text page (the data pages filled as {@link #filled} does). */
+  static List<Page> pages(byte[] text) {
     List<Page> out = new ArrayList<>();
-    out.add(new Page(0, PTE_R | PTE_X | PTE_U, text()));
-    out.add(new Page(0x1000, PTE_R | PTE_W | PTE_U, filled(0x1000)));
+    out.add(new Page(0, PTE_R | PTE_X | PTE_U, text));
+    out.add(new Page(BUF, PTE_R | PTE_W | PTE_U, filled(BUF)));
     out.add(new Page(0x2000, PTE_R | PTE_W, filled(0x2000)));
     out.add(new Page(0x3000, PTE_R | PTE_W | PTE_U, filled(0x3000)));
     out.add(new Page(0x5000, PTE_R | PTE_W | PTE_U, filled(0x5000)));
@@ -86,11 +99,35 @@ final class SpecImages {
     return page;
   }
 
-  private static byte[] filled(long va) {
+  /** A page's worth of letters that differ from page to page. */
+  static byte[] filled(long va) {
     byte[] d = new byte[4096];
     for (int i = 0; i < d.length; i++) {
       d[i] = (byte) ('a' + (i + va / 4096) % 26);
     }
     return d;
+  }
+
+  /** What restore may ask the disk: the named root files, as stat shows them. */
+  static FileView view(MemoryBlockDevice d, Iterable<String> names) throws Exception {
+    FileSystem fs = FileSystem.mount(d);
+    Map<String, FileView.Inode> paths = new TreeMap<>();
+    for (String n : names) {
+      Stat s = fs.stat("/" + n);
+      paths.put("/" + n, new FileView.Inode(s.ino(), s.type(), s.size()));
+    }
+    return FileView.of(paths);
+  }
+
+  /** The restoring caller as spawn makes it: consoles at 0, 1, 2; the rest does not matter. */
+  static ModelProcess caller(int pid) {
+    Map<Integer, ModelFile> files =
+        Map.of(
+            0, new ModelFile.Console(true, true),
+            1, new ModelFile.Console(true, true),
+            2, new ModelFile.Console(true, true));
+    return ModelProcess.of(
+        pid, "restore", ModelProcess.State.RUNNING, 0x3000, List.of(), Registers.zero(0x10), files,
+        SyscallRestart.NONE);
   }
 }

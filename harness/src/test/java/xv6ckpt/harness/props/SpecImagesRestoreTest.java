@@ -68,33 +68,14 @@ class SpecImagesRestoreTest {
     return FileSystem.mount(disk(Map.of())).stat("/data").ino();
   }
 
-  /** What restore may ask the disk: /data, /restore and the images, as stat shows them. */
-  private static FileView view(MemoryBlockDevice d, Iterable<String> names) throws Exception {
-    FileSystem fs = FileSystem.mount(d);
-    Map<String, FileView.Inode> paths = new TreeMap<>();
-    for (String n : names) {
-      Stat s = fs.stat("/" + n);
-      paths.put("/" + n, new FileView.Inode(s.ino(), s.type(), s.size()));
-    }
-    return FileView.of(paths);
-  }
-
-  /** The caller as spawn makes it: consoles at 0, 1, 2; the rest does not matter to restore. */
-  private static ModelProcess caller(int pid) {
-    Map<Integer, ModelFile> files = Map.of(0, new ModelFile.Console(true, true),
-        1, new ModelFile.Console(true, true), 2, new ModelFile.Console(true, true));
-    return ModelProcess.of(pid, "restore", ModelProcess.State.RUNNING, 0x3000, List.of(),
-        Image.Registers.zero(0x10), files, Image.SyscallRestart.NONE);
-  }
-
   private void validImage(long progress, String typed, String printed) throws Exception {
     byte[] bytes = ImageCodec.encode(SpecImages.image(0xfeed, dataInum(), progress));
     MemoryBlockDevice d = disk(Map.of("img", bytes));
-    FileView fs = view(d, List.of("data", "img", "restore"));
+    FileView fs = SpecImages.view(d, List.of("data", "img", "restore"));
     Machine m = Machines.runner(d, Machines.LARGE);
     int pid = Machines.spawn(m, "restore", "img");
     assertThat(Machines.finish(m, Machines.LONG_RUN)).isEqualTo(new Machine.Outcome.Idle(true));
-    RestoreResult r = CheckpointModel.restoreFile(caller(pid), Optional.of(bytes), fs);
+    RestoreResult r = CheckpointModel.restoreFile(SpecImages.caller(pid), Optional.of(bytes), fs);
     assertThat(r).isInstanceOf(RestoreResult.Restored.class);
     ModelProcess want = ((RestoreResult.Restored) r).process();
     Process p = m.proc().byPid(pid).orElseThrow();
@@ -200,7 +181,7 @@ class SpecImagesRestoreTest {
     MemoryBlockDevice d = disk(files);
     List<String> names = new ArrayList<>(files.keySet());
     names.addAll(List.of("data", "restore"));
-    FileView fs = view(d, names);
+    FileView fs = SpecImages.view(d, names);
     Machine m = Machines.runner(d, Machines.LARGE);
     int freePages = m.kalloc().freePages();
     Set<Rule> seen = EnumSet.noneOf(Rule.class);
@@ -209,7 +190,7 @@ class SpecImagesRestoreTest {
     for (String name : cases) {
       int pid = Machines.spawn(m, "restore", name);
       Optional<byte[]> content = Optional.ofNullable(files.get(name));
-      RestoreResult want = CheckpointModel.restoreFile(caller(pid), content, fs);
+      RestoreResult want = CheckpointModel.restoreFile(SpecImages.caller(pid), content, fs);
       assertWithMessage("%s: the model refuses", name).that(want)
           .isInstanceOf(RestoreResult.Refused.class);
       Rule rule = ((RestoreResult.Refused) want).rule();
