@@ -136,26 +136,7 @@ public final class RestoreCorpus {
     if (!(o instanceof Machine.Outcome.Exited)) {
       throw new IllegalStateException("corpus: /c did not exit: " + o + " " + m.output());
     }
-    return read(m, "/k").orElseThrow(() ->
+    return Disks.readFile(m, "/k").orElseThrow(() ->
         new IllegalStateException("corpus: no image written: " + m.output()));
   }
-
-  private static Optional<byte[]> read(Machine m, String path) {
-    Fs fs = m.fs();
-    fs.log().beginOpNow(Param.MAXOPBLOCKS);
-    try {
-      Optional<Inode> ip = fs.namei(path.getBytes(StandardCharsets.ISO_8859_1), fs.root());
-      if (ip.isEmpty()) {
-        return Optional.empty();
-      }
-      fs.ilock(ip.get());
-      byte[] out = new byte[(int) ip.get().size()];
-      fs.readi(ip.get(), ByteSink.of(out), 0, 0, out.length);
-      fs.iunlockput(ip.get());
-      return Optional.of(out);
-    } finally {
-      fs.log().endOp(Param.MAXOPBLOCKS);
-    }
-  }
-
 }

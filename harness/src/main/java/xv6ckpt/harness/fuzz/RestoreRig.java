@@ -3,9 +3,6 @@ package xv6ckpt.harness.fuzz;
 import static xv6ckpt.emulator.asm.Reg.A0;
 import static xv6ckpt.emulator.asm.Reg.A7;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,6 +16,7 @@ import xv6ckpt.emulator.asm.Elf64Writer;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
 import xv6ckpt.harness.rig.Disks;
 import xv6ckpt.harness.rig.Machines;
+import xv6ckpt.harness.rig.UserPages;
 import xv6ckpt.kernel.Machine;
 import xv6ckpt.kernel.OpenFile;
 import xv6ckpt.kernel.Process;
@@ -40,7 +38,7 @@ import xv6ckpt.testkit.Xv6Abi;
  * made at full {@link #CAPACITY} by mkfs, so its blocks exist; nothing else is written), then
  * the ecall runs until the system call returns to user mode, before the next user instruction
  * (the caller's after a refusal, the image's first after a restore). The caller's and the
- * restored process's state are read back the harness's way (page table walked here, not
+ * restored process's state are read back the harness's way (page table walked by the rig's UserPages, not
  * through the kernel's Vm).
  *
  * <p>Inputs longer than CAPACITY are cut to it (the targets judge the bytes the kernel sees).
@@ -55,13 +53,6 @@ final class RestoreRig {
   static final int FILE_BYTES = 300;
   private static final long PATH_VA = 0x100;
   private static final long ECALL_PC = 8;
-  private static final long PTE_V = 1;
-  private static final int ENTRIES = 512; // PTEs per page-table page
-  private static final VarHandle PTE =
-      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  /** All zeros, never written: what an empty run of PTEs is compared with. */
-  private static final byte[] ZERO_PAGE = new byte[Xv6.PGSIZE];
-  private static final int PERM_BITS = Xv6.PTE_R | Xv6.PTE_W | Xv6.PTE_X | Xv6.PTE_U;
 
   final Machine m;
   private final Machine.Snapshot snap;
@@ -74,8 +65,6 @@ final class RestoreRig {
   private final int imgInodeOff;
   private final long[] imgBlocks;
   private final Map<String, FileView.Inode> rootEntries;
-  /** One copy of a page-table page per level, for {@link #walk}. */
-  private final byte[][] tableCopy = new byte[3][Xv6.PGSIZE];
   private long writesAtStore;
 
   RestoreRig() {
@@ -281,11 +270,10 @@ final class RestoreRig {
         files.put(fd, modelFile(f));
       }
     }
-    List<Image.Page> pages = new ArrayList<>();
-    int tables = walk(p.pagetable(), 2, 0, pages);
+    UserPages.Tree tree = UserPages.tree(m.memory(), p.pagetable());
     return new Observed(new ModelProcess(p.pid(), p.name(), ModelProcess.State.RUNNING,
-        p.size(), pages, Image.Registers.of(x, r[32]), files, Image.SyscallRestart.NONE),
-        tables);
+        p.size(), tree.leaves(), Image.Registers.of(x, r[32]), files, Image.SyscallRestart.NONE),
+        tree.tablePages());
   }
 
   private static ModelFile modelFile(OpenFile f) {
@@ -299,40 +287,5 @@ final class RestoreRig {
       return new ModelFile.Device(f.major(), f.readable(), f.writable());
     }
     return new ModelFile.Pipe(f.readable(), f.writable());
-  }
-
-  /**
-   * Walks the page-table page at {@code table} (level 2 is the root; base is the first virtual
-   * address it maps): adds every valid leaf below TRAPFRAME, in address order, with its R/W/X/U
-   * bits and bytes, to out; returns how many page-table pages the tree has, this one included.
-   * The table is read in one copy and its zero runs skipped with one vectorized comparison
-   * each (an invalid, nonzero entry is still looked at), since most entries are empty.
-   */
-  private int walk(long table, int level, long base, List<Image.Page> out) {
-    byte[] t = tableCopy[level];
-    m.memory().read(table, t, 0, Xv6.PGSIZE);
-    int tables = 1;
-    for (int i = nextNonzero(t, 0); i < ENTRIES; i = nextNonzero(t, i + 1)) {
-      long pte = (long) PTE.get(t, 8 * i);
-      if ((pte & PTE_V) == 0) {
-        continue;
-      }
-      long va = base + ((long) i << (12 + 9 * level));
-      long pa = (pte >>> 10) << 12;
-      if ((pte & (Xv6.PTE_R | Xv6.PTE_X)) == 0 && level > 0) {
-        tables += walk(pa, level - 1, va, out);
-      } else if (va < Xv6.TRAPFRAME) {
-        byte[] data = new byte[Xv6.PGSIZE];
-        m.memory().read(pa, data, 0, data.length);
-        out.add(new Image.Page(va, (int) pte & PERM_BITS, data));
-      }
-    }
-    return tables;
-  }
-
-  /** The index of the first entry at or after from with a nonzero byte, or ENTRIES. */
-  private static int nextNonzero(byte[] table, int from) {
-    int off = Arrays.mismatch(table, 8 * from, Xv6.PGSIZE, ZERO_PAGE, 8 * from, Xv6.PGSIZE);
-    return off < 0 ? ENTRIES : from + off / 8; // off counts from 8 * from
   }
 }

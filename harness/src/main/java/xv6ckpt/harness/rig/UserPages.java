@@ -84,6 +84,12 @@ public final class UserPages {
   }
 
   /**
+   * A process's whole page-table tree: its leaves below TRAPFRAME (as {@link #leaves} lists
+   * them) and how many page-table pages hold it, the root included.
+   */
+  public record Tree(List<Page> leaves, int tablePages) {}
+
+  /**
    * Every leaf of the whole tree below TRAPFRAME, in address order: the user's pages and the
    * stack guard page, wherever they are (not only below sz), as the spec's image describes a
    * process's memory.
@@ -92,34 +98,48 @@ public final class UserPages {
    *     or a non-leaf at level 0
    */
   public static List<Page> leaves(PhysicalMemory mem, long root) {
-    List<Page> out = new ArrayList<>();
-    leaves(mem, root, 2, 0, out);
-    return out;
+    return tree(mem, root).leaves();
   }
 
-  private static void leaves(PhysicalMemory mem, long table, int level, long base,
-      List<Page> out) {
-    for (int i = 0; i < 512; i++) {
-      long pte = mem.read64(table + 8L * i);
+  /**
+   * The leaves of {@link #leaves} and the number of page-table pages. Only set PTEs are visited
+   * ({@link PhysicalMemory#nextNonZero64}: a zero PTE is invalid, and most of a process's
+   * tables are empty), which keeps the restore fuzz targets' oracle cheap.
+   *
+   * @throws AssertionError as {@link #leaves} does
+   */
+  public static Tree tree(PhysicalMemory mem, long root) {
+    List<Page> out = new ArrayList<>();
+    int tables = walk(mem, root, 2, 0, out);
+    return new Tree(out, tables);
+  }
+
+  /** Adds table's leaves (level 2 is the root; base its first va) to out; returns its tables. */
+  private static int walk(PhysicalMemory mem, long table, int level, long base, List<Page> out) {
+    int tables = 1;
+    long end = table + PAGE;
+    for (long a = mem.nextNonZero64(table, end); a < end; a = mem.nextNonZero64(a + 8, end)) {
+      long pte = mem.read64(a);
       if ((pte & PTE_V) == 0) {
         continue;
       }
-      long va = base | ((long) i << (12 + 9 * level));
+      long va = base | ((a - table) / 8 << (12 + 9 * level));
       boolean leaf = (pte & (Xv6.PTE_R | Xv6.PTE_W | Xv6.PTE_X)) != 0;
       if (leaf && level > 0) {
-        throw new AssertionError("superpage leaf at level " + level + " va 0x"
-            + Long.toHexString(va));
+        throw new AssertionError(
+            "superpage leaf at level " + level + " va 0x" + Long.toHexString(va));
       } else if (!leaf) {
         if (level == 0) {
           throw new AssertionError("non-leaf at level 0, va 0x" + Long.toHexString(va));
         }
-        leaves(mem, frame(pte), level - 1, va, out);
+        tables += walk(mem, frame(pte), level - 1, va, out);
       } else if (va < Xv6.TRAPFRAME) {
         byte[] d = new byte[PAGE];
         mem.read(frame(pte), d, 0, d.length);
         out.add(new Page(va, (int) (pte & PERM_BITS), d));
       }
     }
+    return tables;
   }
 
   /**
