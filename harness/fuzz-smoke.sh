@@ -6,6 +6,6 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 out="$(mktemp -d)"
-# --max-corpus 0: a smoke run never grows the committed corpus.
+# A campaign only reads the corpus unless given --merge-corpus; --max-corpus 0 says so twice.
 ./xv6ckpt campaign --targets all --per-target "${FUZZ_SMOKE_SECONDS:-30}s" --max-corpus 0 \
   --report-dir "$out"

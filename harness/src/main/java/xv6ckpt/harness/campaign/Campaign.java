@@ -31,12 +31,19 @@ import xv6ckpt.harness.fuzz.FuzzTargets;
 /**
  * A fuzz campaign: each target runs under Jazzer's standalone driver in a child JVM for its
  * share of the time ({@code jobs} targets at once), with the committed corpus as a read-only
- * seed folder and a work folder ({@code <outDir>/work/<target>/}) for what it learns.
- * Afterwards its crashes are re-run in-process, grouped by stack hash, minimized and stored as
- * open findings unless known (a known finding whose status is "fixed" found again is a
- * regression); the work folder is merged into the corpus with libFuzzer's coverage-preserving
- * merge, and the corpus never grows past {@code maxCorpus} files (merged files beyond that are
- * dropped again, smallest kept; files that were there before are never touched).
+ * seed folder and a work folder ({@code <outDir>/work/<target>/}) for what it learns, the
+ * working corpus. Afterwards its crashes are re-run in-process, grouped by stack hash,
+ * minimized and stored as open findings unless known (a known finding whose status is "fixed"
+ * found again is a regression).
+ *
+ * <p>By default the corpus folder is only read: new findings are stored in the report folder
+ * ({@code <outDir>/findings/<target>/<hash>/}) and the learned inputs stay in the work folder,
+ * so a campaign leaves a checkout as it was. With {@code mergeCorpus} (the nightly job's step)
+ * new findings are stored under {@code <corpus>/findings/} and each work folder is merged into
+ * the corpus with libFuzzer's coverage-preserving merge ({@code -merge=1}: only inputs that add
+ * coverage are copied), and a target's corpus never grows past {@code maxCorpus} files by
+ * merging (merged files beyond that are dropped again, smallest kept; files that were there
+ * before are never touched).
  *
  * <p>{@link #interrupt} (Ctrl-C) stops the running drivers and starts no new one; what the
  * stopped drivers found is still collected, merged and returned. Progress goes to {@code log}.
@@ -44,10 +51,13 @@ import xv6ckpt.harness.fuzz.FuzzTargets;
 public final class Campaign {
   /**
    * What to run. {@code classPath}: the driver JVM's class path (the targets, their
-   * dependencies and Jazzer); {@code driverFlags}: extra flags for every driver command.
+   * dependencies and Jazzer); {@code driverFlags}: extra flags for every driver command;
+   * {@code mergeCorpus}: write to the corpus folder (learned inputs merged, up to
+   * {@code maxCorpus} files a target, and new findings stored there); otherwise it is only read.
    */
   public record Plan(List<String> targets, long secondsPerTarget, int jobs, Path corpus,
-      Path outDir, String classPath, long seed, int maxCorpus, List<String> driverFlags) {}
+      Path outDir, String classPath, long seed, int maxCorpus, List<String> driverFlags,
+      boolean mergeCorpus) {}
 
   /** libFuzzer's status line: runs, then (without instrumentation, none) coverage, exec/s. */
   private static final Pattern STATUS = Pattern.compile(
@@ -157,14 +167,20 @@ public final class Campaign {
     Files.createDirectories(artifacts);
     Files.createDirectories(work.resolve("repro"));
     Path seeds = plan.corpus().resolve(name);
-    Files.createDirectories(seeds);
+    if (plan.mergeCorpus()) {
+      Files.createDirectories(seeds);
+    }
     int before = count(seeds);
     log.println("campaign: " + name + " for " + plan.secondsPerTarget() + " s (corpus "
         + before + " files)");
     List<String> cmd = driver(entry);
     cmd.addAll(List.of("--reproducer_path=" + work.resolve("repro"), "--keep_going=20",
-        learned.toString(), seeds.toString(), "-max_total_time=" + plan.secondsPerTarget(),
-        "-seed=" + seed, "-artifact_prefix=" + artifacts + "/", "-print_final_stats=1"));
+        learned.toString()));
+    if (Files.isDirectory(seeds)) {
+      cmd.add(seeds.toString()); // read-only: libFuzzer adds new inputs to the first folder only
+    }
+    cmd.addAll(List.of("-max_total_time=" + plan.secondsPerTarget(), "-seed=" + seed,
+        "-artifact_prefix=" + artifacts + "/", "-print_final_stats=1"));
     cmd.addAll(entry.fuzzerOptions());
     List<double[]> samples = new ArrayList<>();
     long[] execs = {0};
@@ -176,13 +192,16 @@ public final class Campaign {
           + work.resolve("driver.log") + ")");
     }
     List<CampaignResult.FindingRow> findings = collect(entry, artifacts, seed);
-    merge(entry, seeds, learned, work);
+    if (plan.mergeCorpus()) {
+      merge(entry, seeds, learned, work);
+    }
     CampaignResult.TargetRun run = new CampaignResult.TargetRun(name, plan.secondsPerTarget(),
         exit, stopped, broken, samples, execs[0], findings, before, count(seeds));
-    log.printf("campaign: %s done: %d executions, %d findings (%d new), corpus %d -> %d%n",
+    log.printf("campaign: %s done: %d executions, %d findings (%d new), corpus %d -> %d%s%n",
         name, run.executions(), findings.size(),
         findings.stream().filter(CampaignResult.FindingRow::isNew).count(), before,
-        run.corpusAfter());
+        run.corpusAfter(), plan.mergeCorpus() ? "" : " (not merged; " + count(learned)
+            + " learned inputs in " + learned + ")");
     return Optional.of(run);
   }
 
@@ -321,7 +340,7 @@ public final class Campaign {
       crashes = s.filter(x -> x.getFileName().toString().startsWith("crash-")).sorted().toList();
     }
     FuzzTarget t = entry.factory().get();
-    Findings store = new Findings(plan.corpus());
+    Findings store = findingsStore();
     Set<String> seen = new HashSet<>();
     for (Path c : crashes) {
       byte[] input = Files.readAllBytes(c);
@@ -339,11 +358,26 @@ public final class Campaign {
     return rows;
   }
 
+  /**
+   * Where new findings go: the corpus's store with {@code mergeCorpus}, else the report
+   * folder's ({@code <outDir>/findings/}), so that a default campaign writes nothing into the
+   * corpus.
+   */
+  private Findings findingsStore() {
+    return new Findings(plan.mergeCorpus() ? plan.corpus() : plan.outDir());
+  }
+
   private CampaignResult.FindingRow row(Findings store, FuzzTarget t, FuzzTargets.Entry entry,
       byte[] input, FuzzTarget.Verdict.Fail f, String hash, long seed) throws IOException {
     String name = entry.name();
-    Path dir = store.dir(name, hash);
-    Optional<Findings.Meta> known = store.meta(name, hash);
+    // Known: in the corpus's store (committed findings), or stored earlier in this run.
+    Findings corpusStore = new Findings(plan.corpus());
+    Optional<Findings.Meta> known = corpusStore.meta(name, hash);
+    Path dir = corpusStore.dir(name, hash);
+    if (known.isEmpty()) {
+      known = store.meta(name, hash);
+      dir = store.dir(name, hash);
+    }
     if (known.isPresent()) {
       boolean regressed = known.get().status().equals(Findings.FIXED);
       if (regressed) {
@@ -371,6 +405,9 @@ public final class Campaign {
   }
 
   private static int count(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
     try (Stream<Path> s = Files.list(dir)) {
       return (int) s.filter(Files::isRegularFile).count();
     }

@@ -1,6 +1,9 @@
 package xv6ckpt.harness.campaign;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * What a campaign learned, as written to {@code report.json} and drawn by {@link Report}.
@@ -24,6 +27,49 @@ public record CampaignResult(String started, boolean interrupted, List<TargetRun
    */
   public record FindingRow(String stackHash, String rule, String summary, boolean isNew,
       boolean regressed, String dir) {}
+
+  /**
+   * The categories the summary counts failures in, in the order it prints them: a Java
+   * exception escaping the code under test (or caught by the kernel as a "kernel bug" panic),
+   * a kernel panic, fsck violations, leaked pages, and every other rule of an oracle.
+   */
+  public static final List<String> CATEGORIES =
+      List.of("exceptions", "panics", "fsck errors", "leaks", "other");
+
+  /** The category of a finding's rule (see {@link #CATEGORIES}). */
+  public static String category(String rule) {
+    return switch (rule) {
+      case "java-exception" -> "exceptions";
+      case "panic" -> "panics";
+      case "fsck", "fsck-after" -> "fsck errors";
+      case "page-leak" -> "leaks";
+      default -> "other";
+    };
+  }
+
+  /**
+   * A target's distinct failures (stack hashes) per category, every category present: the
+   * targets count no passing checks, so a 0 here means that no execution of the run failed
+   * that check (each failing input becomes a finding row of its category).
+   */
+  public static Map<String, Integer> byCategory(TargetRun t) {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    CATEGORIES.forEach(c -> out.put(c, 0));
+    t.findings().forEach(f -> out.merge(category(f.rule()), 1, Integer::sum));
+    return out;
+  }
+
+  /** One line: "N executions; exceptions 0, panics 0, fsck errors 0, leaks 0, other 0". */
+  public static String tally(TargetRun t) {
+    StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%,d executions",
+        t.executions()));
+    String sep = "; ";
+    for (Map.Entry<String, Integer> e : byCategory(t).entrySet()) {
+      b.append(sep).append(e.getKey()).append(' ').append(e.getValue());
+      sep = ", ";
+    }
+    return b.toString();
+  }
 
   public int newFindings() {
     return (int) rows().filter(FindingRow::isNew).count();

@@ -80,7 +80,8 @@ public final class Report {
         .append(t.exitCode()).append(t.stopped() ? " (stopped)" : "")
         .append(t.broken() ? " (<b>driver failed</b>, see work/" + esc(t.name())
             + "/driver.log)" : "").append(", corpus ").append(t.corpusBefore()).append(" &rarr; ")
-        .append(t.corpusAfter()).append("</p><div class=\"chart\" data-target=\"")
+        .append(t.corpusAfter()).append("</p><p>Failures by category: ")
+        .append(esc(CampaignResult.tally(t))).append("</p><div class=\"chart\" data-target=\"")
         .append(esc(t.name())).append("\"></div><table><tr><th>stack hash</th><th>rule</th>"
             + "<th>new</th><th>summary</th><th>folder</th></tr>");
     for (CampaignResult.FindingRow f : t.findings()) {

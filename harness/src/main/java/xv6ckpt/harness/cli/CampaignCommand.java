@@ -26,16 +26,21 @@ import xv6ckpt.harness.fuzz.FuzzTargets;
       "With no options: a short campaign, every target for 30 s, the report under",
       "reports/<timestamp>/; its path is printed at the end and nothing is opened.",
       "Each target runs under Jazzer's standalone driver in a child JVM, seeded with",
-      "corpus/<target>/. Progress on stderr: target, elapsed, exec/s, coverage,",
-      "findings.",
+      "corpus/<target>/, which it only reads. Progress on stderr: target, elapsed,",
+      "exec/s, coverage, findings. At the end, per target: executions and failures by",
+      "category (exceptions, panics, fsck errors, leaks, other).",
       "Crashes are grouped by stack hash, minimized and stored as open findings under",
-      "corpus/findings/<target>/<hash>/. New inputs are merged into the corpus",
-      "(libFuzzer's merge), which never grows past --max-corpus files a target.",
+      "<report>/findings/<target>/<hash>/; learned inputs stay in <report>/work/<target>/",
+      "corpus/. A default campaign leaves the repository as it was.",
+      "--merge-corpus (the nightly job's step) writes to the corpus instead: new findings",
+      "go to corpus/findings/<target>/<hash>/, and the learned inputs are merged into",
+      "corpus/<target>/ by libFuzzer's merge (only inputs that add coverage), which never",
+      "grows a target's corpus past --max-corpus files.",
       "Ctrl-C stops the drivers, starts no other target, and still stores what was",
       "found and writes the report.",
     },
     footer = {"", "Exit status: 0 no new findings; 1 new findings, a fixed finding found again,",
-        "or a target whose driver failed; 2 bad usage."})
+        "or a target whose driver failed; 2 bad usage; 3 internal error; 130 interrupted."})
 final class CampaignCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
@@ -67,9 +72,16 @@ final class CampaignCommand implements Callable<Integer> {
       description = "libFuzzer seed of the first target; the next get N+1, ... (default: 1).")
   long seed;
 
+  @Option(names = "--merge-corpus",
+      description = "Write to the corpus: store new findings under corpus/findings/ and merge "
+          + "the learned inputs, minimized by libFuzzer's merge, into corpus/<target>/ "
+          + "(default: the corpus is only read).")
+  boolean mergeCorpus;
+
   @Option(names = "--max-corpus", paramLabel = "N", defaultValue = "1000",
-      description = "A target's corpus never grows past N files by merging (default: "
-          + "${DEFAULT-VALUE}; 0: merge nothing).")
+      description = "With --merge-corpus: a target's corpus never grows past N files by "
+          + "merging; files already there are kept (default: ${DEFAULT-VALUE}; 0: merge no "
+          + "inputs, findings are still stored).")
   int maxCorpus;
 
   @Option(names = "--driver-arg", paramLabel = "FLAG",
@@ -92,7 +104,7 @@ final class CampaignCommand implements Callable<Integer> {
     Path out = reportDir != null ? reportDir
         : Report.timestampDir(root.resolve("reports"), LocalDateTime.now());
     Campaign c = new Campaign(new Campaign.Plan(names, seconds, jobs, corpusRoot, out,
-        classPath(), seed, maxCorpus, driverArgs), FuzzTargets.ALL, main.err);
+        classPath(), seed, maxCorpus, driverArgs, mergeCorpus), FuzzTargets.ALL, main.err);
     // Ctrl-C: stop the drivers, then let this thread store the findings and write the report
     // before the JVM exits (shutdown hooks may wait; the main thread runs on meanwhile).
     CountDownLatch finished = new CountDownLatch(1);
@@ -107,7 +119,8 @@ final class CampaignCommand implements Callable<Integer> {
     });
     Runtime.getRuntime().addShutdownHook(hook);
     main.err.println("campaign: " + String.join(", ", names) + ", " + seconds + " s each, "
-        + jobs + " at once, corpus " + corpusRoot + ", report in " + out);
+        + jobs + " at once, corpus " + corpusRoot + (mergeCorpus ? " (merging into it)"
+            : " (read only)") + ", report in " + out);
     try {
       CampaignResult r = c.run();
       Path html = Report.write(out, r);
@@ -125,7 +138,12 @@ final class CampaignCommand implements Callable<Integer> {
   }
 
   private void summarize(CampaignResult r) {
-    main.out.println("new findings: " + r.newFindings());
+    for (CampaignResult.TargetRun t : r.targets()) {
+      main.out.println(t.name() + ": " + CampaignResult.tally(t));
+    }
+    main.out.println("new findings: " + r.newFindings() + (r.newFindings() == 0 ? ""
+        : mergeCorpus ? " (stored under corpus/findings/)" : " (stored under the report's "
+            + "findings/; --merge-corpus stores them in corpus/findings/)"));
     if (r.regressions() > 0) {
       main.out.println("fixed findings found again: " + r.regressions());
     }

@@ -1,8 +1,12 @@
 package xv6ckpt.harness.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
@@ -13,15 +17,28 @@ import picocli.CommandLine.Spec;
  * The {@code xv6ckpt} command line: one tool, a subcommand per job.
  *
  * <p>Manners every subcommand keeps: {@code --help}; results on stdout, diagnostics on stderr;
- * exit 0 on success, 1 on a finding or a failed check, 2 on bad usage or bad input. Bad input is
- * reported as one clear line, never as a Java stack trace; an unexpected exception is a bug in
- * this tool and is reported as such (its trace only with {@code XV6CKPT_DEBUG=1}).
+ * exit 0 on success, 1 on a finding or a failed check, 2 on bad usage or bad input, 3 on an
+ * internal error. Bad input is reported as one clear line, never as a Java stack trace; an
+ * unexpected exception is a bug in this tool and is reported as such in one line naming the
+ * exception and the file holding its stack trace (the trace on stderr too with {@code
+ * XV6CKPT_DEBUG=1}).
  */
 @Command(
     name = "xv6ckpt",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Process checkpoint/restore for xv6 on a reference RV64IMAC emulator.",
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      "0:success (campaign: no new findings)",
+      "1:a finding or a failed check (a new campaign finding, a fixed one found again, a "
+          + "fuzz driver that failed, fsck violations, a failing replay)",
+      "2:bad usage or bad input (a wrong flag, a missing or malformed file)",
+      "3:internal error: a bug in xv6ckpt; one line on stderr names the exception and the "
+          + "file with its stack trace",
+      "130:interrupted (Ctrl-C)"
+    },
+    footer = {"", "run and run-elf exit with the program's own exit status."},
     subcommands = {
       HelpCommand.class, RunElfCommand.class, BenchCommand.class, MkfsCommand.class,
       FsckCommand.class, LsCommand.class, CatCommand.class, PutCommand.class, GetCommand.class,
@@ -32,6 +49,7 @@ public final class Main implements Runnable {
   public static final int EXIT_OK = 0;
   public static final int EXIT_FINDING = 1;
   public static final int EXIT_USAGE = 2;
+  public static final int EXIT_INTERNAL = 3;
 
   final PrintStream out;
   final PrintStream err;
@@ -59,7 +77,8 @@ public final class Main implements Runnable {
     CommandLine cmd = new CommandLine(new Main(out, err));
     cmd.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
     cmd.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-    cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> report(ex, err));
+    cmd.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> report(ex, err, traceDir()));
     // Everything after a program's name belongs to the program, dashes included.
     cmd.getSubcommands().get("run-elf").setStopAtPositional(true);
     cmd.getSubcommands().get("run").setStopAtPositional(true);
@@ -69,18 +88,41 @@ public final class Main implements Runnable {
     return code;
   }
 
-  private static int report(Exception ex, PrintStream err) {
+  /**
+   * The exit code for an exception out of a command: a {@link CliError}'s own, else {@link
+   * #EXIT_INTERNAL}. An internal error is one line on stderr naming the exception and the file
+   * under {@code traceDir} that holds its stack trace (printed too with XV6CKPT_DEBUG set).
+   */
+  static int report(Exception ex, PrintStream err, Path traceDir) {
     if (ex instanceof CliError e) {
       err.println("xv6ckpt: " + e.getMessage());
       return e.exitCode();
     }
-    err.println("xv6ckpt: internal error: " + ex);
-    if (System.getenv("XV6CKPT_DEBUG") != null) {
-      ex.printStackTrace(err);
-    } else {
-      err.println("(this is a bug in xv6ckpt; set XV6CKPT_DEBUG=1 to see the stack trace)");
+    StringWriter trace = new StringWriter();
+    ex.printStackTrace(new PrintWriter(trace));
+    String where;
+    try {
+      Files.createDirectories(traceDir);
+      Path file = Files.createTempFile(traceDir, "internal-error-", ".txt");
+      Files.writeString(file, trace.toString());
+      where = "stack trace in " + file;
+    } catch (IOException | RuntimeException e) {
+      where = "stack trace not saved (" + e + "); set XV6CKPT_DEBUG=1 to see it";
     }
-    return EXIT_FINDING;
+    err.println("xv6ckpt: internal error (a bug in xv6ckpt): " + ex + "; " + where);
+    if (System.getenv("XV6CKPT_DEBUG") != null) {
+      err.print(trace);
+    }
+    return EXIT_INTERNAL;
+  }
+
+  /** Where internal errors' stack traces go: reports/ of the repository the tool was built in. */
+  private static Path traceDir() {
+    try {
+      return CampaignCommand.repoRoot().resolve("reports").toAbsolutePath();
+    } catch (RuntimeException e) {
+      return Path.of(System.getProperty("java.io.tmpdir"));
+    }
   }
 
   /** The version printed by {@code --version}: the build's, from the jar manifest if any. */

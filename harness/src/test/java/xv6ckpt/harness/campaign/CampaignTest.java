@@ -9,8 +9,11 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,10 +47,16 @@ class CampaignTest {
         + Campaign.classPathOf(Path.of("target").toAbsolutePath());
   }
 
+  /** A campaign that writes to the corpus (--merge-corpus), as the nightly job runs. */
   private Campaign.Plan plan(List<String> targets, long seconds, int maxCorpus)
       throws IOException {
+    return plan(targets, seconds, maxCorpus, true, NO_INSTRUMENTATION);
+  }
+
+  private Campaign.Plan plan(List<String> targets, long seconds, int maxCorpus,
+      boolean mergeCorpus, List<String> driverFlags) throws IOException {
     return new Campaign.Plan(targets, seconds, 1, tmp.resolve("corpus"), tmp.resolve("out"),
-        testClassPath(), 7, maxCorpus, NO_INSTRUMENTATION);
+        testClassPath(), 7, maxCorpus, driverFlags, mergeCorpus);
   }
 
   private Path seeds(String target, String... inputs) throws IOException {
@@ -204,6 +213,102 @@ class CampaignTest {
     assertThat(new Findings(tmp.resolve("corpus")).all()).hasSize(1);
     assertThat(logBytes.toString(StandardCharsets.UTF_8))
         .contains(PlantedBugTarget.OTHER + " not started (interrupted)");
+  }
+
+  /** Every file under dir (relative path) with its bytes, for byte-for-byte comparison. */
+  private static Map<String, List<Byte>> snapshot(Path dir) throws IOException {
+    Map<String, List<Byte>> out = new TreeMap<>();
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.filter(Files::isRegularFile).toList()) {
+        List<Byte> bytes = new ArrayList<>();
+        for (byte b : Files.readAllBytes(p)) {
+          bytes.add(b);
+        }
+        out.put(dir.relativize(p).toString(), bytes);
+      }
+    }
+    return out;
+  }
+
+  /** The planted bug's driver with Jazzer's agent on that target only, so it learns inputs. */
+  private static final List<String> INSTRUMENTED =
+      List.of("--instrumentation_includes=xv6ckpt.harness.fuzz.PlantedBug*");
+
+  @Test
+  void aDefaultCampaignLeavesTheCorpusAsItWasAndReportsFindingsInItsFolder() throws Exception {
+    seeds(PlantedBugTarget.NAME, "hello", "xxBUGyy", "abc");
+    // A committed finding of another failure, which the campaign must read but not touch.
+    Campaign setup = new Campaign(plan(List.of(PlantedBugTarget.NAME), 1, 10),
+        PlantedBugTarget.REGISTRY, log);
+    setup.collect(PlantedBugTarget.REGISTRY.get(0), crashes("zOOPSz"), 3);
+    Path corpus = tmp.resolve("corpus");
+    Map<String, List<Byte>> before = snapshot(corpus);
+    assertThat(before).containsKey("planted-bug/seed-1");
+
+    CampaignResult r = new Campaign(plan(List.of(PlantedBugTarget.NAME), 4, 1000, false,
+        INSTRUMENTED), PlantedBugTarget.REGISTRY, log).run();
+
+    assertThat(snapshot(corpus)).isEqualTo(before); // byte for byte, nothing added
+    CampaignResult.TargetRun run = r.targets().get(0);
+    assertThat(run.broken()).isFalse();
+    assertThat(run.corpusAfter()).isEqualTo(run.corpusBefore());
+    // The new finding went to the report folder, minimized; the exit code still says so.
+    CampaignResult.FindingRow bug = run.findings().stream()
+        .filter(f -> f.rule().equals("planted")).findFirst().orElseThrow();
+    assertThat(bug.isNew()).isTrue();
+    assertThat(Path.of(bug.dir()).startsWith(tmp.resolve("out").resolve("findings"))).isTrue();
+    assertThat(Files.readAllBytes(Path.of(bug.dir()).resolve("input"))).isEqualTo(ascii("BUG"));
+    assertThat(r.exitCode()).isEqualTo(1);
+    // What the driver learned is kept in the work folder (the working corpus).
+    try (Stream<Path> s = Files.list(tmp.resolve("out/work/planted-bug/corpus"))) {
+      assertThat(s.count()).isGreaterThan(0);
+    }
+    assertThat(CampaignResult.tally(run)).contains("other 1");
+  }
+
+  @Test
+  void mergeCorpusAddsMinimizedInputsAndStoresTheFindingInTheCorpus() throws Exception {
+    Path seeds = seeds(PlantedBugTarget.NAME, "hello", "xxBUGyy", "abc");
+    Map<String, List<Byte>> before = snapshot(seeds);
+
+    CampaignResult r = new Campaign(plan(List.of(PlantedBugTarget.NAME), 4, 1000, true,
+        INSTRUMENTED), PlantedBugTarget.REGISTRY, log).run();
+
+    CampaignResult.TargetRun run = r.targets().get(0);
+    Map<String, List<Byte>> after = snapshot(seeds);
+    // The seeds are kept as they were; the merge added inputs, fewer than were learned
+    // (libFuzzer's merge copies only those that add coverage).
+    assertThat(after).containsAtLeastEntriesIn(before);
+    long learned;
+    try (Stream<Path> s = Files.list(tmp.resolve("out/work/planted-bug/corpus"))) {
+      learned = s.count();
+    }
+    int added = after.size() - before.size();
+    assertThat(added).isGreaterThan(0);
+    assertThat((long) added).isAtMost(learned);
+    assertThat(run.corpusAfter()).isEqualTo(after.size());
+    assertThat(Files.readString(tmp.resolve("out/work/planted-bug/merge.log")))
+        .contains("MERGE-OUTER");
+    // The new finding is stored, minimized, in the corpus's findings store.
+    Findings.Stored f = new Findings(tmp.resolve("corpus")).all().stream()
+        .filter(x -> x.meta().summary().contains("BUG")).findFirst().orElseThrow();
+    assertThat(f.input()).isEqualTo(ascii("BUG"));
+    assertThat(Files.exists(tmp.resolve("out/findings"))).isFalse();
+  }
+
+  @Test
+  void findingsAreTalliedByCategory() {
+    CampaignResult.TargetRun t = new CampaignResult.TargetRun("x", 1, 0, false, false,
+        List.of(), 12345, List.of(
+            new CampaignResult.FindingRow("a", "java-exception", "", true, false, ""),
+            new CampaignResult.FindingRow("b", "fsck-after", "", true, false, ""),
+            new CampaignResult.FindingRow("c", "page-leak", "", true, false, ""),
+            new CampaignResult.FindingRow("d", "page-leak", "", true, false, "")), 0, 0);
+    assertThat(CampaignResult.tally(t)).isEqualTo(
+        "12,345 executions; exceptions 1, panics 0, fsck errors 1, leaks 2, other 0");
+    assertThat(CampaignResult.category("panic")).isEqualTo("panics");
+    assertThat(CampaignResult.category("fsck")).isEqualTo("fsck errors");
+    assertThat(CampaignResult.category("verdict-mismatch")).isEqualTo("other");
   }
 
   private static boolean hasCrash(Path artifacts) throws IOException {
