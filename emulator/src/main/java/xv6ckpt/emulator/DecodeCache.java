@@ -3,18 +3,18 @@ package xv6ckpt.emulator;
 import java.util.Arrays;
 
 /**
- * Decodings of page contents, so that physical pages holding the same bytes share one
- * {@link DecodedPage}. A fork copies the parent's code pages to new physical addresses and a
- * reset drops every restored page's decoding; without this cache each such page would be decoded
- * afresh (all 2048 slots) when first fetched, although its bytes were decoded before.
+ * Decodings of page contents, so that physical pages holding the same bytes share one {@link
+ * DecodedPage}. A fork copies the parent's code pages to new physical addresses and a reset drops
+ * every restored page's decoding; without this cache each such page would be decoded afresh (all
+ * 2048 slots) when first fetched, although its bytes were decoded before.
  *
- * <p>Not architectural, and skippable when reading the semantics: a page found here is one
- * whose bytes were compared equal to the page being fetched, so its decoding is exactly what
- * {@link DecodedPage#decode} would produce. Every page handed out is marked {@link
- * DecodedPage#shared}: its instructions and block lengths are never changed again ({@link
- * PhysicalMemory#hartWrote} patches a private copy instead), so it stays the decoding of the bytes
- * it was found by. Its heat counts and translations do change, but they depend only on the
- * instructions, not on the physical page, so sharing them is sharing work.
+ * <p>Not architectural, and skippable when reading the semantics: a page found here is one whose
+ * bytes were compared equal to the page being fetched, so its decoding is exactly what {@link
+ * DecodedPage#decode} would produce. Every page handed out is marked {@link DecodedPage#shared}:
+ * its instructions and block lengths are never changed again ({@link PhysicalMemory#hartWrote}
+ * patches a private copy instead), so it stays the decoding of the bytes it was found by. Its heat
+ * counts and translations do change, but they depend only on the instructions, not on the physical
+ * page, so sharing them is sharing work.
  *
  * <p>Direct-mapped: a page's bytes hash to one of {@link #CAPACITY} slots, and a slot holds the
  * last page decoded there (a miss replaces it). One cache per {@link PhysicalMemory}, so it lives
@@ -25,6 +25,7 @@ final class DecodeCache {
   static final int CAPACITY = 64;
 
   private final int mask;
+
   /** bytes[i]: a copy of the page that slot i's decoding was made from; null if empty. */
   private final byte[][] bytes;
 
@@ -48,8 +49,8 @@ final class DecodeCache {
   }
 
   /**
-   * The decoding of the page at offset {@code pageOff} of {@code ram}: a cached one if a page
-   * with the same bytes was decoded before and is still held, else a fresh one (then held).
+   * The decoding of the page at offset {@code pageOff} of {@code ram}: a cached one if a page with
+   * the same bytes was decoded before and is still held, else a fresh one (then held).
    */
   DecodedPage lookup(byte[] ram, int pageOff) {
     int slot = (int) hash(ram, pageOff) & mask;

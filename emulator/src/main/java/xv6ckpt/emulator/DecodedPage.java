@@ -1,17 +1,17 @@
 package xv6ckpt.emulator;
 
 /**
- * The decoded-instruction cache for one 4 KiB physical page: slot s holds the decoded
- * instruction ({@link Insn}) that starts at byte 2s of the page, for each of the page's 2048
- * halfwords, because a jump may land on any of them. Two extra slots past the end hold
- * {@link Decoder#PAGE_EXIT}, so running off the end of the page needs no bounds test in the hot
- * loop. A 32-bit instruction in the last slot continues on the next page and decodes as
- * {@link Decoder#CROSS} (its immediate holds the low halfword).
+ * The decoded-instruction cache for one 4 KiB physical page: slot s holds the decoded instruction
+ * ({@link Insn}) that starts at byte 2s of the page, for each of the page's 2048 halfwords, because
+ * a jump may land on any of them. Two extra slots past the end hold {@link Decoder#PAGE_EXIT}, so
+ * running off the end of the page needs no bounds test in the hot loop. A 32-bit instruction in the
+ * last slot continues on the next page and decodes as {@link Decoder#CROSS} (its immediate holds
+ * the low halfword).
  *
- * <p>Not architectural. Kept coherent with RAM by {@link PhysicalMemory}: a hart's store
- * re-decodes the slots it overwrote ({@link #patch}), any other write drops the page. So fetch
- * always sees the bytes as they are now, which is stronger than the spec asks (it only promises
- * that after fence.i) and makes a run the same however {@code run} budgets split it.
+ * <p>Not architectural. Kept coherent with RAM by {@link PhysicalMemory}: a hart's store re-decodes
+ * the slots it overwrote ({@link #patch}), any other write drops the page. So fetch always sees the
+ * bytes as they are now, which is stronger than the spec asks (it only promises that after fence.i)
+ * and makes a run the same however {@code run} budgets split it.
  *
  * <p>A page made by {@link DecodeCache} is {@link #shared} by every physical page holding the same
  * bytes, and its {@link #code} and {@link #blen} never change: a store to one of those pages
@@ -24,31 +24,31 @@ final class DecodedPage {
   final long[] code;
 
   /**
-   * Block lengths: blen[s] is the number of instructions from slot s to the end of its basic
-   * block, inclusive, following straight-line execution (a block ends with an instruction that
-   * may jump, trap by design or read the counters, see {@link #endsBlock}). 0 for PAGE_EXIT and
-   * CROSS, which are not instructions. So blen[start] - blen[s] instructions lie between two slots
-   * of one block, which lets the hart charge its budget once per block.
+   * Block lengths: blen[s] is the number of instructions from slot s to the end of its basic block,
+   * inclusive, following straight-line execution (a block ends with an instruction that may jump,
+   * trap by design or read the counters, see {@link #endsBlock}). 0 for PAGE_EXIT and CROSS, which
+   * are not instructions. So blen[start] - blen[s] instructions lie between two slots of one block,
+   * which lets the hart charge its budget once per block.
    */
   final int[] blen;
 
   /**
-   * The translation tier's cache (see {@link Translator}): translations[s] runs the region
-   * entered at slot s, or is {@link Translation#NONE}; null until slot s became hot. Allocated
-   * on the first translation; dropped whole by {@link #patch}, and with the page otherwise.
+   * The translation tier's cache (see {@link Translator}): translations[s] runs the region entered
+   * at slot s, or is {@link Translation#NONE}; null until slot s became hot. Allocated on the first
+   * translation; dropped whole by {@link #patch}, and with the page otherwise.
    */
   Translation[] translations;
 
   /**
-   * Visits of each slot as a jump target or page entry, counted by harts with translation on
-   * until the slot is hot (then it holds the hart's threshold, so each visit re-enters the
-   * translation). Only speed depends on it.
+   * Visits of each slot as a jump target or page entry, counted by harts with translation on until
+   * the slot is hot (then it holds the hart's threshold, so each visit re-enters the translation).
+   * Only speed depends on it.
    */
   final int[] heat = new int[SLOTS + 2];
 
   /**
-   * Whether this decoding may be held by several physical pages ({@link DecodeCache}): then
-   * {@link #patch} must not be called on it (see the class comment).
+   * Whether this decoding may be held by several physical pages ({@link DecodeCache}): then {@link
+   * #patch} must not be called on it (see the class comment).
    */
   boolean shared;
 
@@ -98,9 +98,9 @@ final class DecodedPage {
   }
 
   /**
-   * An unshared copy of this page's instructions and block lengths, for one physical page about
-   * to be patched. Heat starts again from zero and there are no translations: both are only
-   * speed, and a patch would drop the translations anyway.
+   * An unshared copy of this page's instructions and block lengths, for one physical page about to
+   * be patched. Heat starts again from zero and there are no translations: both are only speed, and
+   * a patch would drop the translations anyway.
    */
   DecodedPage privateCopy() {
     return new DecodedPage(code.clone(), blen.clone());
@@ -108,9 +108,9 @@ final class DecodedPage {
 
   /**
    * Re-decodes the slots whose instruction bytes overlap [off, off + len) of the page, then the
-   * block lengths that depend on them: those of lower slots, downwards until two neighbouring
-   * slots keep their old length (every slot below reaches the ones above through one of them,
-   * since an instruction is one or two slots long).
+   * block lengths that depend on them: those of lower slots, downwards until two neighbouring slots
+   * keep their old length (every slot below reaches the ones above through one of them, since an
+   * instruction is one or two slots long).
    */
   void patch(byte[] ram, int pageOff, int off, int len) {
     if (shared) {

@@ -2,15 +2,15 @@ package xv6ckpt.emulator;
 
 /**
  * Turns instruction bits into the decoded form of {@link Insn}: 16-bit parcels are expanded by
- * {@link RvC} and then decoded like the base instruction they stand for; 32-bit instructions go
- * to the extension that owns their major opcode ({@link RvI}, which hands OP/OP-32 funct7 = 1 to
+ * {@link RvC} and then decoded like the base instruction they stand for; 32-bit instructions go to
+ * the extension that owns their major opcode ({@link RvI}, which hands OP/OP-32 funct7 = 1 to
  * {@link RvM} and SYSTEM funct3 != 0 to {@link Zicsr}; AMO to {@link RvA}). Legality is decided
  * here and nowhere else.
  *
- * <p>Besides real operations there are pseudo-operations, which never retire:
- * {@link #ILLEGAL} (its immediate holds the instruction bits for tval), {@link #CROSS} (a 32-bit
- * instruction whose upper half is on the next page, fetched anew each time) and
- * {@link #PAGE_EXIT} (leave the decoded page and look pc up again).
+ * <p>Besides real operations there are pseudo-operations, which never retire: {@link #ILLEGAL} (its
+ * immediate holds the instruction bits for tval), {@link #CROSS} (a 32-bit instruction whose upper
+ * half is on the next page, fetched anew each time) and {@link #PAGE_EXIT} (leave the decoded page
+ * and look pc up again).
  */
 final class Decoder {
   private Decoder() {}

@@ -8,9 +8,9 @@ import xv6ckpt.emulator.Trap.Access;
 
 /**
  * One RV64IMAC hart in user mode: 32 integer registers, pc, the instret counter, satp, and an
- * interpreter ({@link #run}) over a {@link PhysicalMemory}. There is no supervisor mode: the
- * kernel is Java code that calls {@code run}, receives a {@link Trap} value, handles it and calls
- * {@code run} again.
+ * interpreter ({@link #run}) over a {@link PhysicalMemory}. There is no supervisor mode: the kernel
+ * is Java code that calls {@code run}, receives a {@link Trap} value, handles it and calls {@code
+ * run} again.
  *
  * <p>Contract of {@link #run}: executes until an instruction traps or {@code budget} instructions
  * have retired. Traps are precise: the trapping instruction does not retire and changes no
@@ -22,21 +22,21 @@ import xv6ckpt.emulator.Trap.Access;
  *
  * <ul>
  *   <li>{@link DecodedPage}s, held by the memory and kept coherent with it (see there);
- *   <li>two {@link Tlb}s: fetch, and data with a load and a store half. A store entry exists
- *       only for a page that is already dirty, is not known to be zero, holds no decoded code
- *       and holds no LR reservation, so a store that hits it needs no bookkeeping. Entries are
- *       dropped by {@link #sfenceVma()}, {@link #setSatp}, and (through {@link
- *       PhysicalMemory#epoch}) by snapshots, resets, new code pages and pages zeroed again;
+ *   <li>two {@link Tlb}s: fetch, and data with a load and a store half. A store entry exists only
+ *       for a page that is already dirty, is not known to be zero, holds no decoded code and holds
+ *       no LR reservation, so a store that hits it needs no bookkeeping. Entries are dropped by
+ *       {@link #sfenceVma()}, {@link #setSatp}, and (through {@link PhysicalMemory#epoch}) by
+ *       snapshots, resets, new code pages and pages zeroed again;
  *   <li>{@link Translation}s of hot loops, held by their {@link DecodedPage} ({@link Translator};
- *       {@link #setTranslation}): {@link #run} enters one at a slot where nothing is charged,
- *       and it hands back to the interpreter anything but ALU, M, branches, jumps and TLB-hit
- *       loads and stores, so it keeps this contract by construction.
+ *       {@link #setTranslation}): {@link #run} enters one at a slot where nothing is charged, and
+ *       it hands back to the interpreter anything but ALU, M, branches, jumps and TLB-hit loads and
+ *       stores, so it keeps this contract by construction.
  * </ul>
  *
  * <p>Misaligned loads and stores are performed, also across a page boundary: both pages are
- * translated before anything is written, and a fault on either faults the whole access, with
- * tval the first faulting byte's address (the access's own address, or the start of the second
- * page). Misaligned atomics trap ({@link RvA}).
+ * translated before anything is written, and a fault on either faults the whole access, with tval
+ * the first faulting byte's address (the access's own address, or the start of the second page).
+ * Misaligned atomics trap ({@link RvA}).
  *
  * <p>Layout of this file: architectural state and its API; the interpreter ({@link #run} over
  * {@link #interpret}); fetch, translation, loads and stores off the hot path; LR/SC.
@@ -56,12 +56,14 @@ public final class Hart {
 
   /** LR reservation: RAM offset and size in bytes; size 0 when there is none. */
   private int resOff;
+
   private int resSize;
 
   // ---- caches (not architectural)
   private final Tlb itlb = new Tlb(); // fetch: load half only
   private final Tlb dtlb = new Tlb();
   private final Sv39 mmu;
+
   /** The memory's epoch when the TLBs were last flushed. */
   private int seenEpoch;
 
@@ -82,6 +84,7 @@ public final class Hart {
   // ---- translation tier (not architectural: on or off, a run is the same)
   private boolean translate = Translator.defaultOn();
   private int threshold = Translator.defaultThreshold();
+
   /** A slot whose heat exceeds this is hot; Integer.MAX_VALUE (never) with translation off. */
   private int hotLimit = translate ? threshold - 1 : Integer.MAX_VALUE;
 
@@ -162,8 +165,8 @@ public final class Hart {
   }
 
   /**
-   * Sets satp: MODE in bits 63..60 (0 Bare: user va = pa; 8 Sv39), ASID in 59..44 (kept, not
-   * used: every write flushes the TLBs), root page-table PPN in 43..0.
+   * Sets satp: MODE in bits 63..60 (0 Bare: user va = pa; 8 Sv39), ASID in 59..44 (kept, not used:
+   * every write flushes the TLBs), root page-table PPN in 43..0.
    */
   public void setSatp(long satp) {
     long mode = satp >>> 60;
@@ -181,9 +184,9 @@ public final class Hart {
   }
 
   /**
-   * Turns the translation tier on or off ({@link Translator}; default on, or as the system
-   * property {@value Translator#PROPERTY} says). Not architectural: a run has the same
-   * instructions, registers, memory, traps and instret either way, only its speed differs.
+   * Turns the translation tier on or off ({@link Translator}; default on, or as the system property
+   * {@value Translator#PROPERTY} says). Not architectural: a run has the same instructions,
+   * registers, memory, traps and instret either way, only its speed differs.
    */
   public void setTranslation(boolean on) {
     translate = on;
@@ -225,12 +228,12 @@ public final class Hart {
    * budget is spent).
    *
    * <p>Two levels. {@link #interpret} runs instructions from one decoded page, with the budget
-   * charged per basic block, and returns an EXIT_* code for anything it cannot do without a
-   * method call; this loop does that (page lookup, slow paths, trap values) and calls it again.
-   * Invariant: {@code left} is the budget not yet charged, minus the instructions of the current
-   * block that were charged but will not run (negative only in a block cut short by the budget),
-   * so an exit at slot s, whose block still holds blen[s] instructions from s on, gives back
-   * blen[s]: after a trap there, left + blen[s] is exactly what the run did not use.
+   * charged per basic block, and returns an EXIT_* code for anything it cannot do without a method
+   * call; this loop does that (page lookup, slow paths, trap values) and calls it again. Invariant:
+   * {@code left} is the budget not yet charged, minus the instructions of the current block that
+   * were charged but will not run (negative only in a block cut short by the budget), so an exit at
+   * slot s, whose block still holds blen[s] instructions from s on, gives back blen[s]: after a
+   * trap there, left + blen[s] is exactly what the run did not use.
    */
   public Trap run(long budget) {
     if (budget < 0) {
@@ -359,13 +362,18 @@ public final class Hart {
   private static final int EXIT_HOT = 4; // a jump reached idx, a hot slot: try translated code
 
   private int exitIdx;
+
   /** Also where a {@link Translation} leaves the budget and its jump target. */
   long exitLeft;
+
   long exitPc;
+
   /** Block lengths, heat and virtual page of the code interpret() runs (off its registers). */
   private int[] curBlen;
+
   private int[] curHeat;
   private long curPageVa;
+
   /** The budget of the current run, for the counters. */
   private long runBudget;
 
@@ -377,18 +385,18 @@ public final class Hart {
   }
 
   /**
-   * The hot loop: runs instructions from one decoded page until one needs what only {@link
-   * #run} does. Makes no calls (the JIT then keeps its state in registers). Invariants: the next
+   * The hot loop: runs instructions from one decoded page until one needs what only {@link #run}
+   * does. Makes no calls (the JIT then keeps its state in registers). Invariants: the next
    * instruction is slot {@code idx} of {@code code}, whose virtual page starts at {@link
-   * #curPageVa} (pc = pageVa + 2 idx, computed only when needed); {@link #exitLeft} is the
-   * budget not yet charged; on entering a block its {@link #curBlen}[idx] instructions are
-   * charged at once.
+   * #curPageVa} (pc = pageVa + 2 idx, computed only when needed); {@link #exitLeft} is the budget
+   * not yet charged; on entering a block its {@link #curBlen}[idx] instructions are charged at
+   * once.
    *
    * <p>Shape, for the JIT. The first switch holds only what most instructions need (ALU, M, the
    * TLB-hit path of loads and stores, branch tests) and its cases share nothing but the register
    * operands and the immediate: an expression used by several cases would be hoisted above the
-   * dispatch and computed for every instruction. Taken branches, jumps and the rest fall through
-   * to the second switch.
+   * dispatch and computed for every instruction. Taken branches, jumps and the rest fall through to
+   * the second switch.
    */
   private int interpret(long[] code, int idx) {
     // A local copy of the registers: the JIT knows its length, so masked register numbers need
@@ -416,7 +424,7 @@ public final class Hart {
         final long d = code[idx];
         final int w = (int) d;
         switch (w & 0x7F) {
-            // ====================================================== RV64I
+          // ====================================================== RV64I
           case RvI.LUI:
             x[(w >>> 7) & 63] = d >> 32;
             idx += w >>> 30;
@@ -593,7 +601,7 @@ public final class Hart {
             idx += w >>> 30; // one hart, in order: nothing to order
             continue;
 
-            // ====================================================== M
+          // ====================================================== M
           case RvM.MUL:
             x[(w >>> 7) & 63] = x[(w >>> 13) & 31] * x[(w >>> 18) & 31];
             idx += w >>> 30;
@@ -652,7 +660,7 @@ public final class Hart {
         // -------------------------------------------------------------- off the dispatch path
         final long pageVa = curPageVa;
         switch (w & 0x7F) {
-            // ====================================================== RV64I
+          // ====================================================== RV64I
           case RvI.BEQ:
           case RvI.BNE:
           case RvI.BLT:
@@ -714,14 +722,14 @@ public final class Hart {
           case Decoder.ILLEGAL:
             return exit(x, EXIT_TRAP, idx);
 
-            // ====================================================== Zicsr
+          // ====================================================== Zicsr
           case Zicsr.RDCOUNTER:
             // Ends its block, so all before it retired.
             x[(w >>> 7) & 63] = instret + (runBudget - exitLeft) - 1;
             idx += w >>> 30;
             continue block;
 
-            // ====================================================== pseudo-operations
+          // ====================================================== pseudo-operations
           case Decoder.PAGE_EXIT:
             exitPc = pageVa + (idx << 1);
             return exit(x, EXIT_JUMP, idx);
@@ -739,8 +747,8 @@ public final class Hart {
   }
 
   /**
-   * The translation to run at slot idx of page, translating it if the slot has just become
-   * hot; null if there is none (yet). Counts the visit.
+   * The translation to run at slot idx of page, translating it if the slot has just become hot;
+   * null if there is none (yet). Counts the visit.
    */
   private Translation hotTranslation(DecodedPage page, int idx) {
     Translation t = page.translation(idx);
@@ -769,9 +777,9 @@ public final class Hart {
 
   /**
    * The run loop's slow paths, behind one call site: a load or store that missed the TLB (or
-   * crosses a page), an atomic, a 32-bit instruction crossing into the next page. Returns
-   * SLOW_OK, SLOW_TRAP (fault recorded), SLOW_CODE_WRITTEN (done, and decoded code changed) or
-   * SLOW_CROSS (the scratch page now holds the crossing instruction).
+   * crosses a page), an atomic, a 32-bit instruction crossing into the next page. Returns SLOW_OK,
+   * SLOW_TRAP (fault recorded), SLOW_CODE_WRITTEN (done, and decoded code changed) or SLOW_CROSS
+   * (the scratch page now holds the crossing instruction).
    */
   private int slowPath(long[] x, long d, long pageVa) {
     boolean ok;
@@ -998,7 +1006,9 @@ public final class Hart {
   private void maybeFillStoreTlb(long vpn, int pageBase) {
     int page = pageBase >>> 12;
     boolean reserved = resSize != 0 && (resOff >>> 12) == page;
-    if (memory.isDirty(page) && !memory.knownZero(page) && memory.decoded[page] == null
+    if (memory.isDirty(page)
+        && !memory.knownZero(page)
+        && memory.decoded[page] == null
         && !reserved) {
       dtlb.fillStore(vpn, pageBase);
     }

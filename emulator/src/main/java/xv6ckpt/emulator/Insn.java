@@ -1,9 +1,9 @@
 package xv6ckpt.emulator;
 
 /**
- * The decoded form of one instruction, as the hart's decode cache stores it: a {@code long}
- * whose low word holds the operation and register numbers and whose high word holds the
- * immediate. Also the field extractors of the 32-bit base encoding (unprivileged spec, 2.2-2.3).
+ * The decoded form of one instruction, as the hart's decode cache stores it: a {@code long} whose
+ * low word holds the operation and register numbers and whose high word holds the immediate. Also
+ * the field extractors of the 32-bit base encoding (unprivileged spec, 2.2-2.3).
  *
  * <pre>
  *   63            32 31 30 29  23 22  18 17  13 12   7 6    0
@@ -13,8 +13,8 @@ package xv6ckpt.emulator;
  * <ul>
  *   <li>{@code op}: one of the operation numbers defined by the extension classes ({@link RvI},
  *       {@link RvM}, {@link RvA}, {@link Zicsr}) or the pseudo-operations of {@link Decoder}.
- *   <li>{@code rd}: destination register; x0 is stored as {@link #X_SINK}, a 33rd register that
- *       is written and never read, so that no operation needs an "rd != 0" test.
+ *   <li>{@code rd}: destination register; x0 is stored as {@link #X_SINK}, a 33rd register that is
+ *       written and never read, so that no operation needs an "rd != 0" test.
  *   <li>{@code len}: instruction length in halfwords (1 compressed, 2 base), the step to the next
  *       decode slot.
  * </ul>

@@ -14,22 +14,22 @@ import java.util.Arrays;
  * update, which is why all writes (kernel API, hart stores, AMOs, A/D updates) come through here:
  *
  * <ol>
- *   <li>Dirty pages since the last {@link #snapshot()} or {@link #reset(Snapshot)}, so that a
- *       reset copies back only what changed. Invariant: every page not marked dirty equals the
- *       same page of {@link #baseline}.
+ *   <li>Dirty pages since the last {@link #snapshot()} or {@link #reset(Snapshot)}, so that a reset
+ *       copies back only what changed. Invariant: every page not marked dirty equals the same page
+ *       of {@link #baseline}.
  *   <li>The decoded-instruction cache ({@link DecodedPage}, one per physical page that a hart has
  *       fetched from). It lives here, beside the bytes it was decoded from, so that no write can
  *       forget it: a kernel-side write or a reset drops the page's decoding, a hart store patches
  *       the slots it overwrote. The cache is not architectural; skipping it changes nothing a
  *       program can observe. Pages with the same bytes share one decoding ({@link DecodeCache}),
  *       which is what makes a forked child's first fetch of its copied code cheap.
- *   <li>Pages known to be all zeros ({@link #knownZero}), so that zeroing one again (kalloc'd
- *       pages are zeroed, and mostly were zero already) writes nothing and leaves it clean.
+ *   <li>Pages known to be all zeros ({@link #knownZero}), so that zeroing one again (kalloc'd pages
+ *       are zeroed, and mostly were zero already) writes nothing and leaves it clean.
  * </ol>
  *
- * <p>{@link #epoch} counts events after which harts must forget their TLB entries (snapshot,
- * reset, a page becoming code): a hart compares it when {@code run} starts. Not thread-safe: one
- * machine is used by one thread at a time.
+ * <p>{@link #epoch} counts events after which harts must forget their TLB entries (snapshot, reset,
+ * a page becoming code): a hart compares it when {@code run} starts. Not thread-safe: one machine
+ * is used by one thread at a time.
  */
 public final class PhysicalMemory {
 
@@ -72,10 +72,10 @@ public final class PhysicalMemory {
   int epoch;
 
   /**
-   * zero[p]: page p is all zeros. Set when a page is zeroed (fill, a reset to a zero page) and
-   * at creation; cleared by every write to the page. A hart's store-TLB hit writes without
-   * telling this class, so a hart gives no store entry to a known-zero page, and a page becoming
-   * known-zero while it may have one (it is dirty) bumps {@link #epoch}.
+   * zero[p]: page p is all zeros. Set when a page is zeroed (fill, a reset to a zero page) and at
+   * creation; cleared by every write to the page. A hart's store-TLB hit writes without telling
+   * this class, so a hart gives no store entry to a known-zero page, and a page becoming known-zero
+   * while it may have one (it is dirty) bumps {@link #epoch}.
    */
   private final boolean[] zero;
 
@@ -131,8 +131,8 @@ public final class PhysicalMemory {
 
   /**
    * Reads n little-endian 8-byte words at [pa, pa + 8n) into {@code dst[off .. off + n)}: a
-   * trapframe's registers in one call, where a loop of {@link #read64} would check the range
-   * (and, under the fuzzer's instrumentation, compare in kernel code) once per word.
+   * trapframe's registers in one call, where a loop of {@link #read64} would check the range (and,
+   * under the fuzzer's instrumentation, compare in kernel code) once per word.
    */
   public void readLongs(long pa, long[] dst, int off, int n) {
     java.util.Objects.checkFromIndexSize(off, n, dst.length);
@@ -143,10 +143,10 @@ public final class PhysicalMemory {
   }
 
   /**
-   * The address of the first 8-byte word in [pa, end) that is not zero, or {@code end} if there
-   * is none; pa and end must be 8-byte aligned. A page-table walk uses it to visit only the PTEs
-   * that are set (a zero PTE has PTE_V clear): a process's tables are mostly empty, and this
-   * scan of them costs less than reading each of their 512 words one call at a time.
+   * The address of the first 8-byte word in [pa, end) that is not zero, or {@code end} if there is
+   * none; pa and end must be 8-byte aligned. A page-table walk uses it to visit only the PTEs that
+   * are set (a zero PTE has PTE_V clear): a process's tables are mostly empty, and this scan of
+   * them costs less than reading each of their 512 words one call at a time.
    */
   public long nextNonZero64(long pa, long end) {
     if ((pa & 7) != 0 || (end & 7) != 0 || Long.compareUnsigned(pa, end) > 0) {
@@ -203,8 +203,8 @@ public final class PhysicalMemory {
 
   /**
    * Copies [src, src + len) to [dst, dst + len); the two ranges must not overlap. A whole page
-   * copied from a page with decoded instructions shares that decoding (a forked child's code
-   * then costs no decoding at all; see {@link DecodeCache} for why sharing is safe).
+   * copied from a page with decoded instructions shares that decoding (a forked child's code then
+   * costs no decoding at all; see {@link DecodeCache} for why sharing is safe).
    */
   public void copy(long src, long dst, int len) {
     int from = offset(src, len);
@@ -231,9 +231,9 @@ public final class PhysicalMemory {
   }
 
   /**
-   * Sets [pa, pa + len) to {@code value}. Zeroing a whole page that is known to be zero
-   * ({@link #knownZero}) writes nothing, so the page stays clean and a reset need not restore
-   * it: kalloc'd pages are mostly pages no one has written since they were last zeroed.
+   * Sets [pa, pa + len) to {@code value}. Zeroing a whole page that is known to be zero ({@link
+   * #knownZero}) writes nothing, so the page stays clean and a reset need not restore it: kalloc'd
+   * pages are mostly pages no one has written since they were last zeroed.
    */
   public void fill(long pa, long len, byte value) {
     if (len < 0 || len > ram.length) {
@@ -254,8 +254,8 @@ public final class PhysicalMemory {
   }
 
   /**
-   * Whether page p is all zeros by the bookkeeping alone (zeroed, and not written since).
-   * Another page may be all zeros without being known to be.
+   * Whether page p is all zeros by the bookkeeping alone (zeroed, and not written since). Another
+   * page may be all zeros without being known to be.
    */
   boolean knownZero(int p) {
     return zero[p];
@@ -327,9 +327,9 @@ public final class PhysicalMemory {
   // ---------------------------------------------------------------- snapshots
 
   /**
-   * An immutable copy of RAM, shareable by any number of machines with RAM of the same size.
-   * Pages are held as arrays never written after creation; all-zero pages are null.
-   * Consecutive snapshots of one memory share the pages that did not change.
+   * An immutable copy of RAM, shareable by any number of machines with RAM of the same size. Pages
+   * are held as arrays never written after creation; all-zero pages are null. Consecutive snapshots
+   * of one memory share the pages that did not change.
    */
   public static final class Snapshot {
     private final byte[][] pages;

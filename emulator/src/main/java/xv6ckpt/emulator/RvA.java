@@ -7,10 +7,10 @@ import static xv6ckpt.emulator.Insn.rs1;
 import static xv6ckpt.emulator.Insn.rs2;
 
 /**
- * The A extension (unprivileged spec, chapter "A": Zalrsc and Zaamo), .W and .D forms. All
- * atomics decode to the one operation {@link #ATOMIC}, the immediate holding funct5 and the width,
- * and run off the hot path in {@link #execute}. aq/rl are accepted and ignored (one hart, no
- * reordering to prevent).
+ * The A extension (unprivileged spec, chapter "A": Zalrsc and Zaamo), .W and .D forms. All atomics
+ * decode to the one operation {@link #ATOMIC}, the immediate holding funct5 and the width, and run
+ * off the hot path in {@link #execute}. aq/rl are accepted and ignored (one hart, no reordering to
+ * prevent).
  *
  * <p>Rules chosen where the spec leaves room, kept deterministic:
  *
@@ -20,9 +20,9 @@ import static xv6ckpt.emulator.Insn.rs2;
  *   <li>LR reserves the physical bytes it read. The reservation is dropped by any SC (success or
  *       not), by a store, SC or AMO of this hart that overlaps it, and by {@link
  *       Hart#clearReservation()} (the kernel's context switch).
- *   <li>SC succeeds (rd = 0) only if a reservation exists with the same physical address and
- *       size. It is translated for a store first, so a page fault wins over failure; a failing
- *       SC writes nothing and sets neither A nor D.
+ *   <li>SC succeeds (rd = 0) only if a reservation exists with the same physical address and size.
+ *       It is translated for a store first, so a page fault wins over failure; a failing SC writes
+ *       nothing and sets neither A nor D.
  *   <li>AMOs need write permission (W implies R in Sv39) and set A and D.
  * </ul>
  */
@@ -45,8 +45,17 @@ final class RvA {
     int f3 = funct3(i);
     int f5 = i >>> 27;
     boolean known =
-        f5 == AMOADD || f5 == AMOSWAP || f5 == LR || f5 == SC || f5 == AMOXOR || f5 == AMOOR
-            || f5 == AMOAND || f5 == AMOMIN || f5 == AMOMAX || f5 == AMOMINU || f5 == AMOMAXU;
+        f5 == AMOADD
+            || f5 == AMOSWAP
+            || f5 == LR
+            || f5 == SC
+            || f5 == AMOXOR
+            || f5 == AMOOR
+            || f5 == AMOAND
+            || f5 == AMOMIN
+            || f5 == AMOMAX
+            || f5 == AMOMINU
+            || f5 == AMOMAXU;
     if ((f3 != 2 && f3 != 3) || !known || (f5 == LR && rs2(i) != 0)) {
       return Decoder.illegal(i);
     }

@@ -3,21 +3,21 @@ package xv6ckpt.emulator;
 /**
  * The C extension for RV64 (unprivileged spec, chapter "C" / Zca): each 16-bit instruction is
  * expanded to the 32-bit base instruction it stands for, so C adds decoding and no semantics.
- * {@link #expand} returns that base encoding, or {@link #RESERVED} for code points that are
- * illegal here:
+ * {@link #expand} returns that base encoding, or {@link #RESERVED} for code points that are illegal
+ * here:
  *
  * <ul>
  *   <li>the all-zero halfword and C.ADDI4SPN with nzuimm = 0;
- *   <li>C.LUI and C.ADDI16SP with a zero immediate; C.ADDIW, C.LWSP, C.LDSP with rd = 0; C.JR
- *       with rs1 = 0; the reserved SUBW/ADDW neighbours (funct 100 1 11 10/11); quadrant 0's
- *       funct3 = 100;
+ *   <li>C.LUI and C.ADDI16SP with a zero immediate; C.ADDIW, C.LWSP, C.LDSP with rd = 0; C.JR with
+ *       rs1 = 0; the reserved SUBW/ADDW neighbours (funct 100 1 11 10/11); quadrant 0's funct3 =
+ *       100;
  *   <li>C.FLD, C.FSD, C.FLDSP, C.FSDSP: there is no F/D here;
  *   <li>nothing is RV32-only by accident: 001 in quadrant 1 is C.ADDIW on RV64 (C.JAL on RV32).
  * </ul>
  *
  * <p>HINTs are not reserved: C.NOP with imm != 0, C.ADDI with rd = 0 or imm = 0, C.LI / C.LUI /
- * C.MV / C.ADD / C.SLLI with rd = 0, and the shifts with shamt = 0 expand to base instructions
- * that write x0 or shift by zero, so they execute as no-ops with no special case.
+ * C.MV / C.ADD / C.SLLI with rd = 0, and the shifts with shamt = 0 expand to base instructions that
+ * write x0 or shift by zero, so they execute as no-ops with no special case.
  */
 final class RvC {
   private RvC() {}
@@ -73,10 +73,11 @@ final class RvC {
     // C.LD/C.SD offset: uimm[5:3] = bits 12:10, uimm[7:6] = bits 6:5.
     int dOff = bits(h, 12, 10) << 3 | bits(h, 6, 5) << 6;
     switch (funct3(h)) {
-      case 0: { // C.ADDI4SPN: nzuimm[5:4|9:6|2|3] = bits 12:11|10:7|6|5
-        int imm = bits(h, 12, 11) << 4 | bits(h, 10, 7) << 6 | bit(h, 6) << 2 | bit(h, 5) << 3;
-        return imm == 0 ? RESERVED : encI(RvI.OPC_OP_IMM, 0, rdp, SP, imm);
-      }
+      case 0:
+        { // C.ADDI4SPN: nzuimm[5:4|9:6|2|3] = bits 12:11|10:7|6|5
+          int imm = bits(h, 12, 11) << 4 | bits(h, 10, 7) << 6 | bit(h, 6) << 2 | bit(h, 5) << 3;
+          return imm == 0 ? RESERVED : encI(RvI.OPC_OP_IMM, 0, rdp, SP, imm);
+        }
       case 2: // C.LW
         return encI(RvI.OPC_LOAD, 2, rdp, rs1p, wOff);
       case 3: // C.LD
@@ -153,13 +154,22 @@ final class RvC {
 
   /** CJ offset[11|4|9:8|10|6|7|3:1|5] = bits 12|11|10:9|8|7|6|5:3|2. */
   private static int cjOffset(int h) {
-    return -bit(h, 12) << 11 | bit(h, 11) << 4 | bits(h, 10, 9) << 8 | bit(h, 8) << 10
-        | bit(h, 7) << 6 | bit(h, 6) << 7 | bits(h, 5, 3) << 1 | bit(h, 2) << 5;
+    return -bit(h, 12) << 11
+        | bit(h, 11) << 4
+        | bits(h, 10, 9) << 8
+        | bit(h, 8) << 10
+        | bit(h, 7) << 6
+        | bit(h, 6) << 7
+        | bits(h, 5, 3) << 1
+        | bit(h, 2) << 5;
   }
 
   /** CB offset[8|4:3] = bits 12|11:10, offset[7:6|2:1|5] = bits 6:5|4:3|2. */
   private static int cbOffset(int h) {
-    return -bit(h, 12) << 8 | bits(h, 11, 10) << 3 | bits(h, 6, 5) << 6 | bits(h, 4, 3) << 1
+    return -bit(h, 12) << 8
+        | bits(h, 11, 10) << 3
+        | bits(h, 6, 5) << 6
+        | bits(h, 4, 3) << 1
         | bit(h, 2) << 5;
   }
 
@@ -171,14 +181,16 @@ final class RvC {
     switch (funct3(h)) {
       case 0: // C.SLLI
         return encI(RvI.OPC_OP_IMM, 1, rd, rd, bit(h, 12) << 5 | rs2);
-      case 2: { // C.LWSP: uimm[5] = bit 12, uimm[4:2] = bits 6:4, uimm[7:6] = bits 3:2
-        int off = bit(h, 12) << 5 | bits(h, 6, 4) << 2 | bits(h, 3, 2) << 6;
-        return rd == 0 ? RESERVED : encI(RvI.OPC_LOAD, 2, rd, SP, off);
-      }
-      case 3: { // C.LDSP: uimm[5] = bit 12, uimm[4:3] = bits 6:5, uimm[8:6] = bits 4:2
-        int off = bit(h, 12) << 5 | bits(h, 6, 5) << 3 | bits(h, 4, 2) << 6;
-        return rd == 0 ? RESERVED : encI(RvI.OPC_LOAD, 3, rd, SP, off);
-      }
+      case 2:
+        { // C.LWSP: uimm[5] = bit 12, uimm[4:2] = bits 6:4, uimm[7:6] = bits 3:2
+          int off = bit(h, 12) << 5 | bits(h, 6, 4) << 2 | bits(h, 3, 2) << 6;
+          return rd == 0 ? RESERVED : encI(RvI.OPC_LOAD, 2, rd, SP, off);
+        }
+      case 3:
+        { // C.LDSP: uimm[5] = bit 12, uimm[4:3] = bits 6:5, uimm[8:6] = bits 4:2
+          int off = bit(h, 12) << 5 | bits(h, 6, 5) << 3 | bits(h, 4, 2) << 6;
+          return rd == 0 ? RESERVED : encI(RvI.OPC_LOAD, 3, rd, SP, off);
+        }
       case 4:
         return jumpsAndMoves(h, rd, rs2);
       case 6: // C.SWSP: uimm[5:2] = bits 12:9, uimm[7:6] = bits 8:7
@@ -216,8 +228,14 @@ final class RvC {
   }
 
   private static int encB(int f3, int rs1, int rs2, int imm) {
-    return ((imm >> 12) & 1) << 31 | ((imm >> 5) & 0x3F) << 25 | rs2 << 20 | rs1 << 15 | f3 << 12
-        | ((imm >> 1) & 0xF) << 8 | ((imm >> 11) & 1) << 7 | RvI.OPC_BRANCH;
+    return ((imm >> 12) & 1) << 31
+        | ((imm >> 5) & 0x3F) << 25
+        | rs2 << 20
+        | rs1 << 15
+        | f3 << 12
+        | ((imm >> 1) & 0xF) << 8
+        | ((imm >> 11) & 1) << 7
+        | RvI.OPC_BRANCH;
   }
 
   private static int encU(int opcode, int rd, int imm) {
@@ -225,7 +243,11 @@ final class RvC {
   }
 
   private static int encJ(int rd, int imm) {
-    return ((imm >> 20) & 1) << 31 | ((imm >> 1) & 0x3FF) << 21 | ((imm >> 11) & 1) << 20
-        | ((imm >> 12) & 0xFF) << 12 | rd << 7 | RvI.OPC_JAL;
+    return ((imm >> 20) & 1) << 31
+        | ((imm >> 1) & 0x3FF) << 21
+        | ((imm >> 11) & 1) << 20
+        | ((imm >> 12) & 0xFF) << 12
+        | rd << 7
+        | RvI.OPC_JAL;
   }
 }

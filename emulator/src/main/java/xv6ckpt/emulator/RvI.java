@@ -15,8 +15,8 @@ import static xv6ckpt.emulator.Insn.rs2;
 /**
  * RV64I, the base integer instruction set (unprivileged spec, chapters 2 and 4): its operation
  * numbers and its decoder. Legality is decided here, once; the hart's execute switch (banner
- * "RV64I" in {@link Hart}) trusts the decoded form. Encodings this class does not accept decode
- * to {@link Decoder#ILLEGAL}.
+ * "RV64I" in {@link Hart}) trusts the decoded form. Encodings this class does not accept decode to
+ * {@link Decoder#ILLEGAL}.
  */
 final class RvI {
   private RvI() {}
@@ -41,16 +41,17 @@ final class RvI {
   static final int BEQ = 5, BNE = 6, BLT = 7, BGE = 8, BLTU = 9, BGEU = 10;
 
   /**
-   * All loads are one operation, all stores another, so that the hart computes an address in
-   * one place only. A load reads 8 bytes (the hart's fast path keeps them inside the page) and
-   * extracts its value as {@code ((v << SH) >> SH) & (-1 >>> MSH)}, with SH = 64 - 8 size and MSH
-   * = SH for the unsigned loads, else 0. Its upper word is not the usual immediate but
-   * {@code offset[11:0] (bits 63..52) | MSH (43..38) | SH (37..32)}. A store merges its low 8 size
-   * bytes under the mask {@code -1 >>> MSH}, MSH in bits 28..23 (rs2 occupies 22..18), and keeps
-   * its offset negated. Both layouts keep the hart's expressions for loads and stores distinct
-   * from every other operation's, which matters to the JIT: see {@link Hart#interpret}.
+   * All loads are one operation, all stores another, so that the hart computes an address in one
+   * place only. A load reads 8 bytes (the hart's fast path keeps them inside the page) and extracts
+   * its value as {@code ((v << SH) >> SH) & (-1 >>> MSH)}, with SH = 64 - 8 size and MSH = SH for
+   * the unsigned loads, else 0. Its upper word is not the usual immediate but {@code offset[11:0]
+   * (bits 63..52) | MSH (43..38) | SH (37..32)}. A store merges its low 8 size bytes under the mask
+   * {@code -1 >>> MSH}, MSH in bits 28..23 (rs2 occupies 22..18), and keeps its offset negated.
+   * Both layouts keep the hart's expressions for loads and stores distinct from every other
+   * operation's, which matters to the JIT: see {@link Hart#interpret}.
    */
   static final int LOAD = 11, STORE = 18;
+
   static final int ADDI = 22, SLTI = 23, SLTIU = 24, XORI = 25, ORI = 26, ANDI = 27;
   static final int SLLI = 28, SRLI = 29, SRAI = 30;
   static final int ADD = 31, SUB = 32, SLL = 33, SLT = 34, SLTU = 35;
@@ -60,12 +61,11 @@ final class RvI {
   static final int FENCE = 50, FENCE_I = 51, ECALL = 52, EBREAK = 53;
 
   static final String[] NAMES = {
-    null, "lui", "auipc", "jal", "jalr", "beq", "bne", "blt", "bge", "bltu", "bgeu",
-    "load", null, null, null, null, null, null, "store", null, null, null,
-    "addi", "slti", "sltiu", "xori", "ori", "andi", "slli", "srli", "srai",
-    "add", "sub", "sll", "slt", "sltu", "xor", "srl", "sra", "or", "and",
-    "addiw", "slliw", "srliw", "sraiw", "addw", "subw", "sllw", "srlw", "sraw",
-    "fence", "fence.i", "ecall", "ebreak"
+    null, "lui", "auipc", "jal", "jalr", "beq", "bne", "blt", "bge", "bltu", "bgeu", "load", null,
+    null, null, null, null, null, "store", null, null, null, "addi", "slti", "sltiu", "xori", "ori",
+    "andi", "slli", "srli", "srai", "add", "sub", "sll", "slt", "sltu", "xor", "srl", "sra", "or",
+    "and", "addiw", "slliw", "srliw", "sraiw", "addw", "subw", "sllw", "srlw", "sraw", "fence",
+    "fence.i", "ecall", "ebreak"
   };
 
   /** Decodes a 32-bit instruction whose major opcode belongs to RV64I. */
@@ -204,9 +204,9 @@ final class RvI {
   }
 
   /**
-   * FENCE with any fm/pred/succ (and any rs1/rd, which the spec reserves and tells
-   * implementations to ignore) is a full fence, a no-op on one hart. FENCE.I likewise ignores
-   * its imm/rs1/rd fields, as the spec requires of base implementations.
+   * FENCE with any fm/pred/succ (and any rs1/rd, which the spec reserves and tells implementations
+   * to ignore) is a full fence, a no-op on one hart. FENCE.I likewise ignores its imm/rs1/rd
+   * fields, as the spec requires of base implementations.
    */
   private static long miscMem(int i) {
     int f3 = funct3(i);

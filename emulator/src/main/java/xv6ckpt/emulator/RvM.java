@@ -8,10 +8,10 @@ import static xv6ckpt.emulator.Insn.rs1;
 import static xv6ckpt.emulator.Insn.rs2;
 
 /**
- * The M extension (unprivileged spec, chapter 13): operation numbers, decoder (funct7 = 1 under
- * OP and OP-32, called from {@link RvI}) and the semantics the hart's switch calls. The corner
- * cases are the spec's table "Semantics for division by zero and division overflow": nothing
- * traps; x / 0 = -1 (all ones), x % 0 = x, MIN / -1 = MIN, MIN % -1 = 0.
+ * The M extension (unprivileged spec, chapter 13): operation numbers, decoder (funct7 = 1 under OP
+ * and OP-32, called from {@link RvI}) and the semantics the hart's switch calls. The corner cases
+ * are the spec's table "Semantics for division by zero and division overflow": nothing traps; x / 0
+ * = -1 (all ones), x % 0 = x, MIN / -1 = MIN, MIN % -1 = 0.
  */
 final class RvM {
   private RvM() {}
@@ -21,8 +21,8 @@ final class RvM {
   static final int MULW = 62, DIVW = 63, DIVUW = 64, REMW = 65, REMUW = 66;
 
   static final String[] NAMES = {
-    "mul", "mulh", "mulhsu", "mulhu", "div", "divu", "rem", "remu",
-    "mulw", "divw", "divuw", "remw", "remuw"
+    "mul", "mulh", "mulhsu", "mulhu", "div", "divu", "rem", "remu", "mulw", "divw", "divuw", "remw",
+    "remuw"
   };
 
   private static final int[] OP_32 = {MULW, 0, 0, 0, DIVW, DIVUW, REMW, REMUW};

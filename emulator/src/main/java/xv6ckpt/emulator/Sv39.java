@@ -1,9 +1,9 @@
 package xv6ckpt.emulator;
 
 /**
- * The Sv39 page-table walk (privileged spec, 4.3.2 "Virtual Address Translation Process", with
- * 4.4 for the Sv39 sizes), for accesses from user mode with MXR = 0 (there is no supervisor
- * access here: the kernel reads physical memory directly). Page tables live in emulated RAM.
+ * The Sv39 page-table walk (privileged spec, 4.3.2 "Virtual Address Translation Process", with 4.4
+ * for the Sv39 sizes), for accesses from user mode with MXR = 0 (there is no supervisor access
+ * here: the kernel reads physical memory directly). Page tables live in emulated RAM.
  *
  * <pre>
  *  Virtual address (bits 63..39 must equal bit 38):
@@ -18,9 +18,9 @@ package xv6ckpt.emulator;
  * Bits 63..54 (N, PBMT and reserved) must be zero: none of Svnapot, Svpbmt is implemented.
  *
  * <p>A and D are managed by hardware, as QEMU does and as xv6 expects (it sets neither): a
- * successful walk whose leaf lacks A, or lacks D for a store, leaves the updated PTE in
- * {@link #updateAddr}/{@link #updatePte}; the caller writes it back only once the whole access is
- * known not to fault, so a faulting instruction changes no memory.
+ * successful walk whose leaf lacks A, or lacks D for a store, leaves the updated PTE in {@link
+ * #updateAddr}/{@link #updatePte}; the caller writes it back only once the whole access is known
+ * not to fault, so a faulting instruction changes no memory.
  *
  * <p>The walk keeps its result in fields rather than allocating (it runs on every TLB miss). One
  * instance per hart.
@@ -52,10 +52,13 @@ final class Sv39 {
   static final int OK = 0, PAGE_FAULT = 1, ACCESS_FAULT = 2;
 
   int fault;
+
   /** Physical address of the translated byte (valid when fault == OK). */
   long pa;
+
   /** Where to write back the leaf with A/D set, or -1 when it needs no update. */
   long updateAddr;
+
   long updatePte;
 
   private final PhysicalMemory memory;

@@ -3,17 +3,17 @@ package xv6ckpt.emulator;
 import java.util.Arrays;
 
 /**
- * A direct-mapped software TLB: virtual page number to the offset in RAM of its physical page,
- * with separate halves for loads and stores (one entry's four words share a cache line, and one
- * array keeps the hot loop's register pressure down). Not architectural: it only remembers
- * successful page-table walks, is emptied by sfence.vma, satp writes, snapshots and resets, and
- * a program cannot observe it beyond what the spec allows a TLB to show (stale entries until
- * sfence.vma). The hart keeps one for data and one for fetch (which uses the load half). A store
- * entry also promises that the page needs no bookkeeping on a write (see {@link Hart}).
+ * A direct-mapped software TLB: virtual page number to the offset in RAM of its physical page, with
+ * separate halves for loads and stores (one entry's four words share a cache line, and one array
+ * keeps the hot loop's register pressure down). Not architectural: it only remembers successful
+ * page-table walks, is emptied by sfence.vma, satp writes, snapshots and resets, and a program
+ * cannot observe it beyond what the spec allows a TLB to show (stale entries until sfence.vma). The
+ * hart keeps one for data and one for fetch (which uses the load half). A store entry also promises
+ * that the page needs no bookkeeping on a write (see {@link Hart}).
  *
  * <p>Flushes are frequent (every context switch writes satp) and most find only a few entries
- * filled, so the TLB lists the entries filled since the last flush and a flush empties just
- * those; only when the list overflows does it empty the whole array.
+ * filled, so the TLB lists the entries filled since the last flush and a flush empties just those;
+ * only when the list overflows does it empty the whole array.
  */
 final class Tlb {
   static final int ENTRIES = 1024;
@@ -23,16 +23,16 @@ final class Tlb {
   static final int LOAD_TAG = 0, LOAD_BASE = 1, STORE_TAG = 2, STORE_BASE = 3;
 
   /**
-   * Entry e occupies words 4e .. 4e + 3. A tag is the virtual page number (va >>> 12); -1 (no
-   * page number has all bits set) is empty. A base is the RAM offset of the physical page.
+   * Entry e occupies words 4e .. 4e + 3. A tag is the virtual page number (va >>> 12); -1 (no page
+   * number has all bits set) is empty. A base is the RAM offset of the physical page.
    */
   final long[] slots = new long[4 * ENTRIES];
 
   /**
    * Word offsets (4e) of the entries filled since the last flush, in filled[0 .. filledCount),
-   * unless filledOverflow: then possibly any entry. An entry may be listed twice (filled, its
-   * store half flushed, filled again); the list holds ENTRIES offsets before it overflows.
-   * Invariant: every entry with a tag that is not -1 is listed, or filledOverflow is set.
+   * unless filledOverflow: then possibly any entry. An entry may be listed twice (filled, its store
+   * half flushed, filled again); the list holds ENTRIES offsets before it overflows. Invariant:
+   * every entry with a tag that is not -1 is listed, or filledOverflow is set.
    */
   private final int[] filled = new int[ENTRIES];
 

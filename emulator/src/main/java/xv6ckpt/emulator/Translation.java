@@ -5,32 +5,33 @@ import static xv6ckpt.emulator.PhysicalMemory.LONG;
 import static xv6ckpt.emulator.PhysicalMemory.SHORT;
 
 /**
- * A region of one decoded page translated to JVM bytecode by {@link Translator}: the compiled
- * form of the interpreter's work from one slot, through the basic blocks reachable from it by
- * branches and jumps inside the page, up to a size limit. It may be entered at the start of any
- * of its blocks ({@link #entries}), and JALR into one of them stays inside it. Not architectural: running it
- * has exactly the effect of interpreting the same instructions (see {@link Hart#run}).
+ * A region of one decoded page translated to JVM bytecode by {@link Translator}: the compiled form
+ * of the interpreter's work from one slot, through the basic blocks reachable from it by branches
+ * and jumps inside the page, up to a size limit. It may be entered at the start of any of its
+ * blocks ({@link #entries}), and JALR into one of them stays inside it. Not architectural: running
+ * it has exactly the effect of interpreting the same instructions (see {@link Hart#run}).
  *
  * <p>Contract of {@link #run}, which mirrors the interpreter's:
  *
  * <ul>
  *   <li>On entry at slot {@code entry} (one of {@link #entries}), {@code left} is the budget not
- *       yet charged; nothing of the block at the entry has been charged. Each basic block is entered only if all of it fits in {@code
- *       left} (it is charged whole on entry), so the budget never ends inside translated code.
+ *       yet charged; nothing of the block at the entry has been charged. Each basic block is
+ *       entered only if all of it fits in {@code left} (it is charged whole on entry), so the
+ *       budget never ends inside translated code.
  *   <li>It never traps, never walks page tables and never writes a page that needs bookkeeping:
  *       loads and stores go through the hart's TLB exactly as the interpreter's fast path does
- *       (same tags, same page-end limit), and anything else (a TLB miss, an instruction it does
- *       not translate, a block that does not fit the budget) ends it <em>before</em> that
- *       instruction, with all earlier instructions' effects committed.
+ *       (same tags, same page-end limit), and anything else (a TLB miss, an instruction it does not
+ *       translate, a block that does not fit the budget) ends it <em>before</em> that instruction,
+ *       with all earlier instructions' effects committed.
  *   <li>It returns a slot s &gt;= 0: run on by interpreting from slot s, of which nothing is
  *       charged ({@link Hart#exitLeft} holds the budget left, with the not-yet-run rest of a
- *       charged block given back); or {@link #EXIT_JUMP}: continue at {@link Hart#exitPc}, a
- *       block boundary. Registers it wrote are stored back to {@code x} in both cases.
+ *       charged block given back); or {@link #EXIT_JUMP}: continue at {@link Hart#exitPc}, a block
+ *       boundary. Registers it wrote are stored back to {@code x} in both cases.
  * </ul>
  *
- * <p>A translation depends on its page's bytes only (pc-relative values are computed from
- * {@code pageVa}), so it lives in the {@link DecodedPage} and is dropped with that page's
- * decoding whenever the bytes change.
+ * <p>A translation depends on its page's bytes only (pc-relative values are computed from {@code
+ * pageVa}), so it lives in the {@link DecodedPage} and is dropped with that page's decoding
+ * whenever the bytes change.
  */
 abstract class Translation {
 

@@ -14,32 +14,32 @@ import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 
 /**
- * The translation tier: turns a hot region of one {@link DecodedPage} into a {@link Translation},
- * a hidden JVM class whose one method runs the region's RISC-V instructions with the registers
- * in JVM locals, so that HotSpot compiles a guest loop to a host loop. See {@link Translation}
- * for what the generated code promises; this class keeps those promises by construction:
+ * The translation tier: turns a hot region of one {@link DecodedPage} into a {@link Translation}, a
+ * hidden JVM class whose one method runs the region's RISC-V instructions with the registers in JVM
+ * locals, so that HotSpot compiles a guest loop to a host loop. See {@link Translation} for what
+ * the generated code promises; this class keeps those promises by construction:
  *
  * <ul>
- *   <li>A <b>region</b> is the basic blocks reachable from the hot slot through branches and
- *       JAL inside the page (and the return point of a JAL that links), breadth first, until
- *       {@link #MAX_INSNS} instructions. A block is the interpreter's block (same ends, same
- *       {@link DecodedPage#blen}); it is charged whole when entered, after checking that it fits
- *       the budget. The method starts with a switch on the entry slot, so that one class serves
- *       every block of the region (one class per loop nest, not one per jump target, keeps
- *       HotSpot's compile work small), and a JALR whose target is one of its blocks (a return
- *       inside the page) jumps there through the same kind of switch.
- *   <li>Translated: RV64I ALU, LUI/AUIPC, loads and stores (TLB-hit path only), branches, JAL,
- *       JALR (which leaves the region), FENCE, the M extension. Everything else (atomics,
- *       ecall/ebreak, illegal encodings, fence.i, counter reads, a 32-bit instruction crossing
- *       the page end) ends the translated code before it, for the interpreter to run.
+ *   <li>A <b>region</b> is the basic blocks reachable from the hot slot through branches and JAL
+ *       inside the page (and the return point of a JAL that links), breadth first, until {@link
+ *       #MAX_INSNS} instructions. A block is the interpreter's block (same ends, same {@link
+ *       DecodedPage#blen}); it is charged whole when entered, after checking that it fits the
+ *       budget. The method starts with a switch on the entry slot, so that one class serves every
+ *       block of the region (one class per loop nest, not one per jump target, keeps HotSpot's
+ *       compile work small), and a JALR whose target is one of its blocks (a return inside the
+ *       page) jumps there through the same kind of switch.
+ *   <li>Translated: RV64I ALU, LUI/AUIPC, loads and stores (TLB-hit path only), branches, JAL, JALR
+ *       (which leaves the region), FENCE, the M extension. Everything else (atomics, ecall/ebreak,
+ *       illegal encodings, fence.i, counter reads, a 32-bit instruction crossing the page end) ends
+ *       the translated code before it, for the interpreter to run.
  *   <li>A load or store whose TLB entry is missing, or whose offset lies in the page's last 7
- *       bytes, leaves before the access, exactly where the interpreter's fast path would take
- *       its slow path. So TLB contents, A/D bits and faults are the interpreter's own.
+ *       bytes, leaves before the access, exactly where the interpreter's fast path would take its
+ *       slow path. So TLB contents, A/D bits and faults are the interpreter's own.
  * </ul>
  *
- * <p>Generated classes are hidden classes of this package, not strongly linked to a class
- * loader: they are unloaded when their page's decoding is dropped and nothing runs them. No
- * state is kept here; the cache is {@link DecodedPage#translations}.
+ * <p>Generated classes are hidden classes of this package, not strongly linked to a class loader:
+ * they are unloaded when their page's decoding is dropped and nothing runs them. No state is kept
+ * here; the cache is {@link DecodedPage#translations}.
  */
 final class Translator {
   private Translator() {}
@@ -48,9 +48,9 @@ final class Translator {
   static final int MAX_INSNS = 64;
 
   /**
-   * Bytecode bytes per generated method: HotSpot does not compile methods larger than 8000
-   * bytes (HugeMethodLimit), and an interpreted translation would be slower than the
-   * interpreter. A region over this is formed again with half the instructions.
+   * Bytecode bytes per generated method: HotSpot does not compile methods larger than 8000 bytes
+   * (HugeMethodLimit), and an interpreted translation would be slower than the interpreter. A
+   * region over this is formed again with half the instructions.
    */
   static final int MAX_CODE_BYTES = 7900;
 
@@ -182,8 +182,8 @@ final class Translator {
     }
 
     /**
-     * Keeps the blocks that lie on a cycle through the entry (the loop nest around the hot
-     * slot); none if the entry is on no cycle. Straight-line code between loops is left to the
+     * Keeps the blocks that lie on a cycle through the entry (the loop nest around the hot slot);
+     * none if the entry is on no cycle. Straight-line code between loops is left to the
      * interpreter: entering and leaving a translation costs more than it would save there, and
      * every extra path is extra work for HotSpot's compiler on every new machine.
      */
@@ -265,14 +265,16 @@ final class Translator {
   // ---------------------------------------------------------------- bytecode
 
   /**
-   * Writes the class for one region. Locals of {@code run}: the parameters (this, h, x, ram,
-   * tlb, pageVa, left, entry; entry is also the slot a JALR dispatches on), then idx (the exit's return value), va, e and off (scratch of one
-   * access), then x1..x31 as longs. x0 has no local: it reads as the constant 0, and writes to
-   * it (rd = {@link Insn#X_SINK}) are dropped after the value is computed.
+   * Writes the class for one region. Locals of {@code run}: the parameters (this, h, x, ram, tlb,
+   * pageVa, left, entry; entry is also the slot a JALR dispatches on), then idx (the exit's return
+   * value), va, e and off (scratch of one access), then x1..x31 as longs. x0 has no local: it reads
+   * as the constant 0, and writes to it (rd = {@link Insn#X_SINK}) are dropped after the value is
+   * computed.
    */
   private static final class Emitter {
     private static final int H = 1, X = 2, RAM = 3, TLB = 4, PAGE_VA = 5, LEFT = 7, ENTRY = 9;
     private static final int IDX = 10, VA = 11, E = 13, OFF = 14;
+
     /** Local of x1 is at REG0 + 2; x0 has none. */
     private static final int REG0 = 14;
 
@@ -281,8 +283,10 @@ final class Translator {
     private final Region region;
     private final Label[] blockLabel = new Label[DecodedPage.SLOTS];
     private final Label tail = new Label();
+
     /** Where a JALR inside the page dispatches; null until one needs it. */
     private Label jalrDispatch;
+
     /** Out-of-line exits, emitted after the body, one per distinct (slot, give-back). */
     private final Map<Long, Label> stubs = new HashMap<>();
 
@@ -507,7 +511,7 @@ final class Translator {
       int rd = Insn.rd(d), rs1 = Insn.rs1(d), rs2 = Insn.rs2(d);
       long imm = d >> 32;
       switch (op) {
-          // ====================================================== RV64I
+        // ====================================================== RV64I
         case RvI.LUI:
           lconst(imm);
           put(rd);
@@ -650,7 +654,7 @@ final class Translator {
         case RvI.FENCE:
           return; // one hart, in order: nothing to order
 
-          // ====================================================== M
+        // ====================================================== M
         case RvM.MUL:
           regOp(rd, rs1, rs2, LMUL);
           return;

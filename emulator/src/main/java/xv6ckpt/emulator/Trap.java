@@ -8,9 +8,9 @@ package xv6ckpt.emulator;
  * kernel may fix the cause and resume at the same pc. {@link Timer} means the instruction budget
  * was spent; its pc is the next instruction to execute.
  *
- * <p>{@link #cause()} and {@link #tval()} are the values RISC-V would put in scause and stval for
- * a trap taken from user mode, so the kernel can print xv6's own message
- * ({@code usertrap(): unexpected scause ...}).
+ * <p>{@link #cause()} and {@link #tval()} are the values RISC-V would put in scause and stval for a
+ * trap taken from user mode, so the kernel can print xv6's own message ({@code usertrap():
+ * unexpected scause ...}).
  */
 public sealed interface Trap {
 

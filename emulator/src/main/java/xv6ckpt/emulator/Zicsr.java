@@ -9,8 +9,8 @@ import static xv6ckpt.emulator.Insn.rs1;
  * Zicsr, as much of it as user mode sees here: reads of the unprivileged counters {@code cycle}
  * (0xC00), {@code time} (0xC01) and {@code instret} (0xC02), i.e. {@code rdcycle}, {@code rdtime},
  * {@code rdinstret}. A read is CSRRS or CSRRC with rs1 = x0, or CSRRSI or CSRRCI with uimm = 0
- * (those forms do not write the CSR). Every write (CSRRW/CSRRWI always write) and every other
- * CSR is an illegal instruction, as from user mode on a machine without those counters enabled.
+ * (those forms do not write the CSR). Every write (CSRRW/CSRRWI always write) and every other CSR
+ * is an illegal instruction, as from user mode on a machine without those counters enabled.
  *
  * <p>Deterministic values: all three counters read the number of instructions retired before the
  * reading instruction, so a program sees the same numbers on every run.

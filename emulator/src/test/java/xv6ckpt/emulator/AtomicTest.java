@@ -52,8 +52,8 @@ class AtomicTest {
 
   @Test
   void scToAnotherAddressFailsAndClears() {
-    Machine m = run(
-        amo(LR, 3, A2, A0, 0), addi(T0, A0, 8), amo(SC, 3, A3, T0, A1), amo(SC, 3, A3, A0, A1));
+    Machine m =
+        run(amo(LR, 3, A2, A0, 0), addi(T0, A0, 8), amo(SC, 3, A3, T0, A1), amo(SC, 3, A3, A0, A1));
     assertThat(m.hart.x(A3)).isEqualTo(1);
     assertThat(m.mem.read64(DATA + 8)).isEqualTo(0x20);
     assertThat(m.mem.read64(DATA)).isEqualTo(0x10);
@@ -68,8 +68,7 @@ class AtomicTest {
   @Test
   void overlappingStoreClearsTheReservation() {
     // A plain store to the reserved bytes, repeated so that a store-TLB entry could exist.
-    Machine m = run(
-        sb(0, A0, 0x10), amo(LR, 3, A2, A0, 0), sb(0, A0, 7), amo(SC, 3, A3, A0, A1));
+    Machine m = run(sb(0, A0, 0x10), amo(LR, 3, A2, A0, 0), sb(0, A0, 7), amo(SC, 3, A3, A0, A1));
     assertThat(m.hart.x(A3)).isEqualTo(1);
     assertThat(m.mem.read64(DATA)).isEqualTo(0x10);
   }

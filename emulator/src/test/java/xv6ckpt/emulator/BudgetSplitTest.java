@@ -9,10 +9,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs split at any instruction count behave exactly like single steps: same pc after each
- * retired instruction, same registers and memory at the end. The program mixes long
- * straight-line blocks, compressed code, loads and stores (first TLB misses), a store that
- * rewrites an instruction later in its own block, and an instruction crossing a page.
+ * Runs split at any instruction count behave exactly like single steps: same pc after each retired
+ * instruction, same registers and memory at the end. The program mixes long straight-line blocks,
+ * compressed code, loads and stores (first TLB misses), a store that rewrites an instruction later
+ * in its own block, and an instruction crossing a page.
  */
 class BudgetSplitTest {
   static final long BASE = PhysicalMemory.BASE;

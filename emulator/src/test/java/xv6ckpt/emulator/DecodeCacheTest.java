@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Decodings shared between pages with the same bytes ({@link DecodeCache}, whole-page copies):
- * found only for equal bytes, never patched in place, and a store to one page of a sharing
- * pair changes what that page runs and nothing else.
+ * found only for equal bytes, never patched in place, and a store to one page of a sharing pair
+ * changes what that page runs and nothing else.
  */
 class DecodeCacheTest {
   static final long BASE = PhysicalMemory.BASE;

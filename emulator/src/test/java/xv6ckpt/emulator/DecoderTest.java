@@ -14,11 +14,22 @@ class DecoderTest {
   @Test
   void mnemonicsMatchObjdump() {
     Object[][] table = {
-      {0x00158503, "lb"}, {0x00159503, "lh"}, {0x0015a503, "lw"}, {0x0015b503, "ld"},
-      {0x0015c503, "lbu"}, {0x0015d503, "lhu"}, {0x0015e503, "lwu"},
-      {0xfea58ea3, "sb"}, {0xfea59ea3, "sh"}, {0xfea5aea3, "sw"}, {0xfea5bea3, "sd"},
-      {0x02c5a533, "mulhsu"}, {0x02c5f53b, "remuw"}, {0xe0b6352f, "amomaxu.d"},
-      {0x1006252f, "lr.w"}, {0x4035d51b, "sraiw"},
+      {0x00158503, "lb"},
+      {0x00159503, "lh"},
+      {0x0015a503, "lw"},
+      {0x0015b503, "ld"},
+      {0x0015c503, "lbu"},
+      {0x0015d503, "lhu"},
+      {0x0015e503, "lwu"},
+      {0xfea58ea3, "sb"},
+      {0xfea59ea3, "sh"},
+      {0xfea5aea3, "sw"},
+      {0xfea5bea3, "sd"},
+      {0x02c5a533, "mulhsu"},
+      {0x02c5f53b, "remuw"},
+      {0xe0b6352f, "amomaxu.d"},
+      {0x1006252f, "lr.w"},
+      {0x4035d51b, "sraiw"},
     };
     for (Object[] row : table) {
       int bits = (Integer) row[0];

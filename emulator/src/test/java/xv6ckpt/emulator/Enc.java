@@ -1,8 +1,8 @@
 package xv6ckpt.emulator;
 
 /**
- * Test-only encoder of the base formats (unprivileged spec, 2.2-2.3), written from the spec's
- * field tables, for raw-encoded sanity programs. The project's assembler lives elsewhere.
+ * Test-only encoder of the base formats (unprivileged spec, 2.2-2.3), written from the spec's field
+ * tables, for raw-encoded sanity programs. The project's assembler lives elsewhere.
  */
 final class Enc {
   private Enc() {}
@@ -20,8 +20,14 @@ final class Enc {
   }
 
   static int b(int f3, int rs1, int rs2, int imm) {
-    return ((imm >> 12) & 1) << 31 | ((imm >> 5) & 0x3F) << 25 | rs2 << 20 | rs1 << 15
-        | f3 << 12 | ((imm >> 1) & 0xF) << 8 | ((imm >> 11) & 1) << 7 | 0x63;
+    return ((imm >> 12) & 1) << 31
+        | ((imm >> 5) & 0x3F) << 25
+        | rs2 << 20
+        | rs1 << 15
+        | f3 << 12
+        | ((imm >> 1) & 0xF) << 8
+        | ((imm >> 11) & 1) << 7
+        | 0x63;
   }
 
   static int u(int opcode, int rd, int imm) {
@@ -29,8 +35,12 @@ final class Enc {
   }
 
   static int j(int rd, int imm) {
-    return ((imm >> 20) & 1) << 31 | ((imm >> 1) & 0x3FF) << 21 | ((imm >> 11) & 1) << 20
-        | ((imm >> 12) & 0xFF) << 12 | rd << 7 | 0x6F;
+    return ((imm >> 20) & 1) << 31
+        | ((imm >> 1) & 0x3FF) << 21
+        | ((imm >> 11) & 1) << 20
+        | ((imm >> 12) & 0xFF) << 12
+        | rd << 7
+        | 0x6F;
   }
 
   static int addi(int rd, int rs1, int imm) {

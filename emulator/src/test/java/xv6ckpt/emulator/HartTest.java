@@ -13,7 +13,8 @@ class HartTest {
   /** sum = 1 + 2 + ... + n in a5, n in a0; ends with ecall. 6 instructions, loop of 3. */
   static Machine sumLoop(long n) {
     Machine m = new Machine();
-    m.code(BASE,
+    m.code(
+        BASE,
         addi(15, 0, 0), // a5 = 0
         add(15, 15, 10), // loop: a5 += a0
         addi(10, 10, -1), // a0--
@@ -129,7 +130,8 @@ class HartTest {
   @Test
   void rdinstretRdcycleRdtimeCountRetiredInstructions() {
     Machine m = new Machine();
-    m.code(BASE,
+    m.code(
+        BASE,
         NOP,
         NOP,
         csr(2, 5, 0xC02, 0), // rdinstret t0

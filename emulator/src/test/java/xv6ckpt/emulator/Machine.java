@@ -1,8 +1,8 @@
 package xv6ckpt.emulator;
 
 /**
- * Test fixture: small RAM, a hart, helpers to place code and to build Sv39 page tables in RAM
- * (the way a kernel would: through the PhysicalMemory API only).
+ * Test fixture: small RAM, a hart, helpers to place code and to build Sv39 page tables in RAM (the
+ * way a kernel would: through the PhysicalMemory API only).
  */
 final class Machine {
   static final long BASE = PhysicalMemory.BASE;

@@ -44,10 +44,10 @@ class PhysicalMemoryTest {
     assertThat(dst).asList().containsExactly(0L, 0L, Long.MIN_VALUE, 42L, 0L, 0L).inOrder();
     m.readLongs(BASE + 0x2008, dst, 0, 1);
     assertThat(dst[0]).isEqualTo(-5);
-    assertThrows(IllegalArgumentException.class,
-        () -> m.readLongs(BASE + (1 << 20) - 16, dst, 0, 3));
-    assertThrows(IllegalArgumentException.class,
-        () -> m.writeLongs(BASE + (1 << 20) - 8, src, 0, 2));
+    assertThrows(
+        IllegalArgumentException.class, () -> m.readLongs(BASE + (1 << 20) - 16, dst, 0, 3));
+    assertThrows(
+        IllegalArgumentException.class, () -> m.writeLongs(BASE + (1 << 20) - 8, src, 0, 2));
     assertThrows(IndexOutOfBoundsException.class, () -> m.writeLongs(BASE, src, 3, 3));
     assertThat(m.read64(BASE)).isEqualTo(0); // a refused write wrote nothing
   }
@@ -182,7 +182,8 @@ class PhysicalMemoryTest {
     assertThrows(IllegalArgumentException.class, () -> m.nextNonZero64(BASE + 4, BASE + 64));
     assertThrows(IllegalArgumentException.class, () -> m.nextNonZero64(BASE, BASE + 63));
     assertThrows(IllegalArgumentException.class, () -> m.nextNonZero64(BASE + 64, BASE));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> m.nextNonZero64(BASE + (1 << 20) - 8, BASE + (1 << 20) + 8));
   }
 

@@ -56,8 +56,7 @@ class RvCTest {
       0x6281, // c.lui t0, 0
       0x6101, // c.addi16sp 0
       0x9C41, // reserved beside c.subw/c.addw
-      0x9C61,
-      0x2002, // c.fldsp
+      0x9C61, 0x2002, // c.fldsp
       0xA002, // c.fsdsp
       0x4002, // c.lwsp rd = 0
       0x6002, // c.ldsp rd = 0

@@ -13,7 +13,8 @@ class SelfModifyingCodeTest {
   void storeThenFenceIRunsTheNewInstruction() {
     Machine m = new Machine();
     int replacement = addi(6, 0, 2);
-    m.code(BASE,
+    m.code(
+        BASE,
         lw(5, 10, 0), // t0 = replacement word (from data)
         sw(5, 11, 0), // overwrite the instruction at `target`
         FENCE_I,
@@ -31,7 +32,8 @@ class SelfModifyingCodeTest {
   void loopRewritingItsOwnBodyAlwaysSeesTheLatestBytes() {
     // Each iteration runs `addi t1, t1, k`, then adds 1 to k in that instruction's bits 31:20.
     Machine m = new Machine();
-    m.code(BASE,
+    m.code(
+        BASE,
         addi(6, 6, 0), // body: t1 += k, patched each time round
         addi(7, 7, 1), // t2 = iteration count
         lw(5, 11, 0), // t0 = body word

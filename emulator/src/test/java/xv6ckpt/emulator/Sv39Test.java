@@ -59,8 +59,12 @@ class Sv39Test {
   @Test
   void everyPermissionCombinationForFetchLoadStore() {
     for (int bits = 0; bits < 32; bits++) {
-      long flags = (bits & 1) * V | ((bits >> 1) & 1) * R | ((bits >> 2) & 1) * W
-          | ((bits >> 3) & 1) * X | ((bits >> 4) & 1) * U;
+      long flags =
+          (bits & 1) * V
+              | ((bits >> 1) & 1) * R
+              | ((bits >> 2) & 1) * W
+              | ((bits >> 3) & 1) * X
+              | ((bits >> 4) & 1) * U;
       for (Access access : Access.values()) {
         Machine m = machine();
         m.map(DATA_VA, DATA_PA, flags);
@@ -71,8 +75,11 @@ class Sv39Test {
         if (allowed(flags, access)) {
           assertWithMessage(what).that(t).isInstanceOf(Trap.Ecall.class);
         } else {
-          assertWithMessage(what).that(t).isEqualTo(new Trap.PageFault(faultPc, access,
-              access == Access.FETCH ? DATA_VA + 8 : DATA_VA));
+          assertWithMessage(what)
+              .that(t)
+              .isEqualTo(
+                  new Trap.PageFault(
+                      faultPc, access, access == Access.FETCH ? DATA_VA + 8 : DATA_VA));
           // Precise: nothing changed, not even A/D.
           assertThat(m.hart.x(6)).isEqualTo(11);
           assertThat(m.mem.read64(DATA_PA)).isEqualTo(0x1234);

@@ -1,6 +1,5 @@
 package xv6ckpt.emulator;
 
-import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
 
 import java.util.ArrayList;
@@ -8,20 +7,20 @@ import java.util.List;
 import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
-import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.statistics.Statistics;
 import xv6ckpt.emulator.asm.Assembler;
 
 /**
  * The translation tier is invisible: generated programs (a loop over a random body of ALU, M,
- * compressed, load/store, branch, call and counter-read instructions, with pointers that walk
- * into read-only and unmapped pages and across page ends, under Sv39 with some PTEs lacking A/D)
- * run on a hart with translation off and on a hart that translates everything at once, both
- * split at the same random budgets, stop at the same places with the same trap, pc, instret and
- * registers, and leave the same RAM (page tables included).
+ * compressed, load/store, branch, call and counter-read instructions, with pointers that walk into
+ * read-only and unmapped pages and across page ends, under Sv39 with some PTEs lacking A/D) run on
+ * a hart with translation off and on a hart that translates everything at once, both split at the
+ * same random budgets, stop at the same places with the same trap, pc, instret and registers, and
+ * leave the same RAM (page tables included).
  *
- * <p>Programs are built from a seed with {@link Random} (deterministic): jqwik reports the seed
- * of a failing case, and {@link #program} rebuilds it.
+ * <p>Programs are built from a seed with {@link Random} (deterministic): jqwik reports the seed of
+ * a failing case, and {@link #program} rebuilds it.
  */
 class TranslationDifferentialTest {
   static final long BASE = PhysicalMemory.BASE;
@@ -73,11 +72,7 @@ class TranslationDifferentialTest {
 
   @net.jqwik.api.Provide
   net.jqwik.api.Arbitrary<List<Integer>> budgets() {
-    return net.jqwik.api.Arbitraries.integers()
-        .between(1, 300)
-        .list()
-        .ofMinSize(1)
-        .ofMaxSize(6);
+    return net.jqwik.api.Arbitraries.integers().between(1, 300).list().ofMinSize(1).ofMaxSize(6);
   }
 
   // ---------------------------------------------------------------- machines
@@ -94,7 +89,10 @@ class TranslationDifferentialTest {
     for (int k = 0; k < DATA_PAGES; k++) {
       long va = DATA_VA + 4096L * k;
       long ad = p.dirtyBits()[k] ? Machine.A | Machine.D : 0; // else the hart sets them
-      m.map(va, pa(DATA_VA + 4096L * (DATA_PAGES - k)), Machine.V | Machine.R | Machine.W | Machine.U | ad);
+      m.map(
+          va,
+          pa(DATA_VA + 4096L * (DATA_PAGES - k)),
+          Machine.V | Machine.R | Machine.W | Machine.U | ad);
     }
     m.map(RO_VA, pa(DATA_VA), Machine.V | Machine.R | Machine.U);
     Random r = new Random(p.seed() ^ 0x5DEECE66DL);
@@ -142,6 +140,7 @@ class TranslationDifferentialTest {
 
   /** Data registers (x8..x15 also fit compressed forms); x16, x17 are pointers. */
   static final int[] DATA = {5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+
   static final int P1 = 16, P2 = 17, COUNT = 20, LIMIT = 21, RA = 1;
 
   static Program program(long seed) {

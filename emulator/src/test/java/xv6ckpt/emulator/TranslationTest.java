@@ -6,8 +6,8 @@ import org.junit.jupiter.api.Test;
 import xv6ckpt.emulator.asm.Assembler;
 
 /**
- * The translation tier on hand-picked cases, each run translated (threshold 1) and checked
- * against values computed here, and against the same run with translation off.
+ * The translation tier on hand-picked cases, each run translated (threshold 1) and checked against
+ * values computed here, and against the same run with translation off.
  */
 class TranslationTest {
   static final long BASE = PhysicalMemory.BASE;
@@ -80,12 +80,13 @@ class TranslationTest {
   @Test
   void faultInsideTranslatedLoopIsPrecise() {
     // Stores 8 bytes per iteration, walking up into an unmapped page.
-    Assembler a = new Assembler(CODE)
-        .label("loop")
-        .addi(5, 5, 1) // t0 counts iterations started
-        .sd(5, 0, 10)
-        .addi(10, 10, 8)
-        .j("loop");
+    Assembler a =
+        new Assembler(CODE)
+            .label("loop")
+            .addi(5, 5, 1) // t0 counts iterations started
+            .sd(5, 0, 10)
+            .addi(10, 10, 8)
+            .j("loop");
     for (boolean on : new boolean[] {false, true}) {
       Machine m = machine(a, on);
       m.map(DATA, BASE + 0x40000, URW); // A and D clear: the hart sets them
@@ -121,16 +122,17 @@ class TranslationTest {
   @Test
   void storeIntoTranslatedCodeRunsTheNewCode() {
     // The loop rewrites its own `addi t1, t1, k` with k + 1 each time round (data = code page).
-    Assembler a = new Assembler(CODE)
-        .label("loop")
-        .label("body")
-        .addi(6, 6, 0)
-        .lw(5, 0, 11)
-        .add(5, 5, 13)
-        .sw(5, 0, 11)
-        .addi(7, 7, 1)
-        .bne(7, 12, "loop")
-        .ecall();
+    Assembler a =
+        new Assembler(CODE)
+            .label("loop")
+            .label("body")
+            .addi(6, 6, 0)
+            .lw(5, 0, 11)
+            .add(5, 5, 13)
+            .sw(5, 0, 11)
+            .addi(7, 7, 1)
+            .bne(7, 12, "loop")
+            .ecall();
     Machine m = machine(a, true);
     m.map(CODE, BASE + 0x10000, URX | Machine.W);
     m.hart.setX(11, CODE);
@@ -142,14 +144,15 @@ class TranslationTest {
 
   @Test
   void onePhysicalPageAtTwoAddressesComputesEachPcRelativeValue() {
-    Assembler a = new Assembler(CODE)
-        .label("loop")
-        .auipc(10, 0)
-        .addi(13, 13, -1)
-        .bnez(13, "loop")
-        .jal(1, "out")
-        .label("out")
-        .ecall();
+    Assembler a =
+        new Assembler(CODE)
+            .label("loop")
+            .auipc(10, 0)
+            .addi(13, 13, -1)
+            .bnez(13, "loop")
+            .jal(1, "out")
+            .label("out")
+            .ecall();
     Machine m = machine(a, true);
     long alias = 0x7000_0000L;
     m.map(alias, BASE + 0x10000, URX);
@@ -165,8 +168,10 @@ class TranslationTest {
 
   @Test
   void remappedCodeAfterSfenceRunsTheNewPage() {
-    Assembler one = new Assembler(CODE).label("l").addi(10, 10, 1).addi(13, 13, -1).bnez(13, "l").ecall();
-    Assembler two = new Assembler(CODE).label("l").addi(10, 10, 3).addi(13, 13, -1).bnez(13, "l").ecall();
+    Assembler one =
+        new Assembler(CODE).label("l").addi(10, 10, 1).addi(13, 13, -1).bnez(13, "l").ecall();
+    Assembler two =
+        new Assembler(CODE).label("l").addi(10, 10, 3).addi(13, 13, -1).bnez(13, "l").ecall();
     Machine m = machine(one, true);
     byte[] other = two.assemble();
     m.mem.write(BASE + 0x20000, other, 0, other.length);
@@ -183,7 +188,8 @@ class TranslationTest {
 
   @Test
   void resetDropsTranslationsWithTheDecodedPages() {
-    Assembler a = new Assembler(CODE).label("l").addi(10, 10, 1).addi(13, 13, -1).bnez(13, "l").ecall();
+    Assembler a =
+        new Assembler(CODE).label("l").addi(10, 10, 1).addi(13, 13, -1).bnez(13, "l").ecall();
     Machine m = machine(a, true);
     PhysicalMemory.Snapshot s = m.mem.snapshot();
     m.hart.setX(13, 10);

@@ -13,15 +13,15 @@ import xv6ckpt.emulator.disk.MemoryBlockDevice;
 import xv6ckpt.kernel.fs.FileSystem;
 import xv6ckpt.kernel.fs.FsException;
 import xv6ckpt.kernel.fs.FsFormat;
-import xv6ckpt.kernel.fs.Stat;
 import xv6ckpt.kernel.fs.Mkfs;
 import xv6ckpt.kernel.fs.MkfsException;
+import xv6ckpt.kernel.fs.Stat;
 
 /**
- * The built-in file system image: the project's user-land ({@code kernel/user/bin}: init, sh,
- * the utilities, ktest) and a README, packed by the Java mkfs with stock xv6's layout. The
- * build makes it ({@link #main}, run by Maven after compiling) into the resource {@link
- * #RESOURCE}; {@code boot} and {@code run} use a fresh copy of it when no image is given.
+ * The built-in file system image: the project's user-land ({@code kernel/user/bin}: init, sh, the
+ * utilities, ktest) and a README, packed by the Java mkfs with stock xv6's layout. The build makes
+ * it ({@link #main}, run by Maven after compiling) into the resource {@link #RESOURCE}; {@code
+ * boot} and {@code run} use a fresh copy of it when no image is given.
  */
 public final class BuiltinImage {
   private BuiltinImage() {}
@@ -40,9 +40,8 @@ public final class BuiltinImage {
   }
 
   /**
-   * The files of the built-in image's root directory (the user-land and README), read back
-   * from the image, for a mkfs that adds them to an image of its own; empty in a build with
-   * no user-land.
+   * The files of the built-in image's root directory (the user-land and README), read back from the
+   * image, for a mkfs that adds them to an image of its own; empty in a build with no user-land.
    */
   public static List<Mkfs.FileNode> files() throws IOException {
     Optional<byte[]> image = load();
@@ -59,7 +58,8 @@ public final class BuiltinImage {
       }
       return files;
     } catch (FsException | KernelPanic e) {
-      throw new IllegalStateException("the built-in image does not read back: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "the built-in image does not read back: " + e.getMessage(), e);
     }
   }
 
@@ -78,8 +78,8 @@ public final class BuiltinImage {
   }
 
   /**
-   * Build step: {@code BuiltinImage BIN_DIR OUT}. Without BIN_DIR (a tree with no user-land)
-   * it says so and writes nothing; any other failure fails the build.
+   * Build step: {@code BuiltinImage BIN_DIR OUT}. Without BIN_DIR (a tree with no user-land) it
+   * says so and writes nothing; any other failure fails the build.
    */
   public static void main(String[] args) throws IOException, MkfsException {
     if (args.length != 2) {

@@ -1,9 +1,9 @@
 package xv6ckpt.kernel;
 
 /**
- * Sleep channels. xv6 sleeps on addresses; this kernel on numbers that name the same things:
- * a process (a parent waiting for its children), the tick counter, the log, the console's
- * input, and each end of each pipe.
+ * Sleep channels. xv6 sleeps on addresses; this kernel on numbers that name the same things: a
+ * process (a parent waiting for its children), the tick counter, the log, the console's input, and
+ * each end of each pipe.
  */
 final class Chan {
   private Chan() {}
@@ -11,8 +11,10 @@ final class Chan {
   static final long TICKS = 1L << 40;
   static final long LOG = 2L << 40;
   static final long CONSOLE = 3L << 40;
+
   /** Nothing ever wakes this channel (the init of a runner machine sleeps on it). */
   static final long NEVER = 6L << 40;
+
   private static final long PROC = 4L << 40;
   private static final long PIPE = 5L << 40;
 

@@ -11,9 +11,9 @@ import xv6ckpt.kernel.CheckpointImage.Image;
 import xv6ckpt.kernel.fs.ImageFile;
 
 /**
- * System call 22 {@code checkpoint(pid, path)}: a process written to a file of the xv6 file
- * system in image format v1 (like exec.c, one call in one room; its inverse is {@link Restore}).
- * The specification is {@code specs/FORMAT.md} (pre- and postconditions, error codes); {@link
+ * System call 22 {@code checkpoint(pid, path)}: a process written to a file of the xv6 file system
+ * in image format v1 (like exec.c, one call in one room; its inverse is {@link Restore}). The
+ * specification is {@code specs/FORMAT.md} (pre- and postconditions, error codes); {@link
  * CheckpointImage} is the format; {@link ImageFile} writes the file crash-safely.
  *
  * <p>In order:
@@ -25,10 +25,10 @@ import xv6ckpt.kernel.fs.ImageFile;
  *   <li>Capture: registers as the target will resume (self: a0 = 1, pc past the ecall; a target
  *       blocked in wait, read or sleep: pc at its ecall and the call's progress in the restart
  *       record), every mapped user page found by walking the page table, open files by path.
- *   <li>Write: {@link ImageFile#replace} streams the image ({@link ImageSource}: the commit
- *       record last) into a temporary file, one transaction of at most MAXOPBLOCKS blocks per
- *       chunk, then swaps it in under path in one transaction and frees the old image in steps.
- *       A power cut at any disk write leaves path naming the complete old image or the new one.
+ *   <li>Write: {@link ImageFile#replace} streams the image ({@link ImageSource}: the commit record
+ *       last) into a temporary file, one transaction of at most MAXOPBLOCKS blocks per chunk, then
+ *       swaps it in under path in one transaction and frees the old image in steps. A power cut at
+ *       any disk write leaves path naming the complete old image or the new one.
  * </ol>
  *
  * <p>Every refusal returns the rule's negative code and prints one console line naming it.
@@ -56,8 +56,10 @@ final class Checkpoint {
     }
     Resume r = t == p ? resumeSelf() : resumeOther(t);
     if (r == null) {
-      return refuse("checkpoint", CKPT_BUSY, "pid " + pid + " is inside system call "
-          + m.userRegisters(t)[17]);
+      return refuse(
+          "checkpoint",
+          CKPT_BUSY,
+          "pid " + pid + " is inside system call " + m.userRegisters(t)[17]);
     }
     Files files = files(t);
     if (files.refusal != 0) {
@@ -65,34 +67,63 @@ final class Checkpoint {
     }
     Pages pages = pages(t);
     byte[] name = t.name.getBytes(StandardCharsets.ISO_8859_1);
-    Image im = new Image(0, t.pid, name, t.sz, r.x, r.pc, r.sysnum, r.args, r.progress,
-        files.records, pages.va, pages.perm);
+    Image im =
+        new Image(
+            0,
+            t.pid,
+            name,
+            t.sz,
+            r.x,
+            r.pc,
+            r.sysnum,
+            r.args,
+            r.progress,
+            files.records,
+            pages.va,
+            pages.perm);
     // The id is drawn only when the image is about to be written (after every refusal), since
     // drawing the first one of a boot writes the disk's epoch.
-    ImageFile.Result res = ImageFile.replace(m.fs, p.cwd, path, im.size(),
-        () -> new ImageSource(m.mem, im.withId(nextImageId()), pages.pa()), new Transactions());
+    ImageFile.Result res =
+        ImageFile.replace(
+            m.fs,
+            p.cwd,
+            path,
+            im.size(),
+            () -> new ImageSource(m.mem, im.withId(nextImageId()), pages.pa()),
+            new Transactions());
     if (res == ImageFile.Result.BAD_PATH) {
-      return refuse("checkpoint", CKPT_PATH,
-          text(path) + " cannot be created as a regular file");
+      return refuse("checkpoint", CKPT_PATH, text(path) + " cannot be created as a regular file");
     } else if (res == ImageFile.Result.TOO_BIG) {
-      return refuse("checkpoint", CKPT_NOSPACE, text(path) + ": an image of " + im.size()
-          + " bytes is larger than this file system's largest file ("
-          + ImageFile.maxFileBytes(m.fs) + " bytes" + (m.fs.superblock().hasDindirect() ? ")"
-          : "; a disk made with mkfs --big-files holds files up to 64.3 MiB)"));
+      return refuse(
+          "checkpoint",
+          CKPT_NOSPACE,
+          text(path)
+              + ": an image of "
+              + im.size()
+              + " bytes is larger than this file system's largest file ("
+              + ImageFile.maxFileBytes(m.fs)
+              + " bytes"
+              + (m.fs.superblock().hasDindirect()
+                  ? ")"
+                  : "; a disk made with mkfs --big-files holds files up to 64.3 MiB)"));
     } else if (res == ImageFile.Result.NO_SPACE) {
-      return refuse("checkpoint", CKPT_NOSPACE, text(path) + ": no room for an image of "
-          + im.size() + " bytes (the disk is out of free blocks or inodes)");
+      return refuse(
+          "checkpoint",
+          CKPT_NOSPACE,
+          text(path)
+              + ": no room for an image of "
+              + im.size()
+              + " bytes (the disk is out of free blocks or inodes)");
     }
     return SysResult.ZERO;
   }
 
   /**
-   * A fresh image id: the next value of a splitmix64 sequence seeded with the machine's seed,
-   * mixed with the instructions run so far and with the disk's checkpoint epoch, which the
-   * boot's first image id increments on the disk ({@code Fs.nextEpoch}, its own transaction;
-   * no transaction may be open). A machine booted again on the same disk therefore draws
-   * other ids even with the same seed and the same instruction counts, and the same disk and
-   * seed still give the same ids.
+   * A fresh image id: the next value of a splitmix64 sequence seeded with the machine's seed, mixed
+   * with the instructions run so far and with the disk's checkpoint epoch, which the boot's first
+   * image id increments on the disk ({@code Fs.nextEpoch}, its own transaction; no transaction may
+   * be open). A machine booted again on the same disk therefore draws other ids even with the same
+   * seed and the same instruction counts, and the same disk and seed still give the same ids.
    */
   private long nextImageId() {
     SchedState s = m.proc.sched;
@@ -110,8 +141,8 @@ final class Checkpoint {
   }
 
   /**
-   * The image file's transactions: each reserves exactly MAXOPBLOCKS, and the log refuses ("too
-   * big a transaction") to log more, so the chunking is checked on every run.
+   * The image file's transactions: each reserves exactly MAXOPBLOCKS, and the log refuses ("too big
+   * a transaction") to log more, so the chunking is checked on every run.
    */
   private final class Transactions implements ImageFile.Caller {
     @Override
@@ -234,15 +265,15 @@ final class Checkpoint {
   private record Pages(long[] va, int[] perm, long[] pa) {}
 
   /**
-   * Walks t's page table below PGROUNDUP(sz) (xv6 maps no user page above), level by level so
-   * that a missing page-table page skips its whole span: holes cost nothing, however large.
+   * Walks t's page table below PGROUNDUP(sz) (xv6 maps no user page above), level by level so that
+   * a missing page-table page skips its whole span: holes cost nothing, however large.
    */
   private Pages pages(Process t) {
     long top = Math.min(Riscv.pgroundup(t.sz), Riscv.TRAPFRAME);
     PageList out = new PageList();
     walk(t.pagetable, 2, 0, top, out);
-    return new Pages(Arrays.copyOf(out.va, out.n), Arrays.copyOf(out.perm, out.n),
-        Arrays.copyOf(out.pa, out.n));
+    return new Pages(
+        Arrays.copyOf(out.va, out.n), Arrays.copyOf(out.perm, out.n), Arrays.copyOf(out.pa, out.n));
   }
 
   private static final class PageList {
@@ -283,7 +314,6 @@ final class Checkpoint {
       }
     }
   }
-
 
   private SysResult refuse(String call, int code, String detail) {
     return refuse(m, call, code, detail);

@@ -6,12 +6,11 @@ import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * The checkpoint image format, version 1, as the kernel writes and reads it: the layout, the
- * rule codes, an encoder for everything but the page data, and the validator restore runs
- * before it touches the caller. The specification is {@code specs/FORMAT.md}; this is the
- * kernel's own reading of it, sharing no code with the spec's decoder (the harness holds the
- * two side by side and checks that they name the same rule, at the same offset, for the same
- * bytes).
+ * The checkpoint image format, version 1, as the kernel writes and reads it: the layout, the rule
+ * codes, an encoder for everything but the page data, and the validator restore runs before it
+ * touches the caller. The specification is {@code specs/FORMAT.md}; this is the kernel's own
+ * reading of it, sharing no code with the spec's decoder (the harness holds the two side by side
+ * and checks that they name the same rule, at the same offset, for the same bytes).
  *
  * <pre>
  * image     = header registers restart file{nfiles} pagemap{npages} padding data{npages} commit
@@ -26,8 +25,8 @@ import java.util.zip.CRC32C;
  * commit    = "XV6DONE\0" length:u64 image_id:u64 crc:u32 reserved:u32       (last 32)
  * </pre>
  *
- * Integers little-endian. The validator checks in FORMAT.md's order (identity, integrity,
- * framing, fields in file order, across records) and reports the first rule broken.
+ * Integers little-endian. The validator checks in FORMAT.md's order (identity, integrity, framing,
+ * fields in file order, across records) and reports the first rule broken.
  */
 public final class CheckpointImage {
   private CheckpointImage() {}
@@ -82,15 +81,53 @@ public final class CheckpointImage {
   public static final int RESTORE_NOMEM = -44;
 
   /** The rule names by -code (index 0, 1 and 9, 39 unused), for the console lines. */
-  private static final List<String> NAMES = List.of("", "", "CKPT_NO_PROCESS", "CKPT_ZOMBIE",
-      "CKPT_BUSY", "CKPT_PIPE", "CKPT_DEVICE", "CKPT_PATH", "CKPT_NOSPACE", "", "HDR_MAGIC",
-      "HDR_VERSION", "COMMIT_MISSING", "COMMIT_LENGTH", "COMMIT_ID", "CRC_MISMATCH",
-      "HDR_LENGTH", "HDR_NFILES", "HDR_NPAGES", "IMAGE_LENGTH", "RESERVED_NONZERO", "HDR_PID",
-      "HDR_NAME", "HDR_SZ", "REGS_PC", "RESTART_SYSCALL", "RESTART_ARGS", "RESTART_PROGRESS",
-      "FILE_FD", "FILE_KIND", "FILE_MODE", "FILE_CONSOLE", "FILE_INUM", "FILE_PATH",
-      "PAGE_VA_ALIGNED", "PAGE_VA_RANGE", "PAGE_ORDER", "PAGE_PERM", "RESTART_PC", "",
-      "RESTORE_NO_FILE", "RESTORE_FILE_MISSING", "RESTORE_FILE_INODE", "RESTORE_FILE_OFFSET",
-      "RESTORE_NOMEM");
+  private static final List<String> NAMES =
+      List.of(
+          "",
+          "",
+          "CKPT_NO_PROCESS",
+          "CKPT_ZOMBIE",
+          "CKPT_BUSY",
+          "CKPT_PIPE",
+          "CKPT_DEVICE",
+          "CKPT_PATH",
+          "CKPT_NOSPACE",
+          "",
+          "HDR_MAGIC",
+          "HDR_VERSION",
+          "COMMIT_MISSING",
+          "COMMIT_LENGTH",
+          "COMMIT_ID",
+          "CRC_MISMATCH",
+          "HDR_LENGTH",
+          "HDR_NFILES",
+          "HDR_NPAGES",
+          "IMAGE_LENGTH",
+          "RESERVED_NONZERO",
+          "HDR_PID",
+          "HDR_NAME",
+          "HDR_SZ",
+          "REGS_PC",
+          "RESTART_SYSCALL",
+          "RESTART_ARGS",
+          "RESTART_PROGRESS",
+          "FILE_FD",
+          "FILE_KIND",
+          "FILE_MODE",
+          "FILE_CONSOLE",
+          "FILE_INUM",
+          "FILE_PATH",
+          "PAGE_VA_ALIGNED",
+          "PAGE_VA_RANGE",
+          "PAGE_ORDER",
+          "PAGE_PERM",
+          "RESTART_PC",
+          "",
+          "RESTORE_NO_FILE",
+          "RESTORE_FILE_MISSING",
+          "RESTORE_FILE_INODE",
+          "RESTORE_FILE_OFFSET",
+          "RESTORE_NOMEM");
 
   /** The rule's name for a code, or "?" for a number that is no rule's. */
   public static String ruleName(int code) {
@@ -142,11 +179,22 @@ public final class CheckpointImage {
   record FileRecord(int fd, int kind, int mode, long inum, long offset, byte[] path) {}
 
   /**
-   * What an image says, page data apart: {@code x} holds x1..x31 ({@code x[0]} is x1), {@code
-   * va} and {@code perm} the page map.
+   * What an image says, page data apart: {@code x} holds x1..x31 ({@code x[0]} is x1), {@code va}
+   * and {@code perm} the page map.
    */
-  record Image(long imageId, int pid, byte[] name, long sz, long[] x, long pc, int sysnum,
-      long[] args, long progress, List<FileRecord> files, long[] va, int[] perm) {
+  record Image(
+      long imageId,
+      int pid,
+      byte[] name,
+      long sz,
+      long[] x,
+      long pc,
+      int sysnum,
+      long[] args,
+      long progress,
+      List<FileRecord> files,
+      long[] va,
+      int[] perm) {
 
     int npages() {
       return va.length;
@@ -291,8 +339,7 @@ public final class CheckpointImage {
       int[] perm = new int[(int) npages];
       pageMap(Riscv.pgroundup(sz), va, perm);
       padding();
-      Image im = new Image(imageId, pid, name, sz, x, pc, sysnum, args, progress, files, va,
-          perm);
+      Image im = new Image(imageId, pid, name, sz, x, pc, sysnum, args, progress, files, va, perm);
       restartPc(im);
       return im;
     }
@@ -322,8 +369,13 @@ public final class CheckpointImage {
         throw new Broken(COMMIT_MISSING, c, "no commit record: torn or truncated");
       }
       if (u(c + 8, 8) != len) {
-        throw new Broken(COMMIT_LENGTH, c + 8, "commit record says "
-            + Long.toUnsignedString(u(c + 8, 8)) + " bytes, the file has " + len);
+        throw new Broken(
+            COMMIT_LENGTH,
+            c + 8,
+            "commit record says "
+                + Long.toUnsignedString(u(c + 8, 8))
+                + " bytes, the file has "
+                + len);
       }
       if (u(c + 16, 8) != u(16, 8)) {
         throw new Broken(COMMIT_ID, c + 16, "commit record of another image (torn overwrite)");
@@ -350,8 +402,10 @@ public final class CheckpointImage {
         throw new Broken(HDR_NPAGES, 60, npages + " pages");
       }
       if (imageSize(nfiles, npages) != len) {
-        throw new Broken(IMAGE_LENGTH, 56, "the counts make " + imageSize(nfiles, npages)
-            + " bytes, the file has " + len);
+        throw new Broken(
+            IMAGE_LENGTH,
+            56,
+            "the counts make " + imageSize(nfiles, npages) + " bytes, the file has " + len);
       }
     }
 
@@ -383,11 +437,11 @@ public final class CheckpointImage {
 
     private int sysnum(long[] x) {
       long num = u(RESTART_OFFSET, 4);
-      boolean restartable = num == Syscall.SYS_wait || num == Syscall.SYS_read
-          || num == Syscall.SYS_sleep;
+      boolean restartable =
+          num == Syscall.SYS_wait || num == Syscall.SYS_read || num == Syscall.SYS_sleep;
       if (num != 0 && (!restartable || x[17 - 1] != num)) {
-        throw new Broken(RESTART_SYSCALL, RESTART_OFFSET, "sysnum " + num + " with a7 = "
-            + x[17 - 1]);
+        throw new Broken(
+            RESTART_SYSCALL, RESTART_OFFSET, "sysnum " + num + " with a7 = " + x[17 - 1]);
       }
       reserved(RESTART_OFFSET + 4, 4);
       return (int) num;
@@ -438,8 +492,10 @@ public final class CheckpointImage {
         if (mode < 1 || mode > (MODE_READ | MODE_WRITE)) {
           throw new Broken(FILE_MODE, base + 8, "fd " + fd + ": mode " + mode);
         }
-        files.add(kind == KIND_CONSOLE ? console(base, (int) fd, (int) mode)
-            : file(base, (int) fd, (int) mode));
+        files.add(
+            kind == KIND_CONSOLE
+                ? console(base, (int) fd, (int) mode)
+                : file(base, (int) fd, (int) mode));
       }
       return files;
     }

@@ -9,15 +9,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * xv6's {@code console.c}: the console device (major 1), with xv6's line discipline over an
- * input stream and an output sink.
+ * xv6's {@code console.c}: the console device (major 1), with xv6's line discipline over an input
+ * stream and an output sink.
  *
- * <p>Input arrives as bytes queued by the host ({@link Machine#consoleInput}); xv6 takes them
- * one interrupt at a time, this kernel when a reader finds no complete line: it passes queued
- * bytes through {@link #intr} (echo, backspace, ^U kill line, ^D end of file, ^P process
- * listing) until a line is complete or the queue is empty. That keeps runs deterministic and
- * makes scripted input look as if typed when the program asked for it. Once the host says the
- * input has ended, a reader that finds nothing gets end of file.
+ * <p>Input arrives as bytes queued by the host ({@link Machine#consoleInput}); xv6 takes them one
+ * interrupt at a time, this kernel when a reader finds no complete line: it passes queued bytes
+ * through {@link #intr} (echo, backspace, ^U kill line, ^D end of file, ^P process listing) until a
+ * line is complete or the queue is empty. That keeps runs deterministic and makes scripted input
+ * look as if typed when the program asked for it. Once the host says the input has ended, a reader
+ * that finds nothing gets end of file.
  */
 public final class Console {
   static final int INPUT_BUF_SIZE = 128;
@@ -105,8 +105,8 @@ public final class Console {
   }
 
   /**
-   * consoleread: copies (up to) a whole input line to user address dst; n is the size of the
-   * user buffer.
+   * consoleread: copies (up to) a whole input line to user address dst; n is the size of the user
+   * buffer.
    */
   SysResult read(Process p, long dst, int n) {
     long target = n;

@@ -13,13 +13,13 @@ import xv6ckpt.kernel.fs.Fs;
 import xv6ckpt.kernel.fs.Inode;
 
 /**
- * xv6's {@code exec.c}: replaces a process's memory with an ELF64 executable from the file
- * system, with every check xv6 makes: the magic; each program header read whole from the
- * file; for PT_LOAD segments memsz &ge; filesz, vaddr + memsz not overflowing, vaddr page
- * aligned. Segments get the permissions their flags give (R always, X and W as flagged, U).
- * Then a stack of USERSTACK pages above a guard page without PTE_U, holding the argument
- * strings and the argv array. The old image is freed only once the new one is complete: on
- * any failure the process is untouched and exec returns -1.
+ * xv6's {@code exec.c}: replaces a process's memory with an ELF64 executable from the file system,
+ * with every check xv6 makes: the magic; each program header read whole from the file; for PT_LOAD
+ * segments memsz &ge; filesz, vaddr + memsz not overflowing, vaddr page aligned. Segments get the
+ * permissions their flags give (R always, X and W as flagged, U). Then a stack of USERSTACK pages
+ * above a guard page without PTE_U, holding the argument strings and the argv array. The old image
+ * is freed only once the new one is complete: on any failure the process is untouched and exec
+ * returns -1.
  */
 final class Exec {
   private final Machine m;
@@ -78,8 +78,8 @@ final class Exec {
    * Reads the ELF header and loads every PT_LOAD segment into a new page table. Caller holds ip
    * locked, inside a transaction.
    *
-   * @return the loaded program; null if the file is not a loadable executable or memory ran
-   *     out (whatever was allocated is freed again)
+   * @return the loaded program; null if the file is not a loadable executable or memory ran out
+   *     (whatever was allocated is freed again)
    */
   private Loaded loadImage(Process p, Inode ip) {
     Fs fs = m.fs;
@@ -145,16 +145,17 @@ final class Exec {
   }
 
   /**
-   * Loads a program segment into pagetable at virtual address va, which must be page-aligned
-   * and already mapped.
+   * Loads a program segment into pagetable at virtual address va, which must be page-aligned and
+   * already mapped.
    *
    * @return 0 on success, -1 on failure
    */
   private int loadseg(long pagetable, long va, Inode ip, long offset, long sz) {
-    ByteSink toRam = (pa, src, off, n) -> {
-      m.mem.write(pa, src, off, n);
-      return true;
-    };
+    ByteSink toRam =
+        (pa, src, off, n) -> {
+          m.mem.write(pa, src, off, n);
+          return true;
+        };
     for (long i = 0; i < sz; i += PGSIZE) {
       long pa = m.vm.walkaddr(pagetable, va + i);
       if (pa == 0) {
@@ -169,8 +170,8 @@ final class Exec {
   }
 
   /** Builds the stack, then commits to the new image. @return argc, or -1 */
-  private int finish(Process p, long pagetable, long sz, long entry, byte[] path,
-      List<byte[]> argv) {
+  private int finish(
+      Process p, long pagetable, long sz, long entry, byte[] path, List<byte[]> argv) {
     // Allocate some pages at the next page boundary. Make the first inaccessible as a stack
     // guard. Use the rest as the user stack.
     sz = pgroundup(sz);

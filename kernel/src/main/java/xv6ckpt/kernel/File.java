@@ -10,13 +10,13 @@ import xv6ckpt.kernel.fs.Log;
 import xv6ckpt.kernel.fs.Stat;
 
 /**
- * xv6's {@code file.c}: the open-file table (NFILE entries) and reading, writing and closing
- * an open file, whatever it refers to: a pipe, an inode, or a device (only the console, major
- * 1, exists).
+ * xv6's {@code file.c}: the open-file table (NFILE entries) and reading, writing and closing an
+ * open file, whatever it refers to: a pipe, an inode, or a device (only the console, major 1,
+ * exists).
  *
- * <p>Writes to an inode are split into transactions of at most MAXOPBLOCKS blocks, as xv6
- * does. Each chunk's begin_op could have to wait for log space; the bytes already written are
- * then kept as {@link Restart.Transfer} and the re-issued write continues after them.
+ * <p>Writes to an inode are split into transactions of at most MAXOPBLOCKS blocks, as xv6 does.
+ * Each chunk's begin_op could have to wait for log space; the bytes already written are then kept
+ * as {@link Restart.Transfer} and the re-issued write continues after them.
  */
 public final class File {
   /** xv6's devsw major number of the console. */
@@ -90,8 +90,8 @@ public final class File {
   }
 
   /**
-   * Gets metadata about file f into user address addr (a struct stat: dev u32, ino u32, type
-   * i16, nlink i16, pad, size u64).
+   * Gets metadata about file f into user address addr (a struct stat: dev u32, ino u32, type i16,
+   * nlink i16, pad, size u64).
    *
    * @return 0, or -1 if f is a pipe or addr is bad
    */
@@ -129,8 +129,8 @@ public final class File {
    * Reads from file f into user address addr. A read re-issued with progress ({@link
    * Restart.Transfer}: a console read that blocked part-way, or a read restored from an image's
    * restart record) continues into {@code addr + done} for the {@code n - done} bytes left and
-   * returns done plus what it reads; if the continuation fails (a bad buffer), the bytes
-   * already read still count, as consoleread counts them. The console keeps its own progress.
+   * returns done plus what it reads; if the continuation fails (a bad buffer), the bytes already
+   * read still count, as consoleread counts them. The console keeps its own progress.
    */
   SysResult fileread(Process p, OpenFile f, long addr, int n) {
     if (!f.readable) {
@@ -191,10 +191,10 @@ public final class File {
   }
 
   /**
-   * Writes a few blocks at a time to avoid exceeding the maximum log transaction size,
-   * including i-node, indirect block, allocation blocks, and 2 blocks of slop for non-aligned
-   * writes. A buffer that runs into a bad address writes what xv6 writes (see {@link
-   * #countedBeforeFault}) and returns -1; the copies themselves never fail half-way.
+   * Writes a few blocks at a time to avoid exceeding the maximum log transaction size, including
+   * i-node, indirect block, allocation blocks, and 2 blocks of slop for non-aligned writes. A
+   * buffer that runs into a bad address writes what xv6 writes (see {@link #countedBeforeFault})
+   * and returns -1; the copies themselves never fail half-way.
    */
   private SysResult writeInode(Process p, OpenFile f, long addr, int n) {
     Fs fs = m.fs;
@@ -228,12 +228,11 @@ public final class File {
   }
 
   /**
-   * xv6's writei copies a block chunk from the user and fails when the copy hits a bad page;
-   * the chunks before it count (the offset and size advance), the failing chunk does not,
-   * though the bytes copied before the fault are logged with its block. With the fault at
-   * relative position {@code good}, this is where the failing chunk starts: the last block
-   * boundary of the file ({@code base} is the offset of relative position 0) or filewrite
-   * chunk boundary at or below it.
+   * xv6's writei copies a block chunk from the user and fails when the copy hits a bad page; the
+   * chunks before it count (the offset and size advance), the failing chunk does not, though the
+   * bytes copied before the fault are logged with its block. With the fault at relative position
+   * {@code good}, this is where the failing chunk starts: the last block boundary of the file
+   * ({@code base} is the offset of relative position 0) or filewrite chunk boundary at or below it.
    */
   private static long countedBeforeFault(long base, long good, int max, long done) {
     long blockStart = good - Math.floorMod(base + good, FsFormat.BSIZE);
@@ -242,8 +241,8 @@ public final class File {
   }
 
   /**
-   * The bytes of the failing chunk that were copied before the fault: stored where they fall
-   * inside the file (beyond its end xv6 leaves them invisible), without moving the offset.
+   * The bytes of the failing chunk that were copied before the fault: stored where they fall inside
+   * the file (beyond its end xv6 leaves them invisible), without moving the offset.
    */
   private void writeTornChunk(Process p, OpenFile f, long addr, long len) {
     Fs fs = m.fs;

@@ -1,9 +1,9 @@
 package xv6ckpt.kernel;
 
 import static xv6ckpt.kernel.CheckpointImage.COMMIT_SIZE;
+import static xv6ckpt.kernel.CheckpointImage.PGSIZE;
 import static xv6ckpt.kernel.CheckpointImage.commitRecord;
 import static xv6ckpt.kernel.CheckpointImage.encodeFront;
-import static xv6ckpt.kernel.CheckpointImage.PGSIZE;
 
 import java.util.zip.CRC32C;
 import xv6ckpt.emulator.PhysicalMemory;
@@ -11,10 +11,10 @@ import xv6ckpt.kernel.CheckpointImage.Image;
 import xv6ckpt.kernel.fs.ByteSource;
 
 /**
- * A checkpoint image as a stream of bytes for writei ({@link Checkpoint}), computed as it is
- * asked for: the front (header to padding) from an array, the page data straight from the
- * frames, the commit record last. The CRC-32C accumulates over every byte handed out; writei
- * asks for each byte once, in order, which is checked.
+ * A checkpoint image as a stream of bytes for writei ({@link Checkpoint}), computed as it is asked
+ * for: the front (header to padding) from an array, the page data straight from the frames, the
+ * commit record last. The CRC-32C accumulates over every byte handed out; writei asks for each byte
+ * once, in order, which is checked.
  */
 final class ImageSource implements ByteSource {
   private final PhysicalMemory mem;

@@ -5,19 +5,19 @@ import java.util.function.LongPredicate;
 import xv6ckpt.emulator.PhysicalMemory;
 
 /**
- * xv6's {@code kalloc.c}: the physical page allocator, for user pages, page-table pages,
- * trapframes and pipe buffers. It hands out 4096-byte pages of emulated RAM, all of it from
- * KERNBASE to PHYSTOP (this kernel's own code and data live in the JVM, not in RAM).
+ * xv6's {@code kalloc.c}: the physical page allocator, for user pages, page-table pages, trapframes
+ * and pipe buffers. It hands out 4096-byte pages of emulated RAM, all of it from KERNBASE to
+ * PHYSTOP (this kernel's own code and data live in the JVM, not in RAM).
  *
  * <p>Order, as xv6's free list after {@code freerange}: the first allocations take the highest
- * pages, going down; a freed page is the next one handed out (LIFO). The free list is kept in
- * Java (a stack of page numbers and a high-water mark) rather than inside the free pages as
- * xv6 does, so that booting does not write every page of RAM, and a snapshot of the allocator
- * costs a copy of a few small arrays.
+ * pages, going down; a freed page is the next one handed out (LIFO). The free list is kept in Java
+ * (a stack of page numbers and a high-water mark) rather than inside the free pages as xv6 does, so
+ * that booting does not write every page of RAM, and a snapshot of the allocator costs a copy of a
+ * few small arrays.
  *
  * <p>Tests read {@link #freePages()} to find leaks, and may make allocations fail with {@link
- * #injectFailures}: allocation number k (counting every call from 1) fails when the predicate
- * says so, as if memory were exhausted.
+ * #injectFailures}: allocation number k (counting every call from 1) fails when the predicate says
+ * so, as if memory were exhausted.
  */
 public final class Kalloc {
   private final long base;
@@ -42,8 +42,8 @@ public final class Kalloc {
   }
 
   /**
-   * Allocates one 4096-byte page of physical memory. Its contents are whatever was there (xv6
-   * fills it with junk; callers that need zeros clear it).
+   * Allocates one 4096-byte page of physical memory. Its contents are whatever was there (xv6 fills
+   * it with junk; callers that need zeros clear it).
    *
    * @return its physical address, or 0 if memory is exhausted (or a failure was injected)
    */

@@ -2,8 +2,7 @@ package xv6ckpt.kernel;
 
 /**
  * xv6's {@code panic(msg)}: a broken kernel invariant, or a disk so corrupted that the kernel
- * cannot go on (a wild block number, an inode of unknown type, a transaction too big for the
- * log).
+ * cannot go on (a wild block number, an inode of unknown type, a transaction too big for the log).
  *
  * <p>It is thrown where xv6 would stop the machine and caught at the kernel's top level, which
  * turns it into the machine's distinct "panicked" outcome carrying {@link #panicMessage()}; tests

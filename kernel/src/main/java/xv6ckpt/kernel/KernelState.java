@@ -5,19 +5,19 @@ import java.util.Map;
 import xv6ckpt.kernel.fs.Fs;
 
 /**
- * The kernel's Java state in a {@link Machine.Snapshot}: deep copies of the process table and
- * the open-file table with its pipes, and whole copies of the console's input ({@link
- * Console.Input}) and of the scheduler's state ({@link SchedState}). RAM, the hart, the
- * allocator and the disk are captured by their own snapshots; console output is not captured.
+ * The kernel's Java state in a {@link Machine.Snapshot}: deep copies of the process table and the
+ * open-file table with its pipes, and whole copies of the console's input ({@link Console.Input})
+ * and of the scheduler's state ({@link SchedState}). RAM, the hart, the allocator and the disk are
+ * captured by their own snapshots; console output is not captured.
  *
  * <p>The buffer and inode caches are not copied: between system calls every transaction has
- * committed, so the caches hold nothing the disk lacks, and a reset mounts the file system
- * afresh. Inode references (open files, working directories) are kept here as i-numbers and
- * taken again with iget at reset, one reference per holder, as before.
+ * committed, so the caches hold nothing the disk lacks, and a reset mounts the file system afresh.
+ * Inode references (open files, working directories) are kept here as i-numbers and taken again
+ * with iget at reset, one reference per holder, as before.
  *
- * <p>The copies are bound to their machine (their methods would act on it) but never used in
- * place: a reset copies them again, into the machine's own tables, so one snapshot can be
- * restored any number of times.
+ * <p>The copies are bound to their machine (their methods would act on it) but never used in place:
+ * a reset copies them again, into the machine's own tables, so one snapshot can be restored any
+ * number of times.
  */
 final class KernelState {
   private final Proc proc;
@@ -39,10 +39,10 @@ final class KernelState {
   }
 
   /**
-   * Makes m's kernel state a copy of this one; m's file system must be freshly mounted. The
-   * copy goes into m's own process and file tables, every field of every slot overwritten (a
-   * reset then allocates no new tables): a Process or OpenFile object taken from m before the
-   * reset shows the snapshot's state afterwards.
+   * Makes m's kernel state a copy of this one; m's file system must be freshly mounted. The copy
+   * goes into m's own process and file tables, every field of every slot overwritten (a reset then
+   * allocates no new tables): a Process or OpenFile object taken from m before the reset shows the
+   * snapshot's state afterwards.
    */
   void restoreInto(Machine m) {
     copyTables(m, proc, files, m.fs, new Tables(m.proc, m.files));
@@ -53,12 +53,12 @@ final class KernelState {
   private record Tables(Proc proc, File files) {}
 
   /**
-   * Deep-copies a process table and a file table (and the pipes they share) into the tables
-   * {@code into}, every field of every slot. With {@code fs} null the copy is for a snapshot:
-   * inode references become i-numbers; otherwise i-numbers become references taken from fs.
+   * Deep-copies a process table and a file table (and the pipes they share) into the tables {@code
+   * into}, every field of every slot. With {@code fs} null the copy is for a snapshot: inode
+   * references become i-numbers; otherwise i-numbers become references taken from fs.
    */
-  private static Tables copyTables(Machine owner, Proc fromProc, File fromFiles, Fs fs,
-      Tables into) {
+  private static Tables copyTables(
+      Machine owner, Proc fromProc, File fromFiles, Fs fs, Tables into) {
     File nf = into.files();
     Map<Pipe, Pipe> pipes = new IdentityHashMap<>();
     for (OpenFile f : fromFiles.ftable) {

@@ -17,23 +17,23 @@ import xv6ckpt.kernel.fs.Log;
 import xv6ckpt.kernel.fs.Stat;
 
 /**
- * One xv6 machine as a value: RAM, one hart, a disk, and all kernel state (process table,
- * open-file table, pipes, console, page allocator, mounted file system). Many machines live in
- * one JVM; nothing is static and mutable. Not thread-safe: one thread drives a machine.
+ * One xv6 machine as a value: RAM, one hart, a disk, and all kernel state (process table, open-file
+ * table, pipes, console, page allocator, mounted file system). Many machines live in one JVM;
+ * nothing is static and mutable. Not thread-safe: one thread drives a machine.
  *
- * <p>Running: {@link #run} runs xv6's scheduler loop, {@link Proc#scheduler} (which also says
- * how time and context switches work), and turns a panic into an outcome. {@link #run(long,
- * Stop)} can also end right after a given process's system call returns to user mode ({@link
+ * <p>Running: {@link #run} runs xv6's scheduler loop, {@link Proc#scheduler} (which also says how
+ * time and context switches work), and turns a panic into an outcome. {@link #run(long, Stop)} can
+ * also end right after a given process's system call returns to user mode ({@link
  * Stop.SyscallReturn}), for tools that inspect a call's effect before the process runs on.
  *
- * <p>Determinism: the run is a function of the disk, the console input, the configuration and
- * the seed (which, when not 0, varies each quantum's length pseudo-randomly).
+ * <p>Determinism: the run is a function of the disk, the console input, the configuration and the
+ * seed (which, when not 0, varies each quantum's length pseudo-randomly).
  *
- * <p>Snapshots: {@link #snapshot()} captures RAM (copy-on-write pages), the hart, the kernel's
- * Java state (deep copies) and the disk; {@link #reset} returns to it. The disk must be a
- * {@link MemoryBlockDevice}, which keeps one snapshot: a machine can be reset to its latest
- * snapshot (any number of times). The file system is mounted afresh at reset (its caches are
- * clean between system calls), and open files get their inodes back by number.
+ * <p>Snapshots: {@link #snapshot()} captures RAM (copy-on-write pages), the hart, the kernel's Java
+ * state (deep copies) and the disk; {@link #reset} returns to it. The disk must be a {@link
+ * MemoryBlockDevice}, which keeps one snapshot: a machine can be reset to its latest snapshot (any
+ * number of times). The file system is mounted afresh at reset (its caches are clean between system
+ * calls), and open files get their inodes back by number.
  */
 public final class Machine {
 
@@ -41,12 +41,19 @@ public final class Machine {
   public record Config(long ramBytes, long quantum, long seed) {
     public Config {
       if (ramBytes < 64 * PGSIZE || ramBytes % PGSIZE != 0 || ramBytes > PhysicalMemory.MAX_SIZE) {
-        throw new IllegalArgumentException("RAM of " + ramBytes + " bytes: need a multiple of "
-            + PGSIZE + " between " + 64 * PGSIZE + " and " + PhysicalMemory.MAX_SIZE);
+        throw new IllegalArgumentException(
+            "RAM of "
+                + ramBytes
+                + " bytes: need a multiple of "
+                + PGSIZE
+                + " between "
+                + 64 * PGSIZE
+                + " and "
+                + PhysicalMemory.MAX_SIZE);
       }
       if (quantum < 1) {
-        throw new IllegalArgumentException("quantum must be at least 1 instruction, got "
-            + quantum);
+        throw new IllegalArgumentException(
+            "quantum must be at least 1 instruction, got " + quantum);
       }
     }
 
@@ -74,8 +81,8 @@ public final class Machine {
     record BudgetSpent() implements Outcome {}
 
     /**
-     * No process can run. {@code waitingForInput}: some process waits for console input (give
-     * it some, or end the input); otherwise nothing will ever run again.
+     * No process can run. {@code waitingForInput}: some process waits for console input (give it
+     * some, or end the input); otherwise nothing will ever run again.
      */
     record Idle(boolean waitingForInput) implements Outcome {}
 
@@ -86,19 +93,19 @@ public final class Machine {
     record Panicked(String message) implements Outcome {}
 
     /**
-     * Only with {@link Stop.SyscallReturn}: process pid has just returned to user mode from
-     * system call {@code number} (a7 when it trapped). Its next user instruction has not run;
-     * its registers ({@link #userRegisters}) hold the call's result in a0, or, after a restore
-     * or exec that replaced it, the new image's registers and pc.
+     * Only with {@link Stop.SyscallReturn}: process pid has just returned to user mode from system
+     * call {@code number} (a7 when it trapped). Its next user instruction has not run; its
+     * registers ({@link #userRegisters}) hold the call's result in a0, or, after a restore or exec
+     * that replaced it, the new image's registers and pc.
      */
     record SyscallReturned(int pid, long number) implements Outcome {}
   }
 
   /**
-   * Where {@link #run(long, Stop)} may end before its budget is spent, in addition to the
-   * outcomes every run has (idle, the watched process's exit, a panic). A stop is a fact about
-   * the kernel's own control flow, so it is as deterministic as the run: stopping and then
-   * running on gives exactly the run that did not stop.
+   * Where {@link #run(long, Stop)} may end before its budget is spent, in addition to the outcomes
+   * every run has (idle, the watched process's exit, a panic). A stop is a fact about the kernel's
+   * own control flow, so it is as deterministic as the run: stopping and then running on gives
+   * exactly the run that did not stop.
    */
   public sealed interface Stop {
     /** No early stop: {@link #run(long)}. */
@@ -109,10 +116,10 @@ public final class Machine {
 
     /**
      * Stop as soon as process {@code pid} returns to user mode from a system call: the call
-     * completed (returned a value, also -1 for an unknown number, or replaced the process's
-     * image as restore and exec do) and pid's next user instruction has not run. A call that
-     * blocks has not returned; the stop comes when the re-issued call completes. A call after
-     * which pid does not return (exit, or killed at its return) is no stop.
+     * completed (returned a value, also -1 for an unknown number, or replaced the process's image
+     * as restore and exec do) and pid's next user instruction has not run. A call that blocks has
+     * not returned; the stop comes when the re-issued call completes. A call after which pid does
+     * not return (exit, or killed at its return) is no stop.
      */
     record SyscallReturn(int pid) implements Stop {}
   }
@@ -166,8 +173,9 @@ public final class Machine {
     this.files = new File(this);
     this.console = new Console(this);
     this.exec = new Exec(this);
-    this.syscall = new Syscall(this, new SysProc(this), new SysFile(this), new Checkpoint(this),
-        new Restore(this));
+    this.syscall =
+        new Syscall(
+            this, new SysProc(this), new SysFile(this), new Checkpoint(this), new Restore(this));
     this.trap = new Trap(this);
   }
 
@@ -185,8 +193,11 @@ public final class Machine {
     Process p = m.proc.allocproc();
     m.proc.initproc = p;
     p.cwd = m.fs.root();
-    int argc = m.exec.exec(p, "/init".getBytes(StandardCharsets.UTF_8),
-        List.of("init".getBytes(StandardCharsets.UTF_8)));
+    int argc =
+        m.exec.exec(
+            p,
+            "/init".getBytes(StandardCharsets.UTF_8),
+            List.of("init".getBytes(StandardCharsets.UTF_8)));
     if (argc < 0) {
       throw new BootException("cannot exec /init: missing or not an executable");
     }
@@ -196,10 +207,9 @@ public final class Machine {
   }
 
   /**
-   * A machine for running one program: pid 1 is a kernel-made init that sleeps for ever and
-   * whose children the kernel reaps as they exit (what xv6's init does with its wait loop),
-   * so orphans are collected and the machine idles when nothing else runs. Use {@link #spawn}
-   * for the program.
+   * A machine for running one program: pid 1 is a kernel-made init that sleeps for ever and whose
+   * children the kernel reaps as they exit (what xv6's init does with its wait loop), so orphans
+   * are collected and the machine idles when nothing else runs. Use {@link #spawn} for the program.
    */
   public static Machine runner(BlockDevice disk, Config config) throws BootException {
     Machine m = new Machine(disk, config);
@@ -219,9 +229,9 @@ public final class Machine {
   }
 
   /**
-   * Starts program path (resolved from /) with argv as a child of init, its file descriptors
-   * 0, 1 and 2 on the console (made as /console, major 1, if the file system lacks it, as
-   * xv6's init does). {@link #run} reports its exit as {@link Outcome.Exited}.
+   * Starts program path (resolved from /) with argv as a child of init, its file descriptors 0, 1
+   * and 2 on the console (made as /console, major 1, if the file system lacks it, as xv6's init
+   * does). {@link #run} reports its exit as {@link Outcome.Exited}.
    *
    * @return the new pid
    * @throws BootException if there is no free process or the program cannot be exec'd
@@ -325,8 +335,8 @@ public final class Machine {
 
   /**
    * Runs until the machine stops for a reason other than the budget (a watched process exits,
-   * nothing can run, a panic), at most {@code maxInstructions}, in runs of a million: what a
-   * test or tool means by "run it to the end". BudgetSpent if it never stopped.
+   * nothing can run, a panic), at most {@code maxInstructions}, in runs of a million: what a test
+   * or tool means by "run it to the end". BudgetSpent if it never stopped.
    */
   public Outcome runUntilStopped(long maxInstructions) {
     Outcome o = new Outcome.BudgetSpent();
@@ -340,10 +350,10 @@ public final class Machine {
   }
 
   /**
-   * As {@link #run(long)}, but returns {@link Outcome.SyscallReturned} where {@code stop} says.
-   * The stop is checked after each trap is handled, so the machine stands between two user
-   * instructions of the stopped process, in the middle of its quantum: a following run goes on
-   * as if there had been no stop.
+   * As {@link #run(long)}, but returns {@link Outcome.SyscallReturned} where {@code stop} says. The
+   * stop is checked after each trap is handled, so the machine stands between two user instructions
+   * of the stopped process, in the middle of its quantum: a following run goes on as if there had
+   * been no stop.
    */
   public Outcome run(long budget, Stop stop) {
     if (panicMessage != null) {
@@ -370,8 +380,8 @@ public final class Machine {
   }
 
   /**
-   * The user registers of process p as it will resume: x0..x31, then pc (33 values), from the
-   * hart if p's registers are loaded, else from its trapframe. For tests and tools.
+   * The user registers of process p as it will resume: x0..x31, then pc (33 values), from the hart
+   * if p's registers are loaded, else from its trapframe. For tests and tools.
    */
   public long[] userRegisters(Process p) {
     return proc.userRegisters(p);
@@ -385,8 +395,8 @@ public final class Machine {
   // ---------------------------------------------------------------- transactions
 
   /**
-   * Blocks a file-system operation may log: xv6's MAXOPBLOCKS, plus the bitmap blocks when the
-   * file system has more than one (freeing a large file touches each).
+   * Blocks a file-system operation may log: xv6's MAXOPBLOCKS, plus the bitmap blocks when the file
+   * system has more than one (freeing a large file touches each).
    */
   int reserveBlocks() {
     var sb = fs.superblock();
@@ -395,8 +405,8 @@ public final class Machine {
   }
 
   /**
-   * begin_op where the caller cannot block. Single-threaded, every other operation has ended
-   * when a system call starts, so the log always has room.
+   * begin_op where the caller cannot block. Single-threaded, every other operation has ended when a
+   * system call starts, so the log always has room.
    */
   void beginOpNow() {
     fs.log().beginOpNow(reserveBlocks());
@@ -530,13 +540,14 @@ public final class Machine {
    * snapshot changes nothing about the run that follows. Costs a copy of the RAM pages written
    * since the previous snapshot and of the kernel's tables.
    *
-   * @throws IllegalStateException if the disk is not a MemoryBlockDevice, or the machine is
-   *     dead (panicked)
+   * @throws IllegalStateException if the disk is not a MemoryBlockDevice, or the machine is dead
+   *     (panicked)
    */
   public Snapshot snapshot() {
     if (!(disk instanceof MemoryBlockDevice)) {
-      throw new IllegalStateException("snapshots need a MemoryBlockDevice disk, this machine has "
-          + disk.getClass().getSimpleName());
+      throw new IllegalStateException(
+          "snapshots need a MemoryBlockDevice disk, this machine has "
+              + disk.getClass().getSimpleName());
     }
     if (panicMessage != null) {
       throw new IllegalStateException("machine panicked: " + panicMessage);
@@ -545,9 +556,7 @@ public final class Machine {
     return new Snapshot(this);
   }
 
-  /**
-   * Returns the machine to {@code s}, which must be the latest snapshot taken of this machine.
-   */
+  /** Returns the machine to {@code s}, which must be the latest snapshot taken of this machine. */
   public void reset(Snapshot s) {
     if (s.owner != this) {
       throw new IllegalArgumentException("snapshot belongs to another machine");

@@ -19,12 +19,15 @@ public final class Param {
   public static final int ROOTDEV = 1; // device number of file system root disk
   public static final int MAXARG = 32; // max exec arguments
   public static final int MAXOPBLOCKS = 10; // max # of blocks any FS op writes
+
   /** Max data blocks in the on-disk log (xv6 called it LOGSIZE before 2024). */
   public static final int LOGBLOCKS = MAXOPBLOCKS * 3;
+
   public static final int NBUF = MAXOPBLOCKS * 3; // size of disk block cache
   public static final int FSSIZE = 2000; // size of file system in blocks
   public static final int MAXPATH = 128; // maximum file path name
   public static final int USERSTACK = 1; // user stack pages
+
   /** Inodes in an image made by stock mkfs ({@code NINODES} in mkfs.c). */
   public static final int NINODES = 200;
 }

@@ -3,13 +3,13 @@ package xv6ckpt.kernel;
 import static xv6ckpt.kernel.Riscv.PGSIZE;
 
 /**
- * xv6's {@code pipe.c}: a pipe of PIPESIZE bytes between two open files. The ring buffer lives
- * in a page of emulated RAM taken from {@link Kalloc} (as xv6 kallocs the struct pipe), so
- * pipes count in the free-page figure and their contents are part of a RAM snapshot.
+ * xv6's {@code pipe.c}: a pipe of PIPESIZE bytes between two open files. The ring buffer lives in a
+ * page of emulated RAM taken from {@link Kalloc} (as xv6 kallocs the struct pipe), so pipes count
+ * in the free-page figure and their contents are part of a RAM snapshot.
  *
- * <p>nread and nwrite count bytes ever read and written (unsigned 32-bit, wrapping, as xv6's
- * uint); the buffer is full when nwrite == nread + PIPESIZE. A writer that finds it full
- * blocks with the bytes it already moved kept as {@link Restart.Transfer}.
+ * <p>nread and nwrite count bytes ever read and written (unsigned 32-bit, wrapping, as xv6's uint);
+ * the buffer is full when nwrite == nread + PIPESIZE. A writer that finds it full blocks with the
+ * bytes it already moved kept as {@link Restart.Transfer}.
  */
 public final class Pipe {
   public static final int PIPESIZE = 512;

@@ -11,23 +11,23 @@ import xv6ckpt.kernel.Process.State;
 
 /**
  * xv6's {@code proc.c}: the process table (NPROC slots), process creation and destruction
- * (allocproc, fork, exit, wait, kill), sleep channels, and the scheduler with its context
- * switch ({@link #scheduler}, which {@link Machine#run} calls).
+ * (allocproc, fork, exit, wait, kill), sleep channels, and the scheduler with its context switch
+ * ({@link #scheduler}, which {@link Machine#run} calls).
  *
- * <p>Scheduling is round-robin in table order, deterministic: after a process has run, the
- * next RUNNABLE one after it in the table goes next (xv6's scheduler loop over proc[]). The
- * chosen process runs on the hart for at most a quantum of instructions, stopping earlier at a
- * trap, which {@link Trap} handles (a system call, a fault, the end of the quantum). A context
- * switch saves the hart's registers and pc into the process's trapframe page, loads the next
- * process's, sets satp (flushing translations) and drops any LR reservation; it allocates
- * nothing. Each process has its own instruction counter (the hart's instret while it runs).
- * Time: {@link #ticks} is the number of quanta of instructions run so far; when every process
- * sleeps and some wait for a tick, time jumps to the earliest wake-up. The scheduler's state is
- * one {@link SchedState}, which a snapshot copies whole.
+ * <p>Scheduling is round-robin in table order, deterministic: after a process has run, the next
+ * RUNNABLE one after it in the table goes next (xv6's scheduler loop over proc[]). The chosen
+ * process runs on the hart for at most a quantum of instructions, stopping earlier at a trap, which
+ * {@link Trap} handles (a system call, a fault, the end of the quantum). A context switch saves the
+ * hart's registers and pc into the process's trapframe page, loads the next process's, sets satp
+ * (flushing translations) and drops any LR reservation; it allocates nothing. Each process has its
+ * own instruction counter (the hart's instret while it runs). Time: {@link #ticks} is the number of
+ * quanta of instructions run so far; when every process sleeps and some wait for a tick, time jumps
+ * to the earliest wake-up. The scheduler's state is one {@link SchedState}, which a snapshot copies
+ * whole.
  *
  * <p>Sleeping: a blocking system call does not sleep inside the kernel (there are no kernel
- * threads); its handler returns {@link SysResult.Block}, the process becomes SLEEPING on a
- * channel with pc at its ecall, and {@link #wakeup} makes it RUNNABLE to re-issue the call.
+ * threads); its handler returns {@link SysResult.Block}, the process becomes SLEEPING on a channel
+ * with pc at its ecall, and {@link #wakeup} makes it RUNNABLE to re-issue the call.
  */
 public final class Proc {
   private final Machine m;
@@ -51,9 +51,9 @@ public final class Proc {
   /**
    * Which slots are in use (not UNUSED), SLEEPING and RUNNABLE, as bit sets that {@link
    * Process#setState} keeps equal to the slots' states. The loops over the table visit only the
-   * slots that can match, in table order as xv6's loops over proc[], and find them with the
-   * bit sets' word scans: a visit per slot costs little in itself, but under the fuzzer every
-   * loop test and compare in kernel code is an instrumented call, and most slots are UNUSED.
+   * slots that can match, in table order as xv6's loops over proc[], and find them with the bit
+   * sets' word scans: a visit per slot costs little in itself, but under the fuzzer every loop test
+   * and compare in kernel code is an instrumented call, and most slots are UNUSED.
    */
   static final class Slots {
     final java.util.BitSet used = new java.util.BitSet(Param.NPROC);
@@ -87,9 +87,9 @@ public final class Proc {
   }
 
   /**
-   * Looks in the process table for an UNUSED proc. If found, initializes the state required to
-   * run in the kernel: a pid, a trapframe page and a page table with the trampoline and
-   * trapframe mapped.
+   * Looks in the process table for an UNUSED proc. If found, initializes the state required to run
+   * in the kernel: a pid, a trapframe page and a page table with the trampoline and trapframe
+   * mapped.
    *
    * @return the process (state USED), or null if there are no free procs or memory ran out
    */
@@ -142,8 +142,8 @@ public final class Proc {
   }
 
   /**
-   * Creates a user page table for a given process, with no user memory, but with the
-   * trampoline and trapframe pages (neither with PTE_U: user code cannot touch them).
+   * Creates a user page table for a given process, with no user memory, but with the trampoline and
+   * trapframe pages (neither with PTE_U: user code cannot touch them).
    *
    * @return its address, or 0 if memory ran out
    */
@@ -194,8 +194,8 @@ public final class Proc {
   }
 
   /**
-   * Creates a new process, copying the parent (which is running: its registers are in the
-   * hart). Sets up the child to return from fork() with 0.
+   * Creates a new process, copying the parent (which is running: its registers are in the hart).
+   * Sets up the child to return from fork() with 0.
    *
    * @return the child's pid, or -1
    */
@@ -279,8 +279,8 @@ public final class Proc {
   }
 
   /**
-   * Waits for a child process to exit; copies its exit status to user address addr (unless
-   * 0) and frees it.
+   * Waits for a child process to exit; copies its exit status to user address addr (unless 0) and
+   * frees it.
    *
    * @return the child's pid; -1 if p has no children, is killed, or addr is bad; or Block
    */
@@ -332,8 +332,8 @@ public final class Proc {
   }
 
   /**
-   * Kills the process with the given pid. The victim won't exit until it tries to return to
-   * user space (see usertrap() in trap.c).
+   * Kills the process with the given pid. The victim won't exit until it tries to return to user
+   * space (see usertrap() in trap.c).
    *
    * @return 0, or -1 if there is no such process
    */
@@ -384,13 +384,13 @@ public final class Proc {
   /**
    * xv6's scheduler(): runs processes for at most {@code budget} instructions (retired user
    * instructions, all processes together), or until {@code stop} says (see {@link Machine.Stop};
-   * checked after each trap is handled, so a following run goes on as if there had been no
-   * stop). Throws KernelPanic for {@link Machine#run} to report.
+   * checked after each trap is handled, so a following run goes on as if there had been no stop).
+   * Throws KernelPanic for {@link Machine#run} to report.
    */
   Machine.Outcome scheduler(long budget, Machine.Stop stop) {
     SchedState s = sched;
     long done = 0;
-    for (;;) {
+    for (; ; ) {
       if (s.pendingExit != null) {
         Machine.Outcome o = s.pendingExit;
         s.pendingExit = null;
@@ -437,9 +437,9 @@ public final class Proc {
   }
 
   /**
-   * Whether trap t of p was a system call after which p returns to user mode, and stop asks to
-   * stop there. RUNNING after the call means it neither blocked (SLEEPING), nor exited or was
-   * killed (ZOMBIE), nor gave up the hart; the hart's pc is then p's next instruction.
+   * Whether trap t of p was a system call after which p returns to user mode, and stop asks to stop
+   * there. RUNNING after the call means it neither blocked (SLEEPING), nor exited or was killed
+   * (ZOMBIE), nor gave up the hart; the hart's pc is then p's next instruction.
    */
   private static boolean returnedFromSyscall(
       Machine.Stop stop, Process p, xv6ckpt.emulator.Trap t) {
@@ -488,8 +488,8 @@ public final class Proc {
     for (int s = slots.sleeping.nextSetBit(0); s >= 0; s = slots.sleeping.nextSetBit(s + 1)) {
       Process p = procs[s];
       if (p.chan == Chan.TICKS) {
-        long u = p.restart instanceof Restart.Sleep
-            ? ((Restart.Sleep) p.restart).until() : ticks() + 1;
+        long u =
+            p.restart instanceof Restart.Sleep ? ((Restart.Sleep) p.restart).until() : ticks() + 1;
         until = Math.min(until, u);
       }
     }
@@ -564,8 +564,8 @@ public final class Proc {
   /** p's user registers x0..x31 and pc as it will resume: see {@link Machine#userRegisters}. */
   long[] userRegisters(Process p) {
     if (p.trapframe == 0) {
-      throw new IllegalArgumentException("process in slot " + p.slot + " has no registers ("
-          + p.state() + ")");
+      throw new IllegalArgumentException(
+          "process in slot " + p.slot + " has no registers (" + p.state() + ")");
     }
     boolean inHart = sched.loaded == p;
     long[] r = new long[33];

@@ -3,15 +3,15 @@ package xv6ckpt.kernel;
 import xv6ckpt.kernel.fs.Inode;
 
 /**
- * xv6's {@code struct proc} (proc.h): one slot of the process table. Fields are grouped as
- * xv6 groups them by the lock that guards them; this kernel is single-threaded, so the grouping
- * only says who may change what: the process table ({@link Proc}) changes the first group, the
- * process itself (in its system calls) the rest.
+ * xv6's {@code struct proc} (proc.h): one slot of the process table. Fields are grouped as xv6
+ * groups them by the lock that guards them; this kernel is single-threaded, so the grouping only
+ * says who may change what: the process table ({@link Proc}) changes the first group, the process
+ * itself (in its system calls) the rest.
  *
- * <p>While a process is not running, its user registers and pc are in its trapframe page (in
- * RAM, mapped at TRAPFRAME without PTE_U, at xv6's offsets); while it runs, they are in the
- * hart. {@link #instret} is the process's own count of retired instructions, which the hart's
- * instret shows while it runs.
+ * <p>While a process is not running, its user registers and pc are in its trapframe page (in RAM,
+ * mapped at TRAPFRAME without PTE_U, at xv6's offsets); while it runs, they are in the hart. {@link
+ * #instret} is the process's own count of retired instructions, which the hart's instret shows
+ * while it runs.
  */
 public final class Process {
 

@@ -12,12 +12,12 @@ import xv6ckpt.kernel.fs.Inode;
 import xv6ckpt.kernel.fs.Stat;
 
 /**
- * System call 23 {@code restore(path)}: an image written by {@link Checkpoint} turned back into
- * the calling process. All or nothing, like exec: read the whole file, validate it ({@link
- * CheckpointImage#check}), look up every file record, allocate a new page table with the
- * image's pages and the file-table entries it needs, and only then change the caller: close its
- * descriptors but the console ones among 0..2, install the image's, replace memory, registers,
- * pc and restart state. The caller keeps its pid, parent, children and current directory.
+ * System call 23 {@code restore(path)}: an image written by {@link Checkpoint} turned back into the
+ * calling process. All or nothing, like exec: read the whole file, validate it ({@link
+ * CheckpointImage#check}), look up every file record, allocate a new page table with the image's
+ * pages and the file-table entries it needs, and only then change the caller: close its descriptors
+ * but the console ones among 0..2, install the image's, replace memory, registers, pc and restart
+ * state. The caller keeps its pid, parent, children and current directory.
  *
  * <p>Every refusal returns the rule's negative code and prints one console line naming it; the
  * caller is then untouched and everything taken is given back.
@@ -43,8 +43,8 @@ final class Restore {
     Verdict v = check(file);
     if (v instanceof Invalid) {
       Invalid bad = (Invalid) v;
-      return Checkpoint.refuse(m, "restore", bad.code(), what + ": " + bad.detail() + " (offset "
-          + bad.offset() + ")");
+      return Checkpoint.refuse(
+          m, "restore", bad.code(), what + ": " + bad.detail() + " (offset " + bad.offset() + ")");
     }
     Image im = ((Valid) v).image();
     Reopened files = reopen(p, im);
@@ -118,7 +118,8 @@ final class Restore {
       out.inodes[k] = ip;
       fs.ilock(ip);
       boolean writable = (f.mode() & MODE_WRITE) != 0;
-      if (ip.inum() != f.inum() || ip.type() == Stat.T_DEVICE
+      if (ip.inum() != f.inum()
+          || ip.type() == Stat.T_DEVICE
           || (ip.type() == Stat.T_DIR && writable)) {
         out.refusal = RESTORE_FILE_INODE;
         out.why = "fd " + f.fd() + ": " + Checkpoint.text(f.path()) + " is now another file";
@@ -136,8 +137,8 @@ final class Restore {
   }
 
   /**
-   * The console's inode, referenced: the one an open console file uses (the caller's first),
-   * else the device /console; null if there is none.
+   * The console's inode, referenced: the one an open console file uses (the caller's first), else
+   * the device /console; null if there is none.
    */
   private Inode consoleInode(Process p) {
     for (OpenFile f : p.ofile) {
@@ -175,8 +176,8 @@ final class Restore {
   }
 
   /**
-   * A new page table for p (its trampoline and trapframe mapped, as exec makes one) holding
-   * the image's pages with their permissions; 0 if memory ran out (everything freed again).
+   * A new page table for p (its trampoline and trapframe mapped, as exec makes one) holding the
+   * image's pages with their permissions; 0 if memory ran out (everything freed again).
    */
   private long load(Process p, Image im, byte[] file) {
     long pagetable = m.proc.procPagetable(p);
@@ -219,8 +220,8 @@ final class Restore {
   private void commit(Process p, Image im, long pagetable, Inode[] inodes, OpenFile[] entries) {
     for (int fd = 0; fd < Param.NOFILE; fd++) {
       OpenFile f = p.ofile[fd];
-      boolean keep = fd <= 2 && f != null && f.type == OpenFile.Type.DEVICE
-          && f.major == File.CONSOLE;
+      boolean keep =
+          fd <= 2 && f != null && f.type == OpenFile.Type.DEVICE && f.major == File.CONSOLE;
       if (f != null && !keep) {
         p.ofile[fd] = null;
         m.files.fileclose(f);

@@ -1,8 +1,8 @@
 package xv6ckpt.kernel;
 
 /**
- * xv6's {@code riscv.h} and {@code memlayout.h}: page and PTE constants of Sv39, and the layout
- * of a user address space. Immutable constants only.
+ * xv6's {@code riscv.h} and {@code memlayout.h}: page and PTE constants of Sv39, and the layout of
+ * a user address space. Immutable constants only.
  *
  * <pre>
  *  User address space (xv6):

@@ -1,19 +1,19 @@
 package xv6ckpt.kernel;
 
 /**
- * The scheduler's state ({@link Proc#scheduler}), and the few counters other rooms draw from
- * that are not in a table: everything of the kernel's Java state that a snapshot must copy
- * besides the process, file and pipe tables and the console's input.
+ * The scheduler's state ({@link Proc#scheduler}), and the few counters other rooms draw from that
+ * are not in a table: everything of the kernel's Java state that a snapshot must copy besides the
+ * process, file and pipe tables and the console's input.
  *
  * <p>One object, so that a snapshot copies it whole: {@link #copy} is {@code Object.clone}, a
- * field-for-field copy that needs no list of fields, so a field added here is restored by a
- * reset without anyone remembering it ({@code SnapshotTest} checks every field by reflection).
- * Keep the fields primitives, immutable values, or references to the machine's own {@link
- * Process} objects: a reset copies the snapshot's process table into those same objects (slot
- * by slot), so a reference taken at the snapshot names the right process after the reset.
+ * field-for-field copy that needs no list of fields, so a field added here is restored by a reset
+ * without anyone remembering it ({@code SnapshotTest} checks every field by reflection). Keep the
+ * fields primitives, immutable values, or references to the machine's own {@link Process} objects:
+ * a reset copies the snapshot's process table into those same objects (slot by slot), so a
+ * reference taken at the snapshot names the right process after the reset.
  *
- * <p>Owned by {@link Proc}; swapped whole at reset, so code that keeps it in a local must not
- * live across a reset (the run loop does not: resets happen between runs).
+ * <p>Owned by {@link Proc}; swapped whole at reset, so code that keeps it in a local must not live
+ * across a reset (the run loop does not: resets happen between runs).
  */
 final class SchedState implements Cloneable {
   // The scheduler and the context switch.

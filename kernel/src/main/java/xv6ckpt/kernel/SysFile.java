@@ -9,14 +9,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import xv6ckpt.kernel.fs.FileSystem;
-import xv6ckpt.kernel.fs.FsFormat;
 import xv6ckpt.kernel.fs.Fs;
+import xv6ckpt.kernel.fs.FsFormat;
 import xv6ckpt.kernel.fs.Inode;
 
 /**
- * xv6's {@code sysfile.c}: file-system system calls, mostly argument checking, since {@link
- * File} and {@link Fs} do the work. Every call that changes the file system runs inside one
- * transaction (begin_op/end_op) and undoes its partial work at one place before returning -1.
+ * xv6's {@code sysfile.c}: file-system system calls, mostly argument checking, since {@link File}
+ * and {@link Fs} do the work. Every call that changes the file system runs inside one transaction
+ * (begin_op/end_op) and undoes its partial work at one place before returning -1.
  *
  * <p>The bodies of create, link and unlink are {@link FileSystem}'s, shared with the host tools
  * (the file-system layer cannot call up into this one); here they get their arguments from user
@@ -127,8 +127,8 @@ final class SysFile {
   }
 
   /**
-   * xv6's create (the body is {@link FileSystem#create}): path as a new inode of the given type,
-   * or for T_FILE an existing file or device. Inside a transaction.
+   * xv6's create (the body is {@link FileSystem#create}): path as a new inode of the given type, or
+   * for T_FILE an existing file or device. Inside a transaction.
    *
    * @return the inode, locked and referenced; null on failure
    */
@@ -337,12 +337,12 @@ final class SysFile {
 
   /**
    * Not in xv6: open and chdir keep the path they resolved (OpenFile.path, Process.cwdPath), so
-   * that Checkpoint can record open files by path. That path is this one: the normalized
-   * absolute path of {@code path} (a C string: it ends at its first NUL) taken
-   * from directory {@code cwd} (itself normalized and absolute): "." and empty elements dropped,
-   * ".." going up (never above the root), each element cut to DIRSIZ bytes as namei cuts it.
-   * xv6 directories cannot be linked twice, so ".." is the lexical parent and the result names
-   * the same inode as namei(path) did when the call was made.
+   * that Checkpoint can record open files by path. That path is this one: the normalized absolute
+   * path of {@code path} (a C string: it ends at its first NUL) taken from directory {@code cwd}
+   * (itself normalized and absolute): "." and empty elements dropped, ".." going up (never above
+   * the root), each element cut to DIRSIZ bytes as namei cuts it. xv6 directories cannot be linked
+   * twice, so ".." is the lexical parent and the result names the same inode as namei(path) did
+   * when the call was made.
    */
   static byte[] absolutePath(byte[] cwd, byte[] path) {
     List<byte[]> elems = new ArrayList<>();

@@ -1,8 +1,8 @@
 package xv6ckpt.kernel;
 
 /**
- * xv6's {@code sysproc.c}: the process system calls (exit, getpid, fork, wait, sbrk, sleep,
- * kill, uptime). Arguments come through {@link Syscall}; the work is in {@link Proc}.
+ * xv6's {@code sysproc.c}: the process system calls (exit, getpid, fork, wait, sbrk, sleep, kill,
+ * uptime). Arguments come through {@link Syscall}; the work is in {@link Proc}.
  */
 final class SysProc {
   /** sbrk's second argument in current xv6: allocate now, or on first touch. */
@@ -34,10 +34,10 @@ final class SysProc {
   }
 
   /**
-   * sbrk(n, t): grows (or shrinks, n &lt; 0) the heap by n bytes; returns the old size. With
-   * t = SBRK_LAZY and n &ge; 0 only the size grows, and pages are allocated on first touch.
-   * Binaries from before the second argument pass whatever a1 holds: only an exact
-   * SBRK_LAZY selects lazy growth.
+   * sbrk(n, t): grows (or shrinks, n &lt; 0) the heap by n bytes; returns the old size. With t =
+   * SBRK_LAZY and n &ge; 0 only the size grows, and pages are allocated on first touch. Binaries
+   * from before the second argument pass whatever a1 holds: only an exact SBRK_LAZY selects lazy
+   * growth.
    */
   SysResult sbrk(Process p) {
     int n = m.syscall.argint(0);

@@ -10,8 +10,8 @@ sealed interface SysResult {
   record Ret(long value) implements SysResult {}
 
   /**
-   * The call must wait: the process sleeps on {@code chan} with pc back at its ecall and
-   * re-issues the call when woken (see {@link Restart}).
+   * The call must wait: the process sleeps on {@code chan} with pc back at its ecall and re-issues
+   * the call when woken (see {@link Restart}).
    */
   record Block(long chan) implements SysResult {}
 
@@ -19,8 +19,8 @@ sealed interface SysResult {
   record Gone() implements SysResult {}
 
   /**
-   * The handler gave the process new registers, pc, memory and restart state (restore): nothing
-   * is written back, and the restart state it set is kept.
+   * The handler gave the process new registers, pc, memory and restart state (restore): nothing is
+   * written back, and the restart state it set is kept.
    */
   record Replaced() implements SysResult {}
 

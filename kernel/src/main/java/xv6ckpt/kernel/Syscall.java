@@ -1,14 +1,14 @@
 package xv6ckpt.kernel;
 
 /**
- * xv6's {@code syscall.c}: system call dispatch and argument fetching. The number is in a7,
- * the arguments in a0..a5, the result goes to a0: xv6-riscv's numbers and conventions exactly.
- * 22 and 23 are checkpoint and restore ({@link Checkpoint}, {@link Restore}); unknown numbers
- * print xv6's message and return -1.
+ * xv6's {@code syscall.c}: system call dispatch and argument fetching. The number is in a7, the
+ * arguments in a0..a5, the result goes to a0: xv6-riscv's numbers and conventions exactly. 22 and
+ * 23 are checkpoint and restore ({@link Checkpoint}, {@link Restore}); unknown numbers print xv6's
+ * message and return -1.
  *
- * <p>The process is running, so its registers are in the hart. pc is moved past the ecall
- * before the handler runs (xv6: {@code p->trapframe->epc += 4}), so exec and fork see the
- * right pc; a call that blocks puts it back on the ecall, to be re-issued when woken.
+ * <p>The process is running, so its registers are in the hart. pc is moved past the ecall before
+ * the handler runs (xv6: {@code p->trapframe->epc += 4}), so exec and fork see the right pc; a call
+ * that blocks puts it back on the ecall, to be re-issued when woken.
  */
 final class Syscall {
   static final int SYS_fork = 1;
@@ -45,30 +45,31 @@ final class Syscall {
 
   Syscall(Machine m, SysProc sp, SysFile sf, Checkpoint ck, Restore rs) {
     this.m = m;
-    this.table = table(
-        entry(SYS_fork, sp::fork),
-        entry(SYS_exit, sp::exit),
-        entry(SYS_wait, sp::waitpid),
-        entry(SYS_pipe, sf::pipe),
-        entry(SYS_read, sf::read),
-        entry(SYS_kill, sp::kill),
-        entry(SYS_exec, sf::exec),
-        entry(SYS_fstat, sf::fstat),
-        entry(SYS_chdir, sf::chdir),
-        entry(SYS_dup, sf::dup),
-        entry(SYS_getpid, sp::getpid),
-        entry(SYS_sbrk, sp::sbrk),
-        entry(SYS_sleep, sp::sleep),
-        entry(SYS_uptime, sp::uptime),
-        entry(SYS_open, sf::open),
-        entry(SYS_write, sf::write),
-        entry(SYS_mknod, sf::mknod),
-        entry(SYS_unlink, sf::unlink),
-        entry(SYS_link, sf::link),
-        entry(SYS_mkdir, sf::mkdir),
-        entry(SYS_close, sf::close),
-        entry(SYS_checkpoint, ck::checkpoint),
-        entry(SYS_restore, rs::restore));
+    this.table =
+        table(
+            entry(SYS_fork, sp::fork),
+            entry(SYS_exit, sp::exit),
+            entry(SYS_wait, sp::waitpid),
+            entry(SYS_pipe, sf::pipe),
+            entry(SYS_read, sf::read),
+            entry(SYS_kill, sp::kill),
+            entry(SYS_exec, sf::exec),
+            entry(SYS_fstat, sf::fstat),
+            entry(SYS_chdir, sf::chdir),
+            entry(SYS_dup, sf::dup),
+            entry(SYS_getpid, sp::getpid),
+            entry(SYS_sbrk, sp::sbrk),
+            entry(SYS_sleep, sp::sleep),
+            entry(SYS_uptime, sp::uptime),
+            entry(SYS_open, sf::open),
+            entry(SYS_write, sf::write),
+            entry(SYS_mknod, sf::mknod),
+            entry(SYS_unlink, sf::unlink),
+            entry(SYS_link, sf::link),
+            entry(SYS_mkdir, sf::mkdir),
+            entry(SYS_close, sf::close),
+            entry(SYS_checkpoint, ck::checkpoint),
+            entry(SYS_restore, rs::restore));
   }
 
   /** One row of xv6's syscalls[] table: {@code [SYS_fork] sys_fork}. */
@@ -79,8 +80,8 @@ final class Syscall {
   }
 
   /**
-   * The dispatch table, indexed by number and as long as the highest number needs, so adding a
-   * call is adding its row; a number given twice is a kernel bug.
+   * The dispatch table, indexed by number and as long as the highest number needs, so adding a call
+   * is adding its row; a number given twice is a kernel bug.
    */
   private static Handler[] table(Entry... entries) {
     int highest = 0;

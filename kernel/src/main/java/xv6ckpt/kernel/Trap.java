@@ -1,15 +1,14 @@
 package xv6ckpt.kernel;
 
 /**
- * xv6's {@code trap.c}, user half: what happens when the hart stops running a process. The
- * hart hands back an {@link xv6ckpt.emulator.Trap} value; usertrap decides:
+ * xv6's {@code trap.c}, user half: what happens when the hart stops running a process. The hart
+ * hands back an {@link xv6ckpt.emulator.Trap} value; usertrap decides:
  *
  * <ul>
- *   <li>ecall: a system call ({@link Syscall}); pc moves past the ecall unless the call
- *       blocks.
+ *   <li>ecall: a system call ({@link Syscall}); pc moves past the ecall unless the call blocks.
  *   <li>timer (the quantum is spent): the process yields the hart.
- *   <li>a load or store page fault below the process size on a page never touched: lazy
- *       allocation maps a zeroed page and the instruction runs again.
+ *   <li>a load or store page fault below the process size on a page never touched: lazy allocation
+ *       maps a zeroed page and the instruction runs again.
  *   <li>anything else: xv6's message on the console, and the process is killed.
  * </ul>
  *
@@ -33,7 +32,7 @@ final class Trap {
     } else {
       m.console.printf(
           String.format("usertrap(): unexpected scause 0x%x pid=%d%n", t.cause(), p.pid)
-          + String.format("            sepc=0x%x stval=0x%x%n", t.pc(), t.tval()));
+              + String.format("            sepc=0x%x stval=0x%x%n", t.pc(), t.tval()));
       p.killed = true;
     }
     if (p.killed && p.state() == Process.State.RUNNING) {

@@ -17,8 +17,8 @@ import static xv6ckpt.kernel.Riscv.px;
 import xv6ckpt.emulator.PhysicalMemory;
 
 /**
- * xv6's {@code vm.c}, user half: Sv39 page tables built in emulated RAM exactly as xv6 builds
- * them (the hart walks them), and the copies between kernel buffers and user memory.
+ * xv6's {@code vm.c}, user half: Sv39 page tables built in emulated RAM exactly as xv6 builds them
+ * (the hart walks them), and the copies between kernel buffers and user memory.
  *
  * <pre>
  *  Virtual address (Sv39; xv6 uses only bits 37..0, MAXVA = 1 &lt;&lt; 38):
@@ -30,9 +30,9 @@ import xv6ckpt.emulator.PhysicalMemory;
  * Expected failures (out of memory, a bad user address) return 0 or -1 as xv6's do; a broken
  * invariant (remapping a mapped page, freeing a leaf as a table) is a {@link KernelPanic}.
  *
- * <p>Lazy allocation, as the current xv6: a page of the heap below the process size that was
- * never touched has no PTE; {@link #vmfault} maps a zeroed page on the first access (from a
- * page fault, copyin or copyout). {@code lazyLimit} arguments are the process size p->sz.
+ * <p>Lazy allocation, as the current xv6: a page of the heap below the process size that was never
+ * touched has no PTE; {@link #vmfault} maps a zeroed page on the first access (from a page fault,
+ * copyin or copyout). {@code lazyLimit} arguments are the process size p->sz.
  */
 public final class Vm {
   private final PhysicalMemory mem;
@@ -47,9 +47,9 @@ public final class Vm {
   }
 
   /**
-   * Whether pte has PTE_V set. The flags are tested as an int: under the fuzzer every compare
-   * in kernel code is an instrumented call, and a long compare's hook costs several times an
-   * int compare's; this test runs for every PTE a walk or a copy visits.
+   * Whether pte has PTE_V set. The flags are tested as an int: under the fuzzer every compare in
+   * kernel code is an instrumented call, and a long compare's hook costs several times an int
+   * compare's; this test runs for every PTE a walk or a copy visits.
    */
   private static boolean valid(long pte) {
     return (int) (pte & PTE_V) != 0;
@@ -95,8 +95,8 @@ public final class Vm {
   }
 
   /**
-   * Looks up a virtual address; returns the physical address of its page, or 0 if it is not
-   * mapped or not user-accessible. Can only be used to look up user pages.
+   * Looks up a virtual address; returns the physical address of its page, or 0 if it is not mapped
+   * or not user-accessible. Can only be used to look up user pages.
    */
   public long walkaddr(long pagetable, long va) {
     if (va < 0 || va >= MAXVA) {
@@ -120,8 +120,8 @@ public final class Vm {
   }
 
   /**
-   * Creates PTEs for virtual addresses starting at va that refer to physical addresses starting
-   * at pa. va and size must be page-aligned.
+   * Creates PTEs for virtual addresses starting at va that refer to physical addresses starting at
+   * pa. va and size must be page-aligned.
    *
    * @return 0 on success, -1 if walk could not allocate a needed page-table page
    */
@@ -161,10 +161,10 @@ public final class Vm {
   private static final long L0_SPAN = 512 * PGSIZE;
 
   /**
-   * walk(pagetable, va, alloc) for a loop over consecutive pages: prev is the PTE address the
-   * loop got for va - PGSIZE, or 0. Inside one last-level table the next page's PTE is the next
-   * word, so the tree is walked only at a 2 MiB boundary or without prev. The page tables must
-   * not have changed since prev was found, other than by leaf PTE writes.
+   * walk(pagetable, va, alloc) for a loop over consecutive pages: prev is the PTE address the loop
+   * got for va - PGSIZE, or 0. Inside one last-level table the next page's PTE is the next word, so
+   * the tree is walked only at a 2 MiB boundary or without prev. The page tables must not have
+   * changed since prev was found, other than by leaf PTE writes.
    */
   private long walkNext(long pagetable, long va, boolean alloc, long prev) {
     if ((int) (va & (L0_SPAN - 1)) != 0 && prev != 0) { // (an int test first: see valid)
@@ -174,8 +174,8 @@ public final class Vm {
   }
 
   /**
-   * Removes npages of mappings starting from va, which must be page-aligned. Pages that are
-   * not mapped (lazily allocated and never touched) are skipped. Optionally frees the memory.
+   * Removes npages of mappings starting from va, which must be page-aligned. Pages that are not
+   * mapped (lazily allocated and never touched) are skipped. Optionally frees the memory.
    */
   public void uvmunmap(long pagetable, long va, long npages, boolean doFree) {
     if ((va % PGSIZE) != 0) {
@@ -193,9 +193,9 @@ public final class Vm {
   }
 
   /**
-   * uvmunmap's loop within one last-level table: the pages from va (whose PTE is at pteAddr)
-   * to end or the table's last page, whichever comes first. xv6 looks at each PTE; a zero one
-   * (not mapped, lazily allocated) needs nothing, so this visits only those that are set.
+   * uvmunmap's loop within one last-level table: the pages from va (whose PTE is at pteAddr) to end
+   * or the table's last page, whichever comes first. xv6 looks at each PTE; a zero one (not mapped,
+   * lazily allocated) needs nothing, so this visits only those that are set.
    *
    * @return the first address it did not cover
    */
@@ -222,9 +222,9 @@ public final class Vm {
   }
 
   /**
-   * The first address above va not covered by the missing page-table page that made walk(va)
-   * fail: the next 1 GiB boundary if the level-1 table is missing, else the next 2 MiB one.
-   * (A cache of xv6's page-by-page loop, which would find nothing mapped in between.)
+   * The first address above va not covered by the missing page-table page that made walk(va) fail:
+   * the next 1 GiB boundary if the level-1 table is missing, else the next 2 MiB one. (A cache of
+   * xv6's page-by-page loop, which would find nothing mapped in between.)
    */
   private long nextTable(long pagetable, long va) {
     long l1 = mem.read64(pagetable + 8L * px(2, va));
@@ -233,10 +233,10 @@ public final class Vm {
   }
 
   /**
-   * The virtual address of the first PTE after the zero one at pteAddr (the PTE of the
-   * page-aligned va) that is not zero, in the same last-level page table; or, if there is none,
-   * the first address past that table's 2 MiB. (Also a cache of xv6's page-by-page loops, which
-   * do nothing for a zero PTE.)
+   * The virtual address of the first PTE after the zero one at pteAddr (the PTE of the page-aligned
+   * va) that is not zero, in the same last-level page table; or, if there is none, the first
+   * address past that table's 2 MiB. (Also a cache of xv6's page-by-page loops, which do nothing
+   * for a zero PTE.)
    */
   private long nextSetPte(long pteAddr, long va) {
     long next = mem.nextNonZero64(pteAddr, pgrounddown(pteAddr) + PGSIZE);
@@ -254,8 +254,8 @@ public final class Vm {
   }
 
   /**
-   * Allocates PTEs and zeroed physical memory to grow a process from oldsz to newsz, which need
-   * not be page aligned. Pages are readable and user-accessible, plus {@code xperm}.
+   * Allocates PTEs and zeroed physical memory to grow a process from oldsz to newsz, which need not
+   * be page aligned. Pages are readable and user-accessible, plus {@code xperm}.
    *
    * @return the new size, or 0 on error (everything allocated here is freed again)
    */
@@ -305,9 +305,9 @@ public final class Vm {
   }
 
   /**
-   * Recursively frees page-table pages. All leaf mappings must already have been removed. xv6
-   * looks at all 512 PTEs; the zero ones (PTE_V clear) need nothing, so this visits only those
-   * that are set.
+   * Recursively frees page-table pages. All leaf mappings must already have been removed. xv6 looks
+   * at all 512 PTEs; the zero ones (PTE_V clear) need nothing, so this visits only those that are
+   * set.
    */
   void freewalk(long pagetable) {
     long end = pagetable + PGSIZE;
@@ -334,8 +334,8 @@ public final class Vm {
   }
 
   /**
-   * Given a parent process's page table, copies its memory into a child's page table: both the
-   * page table and the physical memory. Pages never touched (lazy) stay unmapped in the child.
+   * Given a parent process's page table, copies its memory into a child's page table: both the page
+   * table and the physical memory. Pages never touched (lazy) stay unmapped in the child.
    *
    * @return 0 on success, -1 on failure (frees any allocated pages)
    */
@@ -410,8 +410,8 @@ public final class Vm {
   /**
    * Allocates and maps a zeroed page for a lazily allocated address va below lazyLimit.
    *
-   * @return the page's physical address, or 0 if va is not such an address (beyond the
-   *     process's size, already mapped) or memory is exhausted
+   * @return the page's physical address, or 0 if va is not such an address (beyond the process's
+   *     size, already mapped) or memory is exhausted
    */
   public long vmfault(long pagetable, long lazyLimit, long va) {
     if (va < 0 || Long.compareUnsigned(va, lazyLimit) >= 0 || va >= MAXVA) {
@@ -443,8 +443,8 @@ public final class Vm {
   }
 
   /**
-   * Copies len bytes from src[off..] to virtual address dstva in a given page table. Every
-   * page must be mapped, user-accessible and writable.
+   * Copies len bytes from src[off..] to virtual address dstva in a given page table. Every page
+   * must be mapped, user-accessible and writable.
    *
    * @return 0 on success, -1 on error (a prefix may have been copied, as in xv6)
    */
@@ -495,12 +495,12 @@ public final class Vm {
   }
 
   /**
-   * Copies a null-terminated string from user to kernel: bytes from virtual address srcva
-   * until a NUL, or at most max bytes (the NUL included). Lazily allocated pages are mapped
-   * (zero-filled) on the way, as in current xv6.
+   * Copies a null-terminated string from user to kernel: bytes from virtual address srcva until a
+   * NUL, or at most max bytes (the NUL included). Lazily allocated pages are mapped (zero-filled)
+   * on the way, as in current xv6.
    *
-   * @return the string's bytes without the NUL, or null if an address is bad or no NUL comes
-   *     within max bytes
+   * @return the string's bytes without the NUL, or null if an address is bad or no NUL comes within
+   *     max bytes
    */
   public byte[] copyinstr(long pagetable, long lazyLimit, long srcva, int max) {
     byte[] out = new byte[Math.min(max, 256)];

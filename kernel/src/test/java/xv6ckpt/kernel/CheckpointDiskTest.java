@@ -30,15 +30,15 @@ import xv6ckpt.kernel.fs.LargeFiles;
 import xv6ckpt.testkit.UserProgram;
 
 /**
- * checkpoint and the disk: every transaction within MAXOPBLOCKS for images up to 64 MiB,
- * large processes, restore on a rebooted machine, and an overwrite cut by a power failure at
- * each of its disk writes.
+ * checkpoint and the disk: every transaction within MAXOPBLOCKS for images up to 64 MiB, large
+ * processes, restore on a rebooted machine, and an overwrite cut by a power failure at each of its
+ * disk writes.
  */
 class CheckpointDiskTest {
 
   /**
-   * Grows to {@code size} bytes (sbrk; 0: stays as exec made it), then checkpoints itself to
-   * "img" twice; exits 0.
+   * Grows to {@code size} bytes (sbrk; 0: stays as exec made it), then checkpoints itself to "img"
+   * twice; exits 0.
    */
   private static byte[] growAndCheckpointTwice(long size) {
     UserProgram p = new UserProgram(KERNEL_TESTS).str("path", "img");
@@ -60,24 +60,24 @@ class CheckpointDiskTest {
   @Test
   void noTransactionExceedsMaxOpBlocksFromTheSmallestImageTo64MiB() {
     for (long size : new long[] {0, 64 << 10, 1 << 20, 16 << 20, 64 << 20}) {
-      MemoryBlockDevice disk = Ckpt.bigDisk(140_000,
-          Map.of("prog", growAndCheckpointTwice(size)));
+      MemoryBlockDevice disk = Ckpt.bigDisk(140_000, Map.of("prog", growAndCheckpointTwice(size)));
       Machine m = Ckpt.runner(disk, 100);
       List<Integer> commits = new ArrayList<>();
       m.log().setCommitListener(c -> commits.add(c.blocks()));
       long free = LargeFiles.freeBlocks(m.fs());
       Machines.spawn(m, "prog");
-      assertWithMessage("size %s: %s", size, m.output()).that(Machines.finish(m))
+      assertWithMessage("size %s: %s", size, m.output())
+          .that(Machines.finish(m))
           .isEqualTo(Machines.exited(0));
-      assertWithMessage("size %s", size).that(commits.stream().mapToInt(i -> i).max()
-          .orElseThrow()).isAtMost(Param.MAXOPBLOCKS);
+      assertWithMessage("size %s", size)
+          .that(commits.stream().mapToInt(i -> i).max().orElseThrow())
+          .isAtMost(Param.MAXOPBLOCKS);
       assertThat(m.log().maxCommitBlocks()).isAtMost(Param.MAXOPBLOCKS);
       byte[] img = Ckpt.read(m, "/img").orElseThrow();
       CheckpointImage.Image im = Ckpt.image(img);
       assertThat((long) im.npages() * 4096).isAtLeast(size);
       // Two images were written and one freed: exactly one image's blocks are gone.
-      assertThat(LargeFiles.freeBlocks(m.fs())).isEqualTo(free
-          - LargeFiles.blocksFor(img.length));
+      assertThat(LargeFiles.freeBlocks(m.fs())).isEqualTo(free - LargeFiles.blocksFor(img.length));
       assertThat(Fsck.check(disk).violations()).isEmpty();
     }
   }
@@ -123,8 +123,8 @@ class CheckpointDiskTest {
   }
 
   /**
-   * Counts to 100, printing a letter per step from a running hash, and checkpoints itself at
-   * step 50; exits with the hash's low bits. The restored process goes on from step 51.
+   * Counts to 100, printing a letter per step from a running hash, and checkpoints itself at step
+   * 50; exits with the hash's low bits. The restored process goes on from step 51.
    */
   private static byte[] counter() {
     UserProgram p = new UserProgram(KERNEL_TESTS).str("path", "img");
@@ -145,8 +145,8 @@ class CheckpointDiskTest {
 
   @Test
   void acrossRebootTheRestoredProcessFinishesAsTheUninterruptedOne() {
-    MemoryBlockDevice disk = Ckpt.bigDisk(4000, Map.of("prog", counter(),
-        "restore", TestPrograms.restorer("img")));
+    MemoryBlockDevice disk =
+        Ckpt.bigDisk(4000, Map.of("prog", counter(), "restore", TestPrograms.restorer("img")));
     Machine first = Ckpt.runner(disk, 16);
     Machines.spawn(first, "prog");
     Machine.Outcome whole = Machines.finish(first);
@@ -161,9 +161,9 @@ class CheckpointDiskTest {
   }
 
   /**
-   * A first image, then a second written over it with the power cut after its k-th disk
-   * write, for every k: after recovery the path holds the whole old image or the whole new one,
-   * fsck is clean, and once the new image is there it stays.
+   * A first image, then a second written over it with the power cut after its k-th disk write, for
+   * every k: after recovery the path holds the whole old image or the whole new one, fsck is clean,
+   * and once the new image is there it stays.
    */
   @Test
   void powerCutAtAnyWriteOfAnOverwriteLeavesTheOldImageOrTheNew() throws FsException {
@@ -201,15 +201,19 @@ class CheckpointDiskTest {
       c.consoleInput("x\n");
       Machines.finish(c); // whatever it does after the cut does not reach the medium
       assertWithMessage("cut after write %s: fsck", w1 + k)
-          .that(Fsck.check(d.medium()).violations()).isEmpty();
+          .that(Fsck.check(d.medium()).violations())
+          .isEmpty();
       Optional<byte[]> img = readAfterRecovery(d.medium());
-      assertWithMessage("cut after write %s: an image is there", w1 + k).that(img.isPresent())
+      assertWithMessage("cut after write %s: an image is there", w1 + k)
+          .that(img.isPresent())
           .isTrue();
       boolean isNew = Arrays.equals(img.get(), newImage);
       assertWithMessage("cut after write %s: old or new", w1 + k)
-          .that(isNew || Arrays.equals(img.get(), oldImage)).isTrue();
+          .that(isNew || Arrays.equals(img.get(), oldImage))
+          .isTrue();
       assertWithMessage("cut after write %s: never back to the old", w1 + k)
-          .that(sawNew && !isNew).isFalse();
+          .that(sawNew && !isNew)
+          .isFalse();
       sawNew |= isNew;
       olds += isNew ? 0 : 1;
     }

@@ -93,11 +93,12 @@ class CheckpointProgramsTest {
     files.put("version", version);
     MemoryBlockDevice d = disk(files);
     String[][] cases = {
-        {"good", "valid"},
-        {"crc", "invalid: CRC_MISMATCH (-15) at offset " + (good.length - 8)},
-        {"torn", "invalid: COMMIT_MISSING (-12) at offset " + (torn.length - 32)},
-        {"version", "invalid: HDR_VERSION (-11) at offset 8"},
-        {"counter", "invalid: HDR_MAGIC (-10) at offset 0"}};
+      {"good", "valid"},
+      {"crc", "invalid: CRC_MISMATCH (-15) at offset " + (good.length - 8)},
+      {"torn", "invalid: COMMIT_MISSING (-12) at offset " + (torn.length - 32)},
+      {"version", "invalid: HDR_VERSION (-11) at offset 8"},
+      {"counter", "invalid: HDR_MAGIC (-10) at offset 0"}
+    };
     for (String[] c : cases) {
       Machine n = Ckpt.runner(d, 16);
       Machines.spawn(n, "imginfo", "imginfo", c[0]);
@@ -125,12 +126,16 @@ class CheckpointProgramsTest {
     Machine m = Ckpt.runner(disk(Map.of()), 16);
     Machines.spawn(m, "ckpt", "ckpt", "77", "x.img");
     assertThat(Machines.finish(m)).isEqualTo(Machines.exited(1));
-    assertThat(m.output()).isEqualTo("checkpoint: CKPT_NO_PROCESS (-2): pid 77 names no "
-        + "process\nckpt: x.img: CKPT_NO_PROCESS (-2)\n");
+    assertThat(m.output())
+        .isEqualTo(
+            "checkpoint: CKPT_NO_PROCESS (-2): pid 77 names no "
+                + "process\nckpt: x.img: CKPT_NO_PROCESS (-2)\n");
     m.takeOutput();
     Machines.spawn(m, "restore", "restore", "x.img");
     assertThat(Machines.finish(m)).isEqualTo(new Machine.Outcome.Exited(3, 1));
-    assertThat(m.output()).isEqualTo("restore: RESTORE_NO_FILE (-40): x.img is not a regular "
-        + "file\nrestore: x.img: RESTORE_NO_FILE (-40)\n");
+    assertThat(m.output())
+        .isEqualTo(
+            "restore: RESTORE_NO_FILE (-40): x.img is not a regular "
+                + "file\nrestore: x.img: RESTORE_NO_FILE (-40)\n");
   }
 }

@@ -21,8 +21,8 @@ import xv6ckpt.testkit.Xv6Abi;
 
 /**
  * checkpoint and restore end to end, kernel-only facts: self and external checkpoints, targets
- * blocked in sleep, wait and a console read, open files, the caller untouched by a failed
- * restore. (The harness holds every image against the spec's decoder and model.)
+ * blocked in sleep, wait and a console read, open files, the caller untouched by a failed restore.
+ * (The harness holds every image against the spec's decoder and model.)
  */
 class CheckpointTest {
 
@@ -217,17 +217,26 @@ class CheckpointTest {
     p.sys(SYS_write);
     p.exit(6);
     Machine m = runClean(Map.of("prog", p.elf()), 0);
-    assertThat(m.output()).isEqualTo("checkpoint: CKPT_PIPE (-5): pid 3 fd 3 is a pipe\n"
-        + "checkpoint: CKPT_BUSY (-4): pid 4 is inside system call " + SYS_write + "\n"
-        + "checkpoint: CKPT_PIPE (-5): pid 2 fd 3 is a pipe\n");
+    assertThat(m.output())
+        .isEqualTo(
+            "checkpoint: CKPT_PIPE (-5): pid 3 fd 3 is a pipe\n"
+                + "checkpoint: CKPT_BUSY (-4): pid 4 is inside system call "
+                + SYS_write
+                + "\n"
+                + "checkpoint: CKPT_PIPE (-5): pid 2 fd 3 is a pipe\n");
     assertThat(Ckpt.read(m, "/img")).isEmpty();
   }
 
   @Test
   void refusalsComeBeforeAnythingIsWrittenEachWithOneConsoleLine() {
-    UserProgram p = new UserProgram(KERNEL_TESTS)
-        .str("path", "img").str("nodir", "nodir/img").str("root", "/")
-        .str("console", "console").str("dir", "d").str("dev", "dev2");
+    UserProgram p =
+        new UserProgram(KERNEL_TESTS)
+            .str("path", "img")
+            .str("nodir", "nodir/img")
+            .str("root", "/")
+            .str("console", "console")
+            .str("dir", "d")
+            .str("dev", "dev2");
     p.a.li(A0, 999);
     p.checkpoint("path");
     p.check(CheckpointImage.CKPT_NO_PROCESS, 1);
@@ -261,10 +270,15 @@ class CheckpointTest {
     p.exit(0);
     Machine m = runClean(Map.of("prog", p.elf()), 0);
     assertThat(m.output().lines().map(l -> l.substring(0, l.indexOf(')') + 1)).toList())
-        .containsExactly("checkpoint: CKPT_NO_PROCESS (-2)", "checkpoint: CKPT_ZOMBIE (-3)",
-            "checkpoint: CKPT_PATH (-7)", "checkpoint: CKPT_PATH (-7)",
-            "checkpoint: CKPT_PATH (-7)", "checkpoint: CKPT_PATH (-7)",
-            "checkpoint: CKPT_DEVICE (-6)").inOrder();
+        .containsExactly(
+            "checkpoint: CKPT_NO_PROCESS (-2)",
+            "checkpoint: CKPT_ZOMBIE (-3)",
+            "checkpoint: CKPT_PATH (-7)",
+            "checkpoint: CKPT_PATH (-7)",
+            "checkpoint: CKPT_PATH (-7)",
+            "checkpoint: CKPT_PATH (-7)",
+            "checkpoint: CKPT_DEVICE (-6)")
+        .inOrder();
     assertThat(Ckpt.read(m, "/img")).isEmpty();
     assertThat(Ckpt.hasTemporary(m, "/")).isFalse();
   }
@@ -299,9 +313,12 @@ class CheckpointTest {
 
   @Test
   void openFilesComeBackAtTheirOffsetsAndTheCallersOtherFilesAreClosed() {
-    UserProgram p = new UserProgram(KERNEL_TESTS)
-        .str("path", "img").str("data", "data").str("other", "other")
-        .str("ok", "ok\n");
+    UserProgram p =
+        new UserProgram(KERNEL_TESTS)
+            .str("path", "img")
+            .str("data", "data")
+            .str("other", "other")
+            .str("ok", "ok\n");
     p.a.la(A0, "data").li(A1, Xv6Abi.O_RDONLY);
     p.sys(SYS_open).check(3, 1);
     p.a.li(A0, 3).la(A1, "bss").li(A2, 4);

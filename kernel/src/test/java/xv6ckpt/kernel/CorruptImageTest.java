@@ -17,15 +17,19 @@ import xv6ckpt.testkit.UserProgram;
 import xv6ckpt.testkit.Xv6Abi;
 
 /**
- * A machine on a corrupted disk boots, refuses to boot, runs, or panics with a named message:
- * it never lets a Java exception escape. Seeded corruption of the inode and data blocks of an
- * image whose program reads, writes, lists and execs.
+ * A machine on a corrupted disk boots, refuses to boot, runs, or panics with a named message: it
+ * never lets a Java exception escape. Seeded corruption of the inode and data blocks of an image
+ * whose program reads, writes, lists and execs.
  */
 class CorruptImageTest {
 
   private static byte[] program() {
-    UserProgram p = new UserProgram(KERNEL_TESTS)
-        .str("f", "data").str("d", "/").str("self", "/prog").str("n", "new");
+    UserProgram p =
+        new UserProgram(KERNEL_TESTS)
+            .str("f", "data")
+            .str("d", "/")
+            .str("self", "/prog")
+            .str("n", "new");
     p.a.la(A0, "f").li(A1, 0);
     p.sys(SYS_open);
     p.a.mv(S1, A0).la(A1, "bss").li(A2, 4096);

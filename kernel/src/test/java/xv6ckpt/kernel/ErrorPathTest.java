@@ -20,8 +20,8 @@ import xv6ckpt.testkit.UserProgram;
 import xv6ckpt.testkit.Xv6Abi;
 
 /**
- * Every system call's bad-argument paths answer -1 (or a short count where xv6 gives one),
- * never a Java exception, never a panic; and the machine's pages all come back.
+ * Every system call's bad-argument paths answer -1 (or a short count where xv6 gives one), never a
+ * Java exception, never a panic; and the machine's pages all come back.
  */
 class ErrorPathTest {
 

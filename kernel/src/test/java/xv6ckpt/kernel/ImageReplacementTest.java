@@ -25,9 +25,9 @@ import xv6ckpt.testkit.UserProgram;
 import xv6ckpt.testkit.Xv6Abi;
 
 /**
- * Issue 12, bugs 1, 2, 4 and 5: what a checkpoint may do to the files around its image. It
- * changes only path's name and its own temporary (a name no path can spell); every other name
- * keeps its bytes; ids differ across boots of one disk; a too-large image says why.
+ * Issue 12, bugs 1, 2, 4 and 5: what a checkpoint may do to the files around its image. It changes
+ * only path's name and its own temporary (a name no path can spell); every other name keeps its
+ * bytes; ids differ across boots of one disk; a too-large image says why.
  */
 class ImageReplacementTest {
   private static final byte[] MINE = "mine\n".getBytes(StandardCharsets.ISO_8859_1);
@@ -47,8 +47,7 @@ class ImageReplacementTest {
 
   /** link(from, to) and checkpoint(0, path), each expected to return 0; then exit 0. */
   private static byte[] linkThenCheckpoint(String from, String to, String path) {
-    UserProgram p = new UserProgram(KERNEL_TESTS).str("from", from).str("to", to)
-        .str("path", path);
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("from", from).str("to", to).str("path", path);
     p.a.la(A0, "from").la(A1, "to");
     p.sys(Xv6Abi.SYS_link).check(0, 1);
     p.a.li(A0, 0);
@@ -60,8 +59,9 @@ class ImageReplacementTest {
 
   /** Byte arrays compared without printing them (images are large). */
   private static void sameBytes(byte[] got, byte[] want) {
-    assertWithMessage("%s bytes, want %s bytes equal to the expected ones", got.length,
-        want.length).that(Arrays.equals(got, want)).isTrue();
+    assertWithMessage("%s bytes, want %s bytes equal to the expected ones", got.length, want.length)
+        .that(Arrays.equals(got, want))
+        .isTrue();
   }
 
   /** The directory holds no entry under the kernel's temporary name. */
@@ -71,8 +71,10 @@ class ImageReplacementTest {
 
   @Test
   void overwritingAnImageLeavesItsOtherLinksHoldingTheOldBytes() throws Exception {
-    MemoryBlockDevice d = Machines.image(Map.of("first", checkpoints("img"),
-        "second", linkThenCheckpoint("img", "backup", "img")));
+    MemoryBlockDevice d =
+        Machines.image(
+            Map.of(
+                "first", checkpoints("img"), "second", linkThenCheckpoint("img", "backup", "img")));
     Machine m = Machines.runner(d, Machines.CONFIG);
     long free = LargeFiles.freeBlocks(m.fs());
     assertThat(Machines.run(m, "first")).isEqualTo(Machines.exited(0));
@@ -97,8 +99,9 @@ class ImageReplacementTest {
   @Test
   void aUsersOwnDotCkptDotTmpIsAnOrdinaryFileAndNoDirectoryOfThatNameGetsInTheWay()
       throws Exception {
-    MemoryBlockDevice d = Machines.image(Map.of(".ckpt.tmp", MINE,
-        "prog", checkpoints("img", "d/img", "e/.ckpt.tmp")));
+    MemoryBlockDevice d =
+        Machines.image(
+            Map.of(".ckpt.tmp", MINE, "prog", checkpoints("img", "d/img", "e/.ckpt.tmp")));
     FileSystem host = FileSystem.mount(d);
     host.link("/.ckpt.tmp", "/mine");
     host.mkdir("/d");
@@ -190,8 +193,15 @@ class ImageReplacementTest {
 
   @Test
   void anOldImageStillOpenIsParkedUnderAKernelNameUntilAfterItsLastClose() throws Exception {
-    MemoryBlockDevice d = Machines.image(Map.of("first", checkpoints("img"),
-        "hold", holdAndOverwrite("img"), "again", checkpoints("img")));
+    MemoryBlockDevice d =
+        Machines.image(
+            Map.of(
+                "first",
+                checkpoints("img"),
+                "hold",
+                holdAndOverwrite("img"),
+                "again",
+                checkpoints("img")));
     Machine m = Machines.runner(d, Machines.CONFIG);
     assertThat(Machines.run(m, "first")).isEqualTo(Machines.exited(0));
     long oldInum = FileSystem.of(m.fs()).stat("/img").ino();
@@ -231,14 +241,15 @@ class ImageReplacementTest {
     assertThat(List.of(first, second, third)).containsNoDuplicates(); // bug 4: all equal
     MemoryBlockDevice twin = Machines.image(files);
     assertThat(List.of(idAfterOneBoot(twin), idAfterOneBoot(twin), idAfterOneBoot(twin)))
-        .containsExactly(first, second, third).inOrder();
+        .containsExactly(first, second, third)
+        .inOrder();
     assertThat(Fsck.check(d).violations()).isEmpty();
   }
 
   @Test
   void aRefusedCheckpointLeavesTheEpochAlone() {
-    MemoryBlockDevice d = Machines.image(Map.of("none", checkpoints(),
-        "bad", checkpoints("nodir/img")));
+    MemoryBlockDevice d =
+        Machines.image(Map.of("none", checkpoints(), "bad", checkpoints("nodir/img")));
     Machine m = Machines.runner(d, Machines.CONFIG);
     assertThat(Machines.run(m, "none")).isEqualTo(Machines.exited(0)); // makes /console
     byte[] before = d.contents();
@@ -258,9 +269,11 @@ class ImageReplacementTest {
     Machine m = Machines.runner(Map.of("prog", p.elf()));
     assertThat(Machines.run(m, "prog")).isEqualTo(Machines.exited(0));
     // bug 5: it said "no room for an image of ... bytes" on a disk with room to spare
-    assertThat(m.output()).matches("checkpoint: CKPT_NOSPACE \\(-8\\): img: an image of \\d+ "
-        + "bytes is larger than this file system's largest file \\(274432 bytes; a disk made "
-        + "with mkfs --big-files holds files up to 64.3 MiB\\)\n");
+    assertThat(m.output())
+        .matches(
+            "checkpoint: CKPT_NOSPACE \\(-8\\): img: an image of \\d+ "
+                + "bytes is larger than this file system's largest file \\(274432 bytes; a disk made "
+                + "with mkfs --big-files holds files up to 64.3 MiB\\)\n");
   }
 
   @Test
@@ -278,10 +291,12 @@ class ImageReplacementTest {
     assertThat(Machines.finish(m)).isEqualTo(new Machine.Outcome.Exited(3, 1));
     List<String> lines = m.output().lines().toList();
     assertThat(lines.get(0)).contains("larger than this file system's largest file");
-    assertThat(lines.subList(1, lines.size())).containsExactly(
-        "ckpt: img: CKPT_NOSPACE (-8)",
-        "ckpt: either the disk is out of free blocks or inodes, or the image",
-        "ckpt: is larger than the largest file (268 KiB on a stock disk;",
-        "ckpt: a disk made with mkfs --big-files holds up to 64.3 MiB)").inOrder();
+    assertThat(lines.subList(1, lines.size()))
+        .containsExactly(
+            "ckpt: img: CKPT_NOSPACE (-8)",
+            "ckpt: either the disk is out of free blocks or inodes, or the image",
+            "ckpt: is larger than the largest file (268 KiB on a stock disk;",
+            "ckpt: a disk made with mkfs --big-files holds up to 64.3 MiB)")
+        .inOrder();
   }
 }

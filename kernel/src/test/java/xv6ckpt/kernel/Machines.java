@@ -8,9 +8,9 @@ import xv6ckpt.kernel.fs.Mkfs;
 import xv6ckpt.kernel.fs.MkfsException;
 
 /**
- * Test machines: disks made by the kernel's mkfs ({@link Mkfs#image}), runners, and runs to the
- * end ({@link Machine#runUntilStopped}); a stock-layout image and 16 MiB of RAM unless a test
- * says otherwise. Setup failures are AssertionErrors.
+ * Test machines: disks made by the kernel's mkfs ({@link Mkfs#image}), runners, and runs to the end
+ * ({@link Machine#runUntilStopped}); a stock-layout image and 16 MiB of RAM unless a test says
+ * otherwise. Setup failures are AssertionErrors.
  */
 final class Machines {
   private Machines() {}

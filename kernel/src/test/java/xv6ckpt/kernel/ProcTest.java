@@ -159,7 +159,8 @@ class ProcTest {
     p.exit(0);
     Machine m = Machines.runner(Map.of("prog", p.elf()));
     assertThat(Machines.run(m, "prog")).isEqualTo(Machines.exited(-1));
-    assertThat(m.output()).startsWith("usertrap(): unexpected scause 0xf pid=2\n            sepc=0x");
+    assertThat(m.output())
+        .startsWith("usertrap(): unexpected scause 0xf pid=2\n            sepc=0x");
   }
 
   @Test
@@ -181,8 +182,8 @@ class ProcTest {
     p.a.raw32(0);
     Machine m = Machines.runner(Map.of("prog", p.elf()));
     assertThat(Machines.run(m, "prog")).isEqualTo(Machines.exited(-1));
-    assertThat(m.output()).isEqualTo(
-        "usertrap(): unexpected scause 0x2 pid=2\n            sepc=0x0 stval=0x0\n");
+    assertThat(m.output())
+        .isEqualTo("usertrap(): unexpected scause 0x2 pid=2\n            sepc=0x0 stval=0x0\n");
   }
 
   @Test
@@ -218,11 +219,14 @@ class ProcTest {
     Proc t = m.proc();
     for (Process q : t.procs) {
       String at = when + ", slot " + q.slot + " (" + q.state() + ")";
-      assertWithMessage(at).that(t.slots.used.get(q.slot))
+      assertWithMessage(at)
+          .that(t.slots.used.get(q.slot))
           .isEqualTo(q.state() != Process.State.UNUSED);
-      assertWithMessage(at).that(t.slots.sleeping.get(q.slot))
+      assertWithMessage(at)
+          .that(t.slots.sleeping.get(q.slot))
           .isEqualTo(q.state() == Process.State.SLEEPING);
-      assertWithMessage(at).that(t.slots.runnable.get(q.slot))
+      assertWithMessage(at)
+          .that(t.slots.runnable.get(q.slot))
           .isEqualTo(q.state() == Process.State.RUNNABLE);
     }
   }
@@ -331,8 +335,8 @@ class ProcTest {
     target.a.mv(S1, A0).ld(T0, 8, A1).lbu(T0, 0, T0).addi(T0, T0, -'0');
     target.a.li(T1, 10).mul(S1, S1, T1).add(A0, S1, T0);
     target.sys(SYS_exit);
-    UserProgram p = new UserProgram(KERNEL_TESTS)
-        .str("path", "/target").str("arg0", "target").str("arg1", "7");
+    UserProgram p =
+        new UserProgram(KERNEL_TESTS).str("path", "/target").str("arg0", "target").str("arg1", "7");
     p.a.la(T0, "bss").la(T1, "arg0").sd(T1, 0, T0).la(T1, "arg1").sd(T1, 8, T0).sd(0, 16, T0);
     p.a.la(A0, "path").mv(A1, T0);
     p.sys(SYS_exec);
@@ -401,8 +405,8 @@ class ProcTest {
 
   private static Machine Machine_withSeed(UserProgram p, long seed) {
     try {
-      return Machine.runner(Machines.image(Map.of("prog", p.elf())),
-          Machines.CONFIG.withSeed(seed));
+      return Machine.runner(
+          Machines.image(Map.of("prog", p.elf())), Machines.CONFIG.withSeed(seed));
     } catch (Machine.BootException e) {
       throw new AssertionError(e);
     }
@@ -477,8 +481,16 @@ class ProcTest {
     m.consoleInput("go\n");
     Machine.Outcome o = m.run(1_000_000);
     assertWithMessage(m.output()).that(o).isEqualTo(new Machine.Outcome.Idle(false));
-    Process w = m.proc().byPid(2).orElseThrow(() -> new AssertionError(m.proc().live().stream()
-        .map(q -> q.pid() + " " + q.state() + " " + q.name()).toList() + m.output()));
+    Process w =
+        m.proc()
+            .byPid(2)
+            .orElseThrow(
+                () ->
+                    new AssertionError(
+                        m.proc().live().stream()
+                                .map(q -> q.pid() + " " + q.state() + " " + q.name())
+                                .toList()
+                            + m.output()));
     assertThat(w.state()).isEqualTo(Process.State.SLEEPING);
     assertThat(w.restart()).isEqualTo(new Restart.Transfer(0));
     for (int i = 0; i < held; i++) {

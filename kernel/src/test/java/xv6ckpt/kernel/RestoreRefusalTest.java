@@ -55,16 +55,27 @@ class RestoreRefusalTest {
     byte[] good = imageExiting99();
     byte[] crc = good.clone();
     crc[good.length / 2] ^= 1;
-    UserProgram p = new UserProgram(KERNEL_TESTS)
-        .str("img", "img").str("none", "nofile").str("root", "/")
-        .str("console", "console").str("prog", "prog").str("trunc", "trunc").str("crc", "crc");
+    UserProgram p =
+        new UserProgram(KERNEL_TESTS)
+            .str("img", "img")
+            .str("none", "nofile")
+            .str("root", "/")
+            .str("console", "console")
+            .str("prog", "prog")
+            .str("trunc", "trunc")
+            .str("crc", "crc");
     mark(p);
     p.a.li(A0, 0x10000000L);
     p.sys(SYS_restore).check(-1, 1);
     String[] paths = {"none", "root", "console", "prog", "trunc", "crc"};
-    int[] codes = {CheckpointImage.RESTORE_NO_FILE, CheckpointImage.RESTORE_NO_FILE,
-        CheckpointImage.RESTORE_NO_FILE, CheckpointImage.HDR_MAGIC,
-        CheckpointImage.COMMIT_MISSING, CheckpointImage.CRC_MISMATCH};
+    int[] codes = {
+      CheckpointImage.RESTORE_NO_FILE,
+      CheckpointImage.RESTORE_NO_FILE,
+      CheckpointImage.RESTORE_NO_FILE,
+      CheckpointImage.HDR_MAGIC,
+      CheckpointImage.COMMIT_MISSING,
+      CheckpointImage.CRC_MISMATCH
+    };
     for (int i = 0; i < paths.length; i++) {
       p.restore(paths[i]);
       p.check(codes[i], 10 + i);
@@ -84,15 +95,24 @@ class RestoreRefusalTest {
     assertThat(m.kalloc().freePages()).isEqualTo(free);
     assertThat(m.files().openFiles()).isEqualTo(0);
     assertThat(m.output().lines().map(l -> l.substring(0, l.indexOf(')') + 1)).toList())
-        .containsExactly("restore: RESTORE_NO_FILE (-40)", "restore: RESTORE_NO_FILE (-40)",
-            "restore: RESTORE_NO_FILE (-40)", "restore: HDR_MAGIC (-10)",
-            "restore: COMMIT_MISSING (-12)", "restore: CRC_MISMATCH (-15)").inOrder();
+        .containsExactly(
+            "restore: RESTORE_NO_FILE (-40)",
+            "restore: RESTORE_NO_FILE (-40)",
+            "restore: RESTORE_NO_FILE (-40)",
+            "restore: HDR_MAGIC (-10)",
+            "restore: COMMIT_MISSING (-12)",
+            "restore: CRC_MISMATCH (-15)")
+        .inOrder();
   }
 
   @Test
   void fileRecordsThatCannotBeReopenedAreRefusedInFdOrder() {
-    UserProgram p = new UserProgram(KERNEL_TESTS)
-        .str("img1", "img1").str("img2", "img2").str("f", "f").str("h", "h");
+    UserProgram p =
+        new UserProgram(KERNEL_TESTS)
+            .str("img1", "img1")
+            .str("img2", "img2")
+            .str("f", "f")
+            .str("h", "h");
     mark(p);
     p.a.la(A0, "f").li(A1, Xv6Abi.O_CREATE | Xv6Abi.O_RDWR);
     p.sys(SYS_open).check(3, 1);

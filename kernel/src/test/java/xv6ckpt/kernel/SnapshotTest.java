@@ -94,8 +94,7 @@ class SnapshotTest {
     Machine a = Machines.runner(Map.of("prog", busyProgram().elf()));
     Machine b = Machines.runner(Map.of("prog", busyProgram().elf()));
     Machine.Snapshot s = a.snapshot();
-    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> b.reset(s));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> b.reset(s));
   }
 
   @Test
@@ -115,11 +114,16 @@ class SnapshotTest {
       do {
         o = m.run(7777);
         if (k == 1 && o instanceof Machine.Outcome.BudgetSpent) {
-          String states = m.proc().live().stream().map(q -> q.pid() + ":" + q.state())
-              .reduce("", String::concat);
+          String states =
+              m.proc().live().stream()
+                  .map(q -> q.pid() + ":" + q.state())
+                  .reduce("", String::concat);
           m.snapshot();
-          assertThat(m.proc().live().stream().map(q -> q.pid() + ":" + q.state())
-              .reduce("", String::concat)).isEqualTo(states);
+          assertThat(
+                  m.proc().live().stream()
+                      .map(q -> q.pid() + ":" + q.state())
+                      .reduce("", String::concat))
+              .isEqualTo(states);
         }
       } while (o instanceof Machine.Outcome.BudgetSpent);
       assertThat(o).isEqualTo(Machines.exited(0));
@@ -134,9 +138,9 @@ class SnapshotTest {
 
   /**
    * Every field of the scheduler's state, whatever it holds after the snapshot, holds the
-   * snapshot's value after a reset: each field is changed by reflection (so a field added later
-   * is covered without touching this test), then the machine is reset and compared field by
-   * field. The console's input state, the other whole-copied object, gets the same treatment.
+   * snapshot's value after a reset: each field is changed by reflection (so a field added later is
+   * covered without touching this test), then the machine is reset and compared field by field. The
+   * console's input state, the other whole-copied object, gets the same treatment.
    */
   @Test
   void resetRestoresEveryFieldOfTheWholeCopiedState() throws Exception {
@@ -238,8 +242,15 @@ class SnapshotTest {
     UserProgram p = new UserProgram(KERNEL_TESTS).str("p", "P").str("c", "C");
     String child = p.fresh();
     p.sys(SYS_fork);
-    p.a.mv(S2, A0).li(S1, 5).label("round").li(A2, 30_000).label("spin").addi(A2, A2, -1)
-        .bnez(A2, "spin").beqz(S2, child);
+    p.a
+        .mv(S2, A0)
+        .li(S1, 5)
+        .label("round")
+        .li(A2, 30_000)
+        .label("spin")
+        .addi(A2, A2, -1)
+        .bnez(A2, "spin")
+        .beqz(S2, child);
     p.print(1, "p");
     p.a.j("next");
     p.a.label(child);

@@ -140,8 +140,7 @@ class SyscallStopTest {
     p.exit(0);
     Machine m = spawned(p);
 
-    assertThat(stopAtReturn(m))
-        .isEqualTo(new Machine.Outcome.SyscallReturned(PID, SYS_checkpoint));
+    assertThat(stopAtReturn(m)).isEqualTo(new Machine.Outcome.SyscallReturned(PID, SYS_checkpoint));
     assertThat(reg(m, 10)).isEqualTo(0);
     assertThat(stopAtReturn(m)).isEqualTo(new Machine.Outcome.SyscallReturned(PID, SYS_restore));
     assertThat(reg(m, 32)).isEqualTo(resume);

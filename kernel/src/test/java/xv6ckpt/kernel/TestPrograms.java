@@ -15,8 +15,8 @@ final class TestPrograms {
   private TestPrograms() {}
 
   /**
-   * A busy family: opens "out", then {@code rounds} times forks a child that prints
-   * {@code msg} and exits, waits for it and writes {@code bytes} bytes of bss to the file.
+   * A busy family: opens "out", then {@code rounds} times forks a child that prints {@code msg} and
+   * exits, waits for it and writes {@code bytes} bytes of bss to the file.
    */
   static UserProgram forkingWriter(int rounds, int bytes, String msg) {
     UserProgram p = new UserProgram(KERNEL_TESTS).str("f", "out").str("msg", msg);

@@ -9,15 +9,17 @@ import xv6ckpt.kernel.fs.FsFormat;
 import xv6ckpt.kernel.fs.Fsck;
 
 /**
- * The project's C user-land (kernel/user/bin, packed into the built-in image by the build) on
- * this kernel: init starts sh, sh runs pipelines, and ktest's checks all pass with no page
- * leaked and a clean file system afterwards.
+ * The project's C user-land (kernel/user/bin, packed into the built-in image by the build) on this
+ * kernel: init starts sh, sh runs pipelines, and ktest's checks all pass with no page leaked and a
+ * clean file system afterwards.
  */
 class UserlandTest {
 
   private static MemoryBlockDevice builtin() throws Exception {
-    byte[] image = BuiltinImage.load().orElseThrow(
-        () -> new AssertionError("the build made no built-in image from kernel/user/bin"));
+    byte[] image =
+        BuiltinImage.load()
+            .orElseThrow(
+                () -> new AssertionError("the build made no built-in image from kernel/user/bin"));
     return new MemoryBlockDevice(FsFormat.BSIZE, image);
   }
 

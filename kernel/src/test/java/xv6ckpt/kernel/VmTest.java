@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 import xv6ckpt.emulator.PhysicalMemory;
 
 /**
- * Vm's page-table loops over many pages (uvmalloc, uvmcopy, uvmunmap, freewalk), which skip
- * empty PTEs and walk once per last-level table: the mappings they leave are checked page by
- * page through walkaddr, across 2 MiB table boundaries, and every page comes back.
+ * Vm's page-table loops over many pages (uvmalloc, uvmcopy, uvmunmap, freewalk), which skip empty
+ * PTEs and walk once per last-level table: the mappings they leave are checked page by page through
+ * walkaddr, across 2 MiB table boundaries, and every page comes back.
  */
 class VmTest {
   private static final long TABLE_SPAN = 512 * PGSIZE;
@@ -147,8 +147,8 @@ class VmTest {
   void freewalkStillRefusesALeaf() {
     long pt = vm.uvmcreate();
     mapFilled(pt, 9 * PGSIZE, 1);
-    KernelPanic p = org.junit.jupiter.api.Assertions.assertThrows(KernelPanic.class,
-        () -> vm.freewalk(pt));
+    KernelPanic p =
+        org.junit.jupiter.api.Assertions.assertThrows(KernelPanic.class, () -> vm.freewalk(pt));
     assertThat(p).hasMessageThat().contains("freewalk: leaf");
   }
 }

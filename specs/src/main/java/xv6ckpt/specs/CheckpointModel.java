@@ -12,13 +12,13 @@ import xv6ckpt.specs.Image.SyscallRestart;
 import xv6ckpt.specs.ModelProcess.State;
 
 /**
- * What checkpoint(pid, path) and restore(path) do to processes, as functions from the state
- * before to the state after: the oracle the harness holds the kernel against. FORMAT.md states
- * the same pre- and postconditions in prose.
+ * What checkpoint(pid, path) and restore(path) do to processes, as functions from the state before
+ * to the state after: the oracle the harness holds the kernel against. FORMAT.md states the same
+ * pre- and postconditions in prose.
  *
- * <p>The caller is given as it stands at its ecall: RUNNING, at user level, pc at the ecall.
- * Every outcome gives the caller back as the kernel returns to it (a0 = the result, pc + 4),
- * except a successful restore, after which the caller is the restored process.
+ * <p>The caller is given as it stands at its ecall: RUNNING, at user level, pc at the ecall. Every
+ * outcome gives the caller back as the kernel returns to it (a0 = the result, pc + 4), except a
+ * successful restore, after which the caller is the restored process.
  *
  * <p>Not modelled, because they depend on the disk and the allocator rather than on processes:
  * CKPT_PATH, CKPT_NOSPACE and RESTORE_NOMEM. Their conditions are in FORMAT.md; the harness
@@ -46,26 +46,26 @@ public final class CheckpointModel {
   }
 
   /**
-   * checkpoint(pid, path). pid 0 or the caller's own pid checkpoints the caller: the image's a0
-   * is 1 and its pc is past the ecall, so the restored process sees the call return 1. Another
-   * pid checkpoints that process as it stands (at user level, or inside a restartable call with
-   * pc at its ecall) and leaves it unchanged.
+   * checkpoint(pid, path). pid 0 or the caller's own pid checkpoints the caller: the image's a0 is
+   * 1 and its pc is past the ecall, so the restored process sees the call return 1. Another pid
+   * checkpoints that process as it stands (at user level, or inside a restartable call with pc at
+   * its ecall) and leaves it unchanged.
    *
-   * <p>Refusals, checked in this order: CKPT_NO_PROCESS, CKPT_ZOMBIE, CKPT_BUSY (other pids
-   * only), then the open files in fd order (CKPT_PIPE, CKPT_DEVICE for the lowest such fd).
+   * <p>Refusals, checked in this order: CKPT_NO_PROCESS, CKPT_ZOMBIE, CKPT_BUSY (other pids only),
+   * then the open files in fd order (CKPT_PIPE, CKPT_DEVICE for the lowest such fd).
    *
    * @param others every other process of the table (UNUSED slots may be left out)
    * @param imageId the id the kernel draws for this image from its seeded generator
    */
-  public static CheckpointResult checkpoint(ModelProcess caller, List<ModelProcess> others,
-      int pid, long imageId) {
+  public static CheckpointResult checkpoint(
+      ModelProcess caller, List<ModelProcess> others, int pid, long imageId) {
     requireAtEcall(caller);
     if (pid == 0 || pid == caller.pid()) {
       Registers resumed = caller.regs().with(Registers.A0, 1).withPc(caller.regs().pc() + 4);
       return capture(caller, caller, resumed, SyscallRestart.NONE, imageId);
     }
-    Optional<ModelProcess> found = others.stream()
-        .filter(p -> p.pid() == pid && p.state() != State.UNUSED).findFirst();
+    Optional<ModelProcess> found =
+        others.stream().filter(p -> p.pid() == pid && p.state() != State.UNUSED).findFirst();
     if (found.isEmpty() || found.get().state() == State.USED) {
       return refuse(caller, Rule.CKPT_NO_PROCESS);
     }
@@ -80,8 +80,12 @@ public final class CheckpointModel {
     return capture(caller, target, target.regs(), in, imageId);
   }
 
-  private static CheckpointResult capture(ModelProcess caller, ModelProcess target,
-      Registers regs, SyscallRestart restart, long imageId) {
+  private static CheckpointResult capture(
+      ModelProcess caller,
+      ModelProcess target,
+      Registers regs,
+      SyscallRestart restart,
+      long imageId) {
     List<OpenFile> files = new ArrayList<>();
     for (Map.Entry<Integer, ModelFile> e : target.files().entrySet()) {
       ModelFile f = e.getValue();
@@ -110,27 +114,25 @@ public final class CheckpointModel {
    * restore(path) when path names a file (its bytes), or not (empty): RESTORE_NO_FILE, else as
    * {@link #restore(ModelProcess, Verdict, FileView)} on the file's verdict.
    */
-  public static RestoreResult restoreFile(ModelProcess caller, Optional<byte[]> file,
-      FileView fs) {
+  public static RestoreResult restoreFile(ModelProcess caller, Optional<byte[]> file, FileView fs) {
     if (file.isEmpty()) {
       requireAtEcall(caller);
-      return new RestoreResult.Refused(Rule.RESTORE_NO_FILE,
-          caller.returning(Rule.RESTORE_NO_FILE.code()));
+      return new RestoreResult.Refused(
+          Rule.RESTORE_NO_FILE, caller.returning(Rule.RESTORE_NO_FILE.code()));
     }
     return restore(caller, ImageCodec.decode(file.get()), fs);
   }
 
   /**
    * restore(path) of a file the decoder judged. All or nothing: every check comes before any
-   * change. Refusals in this order: the image's rule if it is invalid; then for each file
-   * record in fd order RESTORE_FILE_MISSING, RESTORE_FILE_INODE, RESTORE_FILE_OFFSET.
+   * change. Refusals in this order: the image's rule if it is invalid; then for each file record in
+   * fd order RESTORE_FILE_MISSING, RESTORE_FILE_INODE, RESTORE_FILE_OFFSET.
    *
    * <p>On success the caller keeps its pid and becomes the image's process: its name, sz, pages
-   * with their permissions, registers and pc, and restart state (a process captured inside a
-   * call issues it again). Its files: the caller's console descriptors among 0..2 stay open,
-   * every other descriptor of the caller is closed, then each image record is opened at its fd
-   * (replacing a kept console there): a console record as the console, a file record by path
-   * at its offset.
+   * with their permissions, registers and pc, and restart state (a process captured inside a call
+   * issues it again). Its files: the caller's console descriptors among 0..2 stay open, every other
+   * descriptor of the caller is closed, then each image record is opened at its fd (replacing a
+   * kept console there): a console record as the console, a file record by path at its offset.
    */
   public static RestoreResult restore(ModelProcess caller, Verdict verdict, FileView fs) {
     requireAtEcall(caller);
@@ -144,9 +146,16 @@ public final class CheckpointModel {
         return new RestoreResult.Refused(r.get(), caller.returning(r.get().code()));
       }
     }
-    ModelProcess restored = new ModelProcess(caller.pid(), image.header().name(),
-        State.RUNNING, image.header().sz(), image.pages(), image.regs(),
-        restoredFiles(caller, image), image.restart());
+    ModelProcess restored =
+        new ModelProcess(
+            caller.pid(),
+            image.header().name(),
+            State.RUNNING,
+            image.header().sz(),
+            image.pages(),
+            image.regs(),
+            restoredFiles(caller, image),
+            image.restart());
     return new RestoreResult.Restored(restored);
   }
 
@@ -160,8 +169,10 @@ public final class CheckpointModel {
       return Optional.of(Rule.RESTORE_FILE_MISSING);
     }
     FileView.Inode ip = now.get();
-    boolean sameFile = ip.inum() == f.inum() && ip.type() != Xv6.T_DEVICE
-        && !(ip.type() == Xv6.T_DIR && f.writable());
+    boolean sameFile =
+        ip.inum() == f.inum()
+            && ip.type() != Xv6.T_DEVICE
+            && !(ip.type() == Xv6.T_DIR && f.writable());
     if (!sameFile) {
       return Optional.of(Rule.RESTORE_FILE_INODE);
     }
@@ -179,17 +190,24 @@ public final class CheckpointModel {
       }
     }
     for (OpenFile f : image.files()) {
-      files.put(f.fd(), f.kind() == Image.Kind.CONSOLE
-          ? new ModelFile.Console(f.readable(), f.writable())
-          : new ModelFile.InodeFile(f.path(), f.inum(), f.offset(), f.readable(), f.writable()));
+      files.put(
+          f.fd(),
+          f.kind() == Image.Kind.CONSOLE
+              ? new ModelFile.Console(f.readable(), f.writable())
+              : new ModelFile.InodeFile(
+                  f.path(), f.inum(), f.offset(), f.readable(), f.writable()));
     }
     return files;
   }
 
   private static void requireAtEcall(ModelProcess caller) {
     if (caller.state() != State.RUNNING || !caller.inSyscall().none()) {
-      throw new IllegalArgumentException("the caller must be RUNNING at user level, at its "
-          + "ecall; got " + caller.state() + " in syscall " + caller.inSyscall().sysnum());
+      throw new IllegalArgumentException(
+          "the caller must be RUNNING at user level, at its "
+              + "ecall; got "
+              + caller.state()
+              + " in syscall "
+              + caller.inSyscall().sysnum());
     }
   }
 }

@@ -8,10 +8,10 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * Regular files and one process's descriptors on them, as xv6's open, read, write and close
- * change them ({@code sysfile.c}, {@code file.c}): the files' bytes by absolute path, and per
- * descriptor the path it was opened by, its offset and its access. For the harness to hold the
- * kernel against; no directories, links or devices.
+ * Regular files and one process's descriptors on them, as xv6's open, read, write and close change
+ * them ({@code sysfile.c}, {@code file.c}): the files' bytes by absolute path, and per descriptor
+ * the path it was opened by, its offset and its access. For the harness to hold the kernel against;
+ * no directories, links or devices.
  *
  * <p>Descriptors 0, 1 and 2 are the console, which this model leaves out: open takes the lowest
  * free descriptor from {@link #FIRST_FD} on. A call on a descriptor that is not open (or not open
@@ -28,8 +28,8 @@ public final class FileModel {
   public static final int O_CREATE = 0x200;
 
   /**
-   * A descriptor: on a regular file its absolute path and offset; on anything else the kind's
-   * name ("PIPE": paths all start with '/') and offset 0.
+   * A descriptor: on a regular file its absolute path and offset; on anything else the kind's name
+   * ("PIPE": paths all start with '/') and offset 0.
    */
   public record Fd(String path, long off, boolean readable, boolean writable) {}
 

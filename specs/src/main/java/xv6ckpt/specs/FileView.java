@@ -4,8 +4,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What restore may ask the file system at the moment it runs: what a path names now. The
- * harness answers from the kernel's disk; tests answer from a map.
+ * What restore may ask the file system at the moment it runs: what a path names now. The harness
+ * answers from the kernel's disk; tests answer from a map.
  */
 public interface FileView {
   /** The inode path names now, or empty if it names nothing. */

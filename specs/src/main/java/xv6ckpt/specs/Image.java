@@ -9,18 +9,18 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A checkpoint image as values: what a version 1 file holds, minus what the layout derives
- * (magic, version, header length, counts, padding, commit record).
+ * A checkpoint image as values: what a version 1 file holds, minus what the layout derives (magic,
+ * version, header length, counts, padding, commit record).
  *
- * <p>The records check only what encoding needs (a name fits its 16 bytes, a page holds 4096
- * bytes, there are 31 registers). Whether the values make a valid image is the decoder's
- * judgement, so that tests and fuzzers can build images that break exactly one rule.
+ * <p>The records check only what encoding needs (a name fits its 16 bytes, a page holds 4096 bytes,
+ * there are 31 registers). Whether the values make a valid image is the decoder's judgement, so
+ * that tests and fuzzers can build images that break exactly one rule.
  *
- * <p>Byte strings (the name, paths) are held as Strings of ISO-8859-1 characters, one per byte,
- * so every byte value survives a round trip.
+ * <p>Byte strings (the name, paths) are held as Strings of ISO-8859-1 characters, one per byte, so
+ * every byte value survives a round trip.
  */
-public record Image(Header header, Registers regs, SyscallRestart restart,
-    List<OpenFile> files, List<Page> pages) {
+public record Image(
+    Header header, Registers regs, SyscallRestart restart, List<OpenFile> files, List<Page> pages) {
 
   public Image {
     files = List.copyOf(files);
@@ -35,8 +35,8 @@ public record Image(Header header, Registers regs, SyscallRestart restart,
   }
 
   /**
-   * The user registers: {@code x.get(n)} is xn for n in 0..31 ({@code x.get(0)} is always 0 and
-   * is not stored), and pc.
+   * The user registers: {@code x.get(n)} is xn for n in 0..31 ({@code x.get(0)} is always 0 and is
+   * not stored), and pc.
    */
   public record Registers(List<Long> x, long pc) {
     public static final int A0 = 10;
@@ -87,19 +87,19 @@ public record Image(Header header, Registers regs, SyscallRestart restart,
   }
 
   /**
-   * The system call a process was blocked in, to be issued again when it resumes: its number,
-   * the six argument registers a0..a5 as they were, and how far it had got (bytes already read,
-   * ticks already slept). {@link #NONE} (all zero) when the process was not inside a call.
+   * The system call a process was blocked in, to be issued again when it resumes: its number, the
+   * six argument registers a0..a5 as they were, and how far it had got (bytes already read, ticks
+   * already slept). {@link #NONE} (all zero) when the process was not inside a call.
    */
   public record SyscallRestart(int sysnum, List<Long> args, long progress) {
     public static final SyscallRestart NONE = new SyscallRestart(0, Collections.nCopies(6, 0L), 0);
 
     /**
-     * The calls a process can be captured in and restarted from: the ones that block waiting
-     * for something outside the process (a child, console input, time).
+     * The calls a process can be captured in and restarted from: the ones that block waiting for
+     * something outside the process (a child, console input, time).
      */
-    public static final Set<Integer> RESTARTABLE = Set.of(Xv6.SYS_wait, Xv6.SYS_read,
-        Xv6.SYS_sleep);
+    public static final Set<Integer> RESTARTABLE =
+        Set.of(Xv6.SYS_wait, Xv6.SYS_read, Xv6.SYS_sleep);
 
     public SyscallRestart {
       if (args.size() != 6) {
@@ -131,11 +131,11 @@ public record Image(Header header, Registers regs, SyscallRestart restart,
 
   /**
    * An open descriptor. For {@link Kind#CONSOLE} path is empty and inum and offset are 0; for
-   * {@link Kind#FILE} path is the absolute path it was opened by, inum its inode number and
-   * offset the file offset.
+   * {@link Kind#FILE} path is the absolute path it was opened by, inum its inode number and offset
+   * the file offset.
    */
-  public record OpenFile(int fd, Kind kind, boolean readable, boolean writable, String path,
-      long inum, long offset) {
+  public record OpenFile(
+      int fd, Kind kind, boolean readable, boolean writable, String path, long inum, long offset) {
     public OpenFile {
       requireBytes("path", path, Xv6.MAXPATH);
       requireU32("inum", inum);
@@ -146,8 +146,8 @@ public record Image(Header header, Registers regs, SyscallRestart restart,
       return new OpenFile(fd, Kind.CONSOLE, readable, writable, "", 0, 0);
     }
 
-    public static OpenFile file(int fd, boolean readable, boolean writable, String path,
-        long inum, long offset) {
+    public static OpenFile file(
+        int fd, boolean readable, boolean writable, String path, long inum, long offset) {
       return new OpenFile(fd, Kind.FILE, readable, writable, path, inum, offset);
     }
 
@@ -158,14 +158,14 @@ public record Image(Header header, Registers regs, SyscallRestart restart,
   }
 
   /**
-   * A mapped user page: its virtual address, its permission bits (xv6's PTE_R, PTE_W, PTE_X,
-   * PTE_U values) and its 4096 bytes. Compared by content.
+   * A mapped user page: its virtual address, its permission bits (xv6's PTE_R, PTE_W, PTE_X, PTE_U
+   * values) and its 4096 bytes. Compared by content.
    */
   public record Page(long va, int perm, byte[] data) {
     public Page {
       if (data.length != Xv6.PGSIZE) {
-        throw new IllegalArgumentException("page at 0x" + Long.toHexString(va) + ": "
-            + data.length + " bytes, not " + Xv6.PGSIZE);
+        throw new IllegalArgumentException(
+            "page at 0x" + Long.toHexString(va) + ": " + data.length + " bytes, not " + Xv6.PGSIZE);
       }
       data = data.clone();
     }
@@ -193,8 +193,13 @@ public record Image(Header header, Registers regs, SyscallRestart restart,
 
     @Override
     public String toString() {
-      return "Page[va=0x" + Long.toHexString(va) + ", perm=0x" + Integer.toHexString(perm)
-          + ", data=" + HexFormat.of().formatHex(data, 0, 8) + "...]";
+      return "Page[va=0x"
+          + Long.toHexString(va)
+          + ", perm=0x"
+          + Integer.toHexString(perm)
+          + ", data="
+          + HexFormat.of().formatHex(data, 0, 8)
+          + "...]";
     }
   }
 

@@ -9,16 +9,16 @@ import xv6ckpt.specs.Image.OpenFile;
 import xv6ckpt.specs.Image.Page;
 
 /**
- * Image format v1, both ways: {@link #encode} writes an {@link Image} as bytes and
- * {@link #decode} judges bytes, giving the image or the first rule they break.
+ * Image format v1, both ways: {@link #encode} writes an {@link Image} as bytes and {@link #decode}
+ * judges bytes, giving the image or the first rule they break.
  *
- * <p>For every valid image {@code decode(encode(image))} is {@code Valid(image)}. Encoding does
- * not judge: an image with, say, a misaligned page encodes, and the decoder then names the rule.
- * {@link #resealed} rewrites the commit record after bytes were changed by hand, so that tests
- * and fuzzers can reach the rules checked after the checksum.
+ * <p>For every valid image {@code decode(encode(image))} is {@code Valid(image)}. Encoding does not
+ * judge: an image with, say, a misaligned page encodes, and the decoder then names the rule. {@link
+ * #resealed} rewrites the commit record after bytes were changed by hand, so that tests and fuzzers
+ * can reach the rules checked after the checksum.
  *
- * <p>The bytes come out in the order a kernel streams them: header, registers, restart state,
- * file records, page map, padding, page data, and the commit record last, whose CRC the writer
+ * <p>The bytes come out in the order a kernel streams them: header, registers, restart state, file
+ * records, page map, padding, page data, and the commit record last, whose CRC the writer
  * accumulates as it goes. Nothing written earlier depends on anything written later.
  */
 public final class ImageCodec {
@@ -39,8 +39,8 @@ public final class ImageCodec {
     int npages = image.pages().size();
     long size = imageSize(nfiles, npages);
     if (size > Integer.MAX_VALUE - 16) {
-      throw new IllegalArgumentException("an image of " + npages + " pages (" + size
-          + " bytes) does not fit in one Java array");
+      throw new IllegalArgumentException(
+          "an image of " + npages + " pages (" + size + " bytes) does not fit in one Java array");
     }
     byte[] b = new byte[(int) size];
     putHeader(b, image.header(), nfiles, npages);
@@ -62,8 +62,11 @@ public final class ImageCodec {
    */
   public static byte[] resealed(byte[] file) {
     if (file.length < HEADER_SIZE + COMMIT_SIZE) {
-      throw new IllegalArgumentException("cannot reseal " + file.length
-          + " bytes: a header and a commit record need " + (HEADER_SIZE + COMMIT_SIZE));
+      throw new IllegalArgumentException(
+          "cannot reseal "
+              + file.length
+              + " bytes: a header and a commit record need "
+              + (HEADER_SIZE + COMMIT_SIZE));
     }
     byte[] b = file.clone();
     seal(b);

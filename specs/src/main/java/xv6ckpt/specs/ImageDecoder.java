@@ -37,16 +37,16 @@ import xv6ckpt.specs.Image.SyscallRestart;
  * <p>The order, stage by stage, and why it makes "the first violated rule" useful:
  *
  * <ol>
- *   <li>Identity: magic, then version. Until both hold nothing else can be interpreted; a file
- *       that ends inside them is torn (COMMIT_MISSING).
- *   <li>Integrity: the commit record, found from the end of the file so that it depends on no
- *       count (COMMIT_MISSING, COMMIT_LENGTH, COMMIT_ID, its reserved word), then the CRC. Every
- *       torn or truncated image stops here, named as such; random damage stops at CRC_MISMATCH.
- *       What passes is exactly what the writer wrote, so every later rule names a writer's bug.
- *   <li>Framing: hdrlen, nfiles, npages, and the length they give against the file's length.
- *       After this every read is inside the file and every allocation is bounded by its size.
- *   <li>Fields in file order (header, registers, restart, file records, page map, padding),
- *       within a record field by field; a field's later checks may use earlier fields.
+ *   <li>Identity: magic, then version. Until both hold nothing else can be interpreted; a file that
+ *       ends inside them is torn (COMMIT_MISSING).
+ *   <li>Integrity: the commit record, found from the end of the file so that it depends on no count
+ *       (COMMIT_MISSING, COMMIT_LENGTH, COMMIT_ID, its reserved word), then the CRC. Every torn or
+ *       truncated image stops here, named as such; random damage stops at CRC_MISMATCH. What passes
+ *       is exactly what the writer wrote, so every later rule names a writer's bug.
+ *   <li>Framing: hdrlen, nfiles, npages, and the length they give against the file's length. After
+ *       this every read is inside the file and every allocation is bounded by its size.
+ *   <li>Fields in file order (header, registers, restart, file records, page map, padding), within
+ *       a record field by field; a field's later checks may use earlier fields.
  *   <li>Across records: RESTART_PC, which needs the pages.
  * </ol>
  */
@@ -89,19 +89,30 @@ final class ImageDecoder {
     int n = (int) Math.min(len, MAGIC.length());
     for (int i = 0; i < n; i++) {
       if (b[i] != (byte) MAGIC.charAt(i)) {
-        throw new Violation(HDR_MAGIC, i, "byte " + i + " is " + hexByte(b[i])
-            + " where the magic XV6CKPT\\0 has " + hexByte((byte) MAGIC.charAt(i))
-            + ": not a checkpoint image");
+        throw new Violation(
+            HDR_MAGIC,
+            i,
+            "byte "
+                + i
+                + " is "
+                + hexByte(b[i])
+                + " where the magic XV6CKPT\\0 has "
+                + hexByte((byte) MAGIC.charAt(i))
+                + ": not a checkpoint image");
       }
     }
     if (len < H_VERSION.end()) {
-      throw new Violation(COMMIT_MISSING, len, "the file ends after " + len
-          + " bytes, inside the header: torn or truncated");
+      throw new Violation(
+          COMMIT_MISSING,
+          len,
+          "the file ends after " + len + " bytes, inside the header: torn or truncated");
     }
     long version = get(0, H_VERSION);
     if (version != VERSION) {
-      throw new Violation(HDR_VERSION, H_VERSION.offset(), "version " + version
-          + "; this specification reads version " + VERSION);
+      throw new Violation(
+          HDR_VERSION,
+          H_VERSION.offset(),
+          "version " + version + "; this specification reads version " + VERSION);
     }
   }
 
@@ -110,36 +121,66 @@ final class ImageDecoder {
 
   private void checkCommit() {
     if (len < MIN_IMAGE_SIZE) {
-      throw new Violation(COMMIT_MISSING, len, "the file has " + len + " bytes, fewer than the "
-          + "smallest complete image (" + MIN_IMAGE_SIZE + "): torn or truncated");
+      throw new Violation(
+          COMMIT_MISSING,
+          len,
+          "the file has "
+              + len
+              + " bytes, fewer than the "
+              + "smallest complete image ("
+              + MIN_IMAGE_SIZE
+              + "): torn or truncated");
     }
     long c = len - COMMIT_SIZE;
     for (int i = 0; i < COMMIT_MAGIC.length(); i++) {
       if (b[(int) c + i] != (byte) COMMIT_MAGIC.charAt(i)) {
-        throw new Violation(COMMIT_MISSING, c, "no commit record in the last " + COMMIT_SIZE
-            + " bytes (from offset " + c + "): the image was never finished, or was cut short");
+        throw new Violation(
+            COMMIT_MISSING,
+            c,
+            "no commit record in the last "
+                + COMMIT_SIZE
+                + " bytes (from offset "
+                + c
+                + "): the image was never finished, or was cut short");
       }
     }
     long length = get(c, C_LENGTH);
     if (length != len) {
-      throw new Violation(COMMIT_LENGTH, c + C_LENGTH.offset(), "the commit record says "
-          + Long.toUnsignedString(length) + " bytes, the file has " + len);
+      throw new Violation(
+          COMMIT_LENGTH,
+          c + C_LENGTH.offset(),
+          "the commit record says "
+              + Long.toUnsignedString(length)
+              + " bytes, the file has "
+              + len);
     }
     long id = get(c, C_IMAGE_ID);
     long headerId = get(0, H_IMAGE_ID);
     if (id != headerId) {
-      throw new Violation(COMMIT_ID, c + C_IMAGE_ID.offset(), "the commit record is for image "
-          + hex(id) + ", the header is image " + hex(headerId)
-          + ": the end of another image (a torn overwrite)");
+      throw new Violation(
+          COMMIT_ID,
+          c + C_IMAGE_ID.offset(),
+          "the commit record is for image "
+              + hex(id)
+              + ", the header is image "
+              + hex(headerId)
+              + ": the end of another image (a torn overwrite)");
     }
     requireReserved(c, C_RESERVED);
     CRC32C crc = new CRC32C();
     crc.update(b, 0, (int) c);
     long want = get(c, C_CRC);
     if (crc.getValue() != want) {
-      throw new Violation(CRC_MISMATCH, c + C_CRC.offset(), "CRC-32C of bytes 0.." + (c - 1)
-          + " is " + hex(crc.getValue()) + ", the commit record says " + hex(want)
-          + ": the image is damaged");
+      throw new Violation(
+          CRC_MISMATCH,
+          c + C_CRC.offset(),
+          "CRC-32C of bytes 0.."
+              + (c - 1)
+              + " is "
+              + hex(crc.getValue())
+              + ", the commit record says "
+              + hex(want)
+              + ": the image is damaged");
     }
   }
 
@@ -149,23 +190,38 @@ final class ImageDecoder {
   private void checkFraming() {
     long hdrlen = get(0, H_HDRLEN);
     if (hdrlen != HEADER_SIZE) {
-      throw new Violation(HDR_LENGTH, H_HDRLEN.offset(), "hdrlen " + hdrlen
-          + "; version 1 headers are " + HEADER_SIZE + " bytes");
+      throw new Violation(
+          HDR_LENGTH,
+          H_HDRLEN.offset(),
+          "hdrlen " + hdrlen + "; version 1 headers are " + HEADER_SIZE + " bytes");
     }
     nfiles = get(0, H_NFILES);
     if (nfiles > Xv6.NOFILE) {
-      throw new Violation(HDR_NFILES, H_NFILES.offset(), nfiles + " open-file records; a process "
-          + "has at most NOFILE = " + Xv6.NOFILE);
+      throw new Violation(
+          HDR_NFILES,
+          H_NFILES.offset(),
+          nfiles + " open-file records; a process " + "has at most NOFILE = " + Xv6.NOFILE);
     }
     npages = get(0, H_NPAGES);
     if (npages > MAX_PAGES) {
-      throw new Violation(HDR_NPAGES, H_NPAGES.offset(), npages + " pages; at most "
-          + MAX_PAGES + " fit below TRAPFRAME");
+      throw new Violation(
+          HDR_NPAGES,
+          H_NPAGES.offset(),
+          npages + " pages; at most " + MAX_PAGES + " fit below TRAPFRAME");
     }
     long want = imageSize(nfiles, npages);
     if (want != len) {
-      throw new Violation(IMAGE_LENGTH, H_NFILES.offset(), "nfiles " + nfiles + " and npages "
-          + npages + " make a file of " + want + " bytes, this one has " + len);
+      throw new Violation(
+          IMAGE_LENGTH,
+          H_NFILES.offset(),
+          "nfiles "
+              + nfiles
+              + " and npages "
+              + npages
+              + " make a file of "
+              + want
+              + " bytes, this one has "
+              + len);
     }
   }
 
@@ -175,15 +231,15 @@ final class ImageDecoder {
   private Header header() {
     long pid = get(0, H_PID);
     if (pid < 1 || pid > Integer.MAX_VALUE) {
-      throw new Violation(HDR_PID, H_PID.offset(), "pid " + pid + " is not in 1.."
-          + Integer.MAX_VALUE);
+      throw new Violation(
+          HDR_PID, H_PID.offset(), "pid " + pid + " is not in 1.." + Integer.MAX_VALUE);
     }
     requireReserved(0, H_RESERVED);
     String name = cString(H_NAME.offset(), H_NAME.size(), HDR_NAME, "name");
     long sz = get(0, H_SZ);
     if (Long.compareUnsigned(sz, Xv6.TRAPFRAME) > 0) {
-      throw new Violation(HDR_SZ, H_SZ.offset(), "sz " + hex(sz) + " is above TRAPFRAME "
-          + hex(Xv6.TRAPFRAME));
+      throw new Violation(
+          HDR_SZ, H_SZ.offset(), "sz " + hex(sz) + " is above TRAPFRAME " + hex(Xv6.TRAPFRAME));
     }
     return new Header(get(0, H_IMAGE_ID), (int) pid, name, sz);
   }
@@ -195,8 +251,10 @@ final class ImageDecoder {
     }
     long pc = get(REGS_OFFSET, R_PC);
     if ((pc & 1) != 0 || Long.compareUnsigned(pc, Xv6.TRAPFRAME) >= 0) {
-      throw new Violation(REGS_PC, REGS_OFFSET + R_PC.offset(), "pc " + hex(pc)
-          + " is odd or not below TRAPFRAME " + hex(Xv6.TRAPFRAME));
+      throw new Violation(
+          REGS_PC,
+          REGS_OFFSET + R_PC.offset(),
+          "pc " + hex(pc) + " is odd or not below TRAPFRAME " + hex(Xv6.TRAPFRAME));
     }
     return Registers.of(x, pc);
   }
@@ -205,12 +263,18 @@ final class ImageDecoder {
     long base = RESTART_OFFSET;
     long num = get(base, S_SYSNUM);
     if (num != 0 && !SyscallRestart.RESTARTABLE.contains((int) num)) {
-      throw new Violation(RESTART_SYSCALL, base + S_SYSNUM.offset(), "sysnum " + num
-          + " is not a call a process can be restarted in (wait 3, read 5, sleep 13)");
+      throw new Violation(
+          RESTART_SYSCALL,
+          base + S_SYSNUM.offset(),
+          "sysnum "
+              + num
+              + " is not a call a process can be restarted in (wait 3, read 5, sleep 13)");
     }
     if (num != 0 && r.x(Registers.A7) != num) {
-      throw new Violation(RESTART_SYSCALL, base + S_SYSNUM.offset(), "sysnum " + num
-          + " but a7 holds " + r.x(Registers.A7));
+      throw new Violation(
+          RESTART_SYSCALL,
+          base + S_SYSNUM.offset(),
+          "sysnum " + num + " but a7 holds " + r.x(Registers.A7));
     }
     requireReserved(base, S_RESERVED);
     List<Long> args = new ArrayList<>(6);
@@ -219,8 +283,16 @@ final class ImageDecoder {
       long arg = Le.get(b, off, 8);
       long want = num == 0 ? 0 : r.x(Registers.A0 + i);
       if (arg != want) {
-        throw new Violation(RESTART_ARGS, off, "args[" + i + "] is " + hex(arg)
-            + (num == 0 ? " with no sysnum (must be 0)" : " but a" + i + " holds " + hex(want)));
+        throw new Violation(
+            RESTART_ARGS,
+            off,
+            "args["
+                + i
+                + "] is "
+                + hex(arg)
+                + (num == 0
+                    ? " with no sysnum (must be 0)"
+                    : " but a" + i + " holds " + hex(want)));
       }
       args.add(arg);
     }
@@ -230,21 +302,32 @@ final class ImageDecoder {
   }
 
   /**
-   * A call blocks only while it has work left: a read of n bytes has read fewer than n, a sleep
-   * of n ticks has slept fewer than n (both n as the call sees them, signed 32-bit); wait has no
+   * A call blocks only while it has work left: a read of n bytes has read fewer than n, a sleep of
+   * n ticks has slept fewer than n (both n as the call sees them, signed 32-bit); wait has no
    * progress to keep.
    */
   private static void checkProgress(long num, List<Long> args, long progress, long off) {
     if (num == Xv6.SYS_read || num == Xv6.SYS_sleep) {
       int n = (int) (long) args.get(num == Xv6.SYS_read ? 2 : 0);
       if (progress < 0 || progress >= n) {
-        throw new Violation(RESTART_PROGRESS, off, "progress " + Long.toUnsignedString(progress)
-            + " is not below " + (num == Xv6.SYS_read ? "read's n " : "sleep's ticks ") + n
-            + ": the call would not have blocked");
+        throw new Violation(
+            RESTART_PROGRESS,
+            off,
+            "progress "
+                + Long.toUnsignedString(progress)
+                + " is not below "
+                + (num == Xv6.SYS_read ? "read's n " : "sleep's ticks ")
+                + n
+                + ": the call would not have blocked");
       }
     } else if (progress != 0) {
-      throw new Violation(RESTART_PROGRESS, off, "progress " + Long.toUnsignedString(progress)
-          + (num == 0 ? " with no sysnum" : " for wait") + " (must be 0)");
+      throw new Violation(
+          RESTART_PROGRESS,
+          off,
+          "progress "
+              + Long.toUnsignedString(progress)
+              + (num == 0 ? " with no sysnum" : " for wait")
+              + " (must be 0)");
     }
   }
 
@@ -255,19 +338,23 @@ final class ImageDecoder {
       long base = FILES_OFFSET + k * FILE_SIZE;
       long fd = get(base, F_FD);
       if (fd >= Xv6.NOFILE || fd <= prevFd) {
-        throw new Violation(FILE_FD, base + F_FD.offset(), "fd " + fd + " after fd " + prevFd
-            + ": fds are below NOFILE and strictly increasing");
+        throw new Violation(
+            FILE_FD,
+            base + F_FD.offset(),
+            "fd " + fd + " after fd " + prevFd + ": fds are below NOFILE and strictly increasing");
       }
       prevFd = fd;
       long kind = get(base, F_KIND);
       if (kind != KIND_CONSOLE && kind != KIND_FILE) {
-        throw new Violation(FILE_KIND, base + F_KIND.offset(), "fd " + fd + ": kind " + kind
-            + " is neither console (1) nor file (2)");
+        throw new Violation(
+            FILE_KIND,
+            base + F_KIND.offset(),
+            "fd " + fd + ": kind " + kind + " is neither console (1) nor file (2)");
       }
       long mode = get(base, F_MODE);
       if (mode < 1 || mode > (MODE_READ | MODE_WRITE)) {
-        throw new Violation(FILE_MODE, base + F_MODE.offset(), "fd " + fd + ": mode " + mode
-            + " is not 1, 2 or 3");
+        throw new Violation(
+            FILE_MODE, base + F_MODE.offset(), "fd " + fd + ": mode " + mode + " is not 1, 2 or 3");
       }
       boolean r = (mode & MODE_READ) != 0;
       boolean w = (mode & MODE_WRITE) != 0;
@@ -278,12 +365,16 @@ final class ImageDecoder {
 
   private OpenFile console(long base, int fd, boolean r, boolean w) {
     if (get(base, F_INUM) != 0) {
-      throw new Violation(FILE_CONSOLE, base + F_INUM.offset(), "fd " + fd
-          + ": a console record has inum " + get(base, F_INUM));
+      throw new Violation(
+          FILE_CONSOLE,
+          base + F_INUM.offset(),
+          "fd " + fd + ": a console record has inum " + get(base, F_INUM));
     }
     if (get(base, F_OFFSET) != 0) {
-      throw new Violation(FILE_CONSOLE, base + F_OFFSET.offset(), "fd " + fd
-          + ": a console record has offset " + get(base, F_OFFSET));
+      throw new Violation(
+          FILE_CONSOLE,
+          base + F_OFFSET.offset(),
+          "fd " + fd + ": a console record has offset " + get(base, F_OFFSET));
     }
     requireReserved(base, F_RESERVED);
     long nonzero = firstNonzero(base + F_PATH.offset(), F_PATH.size());
@@ -325,8 +416,10 @@ final class ImageDecoder {
     long data = dataOffset(nfiles, npages);
     long nonzero = firstNonzero(padding, (int) (data - padding));
     if (nonzero >= 0) {
-      throw new Violation(RESERVED_NONZERO, nonzero, "padding byte at offset " + nonzero
-          + " is " + hexByte(b[(int) nonzero]));
+      throw new Violation(
+          RESERVED_NONZERO,
+          nonzero,
+          "padding byte at offset " + nonzero + " is " + hexByte(b[(int) nonzero]));
     }
     List<Page> pages = new ArrayList<>((int) npages);
     for (int k = 0; k < npages; k++) {
@@ -339,16 +432,20 @@ final class ImageDecoder {
   private static void checkVa(int k, long[] va, long top, long off) {
     long v = va[k];
     if ((v & (PGSIZE - 1)) != 0) {
-      throw new Violation(PAGE_VA_ALIGNED, off, "page " + k + ": va " + hex(v)
-          + " is not a multiple of PGSIZE");
+      throw new Violation(
+          PAGE_VA_ALIGNED, off, "page " + k + ": va " + hex(v) + " is not a multiple of PGSIZE");
     }
     if (Long.compareUnsigned(v, top) >= 0) {
-      throw new Violation(PAGE_VA_RANGE, off, "page " + k + ": va " + hex(v)
-          + " is not below PGROUNDUP(sz) = " + hex(top));
+      throw new Violation(
+          PAGE_VA_RANGE,
+          off,
+          "page " + k + ": va " + hex(v) + " is not below PGROUNDUP(sz) = " + hex(top));
     }
     if (k > 0 && v <= va[k - 1]) {
-      throw new Violation(PAGE_ORDER, off, "page " + k + ": va " + hex(v)
-          + " is not above the previous page's " + hex(va[k - 1]));
+      throw new Violation(
+          PAGE_ORDER,
+          off,
+          "page " + k + ": va " + hex(v) + " is not above the previous page's " + hex(va[k - 1]));
     }
   }
 
@@ -358,8 +455,14 @@ final class ImageDecoder {
     boolean rOrX = (perm & (Xv6.PTE_R | Xv6.PTE_X)) != 0;
     boolean wNeedsR = (perm & Xv6.PTE_W) == 0 || (perm & Xv6.PTE_R) != 0;
     if (!onlyKnown || !rOrX || !wNeedsR) {
-      throw new Violation(PAGE_PERM, off, "page " + hex(va) + ": perm " + hex(perm)
-          + " is not R, W, X, U bits with R or X and W only with R");
+      throw new Violation(
+          PAGE_PERM,
+          off,
+          "page "
+              + hex(va)
+              + ": perm "
+              + hex(perm)
+              + " is not R, W, X, U bits with R or X and W only with R");
     }
   }
 
@@ -378,14 +481,18 @@ final class ImageDecoder {
       Page p = pageAt(pages, a & ~(long) (PGSIZE - 1));
       int xu = Xv6.PTE_X | Xv6.PTE_U;
       if (p == null || (p.perm() & xu) != xu) {
-        throw new Violation(RESTART_PC, off, "pc " + hex(r.pc()) + ": byte " + hex(a)
-            + " is not in a page with X and U");
+        throw new Violation(
+            RESTART_PC,
+            off,
+            "pc " + hex(r.pc()) + ": byte " + hex(a) + " is not in a page with X and U");
       }
       insn |= (long) (p.at((int) (a & (PGSIZE - 1))) & 0xff) << (8 * i);
     }
     if (insn != Xv6.ECALL) {
-      throw new Violation(RESTART_PC, off, "pc " + hex(r.pc()) + " holds " + hex(insn)
-          + ", not ecall " + hex(Xv6.ECALL));
+      throw new Violation(
+          RESTART_PC,
+          off,
+          "pc " + hex(r.pc()) + " holds " + hex(insn) + ", not ecall " + hex(Xv6.ECALL));
     }
   }
 
@@ -408,8 +515,10 @@ final class ImageDecoder {
   private void requireReserved(long base, Field f) {
     long v = get(base, f);
     if (v != 0) {
-      throw new Violation(RESERVED_NONZERO, base + f.offset(), "reserved field at offset "
-          + (base + f.offset()) + " is " + hex(v));
+      throw new Violation(
+          RESERVED_NONZERO,
+          base + f.offset(),
+          "reserved field at offset " + (base + f.offset()) + " is " + hex(v));
     }
   }
 
@@ -437,8 +546,8 @@ final class ImageDecoder {
     }
     long nonzero = firstNonzero(off + nul, size - nul);
     if (nonzero >= 0) {
-      throw new Violation(rule, nonzero, what + " has byte " + hexByte(b[(int) nonzero])
-          + " after its NUL");
+      throw new Violation(
+          rule, nonzero, what + " has byte " + hexByte(b[(int) nonzero]) + " after its NUL");
     }
     return new String(b, (int) off, nul, StandardCharsets.ISO_8859_1);
   }

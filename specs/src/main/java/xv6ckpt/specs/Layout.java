@@ -5,9 +5,9 @@ import static xv6ckpt.specs.Xv6.PGSIZE;
 import java.util.List;
 
 /**
- * Where everything is in a version 1 image: the fixed records, field by field, and the offsets
- * of the variable parts as functions of the two counts. FORMAT.md's layout tables are checked
- * against the lists here, so the document and the codec cannot drift apart.
+ * Where everything is in a version 1 image: the fixed records, field by field, and the offsets of
+ * the variable parts as functions of the two counts. FORMAT.md's layout tables are checked against
+ * the lists here, so the document and the codec cannot drift apart.
  *
  * <pre>
  *   0                          header        64 bytes
@@ -27,8 +27,10 @@ public final class Layout {
   private Layout() {}
 
   public static final int VERSION = 1;
+
   /** The header's first 8 bytes (ASCII, the last one NUL). */
   public static final String MAGIC = "XV6CKPT\0";
+
   /** The commit record's first 8 bytes. */
   public static final String COMMIT_MAGIC = "XV6DONE\0";
 
@@ -43,8 +45,18 @@ public final class Layout {
   public static final Field H_SZ = new Field("sz", 48, 8);
   public static final Field H_NFILES = new Field("nfiles", 56, 4);
   public static final Field H_NPAGES = new Field("npages", 60, 4);
-  public static final List<Field> HEADER = List.of(H_MAGIC, H_VERSION, H_HDRLEN, H_IMAGE_ID,
-      H_PID, H_RESERVED, H_NAME, H_SZ, H_NFILES, H_NPAGES);
+  public static final List<Field> HEADER =
+      List.of(
+          H_MAGIC,
+          H_VERSION,
+          H_HDRLEN,
+          H_IMAGE_ID,
+          H_PID,
+          H_RESERVED,
+          H_NAME,
+          H_SZ,
+          H_NFILES,
+          H_NPAGES);
   public static final int HEADER_SIZE = 64;
 
   // Registers, at offset 64: x1..x31 in order (x0 is always zero and not stored), then pc.
@@ -72,8 +84,8 @@ public final class Layout {
   public static final Field F_OFFSET = new Field("offset", 16, 4);
   public static final Field F_RESERVED = new Field("reserved", 20, 4);
   public static final Field F_PATH = new Field("path", 24, Xv6.MAXPATH);
-  public static final List<Field> FILE = List.of(F_FD, F_KIND, F_MODE, F_INUM, F_OFFSET,
-      F_RESERVED, F_PATH);
+  public static final List<Field> FILE =
+      List.of(F_FD, F_KIND, F_MODE, F_INUM, F_OFFSET, F_RESERVED, F_PATH);
   public static final int FILE_SIZE = 152;
 
   public static final int KIND_CONSOLE = 1;
@@ -94,8 +106,8 @@ public final class Layout {
   public static final Field C_IMAGE_ID = new Field("image_id", 16, 8);
   public static final Field C_CRC = new Field("crc", 24, 4);
   public static final Field C_RESERVED = new Field("reserved", 28, 4);
-  public static final List<Field> COMMIT = List.of(C_MAGIC, C_LENGTH, C_IMAGE_ID, C_CRC,
-      C_RESERVED);
+  public static final List<Field> COMMIT =
+      List.of(C_MAGIC, C_LENGTH, C_IMAGE_ID, C_CRC, C_RESERVED);
   public static final int COMMIT_SIZE = 32;
 
   /** Most pages an image may hold: every user page below TRAPFRAME. */

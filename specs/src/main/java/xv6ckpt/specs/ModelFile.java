@@ -1,8 +1,8 @@
 package xv6ckpt.specs;
 
 /**
- * What an open descriptor of a model process refers to: the four kinds of xv6 file the
- * checkpoint rules tell apart. Only {@link Console} and {@link InodeFile} can be checkpointed.
+ * What an open descriptor of a model process refers to: the four kinds of xv6 file the checkpoint
+ * rules tell apart. Only {@link Console} and {@link InodeFile} can be checkpointed.
  */
 public sealed interface ModelFile {
   boolean readable();
@@ -13,8 +13,8 @@ public sealed interface ModelFile {
   record Console(boolean readable, boolean writable) implements ModelFile {}
 
   /**
-   * A regular file or directory, with the absolute path it was opened by, its inode number and
-   * the descriptor's offset.
+   * A regular file or directory, with the absolute path it was opened by, its inode number and the
+   * descriptor's offset.
    */
   record InodeFile(String path, long inum, long offset, boolean readable, boolean writable)
       implements ModelFile {}

@@ -11,27 +11,41 @@ import xv6ckpt.specs.Image.Registers;
 import xv6ckpt.specs.Image.SyscallRestart;
 
 /**
- * A process as checkpoint and restore see it: the parts of xv6's {@code struct proc} they read
- * or replace. Values only; every change makes a new one.
+ * A process as checkpoint and restore see it: the parts of xv6's {@code struct proc} they read or
+ * replace. Values only; every change makes a new one.
  *
  * <ul>
- *   <li>{@code pages}: every mapped user page below PGROUNDUP(sz), in increasing va order, with
- *       its permission bits (a page without PTE_U is the stack guard); unmapped pages are holes.
- *   <li>{@code regs}: the user registers as the process would resume with them. A process inside
- *       a system call has pc at that call's ecall and a0..a5, a7 as it issued it.
+ *   <li>{@code pages}: every mapped user page below PGROUNDUP(sz), in increasing va order, with its
+ *       permission bits (a page without PTE_U is the stack guard); unmapped pages are holes.
+ *   <li>{@code regs}: the user registers as the process would resume with them. A process inside a
+ *       system call has pc at that call's ecall and a0..a5, a7 as it issued it.
  *   <li>{@code files}: open descriptors by fd.
- *   <li>{@code inSyscall}: the call the process is inside and its progress, or
- *       {@link SyscallRestart#NONE} when it is at user level.
+ *   <li>{@code inSyscall}: the call the process is inside and its progress, or {@link
+ *       SyscallRestart#NONE} when it is at user level.
  * </ul>
  *
  * The constructor checks only the model's own shape (names, fds, page order); whether a process
  * makes a valid image is what checkpoint and the decoder decide.
  */
-public record ModelProcess(int pid, String name, State state, long sz, List<Page> pages,
-    Registers regs, SortedMap<Integer, ModelFile> files, SyscallRestart inSyscall) {
+public record ModelProcess(
+    int pid,
+    String name,
+    State state,
+    long sz,
+    List<Page> pages,
+    Registers regs,
+    SortedMap<Integer, ModelFile> files,
+    SyscallRestart inSyscall) {
 
   /** xv6's procstate. */
-  public enum State { UNUSED, USED, SLEEPING, RUNNABLE, RUNNING, ZOMBIE }
+  public enum State {
+    UNUSED,
+    USED,
+    SLEEPING,
+    RUNNABLE,
+    RUNNING,
+    ZOMBIE
+  }
 
   public ModelProcess {
     byte[] n = name.getBytes(StandardCharsets.ISO_8859_1);
@@ -41,8 +55,8 @@ public record ModelProcess(int pid, String name, State state, long sz, List<Page
     pages = List.copyOf(pages);
     for (int k = 1; k < pages.size(); k++) {
       if (pages.get(k).va() <= pages.get(k - 1).va()) {
-        throw new IllegalArgumentException("pages out of order at 0x"
-            + Long.toHexString(pages.get(k).va()));
+        throw new IllegalArgumentException(
+            "pages out of order at 0x" + Long.toHexString(pages.get(k).va()));
       }
     }
     for (int fd : files.keySet()) {
@@ -54,8 +68,15 @@ public record ModelProcess(int pid, String name, State state, long sz, List<Page
   }
 
   /** A process with the given open files (any map; kept sorted by fd). */
-  public static ModelProcess of(int pid, String name, State state, long sz, List<Page> pages,
-      Registers regs, Map<Integer, ModelFile> files, SyscallRestart inSyscall) {
+  public static ModelProcess of(
+      int pid,
+      String name,
+      State state,
+      long sz,
+      List<Page> pages,
+      Registers regs,
+      Map<Integer, ModelFile> files,
+      SyscallRestart inSyscall) {
     return new ModelProcess(pid, name, state, sz, pages, regs, new TreeMap<>(files), inSyscall);
   }
 

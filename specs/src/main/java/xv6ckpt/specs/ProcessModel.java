@@ -9,17 +9,17 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The process table as xv6's fork, exit, wait and kill change it ({@code proc.c}), for the
- * harness to hold the kernel against: pids, parents, zombies and their exit statuses, and which
- * processes are blocked in wait. What the processes do between calls is the caller's program's
- * business; this model says only what a call does to the table and what it returns.
+ * The process table as xv6's fork, exit, wait and kill change it ({@code proc.c}), for the harness
+ * to hold the kernel against: pids, parents, zombies and their exit statuses, and which processes
+ * are blocked in wait. What the processes do between calls is the caller's program's business; this
+ * model says only what a call does to the table and what it returns.
  *
- * <p>Pids are handed out in order from 2 (pid 1 is init, whose loop reaps every child as soon
- * as it is a zombie, as xv6's init does with its wait loop). A process that exits gives its
- * children to init; if its parent is blocked in wait, the parent reaps it at once and is no
- * longer blocked ({@link #exit} names it, so the caller can run what that program does next).
- * A killed process exits with status -1 (xv6's {@code kill} marks it; it exits on its way back
- * to user mode, from any sleep).
+ * <p>Pids are handed out in order from 2 (pid 1 is init, whose loop reaps every child as soon as it
+ * is a zombie, as xv6's init does with its wait loop). A process that exits gives its children to
+ * init; if its parent is blocked in wait, the parent reaps it at once and is no longer blocked
+ * ({@link #exit} names it, so the caller can run what that program does next). A killed process
+ * exits with status -1 (xv6's {@code kill} marks it; it exits on its way back to user mode, from
+ * any sleep).
  */
 public final class ProcessModel {
   /** init's pid. */
@@ -40,8 +40,8 @@ public final class ProcessModel {
     record Blocks() implements WaitResult {}
 
     /**
-     * It reaps one of {@code zombies} (xv6 takes the first in table order; the model allows
-     * any) and returns its pid, with its status stored; see {@link #reap}.
+     * It reaps one of {@code zombies} (xv6 takes the first in table order; the model allows any)
+     * and returns its pid, with its status stored; see {@link #reap}.
      */
     record Reaps(List<Proc> zombies) implements WaitResult {}
   }

@@ -4,15 +4,15 @@ import java.util.Arrays;
 import xv6ckpt.specs.Image.SyscallRestart;
 
 /**
- * FORMAT.md section 2 ("Restart state") as a model: what a call re-issued from an image's
- * restart record does when the restored process resumes, given what the same call would find
- * if it were issued afresh for the part still to do. The kernel may not redo or lose progress:
+ * FORMAT.md section 2 ("Restart state") as a model: what a call re-issued from an image's restart
+ * record does when the restored process resumes, given what the same call would find if it were
+ * issued afresh for the part still to do. The kernel may not redo or lose progress:
  *
  * <ul>
- *   <li>read(fd, buf, n) with progress p continues into {@code buf + p} for at most {@code n -
- *       p} bytes and returns p plus what it then reads; the first p bytes of buf are left as the
- *       image holds them. This holds for every kind of file a read can name (console, regular
- *       file, pipe): the file decides only how many bytes the continuation gets.
+ *   <li>read(fd, buf, n) with progress p continues into {@code buf + p} for at most {@code n - p}
+ *       bytes and returns p plus what it then reads; the first p bytes of buf are left as the image
+ *       holds them. This holds for every kind of file a read can name (console, regular file,
+ *       pipe): the file decides only how many bytes the continuation gets.
  *   <li>sleep(n) with progress p sleeps {@code n - p} more ticks and returns 0.
  *   <li>wait(addr) has progress 0 and is simply issued again.
  * </ul>
@@ -45,9 +45,9 @@ public final class RestartModel {
   }
 
   /**
-   * A read re-issued with r's progress, whose buffer held {@code before} (from {@code buf})
-   * when restored and whose file delivers {@code delivered} (at most {@link #readLeft} bytes:
-   * what a fresh read of that many bytes would return, as the file's own model says).
+   * A read re-issued with r's progress, whose buffer held {@code before} (from {@code buf}) when
+   * restored and whose file delivers {@code delivered} (at most {@link #readLeft} bytes: what a
+   * fresh read of that many bytes would return, as the file's own model says).
    */
   public static Read read(SyscallRestart r, byte[] before, byte[] delivered) {
     requireSysnum(r, Xv6.SYS_read);

@@ -2,8 +2,8 @@ package xv6ckpt.specs;
 
 /**
  * The decoder's answer about a file: a valid image, or the first rule it breaks (in the checking
- * order documented in FORMAT.md and {@link ImageDecoder}), the byte offset where it breaks it,
- * and a sentence for people.
+ * order documented in FORMAT.md and {@link ImageDecoder}), the byte offset where it breaks it, and
+ * a sentence for people.
  */
 public sealed interface Verdict {
   /** The file is a complete, valid version 1 image. */

@@ -1,9 +1,9 @@
 package xv6ckpt.specs;
 
 /**
- * The few xv6-riscv and RISC-V facts the image format is built on, under the names xv6 gives
- * them ({@code riscv.h}, {@code memlayout.h}, {@code param.h}, {@code syscall.h},
- * {@code stat.h}, {@code file.h}).
+ * The few xv6-riscv and RISC-V facts the image format is built on, under the names xv6 gives them
+ * ({@code riscv.h}, {@code memlayout.h}, {@code param.h}, {@code syscall.h}, {@code stat.h}, {@code
+ * file.h}).
  *
  * <p>Written out here rather than imported from the kernel module on purpose: the spec must not
  * share code with the kernel it judges. A test of the harness can compare the two sets.
@@ -28,6 +28,7 @@ public final class Xv6 {
   // param.h and proc.h.
   public static final int NOFILE = 16; // open files per process
   public static final int MAXPATH = 128; // maximum file path name
+
   /** sizeof(((struct proc *)0)->name): a name of at most 15 bytes and its NUL. */
   public static final int PROC_NAME = 16;
 

@@ -40,17 +40,29 @@ class FormatDocTest {
     List<List<String>> rows = table("rules");
     List<List<String>> want = new ArrayList<>();
     for (Rule r : Rule.values()) {
-      want.add(List.of("`" + r.name() + "`", Integer.toString(r.code()), r.when().label(),
-          r.description()));
+      want.add(
+          List.of(
+              "`" + r.name() + "`", Integer.toString(r.code()), r.when().label(), r.description()));
     }
     assertThat(rows).containsExactlyElementsIn(want).inOrder();
   }
 
   @Test
   void everyLayoutTableIsItsFieldList() throws IOException {
-    Map<String, List<Field>> layouts = Map.of("header", Layout.HEADER,
-        "registers", Layout.REGISTERS, "restart", Layout.RESTART, "file", Layout.FILE,
-        "page", Layout.PAGE, "commit", Layout.COMMIT);
+    Map<String, List<Field>> layouts =
+        Map.of(
+            "header",
+            Layout.HEADER,
+            "registers",
+            Layout.REGISTERS,
+            "restart",
+            Layout.RESTART,
+            "file",
+            Layout.FILE,
+            "page",
+            Layout.PAGE,
+            "commit",
+            Layout.COMMIT);
     for (Map.Entry<String, List<Field>> e : layouts.entrySet()) {
       List<List<String>> got = new ArrayList<>();
       for (List<String> row : table("layout: " + e.getKey())) {
@@ -66,10 +78,20 @@ class FormatDocTest {
 
   @Test
   void eachFieldListTilesItsRecord() {
-    Map<List<Field>, Integer> sizes = Map.of(Layout.HEADER, Layout.HEADER_SIZE,
-        Layout.REGISTERS, Layout.REGS_SIZE, Layout.RESTART, Layout.RESTART_SIZE,
-        Layout.FILE, Layout.FILE_SIZE, Layout.PAGE, Layout.PAGE_ENTRY_SIZE,
-        Layout.COMMIT, Layout.COMMIT_SIZE);
+    Map<List<Field>, Integer> sizes =
+        Map.of(
+            Layout.HEADER,
+            Layout.HEADER_SIZE,
+            Layout.REGISTERS,
+            Layout.REGS_SIZE,
+            Layout.RESTART,
+            Layout.RESTART_SIZE,
+            Layout.FILE,
+            Layout.FILE_SIZE,
+            Layout.PAGE,
+            Layout.PAGE_ENTRY_SIZE,
+            Layout.COMMIT,
+            Layout.COMMIT_SIZE);
     for (Map.Entry<List<Field>, Integer> e : sizes.entrySet()) {
       int next = 0;
       for (Field f : e.getKey()) {

@@ -20,25 +20,35 @@ import xv6ckpt.specs.Image.Registers;
 import xv6ckpt.specs.Image.SyscallRestart;
 
 /**
- * Generators of valid images, built from the rules of FORMAT.md (not from the decoder): any id,
- * pid and name; sz anywhere up to TRAPFRAME with up to five pages below PGROUNDUP(sz) and
- * holes between them; any registers; any set of descriptors; and sometimes a process blocked
- * in wait, read or sleep with its ecall in an executable user page.
+ * Generators of valid images, built from the rules of FORMAT.md (not from the decoder): any id, pid
+ * and name; sz anywhere up to TRAPFRAME with up to five pages below PGROUNDUP(sz) and holes between
+ * them; any registers; any set of descriptors; and sometimes a process blocked in wait, read or
+ * sleep with its ecall in an executable user page.
  */
 final class ImageArbitraries {
   private ImageArbitraries() {}
 
   /** Every permission a valid page may carry: R or X, W only with R, U or not. */
-  static final List<Integer> VALID_PERMS = List.of(PTE_R, PTE_R | PTE_W, PTE_X, PTE_R | PTE_X,
-      PTE_R | PTE_W | PTE_X, PTE_R | PTE_U, PTE_R | PTE_W | PTE_U, PTE_X | PTE_U,
-      PTE_R | PTE_X | PTE_U, PTE_R | PTE_W | PTE_X | PTE_U);
+  static final List<Integer> VALID_PERMS =
+      List.of(
+          PTE_R,
+          PTE_R | PTE_W,
+          PTE_X,
+          PTE_R | PTE_X,
+          PTE_R | PTE_W | PTE_X,
+          PTE_R | PTE_U,
+          PTE_R | PTE_W | PTE_U,
+          PTE_X | PTE_U,
+          PTE_R | PTE_X | PTE_U,
+          PTE_R | PTE_W | PTE_X | PTE_U);
 
   record Memory(long sz, List<Page> pages) {}
 
   record Blocking(int sysnum, int amount, long progressSeed, int ecallOffset) {}
 
   static Arbitrary<Image> validImages() {
-    return Combinators.combine(Arbitraries.longs(),
+    return Combinators.combine(
+            Arbitraries.longs(),
             Arbitraries.integers().between(1, Integer.MAX_VALUE),
             Arbitraries.strings().withCharRange('\u0001', '\u00ff').ofMaxLength(15),
             memories(),
@@ -50,44 +60,64 @@ final class ImageArbitraries {
   }
 
   static Arbitrary<Memory> memories() {
-    Arbitrary<Long> topPages = Arbitraries.oneOf(Arbitraries.longs().between(1, 40),
-        Arbitraries.longs().between(1, Layout.MAX_PAGES));
-    return topPages.flatMap(top -> Combinators.combine(
-            Arbitraries.longs().between((top - 1) * PGSIZE + 1, top * PGSIZE),
-            Arbitraries.longs().between(0, top - 1).set().ofMaxSize(5),
-            Arbitraries.of(VALID_PERMS).list().ofSize(5),
-            Arbitraries.longs().list().ofSize(5))
-        .as((sz, indices, perms, seeds) -> {
-          List<Page> pages = new ArrayList<>();
-          int k = 0;
-          for (long index : new TreeSet<>(indices)) {
-            pages.add(new Page(index * PGSIZE, perms.get(k), bytes(seeds.get(k))));
-            k++;
-          }
-          return new Memory(sz, pages);
-        }));
+    Arbitrary<Long> topPages =
+        Arbitraries.oneOf(
+            Arbitraries.longs().between(1, 40), Arbitraries.longs().between(1, Layout.MAX_PAGES));
+    return topPages.flatMap(
+        top ->
+            Combinators.combine(
+                    Arbitraries.longs().between((top - 1) * PGSIZE + 1, top * PGSIZE),
+                    Arbitraries.longs().between(0, top - 1).set().ofMaxSize(5),
+                    Arbitraries.of(VALID_PERMS).list().ofSize(5),
+                    Arbitraries.longs().list().ofSize(5))
+                .as(
+                    (sz, indices, perms, seeds) -> {
+                      List<Page> pages = new ArrayList<>();
+                      int k = 0;
+                      for (long index : new TreeSet<>(indices)) {
+                        pages.add(new Page(index * PGSIZE, perms.get(k), bytes(seeds.get(k))));
+                        k++;
+                      }
+                      return new Memory(sz, pages);
+                    }));
   }
 
   static Arbitrary<List<OpenFile>> openFiles() {
-    Arbitrary<OpenFile> file = Combinators.combine(Arbitraries.of(true, false),
-            Arbitraries.integers().between(1, 3),
-            Arbitraries.strings().withCharRange('\u0001', '\u00ff').ofMaxLength(126),
-            Arbitraries.longs().between(1, 0xffff_ffffL),
-            Arbitraries.longs().between(0, 0xffff_ffffL))
-        .as((console, mode, name, inum, offset) -> console
-            ? OpenFile.console(0, (mode & 1) != 0, (mode & 2) != 0)
-            : OpenFile.file(0, (mode & 1) != 0, (mode & 2) != 0, "/" + name, inum, offset));
-    return file.injectNull(0.5).list().ofSize(Xv6.NOFILE).map(slots -> {
-      List<OpenFile> files = new ArrayList<>();
-      for (int fd = 0; fd < slots.size(); fd++) {
-        OpenFile f = slots.get(fd);
-        if (f != null) {
-          files.add(new OpenFile(fd, f.kind(), f.readable(), f.writable(), f.path(), f.inum(),
-              f.offset()));
-        }
-      }
-      return files;
-    });
+    Arbitrary<OpenFile> file =
+        Combinators.combine(
+                Arbitraries.of(true, false),
+                Arbitraries.integers().between(1, 3),
+                Arbitraries.strings().withCharRange('\u0001', '\u00ff').ofMaxLength(126),
+                Arbitraries.longs().between(1, 0xffff_ffffL),
+                Arbitraries.longs().between(0, 0xffff_ffffL))
+            .as(
+                (console, mode, name, inum, offset) ->
+                    console
+                        ? OpenFile.console(0, (mode & 1) != 0, (mode & 2) != 0)
+                        : OpenFile.file(
+                            0, (mode & 1) != 0, (mode & 2) != 0, "/" + name, inum, offset));
+    return file.injectNull(0.5)
+        .list()
+        .ofSize(Xv6.NOFILE)
+        .map(
+            slots -> {
+              List<OpenFile> files = new ArrayList<>();
+              for (int fd = 0; fd < slots.size(); fd++) {
+                OpenFile f = slots.get(fd);
+                if (f != null) {
+                  files.add(
+                      new OpenFile(
+                          fd,
+                          f.kind(),
+                          f.readable(),
+                          f.writable(),
+                          f.path(),
+                          f.inum(),
+                          f.offset()));
+                }
+              }
+              return files;
+            });
   }
 
   static Arbitrary<Blocking> blockings() {
@@ -101,8 +131,15 @@ final class ImageArbitraries {
         .as(Blocking::new);
   }
 
-  private static Image assemble(long id, int pid, String name, Memory m, long[] x, long pc,
-      List<OpenFile> files, Blocking b) {
+  private static Image assemble(
+      long id,
+      int pid,
+      String name,
+      Memory m,
+      long[] x,
+      long pc,
+      List<OpenFile> files,
+      Blocking b) {
     Registers regs = Registers.of(x, pc);
     List<Page> pages = m.pages();
     SyscallRestart restart = SyscallRestart.NONE;

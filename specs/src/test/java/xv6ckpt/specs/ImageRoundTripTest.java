@@ -31,7 +31,8 @@ class ImageRoundTripTest {
   }
 
   @Property(tries = 300)
-  void everySingleByteChangeIsRejected(@ForAll("validImages") Image image,
+  void everySingleByteChangeIsRejected(
+      @ForAll("validImages") Image image,
       @ForAll @IntRange(min = 0, max = Integer.MAX_VALUE) int where,
       @ForAll @IntRange(min = 1, max = 255) int xor) {
     byte[] file = ImageCodec.encode(image);
@@ -41,7 +42,8 @@ class ImageRoundTripTest {
   }
 
   @Property(tries = 300)
-  void everyProperPrefixIsTorn(@ForAll("validImages") Image image,
+  void everyProperPrefixIsTorn(
+      @ForAll("validImages") Image image,
       @ForAll @IntRange(min = 0, max = Integer.MAX_VALUE) int where) {
     byte[] file = ImageCodec.encode(image);
     byte[] prefix = Arrays.copyOf(file, where % file.length);

@@ -11,8 +11,7 @@ import xv6ckpt.specs.Image.SyscallRestart;
 /** FORMAT.md's continuation rule, as {@link RestartModel} states it. */
 class RestartModelTest {
   private static SyscallRestart read(int n, long progress) {
-    return new SyscallRestart(Xv6.SYS_read, List.of(3L, 0x1000L, (long) n, 0L, 0L, 0L),
-        progress);
+    return new SyscallRestart(Xv6.SYS_read, List.of(3L, 0x1000L, (long) n, 0L, 0L, 0L), progress);
   }
 
   private static byte[] bytes(String s) {
@@ -35,7 +34,8 @@ class RestartModelTest {
 
   @Test
   void aContinuationNeverDeliversMoreThanWhatIsLeft() {
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> RestartModel.read(read(4, 2), bytes("abcd"), bytes("xyz")));
   }
 

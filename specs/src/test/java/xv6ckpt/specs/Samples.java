@@ -15,12 +15,12 @@ import xv6ckpt.specs.Image.Registers;
 import xv6ckpt.specs.Image.SyscallRestart;
 
 /**
- * Hand-made images whose every byte position is worked out from FORMAT.md in the comments
- * below, not from the codec: the tests compare the decoder's offsets with these numbers.
+ * Hand-made images whose every byte position is worked out from FORMAT.md in the comments below,
+ * not from the codec: the tests compare the decoder's offsets with these numbers.
  *
  * <p>Both samples: pid 7, name "counter", sz 0x507b, four open files (consoles 0, 1, 2 and
- * "/data.txt" at 3), five pages: text 0x0 (R X U, ecall at 0x10), data 0x1000 (R W U), a hole
- * at 0x2000, guard 0x3000 (R W), stack 0x4000 and 0x5000 (R W U).
+ * "/data.txt" at 3), five pages: text 0x0 (R X U, ecall at 0x10), data 0x1000 (R W U), a hole at
+ * 0x2000, guard 0x3000 (R W), stack 0x4000 and 0x5000 (R W U).
  *
  * <pre>
  *   header 0..63, registers 64..319 (pc at 312), restart 320..383,
@@ -62,13 +62,20 @@ final class Samples {
   }
 
   static List<Page> pages() {
-    return List.of(text(), page(0x1000, PTE_R | PTE_W | PTE_U), page(0x3000, PTE_R | PTE_W),
-        page(0x4000, PTE_R | PTE_W | PTE_U), page(0x5000, PTE_R | PTE_W | PTE_U));
+    return List.of(
+        text(),
+        page(0x1000, PTE_R | PTE_W | PTE_U),
+        page(0x3000, PTE_R | PTE_W),
+        page(0x4000, PTE_R | PTE_W | PTE_U),
+        page(0x5000, PTE_R | PTE_W | PTE_U));
   }
 
   static List<OpenFile> files() {
-    return List.of(OpenFile.console(0, true, false), OpenFile.console(1, false, true),
-        OpenFile.console(2, false, true), OpenFile.file(3, true, true, "/data.txt", 5, 12));
+    return List.of(
+        OpenFile.console(0, true, false),
+        OpenFile.console(1, false, true),
+        OpenFile.console(2, false, true),
+        OpenFile.file(3, true, true, "/data.txt", 5, 12));
   }
 
   static Registers regs(long pc) {
@@ -81,17 +88,20 @@ final class Samples {
 
   /** Running at user level: pc somewhere in the text, no restart. */
   static Image plain() {
-    return new Image(new Image.Header(ID, 7, "counter", SZ), regs(0x40),
-        SyscallRestart.NONE, files(), pages());
+    return new Image(
+        new Image.Header(ID, 7, "counter", SZ), regs(0x40), SyscallRestart.NONE, files(), pages());
   }
 
   /** Blocked in read(0, 0x1000, 64) having read 3 bytes; pc at the ecall. */
   static Image blocked() {
-    Registers r = regs(ECALL_AT).with(17, Xv6.SYS_read).with(10, 0).with(11, 0x1000)
-        .with(12, 64);
+    Registers r = regs(ECALL_AT).with(17, Xv6.SYS_read).with(10, 0).with(11, 0x1000).with(12, 64);
     List<Long> args = List.of(0L, 0x1000L, 64L, r.x(13), r.x(14), r.x(15));
-    return new Image(new Image.Header(ID, 7, "counter", SZ), r,
-        new SyscallRestart(Xv6.SYS_read, args, 3), files(), pages());
+    return new Image(
+        new Image.Header(ID, 7, "counter", SZ),
+        r,
+        new SyscallRestart(Xv6.SYS_read, args, 3),
+        files(),
+        pages());
   }
 
   static Image withRestart(Image img, SyscallRestart s, Registers r) {
@@ -107,8 +117,8 @@ final class Samples {
   }
 
   static SyscallRestart restart(int num, Registers r, long progress) {
-    return new SyscallRestart(num, List.of(r.x(10), r.x(11), r.x(12), r.x(13), r.x(14), r.x(15)),
-        progress);
+    return new SyscallRestart(
+        num, List.of(r.x(10), r.x(11), r.x(12), r.x(13), r.x(14), r.x(15)), progress);
   }
 
   static List<Long> zeros() {

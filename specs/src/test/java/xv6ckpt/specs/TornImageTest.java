@@ -6,8 +6,8 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
- * Torn and truncated files, exhaustively on the samples: a prefix cut at any byte, and an
- * overwrite in place cut at any byte (the new image's head over the old image's tail).
+ * Torn and truncated files, exhaustively on the samples: a prefix cut at any byte, and an overwrite
+ * in place cut at any byte (the new image's head over the old image's tail).
  */
 class TornImageTest {
   @Test
@@ -25,8 +25,13 @@ class TornImageTest {
   @Test
   void everyTornOverwriteIsTheOldImageTheNewOneOrRejected() {
     Image old = Samples.blocked();
-    Image neu = new Image(new Image.Header(Samples.ID + 1, 8, "counter", Samples.SZ),
-        Samples.plain().regs(), Samples.plain().restart(), Samples.files(), Samples.pages());
+    Image neu =
+        new Image(
+            new Image.Header(Samples.ID + 1, 8, "counter", Samples.SZ),
+            Samples.plain().regs(),
+            Samples.plain().restart(),
+            Samples.files(),
+            Samples.pages());
     byte[] a = ImageCodec.encode(old);
     byte[] b = ImageCodec.encode(neu);
     assertThat(b.length).isEqualTo(a.length);

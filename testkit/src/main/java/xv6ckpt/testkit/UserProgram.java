@@ -14,8 +14,8 @@ import xv6ckpt.emulator.asm.Elf64Writer;
 
 /**
  * A small xv6 user program built with the emulator's assembler, for kernel tests, harness
- * properties and fuzz targets. One RWX PT_LOAD segment at address 0, entry 0, laid out as
- * {@link Layout} says:
+ * properties and fuzz targets. One RWX PT_LOAD segment at address 0, entry 0, laid out as {@link
+ * Layout} says:
  *
  * <pre>
  *   0                code ({@link #a}), as written
@@ -25,23 +25,23 @@ import xv6ckpt.emulator.asm.Elf64Writer;
  *                    image by fixed addresses, and bssBytes is the room it needs there
  * </pre>
  *
- * A program's layout is part of what it means (a property's generated stores, a fuzz corpus
- * input's addresses), so every user names its layout: one of the presets below, or its own.
- * Checks end the program with a distinct exit status, so a test that expects status 0 names the
- * failed check by the status it got.
+ * A program's layout is part of what it means (a property's generated stores, a fuzz corpus input's
+ * addresses), so every user names its layout: one of the presets below, or its own. Checks end the
+ * program with a distinct exit status, so a test that expects status 0 names the failed check by
+ * the status it got.
  *
  * <p>Open for extension only so that a test package can give its preset a short name.
  */
 public class UserProgram {
   /**
-   * Where the parts go (see the class comment). Alignments are powers of two; {@code
-   * segmentEnd} 0 means the segment ends with the bss.
+   * Where the parts go (see the class comment). Alignments are powers of two; {@code segmentEnd} 0
+   * means the segment ends with the bss.
    */
   public record Layout(int dataAlign, int bssAlign, long bssBytes, long segmentEnd) {
     public Layout {
       if (Integer.bitCount(dataAlign) != 1 || Integer.bitCount(bssAlign) != 1) {
-        throw new IllegalArgumentException("alignments must be powers of two: " + dataAlign
-            + ", " + bssAlign);
+        throw new IllegalArgumentException(
+            "alignments must be powers of two: " + dataAlign + ", " + bssAlign);
       }
       if (bssBytes < 0 || segmentEnd < 0) {
         throw new IllegalArgumentException("negative size: " + bssBytes + ", " + segmentEnd);
@@ -55,8 +55,8 @@ public class UserProgram {
 
     /**
      * Code and data packed from 0 (data at {@code dataAlign}), in a segment of exactly {@code
-     * segmentEnd} bytes whose top {@code roomBytes} the program uses by fixed addresses: the
-     * image must end at or below {@code segmentEnd - roomBytes}.
+     * segmentEnd} bytes whose top {@code roomBytes} the program uses by fixed addresses: the image
+     * must end at or below {@code segmentEnd - roomBytes}.
      */
     public static Layout fixed(int dataAlign, long roomBytes, long segmentEnd) {
       return new Layout(dataAlign, 1, roomBytes, segmentEnd);
@@ -67,8 +67,8 @@ public class UserProgram {
   public static final Layout KERNEL_TESTS = Layout.withBss(8, 8, 16384);
 
   /**
-   * Data 8-aligned, bss on its own four pages: the harness's laws (a generated store into bss
-   * never touches a code or data page).
+   * Data 8-aligned, bss on its own four pages: the harness's laws (a generated store into bss never
+   * touches a code or data page).
    */
   public static final Layout PAGED_BSS = Layout.withBss(8, 4096, 4 * 4096);
 
@@ -179,9 +179,14 @@ public class UserProgram {
     long memSize = image.length + layout.bssBytes();
     if (layout.segmentEnd() != 0) {
       if (memSize > layout.segmentEnd()) {
-        throw new IllegalStateException("program image of " + image.length + " bytes overlaps"
-            + " the " + layout.bssBytes() + " bytes it uses below 0x"
-            + Long.toHexString(layout.segmentEnd()));
+        throw new IllegalStateException(
+            "program image of "
+                + image.length
+                + " bytes overlaps"
+                + " the "
+                + layout.bssBytes()
+                + " bytes it uses below 0x"
+                + Long.toHexString(layout.segmentEnd()));
       }
       memSize = layout.segmentEnd();
     }

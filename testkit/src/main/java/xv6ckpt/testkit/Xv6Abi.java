@@ -40,9 +40,30 @@ public final class Xv6Abi {
 
   /** Each call's name, indexed by its number (index 0 is no call), as syscall.h spells them. */
   private static final String[] NAMES = {
-    null, "fork", "exit", "wait", "pipe", "read", "kill", "exec", "fstat", "chdir", "dup",
-    "getpid", "sbrk", "sleep", "uptime", "open", "write", "mknod", "unlink", "link", "mkdir",
-    "close", "checkpoint", "restore"
+    null,
+    "fork",
+    "exit",
+    "wait",
+    "pipe",
+    "read",
+    "kill",
+    "exec",
+    "fstat",
+    "chdir",
+    "dup",
+    "getpid",
+    "sbrk",
+    "sleep",
+    "uptime",
+    "open",
+    "write",
+    "mknod",
+    "unlink",
+    "link",
+    "mkdir",
+    "close",
+    "checkpoint",
+    "restore"
   };
 
   /** The highest call number the kernel dispatches. */

@@ -13,23 +13,25 @@ import java.util.Map;
  * {@code cAddi16sp}), plus the usual pseudo-instructions and data directives.
  *
  * <p>Contract:
+ *
  * <ul>
- *   <li>Operands come in the order the assembly text writes them: {@code addi(A0, A1, 5)} is
- *       {@code addi a0, a1, 5}; {@code lw(A0, 8, SP)} is {@code lw a0, 8(sp)}; {@code sw(A1, -4,
- *       S0)} is {@code sw a1, -4(s0)}; {@code amoaddW(A0, A1, A2)} is {@code amoadd.w a0, a1,
- *       (a2)}; {@code csrrs(A0, Csr.CYCLE, ZERO)} is {@code csrrs a0, cycle, zero}.
+ *   <li>Operands come in the order the assembly text writes them: {@code addi(A0, A1, 5)} is {@code
+ *       addi a0, a1, 5}; {@code lw(A0, 8, SP)} is {@code lw a0, 8(sp)}; {@code sw(A1, -4, S0)} is
+ *       {@code sw a1, -4(s0)}; {@code amoaddW(A0, A1, A2)} is {@code amoadd.w a0, a1, (a2)}; {@code
+ *       csrrs(A0, Csr.CYCLE, ZERO)} is {@code csrrs a0, cycle, zero}.
  *   <li>Nothing is silently truncated or fixed up: a register outside x0..x31 (or outside the
  *       compressed register class x8..x15 for rd'/rs1'/rs2'), an immediate out of range or of the
  *       wrong alignment, a compressed form whose operands make it a HINT or reserved encoding, a
- *       duplicate label, an undefined label, a branch target out of range or at an odd address,
- *       all throw {@link IllegalArgumentException} naming the instruction and the value. Operand
- *       errors are thrown by the emitting call; label errors by {@link #assemble()} (or by
- *       {@link #label} for a duplicate).
+ *       duplicate label, an undefined label, a branch target out of range or at an odd address, all
+ *       throw {@link IllegalArgumentException} naming the instruction and the value. Operand errors
+ *       are thrown by the emitting call; label errors by {@link #assemble()} (or by {@link #label}
+ *       for a duplicate).
  *   <li>Compressed instructions are emitted only when asked for ({@code cAddi} ...); the base
  *       methods always emit 4 bytes, so a program's layout is what the caller wrote.
  *   <li>Forward references are fix-ups resolved by {@link #assemble()}, which may be called any
  *       number of times; every instruction's size is known when it is emitted.
  * </ul>
+ *
  * Every emitting method returns {@code this}, so programs can be written as chains.
  */
 public final class Assembler {
@@ -41,7 +43,13 @@ public final class Assembler {
 
   /** What a fix-up patches once its label's address is known. */
   private enum FixKind {
-    BRANCH, JAL, C_BRANCH, C_JUMP, PCREL_CODE, PCREL_DATA, ABS64
+    BRANCH,
+    JAL,
+    C_BRANCH,
+    C_JUMP,
+    PCREL_CODE,
+    PCREL_DATA,
+    ABS64
   }
 
   /** A reference to {@code label} from the instruction (or dword) at buffer offset {@code at}. */
@@ -124,8 +132,9 @@ public final class Assembler {
 
   /** {@code jalr rd, imm(rs1)}. */
   public Assembler jalr(int rd, long imm, int rs1) {
-    return emit32(Encode.i(Encode.JALR, reg("jalr", "rd", rd), 0, reg("jalr", "rs1", rs1),
-        simm("jalr", imm, 12)));
+    return emit32(
+        Encode.i(
+            Encode.JALR, reg("jalr", "rd", rd), 0, reg("jalr", "rs1", rs1), simm("jalr", imm, 12)));
   }
 
   public Assembler beq(int rs1, int rs2, String label) {
@@ -208,13 +217,19 @@ public final class Assembler {
   }
 
   private Assembler load(String insn, int funct3, int rd, long imm, int rs1) {
-    return emit32(Encode.i(Encode.LOAD, reg(insn, "rd", rd), funct3, reg(insn, "rs1", rs1),
-        simm(insn, imm, 12)));
+    return emit32(
+        Encode.i(
+            Encode.LOAD, reg(insn, "rd", rd), funct3, reg(insn, "rs1", rs1), simm(insn, imm, 12)));
   }
 
   private Assembler store(String insn, int funct3, int rs2, long imm, int rs1) {
-    return emit32(Encode.s(Encode.STORE, funct3, reg(insn, "rs1", rs1), reg(insn, "rs2", rs2),
-        simm(insn, imm, 12)));
+    return emit32(
+        Encode.s(
+            Encode.STORE,
+            funct3,
+            reg(insn, "rs1", rs1),
+            reg(insn, "rs2", rs2),
+            simm(insn, imm, 12)));
   }
 
   // ======================================================================================
@@ -336,25 +351,30 @@ public final class Assembler {
   }
 
   private Assembler opImm(String insn, int opcode, int funct3, int rd, int rs1, long imm) {
-    return emit32(Encode.i(opcode, reg(insn, "rd", rd), funct3, reg(insn, "rs1", rs1),
-        simm(insn, imm, 12)));
+    return emit32(
+        Encode.i(opcode, reg(insn, "rd", rd), funct3, reg(insn, "rs1", rs1), simm(insn, imm, 12)));
   }
 
   /** A shift by immediate: the top bits of the I immediate hold the funct6/funct7 code. */
-  private Assembler shift(String insn, int opcode, int funct3, int high, int rd, int rs1,
-      int shamt, int width) {
+  private Assembler shift(
+      String insn, int opcode, int funct3, int high, int rd, int rs1, int shamt, int width) {
     if (shamt < 0 || shamt >= width) {
       throw new IllegalArgumentException(
           insn + ": shift amount " + shamt + " is outside [0, " + (width - 1) + "]");
     }
-    return emit32(Encode.i(opcode, reg(insn, "rd", rd), funct3, reg(insn, "rs1", rs1),
-        high | shamt));
+    return emit32(
+        Encode.i(opcode, reg(insn, "rd", rd), funct3, reg(insn, "rs1", rs1), high | shamt));
   }
 
-  private Assembler op(String insn, int opcode, int funct3, int funct7, int rd, int rs1,
-      int rs2) {
-    return emit32(Encode.r(opcode, reg(insn, "rd", rd), funct3, reg(insn, "rs1", rs1),
-        reg(insn, "rs2", rs2), funct7));
+  private Assembler op(String insn, int opcode, int funct3, int funct7, int rd, int rs1, int rs2) {
+    return emit32(
+        Encode.r(
+            opcode,
+            reg(insn, "rd", rd),
+            funct3,
+            reg(insn, "rs1", rs1),
+            reg(insn, "rs2", rs2),
+            funct7));
   }
 
   // ======================================================================================
@@ -432,14 +452,18 @@ public final class Assembler {
   }
 
   private Assembler csrReg(String insn, int funct3, int rd, int csr, int rs1) {
-    return emit32(Encode.i(Encode.SYSTEM, reg(insn, "rd", rd), funct3, reg(insn, "rs1", rs1),
-        csrNumber(insn, csr)));
+    return emit32(
+        Encode.i(
+            Encode.SYSTEM,
+            reg(insn, "rd", rd),
+            funct3,
+            reg(insn, "rs1", rs1),
+            csrNumber(insn, csr)));
   }
 
   private Assembler csrImm(String insn, int funct3, int rd, int csr, int uimm) {
     uimm(insn, uimm, 31);
-    return emit32(Encode.i(Encode.SYSTEM, reg(insn, "rd", rd), funct3, uimm,
-        csrNumber(insn, csr)));
+    return emit32(Encode.i(Encode.SYSTEM, reg(insn, "rd", rd), funct3, uimm, csrNumber(insn, csr)));
   }
 
   private static int csrNumber(String insn, int csr) {
@@ -691,14 +715,20 @@ public final class Assembler {
     return amo("amomaxu.d", 0b11100, DOUBLE, rd, rs2, rs1, ord);
   }
 
-  private Assembler amo(String insn, int funct5, int width, int rd, int rs2, int rs1,
-      Ordering ord) {
+  private Assembler amo(
+      String insn, int funct5, int width, int rd, int rs2, int rs1, Ordering ord) {
     if (ord == null) {
       throw new IllegalArgumentException(insn + ": ordering must not be null (use NONE)");
     }
     String name = insn + ord.suffix();
-    int word = Encode.r(Encode.AMO, reg(name, "rd", rd), width, reg(name, "rs1", rs1),
-        reg(name, "rs2", rs2), funct5 << 2);
+    int word =
+        Encode.r(
+            Encode.AMO,
+            reg(name, "rd", rd),
+            width,
+            reg(name, "rs1", rs1),
+            reg(name, "rs2", rs2),
+            funct5 << 2);
     return emit32(word | ord.bits());
   }
 
@@ -721,32 +751,35 @@ public final class Assembler {
   public Assembler cLw(int rd, int uimm, int rs1) {
     String insn = "c.lw";
     scaledUimm(insn, uimm, 4, 124);
-    return emit16(Encode.cls(0b010, Encode.clsWordImm(uimm), creg(insn, "rs1'", rs1),
-        creg(insn, "rd'", rd)));
+    return emit16(
+        Encode.cls(0b010, Encode.clsWordImm(uimm), creg(insn, "rs1'", rs1), creg(insn, "rd'", rd)));
   }
 
   /** {@code c.ld rd', uimm(rs1')}: uimm a multiple of 8 up to 248. */
   public Assembler cLd(int rd, int uimm, int rs1) {
     String insn = "c.ld";
     scaledUimm(insn, uimm, 8, 248);
-    return emit16(Encode.cls(0b011, Encode.clsDoubleImm(uimm), creg(insn, "rs1'", rs1),
-        creg(insn, "rd'", rd)));
+    return emit16(
+        Encode.cls(
+            0b011, Encode.clsDoubleImm(uimm), creg(insn, "rs1'", rs1), creg(insn, "rd'", rd)));
   }
 
   /** {@code c.sw rs2', uimm(rs1')}. */
   public Assembler cSw(int rs2, int uimm, int rs1) {
     String insn = "c.sw";
     scaledUimm(insn, uimm, 4, 124);
-    return emit16(Encode.cls(0b110, Encode.clsWordImm(uimm), creg(insn, "rs1'", rs1),
-        creg(insn, "rs2'", rs2)));
+    return emit16(
+        Encode.cls(
+            0b110, Encode.clsWordImm(uimm), creg(insn, "rs1'", rs1), creg(insn, "rs2'", rs2)));
   }
 
   /** {@code c.sd rs2', uimm(rs1')}. */
   public Assembler cSd(int rs2, int uimm, int rs1) {
     String insn = "c.sd";
     scaledUimm(insn, uimm, 8, 248);
-    return emit16(Encode.cls(0b111, Encode.clsDoubleImm(uimm), creg(insn, "rs1'", rs1),
-        creg(insn, "rs2'", rs2)));
+    return emit16(
+        Encode.cls(
+            0b111, Encode.clsDoubleImm(uimm), creg(insn, "rs1'", rs1), creg(insn, "rs2'", rs2)));
   }
 
   /** {@code c.nop}. */
@@ -853,13 +886,19 @@ public final class Assembler {
   /** {@code c.beqz rs1', label} (range ±256 bytes). */
   public Assembler cBeqz(int rs1, String label) {
     creg("c.beqz", "rs1'", rs1);
-    return emitFixed16(0b110 << 13 | (rs1 - 8) << 7 | 0b01, FixKind.C_BRANCH, label,
+    return emitFixed16(
+        0b110 << 13 | (rs1 - 8) << 7 | 0b01,
+        FixKind.C_BRANCH,
+        label,
         "c.beqz " + Reg.name(rs1) + ", " + label);
   }
 
   public Assembler cBnez(int rs1, String label) {
     creg("c.bnez", "rs1'", rs1);
-    return emitFixed16(0b111 << 13 | (rs1 - 8) << 7 | 0b01, FixKind.C_BRANCH, label,
+    return emitFixed16(
+        0b111 << 13 | (rs1 - 8) << 7 | 0b01,
+        FixKind.C_BRANCH,
+        label,
         "c.bnez " + Reg.name(rs1) + ", " + label);
   }
 
@@ -1062,20 +1101,32 @@ public final class Assembler {
 
   /** {@code call label} = {@code auipc ra, hi; jalr ra, lo(ra)}: reaches ±2 GiB. */
   public Assembler call(String label) {
-    return pcrelPair(Reg.RA, Encode.i(Encode.JALR, Reg.RA, 0, Reg.RA, 0), FixKind.PCREL_CODE,
-        label, "call " + label);
+    return pcrelPair(
+        Reg.RA,
+        Encode.i(Encode.JALR, Reg.RA, 0, Reg.RA, 0),
+        FixKind.PCREL_CODE,
+        label,
+        "call " + label);
   }
 
   /** {@code tail label} = {@code auipc t1, hi; jalr x0, lo(t1)}. */
   public Assembler tail(String label) {
-    return pcrelPair(Reg.T1, Encode.i(Encode.JALR, Reg.ZERO, 0, Reg.T1, 0), FixKind.PCREL_CODE,
-        label, "tail " + label);
+    return pcrelPair(
+        Reg.T1,
+        Encode.i(Encode.JALR, Reg.ZERO, 0, Reg.T1, 0),
+        FixKind.PCREL_CODE,
+        label,
+        "tail " + label);
   }
 
   /** {@code la rd, label} = {@code auipc rd, hi; addi rd, rd, lo} (pc-relative). */
   public Assembler la(int rd, String label) {
     reg("la", "rd", rd);
-    return pcrelPair(rd, Encode.i(Encode.OP_IMM, rd, 0b000, rd, 0), FixKind.PCREL_DATA, label,
+    return pcrelPair(
+        rd,
+        Encode.i(Encode.OP_IMM, rd, 0b000, rd, 0),
+        FixKind.PCREL_DATA,
+        label,
         "la " + Reg.name(rd) + ", " + label);
   }
 
@@ -1161,8 +1212,8 @@ public final class Assembler {
   public Assembler ascii(String s) {
     for (int k = 0; k < s.length(); k++) {
       if (s.charAt(k) > 0x7F) {
-        throw new IllegalArgumentException("ascii: character " + k + " of \"" + s
-            + "\" is not ASCII");
+        throw new IllegalArgumentException(
+            "ascii: character " + k + " of \"" + s + "\" is not ASCII");
       }
     }
     return bytes(s.getBytes(StandardCharsets.US_ASCII));
@@ -1251,23 +1302,26 @@ public final class Assembler {
   public byte[] toElf(String entryLabel, String dataLabel) {
     long data = address(dataLabel);
     if (data % Elf64Writer.PAGE_SIZE != 0) {
-      throw new IllegalArgumentException("toElf: data label '" + dataLabel + "' at "
-          + hex(data) + " is not page aligned; put align(4096) before it");
+      throw new IllegalArgumentException(
+          "toElf: data label '"
+              + dataLabel
+              + "' at "
+              + hex(data)
+              + " is not page aligned; put align(4096) before it");
     }
     int split = (int) (data - origin);
     byte[] all = assemble();
     Elf64Writer w = new Elf64Writer().entry(address(entryLabel));
-    w.segment(origin, Arrays.copyOfRange(all, 0, split),
-        Elf64Writer.PF_R | Elf64Writer.PF_X);
-    w.segment(data, Arrays.copyOfRange(all, split, all.length),
-        Elf64Writer.PF_R | Elf64Writer.PF_W);
+    w.segment(origin, Arrays.copyOfRange(all, 0, split), Elf64Writer.PF_R | Elf64Writer.PF_X);
+    w.segment(
+        data, Arrays.copyOfRange(all, split, all.length), Elf64Writer.PF_R | Elf64Writer.PF_W);
     return w.write();
   }
 
   private Elf64Writer elfWriter(long entry, int length) {
-    return new Elf64Writer().entry(entry)
-        .segment(origin, Arrays.copyOf(assemble(), length),
-            Elf64Writer.PF_R | Elf64Writer.PF_X);
+    return new Elf64Writer()
+        .entry(entry)
+        .segment(origin, Arrays.copyOf(assemble(), length), Elf64Writer.PF_R | Elf64Writer.PF_X);
   }
 
   // ======================================================================================
@@ -1295,15 +1349,24 @@ public final class Assembler {
   /** Checks that a jump target is 2-byte aligned and its offset fits {@code bits} signed bits. */
   private static long codeOffset(Fixup f, long target, long offset, int bits) {
     if ((target & 1) != 0) {
-      throw new IllegalArgumentException(f.insn() + ": target " + hex(target)
-          + " is not 2-byte aligned");
+      throw new IllegalArgumentException(
+          f.insn() + ": target " + hex(target) + " is not 2-byte aligned");
     }
     if (bits < 64) {
       long min = -(1L << (bits - 1));
       long max = (1L << (bits - 1)) - 2;
       if (offset < min || offset > max) {
-        throw new IllegalArgumentException(f.insn() + ": offset " + offset + " to " + hex(target)
-            + " is outside [" + min + ", " + max + "]");
+        throw new IllegalArgumentException(
+            f.insn()
+                + ": offset "
+                + offset
+                + " to "
+                + hex(target)
+                + " is outside ["
+                + min
+                + ", "
+                + max
+                + "]");
       }
     }
     return offset;
@@ -1362,8 +1425,8 @@ public final class Assembler {
 
   private static int creg(String insn, String role, int r) {
     if (!Reg.isCompressible(r)) {
-      throw new IllegalArgumentException(insn + ": " + role + " " + Reg.name(r)
-          + " is not one of x8..x15 (s0, s1, a0..a5)");
+      throw new IllegalArgumentException(
+          insn + ": " + role + " " + Reg.name(r) + " is not one of x8..x15 (s0, s1, a0..a5)");
     }
     return r;
   }
@@ -1389,8 +1452,7 @@ public final class Assembler {
   private static void scaledUimm(String insn, long v, int scale, long max) {
     uimm(insn, v, max);
     if (v % scale != 0) {
-      throw new IllegalArgumentException(
-          insn + ": offset " + v + " is not a multiple of " + scale);
+      throw new IllegalArgumentException(insn + ": offset " + v + " is not a multiple of " + scale);
     }
   }
 

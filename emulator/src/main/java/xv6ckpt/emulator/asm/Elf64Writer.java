@@ -8,19 +8,19 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Writes a static RISC-V ELF64 executable (little-endian, ET_EXEC, EM_RISCV, e_flags RVC with
- * the soft-float ABI) from PT_LOAD segments and an entry point. Builder use:
- * {@code new Elf64Writer().segment(0x0, text, PF_R | PF_X).entry(0x0).write()}.
+ * Writes a static RISC-V ELF64 executable (little-endian, ET_EXEC, EM_RISCV, e_flags RVC with the
+ * soft-float ABI) from PT_LOAD segments and an entry point. Builder use: {@code new
+ * Elf64Writer().segment(0x0, text, PF_R | PF_X).entry(0x0).write()}.
  *
  * <p>File layout: ELF header, program headers, each segment's bytes at a file offset congruent to
- * its vaddr modulo the page size (so a loader may map it), then a section table naming each
- * segment (.text / .data / .rodata) plus .shstrtab, which only tools such as objdump use.
+ * its vaddr modulo the page size (so a loader may map it), then a section table naming each segment
+ * (.text / .data / .rodata) plus .shstrtab, which only tools such as objdump use.
  *
- * <p>Rules, each an {@link IllegalArgumentException} from {@link #write()} naming the segment:
- * at least one segment; flags a nonempty subset of PF_R|PF_W|PF_X; memsz >= filesz; no vaddr
- * range wraps past 2^64 or overlaps another segment's range; the entry lies inside an
- * executable segment's file bytes. xv6's exec additionally wants page-aligned vaddrs, which the
- * writer allows but does not require (riscv-tests style layouts need not be).
+ * <p>Rules, each an {@link IllegalArgumentException} from {@link #write()} naming the segment: at
+ * least one segment; flags a nonempty subset of PF_R|PF_W|PF_X; memsz >= filesz; no vaddr range
+ * wraps past 2^64 or overlaps another segment's range; the entry lies inside an executable
+ * segment's file bytes. xv6's exec additionally wants page-aligned vaddrs, which the writer allows
+ * but does not require (riscv-tests style layouts need not be).
  */
 public final class Elf64Writer {
   public static final int PF_X = 1, PF_W = 2, PF_R = 4;
@@ -50,8 +50,8 @@ public final class Elf64Writer {
   /** Adds a segment; memory beyond the file bytes (up to memSize) is zero (a .bss). */
   public Elf64Writer segment(long vaddr, byte[] bytes, long memSize, int flags) {
     if (bytes == null) {
-      throw new IllegalArgumentException("segment at 0x" + Long.toHexString(vaddr)
-          + ": bytes must not be null");
+      throw new IllegalArgumentException(
+          "segment at 0x" + Long.toHexString(vaddr) + ": bytes must not be null");
     }
     segments.add(new Segment(vaddr, bytes.clone(), memSize, flags));
     return this;
@@ -120,16 +120,16 @@ public final class Elf64Writer {
   private static void validateSegment(Segment s) {
     String where = "segment at 0x" + Long.toHexString(s.vaddr());
     if (s.flags() < 1 || s.flags() > (PF_R | PF_W | PF_X)) {
-      throw new IllegalArgumentException(where + ": flags " + s.flags()
-          + " are not a nonempty set of PF_R|PF_W|PF_X");
+      throw new IllegalArgumentException(
+          where + ": flags " + s.flags() + " are not a nonempty set of PF_R|PF_W|PF_X");
     }
     if (s.memSize() < s.bytes().length) {
-      throw new IllegalArgumentException(where + ": memsz " + s.memSize()
-          + " is smaller than filesz " + s.bytes().length);
+      throw new IllegalArgumentException(
+          where + ": memsz " + s.memSize() + " is smaller than filesz " + s.bytes().length);
     }
     if (s.memSize() > 0 && Long.compareUnsigned(s.vaddr() + s.memSize() - 1, s.vaddr()) < 0) {
-      throw new IllegalArgumentException(where + ": memsz " + s.memSize()
-          + " wraps past the top of the address space");
+      throw new IllegalArgumentException(
+          where + ": memsz " + s.memSize() + " wraps past the top of the address space");
     }
   }
 
@@ -140,8 +140,12 @@ public final class Elf64Writer {
       Segment a = sorted.get(k - 1);
       Segment b = sorted.get(k);
       if (a.memSize() > 0 && Long.compareUnsigned(a.vaddr() + a.memSize() - 1, b.vaddr()) >= 0) {
-        throw new IllegalArgumentException("segments at 0x" + Long.toHexString(a.vaddr())
-            + " and 0x" + Long.toHexString(b.vaddr()) + " overlap");
+        throw new IllegalArgumentException(
+            "segments at 0x"
+                + Long.toHexString(a.vaddr())
+                + " and 0x"
+                + Long.toHexString(b.vaddr())
+                + " overlap");
       }
     }
   }
@@ -153,8 +157,10 @@ public final class Elf64Writer {
         return;
       }
     }
-    throw new IllegalArgumentException("entry 0x" + Long.toHexString(entry)
-        + " is not inside the file bytes of an executable segment");
+    throw new IllegalArgumentException(
+        "entry 0x"
+            + Long.toHexString(entry)
+            + " is not inside the file bytes of an executable segment");
   }
 
   private void writeHeader(ByteBuffer out, int phnum, long shoff, int shnum) {
@@ -212,24 +218,40 @@ public final class Elf64Writer {
     return (flags & PF_X) != 0 ? ".text" : (flags & PF_W) != 0 ? ".data" : ".rodata";
   }
 
-  private void writeSectionHeaders(ByteBuffer out, long shoff, long[] offsets, long namesOffset,
-      int namesLength) {
+  private void writeSectionHeaders(
+      ByteBuffer out, long shoff, long[] offsets, long namesOffset, int namesLength) {
     out.position((int) shoff);
     out.put(new byte[SHDR_SIZE]); // index 0: SHN_UNDEF
     int nameIndex = 1;
     for (int k = 0; k < segments.size(); k++) {
       Segment s = segments.get(k);
-      long flags = SHF_ALLOC | ((s.flags() & PF_W) != 0 ? SHF_WRITE : 0)
-          | ((s.flags() & PF_X) != 0 ? SHF_EXECINSTR : 0);
-      writeSectionHeader(out, nameIndex, SHT_PROGBITS, flags, s.vaddr(), offsets[k],
-          s.bytes().length, (s.flags() & PF_X) != 0 ? 2 : 1);
+      long flags =
+          SHF_ALLOC
+              | ((s.flags() & PF_W) != 0 ? SHF_WRITE : 0)
+              | ((s.flags() & PF_X) != 0 ? SHF_EXECINSTR : 0);
+      writeSectionHeader(
+          out,
+          nameIndex,
+          SHT_PROGBITS,
+          flags,
+          s.vaddr(),
+          offsets[k],
+          s.bytes().length,
+          (s.flags() & PF_X) != 0 ? 2 : 1);
       nameIndex += sectionName(k).length() + 1;
     }
     writeSectionHeader(out, nameIndex, SHT_STRTAB, 0, 0, namesOffset, namesLength, 1);
   }
 
-  private static void writeSectionHeader(ByteBuffer out, int name, int type, long flags,
-      long addr, long offset, long size, long align) {
+  private static void writeSectionHeader(
+      ByteBuffer out,
+      int name,
+      int type,
+      long flags,
+      long addr,
+      long offset,
+      long size,
+      long align) {
     out.putInt(name);
     out.putInt(type);
     out.putLong(flags);

@@ -2,12 +2,12 @@ package xv6ckpt.emulator.asm;
 
 /**
  * Bit packing of the RISC-V instruction formats (unprivileged spec, chapter 2 "Base Instruction
- * Formats" and chapter "C" for the compressed ones). Pure functions, no checking: the
- * {@link Assembler} has already checked every register and immediate against the instruction's
- * rules, so here a value is only masked into its field.
+ * Formats" and chapter "C" for the compressed ones). Pure functions, no checking: the {@link
+ * Assembler} has already checked every register and immediate against the instruction's rules, so
+ * here a value is only masked into its field.
  *
- * <p>Immediate scrambles are written as "take bits hi..lo of the immediate, put them at bit
- * {@code at}", in the order the spec's format pictures list them, left to right.
+ * <p>Immediate scrambles are written as "take bits hi..lo of the immediate, put them at bit {@code
+ * at}", in the order the spec's format pictures list them, left to right.
  */
 final class Encode {
   private Encode() {}
@@ -43,13 +43,19 @@ final class Encode {
   }
 
   static int s(int opcode, int funct3, int rs1, int rs2, long imm) {
-    return field(imm, 11, 5, 25) | rs2 << 20 | rs1 << 15 | funct3 << 12
-        | field(imm, 4, 0, 7) | opcode;
+    return field(imm, 11, 5, 25)
+        | rs2 << 20
+        | rs1 << 15
+        | funct3 << 12
+        | field(imm, 4, 0, 7)
+        | opcode;
   }
 
   /** The B-type immediate fields alone (imm[12|10:5] ... imm[4:1|11]), for patching. */
   static int bImm(long imm) {
-    return field(imm, 12, 12, 31) | field(imm, 10, 5, 25) | field(imm, 4, 1, 8)
+    return field(imm, 12, 12, 31)
+        | field(imm, 10, 5, 25)
+        | field(imm, 4, 1, 8)
         | field(imm, 11, 11, 7);
   }
 
@@ -63,7 +69,9 @@ final class Encode {
 
   /** The J-type immediate fields alone (imm[20|10:1|11|19:12]), for patching. */
   static int jImm(long imm) {
-    return field(imm, 20, 20, 31) | field(imm, 10, 1, 21) | field(imm, 11, 11, 20)
+    return field(imm, 20, 20, 31)
+        | field(imm, 10, 1, 21)
+        | field(imm, 11, 11, 20)
         | field(imm, 19, 12, 12);
   }
 
@@ -85,8 +93,12 @@ final class Encode {
 
   /** CB with the imm[5] | rd' | imm[4:0] layout (c.srli, c.srai, c.andi). */
   static int cbAlu(int funct2, int rd, long imm) {
-    return 0b100 << 13 | field(imm, 5, 5, 12) | funct2 << 10 | (rd - 8) << 7
-        | field(imm, 4, 0, 2) | 0b01;
+    return 0b100 << 13
+        | field(imm, 5, 5, 12)
+        | funct2 << 10
+        | (rd - 8) << 7
+        | field(imm, 4, 0, 2)
+        | 0b01;
   }
 
   /** CA: funct6 | rd'/rs1' | funct2 | rs2' | op. */
@@ -96,15 +108,23 @@ final class Encode {
 
   /** The CB branch offset fields (offset[8|4:3] ... offset[7:6|2:1|5]), for patching. */
   static int cbImm(long imm) {
-    return field(imm, 8, 8, 12) | field(imm, 4, 3, 10) | field(imm, 7, 6, 5)
-        | field(imm, 2, 1, 3) | field(imm, 5, 5, 2);
+    return field(imm, 8, 8, 12)
+        | field(imm, 4, 3, 10)
+        | field(imm, 7, 6, 5)
+        | field(imm, 2, 1, 3)
+        | field(imm, 5, 5, 2);
   }
 
   /** The CJ jump target fields (offset[11|4|9:8|10|6|7|3:1|5]), for patching. */
   static int cjImm(long imm) {
-    return field(imm, 11, 11, 12) | field(imm, 4, 4, 11) | field(imm, 9, 8, 9)
-        | field(imm, 10, 10, 8) | field(imm, 6, 6, 7) | field(imm, 7, 7, 6)
-        | field(imm, 3, 1, 3) | field(imm, 5, 5, 2);
+    return field(imm, 11, 11, 12)
+        | field(imm, 4, 4, 11)
+        | field(imm, 9, 8, 9)
+        | field(imm, 10, 10, 8)
+        | field(imm, 6, 6, 7)
+        | field(imm, 7, 7, 6)
+        | field(imm, 3, 1, 3)
+        | field(imm, 5, 5, 2);
   }
 
   /** c.lw / c.sw offset fields: uimm[5:3] at 12, uimm[2|6] at 6:5. */
@@ -124,14 +144,19 @@ final class Encode {
 
   /** c.addi4spn: nzuimm[5:4|9:6|2|3] at 12:5. */
   static int cAddi4spnImm(long uimm) {
-    return field(uimm, 5, 4, 11) | field(uimm, 9, 6, 7) | field(uimm, 2, 2, 6)
+    return field(uimm, 5, 4, 11)
+        | field(uimm, 9, 6, 7)
+        | field(uimm, 2, 2, 6)
         | field(uimm, 3, 3, 5);
   }
 
   /** c.addi16sp: nzimm[9] at 12, nzimm[4|6|8:7|5] at 6:2. */
   static int cAddi16spImm(long imm) {
-    return field(imm, 9, 9, 12) | field(imm, 4, 4, 6) | field(imm, 6, 6, 5)
-        | field(imm, 8, 7, 3) | field(imm, 5, 5, 2);
+    return field(imm, 9, 9, 12)
+        | field(imm, 4, 4, 6)
+        | field(imm, 6, 6, 5)
+        | field(imm, 8, 7, 3)
+        | field(imm, 5, 5, 2);
   }
 
   /** c.lwsp: uimm[5] at 12, uimm[4:2|7:6] at 6:2. */

@@ -8,9 +8,10 @@ import java.util.List;
  * constant to 1..8 steps, each of which the {@link Assembler} encodes with rd as destination.
  *
  * <p>The first step reads x0 (ADDI) or nothing (LUI); every later step reads rd. Strategy:
+ *
  * <ul>
- *   <li>A value that fits 32 signed bits is {@code lui} of its rounded upper 20 bits plus
- *       {@code addiw} of its signed low 12 bits (addiw, not addi, because lui's result for
+ *   <li>A value that fits 32 signed bits is {@code lui} of its rounded upper 20 bits plus {@code
+ *       addiw} of its signed low 12 bits (addiw, not addi, because lui's result for
  *       0x7ffff800..0x7fffffff is the negative 0xffffffff80000000 and only a 32-bit add wraps it
  *       back to the positive value), dropping either half when it is zero.
  *   <li>Otherwise: peel the signed low 12 bits, build the rest shifted right by its trailing zero
@@ -24,7 +25,11 @@ final class LoadImmediate {
   private LoadImmediate() {}
 
   enum Kind {
-    LUI, ADDI, ADDIW, SLLI, SRLI
+    LUI,
+    ADDI,
+    ADDIW,
+    SLLI,
+    SRLI
   }
 
   /** One instruction of the sequence: {@code kind rd, rs1, imm}. */

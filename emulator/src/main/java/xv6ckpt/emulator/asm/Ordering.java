@@ -1,8 +1,8 @@
 package xv6ckpt.emulator.asm;
 
 /**
- * The memory-ordering bits of an A-extension instruction (aq = bit 26, rl = bit 25). The
- * assembly suffix is what GNU as writes after the mnemonic: {@code amoadd.w.aqrl}.
+ * The memory-ordering bits of an A-extension instruction (aq = bit 26, rl = bit 25). The assembly
+ * suffix is what GNU as writes after the mnemonic: {@code amoadd.w.aqrl}.
  */
 public enum Ordering {
   NONE(false, false, ""),

@@ -15,7 +15,6 @@ public final class Reg {
   public static final int X15 = 15, X16 = 16, X17 = 17, X18 = 18, X19 = 19, X20 = 20, X21 = 21;
   public static final int X22 = 22, X23 = 23, X24 = 24, X25 = 25, X26 = 26, X27 = 27, X28 = 28;
   public static final int X29 = 29, X30 = 30, X31 = 31;
-
   public static final int ZERO = 0, RA = 1, SP = 2, GP = 3, TP = 4;
   public static final int T0 = 5, T1 = 6, T2 = 7;
   public static final int S0 = 8, FP = 8, S1 = 9;

@@ -3,14 +3,14 @@ package xv6ckpt.emulator.disk;
 /**
  * A disk: a fixed number of equally sized blocks, read and written whole.
  *
- * <p>This is the only way the kernel reaches persistent storage, and therefore the one place
- * where crashes and I/O faults are injected ({@code FaultInjectingBlockDevice}). A write that
- * returns has reached the medium; there is no write-back cache below this interface, so a power
- * cut loses exactly the writes that had not returned.
+ * <p>This is the only way the kernel reaches persistent storage, and therefore the one place where
+ * crashes and I/O faults are injected ({@code FaultInjectingBlockDevice}). A write that returns has
+ * reached the medium; there is no write-back cache below this interface, so a power cut loses
+ * exactly the writes that had not returned.
  *
- * <p>Errors: a block number out of range is a caller bug and throws
- * {@link IllegalArgumentException}; a failing medium throws {@link DiskIoException}, which the
- * kernel turns into its panic outcome (xv6 has no recovery from a failed disk request).
+ * <p>Errors: a block number out of range is a caller bug and throws {@link
+ * IllegalArgumentException}; a failing medium throws {@link DiskIoException}, which the kernel
+ * turns into its panic outcome (xv6 has no recovery from a failed disk request).
  */
 public interface BlockDevice extends AutoCloseable {
 

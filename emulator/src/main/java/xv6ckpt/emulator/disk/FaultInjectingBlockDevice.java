@@ -17,10 +17,10 @@ import java.util.Set;
  *       what a machine sees up to the instant its power goes; what it does afterwards does not
  *       matter, because the test then mounts the medium afresh. k = 0 drops every write.
  *   <li>Failures: chosen reads or writes (by ordinal, or every access to a block number) throw
- *       {@link DiskIoException} and do not reach the medium. A write past the power cut is
- *       dropped, not failed: a powered-off disk reports nothing.
- *   <li>Record: every write is logged in order (ordinal, block number, outcome, and its contents
- *       if asked for at construction), so a test can replay any prefix of the write sequence.
+ *       {@link DiskIoException} and do not reach the medium. A write past the power cut is dropped,
+ *       not failed: a powered-off disk reports nothing.
+ *   <li>Record: every write is logged in order (ordinal, block number, outcome, and its contents if
+ *       asked for at construction), so a test can replay any prefix of the write sequence.
  * </ul>
  */
 public final class FaultInjectingBlockDevice implements BlockDevice {
@@ -45,6 +45,7 @@ public final class FaultInjectingBlockDevice implements BlockDevice {
   private long reads;
   private long writes;
   private long writesReachedMedium;
+
   /** Writes numbered above this are dropped; Long.MAX_VALUE while the power is on. */
   private long lastPoweredWrite = Long.MAX_VALUE;
 

@@ -9,13 +9,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * A disk backed by a host file used in place, as QEMU uses {@code fs.img}: block b is the bytes
- * at offset b * blockSize, and every write goes straight to the file (what the kernel writes
- * persists, so a later run sees it: a reboot).
+ * A disk backed by a host file used in place, as QEMU uses {@code fs.img}: block b is the bytes at
+ * offset b * blockSize, and every write goes straight to the file (what the kernel writes persists,
+ * so a later run sees it: a reboot).
  *
- * <p>Opening checks the file once: it must exist and its length must be a whole number of
- * blocks, otherwise {@link #open} fails with an {@link IOException} whose message names the file
- * and its size. After that, a host I/O error on one block becomes a {@link DiskIoException}.
+ * <p>Opening checks the file once: it must exist and its length must be a whole number of blocks,
+ * otherwise {@link #open} fails with an {@link IOException} whose message names the file and its
+ * size. After that, a host I/O error on one block becomes a {@link DiskIoException}.
  */
 public final class FileBlockDevice implements BlockDevice {
   private final Path path;

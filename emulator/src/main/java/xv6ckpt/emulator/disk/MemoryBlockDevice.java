@@ -11,19 +11,21 @@ import java.util.Map;
  * as zeros), so a large, mostly empty disk costs little to create.
  *
  * <p>Snapshot and reset, for machines reused across many runs: {@link #snapshot()} remembers the
- * current contents; from then on the first write to each block saves that block's old contents,
- * and {@link #reset()} puts back just those blocks. A reset therefore costs time proportional to
- * the number of blocks written since the snapshot, not to the size of the disk. Only the latest
+ * current contents; from then on the first write to each block saves that block's old contents, and
+ * {@link #reset()} puts back just those blocks. A reset therefore costs time proportional to the
+ * number of blocks written since the snapshot, not to the size of the disk. Only the latest
  * snapshot is kept; a reset keeps it, so run-reset-run-reset works.
  */
 public final class MemoryBlockDevice implements BlockDevice {
   private final int blockSize;
   private final long blockCount;
+
   /** blocks[b] is null while block b has never been written (all zeros). */
   private final byte[][] blocks;
 
   /** Old contents of each block written since the snapshot (null value: it was all zeros). */
   private Map<Long, byte[]> saved;
+
   private boolean closed;
 
   /** A zero-filled disk of {@code blockCount} blocks of {@code blockSize} bytes. */
@@ -144,8 +146,8 @@ public final class MemoryBlockDevice implements BlockDevice {
   }
 
   /**
-   * The blocks written since the last snapshot or reset, ascending: every other block holds
-   * what it held at the snapshot. Empty without a snapshot.
+   * The blocks written since the last snapshot or reset, ascending: every other block holds what it
+   * held at the snapshot. Empty without a snapshot.
    */
   public long[] writtenBlocks() {
     if (saved == null) {

@@ -12,7 +12,9 @@ public final class OverlayBlockDevice implements BlockDevice {
   private final BlockDevice base;
   private final Map<Long, byte[]> written = new HashMap<>();
 
-  /** @param base the device to view (closed when this one is) */
+  /**
+   * @param base the device to view (closed when this one is)
+   */
   public OverlayBlockDevice(BlockDevice base) {
     this.base = base;
   }

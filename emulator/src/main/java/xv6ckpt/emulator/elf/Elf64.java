@@ -6,15 +6,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads the parts of a little-endian ELF64 RISC-V executable that a loader needs: the file
- * header and the program headers. Sections and symbols are never needed to run a program.
+ * Reads the parts of a little-endian ELF64 RISC-V executable that a loader needs: the file header
+ * and the program headers. Sections and symbols are never needed to run a program.
  *
- * <p>Every rule is checked before a field is trusted, and a broken rule is reported as an
- * {@link ElfException} naming the field, so a loader never allocates from, or reads at, an
- * unchecked number. The rules are those of xv6's exec (magic, program headers inside the file,
- * memsz &ge; filesz, no address overflow) plus what a 64-bit RISC-V executable must say of
- * itself. The e_flags word (RVC, float ABI) is accepted whatever it holds: stock xv6 binaries
- * declare the double-float ABI though they contain no floating-point instruction.
+ * <p>Every rule is checked before a field is trusted, and a broken rule is reported as an {@link
+ * ElfException} naming the field, so a loader never allocates from, or reads at, an unchecked
+ * number. The rules are those of xv6's exec (magic, program headers inside the file, memsz &ge;
+ * filesz, no address overflow) plus what a 64-bit RISC-V executable must say of itself. The e_flags
+ * word (RVC, float ABI) is accepted whatever it holds: stock xv6 binaries declare the double-float
+ * ABI though they contain no floating-point instruction.
  */
 public final class Elf64 {
   public static final int EHDR_SIZE = 64;
@@ -32,10 +32,12 @@ public final class Elf64 {
   private Elf64() {}
 
   /** The file header fields a loader uses. */
-  public record Header(int type, int machine, long entry, long phoff, int phentsize, int phnum, int flags) {}
+  public record Header(
+      int type, int machine, long entry, long phoff, int phentsize, int phnum, int flags) {}
 
   /** One program header. */
-  public record ProgramHeader(int type, int flags, long offset, long vaddr, long filesz, long memsz, long align) {
+  public record ProgramHeader(
+      int type, int flags, long offset, long vaddr, long filesz, long memsz, long align) {
     public boolean isLoad() {
       return type == PT_LOAD;
     }
@@ -75,14 +77,15 @@ public final class Elf64 {
     if (b[5] != ELFDATA2LSB) {
       throw new ElfException("not a little-endian ELF file (EI_DATA " + b[5] + ")");
     }
-    Header h = new Header(
-        Short.toUnsignedInt(bb.getShort(16)),
-        Short.toUnsignedInt(bb.getShort(18)),
-        bb.getLong(24),
-        bb.getLong(32),
-        Short.toUnsignedInt(bb.getShort(54)),
-        Short.toUnsignedInt(bb.getShort(56)),
-        bb.getInt(48));
+    Header h =
+        new Header(
+            Short.toUnsignedInt(bb.getShort(16)),
+            Short.toUnsignedInt(bb.getShort(18)),
+            bb.getLong(24),
+            bb.getLong(32),
+            Short.toUnsignedInt(bb.getShort(54)),
+            Short.toUnsignedInt(bb.getShort(56)),
+            bb.getInt(48));
     if (h.machine() != EM_RISCV) {
       throw new ElfException("not a RISC-V executable (e_machine " + h.machine() + ", want 243)");
     }
@@ -96,8 +99,13 @@ public final class Elf64 {
   public static ProgramHeader parseProgramHeader(byte[] b, int off) {
     ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
     return new ProgramHeader(
-        bb.getInt(off), bb.getInt(off + 4), bb.getLong(off + 8), bb.getLong(off + 16),
-        bb.getLong(off + 32), bb.getLong(off + 40), bb.getLong(off + 48));
+        bb.getInt(off),
+        bb.getInt(off + 4),
+        bb.getLong(off + 8),
+        bb.getLong(off + 16),
+        bb.getLong(off + 32),
+        bb.getLong(off + 40),
+        bb.getLong(off + 48));
   }
 
   /**
@@ -111,8 +119,14 @@ public final class Elf64 {
     }
     long phEnd = h.phoff() + (long) h.phnum() * PHDR_SIZE;
     if (h.phoff() < 0 || phEnd > b.length) {
-      throw new ElfException("program headers (offset " + h.phoff() + ", " + h.phnum()
-          + " entries) run past the end of the " + b.length + "-byte file");
+      throw new ElfException(
+          "program headers (offset "
+              + h.phoff()
+              + ", "
+              + h.phnum()
+              + " entries) run past the end of the "
+              + b.length
+              + "-byte file");
     }
     List<ProgramHeader> phs = new ArrayList<>();
     for (int i = 0; i < h.phnum(); i++) {
@@ -134,16 +148,26 @@ public final class Elf64 {
     if (Long.compareUnsigned(ph.memsz(), ph.filesz()) < 0) {
       throw new ElfException(name + ": p_memsz " + ph.memsz() + " < p_filesz " + ph.filesz());
     }
-    if (ph.offset() < 0 || ph.filesz() < 0 || ph.offset() + ph.filesz() > fileLength
+    if (ph.offset() < 0
+        || ph.filesz() < 0
+        || ph.offset() + ph.filesz() > fileLength
         || ph.offset() + ph.filesz() < 0) {
-      throw new ElfException(name + ": file bytes [" + ph.offset() + ", +" + ph.filesz()
-          + ") run past the end of the " + fileLength + "-byte file");
+      throw new ElfException(
+          name
+              + ": file bytes ["
+              + ph.offset()
+              + ", +"
+              + ph.filesz()
+              + ") run past the end of the "
+              + fileLength
+              + "-byte file");
     }
     long end = ph.vaddr() + ph.memsz();
     if (ph.vaddr() < 0 || ph.memsz() < 0 || end < ph.vaddr() || end > addressLimit) {
-      throw new ElfException(String.format(
-          "%s: addresses [0x%x, +0x%x) overflow or reach past the user limit 0x%x",
-          name, ph.vaddr(), ph.memsz(), addressLimit));
+      throw new ElfException(
+          String.format(
+              "%s: addresses [0x%x, +0x%x) overflow or reach past the user limit 0x%x",
+              name, ph.vaddr(), ph.memsz(), addressLimit));
     }
   }
 }

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The RISC-V programs built from {@code emulator/programs/} and shipped inside the jar: a demo
- * and the three benchmark workloads. Their sources and Makefile sit in that folder; CI rebuilds
- * them and fails if the committed binaries differ.
+ * The RISC-V programs built from {@code emulator/programs/} and shipped inside the jar: a demo and
+ * the three benchmark workloads. Their sources and Makefile sit in that folder; CI rebuilds them
+ * and fails if the committed binaries differ.
  */
 public final class BundledPrograms {
   /** Every bundled program, by name. */

@@ -12,22 +12,24 @@ import xv6ckpt.emulator.elf.Elf64.ElfException;
 import xv6ckpt.emulator.elf.Elf64.ProgramHeader;
 
 /**
- * A "proxy kernel": just enough operating system to run one bare static ELF on a hart, so that
- * ISA test programs and benchmarks run before, and without, the xv6 kernel.
+ * A "proxy kernel": just enough operating system to run one bare static ELF on a hart, so that ISA
+ * test programs and benchmarks run before, and without, the xv6 kernel.
  *
- * <p>It maps the program's PT_LOAD segments and a stack through real Sv39 page tables in
- * emulated RAM (so every run exercises the MMU), passes arguments as xv6's exec does (a0 = argc,
- * a1 = argv, strings and the argv array on the stack), and serves two system calls with xv6's
- * numbers: {@code write} (16) to fds 1 and 2, and {@code exit} (2). Any other system call
- * returns -1. A trap that is not a system call kills the program with xv6's message and exit
- * status -1, as xv6's usertrap does.
+ * <p>It maps the program's PT_LOAD segments and a stack through real Sv39 page tables in emulated
+ * RAM (so every run exercises the MMU), passes arguments as xv6's exec does (a0 = argc, a1 = argv,
+ * strings and the argv array on the stack), and serves two system calls with xv6's numbers: {@code
+ * write} (16) to fds 1 and 2, and {@code exit} (2). Any other system call returns -1. A trap that
+ * is not a system call kills the program with xv6's message and exit status -1, as xv6's usertrap
+ * does.
  *
  * <p>Physical pages come from a bump allocator: one program, never freed.
  */
 public final class ProxyKernel {
   public static final long PGSIZE = 4096;
+
   /** One past the highest user address, as xv6's MAXVA; the top two pages stay unmapped. */
   public static final long MAXVA = 1L << 38;
+
   public static final long USER_LIMIT = MAXVA - 2 * PGSIZE;
   public static final int SYS_EXIT = 2;
   public static final int SYS_WRITE = 16;
@@ -80,7 +82,8 @@ public final class ProxyKernel {
   }
 
   /** A loaded program's whole machine state: RAM, registers, pc, instruction count. */
-  public record Snapshot(PhysicalMemory.Snapshot memory, long[] registers, long pc, long instret, long nextFree) {}
+  public record Snapshot(
+      PhysicalMemory.Snapshot memory, long[] registers, long pc, long instret, long nextFree) {}
 
   /** Captures the machine, e.g. right after {@link #load}, to run the same program again. */
   public Snapshot snapshot() {
@@ -92,9 +95,9 @@ public final class ProxyKernel {
   }
 
   /**
-   * Puts the machine back as {@code s} found it. Decoded and translated code of pages the run
-   * did not write survives, as it would in a machine that never stopped: this is what makes a
-   * reset cheaper than a new machine.
+   * Puts the machine back as {@code s} found it. Decoded and translated code of pages the run did
+   * not write survives, as it would in a machine that never stopped: this is what makes a reset
+   * cheaper than a new machine.
    */
   public void reset(Snapshot s) {
     mem.reset(s.memory());
@@ -132,7 +135,8 @@ public final class ProxyKernel {
     long stackBase = guard + PGSIZE;
     long sp = stackBase + pageRoundUp(stackBytes);
     if (sp > USER_LIMIT) {
-      throw new LoadException("program and stack do not fit below 0x" + Long.toHexString(USER_LIMIT));
+      throw new LoadException(
+          "program and stack do not fit below 0x" + Long.toHexString(USER_LIMIT));
     }
     mapRange(stackBase, sp, PTE_R | PTE_W | PTE_U);
     pushArguments(sp, args);
@@ -161,9 +165,10 @@ public final class ProxyKernel {
         }
         continue;
       }
-      String message = String.format(
-          "usertrap(): unexpected scause 0x%x pid=1%n            sepc=0x%x stval=0x%x%n",
-          trap.cause(), trap.pc(), trap.tval());
+      String message =
+          String.format(
+              "usertrap(): unexpected scause 0x%x pid=1%n            sepc=0x%x stval=0x%x%n",
+              trap.cause(), trap.pc(), trap.tval());
       stderr.write(message.getBytes(StandardCharsets.US_ASCII));
       stderr.flush();
       return new Outcome.Killed(trap, message, hart.instret());
@@ -228,7 +233,8 @@ public final class ProxyKernel {
       long pte = mem.read64(pteAddr);
       if ((pte & PTE_V) == 0) {
         if (nextFree + PGSIZE > PhysicalMemory.BASE + mem.size()) {
-          throw new LoadException("program needs more than the " + (mem.size() >> 20) + " MiB of RAM");
+          throw new LoadException(
+              "program needs more than the " + (mem.size() >> 20) + " MiB of RAM");
         }
         pte = ((allocPage() >>> 12) << 10) | PTE_V;
       }

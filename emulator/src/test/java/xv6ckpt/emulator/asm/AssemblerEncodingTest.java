@@ -10,11 +10,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every instruction method against an independent opinion: the expected words were produced by
- * GNU as 2.40 ({@code riscv64-unknown-elf-as}; base rows with {@code -march=rv64ima_zicsr_zifencei}
+ * Every instruction method against an independent opinion: the expected words were produced by GNU
+ * as 2.40 ({@code riscv64-unknown-elf-as}; base rows with {@code -march=rv64ima_zicsr_zifencei}
  * under {@code .option norvc}, compressed rows with {@code -march=rv64imac}) and read back with
- * {@code riscv64-unknown-elf-objdump -d}. The assembly text beside each row is what was fed to
- * GNU as; the test does not run the tools.
+ * {@code riscv64-unknown-elf-objdump -d}. The assembly text beside each row is what was fed to GNU
+ * as; the test does not run the tools.
  */
 class AssemblerEncodingTest {
 
@@ -74,7 +74,9 @@ class AssemblerEncodingTest {
         row("srlw s0, s1, s2", 0x0124d43b, a -> a.srlw(S0, S1, S2)),
         row("sraw tp, gp, sp", 0x4021d23b, a -> a.sraw(TP, GP, SP)),
         row("fence iorw, iorw", 0x0ff0000f, a -> a.fence()),
-        row("fence rw, w", 0x0310000f,
+        row(
+            "fence rw, w",
+            0x0310000f,
             a -> a.fence(Assembler.FENCE_R | Assembler.FENCE_W, Assembler.FENCE_W)),
         row("fence i, o", 0x0840000f, a -> a.fence(Assembler.FENCE_I, Assembler.FENCE_O)),
         row("fence.tso", 0x8330000f, a -> a.fenceTso()),
@@ -228,8 +230,7 @@ class AssemblerEncodingTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("compressed")
-  void compressedInstructionMatchesGnuAs(String gnuText, int expected,
-      Consumer<Assembler> emit) {
+  void compressedInstructionMatchesGnuAs(String gnuText, int expected, Consumer<Assembler> emit) {
     Assembler a = new Assembler(0x8000_0000L);
     emit.accept(a);
     byte[] code = a.assemble();
@@ -238,7 +239,9 @@ class AssemblerEncodingTest {
   }
 
   static int le32(byte[] b, int at) {
-    return (b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8 | (b[at + 2] & 0xFF) << 16
+    return (b[at] & 0xFF)
+        | (b[at + 1] & 0xFF) << 8
+        | (b[at + 2] & 0xFF) << 16
         | (b[at + 3] & 0xFF) << 24;
   }
 }

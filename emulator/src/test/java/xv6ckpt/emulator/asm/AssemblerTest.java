@@ -16,8 +16,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class AssemblerTest {
 
   /**
-   * The same program given to GNU as 2.40 ({@code -march=rv64imac -mno-relax}, linked by
-   * {@code ld --no-relax -Ttext=0x80000000}, dumped with {@code objcopy -O binary}); its text:
+   * The same program given to GNU as 2.40 ({@code -march=rv64imac -mno-relax}, linked by {@code ld
+   * --no-relax -Ttext=0x80000000}, dumped with {@code objcopy -O binary}); its text:
+   *
    * <pre>
    * .option norvc
    * _start: li a0, 0
@@ -63,8 +64,10 @@ class AssemblerTest {
   @Test
   void programWithLabelsMatchesGnuAsAndLd() {
     Assembler a = new Assembler(0x8000_0000L);
-    a.label("_start").li(A0, 0)
-        .label("loop").addi(A0, A0, 1)
+    a.label("_start")
+        .li(A0, 0)
+        .label("loop")
+        .addi(A0, A0, 1)
         .blt(A0, A1, "loop")
         .beq(A0, A1, "fwd")
         .bne(A0, ZERO, "loop")
@@ -76,14 +79,18 @@ class AssemblerTest {
         .la(A2, "data")
         .call("func")
         .tail("func")
-        .label("fwd").jal(ZERO, "_start")
+        .label("fwd")
+        .jal(ZERO, "_start")
         .cJ("loop")
         .cBeqz(A0, "fwd")
         .cBnez(S1, "cfwd")
         .cNop()
-        .label("cfwd").cJ("cfwd")
-        .label("func").ret()
-        .label("data").dword("func")
+        .label("cfwd")
+        .cJ("cfwd")
+        .label("func")
+        .ret()
+        .label("data")
+        .dword("func")
         .dword("cfwd")
         .word(0x12345678)
         .half(0xbeef)
@@ -125,7 +132,12 @@ class AssemblerTest {
   @Test
   void dataDirectives() {
     Assembler a = new Assembler(0x10);
-    a.bytes(new byte[] {1, 2, 3}).align(8).ascii("hi").asciz("!").space(3).half(-1)
+    a.bytes(new byte[] {1, 2, 3})
+        .align(8)
+        .ascii("hi")
+        .asciz("!")
+        .space(3)
+        .half(-1)
         .dword(0x0102030405060708L);
     byte[] b = a.assemble();
     assertThat(Arrays.copyOfRange(b, 0, 8)).isEqualTo(new byte[] {1, 2, 3, 0, 0, 0, 0, 0});
@@ -156,20 +168,20 @@ class AssemblerTest {
     assertThat(farBranch(4094, (a, l) -> a.beq(A0, A1, l))).isNotNull();
     assertThrows(IllegalArgumentException.class, () -> farBranch(4096, (a, l) -> a.beq(A0, A1, l)));
     assertThat(farBackBranch(4096, (a, l) -> a.bne(A0, A1, l))).isNotNull();
-    assertThrows(IllegalArgumentException.class,
-        () -> farBackBranch(4098, (a, l) -> a.bne(A0, A1, l)));
+    assertThrows(
+        IllegalArgumentException.class, () -> farBackBranch(4098, (a, l) -> a.bne(A0, A1, l)));
     assertThat(farBranch(254, (a, l) -> a.cBeqz(A0, l))).isNotNull();
     assertThrows(IllegalArgumentException.class, () -> farBranch(256, (a, l) -> a.cBnez(A0, l)));
     assertThat(farBackBranch(256, (a, l) -> a.cBnez(A0, l))).isNotNull();
-    assertThrows(IllegalArgumentException.class,
-        () -> farBackBranch(258, (a, l) -> a.cBnez(A0, l)));
+    assertThrows(
+        IllegalArgumentException.class, () -> farBackBranch(258, (a, l) -> a.cBnez(A0, l)));
     assertThat(farBranch(2046, (a, l) -> a.cJ(l))).isNotNull();
     assertThrows(IllegalArgumentException.class, () -> farBranch(2048, (a, l) -> a.cJ(l)));
     assertThat(farBranch((1 << 20) - 2, (a, l) -> a.j(l))).isNotNull();
     assertThrows(IllegalArgumentException.class, () -> farBranch(1 << 20, (a, l) -> a.j(l)));
     assertThat(farBackBranch(1 << 20, (a, l) -> a.jal(l))).isNotNull();
-    assertThrows(IllegalArgumentException.class,
-        () -> farBackBranch((1 << 20) + 2, (a, l) -> a.jal(l)));
+    assertThrows(
+        IllegalArgumentException.class, () -> farBackBranch((1 << 20) + 2, (a, l) -> a.jal(l)));
   }
 
   @Test
@@ -226,8 +238,7 @@ class AssemblerTest {
   void duplicateLabelIsRefusedAtOnce() {
     Assembler a = new Assembler(0);
     a.label("x").nop();
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> a.label("x"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> a.label("x"));
     assertThat(e).hasMessageThat().contains("'x' is defined twice");
   }
 
@@ -337,11 +348,9 @@ class AssemblerTest {
 
   @ParameterizedTest(name = "{0} refuses {1}")
   @MethodSource("refusals")
-  void operandRefusalNamesInstructionAndValue(String insn, String value,
-      Consumer<Assembler> emit) {
+  void operandRefusalNamesInstructionAndValue(String insn, String value, Consumer<Assembler> emit) {
     Assembler a = new Assembler(0);
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> emit.accept(a));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> emit.accept(a));
     assertThat(e).hasMessageThat().contains(insn);
     assertThat(e).hasMessageThat().contains(value);
     assertThat(a.size()).isEqualTo(0); // a refused instruction emits nothing

@@ -11,10 +11,10 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
- * ELF files read back field by field. The field values expected here are the ELF64 and RISC-V
- * psABI constants (EM_RISCV = 243, ET_EXEC = 2, PT_LOAD = 1, EF_RISCV_RVC = 1, soft-float ABI =
- * 0); while writing this test a sample was also checked with {@code riscv64-unknown-elf-readelf
- * -h -l} (Class ELF64, Machine RISC-V, Flags 0x1 "RVC, soft-float ABI", two LOAD headers).
+ * ELF files read back field by field. The field values expected here are the ELF64 and RISC-V psABI
+ * constants (EM_RISCV = 243, ET_EXEC = 2, PT_LOAD = 1, EF_RISCV_RVC = 1, soft-float ABI = 0); while
+ * writing this test a sample was also checked with {@code riscv64-unknown-elf-readelf -h -l} (Class
+ * ELF64, Machine RISC-V, Flags 0x1 "RVC, soft-float ABI", two LOAD headers).
  */
 class Elf64WriterTest {
 
@@ -133,10 +133,10 @@ class Elf64WriterTest {
   @Test
   void identAndHeaderFieldsAreThoseOfAStaticRiscv64Executable() {
     byte[] code = new Assembler(0).li(A0, 0).li(A7, 2).ecall().assemble();
-    byte[] elf = new Elf64Writer().segment(0, code, Elf64Writer.PF_R | Elf64Writer.PF_X)
-        .entry(0).write();
-    assertThat(Arrays.copyOf(elf, 16)).isEqualTo(
-        new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+    byte[] elf =
+        new Elf64Writer().segment(0, code, Elf64Writer.PF_R | Elf64Writer.PF_X).entry(0).write();
+    assertThat(Arrays.copyOf(elf, 16))
+        .isEqualTo(new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0});
     Header h = Header.of(elf);
     assertThat(h.type()).isEqualTo(2);
     assertThat(h.machine()).isEqualTo(243);
@@ -164,16 +164,21 @@ class Elf64WriterTest {
 
   @Test
   void rvcFlagCanBeCleared() {
-    byte[] elf = new Elf64Writer().rvc(false).segment(0, new byte[4], Elf64Writer.PF_X)
-        .entry(0).write();
+    byte[] elf =
+        new Elf64Writer().rvc(false).segment(0, new byte[4], Elf64Writer.PF_X).entry(0).write();
     assertThat(Header.of(elf).flags()).isEqualTo(0);
   }
 
   @Test
   void textAndDataSegmentsAtTheRiscvTestsAddress() {
     Assembler a = new Assembler(0x8000_0000L);
-    a.label("_start").la(A0, "data").ld(A1, 0, A0).ecall()
-        .align(4096).label("data").dword(0x1122334455667788L);
+    a.label("_start")
+        .la(A0, "data")
+        .ld(A1, 0, A0)
+        .ecall()
+        .align(4096)
+        .label("data")
+        .dword(0x1122334455667788L);
     byte[] elf = a.toElf("_start", "data");
     Header h = Header.of(elf);
     byte[] all = a.assemble();
@@ -195,8 +200,11 @@ class Elf64WriterTest {
 
   @Test
   void unalignedVaddrGetsACongruentFileOffset() {
-    byte[] elf = new Elf64Writer().segment(0x1234, new byte[] {1, 2}, Elf64Writer.PF_X)
-        .entry(0x1234).write();
+    byte[] elf =
+        new Elf64Writer()
+            .segment(0x1234, new byte[] {1, 2}, Elf64Writer.PF_X)
+            .entry(0x1234)
+            .write();
     Header h = Header.of(elf);
     assertThat(h.pOffset(0) % 4096).isEqualTo(0x234);
     assertThat(h.segmentBytes(0)).isEqualTo(new byte[] {1, 2});
@@ -204,10 +212,12 @@ class Elf64WriterTest {
 
   @Test
   void bssIsMemoryBeyondTheFileBytes() {
-    byte[] elf = new Elf64Writer()
-        .segment(0, new byte[8], Elf64Writer.PF_R | Elf64Writer.PF_X)
-        .segment(0x1000, new byte[] {9}, 0x3000, Elf64Writer.PF_R | Elf64Writer.PF_W)
-        .entry(4).write();
+    byte[] elf =
+        new Elf64Writer()
+            .segment(0, new byte[8], Elf64Writer.PF_R | Elf64Writer.PF_X)
+            .segment(0x1000, new byte[] {9}, 0x3000, Elf64Writer.PF_R | Elf64Writer.PF_W)
+            .entry(4)
+            .write();
     Header h = Header.of(elf);
     assertThat(h.pFilesz(1)).isEqualTo(1);
     assertThat(h.pMemsz(1)).isEqualTo(0x3000);
@@ -226,19 +236,26 @@ class Elf64WriterTest {
   void refusals() {
     byte[] four = new byte[4];
     assertMessage(() -> new Elf64Writer().entry(0).write(), "at least one segment");
-    assertMessage(() -> new Elf64Writer().segment(0, four, Elf64Writer.PF_X).write(),
-        "entry point not set");
-    assertMessage(() -> new Elf64Writer().segment(0, four, Elf64Writer.PF_R).entry(0).write(),
+    assertMessage(
+        () -> new Elf64Writer().segment(0, four, Elf64Writer.PF_X).write(), "entry point not set");
+    assertMessage(
+        () -> new Elf64Writer().segment(0, four, Elf64Writer.PF_R).entry(0).write(),
         "executable segment");
-    assertMessage(() -> new Elf64Writer().segment(0, four, Elf64Writer.PF_X).entry(4).write(),
-        "entry 0x4");
+    assertMessage(
+        () -> new Elf64Writer().segment(0, four, Elf64Writer.PF_X).entry(4).write(), "entry 0x4");
     assertMessage(() -> new Elf64Writer().segment(0, four, 8).entry(0).write(), "flags 8");
-    assertMessage(() -> new Elf64Writer().segment(0, four, 2, Elf64Writer.PF_X).entry(0).write(),
-        "memsz 2");
-    assertMessage(() -> new Elf64Writer().segment(0, four, 0x2000, Elf64Writer.PF_X)
-        .segment(0x1000, four, Elf64Writer.PF_W).entry(0).write(), "overlap");
-    assertMessage(() -> new Elf64Writer().segment(-8, four, 16, Elf64Writer.PF_X)
-        .entry(-8).write(), "wraps");
+    assertMessage(
+        () -> new Elf64Writer().segment(0, four, 2, Elf64Writer.PF_X).entry(0).write(), "memsz 2");
+    assertMessage(
+        () ->
+            new Elf64Writer()
+                .segment(0, four, 0x2000, Elf64Writer.PF_X)
+                .segment(0x1000, four, Elf64Writer.PF_W)
+                .entry(0)
+                .write(),
+        "overlap");
+    assertMessage(
+        () -> new Elf64Writer().segment(-8, four, 16, Elf64Writer.PF_X).entry(-8).write(), "wraps");
     Assembler a = new Assembler(0);
     a.nop().label("data").dword(0);
     assertMessage(() -> a.toElf("data", "data"), "not page aligned");

@@ -11,9 +11,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@code li} checked by running its output on a tiny model of the five instructions it may use
- * (lui, addi, addiw, slli, srli), written here from the ISA manual, independent of the
- * assembler's encoder. Lengths are compared with what GNU as 2.40 emits for the same constant
- * (counted from {@code objdump -d} of {@code li a0, VALUE}): never longer.
+ * (lui, addi, addiw, slli, srli), written here from the ISA manual, independent of the assembler's
+ * encoder. Lengths are compared with what GNU as 2.40 emits for the same constant (counted from
+ * {@code objdump -d} of {@code li a0, VALUE}): never longer.
  */
 class LoadImmediateTest {
 
@@ -39,8 +39,8 @@ class LoadImmediateTest {
       } else if (opcode == 0x13 && funct3 == 5 && (w >>> 26) == 0) {
         result = x[rs1] >>> (immI & 63);
       } else {
-        throw new AssertionError("li emitted an unexpected instruction 0x"
-            + Integer.toHexString(w));
+        throw new AssertionError(
+            "li emitted an unexpected instruction 0x" + Integer.toHexString(w));
       }
       if (rd != 0) {
         x[rd] = result;
@@ -59,10 +59,28 @@ class LoadImmediateTest {
       long p = 1L << bit;
       b.add(p).add(p - 1).add(p + 1).add(-p).add(-p - 1).add(~p);
     }
-    long[] special = {0, 0x7ff, 0x800, -0x800, -0x801, 0x7ffff7ff, 0x7ffff800, 0x7fffffffL,
-        0x80000000L, 0xffffffffL, 0xffffffff80000000L, Long.MAX_VALUE, Long.MIN_VALUE,
-        0x123456789abcdef0L, 0xdeadbeefcafebabeL, 0x00ff00ff00ff00ffL, 0x5555555555555555L,
-        0x8000000080000000L, 0x0000ffff00000000L, 0x1000000000000001L};
+    long[] special = {
+      0,
+      0x7ff,
+      0x800,
+      -0x800,
+      -0x801,
+      0x7ffff7ff,
+      0x7ffff800,
+      0x7fffffffL,
+      0x80000000L,
+      0xffffffffL,
+      0xffffffff80000000L,
+      Long.MAX_VALUE,
+      Long.MIN_VALUE,
+      0x123456789abcdef0L,
+      0xdeadbeefcafebabeL,
+      0x00ff00ff00ff00ffL,
+      0x5555555555555555L,
+      0x8000000080000000L,
+      0x0000ffff00000000L,
+      0x1000000000000001L
+    };
     for (long v : special) {
       b.add(v);
     }
@@ -106,11 +124,12 @@ class LoadImmediateTest {
   void neverLongerThanGnuAs() {
     // value, instructions GNU as 2.40 emits for "li a0, value" (rv64ima, norvc)
     long[][] gnu = {
-        {0xffffffffL, 3}, {0x7fffffffffffffffL, 3}, {0xfffffffeL, 3},
-        {0x123456789abcdef0L, 8}, {0x8000000000000000L, 2}, {0xdeadbeefcafebabeL, 8},
-        {0x0000ffff00000000L, 3}, {0x1000000000000001L, 3}, {0x00ff00ff00ff00ffL, 6},
-        {0xffff0000ffff0000L, 5}, {0x8000000080000000L, 4}, {0x5555555555555555L, 8},
-        {0x100000000L, 2}, {0x80000000L, 2}, {0x800, 2}};
+      {0xffffffffL, 3}, {0x7fffffffffffffffL, 3}, {0xfffffffeL, 3},
+      {0x123456789abcdef0L, 8}, {0x8000000000000000L, 2}, {0xdeadbeefcafebabeL, 8},
+      {0x0000ffff00000000L, 3}, {0x1000000000000001L, 3}, {0x00ff00ff00ff00ffL, 6},
+      {0xffff0000ffff0000L, 5}, {0x8000000080000000L, 4}, {0x5555555555555555L, 8},
+      {0x100000000L, 2}, {0x80000000L, 2}, {0x800, 2}
+    };
     for (long[] row : gnu) {
       assertThat(li(row[0]).length / 4).isAtMost((int) row[1]);
     }

@@ -4,9 +4,9 @@ import static com.google.common.truth.Truth.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Arrays;
+import org.junit.jupiter.api.Test;
 import xv6ckpt.emulator.disk.FaultInjectingBlockDevice.Outcome;
 import xv6ckpt.emulator.disk.FaultInjectingBlockDevice.WriteRecord;
-import org.junit.jupiter.api.Test;
 
 class FaultInjectingBlockDeviceTest {
 
@@ -128,7 +128,8 @@ class FaultInjectingBlockDeviceTest {
         // expected for write #2
       }
     }
-    return d.writeLog().stream().map(r -> r.ordinal() + ":" + r.blockno() + ":" + r.outcome())
+    return d.writeLog().stream()
+        .map(r -> r.ordinal() + ":" + r.blockno() + ":" + r.outcome())
         .toList();
   }
 }

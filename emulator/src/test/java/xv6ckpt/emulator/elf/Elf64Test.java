@@ -55,15 +55,18 @@ class Elf64Test {
     byte[] b = demo();
     b[1] = 'X';
     assertThat(assertThrows(ElfException.class, () -> Elf64.parse(b, LIMIT)))
-        .hasMessageThat().contains("bad magic");
+        .hasMessageThat()
+        .contains("bad magic");
     byte[] c = demo();
     c[4] = 1; // ELFCLASS32
     assertThat(assertThrows(ElfException.class, () -> Elf64.parse(c, LIMIT)))
-        .hasMessageThat().contains("not a 64-bit");
+        .hasMessageThat()
+        .contains("not a 64-bit");
     byte[] m = demo();
     le(m).putShort(18, (short) 62); // x86-64
     assertThat(assertThrows(ElfException.class, () -> Elf64.parse(m, LIMIT)))
-        .hasMessageThat().contains("e_machine 62");
+        .hasMessageThat()
+        .contains("e_machine 62");
   }
 
   @Test
@@ -71,7 +74,8 @@ class Elf64Test {
     byte[] b = demo();
     le(b).putLong(32, b.length - 10); // e_phoff
     assertThat(assertThrows(ElfException.class, () -> Elf64.parse(b, LIMIT)))
-        .hasMessageThat().contains("run past the end");
+        .hasMessageThat()
+        .contains("run past the end");
   }
 
   @Test
@@ -80,7 +84,8 @@ class Elf64Test {
     int ph = (int) le(b).getLong(32);
     le(b).putLong(ph + 40, le(b).getLong(ph + 32) - 1);
     assertThat(assertThrows(ElfException.class, () -> Elf64.parse(b, LIMIT)))
-        .hasMessageThat().contains("p_memsz");
+        .hasMessageThat()
+        .contains("p_memsz");
   }
 
   @Test
@@ -89,7 +94,8 @@ class Elf64Test {
     int ph = (int) le(b).getLong(32);
     le(b).putLong(ph + 8, b.length); // p_offset at the very end, with p_filesz > 0
     assertThat(assertThrows(ElfException.class, () -> Elf64.parse(b, LIMIT)))
-        .hasMessageThat().contains("file bytes");
+        .hasMessageThat()
+        .contains("file bytes");
   }
 
   @Test
@@ -98,10 +104,12 @@ class Elf64Test {
     int ph = (int) le(b).getLong(32);
     le(b).putLong(ph + 16, -4096L); // vaddr + memsz wraps
     assertThat(assertThrows(ElfException.class, () -> Elf64.parse(b, LIMIT)))
-        .hasMessageThat().contains("overflow");
+        .hasMessageThat()
+        .contains("overflow");
     byte[] c = demo();
     le(c).putLong(ph + 16, LIMIT - 16);
     assertThat(assertThrows(ElfException.class, () -> Elf64.parse(c, LIMIT)))
-        .hasMessageThat().contains("user limit");
+        .hasMessageThat()
+        .contains("user limit");
   }
 }

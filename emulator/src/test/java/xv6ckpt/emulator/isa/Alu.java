@@ -8,9 +8,9 @@ import xv6ckpt.emulator.asm.Assembler;
 
 /**
  * Table-driven checks shared by the register-register and register-immediate tests of RV64I and
- * RV64M: an operation is run on the hart for every pair of operands and compared with a
- * reference written in plain Java in the test class; each run also checks the aliasing forms and
- * that x0 as destination stays 0 and as source reads 0.
+ * RV64M: an operation is run on the hart for every pair of operands and compared with a reference
+ * written in plain Java in the test class; each run also checks the aliasing forms and that x0 as
+ * destination stays 0 and as source reads 0.
  */
 final class Alu {
   private Alu() {}
@@ -43,15 +43,33 @@ final class Alu {
 
   /** Interesting 64-bit operands: signs, 32-bit boundaries, shift amounts past 31 and 63. */
   static final long[] VALUES = {
-    0, 1, 2, -1, -2, 31, 32, 33, 63, 64, 65,
-    0x7fffffffL, 0x80000000L, 0xffffffffL, 0xffffffff80000000L, 0x100000000L,
-    0x80000001L, Long.MAX_VALUE, Long.MIN_VALUE, 0x123456789abcdef0L, 0xfedcba9876543210L
+    0,
+    1,
+    2,
+    -1,
+    -2,
+    31,
+    32,
+    33,
+    63,
+    64,
+    65,
+    0x7fffffffL,
+    0x80000000L,
+    0xffffffffL,
+    0xffffffff80000000L,
+    0x100000000L,
+    0x80000001L,
+    Long.MAX_VALUE,
+    Long.MIN_VALUE,
+    0x123456789abcdef0L,
+    0xfedcba9876543210L
   };
 
   /**
    * Runs {@code op} on every pair of VALUES, in the forms: rd distinct (a0 = a1 op a2), rd == rs1
-   * (a3), rd == rs2 (a4), all three the same register (a5 = a5 op a5), x0 as source (a6 = x0
-   * op a2), and x0 as destination.
+   * (a3), rd == rs2 (a4), all three the same register (a5 = a5 op a5), x0 as source (a6 = x0 op
+   * a2), and x0 as destination.
    */
   static void checkBinary(Binary b) {
     Assembler a = Rig.asm();
@@ -73,9 +91,11 @@ final class Alu {
         assertWithMessage(what + " with rd == rs1").that(r.x(A3)).isEqualTo(expected);
         assertWithMessage(what + " with rd == rs2").that(r.x(A4)).isEqualTo(expected);
         assertWithMessage(b.name() + " with rd == rs1 == rs2 = " + Rig.hex(x))
-            .that(r.x(A5)).isEqualTo(b.ref().applyAsLong(x, x));
+            .that(r.x(A5))
+            .isEqualTo(b.ref().applyAsLong(x, x));
         assertWithMessage(b.name() + "(x0, " + Rig.hex(y) + ")")
-            .that(r.x(A6)).isEqualTo(b.ref().applyAsLong(0, y));
+            .that(r.x(A6))
+            .isEqualTo(b.ref().applyAsLong(0, y));
         assertWithMessage(what + " into x0").that(r.x(ZERO)).isEqualTo(0);
         assertWithMessage("rs1 after " + what).that(r.x(A1)).isEqualTo(x);
         assertWithMessage("rs2 after " + what).that(r.x(A2)).isEqualTo(y);

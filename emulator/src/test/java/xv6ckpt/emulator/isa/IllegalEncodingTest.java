@@ -16,8 +16,8 @@ import xv6ckpt.emulator.asm.Assembler;
 /**
  * Encodings the hart must refuse: reserved compressed code points, floating-point and other
  * unimplemented extensions, unused funct fields of implemented opcodes, privileged instructions.
- * Each must trap as IllegalInstruction with pc at the instruction, the instruction's bits (16 for
- * a compressed one, zero-extended) in tval, and nothing changed: registers, pc, instret.
+ * Each must trap as IllegalInstruction with pc at the instruction, the instruction's bits (16 for a
+ * compressed one, zero-extended) in tval, and nothing changed: registers, pc, instret.
  *
  * <p>The disassembly beside each code was checked with {@code riscv64-unknown-elf-objdump -D -b
  * binary -m riscv:rv64 -M no-aliases} (".4byte" / ".2byte" where GNU knows no instruction).

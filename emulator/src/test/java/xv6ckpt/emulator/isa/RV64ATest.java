@@ -17,9 +17,9 @@ import xv6ckpt.emulator.asm.Assembler;
 import xv6ckpt.emulator.asm.Ordering;
 
 /**
- * RV64A on the hart (the ground of riscv-tests rv64ua): LR/SC success and every failure path,
- * every AMO in its .W and .D forms with all orderings, sign extension of .W results, signed
- * versus unsigned min/max, aliasing, and misaligned atomics trapping precisely.
+ * RV64A on the hart (the ground of riscv-tests rv64ua): LR/SC success and every failure path, every
+ * AMO in its .W and .D forms with all orderings, sign extension of .W results, signed versus
+ * unsigned min/max, aliasing, and misaligned atomics trapping precisely.
  *
  * <p>SC failure writes 1 to rd: the spec reserves every other nonzero code.
  */
@@ -93,8 +93,12 @@ class RV64ATest {
   void lrScLoopIncrements() {
     // The usual retry loop (as in a spinlock's test-and-set) must converge on one hart.
     Assembler a = Rig.asm();
-    a.label("retry").lrD(A0, A1, Ordering.AQ).addi(A0, A0, 1).scD(A2, A0, A1, Ordering.RL)
-        .bnez(A2, "retry").ebreak();
+    a.label("retry")
+        .lrD(A0, A1, Ordering.AQ)
+        .addi(A0, A0, 1)
+        .scD(A2, A0, A1, Ordering.RL)
+        .bnez(A2, "retry")
+        .ebreak();
     Rig r = Rig.of(a);
     r.poke64(DATA, 41);
     r.set(A1, DATA);
@@ -132,32 +136,60 @@ class RV64ATest {
   static Stream<Arguments> amos() {
     return Stream.of(
         amo("amoswap", Assembler::amoswapW, Assembler::amoswapD, (m, v) -> v, (m, v) -> v),
-        amo("amoadd", Assembler::amoaddW, Assembler::amoaddD, Long::sum,
+        amo(
+            "amoadd",
+            Assembler::amoaddW,
+            Assembler::amoaddD,
+            Long::sum,
             (m, v) -> (int) m + (int) v),
         amo("amoxor", Assembler::amoxorW, Assembler::amoxorD, (m, v) -> m ^ v, (m, v) -> m ^ v),
         amo("amoand", Assembler::amoandW, Assembler::amoandD, (m, v) -> m & v, (m, v) -> m & v),
         amo("amoor", Assembler::amoorW, Assembler::amoorD, (m, v) -> m | v, (m, v) -> m | v),
-        amo("amomin", Assembler::amominW, Assembler::amominD, Math::min,
+        amo(
+            "amomin",
+            Assembler::amominW,
+            Assembler::amominD,
+            Math::min,
             (m, v) -> Math.min((int) m, (int) v)),
-        amo("amomax", Assembler::amomaxW, Assembler::amomaxD, Math::max,
+        amo(
+            "amomax",
+            Assembler::amomaxW,
+            Assembler::amomaxD,
+            Math::max,
             (m, v) -> Math.max((int) m, (int) v)),
-        amo("amominu", Assembler::amominuW, Assembler::amominuD,
+        amo(
+            "amominu",
+            Assembler::amominuW,
+            Assembler::amominuD,
             (m, v) -> Long.compareUnsigned(m, v) <= 0 ? m : v,
             (m, v) -> Integer.compareUnsigned((int) m, (int) v) <= 0 ? m : v),
-        amo("amomaxu", Assembler::amomaxuW, Assembler::amomaxuD,
+        amo(
+            "amomaxu",
+            Assembler::amomaxuW,
+            Assembler::amomaxuD,
             (m, v) -> Long.compareUnsigned(m, v) >= 0 ? m : v,
             (m, v) -> Integer.compareUnsigned((int) m, (int) v) >= 0 ? m : v));
   }
 
-  static Arguments amo(String name, Amo w, Amo d, LongBinaryOperator ref64,
-      LongBinaryOperator ref32) {
+  static Arguments amo(
+      String name, Amo w, Amo d, LongBinaryOperator ref64, LongBinaryOperator ref32) {
     return Arguments.of(name, w, d, ref64, ref32);
   }
 
   /** Memory values and rs2 values: signs, 32-bit halves that disagree in sign, extremes. */
   private static final long[] AMO_VALUES = {
-    0, 1, -1, 5, 0x7fff_ffffL, 0x8000_0000L, 0xffff_ffffL, 0x1_0000_0000L,
-    0x8000_0000_0000_0000L, 0x7fff_ffff_ffff_ffffL, 0xdead_beef_0000_0005L, 0x0000_0001_ffff_fffbL
+    0,
+    1,
+    -1,
+    5,
+    0x7fff_ffffL,
+    0x8000_0000L,
+    0xffff_ffffL,
+    0x1_0000_0000L,
+    0x8000_0000_0000_0000L,
+    0x7fff_ffff_ffff_ffffL,
+    0xdead_beef_0000_0005L,
+    0x0000_0001_ffff_fffbL
   };
 
   private static final Ordering[] ORDERINGS = Ordering.values();
@@ -178,9 +210,11 @@ class RV64ATest {
           r.runTo(BASE + 4);
           String what = name + ".d" + ord.suffix() + " mem " + Rig.hex(m) + " rs2 " + Rig.hex(v);
           assertWithMessage(what + ": rd").that(r.x(A0)).isEqualTo(m);
-          assertWithMessage(what + ": memory").that(r.peek64(DATA))
+          assertWithMessage(what + ": memory")
+              .that(r.peek64(DATA))
               .isEqualTo(ref64.applyAsLong(m, v));
-          assertWithMessage(what + ": next dword").that(r.peek64(DATA + 8))
+          assertWithMessage(what + ": next dword")
+              .that(r.peek64(DATA + 8))
               .isEqualTo(0x0123_4567_89ab_cdefL);
         }
       }
@@ -202,12 +236,20 @@ class RV64ATest {
           r.poke64(DATA, before);
           r.set(A1, DATA + 4).set(A2, v);
           r.runTo(BASE + 4);
-          String what = name + ".w" + ord.suffix() + " mem " + Rig.hex(m & 0xffff_ffffL)
-              + " rs2 " + Rig.hex(v);
+          String what =
+              name
+                  + ".w"
+                  + ord.suffix()
+                  + " mem "
+                  + Rig.hex(m & 0xffff_ffffL)
+                  + " rs2 "
+                  + Rig.hex(v);
           assertWithMessage(what + ": rd is the old word, sign-extended")
-              .that(r.x(A0)).isEqualTo((long) (int) m);
+              .that(r.x(A0))
+              .isEqualTo((long) (int) m);
           long stored = ref32.applyAsLong(m, v) & 0xffff_ffffL;
-          assertWithMessage(what + ": memory").that(r.peek64(DATA))
+          assertWithMessage(what + ": memory")
+              .that(r.peek64(DATA))
               .isEqualTo(stored << 32 | 0x89ab_cdefL);
         }
       }
@@ -244,12 +286,21 @@ class RV64ATest {
   @Test
   void minAndMaxCompareSignedOrUnsignedAsNamed() {
     // mem = -1, rs2 = 1: signed min keeps -1, unsigned min takes 1 (and the reverse for max).
-    Rig r = Rig.of(Rig.asm()
-        .amominD(ZERO, A2, A1).ld(A3, 0, A1).sd(A4, 0, A1)
-        .amominuD(ZERO, A2, A1).ld(A5, 0, A1).sd(A4, 0, A1)
-        .amomaxD(ZERO, A2, A1).ld(A6, 0, A1).sd(A4, 0, A1)
-        .amomaxuD(ZERO, A2, A1).ld(A7, 0, A1)
-        .ebreak());
+    Rig r =
+        Rig.of(
+            Rig.asm()
+                .amominD(ZERO, A2, A1)
+                .ld(A3, 0, A1)
+                .sd(A4, 0, A1)
+                .amominuD(ZERO, A2, A1)
+                .ld(A5, 0, A1)
+                .sd(A4, 0, A1)
+                .amomaxD(ZERO, A2, A1)
+                .ld(A6, 0, A1)
+                .sd(A4, 0, A1)
+                .amomaxuD(ZERO, A2, A1)
+                .ld(A7, 0, A1)
+                .ebreak());
     r.set(A1, DATA).set(A2, 1).set(A4, -1);
     r.poke64(DATA, -1);
     r.runTo(BASE + 44);
@@ -288,8 +339,8 @@ class RV64ATest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("misaligned")
-  void misalignedAtomicTrapsAndChangesNothing(String name, Atomic atomic, Trap.Access access,
-      int offset) {
+  void misalignedAtomicTrapsAndChangesNothing(
+      String name, Atomic atomic, Trap.Access access, int offset) {
     Assembler a = Rig.asm().addi(A3, ZERO, 1);
     atomic.emit(a);
     a.ebreak();

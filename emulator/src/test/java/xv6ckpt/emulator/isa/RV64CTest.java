@@ -15,10 +15,10 @@ import xv6ckpt.emulator.Trap;
 import xv6ckpt.emulator.asm.Assembler;
 
 /**
- * RV64C on the hart (the ground of riscv-tests rv64uc): each compressed instruction does what
- * its base expansion does and advances pc by 2; forms that share an opcode are told apart
- * (C.LUI / C.ADDI16SP, C.JR / C.MV / C.EBREAK / C.JALR / C.ADD, C.ADDIW, which is C.JAL on RV32);
- * HINT encodings execute as no-ops. Reserved encodings are in {@link IllegalEncodingTest}.
+ * RV64C on the hart (the ground of riscv-tests rv64uc): each compressed instruction does what its
+ * base expansion does and advances pc by 2; forms that share an opcode are told apart (C.LUI /
+ * C.ADDI16SP, C.JR / C.MV / C.EBREAK / C.JALR / C.ADD, C.ADDIW, which is C.JAL on RV32); HINT
+ * encodings execute as no-ops. Reserved encodings are in {@link IllegalEncodingTest}.
  */
 class RV64CTest {
 
@@ -36,8 +36,7 @@ class RV64CTest {
 
   @Test
   void stackPointerForms() {
-    Rig r = run(Rig.asm().cAddi4spn(A0, 1020).cAddi4spn(S1, 4).cAddi16sp(-512).ebreak(),
-        BASE + 6);
+    Rig r = run(Rig.asm().cAddi4spn(A0, 1020).cAddi4spn(S1, 4).cAddi16sp(-512).ebreak(), BASE + 6);
     assertThat(r.x(A0)).isEqualTo(SP0 + 1020);
     assertThat(r.x(S1)).isEqualTo(SP0 + 4);
     assertThat(r.x(SP)).isEqualTo(SP0 - 512);
@@ -48,8 +47,10 @@ class RV64CTest {
   @Test
   void luiAndAddi16spShareAnOpcodeButNotAMeaning() {
     // Both are quadrant 1, funct3 011: rd = sp selects c.addi16sp, any other rd c.lui.
-    Rig r = run(Rig.asm().cLui(A0, 1).cLui(A1, -1).cLui(A2, 31).cLui(A3, -32).cAddi16sp(32)
-        .ebreak(), BASE + 10);
+    Rig r =
+        run(
+            Rig.asm().cLui(A0, 1).cLui(A1, -1).cLui(A2, 31).cLui(A3, -32).cAddi16sp(32).ebreak(),
+            BASE + 10);
     assertThat(r.x(A0)).isEqualTo(0x1000);
     assertThat(r.x(A1)).isEqualTo(0xffff_ffff_ffff_f000L);
     assertThat(r.x(A2)).isEqualTo(0x1f000);
@@ -59,15 +60,31 @@ class RV64CTest {
 
   @Test
   void immediateForms() {
-    Rig r = run(Rig.asm()
-        .cLi(A0, -32).cLi(A1, 31)
-        .cAddi(A2, -1).cAddi(A3, 31)
-        .cAddiw(A4, 1)   // 0x7fffffff + 1 = 0x80000000, sign-extended
-        .cAddiw(A5, 0)   // sext.w
-        .cAndi(S0, -16).cAndi(S1, 0)
-        .ebreak(), BASE + 16,
-        A2, 0, A3, 0x7fff_ffff_ffff_ffe0L, A4, 0x7fff_ffffL, A5, 0x1_8000_0000L,
-        S0, 0x1234_5677L, S1, -1);
+    Rig r =
+        run(
+            Rig.asm()
+                .cLi(A0, -32)
+                .cLi(A1, 31)
+                .cAddi(A2, -1)
+                .cAddi(A3, 31)
+                .cAddiw(A4, 1) // 0x7fffffff + 1 = 0x80000000, sign-extended
+                .cAddiw(A5, 0) // sext.w
+                .cAndi(S0, -16)
+                .cAndi(S1, 0)
+                .ebreak(),
+            BASE + 16,
+            A2,
+            0,
+            A3,
+            0x7fff_ffff_ffff_ffe0L,
+            A4,
+            0x7fff_ffffL,
+            A5,
+            0x1_8000_0000L,
+            S0,
+            0x1234_5677L,
+            S1,
+            -1);
     assertThat(r.x(A0)).isEqualTo(-32);
     assertThat(r.x(A1)).isEqualTo(31);
     assertThat(r.x(A2)).isEqualTo(-1);
@@ -88,10 +105,29 @@ class RV64CTest {
 
   @Test
   void shifts() {
-    Rig r = run(Rig.asm()
-        .cSlli(A0, 63).cSlli(T6, 32).cSrli(A1, 63).cSrli(A2, 1).cSrai(A3, 63).cSrai(A4, 32)
-        .ebreak(), BASE + 12,
-        A0, 1, T6, 0xffff_ffffL, A1, -1, A2, -2, A3, Long.MIN_VALUE, A4, 0x8000_0000_0000_0000L);
+    Rig r =
+        run(
+            Rig.asm()
+                .cSlli(A0, 63)
+                .cSlli(T6, 32)
+                .cSrli(A1, 63)
+                .cSrli(A2, 1)
+                .cSrai(A3, 63)
+                .cSrai(A4, 32)
+                .ebreak(),
+            BASE + 12,
+            A0,
+            1,
+            T6,
+            0xffff_ffffL,
+            A1,
+            -1,
+            A2,
+            -2,
+            A3,
+            Long.MIN_VALUE,
+            A4,
+            0x8000_0000_0000_0000L);
     assertThat(r.x(A0)).isEqualTo(Long.MIN_VALUE);
     assertThat(r.x(T6)).isEqualTo(0xffff_ffff_0000_0000L);
     assertThat(r.x(A1)).isEqualTo(1);
@@ -103,11 +139,35 @@ class RV64CTest {
   @Test
   void registerArithmetic() {
     long a = 0x0000_0001_8000_0000L, b = 0x0000_0000_8000_0001L;
-    Rig r = run(Rig.asm()
-        .cSub(A0, A1).cXor(A2, A1).cOr(A3, A1).cAnd(A4, A1).cSubw(A5, A1).cAddw(S0, A1)
-        .cMv(T0, A1).cAdd(T1, A1)
-        .ebreak(), BASE + 16,
-        A0, a, A1, b, A2, a, A3, a, A4, a, A5, a, S0, a, T1, a);
+    Rig r =
+        run(
+            Rig.asm()
+                .cSub(A0, A1)
+                .cXor(A2, A1)
+                .cOr(A3, A1)
+                .cAnd(A4, A1)
+                .cSubw(A5, A1)
+                .cAddw(S0, A1)
+                .cMv(T0, A1)
+                .cAdd(T1, A1)
+                .ebreak(),
+            BASE + 16,
+            A0,
+            a,
+            A1,
+            b,
+            A2,
+            a,
+            A3,
+            a,
+            A4,
+            a,
+            A5,
+            a,
+            S0,
+            a,
+            T1,
+            a);
     assertThat(r.x(A0)).isEqualTo(a - b);
     assertThat(r.x(A2)).isEqualTo(a ^ b);
     assertThat(r.x(A3)).isEqualTo(a | b);
@@ -120,10 +180,18 @@ class RV64CTest {
 
   @Test
   void loadsAndStores() {
-    Rig r = Rig.of(Rig.asm()
-        .cLw(A0, 124, A1).cLd(A2, 248, A1).cSw(A3, 0, A1).cSd(A3, 8, A1)
-        .cLwsp(A4, 252).cLdsp(A5, 504).cSwsp(A3, 16).cSdsp(A3, 24)
-        .ebreak());
+    Rig r =
+        Rig.of(
+            Rig.asm()
+                .cLw(A0, 124, A1)
+                .cLd(A2, 248, A1)
+                .cSw(A3, 0, A1)
+                .cSd(A3, 8, A1)
+                .cLwsp(A4, 252)
+                .cLdsp(A5, 504)
+                .cSwsp(A3, 16)
+                .cSdsp(A3, 24)
+                .ebreak());
     r.set(SP, SP0).set(A1, DATA).set(A3, 0x0102_0304_8506_0708L);
     r.poke64(DATA + 120, 0x8000_0001_0000_0000L); // word at +124 is 0x80000001
     r.poke64(DATA + 248, 0x1122_3344_5566_7788L);
@@ -153,12 +221,15 @@ class RV64CTest {
   @Test
   void jumps() {
     Assembler a = Rig.asm();
-    a.cJ("fwd")                       // BASE
-        .label("back").cJ("end")      // BASE + 2
-        .ebreak()                     // BASE + 4: skipped
-        .label("fwd").cJ("back")      // BASE + 8
-        .ebreak()                     // BASE + 10: skipped
-        .label("end").ebreak();       // BASE + 14
+    a.cJ("fwd") // BASE
+        .label("back")
+        .cJ("end") // BASE + 2
+        .ebreak() // BASE + 4: skipped
+        .label("fwd")
+        .cJ("back") // BASE + 8
+        .ebreak() // BASE + 10: skipped
+        .label("end")
+        .ebreak(); // BASE + 14
     Rig r = run(a, BASE + 14, RA, 0x55);
     assertThat(r.x(RA)).isEqualTo(0x55); // c.j does not link
   }
@@ -167,11 +238,12 @@ class RV64CTest {
   void jrMvEbreakJalrAndAddShareAnOpcode() {
     // Quadrant 2, funct3 100: bit 12 and whether rs2 / rd are zero pick the instruction.
     Assembler a = Rig.asm();
-    a.cMv(A0, A1)           // BASE:      a0 = a1
-        .cAdd(A0, A1)       // BASE + 2:  a0 += a1
-        .cJalr(A2)          // BASE + 4:  ra = BASE + 6, to "f"
-        .cEbreak()          // BASE + 6:  where f returns to
-        .label("f").cJr(RA); // back to BASE + 6
+    a.cMv(A0, A1) // BASE:      a0 = a1
+        .cAdd(A0, A1) // BASE + 2:  a0 += a1
+        .cJalr(A2) // BASE + 4:  ra = BASE + 6, to "f"
+        .cEbreak() // BASE + 6:  where f returns to
+        .label("f")
+        .cJr(RA); // back to BASE + 6
     Rig r = Rig.of(a).set(A1, 21);
     r.set(A2, a.address("f"));
     Trap t = r.run();
@@ -219,7 +291,8 @@ class RV64CTest {
     }
     fwd.cEbreak().label("t").cEbreak();
     Rig r = Rig.of(fwd).set(S0, value);
-    assertWithMessage("forward").that(r.run())
+    assertWithMessage("forward")
+        .that(r.run())
         .isEqualTo(new Trap.Breakpoint(taken ? BASE + 4 : BASE + 2));
 
     Assembler back = Rig.asm();
@@ -231,14 +304,15 @@ class RV64CTest {
     }
     back.cEbreak();
     r = Rig.of(back).set(S0, value);
-    assertWithMessage("backward").that(r.run())
+    assertWithMessage("backward")
+        .that(r.run())
         .isEqualTo(new Trap.Breakpoint(taken ? BASE + 2 : BASE + 6));
   }
 
   @Test
   void compressedAndFullInstructionsMixAtHalfwordAlignment() {
-    Rig r = run(Rig.asm().cLi(A0, 1).addi(A0, A0, 2).cAddi(A0, 4).slli(A0, A0, 1).ebreak(),
-        BASE + 12);
+    Rig r =
+        run(Rig.asm().cLi(A0, 1).addi(A0, A0, 2).cAddi(A0, 4).slli(A0, A0, 1).ebreak(), BASE + 12);
     assertThat(r.x(A0)).isEqualTo(14);
   }
 

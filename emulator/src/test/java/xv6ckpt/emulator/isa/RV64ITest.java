@@ -18,8 +18,8 @@ import xv6ckpt.emulator.asm.Assembler;
 
 /**
  * RV64I on the hart: every instruction of the base ISA with its edge cases (the ground of
- * riscv-tests rv64ui). Expected values come from the reference lambdas below, each the ISA
- * manual's one-line definition written in plain Java, or from constants derived by hand.
+ * riscv-tests rv64ui). Expected values come from the reference lambdas below, each the ISA manual's
+ * one-line definition written in plain Java, or from constants derived by hand.
  */
 class RV64ITest {
 
@@ -62,24 +62,33 @@ class RV64ITest {
         new Alu.Immediate("addi", Assembler::addi, (a, i) -> a + i, IMM12),
         new Alu.Immediate("slti", Assembler::slti, (a, i) -> a < i ? 1 : 0, IMM12),
         // sltiu compares with the sign-extended immediate as an unsigned number.
-        new Alu.Immediate("sltiu", Assembler::sltiu,
-            (a, i) -> Long.compareUnsigned(a, i) < 0 ? 1 : 0, IMM12),
+        new Alu.Immediate(
+            "sltiu", Assembler::sltiu, (a, i) -> Long.compareUnsigned(a, i) < 0 ? 1 : 0, IMM12),
         new Alu.Immediate("xori", Assembler::xori, (a, i) -> a ^ i, IMM12),
         new Alu.Immediate("ori", Assembler::ori, (a, i) -> a | i, IMM12),
         new Alu.Immediate("andi", Assembler::andi, (a, i) -> a & i, IMM12),
         new Alu.Immediate("addiw", Assembler::addiw, (a, i) -> (long) (int) (a + i), IMM12),
-        new Alu.Immediate("slli", (as, rd, rs, i) -> as.slli(rd, rs, (int) i),
-            (a, i) -> a << i, SHAMT6),
-        new Alu.Immediate("srli", (as, rd, rs, i) -> as.srli(rd, rs, (int) i),
-            (a, i) -> a >>> i, SHAMT6),
-        new Alu.Immediate("srai", (as, rd, rs, i) -> as.srai(rd, rs, (int) i),
-            (a, i) -> a >> i, SHAMT6),
-        new Alu.Immediate("slliw", (as, rd, rs, i) -> as.slliw(rd, rs, (int) i),
-            (a, i) -> (long) ((int) a << i), SHAMT5),
-        new Alu.Immediate("srliw", (as, rd, rs, i) -> as.srliw(rd, rs, (int) i),
-            (a, i) -> (long) ((int) a >>> i), SHAMT5),
-        new Alu.Immediate("sraiw", (as, rd, rs, i) -> as.sraiw(rd, rs, (int) i),
-            (a, i) -> (long) ((int) a >> i), SHAMT5));
+        new Alu.Immediate(
+            "slli", (as, rd, rs, i) -> as.slli(rd, rs, (int) i), (a, i) -> a << i, SHAMT6),
+        new Alu.Immediate(
+            "srli", (as, rd, rs, i) -> as.srli(rd, rs, (int) i), (a, i) -> a >>> i, SHAMT6),
+        new Alu.Immediate(
+            "srai", (as, rd, rs, i) -> as.srai(rd, rs, (int) i), (a, i) -> a >> i, SHAMT6),
+        new Alu.Immediate(
+            "slliw",
+            (as, rd, rs, i) -> as.slliw(rd, rs, (int) i),
+            (a, i) -> (long) ((int) a << i),
+            SHAMT5),
+        new Alu.Immediate(
+            "srliw",
+            (as, rd, rs, i) -> as.srliw(rd, rs, (int) i),
+            (a, i) -> (long) ((int) a >>> i),
+            SHAMT5),
+        new Alu.Immediate(
+            "sraiw",
+            (as, rd, rs, i) -> as.sraiw(rd, rs, (int) i),
+            (a, i) -> (long) ((int) a >> i),
+            SHAMT5));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -91,13 +100,15 @@ class RV64ITest {
   @Test
   void handPickedResults() {
     // A few results worked out by hand, as a check on the reference lambdas themselves.
-    Rig r = Rig.of(Rig.asm()
-        .addiw(A0, A1, 1)      // 0x7fffffff + 1 wraps to 0x80000000, sign-extended
-        .srliw(A2, A3, 0)      // srliw by 0 still sign-extends bit 31
-        .sraw(A4, A3, A5)      // shift amount 33: only the low 5 bits (1) count
-        .sltiu(A6, A7, -1)     // every value but all-ones is below 0xffff_ffff_ffff_ffff
-        .srai(S2, A3, 63)
-        .ebreak());
+    Rig r =
+        Rig.of(
+            Rig.asm()
+                .addiw(A0, A1, 1) // 0x7fffffff + 1 wraps to 0x80000000, sign-extended
+                .srliw(A2, A3, 0) // srliw by 0 still sign-extends bit 31
+                .sraw(A4, A3, A5) // shift amount 33: only the low 5 bits (1) count
+                .sltiu(A6, A7, -1) // every value but all-ones is below 0xffff_ffff_ffff_ffff
+                .srai(S2, A3, 63)
+                .ebreak());
     r.set(A1, 0x7fffffffL).set(A3, 0x1_8000_0000L).set(A5, 33).set(A7, 0x8000_0000_0000_0000L);
     r.runTo(BASE + 20);
     assertThat(r.x(A0)).isEqualTo(0xffff_ffff_8000_0000L);
@@ -113,9 +124,15 @@ class RV64ITest {
 
   @Test
   void luiSignExtendsBit31() {
-    Rig r = Rig.of(Rig.asm()
-        .lui(A0, 0x80000).lui(A1, 0x7ffff).lui(A2, 0xfffff).lui(A3, 0x12345).lui(ZERO, 0x12345)
-        .ebreak());
+    Rig r =
+        Rig.of(
+            Rig.asm()
+                .lui(A0, 0x80000)
+                .lui(A1, 0x7ffff)
+                .lui(A2, 0xfffff)
+                .lui(A3, 0x12345)
+                .lui(ZERO, 0x12345)
+                .ebreak());
     r.runTo(BASE + 20);
     assertThat(r.x(A0)).isEqualTo(0xffff_ffff_8000_0000L);
     assertThat(r.x(A1)).isEqualTo(0x7fff_f000L);
@@ -126,12 +143,14 @@ class RV64ITest {
 
   @Test
   void auipcAddsItsOwnPc() {
-    Rig r = Rig.of(Rig.asm()
-        .auipc(A0, 0)          // at BASE
-        .auipc(A1, 1)          // at BASE + 4
-        .auipc(A2, 0xfffff)    // at BASE + 8: -0x1000
-        .auipc(A3, 0x80000)    // at BASE + 12: -0x8000_0000
-        .ebreak());
+    Rig r =
+        Rig.of(
+            Rig.asm()
+                .auipc(A0, 0) // at BASE
+                .auipc(A1, 1) // at BASE + 4
+                .auipc(A2, 0xfffff) // at BASE + 8: -0x1000
+                .auipc(A3, 0x80000) // at BASE + 12: -0x8000_0000
+                .ebreak());
     r.runTo(BASE + 16);
     assertThat(r.x(A0)).isEqualTo(BASE);
     assertThat(r.x(A1)).isEqualTo(BASE + 4 + 0x1000);
@@ -146,12 +165,15 @@ class RV64ITest {
   @Test
   void jalForwardAndBackwardLinksPcPlus4() {
     Assembler a = Rig.asm();
-    a.jal(RA, "fwd")           // BASE
-        .label("back").jal(ZERO, "end") // BASE + 4
-        .ebreak()              // BASE + 8: skipped
-        .label("fwd").jal(A0, "back")  // BASE + 12
-        .ebreak()              // BASE + 16: skipped
-        .label("end").ebreak();        // BASE + 20
+    a.jal(RA, "fwd") // BASE
+        .label("back")
+        .jal(ZERO, "end") // BASE + 4
+        .ebreak() // BASE + 8: skipped
+        .label("fwd")
+        .jal(A0, "back") // BASE + 12
+        .ebreak() // BASE + 16: skipped
+        .label("end")
+        .ebreak(); // BASE + 20
     Rig r = Rig.of(a);
     r.runTo(BASE + 20);
     assertThat(r.x(RA)).isEqualTo(BASE + 4);
@@ -227,15 +249,25 @@ class RV64ITest {
         Arguments.of("bne", (Branch) Assembler::bne, (Condition) (a, b) -> a != b),
         Arguments.of("blt", (Branch) Assembler::blt, (Condition) (a, b) -> a < b),
         Arguments.of("bge", (Branch) Assembler::bge, (Condition) (a, b) -> a >= b),
-        Arguments.of("bltu", (Branch) Assembler::bltu,
-            (Condition) (a, b) -> Long.compareUnsigned(a, b) < 0),
-        Arguments.of("bgeu", (Branch) Assembler::bgeu,
+        Arguments.of(
+            "bltu", (Branch) Assembler::bltu, (Condition) (a, b) -> Long.compareUnsigned(a, b) < 0),
+        Arguments.of(
+            "bgeu",
+            (Branch) Assembler::bgeu,
             (Condition) (a, b) -> Long.compareUnsigned(a, b) >= 0));
   }
 
   private static final long[][] BRANCH_PAIRS = {
-    {0, 0}, {1, 2}, {2, 1}, {-1, 1}, {1, -1}, {-1, -1}, {Long.MIN_VALUE, Long.MAX_VALUE},
-    {Long.MAX_VALUE, Long.MIN_VALUE}, {0xffffffffL, 0xffffffff_ffffffffL}, {0x1_0000_0000L, 0}
+    {0, 0},
+    {1, 2},
+    {2, 1},
+    {-1, 1},
+    {1, -1},
+    {-1, -1},
+    {Long.MIN_VALUE, Long.MAX_VALUE},
+    {Long.MAX_VALUE, Long.MIN_VALUE},
+    {0xffffffffL, 0xffffffff_ffffffffL},
+    {0x1_0000_0000L, 0}
   };
 
   @ParameterizedTest(name = "{0}")
@@ -250,7 +282,8 @@ class RV64ITest {
       Trap t = r.run();
       long expected = cond.taken(p[0], p[1]) ? BASE + 8 : BASE + 4;
       assertWithMessage(name + " " + Rig.hex(p[0]) + ", " + Rig.hex(p[1]))
-          .that(t).isEqualTo(new Trap.Breakpoint(expected));
+          .that(t)
+          .isEqualTo(new Trap.Breakpoint(expected));
     }
   }
 
@@ -268,7 +301,8 @@ class RV64ITest {
       Trap t = r.run();
       long expected = cond.taken(p[0], p[1]) ? BASE + 4 : BASE + 12;
       assertWithMessage(name + " " + Rig.hex(p[0]) + ", " + Rig.hex(p[1]))
-          .that(t).isEqualTo(new Trap.Breakpoint(expected));
+          .that(t)
+          .isEqualTo(new Trap.Breakpoint(expected));
     }
   }
 
@@ -287,8 +321,12 @@ class RV64ITest {
   @Test
   void countedLoopRunsExactlyNTimes() {
     Assembler a = Rig.asm();
-    a.addi(A0, ZERO, 0).addi(A1, ZERO, 10)
-        .label("loop").addi(A0, A0, 3).addi(A1, A1, -1).bnez(A1, "loop")
+    a.addi(A0, ZERO, 0)
+        .addi(A1, ZERO, 10)
+        .label("loop")
+        .addi(A0, A0, 3)
+        .addi(A1, A1, -1)
+        .bnez(A1, "loop")
         .ebreak();
     Rig r = Rig.of(a);
     r.runTo(BASE + 20);
@@ -301,8 +339,22 @@ class RV64ITest {
   // ---------------------------------------------------------------------------------------
 
   private static final byte[] PATTERN = {
-    (byte) 0x81, (byte) 0xf2, 0x73, (byte) 0xe4, 0x05, (byte) 0x96, 0x27, (byte) 0xb8,
-    0x49, (byte) 0xda, 0x6b, (byte) 0xfc, 0x1d, (byte) 0x8e, 0x3f, (byte) 0xa0
+    (byte) 0x81,
+    (byte) 0xf2,
+    0x73,
+    (byte) 0xe4,
+    0x05,
+    (byte) 0x96,
+    0x27,
+    (byte) 0xb8,
+    0x49,
+    (byte) 0xda,
+    0x6b,
+    (byte) 0xfc,
+    0x1d,
+    (byte) 0x8e,
+    0x3f,
+    (byte) 0xa0
   };
 
   interface Load {
@@ -370,7 +422,8 @@ class RV64ITest {
       r.set(A1, PAGE_END - before);
       r.runTo(BASE + 4);
       assertWithMessage(name + " with " + before + " bytes before the page end")
-          .that(r.x(A0)).isEqualTo(expectedLoad(PATTERN, 8 - before, size, signed));
+          .that(r.x(A0))
+          .isEqualTo(expectedLoad(PATTERN, 8 - before, size, signed));
     }
   }
 
@@ -401,7 +454,8 @@ class RV64ITest {
       r.set(A1, region + off).set(A2, STORED);
       r.runTo(BASE + 4);
       assertWithMessage(name + " at offset " + off)
-          .that(r.peek(region, 16)).isEqualTo(patched(PATTERN, off, size));
+          .that(r.peek(region, 16))
+          .isEqualTo(patched(PATTERN, off, size));
     }
   }
 
@@ -417,7 +471,8 @@ class RV64ITest {
       r.set(A1, PAGE_END - before + 4).set(A2, STORED);
       r.runTo(BASE + 4);
       assertWithMessage(name + " with " + before + " bytes before the page end")
-          .that(r.peek(PAGE_END - 8, 16)).isEqualTo(patched(PATTERN, 8 - before, size));
+          .that(r.peek(PAGE_END - 8, 16))
+          .isEqualTo(patched(PATTERN, 8 - before, size));
     }
   }
 
@@ -430,12 +485,21 @@ class RV64ITest {
 
   @Test
   void storeThenLoadOfEveryWidthRoundTrips() {
-    Rig r = Rig.of(Rig.asm()
-        .sd(A2, 0, A1).ld(A3, 0, A1)
-        .sw(A2, 8, A1).lwu(A4, 8, A1).lw(A5, 8, A1)
-        .sh(A2, 16, A1).lhu(A6, 16, A1).lh(A7, 16, A1)
-        .sb(A2, 24, A1).lbu(S2, 24, A1).lb(S3, 24, A1)
-        .ebreak());
+    Rig r =
+        Rig.of(
+            Rig.asm()
+                .sd(A2, 0, A1)
+                .ld(A3, 0, A1)
+                .sw(A2, 8, A1)
+                .lwu(A4, 8, A1)
+                .lw(A5, 8, A1)
+                .sh(A2, 16, A1)
+                .lhu(A6, 16, A1)
+                .lh(A7, 16, A1)
+                .sb(A2, 24, A1)
+                .lbu(S2, 24, A1)
+                .lb(S3, 24, A1)
+                .ebreak());
     r.set(A1, DATA).set(A2, 0x8899_aabb_ccdd_eeffL);
     r.runTo(BASE + 44);
     assertThat(r.x(A3)).isEqualTo(0x8899_aabb_ccdd_eeffL);
@@ -484,9 +548,9 @@ class RV64ITest {
   private static final long V = 1, R = 2, W = 4, X = 8, U = 16, A = 64, D = 128;
 
   /**
-   * User va 0x0000 -> pa BASE (code), va 0x2000 -> pa BASE+0xc000, va 0x3000 -> pa BASE+0x8000
-   * (so va 0x2000..0x3fff is contiguous but its halves are swapped in RAM); va 0x4000 unmapped.
-   * Tables: root at BASE+0xa000, level 1 at BASE+0xb000, level 0 at BASE+0xd000.
+   * User va 0x0000 -> pa BASE (code), va 0x2000 -> pa BASE+0xc000, va 0x3000 -> pa BASE+0x8000 (so
+   * va 0x2000..0x3fff is contiguous but its halves are swapped in RAM); va 0x4000 unmapped. Tables:
+   * root at BASE+0xa000, level 1 at BASE+0xb000, level 0 at BASE+0xd000.
    */
   private static Rig sv39Rig(Assembler code) {
     Rig r = new Rig();
@@ -551,9 +615,15 @@ class RV64ITest {
 
   @Test
   void writesToX0AreIgnored() {
-    Rig r = Rig.of(Rig.asm()
-        .addi(ZERO, ZERO, 5).lui(ZERO, 1).auipc(ZERO, 1).ld(ZERO, 0, A1).add(A0, ZERO, ZERO)
-        .ebreak());
+    Rig r =
+        Rig.of(
+            Rig.asm()
+                .addi(ZERO, ZERO, 5)
+                .lui(ZERO, 1)
+                .auipc(ZERO, 1)
+                .ld(ZERO, 0, A1)
+                .add(A0, ZERO, ZERO)
+                .ebreak());
     r.set(A1, DATA);
     r.poke64(DATA, -1);
     r.runTo(BASE + 20);
@@ -563,9 +633,17 @@ class RV64ITest {
 
   @Test
   void fencesAreNoOps() {
-    Rig r = Rig.of(Rig.asm()
-        .addi(A0, ZERO, 1).fence().fence(Assembler.FENCE_R, Assembler.FENCE_W).fenceTso()
-        .fenceI().addi(A0, A0, 1).nop().ebreak());
+    Rig r =
+        Rig.of(
+            Rig.asm()
+                .addi(A0, ZERO, 1)
+                .fence()
+                .fence(Assembler.FENCE_R, Assembler.FENCE_W)
+                .fenceTso()
+                .fenceI()
+                .addi(A0, A0, 1)
+                .nop()
+                .ebreak());
     r.runTo(BASE + 28);
     assertThat(r.x(A0)).isEqualTo(2);
   }
@@ -579,13 +657,15 @@ class RV64ITest {
     a.addi(S0, ZERO, 0)
         .la(A0, "patch")
         .label("loop")
-        .label("patch").addi(A2, ZERO, 1)
+        .label("patch")
+        .addi(A2, ZERO, 1)
         .bnez(S0, "done")
         .addi(S0, ZERO, 1)
         .sw(A1, 0, A0)
         .fenceI()
         .j("loop")
-        .label("done").ebreak();
+        .label("done")
+        .ebreak();
     Rig r = Rig.of(a);
     r.set(A1, replacement);
     r.runTo(a.address("done"));

@@ -75,12 +75,16 @@ class RV64MTest {
   static Stream<Alu.Binary> ops() {
     return Stream.of(
         new Alu.Binary("mul", Assembler::mul, (a, b) -> a * b),
-        new Alu.Binary("mulh", Assembler::mulh,
+        new Alu.Binary(
+            "mulh",
+            Assembler::mulh,
             (a, b) -> high(BigInteger.valueOf(a).multiply(BigInteger.valueOf(b)))),
-        new Alu.Binary("mulhsu", Assembler::mulhsu,
+        new Alu.Binary(
+            "mulhsu",
+            Assembler::mulhsu,
             (a, b) -> high(BigInteger.valueOf(a).multiply(unsigned(b)))),
-        new Alu.Binary("mulhu", Assembler::mulhu,
-            (a, b) -> high(unsigned(a).multiply(unsigned(b)))),
+        new Alu.Binary(
+            "mulhu", Assembler::mulhu, (a, b) -> high(unsigned(a).multiply(unsigned(b)))),
         new Alu.Binary("div", Assembler::div, RV64MTest::div),
         new Alu.Binary("divu", Assembler::divu, RV64MTest::divu),
         new Alu.Binary("rem", Assembler::rem, RV64MTest::rem),
@@ -103,8 +107,8 @@ class RV64MTest {
   }
 
   /**
-   * Corner values worked out by hand from the spec (not from the references above):
-   * name, op, rs1, rs2, expected rd.
+   * Corner values worked out by hand from the spec (not from the references above): name, op, rs1,
+   * rs2, expected rd.
    */
   static Stream<Arguments> corners() {
     long min = Long.MIN_VALUE, max = Long.MAX_VALUE;
@@ -167,10 +171,18 @@ class RV64MTest {
 
   @Test
   void divisionByZeroDoesNotTrap() {
-    Rig r = Rig.of(Rig.asm()
-        .div(A0, A1, ZERO).divu(A2, A1, ZERO).rem(A3, A1, ZERO).remu(A4, A1, ZERO)
-        .divw(A5, A1, ZERO).divuw(A6, A1, ZERO).remw(A7, A1, ZERO).remuw(S2, A1, ZERO)
-        .ebreak());
+    Rig r =
+        Rig.of(
+            Rig.asm()
+                .div(A0, A1, ZERO)
+                .divu(A2, A1, ZERO)
+                .rem(A3, A1, ZERO)
+                .remu(A4, A1, ZERO)
+                .divw(A5, A1, ZERO)
+                .divuw(A6, A1, ZERO)
+                .remw(A7, A1, ZERO)
+                .remuw(S2, A1, ZERO)
+                .ebreak());
     r.set(A1, 0x1_2345_6789L);
     r.runTo(BASE + 32);
     assertWithMessage("div").that(r.x(A0)).isEqualTo(-1);

@@ -8,13 +8,13 @@ import xv6ckpt.emulator.Trap;
 import xv6ckpt.emulator.asm.Assembler;
 
 /**
- * The test bench of the ISA suite: one hart in Bare mode (va == pa) over 64 KiB of RAM at
- * {@link #BASE}, running one small program assembled at BASE. Programs end in {@code ebreak}, so
- * a finished run is {@code Trap.Breakpoint} at a known pc; a program that loops by mistake ends
- * in {@code Trap.Timer} after {@link #BUDGET} instructions and fails the test instead of hanging.
+ * The test bench of the ISA suite: one hart in Bare mode (va == pa) over 64 KiB of RAM at {@link
+ * #BASE}, running one small program assembled at BASE. Programs end in {@code ebreak}, so a
+ * finished run is {@code Trap.Breakpoint} at a known pc; a program that loops by mistake ends in
+ * {@code Trap.Timer} after {@link #BUDGET} instructions and fails the test instead of hanging.
  *
- * <p>Layout: code from BASE; a data area at {@link #DATA} whose page ends at {@link #PAGE_END}
- * (so accesses there cross a 4 KiB boundary); everything else zero.
+ * <p>Layout: code from BASE; a data area at {@link #DATA} whose page ends at {@link #PAGE_END} (so
+ * accesses there cross a 4 KiB boundary); everything else zero.
  */
 final class Rig {
   static final long BASE = PhysicalMemory.BASE;
@@ -95,7 +95,9 @@ final class Rig {
 
   /** The 32-bit little-endian word at {@code at}. */
   static int word(byte[] code, int at) {
-    return (code[at] & 0xFF) | (code[at + 1] & 0xFF) << 8 | (code[at + 2] & 0xFF) << 16
+    return (code[at] & 0xFF)
+        | (code[at + 1] & 0xFF) << 8
+        | (code[at + 2] & 0xFF) << 16
         | (code[at + 3] & 0xFF) << 24;
   }
 

@@ -26,8 +26,7 @@ class ZicsrTest {
 
   @Test
   void instretCountsRetiredInstructionsBeforeTheRead() {
-    Rig r = Rig.of(Rig.asm().nop().nop().rdinstret(A0).rdinstret(A1).nop().rdinstret(A2)
-        .ebreak());
+    Rig r = Rig.of(Rig.asm().nop().nop().rdinstret(A0).rdinstret(A1).nop().rdinstret(A2).ebreak());
     long start = r.hart.instret();
     r.runTo(BASE + 24);
     assertThat(r.x(A0)).isEqualTo(start + 2);
@@ -38,8 +37,7 @@ class ZicsrTest {
 
   @Test
   void cycleAndTimeAdvanceWithTheProgram() {
-    Rig r = Rig.of(Rig.asm().rdcycle(A0).rdtime(A1).nop().nop().rdcycle(A2).rdtime(A3)
-        .ebreak());
+    Rig r = Rig.of(Rig.asm().rdcycle(A0).rdtime(A1).nop().nop().rdcycle(A2).rdtime(A3).ebreak());
     r.runTo(BASE + 24);
     assertThat(r.x(A2)).isGreaterThan(r.x(A0));
     assertThat(r.x(A3)).isAtLeast(r.x(A1));
@@ -59,16 +57,18 @@ class ZicsrTest {
 
   @Test
   void readOnlyFormsOfEveryCsrInstructionAreLegal() {
-    Rig r = Rig.of(Rig.asm()
-        .nop()
-        .csrrs(A0, Csr.INSTRET, ZERO)     // reads 1
-        .csrrc(A1, Csr.INSTRET, ZERO)     // reads 2
-        .csrrsi(A2, Csr.INSTRET, 0)       // reads 3
-        .csrrci(A3, Csr.INSTRET, 0)       // reads 4
-        .csrrs(A4, Csr.CYCLE, ZERO)
-        .csrrc(A5, Csr.TIME, ZERO)
-        .csrrs(ZERO, Csr.INSTRET, ZERO)   // rd x0: read and discard
-        .ebreak());
+    Rig r =
+        Rig.of(
+            Rig.asm()
+                .nop()
+                .csrrs(A0, Csr.INSTRET, ZERO) // reads 1
+                .csrrc(A1, Csr.INSTRET, ZERO) // reads 2
+                .csrrsi(A2, Csr.INSTRET, 0) // reads 3
+                .csrrci(A3, Csr.INSTRET, 0) // reads 4
+                .csrrs(A4, Csr.CYCLE, ZERO)
+                .csrrc(A5, Csr.TIME, ZERO)
+                .csrrs(ZERO, Csr.INSTRET, ZERO) // rd x0: read and discard
+                .ebreak());
     long start = r.hart.instret();
     r.runTo(BASE + 32);
     assertThat(r.x(A0)).isEqualTo(start + 1);
@@ -81,8 +81,8 @@ class ZicsrTest {
   static Stream<Arguments> illegal() {
     return Stream.of(
         writes("csrrw a0, cycle, a1", a -> a.csrrw(A0, Csr.CYCLE, A1)),
-        writes("csrrw x0, instret, x0 (csrrw always writes)",
-            a -> a.csrrw(ZERO, Csr.INSTRET, ZERO)),
+        writes(
+            "csrrw x0, instret, x0 (csrrw always writes)", a -> a.csrrw(ZERO, Csr.INSTRET, ZERO)),
         writes("csrrs a0, cycle, a1", a -> a.csrrs(A0, Csr.CYCLE, A1)),
         writes("csrrc a0, time, a1", a -> a.csrrc(A0, Csr.TIME, A1)),
         writes("csrrwi a0, time, 0 (csrrwi always writes)", a -> a.csrrwi(A0, Csr.TIME, 0)),

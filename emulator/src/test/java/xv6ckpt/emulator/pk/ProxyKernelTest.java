@@ -39,17 +39,28 @@ class ProxyKernelTest {
     } else {
       a.li(A1, bufAddr);
     }
-    return a.li(A2, n).li(A7, ProxyKernel.SYS_WRITE).ecall()
-        .li(A7, ProxyKernel.SYS_EXIT).ecall();
+    return a.li(A2, n).li(A7, ProxyKernel.SYS_WRITE).ecall().li(A7, ProxyKernel.SYS_EXIT).ecall();
   }
 
   @Test
   void writeReachesStdoutAndStderrAndReturnsTheCount() throws Exception {
-    Assembler a = new Assembler(0).label("_start")
-        .li(A0, 1).la(A1, "msg").li(A2, 6).li(A7, ProxyKernel.SYS_WRITE).ecall()
-        .mv(S0, A0)
-        .li(A0, 2).la(A1, "msg").li(A2, 3).li(A7, ProxyKernel.SYS_WRITE).ecall()
-        .add(A0, A0, S0).li(A7, ProxyKernel.SYS_EXIT).ecall();
+    Assembler a =
+        new Assembler(0)
+            .label("_start")
+            .li(A0, 1)
+            .la(A1, "msg")
+            .li(A2, 6)
+            .li(A7, ProxyKernel.SYS_WRITE)
+            .ecall()
+            .mv(S0, A0)
+            .li(A0, 2)
+            .la(A1, "msg")
+            .li(A2, 3)
+            .li(A7, ProxyKernel.SYS_WRITE)
+            .ecall()
+            .add(A0, A0, S0)
+            .li(A7, ProxyKernel.SYS_EXIT)
+            .ecall();
     a.align(4096).label("data").label("msg").ascii("hello!");
     Outcome o = run(a, List.of("p"));
     assertThat(out.toString(StandardCharsets.US_ASCII)).isEqualTo("hello!");
@@ -60,15 +71,29 @@ class ProxyKernelTest {
   @Test
   void argumentsArriveAsXv6ExecPassesThem() throws Exception {
     // exit(argc * 1000 + argv[1][0] + argv[2][1]), and sp must be 16-byte aligned and == argv.
-    Assembler a = new Assembler(0).label("_start")
-        .andi(T0, SP, 15).bnez(T0, "bad")
-        .bne(SP, A1, "bad")
-        .li(T0, 1000).mul(S0, A0, T0)
-        .ld(S1, 8, A1).lbu(T0, 0, S1).add(S0, S0, T0)
-        .ld(S1, 16, A1).lbu(T0, 1, S1).add(S0, S0, T0)
-        .ld(S1, 24, A1).bnez(S1, "bad") // argv[argc] == 0
-        .mv(A0, S0).li(A7, ProxyKernel.SYS_EXIT).ecall()
-        .label("bad").li(A0, -7).li(A7, ProxyKernel.SYS_EXIT).ecall();
+    Assembler a =
+        new Assembler(0)
+            .label("_start")
+            .andi(T0, SP, 15)
+            .bnez(T0, "bad")
+            .bne(SP, A1, "bad")
+            .li(T0, 1000)
+            .mul(S0, A0, T0)
+            .ld(S1, 8, A1)
+            .lbu(T0, 0, S1)
+            .add(S0, S0, T0)
+            .ld(S1, 16, A1)
+            .lbu(T0, 1, S1)
+            .add(S0, S0, T0)
+            .ld(S1, 24, A1)
+            .bnez(S1, "bad") // argv[argc] == 0
+            .mv(A0, S0)
+            .li(A7, ProxyKernel.SYS_EXIT)
+            .ecall()
+            .label("bad")
+            .li(A0, -7)
+            .li(A7, ProxyKernel.SYS_EXIT)
+            .ecall();
     a.align(4096).label("data").dword(0);
     Outcome o = run(a, List.of("prog", "A", "xB"));
     assertThat(((Outcome.Exited) o).status()).isEqualTo(3000 + 'A' + 'B');
@@ -99,24 +124,31 @@ class ProxyKernelTest {
 
   @Test
   void anUnknownSystemCallReturnsMinusOne() throws Exception {
-    Assembler a = new Assembler(0).label("_start")
-        .li(A7, 99).ecall().li(A7, ProxyKernel.SYS_EXIT).ecall();
+    Assembler a =
+        new Assembler(0).label("_start").li(A7, 99).ecall().li(A7, ProxyKernel.SYS_EXIT).ecall();
     a.align(4096).label("data").dword(0);
     assertThat(((Outcome.Exited) run(a, List.of("p"))).status()).isEqualTo(-1);
   }
 
   @Test
   void aStoreToTheTextSegmentKillsTheProgramWithXv6sMessage() throws Exception {
-    Assembler a = new Assembler(0).label("_start")
-        .li(T0, 0x10).sd(T0, 0, T0) // text is R+X, not W: store page fault at 0x10
-        .li(A7, ProxyKernel.SYS_EXIT).ecall();
+    Assembler a =
+        new Assembler(0)
+            .label("_start")
+            .li(T0, 0x10)
+            .sd(T0, 0, T0) // text is R+X, not W: store page fault at 0x10
+            .li(A7, ProxyKernel.SYS_EXIT)
+            .ecall();
     a.align(4096).label("data").dword(0);
     Outcome o = run(a, List.of("p"));
     assertThat(o).isInstanceOf(Outcome.Killed.class);
     Trap t = ((Outcome.Killed) o).trap();
     assertThat(t).isInstanceOf(Trap.PageFault.class);
-    assertThat(err.toString(StandardCharsets.US_ASCII)).isEqualTo(String.format(
-        "usertrap(): unexpected scause 0xf pid=1%n            sepc=0x%x stval=0x10%n", t.pc()));
+    assertThat(err.toString(StandardCharsets.US_ASCII))
+        .isEqualTo(
+            String.format(
+                "usertrap(): unexpected scause 0xf pid=1%n            sepc=0x%x stval=0x10%n",
+                t.pc()));
   }
 
   @Test
@@ -136,15 +168,19 @@ class ProxyKernelTest {
     a.align(4096).label("data").dword(0);
     ProxyKernel pk = new ProxyKernel(8 << 20, out, err);
     List<String> args = java.util.Collections.nCopies(ProxyKernel.MAXARG + 1, "x");
-    LoadException e = assertThrows(LoadException.class,
-        () -> pk.load(a.toElf("_start", "data"), args, ProxyKernel.DEFAULT_STACK));
+    LoadException e =
+        assertThrows(
+            LoadException.class,
+            () -> pk.load(a.toElf("_start", "data"), args, ProxyKernel.DEFAULT_STACK));
     assertThat(e).hasMessageThat().contains("33 arguments");
   }
 
   @Test
   void aResetMachineRunsTheProgramAgainIdentically() throws Exception {
     ProxyKernel pk = new ProxyKernel(ProxyKernel.DEFAULT_RAM, out, err);
-    pk.load(BundledPrograms.load("bench_crc").orElseThrow(), List.of("crc", "1"),
+    pk.load(
+        BundledPrograms.load("bench_crc").orElseThrow(),
+        List.of("crc", "1"),
         ProxyKernel.DEFAULT_STACK);
     ProxyKernel.Snapshot loaded = pk.snapshot();
     Outcome first = pk.run(0);

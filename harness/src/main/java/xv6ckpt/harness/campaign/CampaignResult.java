@@ -6,32 +6,44 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What a campaign learned, as written to {@code report.json} and drawn by {@link Report}.
- * Samples are {@code [elapsed seconds, executions, executions/s, coverage]} as libFuzzer last
- * printed them. {@code interrupted}: stopped early (Ctrl-C); targets not yet started then are
- * absent.
+ * What a campaign learned, as written to {@code report.json} and drawn by {@link Report}. Samples
+ * are {@code [elapsed seconds, executions, executions/s, coverage]} as libFuzzer last printed them.
+ * {@code interrupted}: stopped early (Ctrl-C); targets not yet started then are absent.
  */
 public record CampaignResult(String started, boolean interrupted, List<TargetRun> targets) {
   /**
    * One target's run. {@code exitCode}: the driver's (0 done, 77 findings); {@code stopped}: its
-   * driver was stopped by an interrupt; {@code broken}: it exited otherwise (it did not start,
-   * or died), see the driver log.
+   * driver was stopped by an interrupt; {@code broken}: it exited otherwise (it did not start, or
+   * died), see the driver log.
    */
-  public record TargetRun(String name, long seconds, int exitCode, boolean stopped,
-      boolean broken, List<double[]> samples, long executions, List<FindingRow> findings,
-      int corpusBefore, int corpusAfter) {}
+  public record TargetRun(
+      String name,
+      long seconds,
+      int exitCode,
+      boolean stopped,
+      boolean broken,
+      List<double[]> samples,
+      long executions,
+      List<FindingRow> findings,
+      int corpusBefore,
+      int corpusAfter) {}
 
   /**
    * One distinct failure seen in the run. {@code isNew}: not in the findings store before (now
    * stored as open); {@code regressed}: stored with status fixed, and failing again.
    */
-  public record FindingRow(String stackHash, String rule, String summary, boolean isNew,
-      boolean regressed, String dir) {}
+  public record FindingRow(
+      String stackHash,
+      String rule,
+      String summary,
+      boolean isNew,
+      boolean regressed,
+      String dir) {}
 
   /**
-   * The categories the summary counts failures in, in the order it prints them: a Java
-   * exception escaping the code under test (or caught by the kernel as a "kernel bug" panic),
-   * a kernel panic, fsck violations, leaked pages, and every other rule of an oracle.
+   * The categories the summary counts failures in, in the order it prints them: a Java exception
+   * escaping the code under test (or caught by the kernel as a "kernel bug" panic), a kernel panic,
+   * fsck violations, leaked pages, and every other rule of an oracle.
    */
   public static final List<String> CATEGORIES =
       List.of("exceptions", "panics", "fsck errors", "leaks", "other");
@@ -48,9 +60,9 @@ public record CampaignResult(String started, boolean interrupted, List<TargetRun
   }
 
   /**
-   * A target's distinct failures (stack hashes) per category, every category present: the
-   * targets count no passing checks, so a 0 here means that no execution of the run failed
-   * that check (each failing input becomes a finding row of its category).
+   * A target's distinct failures (stack hashes) per category, every category present: the targets
+   * count no passing checks, so a 0 here means that no execution of the run failed that check (each
+   * failing input becomes a finding row of its category).
    */
   public static Map<String, Integer> byCategory(TargetRun t) {
     Map<String, Integer> out = new LinkedHashMap<>();
@@ -61,8 +73,8 @@ public record CampaignResult(String started, boolean interrupted, List<TargetRun
 
   /** One line: "N executions; exceptions 0, panics 0, fsck errors 0, leaks 0, other 0". */
   public static String tally(TargetRun t) {
-    StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%,d executions",
-        t.executions()));
+    StringBuilder b =
+        new StringBuilder(String.format(Locale.ROOT, "%,d executions", t.executions()));
     String sep = "; ";
     for (Map.Entry<String, Integer> e : byCategory(t).entrySet()) {
       b.append(sep).append(e.getKey()).append(' ').append(e.getValue());
@@ -84,8 +96,8 @@ public record CampaignResult(String started, boolean interrupted, List<TargetRun
   }
 
   /**
-   * What the campaign command exits with: 1 when there is something to look at (a new finding,
-   * a fixed one found again, a driver that did not run), else 0.
+   * What the campaign command exits with: 1 when there is something to look at (a new finding, a
+   * fixed one found again, a driver that did not run), else 0.
    */
   public int exitCode() {
     return newFindings() > 0 || regressions() > 0 || !brokenTargets().isEmpty() ? 1 : 0;

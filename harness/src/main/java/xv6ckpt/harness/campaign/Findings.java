@@ -22,11 +22,17 @@ public final class Findings {
 
   /** Status of a finding whose bug is not fixed: its replay fails, and CI with it. */
   public static final String OPEN = "open";
+
   /** Status of a finding whose bug is fixed: its replay must pass, or it regressed. */
   public static final String FIXED = "fixed";
 
   /** A finding's metadata. {@code status}: {@link #OPEN} until fixed, then {@link #FIXED}. */
-  public record Meta(String target, String firstSeen, long seed, String stackHash, String status,
+  public record Meta(
+      String target,
+      String firstSeen,
+      long seed,
+      String stackHash,
+      String status,
       String summary) {}
 
   /** A stored finding. */
@@ -39,14 +45,19 @@ public final class Findings {
   }
 
   /**
-   * The stack hash of a failure: the rule and the detail with every number replaced by '#'
-   * (so two inputs breaking the same rule in the same way, with other sizes or pids, group
-   * together), and, when a Java stack exists, its first five frames.
+   * The stack hash of a failure: the rule and the detail with every number replaced by '#' (so two
+   * inputs breaking the same rule in the same way, with other sizes or pids, group together), and,
+   * when a Java stack exists, its first five frames.
    */
   public static String stackHash(FuzzTarget.Verdict.Fail f) {
-    StringBuilder key = new StringBuilder(f.rule()).append('|')
-        .append(f.detail().replaceAll("(0x)?[0-9a-fA-F]*[0-9][0-9a-fA-F]*", "#"));
-    f.stack().lines().filter(l -> l.trim().startsWith("at ")).limit(5)
+    StringBuilder key =
+        new StringBuilder(f.rule())
+            .append('|')
+            .append(f.detail().replaceAll("(0x)?[0-9a-fA-F]*[0-9][0-9a-fA-F]*", "#"));
+    f.stack()
+        .lines()
+        .filter(l -> l.trim().startsWith("at "))
+        .limit(5)
         .forEach(l -> key.append('|').append(l.trim()));
     long h = 0xcbf29ce484222325L;
     for (char c : key.toString().toCharArray()) {
@@ -61,11 +72,14 @@ public final class Findings {
       return out;
     }
     try (Stream<Path> s = Files.walk(root, 3)) {
-      for (Path meta : s.filter(p -> p.getFileName().toString().equals("meta.cbor")).sorted()
-          .toList()) {
+      for (Path meta :
+          s.filter(p -> p.getFileName().toString().equals("meta.cbor")).sorted().toList()) {
         Path dir = meta.getParent();
-        out.add(new Stored(dir, CBOR.readValue(meta.toFile(), Meta.class),
-            Files.readAllBytes(dir.resolve("input"))));
+        out.add(
+            new Stored(
+                dir,
+                CBOR.readValue(meta.toFile(), Meta.class),
+                Files.readAllBytes(dir.resolve("input"))));
       }
     }
     return out;
@@ -107,8 +121,8 @@ public final class Findings {
     }
     Path file = findingDir.resolve("meta.cbor");
     Meta m = readMeta(file);
-    Meta changed = new Meta(m.target(), m.firstSeen(), m.seed(), m.stackHash(), status,
-        m.summary());
+    Meta changed =
+        new Meta(m.target(), m.firstSeen(), m.seed(), m.stackHash(), status, m.summary());
     CBOR.writeValue(file.toFile(), changed);
     return changed;
   }

@@ -5,8 +5,8 @@ import xv6ckpt.harness.fuzz.FuzzTarget;
 
 /**
  * Shrinks a failing input while it keeps failing with the same stack hash: removes chunks of
- * halving size (ddmin's complement step), then zeroes single bytes. Deterministic and bounded
- * by {@code maxRuns} target executions.
+ * halving size (ddmin's complement step), then zeroes single bytes. Deterministic and bounded by
+ * {@code maxRuns} target executions.
  */
 public final class Minimizer {
   private Minimizer() {}

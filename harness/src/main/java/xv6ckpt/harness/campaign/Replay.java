@@ -14,19 +14,19 @@ import xv6ckpt.harness.fuzz.FuzzTarget;
 import xv6ckpt.harness.fuzz.FuzzTargets;
 
 /**
- * Replays corpus entries in-process: each file is run by the target its path names
- * ({@code corpus/<target>/...} or {@code corpus/findings/<target>/<id>/input}). Deterministic:
- * entries in sorted path order, one target object per target, reset before every input.
+ * Replays corpus entries in-process: each file is run by the target its path names ({@code
+ * corpus/<target>/...} or {@code corpus/findings/<target>/<id>/input}). Deterministic: entries in
+ * sorted path order, one target object per target, reset before every input.
  *
- * <p>What counts as failing: a corpus input that fails; an open finding that still fails (its
- * bug is not fixed, so its replay fails until it is); a fixed finding that fails again (a
- * regression). An open finding that passes is not failing; it is reported as FIXED? so that
- * someone marks it fixed ({@code markFixed}).
+ * <p>What counts as failing: a corpus input that fails; an open finding that still fails (its bug
+ * is not fixed, so its replay fails until it is); a fixed finding that fails again (a regression).
+ * An open finding that passes is not failing; it is reported as FIXED? so that someone marks it
+ * fixed ({@code markFixed}).
  */
 public final class Replay {
   /** One replayed entry; {@code status} is the finding's ("open"/"fixed") or empty. */
-  public record Entry(Path path, String target, Optional<String> status, FuzzTarget.Verdict verdict,
-      byte[] input) {
+  public record Entry(
+      Path path, String target, Optional<String> status, FuzzTarget.Verdict verdict, byte[] input) {
     public boolean passed() {
       return verdict instanceof FuzzTarget.Verdict.Pass;
     }
@@ -100,16 +100,22 @@ public final class Replay {
 
   /** Runs one file through its target; an IOException names a file that is not an entry. */
   public Entry run(Path file) throws IOException {
-    String target = targetOf(file).orElseThrow(() -> new IOException(file
-        + ": not under a target's folder (" + String.join(", ", names()) + ")"));
+    String target =
+        targetOf(file)
+            .orElseThrow(
+                () ->
+                    new IOException(
+                        file
+                            + ": not under a target's folder ("
+                            + String.join(", ", names())
+                            + ")"));
     byte[] input = Files.readAllBytes(file);
     Optional<String> status = Optional.empty();
     Path meta = file.resolveSibling("meta.cbor");
     if (file.getFileName().toString().equals("input") && Files.exists(meta)) {
       status = Optional.of(Findings.readMeta(meta).status());
     }
-    FuzzTarget t = targets.computeIfAbsent(target,
-        n -> byName(n).orElseThrow().factory().get());
+    FuzzTarget t = targets.computeIfAbsent(target, n -> byName(n).orElseThrow().factory().get());
     return new Entry(file, target, status, t.run(input), input);
   }
 
@@ -117,13 +123,14 @@ public final class Replay {
   public record Summary(int entries, int failing, List<Path> reports, List<Path> markedFixed) {}
 
   /**
-   * Replays every file, one line each on {@code out}; writes a Markdown bug report for each
-   * failing entry (a finding's report.md, or {@code reportDir/<target>-<file>.md} for a corpus
-   * input); with {@code markFixed}, sets the status of open findings that now pass to fixed.
-   * Diagnostics go to {@code err}.
+   * Replays every file, one line each on {@code out}; writes a Markdown bug report for each failing
+   * entry (a finding's report.md, or {@code reportDir/<target>-<file>.md} for a corpus input); with
+   * {@code markFixed}, sets the status of open findings that now pass to fixed. Diagnostics go to
+   * {@code err}.
    */
-  public Summary replayAll(List<Path> files, Path reportDir, boolean markFixed, PrintStream out,
-      PrintStream err) throws IOException {
+  public Summary replayAll(
+      List<Path> files, Path reportDir, boolean markFixed, PrintStream out, PrintStream err)
+      throws IOException {
     int failing = 0;
     List<Path> reports = new ArrayList<>();
     List<Path> fixed = new ArrayList<>();
@@ -145,10 +152,12 @@ public final class Replay {
 
   private Path writeReport(Entry e, Path reportDir) throws IOException {
     FuzzTarget.Verdict.Fail f = (FuzzTarget.Verdict.Fail) e.verdict();
-    String md = BugReport.markdown(byName(e.target()).orElseThrow(), e.path().toString(),
-        e.input(), f);
-    Path out = e.status().isPresent() ? e.path().resolveSibling("report.md")
-        : reportDir.resolve(e.target() + "-" + e.path().getFileName() + ".md");
+    String md =
+        BugReport.markdown(byName(e.target()).orElseThrow(), e.path().toString(), e.input(), f);
+    Path out =
+        e.status().isPresent()
+            ? e.path().resolveSibling("report.md")
+            : reportDir.resolve(e.target() + "-" + e.path().getFileName() + ".md");
     Files.createDirectories(out.toAbsolutePath().getParent());
     Files.writeString(out, md);
     return out;

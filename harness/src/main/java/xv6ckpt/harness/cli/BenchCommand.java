@@ -3,6 +3,7 @@ package xv6ckpt.harness.cli;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -10,7 +11,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.nio.charset.StandardCharsets;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -23,8 +23,8 @@ import xv6ckpt.kernel.bench.FsBench;
 import xv6ckpt.kernel.bench.KernelBench;
 
 /**
- * {@code bench}: the project's benchmarks, each run a few times after warm-up runs, reported as
- * the median with the range. Wall time is read here, in the tool, never inside the emulator.
+ * {@code bench}: the project's benchmarks, each run a few times after warm-up runs, reported as the
+ * median with the range. Wall time is read here, in the tool, never inside the emulator.
  */
 @Command(
     name = "bench",
@@ -44,11 +44,17 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the figures as a JSON array instead of a table.")
   boolean json;
 
-  @Option(names = "--runs", paramLabel = "N", defaultValue = "5",
+  @Option(
+      names = "--runs",
+      paramLabel = "N",
+      defaultValue = "5",
       description = "Measured runs per benchmark (default: ${DEFAULT-VALUE}).")
   int runs;
 
-  @Option(names = "--warmup", paramLabel = "N", defaultValue = "3",
+  @Option(
+      names = "--warmup",
+      paramLabel = "N",
+      defaultValue = "3",
       description = "Unmeasured warm-up runs per benchmark (default: ${DEFAULT-VALUE}).")
   int warmup;
 
@@ -60,18 +66,32 @@ final class BenchCommand implements Callable<Integer> {
     double runOnce() throws IOException;
   }
 
-  @Option(names = "--only", paramLabel = "NAME", split = ",",
+  @Option(
+      names = "--only",
+      paramLabel = "NAME",
+      split = ",",
       description = "Run only these benchmark groups (default: all): ${COMPLETION-CANDIDATES}.")
   List<Group> only;
 
-  @Option(names = "--fork", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "Run each group in a fresh JVM, as JMH forks, so one group's JIT profile "
-          + "does not slow the next (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--fork",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Run each group in a fresh JVM, as JMH forks, so one group's JIT profile "
+              + "does not slow the next (default: ${DEFAULT-VALUE}).")
   boolean fork;
 
   /** The benchmark groups, in the order they run. */
   enum Group {
-    alu, sort, crc, fs, fs_xv6chunks, kernel, checkpoint
+    alu,
+    sort,
+    crc,
+    fs,
+    fs_xv6chunks,
+    kernel,
+    checkpoint
   }
 
   @Override
@@ -87,8 +107,15 @@ final class BenchCommand implements Callable<Integer> {
       printJson(figures);
     } else {
       for (Figure f : figures) {
-        main.out.printf(Locale.ROOT, "%-24s %10.1f %-6s (min %.1f, max %.1f)  %s%n",
-            f.name(), f.median(), f.unit(), f.min(), f.max(), f.detail());
+        main.out.printf(
+            Locale.ROOT,
+            "%-24s %10.1f %-6s (min %.1f, max %.1f)  %s%n",
+            f.name(),
+            f.median(),
+            f.unit(),
+            f.min(),
+            f.max(),
+            f.detail());
       }
     }
     return Main.EXIT_OK;
@@ -97,14 +124,13 @@ final class BenchCommand implements Callable<Integer> {
   private List<Figure> run(Group g) throws IOException {
     switch (g) {
       case alu:
-        return emulator("emulator.alu", "bench_alu", List.of("20000000"),
-            "ALU/branch loop with mul/div");
+        return emulator(
+            "emulator.alu", "bench_alu", List.of("20000000"), "ALU/branch loop with mul/div");
       case sort:
-        return emulator("emulator.sort", "bench_sort", List.of("1"),
-            "quicksort of a 4 MiB array");
+        return emulator("emulator.sort", "bench_sort", List.of("1"), "quicksort of a 4 MiB array");
       case crc:
-        return emulator("emulator.crc", "bench_crc", List.of("4"),
-            "byte-wise CRC-32, 4 x 4 MiB, mostly RVC");
+        return emulator(
+            "emulator.crc", "bench_crc", List.of("4"), "byte-wise CRC-32, 4 x 4 MiB, mostly RVC");
       case fs:
         return fileSystem(false, "fs", "whole log per transaction");
       case fs_xv6chunks:
@@ -121,35 +147,54 @@ final class BenchCommand implements Callable<Integer> {
   /** Runs one group in a child JVM with the same class path and reads its JSON figures. */
   private List<Figure> inChildJvm(Group g) throws IOException, InterruptedException {
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd = List.of(java, "-cp", System.getProperty("java.class.path"),
-        Main.class.getName(), "bench", "--no-fork", "--json", "--only", g.name(),
-        "--runs", String.valueOf(runs), "--warmup", String.valueOf(warmup));
+    List<String> cmd =
+        List.of(
+            java,
+            "-cp",
+            System.getProperty("java.class.path"),
+            Main.class.getName(),
+            "bench",
+            "--no-fork",
+            "--json",
+            "--only",
+            g.name(),
+            "--runs",
+            String.valueOf(runs),
+            "--warmup",
+            String.valueOf(warmup));
     Process child = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     int status = child.waitFor();
     if (status != 0) {
-      throw new CliError(Main.EXIT_FINDING, "benchmark group " + g + " failed (exit " + status + ")");
+      throw new CliError(
+          Main.EXIT_FINDING, "benchmark group " + g + " failed (exit " + status + ")");
     }
     List<Figure> figures = new ArrayList<>();
     Matcher m = JSON_FIGURE.matcher(output);
     while (m.find()) {
-      figures.add(new Figure(m.group(1), m.group(2), Double.parseDouble(m.group(3)),
-          Double.parseDouble(m.group(4)), Double.parseDouble(m.group(5)),
-          m.group(6).replace("\\\"", "\"")));
+      figures.add(
+          new Figure(
+              m.group(1),
+              m.group(2),
+              Double.parseDouble(m.group(3)),
+              Double.parseDouble(m.group(4)),
+              Double.parseDouble(m.group(5)),
+              m.group(6).replace("\\\"", "\"")));
     }
     return figures;
   }
 
   /** One line of {@link #printJson}'s output. */
-  private static final Pattern JSON_FIGURE = Pattern.compile(
-      "\\{\"name\": \"([^\"]*)\", \"unit\": \"([^\"]*)\", \"median\": ([-0-9.E]+), "
-          + "\"min\": ([-0-9.E]+), \"max\": ([-0-9.E]+), \"detail\": \"((?:[^\"\\\\]|\\\\.)*)\"\\}");
+  private static final Pattern JSON_FIGURE =
+      Pattern.compile(
+          "\\{\"name\": \"([^\"]*)\", \"unit\": \"([^\"]*)\", \"median\": ([-0-9.E]+), "
+              + "\"min\": ([-0-9.E]+), \"max\": ([-0-9.E]+), \"detail\": \"((?:[^\"\\\\]|\\\\.)*)\"\\}");
 
   /**
-   * Million instructions per second of one bundled program, two ways: on one machine reset to
-   * its just-loaded snapshot before every run (steady state, as the fuzzers run: code decoded
-   * and translated once), and on a new machine for every run (cold: decoding, translation and
-   * the JIT's compilation of translated code inside the timed run).
+   * Million instructions per second of one bundled program, two ways: on one machine reset to its
+   * just-loaded snapshot before every run (steady state, as the fuzzers run: code decoded and
+   * translated once), and on a new machine for every run (cold: decoding, translation and the JIT's
+   * compilation of translated code inside the timed run).
    */
   private List<Figure> emulator(String name, String program, List<String> args, String detail)
       throws IOException {
@@ -159,22 +204,42 @@ final class BenchCommand implements Callable<Integer> {
     long[] instructions = new long[1];
     ProxyKernel steady = loaded(elf, argv, program);
     ProxyKernel.Snapshot start = steady.snapshot();
-    Figure warm = measure(name, "MIPS", () -> {
-      steady.reset(start);
-      return timedRun(steady, program, instructions);
-    }, detail);
-    Figure cold = measure(name + ".cold", "MIPS",
-        () -> timedRun(loaded(elf, argv, program), program, instructions), detail);
+    Figure warm =
+        measure(
+            name,
+            "MIPS",
+            () -> {
+              steady.reset(start);
+              return timedRun(steady, program, instructions);
+            },
+            detail);
+    Figure cold =
+        measure(
+            name + ".cold",
+            "MIPS",
+            () -> timedRun(loaded(elf, argv, program), program, instructions),
+            detail);
     String what = detail + ", " + instructions[0] + " instructions";
     return List.of(
-        new Figure(warm.name(), warm.unit(), warm.median(), warm.min(), warm.max(),
+        new Figure(
+            warm.name(),
+            warm.unit(),
+            warm.median(),
+            warm.min(),
+            warm.max(),
             what + "; machine reset between runs"),
-        new Figure(cold.name(), cold.unit(), cold.median(), cold.min(), cold.max(),
+        new Figure(
+            cold.name(),
+            cold.unit(),
+            cold.median(),
+            cold.min(),
+            cold.max(),
             what + "; a new machine for every run"));
   }
 
   private ProxyKernel loaded(byte[] elf, List<String> argv, String program) {
-    ProxyKernel pk = new ProxyKernel(ProxyKernel.DEFAULT_RAM, OutputStream.nullOutputStream(), main.err);
+    ProxyKernel pk =
+        new ProxyKernel(ProxyKernel.DEFAULT_RAM, OutputStream.nullOutputStream(), main.err);
     try {
       pk.load(elf, argv, ProxyKernel.DEFAULT_STACK);
     } catch (Exception e) {
@@ -201,43 +266,78 @@ final class BenchCommand implements Callable<Integer> {
     FsBench.Figures[] last = new FsBench.Figures[1];
     double[] reads = new double[runs];
     int[] calls = {0};
-    Figure write = measure(prefix + ".write", "MB/s", () -> {
-      last[0] = FsBench.measure(64 << 20, xv6Chunks);
-      int measured = calls[0]++ - warmup; // the warm-up runs come first
-      if (measured >= 0) {
-        reads[measured] = last[0].readMBps();
-      }
-      return last[0].writeMBps();
-    }, "");
+    Figure write =
+        measure(
+            prefix + ".write",
+            "MB/s",
+            () -> {
+              last[0] = FsBench.measure(64 << 20, xv6Chunks);
+              int measured = calls[0]++ - warmup; // the warm-up runs come first
+              if (measured >= 0) {
+                reads[measured] = last[0].readMBps();
+              }
+              return last[0].writeMBps();
+            },
+            "");
     FsBench.Figures f = last[0];
-    String detail = String.format(Locale.ROOT, "64 MiB, %s: %d transactions of at most %d blocks",
-        how, f.transactions(), f.maxBlocksPerTransaction());
+    String detail =
+        String.format(
+            Locale.ROOT,
+            "64 MiB, %s: %d transactions of at most %d blocks",
+            how,
+            f.transactions(),
+            f.maxBlocksPerTransaction());
     return List.of(
         new Figure(write.name(), write.unit(), write.median(), write.min(), write.max(), detail),
         summary(prefix + ".read", "MB/s", reads, "64 MiB read back through readi, 64 KiB pieces"),
-        new Figure(prefix + ".amplification", "writes", f.diskWritesPerDataBlock(),
-            f.diskWritesPerDataBlock(), f.diskWritesPerDataBlock(), "disk writes per data block written"));
+        new Figure(
+            prefix + ".amplification",
+            "writes",
+            f.diskWritesPerDataBlock(),
+            f.diskWritesPerDataBlock(),
+            f.diskWritesPerDataBlock(),
+            "disk writes per data block written"));
   }
 
   /**
-   * checkpoint(0, path) and restore(path) of a process of 64 KiB to 64 MiB on the in-memory
-   * disk, as MB/s of image; each figure is the median of the measured runs (CheckpointBench
-   * does its own warm-up).
+   * checkpoint(0, path) and restore(path) of a process of 64 KiB to 64 MiB on the in-memory disk,
+   * as MB/s of image; each figure is the median of the measured runs (CheckpointBench does its own
+   * warm-up).
    */
   private List<Figure> checkpoint() {
     List<Long> sizes = List.of(64L << 10, 1L << 20, 16L << 20, 64L << 20);
     main.err.print("checkpoint: " + sizes.size() + " sizes x " + runs + " runs ...\r");
     List<Figure> out = new ArrayList<>();
     for (CheckpointBench.Point p : CheckpointBench.measure(sizes, runs)) {
-      String size = p.processBytes() >= 1 << 20 ? (p.processBytes() >> 20) + "MiB"
-          : (p.processBytes() >> 10) + "KiB";
-      String detail = String.format(Locale.ROOT,
-          "%s process, %d-byte image, %d transactions of at most %d blocks; median of %d",
-          size, p.imageBytes(), p.transactions(), p.maxTransactionBlocks(), runs);
-      out.add(new Figure("checkpoint." + size, "MB/s", p.checkpointMBps(), p.checkpointMBps(),
-          p.checkpointMBps(), detail));
-      out.add(new Figure("restore." + size, "MB/s", p.restoreMBps(), p.restoreMBps(),
-          p.restoreMBps(), detail));
+      String size =
+          p.processBytes() >= 1 << 20
+              ? (p.processBytes() >> 20) + "MiB"
+              : (p.processBytes() >> 10) + "KiB";
+      String detail =
+          String.format(
+              Locale.ROOT,
+              "%s process, %d-byte image, %d transactions of at most %d blocks; median of %d",
+              size,
+              p.imageBytes(),
+              p.transactions(),
+              p.maxTransactionBlocks(),
+              runs);
+      out.add(
+          new Figure(
+              "checkpoint." + size,
+              "MB/s",
+              p.checkpointMBps(),
+              p.checkpointMBps(),
+              p.checkpointMBps(),
+              detail));
+      out.add(
+          new Figure(
+              "restore." + size,
+              "MB/s",
+              p.restoreMBps(),
+              p.restoreMBps(),
+              p.restoreMBps(),
+              detail));
     }
     main.err.print(" ".repeat(40) + "\r");
     return out;
@@ -246,17 +346,32 @@ final class BenchCommand implements Callable<Integer> {
   /** The kernel: fork+exec+exit+wait rate, machine reset cost, boot of the built-in image. */
   private List<Figure> kernel() throws IOException {
     List<Figure> out = new ArrayList<>();
-    out.add(measure("kernel.forkexec", "ops/s", () -> KernelBench.forkExecPerSecond(2000),
-        "fork, exec of a one-instruction program, exit, wait (median of 5 x 2000)"));
-    out.add(measure("kernel.reset", "us", () -> KernelBench.snapshotAndReset(2000)[1],
-        "reset after a program read a line and exited (median of 1000)"));
+    out.add(
+        measure(
+            "kernel.forkexec",
+            "ops/s",
+            () -> KernelBench.forkExecPerSecond(2000),
+            "fork, exec of a one-instruction program, exit, wait (median of 5 x 2000)"));
+    out.add(
+        measure(
+            "kernel.reset",
+            "us",
+            () -> KernelBench.snapshotAndReset(2000)[1],
+            "reset after a program read a line and exited (median of 1000)"));
     var image = BuiltinImage.load();
     if (image.isPresent()) {
-      out.add(measure("kernel.boot", "ms", () -> KernelBench.bootMillis(image.get()),
-          "built-in image: /init to the shell's first \"$ \" (median of 7)"));
-      out.add(measure("kernel.reset.sh", "us",
-          () -> KernelBench.shellResetMicros(image.get(), 1000)[0],
-          "reset of the booted machine at its prompt after 'echo hi | wc'"));
+      out.add(
+          measure(
+              "kernel.boot",
+              "ms",
+              () -> KernelBench.bootMillis(image.get()),
+              "built-in image: /init to the shell's first \"$ \" (median of 7)"));
+      out.add(
+          measure(
+              "kernel.reset.sh",
+              "us",
+              () -> KernelBench.shellResetMicros(image.get(), 1000)[0],
+              "reset of the booted machine at its prompt after 'echo hi | wc'"));
     }
     return out;
   }
@@ -286,9 +401,16 @@ final class BenchCommand implements Callable<Integer> {
     StringBuilder sb = new StringBuilder("[\n");
     for (int i = 0; i < figures.size(); i++) {
       Figure f = figures.get(i);
-      sb.append(String.format(Locale.ROOT,
-          "  {\"name\": \"%s\", \"unit\": \"%s\", \"median\": %.3f, \"min\": %.3f, \"max\": %.3f, \"detail\": \"%s\"}",
-          f.name(), f.unit(), f.median(), f.min(), f.max(), f.detail().replace("\"", "\\\"")));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "  {\"name\": \"%s\", \"unit\": \"%s\", \"median\": %.3f, \"min\": %.3f, \"max\": %.3f, \"detail\": \"%s\"}",
+              f.name(),
+              f.unit(),
+              f.median(),
+              f.min(),
+              f.max(),
+              f.detail().replace("\"", "\\\"")));
       sb.append(i + 1 < figures.size() ? ",\n" : "\n");
     }
     main.out.print(sb.append("]\n"));

@@ -12,10 +12,10 @@ import xv6ckpt.kernel.Machine;
 import xv6ckpt.kernel.Machine.Outcome;
 
 /**
- * {@code boot}: xv6 with its shell on this terminal. The machine runs until every process
- * waits for console input; then what the user types is handed to the console. In a real
- * terminal the line discipline is xv6's (the terminal is put in raw mode, so ^C arrives as a
- * byte and ends the session, as does ^D at an empty prompt... of the host: end of input).
+ * {@code boot}: xv6 with its shell on this terminal. The machine runs until every process waits for
+ * console input; then what the user types is handed to the console. In a real terminal the line
+ * discipline is xv6's (the terminal is put in raw mode, so ^C arrives as a byte and ends the
+ * session, as does ^D at an empty prompt... of the host: end of input).
  */
 @Command(
     name = "boot",
@@ -24,8 +24,11 @@ import xv6ckpt.kernel.Machine.Outcome;
       "Boot xv6 (pid 1 is /init from the image, which starts sh) with the console on this",
       "terminal. Ctrl-C, or the end of this process's input, ends the session.",
     },
-    footer = {"", "Exit status: 0 at the end of the session; 1 if the kernel panicked or hung;",
-      "2 on bad usage or a bad image."})
+    footer = {
+      "",
+      "Exit status: 0 at the end of the session; 1 if the kernel panicked or hung;",
+      "2 on bad usage or a bad image."
+    })
 final class BootCommand implements Callable<Integer> {
   private static final long SLICE = 10_000_000;
   private static final int CTRL_C = 3;
@@ -37,7 +40,8 @@ final class BootCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Machine.Config config = machine.config();
-    try (BlockDevice disk = machine.disk(); Terminal term = Terminal.raw()) {
+    try (BlockDevice disk = machine.disk();
+        Terminal term = Terminal.raw()) {
       Machine m;
       try {
         m = Machine.boot(disk, config);
@@ -51,7 +55,7 @@ final class BootCommand implements Callable<Integer> {
 
   private int session(Machine m, InputStream in) throws IOException {
     byte[] buf = new byte[256];
-    for (;;) {
+    for (; ; ) {
       Outcome o = m.run(SLICE);
       main.out.flush();
       if (o instanceof Outcome.Panicked) {
@@ -87,8 +91,8 @@ final class BootCommand implements Callable<Integer> {
     }
 
     static Terminal raw() {
-      return new Terminal(System.console() != null && stty("-icanon", "-echo", "-isig", "min",
-          "1"));
+      return new Terminal(
+          System.console() != null && stty("-icanon", "-echo", "-isig", "min", "1"));
     }
 
     private static boolean stty(String... args) {
@@ -96,8 +100,10 @@ final class BootCommand implements Callable<Integer> {
       cmd[0] = "stty";
       System.arraycopy(args, 0, cmd, 1, args.length);
       try {
-        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(
-            new java.io.File("/dev/tty"))).start();
+        Process p =
+            new ProcessBuilder(cmd)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/tty")))
+                .start();
         return p.waitFor() == 0;
       } catch (IOException e) {
         return false;

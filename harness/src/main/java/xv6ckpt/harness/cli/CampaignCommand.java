@@ -39,52 +39,82 @@ import xv6ckpt.harness.fuzz.FuzzTargets;
       "Ctrl-C stops the drivers, starts no other target, and still stores what was",
       "found and writes the report.",
     },
-    footer = {"", "Exit status: 0 no new findings; 1 new findings, a fixed finding found again,",
-        "or a target whose driver failed; 2 bad usage; 3 internal error; 130 interrupted."})
+    footer = {
+      "",
+      "Exit status: 0 no new findings; 1 new findings, a fixed finding found again,",
+      "or a target whose driver failed; 2 bad usage; 3 internal error; 130 interrupted."
+    })
 final class CampaignCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
-  @Option(names = "--targets", paramLabel = "all|NAMES", split = ",", defaultValue = "all",
+  @Option(
+      names = "--targets",
+      paramLabel = "all|NAMES",
+      split = ",",
+      defaultValue = "all",
       description = "Targets to fuzz, comma-separated (default: all).")
   List<String> targets = new ArrayList<>();
 
-  @Option(names = "--budget", paramLabel = "DURATION",
+  @Option(
+      names = "--budget",
+      paramLabel = "DURATION",
       description = "Total time, shared by the targets (e.g. 8h, 30m, 90s).")
   String budget;
 
-  @Option(names = "--per-target", paramLabel = "DURATION", defaultValue = "30s",
+  @Option(
+      names = "--per-target",
+      paramLabel = "DURATION",
+      defaultValue = "30s",
       description = "Time per target (default: ${DEFAULT-VALUE}; ignored with --budget).")
   String perTarget;
 
-  @Option(names = "--jobs", paramLabel = "N", defaultValue = "1",
+  @Option(
+      names = "--jobs",
+      paramLabel = "N",
+      defaultValue = "1",
       description = "Targets fuzzed at once (default: ${DEFAULT-VALUE}).")
   int jobs;
 
-  @Option(names = "--report-dir", paramLabel = "DIR",
+  @Option(
+      names = "--report-dir",
+      paramLabel = "DIR",
       description = "Where the report goes (default: reports/<timestamp> in the repository).")
   Path reportDir;
 
-  @Option(names = "--corpus", paramLabel = "DIR",
+  @Option(
+      names = "--corpus",
+      paramLabel = "DIR",
       description = "The corpus root (default: corpus in the repository).")
   Path corpus;
 
-  @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
+  @Option(
+      names = "--seed",
+      paramLabel = "N",
+      defaultValue = "1",
       description = "libFuzzer seed of the first target; the next get N+1, ... (default: 1).")
   long seed;
 
-  @Option(names = "--merge-corpus",
-      description = "Write to the corpus: store new findings under corpus/findings/ and merge "
-          + "the learned inputs, minimized by libFuzzer's merge, into corpus/<target>/ "
-          + "(default: the corpus is only read).")
+  @Option(
+      names = "--merge-corpus",
+      description =
+          "Write to the corpus: store new findings under corpus/findings/ and merge "
+              + "the learned inputs, minimized by libFuzzer's merge, into corpus/<target>/ "
+              + "(default: the corpus is only read).")
   boolean mergeCorpus;
 
-  @Option(names = "--max-corpus", paramLabel = "N", defaultValue = "1000",
-      description = "With --merge-corpus: a target's corpus never grows past N files by "
-          + "merging; files already there are kept (default: ${DEFAULT-VALUE}; 0: merge no "
-          + "inputs, findings are still stored).")
+  @Option(
+      names = "--max-corpus",
+      paramLabel = "N",
+      defaultValue = "1000",
+      description =
+          "With --merge-corpus: a target's corpus never grows past N files by "
+              + "merging; files already there are kept (default: ${DEFAULT-VALUE}; 0: merge no "
+              + "inputs, findings are still stored).")
   int maxCorpus;
 
-  @Option(names = "--driver-arg", paramLabel = "FLAG",
+  @Option(
+      names = "--driver-arg",
+      paramLabel = "FLAG",
       description = "An extra flag for every Jazzer driver (repeatable), e.g. -max_len=65536.")
   List<String> driverArgs = new ArrayList<>();
 
@@ -97,30 +127,57 @@ final class CampaignCommand implements Callable<Integer> {
     if (maxCorpus < 0) {
       throw CliError.badInput("--max-corpus must be at least 0, not " + maxCorpus);
     }
-    long seconds = budget != null ? Math.max(1, seconds(budget) / names.size())
-        : seconds(perTarget);
+    long seconds =
+        budget != null ? Math.max(1, seconds(budget) / names.size()) : seconds(perTarget);
     Path root = repoRoot();
     Path corpusRoot = corpus != null ? corpus : root.resolve("corpus");
-    Path out = reportDir != null ? reportDir
-        : Report.timestampDir(root.resolve("reports"), LocalDateTime.now());
-    Campaign c = new Campaign(new Campaign.Plan(names, seconds, jobs, corpusRoot, out,
-        classPath(), seed, maxCorpus, driverArgs, mergeCorpus), FuzzTargets.ALL, main.err);
+    Path out =
+        reportDir != null
+            ? reportDir
+            : Report.timestampDir(root.resolve("reports"), LocalDateTime.now());
+    Campaign c =
+        new Campaign(
+            new Campaign.Plan(
+                names,
+                seconds,
+                jobs,
+                corpusRoot,
+                out,
+                classPath(),
+                seed,
+                maxCorpus,
+                driverArgs,
+                mergeCorpus),
+            FuzzTargets.ALL,
+            main.err);
     // Ctrl-C: stop the drivers, then let this thread store the findings and write the report
     // before the JVM exits (shutdown hooks may wait; the main thread runs on meanwhile).
     CountDownLatch finished = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      main.err.println("campaign: interrupted; stopping the drivers, keeping what they found");
-      c.interrupt();
-      try {
-        finished.await(120, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    Thread hook =
+        new Thread(
+            () -> {
+              main.err.println(
+                  "campaign: interrupted; stopping the drivers, keeping what they found");
+              c.interrupt();
+              try {
+                finished.await(120, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
     Runtime.getRuntime().addShutdownHook(hook);
-    main.err.println("campaign: " + String.join(", ", names) + ", " + seconds + " s each, "
-        + jobs + " at once, corpus " + corpusRoot + (mergeCorpus ? " (merging into it)"
-            : " (read only)") + ", report in " + out);
+    main.err.println(
+        "campaign: "
+            + String.join(", ", names)
+            + ", "
+            + seconds
+            + " s each, "
+            + jobs
+            + " at once, corpus "
+            + corpusRoot
+            + (mergeCorpus ? " (merging into it)" : " (read only)")
+            + ", report in "
+            + out);
     try {
       CampaignResult r = c.run();
       Path html = Report.write(out, r);
@@ -141,9 +198,15 @@ final class CampaignCommand implements Callable<Integer> {
     for (CampaignResult.TargetRun t : r.targets()) {
       main.out.println(t.name() + ": " + CampaignResult.tally(t));
     }
-    main.out.println("new findings: " + r.newFindings() + (r.newFindings() == 0 ? ""
-        : mergeCorpus ? " (stored under corpus/findings/)" : " (stored under the report's "
-            + "findings/; --merge-corpus stores them in corpus/findings/)"));
+    main.out.println(
+        "new findings: "
+            + r.newFindings()
+            + (r.newFindings() == 0
+                ? ""
+                : mergeCorpus
+                    ? " (stored under corpus/findings/)"
+                    : " (stored under the report's "
+                        + "findings/; --merge-corpus stores them in corpus/findings/)"));
     if (r.regressions() > 0) {
       main.out.println("fixed findings found again: " + r.regressions());
     }
@@ -161,8 +224,8 @@ final class CampaignCommand implements Callable<Integer> {
     }
     for (String t : targets) {
       if (FuzzTargets.byName(t).isEmpty()) {
-        throw CliError.badInput("no target '" + t + "'; there are: "
-            + String.join(", ", FuzzTargets.names()));
+        throw CliError.badInput(
+            "no target '" + t + "'; there are: " + String.join(", ", FuzzTargets.names()));
       }
     }
     return targets;
@@ -191,21 +254,25 @@ final class CampaignCommand implements Callable<Integer> {
   }
 
   /**
-   * The repository this tool was built in (harness/target/../..), where the corpus and the
-   * reports live whatever the current folder; the current folder if the build is elsewhere.
+   * The repository this tool was built in (harness/target/../..), where the corpus and the reports
+   * live whatever the current folder; the current folder if the build is elsewhere.
    */
   static Path repoRoot() {
     Path target = targetDir().toAbsolutePath().normalize();
     Path root = target.getParent() == null ? null : target.getParent().getParent();
-    return root != null && Files.isDirectory(root.resolve("harness"))
-        && Files.isRegularFile(root.resolve("pom.xml")) ? root : Path.of("");
+    return root != null
+            && Files.isDirectory(root.resolve("harness"))
+            && Files.isRegularFile(root.resolve("pom.xml"))
+        ? root
+        : Path.of("");
   }
 
   /** harness/target: where this class was loaded from (the jar or the classes folder). */
   static Path targetDir() {
     try {
-      Path p = Path.of(CampaignCommand.class.getProtectionDomain().getCodeSource().getLocation()
-          .toURI());
+      Path p =
+          Path.of(
+              CampaignCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       return p.getParent();
     } catch (java.net.URISyntaxException e) {
       throw CliError.badInput("cannot locate the harness build: " + e.getMessage());

@@ -9,10 +9,15 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "cat",
     mixinStandardHelpOptions = true,
-    description = {"Write a file of an xv6 image to stdout.",
-      "The file PATH, byte for byte. The image is not changed."},
-    footer = {"", "Exit status: 0 done, 2 IMAGE unreadable or corrupt, PATH missing or",
-        "a directory."})
+    description = {
+      "Write a file of an xv6 image to stdout.",
+      "The file PATH, byte for byte. The image is not changed."
+    },
+    footer = {
+      "",
+      "Exit status: 0 done, 2 IMAGE unreadable or corrupt, PATH missing or",
+      "a directory."
+    })
 final class CatCommand implements Callable<Integer> {
   @ParentCommand Main main;
 

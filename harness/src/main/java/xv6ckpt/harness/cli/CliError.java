@@ -1,8 +1,8 @@
 package xv6ckpt.harness.cli;
 
 /**
- * A failure to report to the user as one line on stderr, with the exit code it deserves: bad
- * input ({@link Main#EXIT_USAGE}) or a failed check ({@link Main#EXIT_FINDING}).
+ * A failure to report to the user as one line on stderr, with the exit code it deserves: bad input
+ * ({@link Main#EXIT_USAGE}) or a failed check ({@link Main#EXIT_FINDING}).
  */
 public final class CliError extends RuntimeException {
   private final int exitCode;

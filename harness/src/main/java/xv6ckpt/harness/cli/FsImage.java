@@ -28,8 +28,8 @@ final class FsImage implements AutoCloseable {
 
   /**
    * Opens IMAGE. Read-only use sees the file through a copy-on-write overlay, so even mounting
-   * (which replays and clears the log) leaves the file as it was; writable use changes it in
-   * place, like a disk.
+   * (which replays and clears the log) leaves the file as it was; writable use changes it in place,
+   * like a disk.
    */
   static FsImage open(String image, boolean writable) {
     Path p = Path.of(image);

@@ -18,8 +18,11 @@ import xv6ckpt.kernel.fs.Fsck;
       "committed log is not a violation: the image is then checked as mounting",
       "would leave it (a note on stderr says so). The image is not changed.",
     },
-    footer = {"", "Exit status: 0 clean, 1 violations found, 2 IMAGE unreadable or not",
-        "an xv6 file system."})
+    footer = {
+      "",
+      "Exit status: 0 clean, 1 violations found, 2 IMAGE unreadable or not",
+      "an xv6 file system."
+    })
 final class FsckCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
@@ -33,8 +36,11 @@ final class FsckCommand implements Callable<Integer> {
       r = Fsck.check(img.device);
     }
     if (r.violations().size() == 1 && r.violations().get(0).startsWith("superblock: bad magic")) {
-      throw CliError.badInput(image + ": not an xv6 file system ("
-          + r.violations().get(0).substring("superblock: ".length()) + ")");
+      throw CliError.badInput(
+          image
+              + ": not an xv6 file system ("
+              + r.violations().get(0).substring("superblock: ".length())
+              + ")");
     }
     for (String n : r.notes()) {
       main.err.println("fsck: note: " + n);
@@ -43,11 +49,15 @@ final class FsckCommand implements Callable<Integer> {
       main.out.println(v);
     }
     if (!r.clean()) {
-      main.err.println("fsck: " + image + ": " + r.violations().size() + " violation"
-          + (r.violations().size() == 1 ? "" : "s"));
+      main.err.println(
+          "fsck: "
+              + image
+              + ": "
+              + r.violations().size()
+              + " violation"
+              + (r.violations().size() == 1 ? "" : "s"));
       return Main.EXIT_FINDING;
     }
     return Main.EXIT_OK;
   }
-
 }

@@ -18,8 +18,11 @@ import picocli.CommandLine.ParentCommand;
       "Copy the file PATH of an xv6 image to HOSTFILE (replaced if it exists,",
       "once the whole file has been read). The image is not changed.",
     },
-    footer = {"", "Exit status: 0 copied, 2 IMAGE unreadable or corrupt, PATH missing or",
-        "a directory, HOSTFILE not writable."})
+    footer = {
+      "",
+      "Exit status: 0 copied, 2 IMAGE unreadable or corrupt, PATH missing or",
+      "a directory, HOSTFILE not writable."
+    })
 final class GetCommand implements Callable<Integer> {
   @ParentCommand Main main;
 

@@ -13,9 +13,9 @@ import xv6ckpt.specs.ImageCodec;
 import xv6ckpt.specs.Verdict;
 
 /**
- * {@code inspect}: a checkpoint image judged by the spec (module specs), from a host file or
- * from inside an xv6 disk image. The disk image is read through a copy-on-write overlay, so
- * even the log recovery of mounting leaves the file as it was.
+ * {@code inspect}: a checkpoint image judged by the spec (module specs), from a host file or from
+ * inside an xv6 disk image. The disk image is read through a copy-on-write overlay, so even the log
+ * recovery of mounting leaves the file as it was.
  */
 @Command(
     name = "inspect",
@@ -28,22 +28,29 @@ import xv6ckpt.specs.Verdict;
       "with permissions), or the first rule it breaks: name, code, byte offset",
       "and detail. Nothing is changed.",
     },
-    footer = {"", "Exit status: 0 valid image, 1 invalid image (the violation is printed),",
-        "2 bad usage, IMAGE or FS.IMG unreadable."})
+    footer = {
+      "",
+      "Exit status: 0 valid image, 1 invalid image (the violation is printed),",
+      "2 bad usage, IMAGE or FS.IMG unreadable."
+    })
 final class InspectCommand implements Callable<Integer> {
   /** Host files larger than this cannot be held in one array (nor be an image xv6 wrote). */
   private static final long MAX_BYTES = Integer.MAX_VALUE - 16;
 
   @ParentCommand Main main;
 
-  @Option(names = "--fs", paramLabel = "FS.IMG",
+  @Option(
+      names = "--fs",
+      paramLabel = "FS.IMG",
       description = "Read IMAGE as a path inside this xv6 disk image.")
   String fs;
 
   @Option(names = "--json", description = "One JSON object on stdout; addresses as hex strings.")
   boolean json;
 
-  @Parameters(index = "0", paramLabel = "IMAGE",
+  @Parameters(
+      index = "0",
+      paramLabel = "IMAGE",
       description = "The image: a host file, or with --fs an absolute path in FS.IMG.")
   String image;
 
@@ -52,8 +59,10 @@ final class InspectCommand implements Callable<Integer> {
     byte[] bytes = fs == null ? readHost(image) : readInside(fs, image);
     String source = fs == null ? image : fs + ":" + image;
     Verdict v = ImageCodec.decode(bytes);
-    main.out.print(json ? ImageReport.json(source, bytes.length, v)
-        : ImageReport.text(source, bytes.length, v));
+    main.out.print(
+        json
+            ? ImageReport.json(source, bytes.length, v)
+            : ImageReport.text(source, bytes.length, v));
     main.out.flush();
     if (v instanceof Verdict.Invalid bad) {
       main.err.println("inspect: " + source + ": invalid image: " + bad.rule());

@@ -23,7 +23,10 @@ final class LsCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "IMAGE", description = "The fs.img.")
   String image;
 
-  @Parameters(index = "1", paramLabel = "PATH", defaultValue = "/",
+  @Parameters(
+      index = "1",
+      paramLabel = "PATH",
+      defaultValue = "/",
       description = "A directory or file in the image (default: ${DEFAULT-VALUE}).")
   String path;
 
@@ -33,8 +36,8 @@ final class LsCommand implements Callable<Integer> {
       FileSystem fs = img.mount();
       List<FileSystem.Entry> entries = img.call(() -> fs.list(path));
       for (FileSystem.Entry e : entries) {
-        main.out.printf("%-14s %d %d %d%n", e.name(), e.stat().type(), e.stat().ino(),
-            e.stat().size());
+        main.out.printf(
+            "%-14s %d %d %d%n", e.name(), e.stat().type(), e.stat().ino(), e.stat().size());
       }
     }
     return Main.EXIT_OK;

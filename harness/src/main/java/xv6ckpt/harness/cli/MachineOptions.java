@@ -13,24 +13,35 @@ import xv6ckpt.kernel.fs.FsFormat;
 
 /**
  * Options shared by {@code boot} and {@code run}: the disk image and the machine's parameters.
- * {@code --fs IMAGE} is used in place, like a disk; without it a fresh copy of the built-in
- * image (resource {@code /xv6ckpt/kernel/fs.img}, made by the build from the project's
- * user-land, see {@link BuiltinImage}) is used and thrown away.
+ * {@code --fs IMAGE} is used in place, like a disk; without it a fresh copy of the built-in image
+ * (resource {@code /xv6ckpt/kernel/fs.img}, made by the build from the project's user-land, see
+ * {@link BuiltinImage}) is used and thrown away.
  */
 final class MachineOptions {
-  @Option(names = "--fs", paramLabel = "IMAGE",
+  @Option(
+      names = "--fs",
+      paramLabel = "IMAGE",
       description = "xv6 file-system image, used in place (default: a copy of the built-in one).")
   Path fs;
 
-  @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
+  @Option(
+      names = "--seed",
+      paramLabel = "N",
+      defaultValue = "0",
       description = "Vary each quantum's length pseudo-randomly from this seed (0: fixed).")
   long seed;
 
-  @Option(names = "--quantum", paramLabel = "N", defaultValue = "100000",
+  @Option(
+      names = "--quantum",
+      paramLabel = "N",
+      defaultValue = "100000",
       description = "Instructions a process runs before it must yield (default: ${DEFAULT-VALUE}).")
   long quantum;
 
-  @Option(names = "--ram", paramLabel = "MIB", defaultValue = "128",
+  @Option(
+      names = "--ram",
+      paramLabel = "MIB",
+      defaultValue = "128",
       description = "Emulated RAM in MiB (default: ${DEFAULT-VALUE}, xv6's PHYSTOP).")
   int ramMiB;
 
@@ -42,7 +53,9 @@ final class MachineOptions {
       throw CliError.badInput("--quantum must be at least 1, not " + quantum);
     }
     try {
-      return Machine.Config.defaults().withRam((long) ramMiB << 20).withQuantum(quantum)
+      return Machine.Config.defaults()
+          .withRam((long) ramMiB << 20)
+          .withQuantum(quantum)
           .withSeed(seed);
     } catch (IllegalArgumentException e) {
       throw CliError.badInput(e.getMessage());
@@ -61,9 +74,13 @@ final class MachineOptions {
       }
     }
     try {
-      byte[] image = BuiltinImage.load().orElseThrow(() -> CliError.badInput(
-          "this build has no built-in file system image (it is made from kernel/user/bin); "
-              + "give one with --fs IMAGE"));
+      byte[] image =
+          BuiltinImage.load()
+              .orElseThrow(
+                  () ->
+                      CliError.badInput(
+                          "this build has no built-in file system image (it is made from kernel/user/bin); "
+                              + "give one with --fs IMAGE"));
       return new MemoryBlockDevice(FsFormat.BSIZE, image);
     } catch (IOException e) {
       throw CliError.badInput("cannot read the built-in image: " + e.getMessage());

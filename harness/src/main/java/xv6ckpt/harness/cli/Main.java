@@ -16,12 +16,11 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code xv6ckpt} command line: one tool, a subcommand per job.
  *
- * <p>Manners every subcommand keeps: {@code --help}; results on stdout, diagnostics on stderr;
- * exit 0 on success, 1 on a finding or a failed check, 2 on bad usage or bad input, 3 on an
- * internal error. Bad input is reported as one clear line, never as a Java stack trace; an
- * unexpected exception is a bug in this tool and is reported as such in one line naming the
- * exception and the file holding its stack trace (the trace on stderr too with {@code
- * XV6CKPT_DEBUG=1}).
+ * <p>Manners every subcommand keeps: {@code --help}; results on stdout, diagnostics on stderr; exit
+ * 0 on success, 1 on a finding or a failed check, 2 on bad usage or bad input, 3 on an internal
+ * error. Bad input is reported as one clear line, never as a Java stack trace; an unexpected
+ * exception is a bug in this tool and is reported as such in one line naming the exception and the
+ * file holding its stack trace (the trace on stderr too with {@code XV6CKPT_DEBUG=1}).
  */
 @Command(
     name = "xv6ckpt",
@@ -40,10 +39,21 @@ import picocli.CommandLine.Spec;
     },
     footer = {"", "run and run-elf exit with the program's own exit status."},
     subcommands = {
-      HelpCommand.class, RunElfCommand.class, BenchCommand.class, MkfsCommand.class,
-      FsckCommand.class, LsCommand.class, CatCommand.class, PutCommand.class, GetCommand.class,
-      InspectCommand.class, BootCommand.class, RunCommand.class, CampaignCommand.class,
-      ReplayCommand.class, ReportCommand.class
+      HelpCommand.class,
+      RunElfCommand.class,
+      BenchCommand.class,
+      MkfsCommand.class,
+      FsckCommand.class,
+      LsCommand.class,
+      CatCommand.class,
+      PutCommand.class,
+      GetCommand.class,
+      InspectCommand.class,
+      BootCommand.class,
+      RunCommand.class,
+      CampaignCommand.class,
+      ReplayCommand.class,
+      ReportCommand.class
     })
 public final class Main implements Runnable {
   public static final int EXIT_OK = 0;
@@ -77,8 +87,7 @@ public final class Main implements Runnable {
     CommandLine cmd = new CommandLine(new Main(out, err));
     cmd.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
     cmd.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-    cmd.setExecutionExceptionHandler(
-        (ex, commandLine, parseResult) -> report(ex, err, traceDir()));
+    cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> report(ex, err, traceDir()));
     // Everything after a program's name belongs to the program, dashes included.
     cmd.getSubcommands().get("run-elf").setStopAtPositional(true);
     cmd.getSubcommands().get("run").setStopAtPositional(true);

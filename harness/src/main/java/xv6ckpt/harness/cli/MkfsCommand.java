@@ -1,6 +1,7 @@
 package xv6ckpt.harness.cli;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -9,8 +10,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.io.UncheckedIOException;
-import xv6ckpt.kernel.BuiltinImage;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,6 +17,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import xv6ckpt.emulator.disk.DiskIoException;
 import xv6ckpt.emulator.disk.FileBlockDevice;
+import xv6ckpt.kernel.BuiltinImage;
 import xv6ckpt.kernel.Param;
 import xv6ckpt.kernel.fs.FsFormat;
 import xv6ckpt.kernel.fs.Mkfs;
@@ -53,24 +53,39 @@ final class MkfsCommand implements Callable<Integer> {
   @Option(names = "--bare", description = "Only the HOSTPATHs, no built-in user-land.")
   boolean bare;
 
-  @Option(names = "--size", paramLabel = "BLOCKS", defaultValue = "" + Param.FSSIZE,
-      description = "Blocks of " + FsFormat.BSIZE + " bytes in the image (default: "
-          + "${DEFAULT-VALUE}).")
+  @Option(
+      names = "--size",
+      paramLabel = "BLOCKS",
+      defaultValue = "" + Param.FSSIZE,
+      description =
+          "Blocks of " + FsFormat.BSIZE + " bytes in the image (default: " + "${DEFAULT-VALUE}).")
   long size;
 
-  @Option(names = "--inodes", paramLabel = "N", defaultValue = "" + Param.NINODES,
+  @Option(
+      names = "--inodes",
+      paramLabel = "N",
+      defaultValue = "" + Param.NINODES,
       description = "Inodes (default: ${DEFAULT-VALUE}).")
   long inodes;
 
-  @Option(names = "--log-blocks", paramLabel = "N", defaultValue = "" + Param.LOGBLOCKS,
-      description = "Log blocks after the log header, " + Param.MAXOPBLOCKS + ".."
-          + FsFormat.LOGHEADER_MAX + " (default: ${DEFAULT-VALUE}). A bigger log lets large"
-          + " writes use fewer, bigger transactions.")
+  @Option(
+      names = "--log-blocks",
+      paramLabel = "N",
+      defaultValue = "" + Param.LOGBLOCKS,
+      description =
+          "Log blocks after the log header, "
+              + Param.MAXOPBLOCKS
+              + ".."
+              + FsFormat.LOGHEADER_MAX
+              + " (default: ${DEFAULT-VALUE}). A bigger log lets large"
+              + " writes use fewer, bigger transactions.")
   int logBlocks;
 
-  @Option(names = "--big-files",
-      description = "Let files grow to 64 MiB through a doubly-indirect block (stock xv6 stops"
-          + " at 268 KiB; it still mounts such an image and reads its smaller files).")
+  @Option(
+      names = "--big-files",
+      description =
+          "Let files grow to 64 MiB through a doubly-indirect block (stock xv6 stops"
+              + " at 268 KiB; it still mounts such an image and reads its smaller files).")
   boolean bigFiles;
 
   @Parameters(index = "0", paramLabel = "OUT", description = "The image to write.")
@@ -94,8 +109,7 @@ final class MkfsCommand implements Callable<Integer> {
       try (FileBlockDevice dev = FileBlockDevice.create(tmp, FsFormat.BSIZE, size)) {
         result = Mkfs.make(dev, options, nodes);
       }
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING,
-          StandardCopyOption.ATOMIC_MOVE);
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (MkfsException e) {
       GetCommand.deleteQuietly(tmp);
       throw CliError.badInput("mkfs: " + e.getMessage());
@@ -153,10 +167,14 @@ final class MkfsCommand implements Callable<Integer> {
     Superblock sb = r.superblock();
     long ninodeblocks = sb.bmapstart() - sb.inodestart();
     long nbitmap = sb.dataStart() - sb.bmapstart();
-    main.out.printf("nmeta %d (boot, super, log blocks %d, inode blocks %d, bitmap blocks %d)"
-        + " blocks %d total %d%n", sb.dataStart(), sb.nlog(), ninodeblocks, nbitmap,
-        sb.nblocks(), sb.size());
-    main.out.printf("%d inodes and %d blocks in use%s%n", r.inodesUsed(), r.blocksUsed(),
+    main.out.printf(
+        "nmeta %d (boot, super, log blocks %d, inode blocks %d, bitmap blocks %d)"
+            + " blocks %d total %d%n",
+        sb.dataStart(), sb.nlog(), ninodeblocks, nbitmap, sb.nblocks(), sb.size());
+    main.out.printf(
+        "%d inodes and %d blocks in use%s%n",
+        r.inodesUsed(),
+        r.blocksUsed(),
         sb.hasDindirect() ? "; files up to 64 MiB (doubly-indirect blocks)" : "");
   }
 }

@@ -21,8 +21,11 @@ import picocli.CommandLine.ParentCommand;
       "chunk of data, so an interrupted put leaves a consistent file system",
       "holding a prefix of the file.",
     },
-    footer = {"", "Exit status: 0 copied; 2 HOSTFILE or IMAGE unreadable, IMAGE corrupt,",
-        "PATH's directory missing, PATH a directory, or the image full."})
+    footer = {
+      "",
+      "Exit status: 0 copied; 2 HOSTFILE or IMAGE unreadable, IMAGE corrupt,",
+      "PATH's directory missing, PATH a directory, or the image full."
+    })
 final class PutCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
@@ -46,10 +49,11 @@ final class PutCommand implements Callable<Integer> {
       throw CliError.badInput(hostFile + ": cannot read: " + e.getMessage());
     }
     try (FsImage img = FsImage.open(image, true)) {
-      img.call(() -> {
-        img.mount().writeFile(path, data);
-        return null;
-      });
+      img.call(
+          () -> {
+            img.mount().writeFile(path, data);
+            return null;
+          });
     }
     return Main.EXIT_OK;
   }

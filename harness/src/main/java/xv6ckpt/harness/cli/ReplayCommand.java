@@ -26,21 +26,30 @@ import xv6ckpt.harness.fuzz.FuzzTargets;
       "report (the command that reproduces it, expected vs actual, the input decoded,",
       "console, stack): a finding's report.md, else --report-dir/<target>-<file>.md.",
     },
-    footer = {"", "Exit status: 0 every entry passes; 1 an entry fails (a corpus input, an open",
-        "finding not yet fixed, or a fixed finding failing again); 2 a PATH is unreadable."})
+    footer = {
+      "",
+      "Exit status: 0 every entry passes; 1 an entry fails (a corpus input, an open",
+      "finding not yet fixed, or a fixed finding failing again); 2 a PATH is unreadable."
+    })
 final class ReplayCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
-  @Option(names = "--corpus", paramLabel = "DIR",
+  @Option(
+      names = "--corpus",
+      paramLabel = "DIR",
       description = "The corpus root (default: corpus in the repository).")
   Path corpus;
 
-  @Option(names = "--report-dir", paramLabel = "DIR",
-      description = "Where bug reports of failing corpus inputs go (default: reports/replay "
-          + "in the repository).")
+  @Option(
+      names = "--report-dir",
+      paramLabel = "DIR",
+      description =
+          "Where bug reports of failing corpus inputs go (default: reports/replay "
+              + "in the repository).")
   Path reportDir;
 
-  @Option(names = "--mark-fixed",
+  @Option(
+      names = "--mark-fixed",
       description = "Set the status of open findings that now pass to fixed.")
   boolean markFixed;
 

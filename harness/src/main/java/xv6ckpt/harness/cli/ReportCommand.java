@@ -30,7 +30,9 @@ final class ReportCommand implements Callable<Integer> {
   @Option(names = "--from", paramLabel = "JSON", description = "A campaign's report.json.")
   Path from;
 
-  @Option(names = "--reports", paramLabel = "DIR",
+  @Option(
+      names = "--reports",
+      paramLabel = "DIR",
       description = "The reports folder (default: reports in the repository).")
   Path reports;
 
@@ -39,8 +41,14 @@ final class ReportCommand implements Callable<Integer> {
     if (reports == null) {
       reports = CampaignCommand.repoRoot().resolve("reports");
     }
-    Path json = from != null ? from : newest().orElseThrow(() -> CliError.badInput(
-        "no campaign under " + reports + " (run 'xv6ckpt campaign' first)"));
+    Path json =
+        from != null
+            ? from
+            : newest()
+                .orElseThrow(
+                    () ->
+                        CliError.badInput(
+                            "no campaign under " + reports + " (run 'xv6ckpt campaign' first)"));
     if (!Files.isRegularFile(json)) {
       throw CliError.badInput(json + ": no such file");
     }

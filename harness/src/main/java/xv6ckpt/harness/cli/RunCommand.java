@@ -17,8 +17,8 @@ import xv6ckpt.kernel.Machine;
 import xv6ckpt.kernel.Machine.Outcome;
 
 /**
- * {@code run}: boots the kernel with an init that only reaps children, runs PROG as pid 2 with
- * the console on fds 0, 1, 2, prints the console, and exits with PROG's status.
+ * {@code run}: boots the kernel with an init that only reaps children, runs PROG as pid 2 with the
+ * console on fds 0, 1, 2, prints the console, and exits with PROG's status.
  */
 @Command(
     name = "run",
@@ -41,11 +41,15 @@ final class RunCommand implements Callable<Integer> {
 
   @Mixin MachineOptions machine;
 
-  @Option(names = "--stdin", paramLabel = "FILE",
+  @Option(
+      names = "--stdin",
+      paramLabel = "FILE",
       description = "Console input for the program ('-': this process's stdin).")
   String stdin;
 
-  @Option(names = "--max-instructions", paramLabel = "N",
+  @Option(
+      names = "--max-instructions",
+      paramLabel = "N",
       description = "Stop after N instructions in all (default: no limit).")
   long maxInstructions;
 
@@ -94,7 +98,7 @@ final class RunCommand implements Callable<Integer> {
 
   private int drive(Machine m) {
     long left = maxInstructions == 0 ? Long.MAX_VALUE : maxInstructions;
-    for (;;) {
+    for (; ; ) {
       long before = m.cycles();
       Outcome o = m.run(Math.min(SLICE, left));
       left -= m.cycles() - before;
@@ -107,13 +111,14 @@ final class RunCommand implements Callable<Integer> {
         return Main.EXIT_FINDING;
       }
       if (o instanceof Outcome.Idle) {
-        main.err.println("xv6ckpt: every process is asleep and nothing can wake one ("
-            + prog + " never exited)");
+        main.err.println(
+            "xv6ckpt: every process is asleep and nothing can wake one ("
+                + prog
+                + " never exited)");
         return Main.EXIT_FINDING;
       }
       if (left <= 0) {
-        main.err.printf("xv6ckpt: %s still running after %d instructions%n", prog,
-            maxInstructions);
+        main.err.printf("xv6ckpt: %s still running after %d instructions%n", prog, maxInstructions);
         return EXIT_LIMIT;
       }
     }

@@ -39,18 +39,28 @@ final class RunElfCommand implements Callable<Integer> {
 
   @ParentCommand Main main;
 
-  @Option(names = "--stats", description = "Print 'instructions N seconds S mips M' to stderr at the end.")
+  @Option(
+      names = "--stats",
+      description = "Print 'instructions N seconds S mips M' to stderr at the end.")
   boolean stats;
 
-  @Option(names = "--max-instructions", paramLabel = "N",
+  @Option(
+      names = "--max-instructions",
+      paramLabel = "N",
       description = "Stop the program after N instructions (default: no limit).")
   long maxInstructions;
 
-  @Option(names = "--ram", paramLabel = "MIB", defaultValue = "128",
+  @Option(
+      names = "--ram",
+      paramLabel = "MIB",
+      defaultValue = "128",
       description = "Emulated RAM in MiB (default: ${DEFAULT-VALUE}, xv6's).")
   int ramMiB;
 
-  @Option(names = "--stack", paramLabel = "KIB", defaultValue = "64",
+  @Option(
+      names = "--stack",
+      paramLabel = "KIB",
+      defaultValue = "64",
       description = "User stack in KiB, above an unmapped guard page (default: ${DEFAULT-VALUE}).")
   int stackKiB;
 
@@ -87,7 +97,8 @@ final class RunElfCommand implements Callable<Integer> {
     main.out.flush();
     if (stats) {
       double seconds = nanos / 1e9;
-      main.err.printf("instructions %d seconds %.3f mips %.1f%n",
+      main.err.printf(
+          "instructions %d seconds %.3f mips %.1f%n",
           outcome.instructions(), seconds, outcome.instructions() / seconds / 1e6);
     }
     return exitCode(outcome);
@@ -99,7 +110,8 @@ final class RunElfCommand implements Callable<Integer> {
       return e.status() != 0 && code == 0 ? 1 : code;
     }
     if (outcome instanceof Outcome.LimitReached l) {
-      main.err.printf("xv6ckpt: %s still running after %d instructions (pc 0x%x)%n",
+      main.err.printf(
+          "xv6ckpt: %s still running after %d instructions (pc 0x%x)%n",
           file, l.instructions(), l.pc());
       return EXIT_LIMIT;
     }
@@ -110,8 +122,14 @@ final class RunElfCommand implements Callable<Integer> {
   static byte[] readProgram(String file) {
     if (file.startsWith("builtin:")) {
       String name = file.substring("builtin:".length());
-      return BundledPrograms.load(name).orElseThrow(() -> CliError.badInput(
-          "no bundled program '" + name + "'; there are: " + String.join(", ", BundledPrograms.NAMES)));
+      return BundledPrograms.load(name)
+          .orElseThrow(
+              () ->
+                  CliError.badInput(
+                      "no bundled program '"
+                          + name
+                          + "'; there are: "
+                          + String.join(", ", BundledPrograms.NAMES)));
     }
     try {
       return Files.readAllBytes(Path.of(file));

@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * Structured values read from the front of a fuzzer's byte string, the way libFuzzer's
- * FuzzedDataProvider reads them, but as plain Java so that a replay outside Jazzer decodes the
- * same bytes into the same values. Reading past the end yields zeros and empty arrays, never an
+ * FuzzedDataProvider reads them, but as plain Java so that a replay outside Jazzer decodes the same
+ * bytes into the same values. Reading past the end yields zeros and empty arrays, never an
  * exception, so every byte string is a valid input; {@link #exhausted} tells when to stop.
  */
 final class ByteInput {

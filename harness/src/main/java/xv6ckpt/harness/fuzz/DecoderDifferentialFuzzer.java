@@ -1,9 +1,9 @@
 package xv6ckpt.harness.fuzz;
 
 /**
- * Jazzer's entry to decoder-differential ({@code --target_class=xv6ckpt.harness.fuzz.DecoderDifferentialFuzzer});
- * one target per JVM, built before fuzzing starts (or at the first input, under JUnit), its
- * machine reset for every input.
+ * Jazzer's entry to decoder-differential ({@code
+ * --target_class=xv6ckpt.harness.fuzz.DecoderDifferentialFuzzer}); one target per JVM, built before
+ * fuzzing starts (or at the first input, under JUnit), its machine reset for every input.
  */
 public final class DecoderDifferentialFuzzer {
   private DecoderDifferentialFuzzer() {}

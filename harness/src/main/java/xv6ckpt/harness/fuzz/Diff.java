@@ -6,10 +6,10 @@ import xv6ckpt.specs.Image;
 import xv6ckpt.specs.ModelProcess;
 
 /**
- * The differences between a predicted and an observed process, for a finding's detail: exact,
- * field by field (name, sz, pc, x1..x31, every page with its permissions and bytes, every open
- * file). The rig observes a process right after its restore call returned to user mode, before
- * any of its instructions ran, so nothing needs to be allowed for.
+ * The differences between a predicted and an observed process, for a finding's detail: exact, field
+ * by field (name, sz, pc, x1..x31, every page with its permissions and bytes, every open file). The
+ * rig observes a process right after its restore call returned to user mode, before any of its
+ * instructions ran, so nothing needs to be allowed for.
  */
 final class Diff {
   private Diff() {}
@@ -24,13 +24,21 @@ final class Diff {
       d.add("sz 0x" + Long.toHexString(got.sz()) + " != 0x" + Long.toHexString(want.sz()));
     }
     if (want.regs().pc() != got.regs().pc()) {
-      d.add("pc 0x" + Long.toHexString(got.regs().pc()) + " != 0x"
-          + Long.toHexString(want.regs().pc()));
+      d.add(
+          "pc 0x"
+              + Long.toHexString(got.regs().pc())
+              + " != 0x"
+              + Long.toHexString(want.regs().pc()));
     }
     for (int n = 1; n <= 31; n++) {
       if (want.regs().x(n) != got.regs().x(n)) {
-        d.add("x" + n + " 0x" + Long.toHexString(got.regs().x(n)) + " != 0x"
-            + Long.toHexString(want.regs().x(n)));
+        d.add(
+            "x"
+                + n
+                + " 0x"
+                + Long.toHexString(got.regs().x(n))
+                + " != 0x"
+                + Long.toHexString(want.regs().x(n)));
       }
     }
     if (!want.pages().equals(got.pages())) {
@@ -54,8 +62,8 @@ final class Diff {
       byte[] gd = g.data();
       int off = java.util.Arrays.mismatch(wd, gd);
       if (off >= 0) {
-        return String.format("page 0x%x byte %d: 0x%02x != 0x%02x", w.va(), off, gd[off] & 0xff,
-            wd[off] & 0xff);
+        return String.format(
+            "page 0x%x byte %d: 0x%02x != 0x%02x", w.va(), off, gd[off] & 0xff, wd[off] & 0xff);
       }
     }
     return "pages " + describe(got) + " != " + describe(want);
@@ -64,8 +72,8 @@ final class Diff {
   private static String describe(List<Image.Page> pages) {
     StringBuilder b = new StringBuilder("[");
     for (Image.Page p : pages) {
-      b.append(String.format("0x%x/%d#%08x ", p.va(), p.perm(),
-          java.util.Arrays.hashCode(p.data())));
+      b.append(
+          String.format("0x%x/%d#%08x ", p.va(), p.perm(), java.util.Arrays.hashCode(p.data())));
     }
     return b.append(']').toString();
   }

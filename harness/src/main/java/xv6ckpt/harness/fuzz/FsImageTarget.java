@@ -16,26 +16,33 @@ import xv6ckpt.kernel.fs.Superblock;
  * fs-image: a corrupted file system, then a fixed workload ({@link UserPrograms#fsWorkload}).
  *
  * <p>Input: patches, each {@code u16 block, u16 offset, u8 length, bytes}; the block is taken
- * modulo the blocks from the first inode block to the end (inodes, bitmap, directories,
- * indirect blocks, file data), the offset modulo BSIZE, the length as 1 + (length mod 16).
- * At most {@link #MAX_PATCHES}. The superblock and the log are read at mount, which happens
- * at reset before the patches land, so they are not fuzzed here (kernel's BadImageTest covers
- * mounting corrupted images).
+ * modulo the blocks from the first inode block to the end (inodes, bitmap, directories, indirect
+ * blocks, file data), the offset modulo BSIZE, the length as 1 + (length mod 16). At most {@link
+ * #MAX_PATCHES}. The superblock and the log are read at mount, which happens at reset before the
+ * patches land, so they are not fuzzed here (kernel's BadImageTest covers mounting corrupted
+ * images).
  *
  * <p>Oracle: nothing escapes as a Java exception (neither from the kernel nor from fsck); the
  * outcome is the workload's exit, a named refusal to start it, or a KernelPanic; a panic on an
- * image that fsck calls clean is a finding (the kernel trusts something fsck does not check,
- * or panics on a valid disk); on a clean image the workload leaves fsck clean; after the
- * workload exits every page is free again.
+ * image that fsck calls clean is a finding (the kernel trusts something fsck does not check, or
+ * panics on a valid disk); on a clean image the workload leaves fsck clean; after the workload
+ * exits every page is free again.
  */
 public final class FsImageTarget implements FuzzTarget {
   static final int MAX_PATCHES = 64;
 
   /** fs-image in the target table; Jazzer instruments every class (ALL_CLASSES). */
-  static final FuzzTargets.Entry ENTRY = new FuzzTargets.Entry("fs-image", FsImageTarget::new,
-      FsImageFuzzer.class, FuzzTargets.ALL_CLASSES, List.of(), FsImageTarget::describe,
-      FuzzTargets.Entry.commonExpectation("fs-image"), "xv6ckpt.harness.fuzz.FsImageFuzzTest",
-      "fsImage");
+  static final FuzzTargets.Entry ENTRY =
+      new FuzzTargets.Entry(
+          "fs-image",
+          FsImageTarget::new,
+          FsImageFuzzer.class,
+          FuzzTargets.ALL_CLASSES,
+          List.of(),
+          FsImageTarget::describe,
+          FuzzTargets.Entry.commonExpectation("fs-image"),
+          "xv6ckpt.harness.fuzz.FsImageFuzzTest",
+          "fsImage");
 
   /**
    * One patch as the input spells it: {@code selector} picks the block (first inode block +
@@ -61,12 +68,14 @@ public final class FsImageTarget implements FuzzTarget {
     StringBuilder b = new StringBuilder();
     for (int n = 0; n < patches.size(); n++) {
       Patch p = patches.get(n);
-      b.append(String.format("patch %d: block selector %d (first inode block + %d mod span), "
-          + "offset %d: %s%n", n, p.selector(), p.selector(), p.offset(),
-          HexFormat.of().formatHex(p.bytes())));
+      b.append(
+          String.format(
+              "patch %d: block selector %d (first inode block + %d mod span), " + "offset %d: %s%n",
+              n, p.selector(), p.selector(), p.offset(), HexFormat.of().formatHex(p.bytes())));
     }
     return patches.isEmpty() ? "no patches: the clean image\n" : b.toString();
   }
+
   private static final long BUDGET = 2_000_000;
 
   private final Machine m;
@@ -79,10 +88,14 @@ public final class FsImageTarget implements FuzzTarget {
     for (int i = 0; i < data.length; i++) {
       data[i] = (byte) (i * 31 + (i >> 8));
     }
-    MemoryBlockDevice disk = Disks.make(Disks.SMALL, List.of(
-        new Mkfs.FileNode("work", UserPrograms.fsWorkload()),
-        new Mkfs.FileNode("data", data),
-        new Mkfs.DirNode("dir", List.of(new Mkfs.FileNode("f", "seventeen bytes!\n".getBytes())))));
+    MemoryBlockDevice disk =
+        Disks.make(
+            Disks.SMALL,
+            List.of(
+                new Mkfs.FileNode("work", UserPrograms.fsWorkload()),
+                new Mkfs.FileNode("data", data),
+                new Mkfs.DirNode(
+                    "dir", List.of(new Mkfs.FileNode("f", "seventeen bytes!\n".getBytes())))));
     m = Machines.runner(disk, Machines.FUZZ);
     m.endConsoleInput(); // a device inode made by corruption reads end of file, not for ever
     baselineFree = m.kalloc().freePages();
@@ -117,8 +130,8 @@ public final class FsImageTarget implements FuzzTarget {
     for (Patch p : patches) {
       long b = first + p.selector() % span;
       disk.read(b, block);
-      System.arraycopy(p.bytes(), 0, block, p.offset(),
-          Math.min(p.bytes().length, FsFormat.BSIZE - p.offset()));
+      System.arraycopy(
+          p.bytes(), 0, block, p.offset(), Math.min(p.bytes().length, FsFormat.BSIZE - p.offset()));
       disk.write(b, block);
     }
     return patches.size();
@@ -126,8 +139,8 @@ public final class FsImageTarget implements FuzzTarget {
 
   private Verdict judge(int patches) {
     Fsck.Report before = Fsck.check(m.disk());
-    String fsck = before.clean() ? "fsck clean" : "fsck: " + before.violations().size()
-        + " violations";
+    String fsck =
+        before.clean() ? "fsck clean" : "fsck: " + before.violations().size() + " violations";
     try {
       m.spawn("/work", List.of("work"));
     } catch (Machine.BootException e) {
@@ -137,8 +150,7 @@ public final class FsImageTarget implements FuzzTarget {
     if (o instanceof Machine.Outcome.Panicked) {
       String msg = ((Machine.Outcome.Panicked) o).message();
       if (before.clean() || msg.startsWith("kernel bug")) {
-        return Verdicts.panicked(msg, m, "on an image fsck calls clean: "
-            + before.clean());
+        return Verdicts.panicked(msg, m, "on an image fsck calls clean: " + before.clean());
       }
       return new Verdict.Pass(patches + " patches, " + fsck + "; panic: " + msg);
     }
@@ -147,24 +159,30 @@ public final class FsImageTarget implements FuzzTarget {
       return new Verdict.Pass(patches + " patches, " + fsck + "; workload still running");
     }
     if (o instanceof Machine.Outcome.Idle) {
-      return new Verdict.Fail("stuck", "the workload sleeps for ever (" + o + "), " + fsck,
-          m.output(), "");
+      return new Verdict.Fail(
+          "stuck", "the workload sleeps for ever (" + o + "), " + fsck, m.output(), "");
     }
     return afterExit((Machine.Outcome.Exited) o, before, patches, fsck);
   }
 
-  private Verdict afterExit(Machine.Outcome.Exited e, Fsck.Report before, int patches,
-      String fsck) {
+  private Verdict afterExit(
+      Machine.Outcome.Exited e, Fsck.Report before, int patches, String fsck) {
     int free = m.kalloc().freePages();
     if (free != baselineFree) {
-      return new Verdict.Fail("page-leak", (baselineFree - free) + " pages not freed after "
-          + "the workload exited, " + fsck, m.output(), "");
+      return new Verdict.Fail(
+          "page-leak",
+          (baselineFree - free) + " pages not freed after " + "the workload exited, " + fsck,
+          m.output(),
+          "");
     }
     if (before.clean()) {
       Fsck.Report after = Fsck.check(m.disk());
       if (!after.clean()) {
-        return new Verdict.Fail("fsck-after", "the workload left a clean file system with "
-            + "violations: " + after.violations(), m.output(), "");
+        return new Verdict.Fail(
+            "fsck-after",
+            "the workload left a clean file system with " + "violations: " + after.violations(),
+            m.output(),
+            "");
       }
     }
     return new Verdict.Pass(patches + " patches, " + fsck + "; exit " + e.status());

@@ -2,10 +2,10 @@ package xv6ckpt.harness.fuzz;
 
 /**
  * One fuzz target: a function from an input's bytes to a verdict. Contract: {@link #run} is
- * deterministic (the same bytes give the same verdict, in this JVM or another), accepts every
- * byte string (a useless input passes trivially), and never throws: a Java exception from the
- * code under test is itself a {@link Verdict.Fail}. One target object serves many inputs in a
- * row; each run starts from the same machine snapshot, so no input sees another's effects.
+ * deterministic (the same bytes give the same verdict, in this JVM or another), accepts every byte
+ * string (a useless input passes trivially), and never throws: a Java exception from the code under
+ * test is itself a {@link Verdict.Fail}. One target object serves many inputs in a row; each run
+ * starts from the same machine snapshot, so no input sees another's effects.
  */
 public interface FuzzTarget {
   /** The target's name as the corpus and the command line spell it ("fs-image"). */
@@ -23,10 +23,10 @@ public interface FuzzTarget {
     record Pass(String summary) implements Verdict {}
 
     /**
-     * The oracle is violated. {@code rule}: a short stable name of the broken invariant
-     * ("panic", "java-exception", "page-leak", ...); {@code detail}: what was expected and what
-     * happened; {@code console}: the machine's console output; {@code stack}: the Java stack
-     * when an exception escaped, else empty.
+     * The oracle is violated. {@code rule}: a short stable name of the broken invariant ("panic",
+     * "java-exception", "page-leak", ...); {@code detail}: what was expected and what happened;
+     * {@code console}: the machine's console output; {@code stack}: the Java stack when an
+     * exception escaped, else empty.
      */
     record Fail(String rule, String detail, String console, String stack) implements Verdict {
       @Override

@@ -6,33 +6,26 @@ import static xv6ckpt.emulator.asm.Reg.A7;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import xv6ckpt.emulator.asm.Assembler;
 import xv6ckpt.emulator.asm.Elf64Writer;
 import xv6ckpt.harness.rig.Disks;
 import xv6ckpt.harness.rig.Machines;
 import xv6ckpt.kernel.Machine;
-import xv6ckpt.kernel.Param;
-import xv6ckpt.kernel.fs.ByteSink;
-import xv6ckpt.kernel.fs.Fs;
-import xv6ckpt.kernel.fs.Inode;
 import xv6ckpt.kernel.fs.Mkfs;
 import xv6ckpt.specs.Xv6;
 import xv6ckpt.testkit.Xv6Abi;
 
 /**
- * The seed corpus of restore-image and decoder-differential, by name: each seed image raw and
- * in the structured form, images the kernel wrote (a process that grows by sbrk then
- * checkpoints itself), and an image broken in each image rule (structured mutations of a seed,
- * resealed; raw edits for the rules before the CRC). {@code main(dir...)} writes them as files
- * "seed-NAME" into each directory given.
+ * The seed corpus of restore-image and decoder-differential, by name: each seed image raw and in
+ * the structured form, images the kernel wrote (a process that grows by sbrk then checkpoints
+ * itself), and an image broken in each image rule (structured mutations of a seed, resealed; raw
+ * edits for the rules before the CRC). {@code main(dir...)} writes them as files "seed-NAME" into
+ * each directory given.
  */
 public final class RestoreCorpus {
   private RestoreCorpus() {}
@@ -123,10 +116,14 @@ public final class RestoreCorpus {
     System.arraycopy(code, 0, seg, 0, code.length);
     seg[0x200] = '/';
     seg[0x201] = 'k';
-    byte[] elf = new Elf64Writer().segment(0, seg, 0x1000,
-        Elf64Writer.PF_R | Elf64Writer.PF_W | Elf64Writer.PF_X).entry(0).write();
-    Machine m = Machines.runner(Disks.make(Disks.SMALL, List.of(new Mkfs.FileNode("c", elf))),
-        Machines.FUZZ);
+    byte[] elf =
+        new Elf64Writer()
+            .segment(0, seg, 0x1000, Elf64Writer.PF_R | Elf64Writer.PF_W | Elf64Writer.PF_X)
+            .entry(0)
+            .write();
+    Machine m =
+        Machines.runner(
+            Disks.make(Disks.SMALL, List.of(new Mkfs.FileNode("c", elf))), Machines.FUZZ);
     try {
       m.spawn("/c", List.of("c"));
     } catch (Machine.BootException e) {
@@ -136,7 +133,7 @@ public final class RestoreCorpus {
     if (!(o instanceof Machine.Outcome.Exited)) {
       throw new IllegalStateException("corpus: /c did not exit: " + o + " " + m.output());
     }
-    return Disks.readFile(m, "/k").orElseThrow(() ->
-        new IllegalStateException("corpus: no image written: " + m.output()));
+    return Disks.readFile(m, "/k")
+        .orElseThrow(() -> new IllegalStateException("corpus: no image written: " + m.output()));
   }
 }

@@ -2,8 +2,8 @@ package xv6ckpt.harness.fuzz;
 
 /**
  * Jazzer's entry to restore-image ({@code --target_class=xv6ckpt.harness.fuzz.RestoreImageFuzzer});
- * one target per JVM, built before fuzzing starts (or at the first input, under JUnit), its
- * machine reset for every input.
+ * one target per JVM, built before fuzzing starts (or at the first input, under JUnit), its machine
+ * reset for every input.
  */
 public final class RestoreImageFuzzer {
   private RestoreImageFuzzer() {}

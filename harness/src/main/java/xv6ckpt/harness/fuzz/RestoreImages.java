@@ -9,11 +9,11 @@ import xv6ckpt.specs.Verdict;
 import xv6ckpt.specs.Xv6;
 
 /**
- * The images restore fuzzing starts from, and the structure-aware input form. An input whose
- * first byte is {@link #STRUCTURED} is {@code u8 seed} then mutations {@code u16 offset, u8
- * value} applied to that seed (offsets modulo the bytes before the commit record), after which
- * {@link ImageCodec#resealed} rewrites the commit record, so the mutated image passes the
- * integrity stage and reaches the field rules. Any other input is the image's bytes as they are.
+ * The images restore fuzzing starts from, and the structure-aware input form. An input whose first
+ * byte is {@link #STRUCTURED} is {@code u8 seed} then mutations {@code u16 offset, u8 value}
+ * applied to that seed (offsets modulo the bytes before the commit record), after which {@link
+ * ImageCodec#resealed} rewrites the commit record, so the mutated image passes the integrity stage
+ * and reaches the field rules. Any other input is the image's bytes as they are.
  *
  * <p>Shared by the two targets that take an image (restore-image and decoder-differential): the
  * form, the instrumentation globs, and how an input reads in a bug report (through the spec's
@@ -23,16 +23,21 @@ final class RestoreImages {
   private RestoreImages() {}
 
   /**
-   * What a restore image steers: the kernel's restore and image validation ({@code Restore},
-   * {@code CheckpointImage} and their inner classes; {@code Checkpoint} for its refusal lines), the spec's decoder, encoder and restore
-   * model, and the harness's parsing of the structure-aware form. Not the emulator, nor the
-   * kernel's reset, allocator, page tables and file system, nor the spec's value records, nor
-   * the rig's page-table walk: they do the same work for every input of a size, and instrumented
-   * they cost most of each execution (JIT compilation of the instrumented code included).
+   * What a restore image steers: the kernel's restore and image validation ({@code Restore}, {@code
+   * CheckpointImage} and their inner classes; {@code Checkpoint} for its refusal lines), the spec's
+   * decoder, encoder and restore model, and the harness's parsing of the structure-aware form. Not
+   * the emulator, nor the kernel's reset, allocator, page tables and file system, nor the spec's
+   * value records, nor the rig's page-table walk: they do the same work for every input of a size,
+   * and instrumented they cost most of each execution (JIT compilation of the instrumented code
+   * included).
    */
-  static final String RESTORE_PATH = "xv6ckpt.kernel.Checkpoint*:xv6ckpt.kernel.Restore*"
-      + ":xv6ckpt.specs.ImageDecoder*:xv6ckpt.specs.ImageCodec*:xv6ckpt.specs.CheckpointModel*"
-      + ":" + RestoreImages.class.getName() + ":" + ByteInput.class.getName();
+  static final String RESTORE_PATH =
+      "xv6ckpt.kernel.Checkpoint*:xv6ckpt.kernel.Restore*"
+          + ":xv6ckpt.specs.ImageDecoder*:xv6ckpt.specs.ImageCodec*:xv6ckpt.specs.CheckpointModel*"
+          + ":"
+          + RestoreImages.class.getName()
+          + ":"
+          + ByteInput.class.getName();
 
   /** The restore path and the target's own class (with its nested classes). */
   static String instrument(Class<? extends FuzzTarget> target) {
@@ -42,10 +47,18 @@ final class RestoreImages {
   /** What the oracle expected of an input: the spec's verdict on the image the kernel sees. */
   static String expected(byte[] input) {
     Verdict v = ImageCodec.decode(RestoreRig.stored(bytes(input)));
-    String spec = v instanceof Verdict.Valid ? "valid, so restore succeeds with exactly the "
-        + "decoded process (files permitting)" : "invalid: " + v + ", so restore refuses with "
-        + "code " + ((Verdict.Invalid) v).rule().code() + " and leaves the caller untouched";
-    return "the spec reads the image as " + spec + "; no Java exception, no panic, no leaked "
+    String spec =
+        v instanceof Verdict.Valid
+            ? "valid, so restore succeeds with exactly the " + "decoded process (files permitting)"
+            : "invalid: "
+                + v
+                + ", so restore refuses with "
+                + "code "
+                + ((Verdict.Invalid) v).rule().code()
+                + " and leaves the caller untouched";
+    return "the spec reads the image as "
+        + spec
+        + "; no Java exception, no panic, no leaked "
         + "page.";
   }
 
@@ -54,18 +67,33 @@ final class RestoreImages {
     boolean structured = input.length >= 2 && (input[0] & 0xff) == STRUCTURED;
     byte[] image = RestoreRig.stored(bytes(input));
     StringBuilder b = new StringBuilder();
-    b.append(structured ? "structure-aware form: seed " + (input[1] & 0xff) % SEEDS.size()
-        + " with up to " + MAX_MUTATIONS + " edits, resealed" : "raw image")
-        .append("; the kernel sees ").append(image.length).append(" bytes\n");
+    b.append(
+            structured
+                ? "structure-aware form: seed "
+                    + (input[1] & 0xff) % SEEDS.size()
+                    + " with up to "
+                    + MAX_MUTATIONS
+                    + " edits, resealed"
+                : "raw image")
+        .append("; the kernel sees ")
+        .append(image.length)
+        .append(" bytes\n");
     Verdict v = ImageCodec.decode(image);
     if (v instanceof Verdict.Invalid) {
       b.append("spec: ").append(v).append('\n');
     } else {
       Image im = ((Verdict.Valid) v).image();
-      b.append("spec: valid: ").append(im.header()).append(", pc 0x")
-          .append(Long.toHexString(im.regs().pc())).append(", ").append(im.pages().size())
-          .append(" pages, ").append(im.files().size()).append(" open files, restart ")
-          .append(im.restart()).append('\n');
+      b.append("spec: valid: ")
+          .append(im.header())
+          .append(", pc 0x")
+          .append(Long.toHexString(im.regs().pc()))
+          .append(", ")
+          .append(im.pages().size())
+          .append(" pages, ")
+          .append(im.files().size())
+          .append(" open files, restart ")
+          .append(im.restart())
+          .append('\n');
     }
     return b.toString();
   }
@@ -79,24 +107,47 @@ final class RestoreImages {
   private static final int RW = Xv6.PTE_R | Xv6.PTE_W;
 
   /** Valid images of several shapes, each fitting {@link RestoreRig#CAPACITY}. */
-  static final List<byte[]> SEEDS = List.of(
-      ImageCodec.encode(image("empty", 0, 0, Image.SyscallRestart.NONE, List.of(), List.of())),
-      ImageCodec.encode(image("one", 4096, 4, Image.SyscallRestart.NONE,
-          List.of(Image.OpenFile.console(1, false, true)), List.of(code(0, RX_U)))),
-      ImageCodec.encode(image("guarded", 3 * 4096 + 100, 0, Image.SyscallRestart.NONE,
-          List.of(Image.OpenFile.console(0, true, false), Image.OpenFile.console(2, true, true),
-              Image.OpenFile.file(3, true, false, "/f1", 3, 10),
-              Image.OpenFile.file(5, true, true, "/f2", 4, 300)),
-          List.of(code(0, RX_U), data(4096, RW, 7), data(2 * 4096, RW_U, 9),
-              data(3 * 4096, RW_U, 11)))),
-      ImageCodec.encode(blocked(Xv6.SYS_read, new long[] {0, 0x1000, 100, 0, 0, 0}, 3)),
-      ImageCodec.encode(blocked(Xv6.SYS_sleep, new long[] {10, 0, 0, 0, 0, 0}, 2)),
-      ImageCodec.encode(blocked(Xv6.SYS_wait, new long[] {0, 0, 0, 0, 0, 0}, 0)),
-      ImageCodec.encode(image("files", 2 * 4096, 0, Image.SyscallRestart.NONE,
-          List.of(Image.OpenFile.file(4, true, false, "/f3", 5, 0),
-              Image.OpenFile.file(6, true, false, "/", 1, 0),
-              Image.OpenFile.file(7, true, false, "/nosuch", 9, 0)),
-          List.of(code(0, RX_U), data(4096, RW_U, 1)))));
+  static final List<byte[]> SEEDS =
+      List.of(
+          ImageCodec.encode(image("empty", 0, 0, Image.SyscallRestart.NONE, List.of(), List.of())),
+          ImageCodec.encode(
+              image(
+                  "one",
+                  4096,
+                  4,
+                  Image.SyscallRestart.NONE,
+                  List.of(Image.OpenFile.console(1, false, true)),
+                  List.of(code(0, RX_U)))),
+          ImageCodec.encode(
+              image(
+                  "guarded",
+                  3 * 4096 + 100,
+                  0,
+                  Image.SyscallRestart.NONE,
+                  List.of(
+                      Image.OpenFile.console(0, true, false),
+                      Image.OpenFile.console(2, true, true),
+                      Image.OpenFile.file(3, true, false, "/f1", 3, 10),
+                      Image.OpenFile.file(5, true, true, "/f2", 4, 300)),
+                  List.of(
+                      code(0, RX_U),
+                      data(4096, RW, 7),
+                      data(2 * 4096, RW_U, 9),
+                      data(3 * 4096, RW_U, 11)))),
+          ImageCodec.encode(blocked(Xv6.SYS_read, new long[] {0, 0x1000, 100, 0, 0, 0}, 3)),
+          ImageCodec.encode(blocked(Xv6.SYS_sleep, new long[] {10, 0, 0, 0, 0, 0}, 2)),
+          ImageCodec.encode(blocked(Xv6.SYS_wait, new long[] {0, 0, 0, 0, 0, 0}, 0)),
+          ImageCodec.encode(
+              image(
+                  "files",
+                  2 * 4096,
+                  0,
+                  Image.SyscallRestart.NONE,
+                  List.of(
+                      Image.OpenFile.file(4, true, false, "/f3", 5, 0),
+                      Image.OpenFile.file(6, true, false, "/", 1, 0),
+                      Image.OpenFile.file(7, true, false, "/nosuch", 9, 0)),
+                  List.of(code(0, RX_U), data(4096, RW_U, 1)))));
 
   /** The bytes input stands for: a mutated, resealed seed, or the input itself. */
   static byte[] bytes(byte[] input) {
@@ -113,8 +164,13 @@ final class RestoreImages {
     return ImageCodec.resealed(b);
   }
 
-  private static Image image(String name, long sz, long pc, Image.SyscallRestart r,
-      List<Image.OpenFile> files, List<Image.Page> pages) {
+  private static Image image(
+      String name,
+      long sz,
+      long pc,
+      Image.SyscallRestart r,
+      List<Image.OpenFile> files,
+      List<Image.Page> pages) {
     long[] x = new long[31];
     for (int i = 0; i < 31; i++) {
       x[i] = 0x1000L * (i + 1) + i;
@@ -125,8 +181,12 @@ final class RestoreImages {
       }
       x[Image.Registers.A7 - 1] = r.sysnum();
     }
-    return new Image(new Image.Header(0x5eed0000L + name.length(), 7, name, sz),
-        Image.Registers.of(x, pc), r, files, pages);
+    return new Image(
+        new Image.Header(0x5eed0000L + name.length(), 7, name, sz),
+        Image.Registers.of(x, pc),
+        r,
+        files,
+        pages);
   }
 
   /** A process blocked in sysnum at the ecall at 8 of its code page. */
@@ -135,7 +195,10 @@ final class RestoreImages {
     for (long v : args) {
       a.add(v);
     }
-    return image("blocked" + sysnum, 2 * 4096, 8,
+    return image(
+        "blocked" + sysnum,
+        2 * 4096,
+        8,
         new Image.SyscallRestart(sysnum, Collections.unmodifiableList(a), progress),
         List.of(Image.OpenFile.console(0, true, false)),
         List.of(code(0, RX_U), data(4096, RW_U, 3)));

@@ -32,24 +32,26 @@ import xv6ckpt.specs.Xv6;
 import xv6ckpt.testkit.Xv6Abi;
 
 /**
- * The machine restore-image and decoder-differential share: a runner whose process /r stands at
- * its {@code restore("/img")} ecall when the snapshot is taken. Per input: reset, the bytes
- * become /img's content by patching its inode's size and data blocks on the disk (the file was
- * made at full {@link #CAPACITY} by mkfs, so its blocks exist; nothing else is written), then
- * the ecall runs until the system call returns to user mode, before the next user instruction
- * (the caller's after a refusal, the image's first after a restore). The caller's and the
- * restored process's state are read back the harness's way (page table walked by the rig's UserPages, not
- * through the kernel's Vm).
+ * The machine restore-image and decoder-differential share: a runner whose process /r stands at its
+ * {@code restore("/img")} ecall when the snapshot is taken. Per input: reset, the bytes become
+ * /img's content by patching its inode's size and data blocks on the disk (the file was made at
+ * full {@link #CAPACITY} by mkfs, so its blocks exist; nothing else is written), then the ecall
+ * runs until the system call returns to user mode, before the next user instruction (the caller's
+ * after a refusal, the image's first after a restore). The caller's and the restored process's
+ * state are read back the harness's way (page table walked by the rig's UserPages, not through the
+ * kernel's Vm).
  *
  * <p>Inputs longer than CAPACITY are cut to it (the targets judge the bytes the kernel sees).
- * /img's inode is number 16, in the second inode block, so restoring it is the first read of
- * that block after a reset (the buffer cache is remounted by reset anyway).
+ * /img's inode is number 16, in the second inode block, so restoring it is the first read of that
+ * block after a reset (the buffer cache is remounted by reset anyway).
  */
 final class RestoreRig {
   /** Largest image the rig stores: 12 direct + 36 indirect blocks (images up to 10 pages). */
   static final int CAPACITY = 48 * FsFormat.BSIZE;
+
   /** Plain files /f1../f13 (inums 3..15), each FILE_BYTES long: targets for file records. */
   static final int FILES = 13;
+
   static final int FILE_BYTES = 300;
   private static final long PATH_VA = 0x100;
   private static final long ECALL_PC = 8;
@@ -59,8 +61,10 @@ final class RestoreRig {
   final int pid;
   final int baselineFree;
   final ModelProcess caller;
+
   /** Page-table pages of the caller at the snapshot. */
   final int callerTables;
+
   private final long imgInodeBlock;
   private final int imgInodeOff;
   private final long[] imgBlocks;
@@ -108,15 +112,20 @@ final class RestoreRig {
     System.arraycopy(code, 0, seg, 0, code.length);
     byte[] path = "/img".getBytes(StandardCharsets.ISO_8859_1);
     System.arraycopy(path, 0, seg, (int) PATH_VA, path.length);
-    return new Elf64Writer().segment(0, seg, 0x1000,
-        Elf64Writer.PF_R | Elf64Writer.PF_W | Elf64Writer.PF_X).entry(0).write();
+    return new Elf64Writer()
+        .segment(0, seg, 0x1000, Elf64Writer.PF_R | Elf64Writer.PF_W | Elf64Writer.PF_X)
+        .entry(0)
+        .write();
   }
 
   /** Runs single instructions until /r's next instruction is its restore ecall. */
   private Process stepToEcall() {
     for (int i = 0; i < 64; i++) {
-      Process p = m.proc().byPid(pid).orElseThrow(() ->
-          new IllegalStateException("restore rig: /r vanished: " + m.output()));
+      Process p =
+          m.proc()
+              .byPid(pid)
+              .orElseThrow(
+                  () -> new IllegalStateException("restore rig: /r vanished: " + m.output()));
       if (p.state() == Process.State.RUNNING && m.hart().pc() == ECALL_PC) {
         return p;
       }
@@ -170,7 +179,9 @@ final class RestoreRig {
   }
 
   private static long u32(byte[] b, int off) {
-    return (b[off] & 0xffL) | (b[off + 1] & 0xffL) << 8 | (b[off + 2] & 0xffL) << 16
+    return (b[off] & 0xffL)
+        | (b[off + 1] & 0xffL) << 8
+        | (b[off + 2] & 0xffL) << 16
         | (b[off + 3] & 0xffL) << 24;
   }
 
@@ -185,10 +196,10 @@ final class RestoreRig {
   }
 
   /**
-   * Resets the machine, stores file as /img and runs /r's restore ecall until the call returns
-   * to user mode ({@link Machine.Stop.SyscallReturn}): the caller refused, or the image's
-   * process, stands before its first instruction. The budget of one instruction only matters
-   * when the call does not return (a bug): the run then ends at once, with whatever outcome.
+   * Resets the machine, stores file as /img and runs /r's restore ecall until the call returns to
+   * user mode ({@link Machine.Stop.SyscallReturn}): the caller refused, or the image's process,
+   * stands before its first instruction. The budget of one instruction only matters when the call
+   * does not return (a bug): the run then ends at once, with whatever outcome.
    */
   Machine.Outcome restore(byte[] file) {
     m.reset(snap);
@@ -271,8 +282,16 @@ final class RestoreRig {
       }
     }
     UserPages.Tree tree = UserPages.tree(m.memory(), p.pagetable());
-    return new Observed(new ModelProcess(p.pid(), p.name(), ModelProcess.State.RUNNING,
-        p.size(), tree.leaves(), Image.Registers.of(x, r[32]), files, Image.SyscallRestart.NONE),
+    return new Observed(
+        new ModelProcess(
+            p.pid(),
+            p.name(),
+            ModelProcess.State.RUNNING,
+            p.size(),
+            tree.leaves(),
+            Image.Registers.of(x, r[32]),
+            files,
+            Image.SyscallRestart.NONE),
         tree.tablePages());
   }
 

@@ -19,56 +19,62 @@ import xv6ckpt.kernel.fs.Mkfs;
 import xv6ckpt.testkit.Xv6Abi;
 
 /**
- * syscall-args: a fuzzed sequence of system calls issued by the syscall server
- * ({@link UserPrograms#server}) of a machine reset from a snapshot in which the server waits for
- * its "go" and a bystander process sleeps with a page of patterned data.
+ * syscall-args: a fuzzed sequence of system calls issued by the syscall server ({@link
+ * UserPrograms#server}) of a machine reset from a snapshot in which the server waits for its "go"
+ * and a bystander process sleeps with a page of patterned data.
  *
- * <p>Input: {@code u8 k} then k fuzzed path strings ({@code u8 length, bytes}) for path slots
- * 8..15 (slots 0..7 hold a fixed dictionary of useful paths), {@code u16 length, bytes} for the
- * data buffer, then calls: {@code u8 number} (mostly 1..21, sometimes out of range) and six
- * arguments, each {@code u8 kind} and the kind's value bytes (see {@link #arg}). Kinds aim
- * pointers at mapped, unmapped, guard, kernel-only (TRAPFRAME, TRAMPOLINE, at or above MAXVA)
- * and straddling addresses. kill(1) and kill(bystander) become kill(-1): killing init panics in
- * stock xv6 by design, and the bystander is the isolation witness.
+ * <p>Input: {@code u8 k} then k fuzzed path strings ({@code u8 length, bytes}) for path slots 8..15
+ * (slots 0..7 hold a fixed dictionary of useful paths), {@code u16 length, bytes} for the data
+ * buffer, then calls: {@code u8 number} (mostly 1..21, sometimes out of range) and six arguments,
+ * each {@code u8 kind} and the kind's value bytes (see {@link #arg}). Kinds aim pointers at mapped,
+ * unmapped, guard, kernel-only (TRAPFRAME, TRAMPOLINE, at or above MAXVA) and straddling addresses.
+ * kill(1) and kill(bystander) become kill(-1): killing init panics in stock xv6 by design, and the
+ * bystander is the isolation witness.
  *
- * <p>Oracle: no Java exception, no panic; when every process the calls made is gone (the
- * harness kills what still runs or sleeps after the server's end), fsck is clean (checked as
- * a live disk: an inode the kernel still holds with no link left, such as the console after
- * {@code unlink("/console")} while init has it open, is xv6's open orphan, not a fault), the free
- * page count is the baseline, and the bystander's memory is unchanged. fsck runs only when the
- * input wrote a disk block: the disk as a reset leaves it (the mount after a reset rewrites the
- * empty log header, so it is not "no block written") is checked clean once, here, and an input
- * that wrote no further block and left every block byte-equal to it needs no second check.
+ * <p>Oracle: no Java exception, no panic; when every process the calls made is gone (the harness
+ * kills what still runs or sleeps after the server's end), fsck is clean (checked as a live disk:
+ * an inode the kernel still holds with no link left, such as the console after {@code
+ * unlink("/console")} while init has it open, is xv6's open orphan, not a fault), the free page
+ * count is the baseline, and the bystander's memory is unchanged. fsck runs only when the input
+ * wrote a disk block: the disk as a reset leaves it (the mount after a reset rewrites the empty log
+ * header, so it is not "no block written") is checked clean once, here, and an input that wrote no
+ * further block and left every block byte-equal to it needs no second check.
  */
 public final class SyscallArgsTarget implements FuzzTarget {
   private static final long BUDGET = 1_000_000;
 
   /**
-   * The kernel and the harness, not the emulator: for targets that fuzz system calls, the
-   * emulator only runs the user programs that issue them, and its interpreter loop, instrumented,
-   * cost most of each execution while its edges (which instructions the server happened to run)
-   * say nothing about the kernel paths reached.
+   * The kernel and the harness, not the emulator: for targets that fuzz system calls, the emulator
+   * only runs the user programs that issue them, and its interpreter loop, instrumented, cost most
+   * of each execution while its edges (which instructions the server happened to run) say nothing
+   * about the kernel paths reached.
    */
   static final String KERNEL_AND_HARNESS = "xv6ckpt.kernel.**:xv6ckpt.harness.**";
 
   /**
-   * syscall-args in the target table. Campaigns add {@code -entropic_scale_per_exec_time=1}:
-   * the entropic schedule then gives a slow seed less of the mutation budget (it is still kept
-   * and mutated). Its slow seeds are fork chains that fill the process table and exhaust memory
-   * in every process, tens of milliseconds each under instrumentation, which the fuzzer
-   * otherwise keeps mutating: in 30 s runs back to back (harness README) about 1,000 exec/s and
-   * 2,170 edges with the option, 191 exec/s and 2,122 edges without.
+   * syscall-args in the target table. Campaigns add {@code -entropic_scale_per_exec_time=1}: the
+   * entropic schedule then gives a slow seed less of the mutation budget (it is still kept and
+   * mutated). Its slow seeds are fork chains that fill the process table and exhaust memory in
+   * every process, tens of milliseconds each under instrumentation, which the fuzzer otherwise
+   * keeps mutating: in 30 s runs back to back (harness README) about 1,000 exec/s and 2,170 edges
+   * with the option, 191 exec/s and 2,122 edges without.
    */
-  static final FuzzTargets.Entry ENTRY = new FuzzTargets.Entry("syscall-args",
-      SyscallArgsTarget::new, SyscallArgsFuzzer.class, KERNEL_AND_HARNESS,
-      List.of("-entropic_scale_per_exec_time=1"), SyscallArgsTarget::describe,
-      FuzzTargets.Entry.commonExpectation("syscall-args"),
-      "xv6ckpt.harness.fuzz.SyscallArgsFuzzTest", "syscallArgs");
+  static final FuzzTargets.Entry ENTRY =
+      new FuzzTargets.Entry(
+          "syscall-args",
+          SyscallArgsTarget::new,
+          SyscallArgsFuzzer.class,
+          KERNEL_AND_HARNESS,
+          List.of("-entropic_scale_per_exec_time=1"),
+          SyscallArgsTarget::describe,
+          FuzzTargets.Entry.commonExpectation("syscall-args"),
+          "xv6ckpt.harness.fuzz.SyscallArgsFuzzTest",
+          "syscallArgs");
 
   /**
-   * An input decoded: the fuzzed paths for slots 8.., the data buffer, and each call's seven
-   * words (a7, then a0..a5) as the input gives them, before {@link #call} keeps kill away from
-   * init and the bystander.
+   * An input decoded: the fuzzed paths for slots 8.., the data buffer, and each call's seven words
+   * (a7, then a0..a5) as the input gives them, before {@link #call} keeps kill away from init and
+   * the bystander.
    */
   record Input(List<byte[]> paths, byte[] buffer, List<long[]> calls) {}
 
@@ -98,8 +104,11 @@ public final class SyscallArgsTarget implements FuzzTarget {
     Input input = decode(bytes);
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < input.paths().size(); i++) {
-      b.append("path slot ").append(DICTIONARY.length + i).append(": \"")
-          .append(new String(input.paths().get(i), StandardCharsets.ISO_8859_1)).append("\"\n");
+      b.append("path slot ")
+          .append(DICTIONARY.length + i)
+          .append(": \"")
+          .append(new String(input.paths().get(i), StandardCharsets.ISO_8859_1))
+          .append("\"\n");
     }
     b.append("buffer: ").append(input.buffer().length).append(" bytes\n");
     for (int n = 0; n < input.calls().size(); n++) {
@@ -115,37 +124,45 @@ public final class SyscallArgsTarget implements FuzzTarget {
   }
 
   /**
-   * 8 MiB of RAM (2,048 pages), a quarter of the other targets': a full process table of
-   * servers (NPROC copies of about 13 pages each) still fits with room for about 20 more pages
-   * per process, and an input that exhausts memory (an sbrk of gigabytes makes the kernel
-   * allocate, map, unmap and free every free page, in each process that issues it) costs a
-   * quarter as much.
+   * 8 MiB of RAM (2,048 pages), a quarter of the other targets': a full process table of servers
+   * (NPROC copies of about 13 pages each) still fits with room for about 20 more pages per process,
+   * and an input that exhausts memory (an sbrk of gigabytes makes the kernel allocate, map, unmap
+   * and free every free page, in each process that issues it) costs a quarter as much.
    */
   static final Machine.Config CONFIG = Machines.FUZZ.withRam(8L * 1024 * 1024);
+
   private static final int ROUNDS = 8;
   private static final String[] DICTIONARY = {
     "/README", "/", "/d", "/d/f", "/console", "/server", "new", "/d/../d/g",
   };
 
   private final MemoryBlockDevice disk;
+
   /** The disk's blocks right after a reset, which fsck found clean. */
   private final byte[][] cleanBlocks;
+
   /** Blocks a reset itself writes (the mount's log header), before the input runs. */
   private final int resetDirty;
+
   private final Machine m;
   private final Machine.Snapshot snap;
   private final int baselineFree;
   private final int bystanderPid;
   private final int serverPid;
+
   /** The bystander's memory in the snapshot ({@link UserPages#userBytes}). */
   private final byte[][] bystanderPages;
 
   public SyscallArgsTarget() {
-    MemoryBlockDevice disk = Disks.make(Disks.SMALL, List.of(
-        new Mkfs.FileNode("server", UserPrograms.server()),
-        new Mkfs.FileNode("bystander", UserPrograms.bystander()),
-        new Mkfs.FileNode("README", "xv6-ckpt syscall-args target\n".getBytes(StandardCharsets.UTF_8)),
-        new Mkfs.DirNode("d", List.of(new Mkfs.FileNode("f", new byte[3000])))));
+    MemoryBlockDevice disk =
+        Disks.make(
+            Disks.SMALL,
+            List.of(
+                new Mkfs.FileNode("server", UserPrograms.server()),
+                new Mkfs.FileNode("bystander", UserPrograms.bystander()),
+                new Mkfs.FileNode(
+                    "README", "xv6-ckpt syscall-args target\n".getBytes(StandardCharsets.UTF_8)),
+                new Mkfs.DirNode("d", List.of(new Mkfs.FileNode("f", new byte[3000])))));
     this.disk = disk;
     m = Machines.runner(disk, CONFIG);
     bystanderPid = start("/bystander");
@@ -163,8 +180,8 @@ public final class SyscallArgsTarget implements FuzzTarget {
     cleanBlocks = blocks(disk);
     Fsck.Report r = Fsck.check(disk);
     if (!r.clean()) {
-      throw new IllegalStateException("syscall-args setup: the snapshot's disk is not fsck-clean: "
-          + r.violations());
+      throw new IllegalStateException(
+          "syscall-args setup: the snapshot's disk is not fsck-clean: " + r.violations());
     }
   }
 
@@ -177,9 +194,9 @@ public final class SyscallArgsTarget implements FuzzTarget {
   }
 
   /**
-   * Whether the input wrote no block beyond the reset's own and every block is as fsck saw it.
-   * Only written blocks can differ: the others hold the snapshot's contents, as they did when
-   * fsck saw them (the reset's own writes are written blocks every time).
+   * Whether the input wrote no block beyond the reset's own and every block is as fsck saw it. Only
+   * written blocks can differ: the others hold the snapshot's contents, as they did when fsck saw
+   * them (the reset's own writes are written blocks every time).
    */
   private boolean diskUntouched() {
     if (disk.dirtyBlocks() != resetDirty) {
@@ -217,14 +234,16 @@ public final class SyscallArgsTarget implements FuzzTarget {
   private void settle() {
     Machine.Outcome o = m.run(BUDGET);
     if (!(o instanceof Machine.Outcome.Idle)) {
-      throw new IllegalStateException("syscall-args setup: expected every process asleep, got "
-          + o + "\n" + m.output());
+      throw new IllegalStateException(
+          "syscall-args setup: expected every process asleep, got " + o + "\n" + m.output());
     }
   }
 
   private Process process(int pid) {
-    return m.proc().byPid(pid).orElseThrow(
-        () -> new IllegalStateException("syscall-args setup: pid " + pid + " is gone"));
+    return m.proc()
+        .byPid(pid)
+        .orElseThrow(
+            () -> new IllegalStateException("syscall-args setup: pid " + pid + " is gone"));
   }
 
   private void fillDictionary() {
@@ -287,7 +306,9 @@ public final class SyscallArgsTarget implements FuzzTarget {
     if (b < 0xf0) {
       return 1 + b % SYS_MAX_STOCK;
     }
-    long[] odd = {0, 22, 23, 24, 255, -1, Integer.MAX_VALUE, Integer.MIN_VALUE, 1L << 32 | SYS_getpid};
+    long[] odd = {
+      0, 22, 23, 24, 255, -1, Integer.MAX_VALUE, Integer.MIN_VALUE, 1L << 32 | SYS_getpid
+    };
     return odd[b % odd.length];
   }
 
@@ -295,22 +316,38 @@ public final class SyscallArgsTarget implements FuzzTarget {
   private static long arg(ByteInput in) {
     int kind = in.u8() % 16;
     switch (kind) {
-      case 0: return (byte) in.u8(); // small: fds, pids, flags, -1
-      case 1: return in.i64();
-      case 2: return BUF + in.u16() % BUF_BYTES;
-      case 3: return PATHS + (long) in.below(PATH_SLOTS) * PATH_SLOT;
-      case 4: return in.u16(); // a length
-      case 5: return SERVER_SIZE + (long) in.u8() * Riscv.PGSIZE + in.u16() % Riscv.PGSIZE;
-      case 6: return SERVER_GUARD + in.u16() % Riscv.PGSIZE;
-      case 7: return SERVER_GUARD - 1 - in.u8() % 64; // a buffer running into the guard page
-      case 8: return SERVER_SIZE - 1 - in.u8() % 64; // off the top of the stack
-      case 9: return Riscv.TRAPFRAME + in.u16() % Riscv.PGSIZE;
-      case 10: return Riscv.TRAMPOLINE + in.u16() % Riscv.PGSIZE;
-      case 11: return (in.u8() & 1) == 0 ? Riscv.MAXVA + in.u16() : -1L - in.u16();
-      case 12: return Riscv.KERNBASE + (in.i32() & 0xffffffffL);
-      case 13: return openFlags(in.u8());
-      case 14: return in.u16() % 0x1000; // the server's own code
-      default: return TABLE + in.u16() % 0x1000; // the server's own call table
+      case 0:
+        return (byte) in.u8(); // small: fds, pids, flags, -1
+      case 1:
+        return in.i64();
+      case 2:
+        return BUF + in.u16() % BUF_BYTES;
+      case 3:
+        return PATHS + (long) in.below(PATH_SLOTS) * PATH_SLOT;
+      case 4:
+        return in.u16(); // a length
+      case 5:
+        return SERVER_SIZE + (long) in.u8() * Riscv.PGSIZE + in.u16() % Riscv.PGSIZE;
+      case 6:
+        return SERVER_GUARD + in.u16() % Riscv.PGSIZE;
+      case 7:
+        return SERVER_GUARD - 1 - in.u8() % 64; // a buffer running into the guard page
+      case 8:
+        return SERVER_SIZE - 1 - in.u8() % 64; // off the top of the stack
+      case 9:
+        return Riscv.TRAPFRAME + in.u16() % Riscv.PGSIZE;
+      case 10:
+        return Riscv.TRAMPOLINE + in.u16() % Riscv.PGSIZE;
+      case 11:
+        return (in.u8() & 1) == 0 ? Riscv.MAXVA + in.u16() : -1L - in.u16();
+      case 12:
+        return Riscv.KERNBASE + (in.i32() & 0xffffffffL);
+      case 13:
+        return openFlags(in.u8());
+      case 14:
+        return in.u16() % 0x1000; // the server's own code
+      default:
+        return TABLE + in.u16() % 0x1000; // the server's own call table
     }
   }
 
@@ -331,8 +368,8 @@ public final class SyscallArgsTarget implements FuzzTarget {
     for (int round = 0; round < ROUNDS; round++) {
       Machine.Outcome o = m.run(BUDGET);
       if (o instanceof Machine.Outcome.Panicked) {
-        return Verdicts.panicked(((Machine.Outcome.Panicked) o).message(), m,
-            "after " + plural(calls, "call"));
+        return Verdicts.panicked(
+            ((Machine.Outcome.Panicked) o).message(), m, "after " + plural(calls, "call"));
       }
       if (o instanceof Machine.Outcome.Exited) {
         exit = "server exit " + ((Machine.Outcome.Exited) o).status();
@@ -344,8 +381,11 @@ public final class SyscallArgsTarget implements FuzzTarget {
       killed = true;
       killOthers(); // spent its budget or sleeps for ever: end it as a shutdown would
     }
-    return new Verdict.Fail("unkillable", "processes still alive after " + ROUNDS
-        + " rounds of kill: " + m.proc().live().size(), m.output(), "");
+    return new Verdict.Fail(
+        "unkillable",
+        "processes still alive after " + ROUNDS + " rounds of kill: " + m.proc().live().size(),
+        m.output(),
+        "");
   }
 
   private boolean othersGone() {
@@ -369,21 +409,21 @@ public final class SyscallArgsTarget implements FuzzTarget {
     String what = plural(calls, "call") + ", " + exit + (killed ? ", killed the rest" : "");
     int free = m.kalloc().freePages();
     if (free != baselineFree) {
-      return new Verdict.Fail("page-leak", (baselineFree - free) + " pages not freed after "
-          + what, m.output(), "");
+      return new Verdict.Fail(
+          "page-leak", (baselineFree - free) + " pages not freed after " + what, m.output(), "");
     }
     Process by = m.proc().byPid(bystanderPid).orElse(null);
     if (by == null || !Arrays.deepEquals(UserPages.userBytes(m.memory(), by), bystanderPages)) {
-      return new Verdict.Fail("isolation", "the bystander's memory changed (or it died) after "
-          + what, m.output(), "");
+      return new Verdict.Fail(
+          "isolation", "the bystander's memory changed (or it died) after " + what, m.output(), "");
     }
     if (diskUntouched()) {
       return new Verdict.Pass(what + ", no block written");
     }
     Fsck.Report r = Fsck.checkLive(disk, m.fs().inUse());
     if (!r.clean()) {
-      return new Verdict.Fail("fsck", "violations after " + what + ": " + r.violations(),
-          m.output(), "");
+      return new Verdict.Fail(
+          "fsck", "violations after " + what + ": " + r.violations(), m.output(), "");
     }
     return new Verdict.Pass(what);
   }

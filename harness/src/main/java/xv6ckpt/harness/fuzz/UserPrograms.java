@@ -16,10 +16,10 @@ import xv6ckpt.testkit.UserProgram;
 
 /**
  * The user programs the fuzz targets run, built with the test kit's {@link UserProgram} (no C
- * toolchain needed at test time). Each is one RWX segment at address 0 with a fixed layout
- * ({@link UserProgram.Layout#fixed}); exec puts a guard page and one stack page after the
- * segment's last page, so the layout constants below are exact. They are part of the meaning
- * of every committed corpus input of the syscall-args target: do not move them.
+ * toolchain needed at test time). Each is one RWX segment at address 0 with a fixed layout ({@link
+ * UserProgram.Layout#fixed}); exec puts a guard page and one stack page after the segment's last
+ * page, so the layout constants below are exact. They are part of the meaning of every committed
+ * corpus input of the syscall-args target: do not move them.
  */
 final class UserPrograms {
   private UserPrograms() {}
@@ -50,9 +50,9 @@ final class UserPrograms {
   static final long SERVER_SIZE = SERVER_END + 2 * 4096;
 
   /**
-   * The syscall server: blocks reading one byte from the console (the harness's "go"), then
-   * issues each call of its table (a7, a0..a5 per entry) in order and exits 0. A forked child
-   * continues with the rest of the table, as a forked copy of any loop would.
+   * The syscall server: blocks reading one byte from the console (the harness's "go"), then issues
+   * each call of its table (a7, a0..a5 per entry) in order and exits 0. A forked child continues
+   * with the rest of the table, as a forked copy of any loop would.
    */
   static byte[] server() {
     UserProgram p = new UserProgram(UserProgram.Layout.fixed(1, SERVER_END - TABLE, SERVER_END));
@@ -60,8 +60,14 @@ final class UserPrograms {
     a.li(A0, 0).li(A1, BUF).li(A2, 1).li(A7, SYS_read).ecall();
     a.li(S0, TABLE).ld(S1, 0, S0).addi(S0, S0, 8);
     a.label("loop").beqz(S1, "done");
-    a.ld(A7, 0, S0).ld(A0, 8, S0).ld(A1, 16, S0).ld(A2, 24, S0).ld(A3, 32, S0).ld(A4, 40, S0)
-        .ld(A5, 48, S0).ecall();
+    a.ld(A7, 0, S0)
+        .ld(A0, 8, S0)
+        .ld(A1, 16, S0)
+        .ld(A2, 24, S0)
+        .ld(A3, 32, S0)
+        .ld(A4, 40, S0)
+        .ld(A5, 48, S0)
+        .ecall();
     a.addi(S0, S0, ENTRY_BYTES).addi(S1, S1, -1).j("loop");
     a.label("done").li(A0, 0).li(A7, SYS_exit).ecall();
     return p.elf();
@@ -73,8 +79,8 @@ final class UserPrograms {
   static final long BYSTANDER_DATA = 0x1000;
 
   /**
-   * The bystander: makes a pipe and reads from it for ever (it holds the write end itself, so
-   * it never wakes), keeping a page of patterned data that no other process may change.
+   * The bystander: makes a pipe and reads from it for ever (it holds the write end itself, so it
+   * never wakes), keeping a page of patterned data that no other process may change.
    */
   static byte[] bystander() {
     // The data page is the segment's second page: page-aligned data right after the code.
@@ -99,8 +105,8 @@ final class UserPrograms {
 
   /**
    * The fixed workload of the fs-image target: reads a multi-block file (direct and indirect
-   * blocks), lists two directories, creates and writes a file, makes a directory, links,
-   * unlinks, and exits 0. Return values are ignored: on a corrupted disk any call may fail.
+   * blocks), lists two directories, creates and writes a file, makes a directory, links, unlinks,
+   * and exits 0. Return values are ignored: on a corrupted disk any call may fail.
    */
   static byte[] fsWorkload() {
     long bss = 0x4000; // the workload's buffer page, the segment's last
@@ -128,8 +134,16 @@ final class UserPrograms {
     a.la(A0, "data").li(A7, SYS_unlink).ecall();
     a.la(A0, "dirf").li(A7, SYS_unlink).ecall();
     a.li(A0, 0).li(A7, SYS_exit).ecall();
-    for (String[] s : new String[][] {{"data", "/data"}, {"root", "/"}, {"dir", "/dir"},
-        {"dirf", "/dir/f"}, {"new", "/new"}, {"m", "/m"}, {"ml", "/m/l"}}) {
+    for (String[] s :
+        new String[][] {
+          {"data", "/data"},
+          {"root", "/"},
+          {"dir", "/dir"},
+          {"dirf", "/dir/f"},
+          {"new", "/new"},
+          {"m", "/m"},
+          {"ml", "/m/l"}
+        }) {
       p.str(s[0], s[1]);
     }
     return p.elf(); // fails if code and strings reach the buffer page

@@ -22,7 +22,7 @@ final class Verdicts {
   /** The verdict for a panic; "kernel bug: ..." panics are Java exceptions the kernel caught. */
   static FuzzTarget.Verdict.Fail panicked(String message, Machine m, String context) {
     String rule = message.startsWith("kernel bug") ? "java-exception" : "panic";
-    return new FuzzTarget.Verdict.Fail(rule, "kernel panic '" + message + "' " + context,
-        m.output(), "");
+    return new FuzzTarget.Verdict.Fail(
+        rule, "kernel panic '" + message + "' " + context, m.output(), "");
   }
 }

@@ -17,8 +17,8 @@ public final class Disks {
   private Disks() {}
 
   /**
-   * 800 blocks, 64 inodes, the stock log, no doubly-indirect blocks: small, so that a fuzz
-   * target's fsck after every input and its resets stay cheap.
+   * 800 blocks, 64 inodes, the stock log, no doubly-indirect blocks: small, so that a fuzz target's
+   * fsck after every input and its resets stay cheap.
    */
   public static final Mkfs.Options SMALL = new Mkfs.Options(800, 64, Param.LOGBLOCKS, false);
 
@@ -48,8 +48,8 @@ public final class Disks {
   }
 
   /**
-   * The content of the regular file at path (absolute) on the machine's disk, if there is one,
-   * read by the kernel's own {@link FileSystem#readFile} between the machine's runs.
+   * The content of the regular file at path (absolute) on the machine's disk, if there is one, read
+   * by the kernel's own {@link FileSystem#readFile} between the machine's runs.
    */
   public static Optional<byte[]> readFile(Machine m, String path) {
     try {

@@ -6,9 +6,9 @@ import xv6ckpt.kernel.Machine;
 import xv6ckpt.testkit.Xv6Abi;
 
 /**
- * Machines: the configurations the harness uses, booting a runner (pid 1 sleeps, the kernel
- * reaps), starting programs, and running to the end or to a process's exit call. A machine is
- * a value: {@link Machine#snapshot} and {@link Machine#reset} take it back to any point.
+ * Machines: the configurations the harness uses, booting a runner (pid 1 sleeps, the kernel reaps),
+ * starting programs, and running to the end or to a process's exit call. A machine is a value:
+ * {@link Machine#snapshot} and {@link Machine#reset} take it back to any point.
  */
 public final class Machines {
   private Machines() {}
@@ -70,14 +70,14 @@ public final class Machines {
   public record AtExit(UserState state, String output) {}
 
   /**
-   * Runs m until process pid stands at its exit call (pc at an ecall with a7 = SYS_exit, the
-   * call not yet made; nothing else in the machine may wait for input or time) and returns its
-   * state there, leaving m at that point with its console output taken (it is in the result:
-   * a reset does not take back what the undone run printed). A run is deterministic, so the
-   * point is the largest instruction budget after which pid has not exited: m runs on in
-   * chunks, each from a snapshot, and the chunk that sees the exit is halved from its snapshot
-   * down to one instruction. This is how the harness sees the final registers and memory of a
-   * program that exits, which the process table forgets at its exit.
+   * Runs m until process pid stands at its exit call (pc at an ecall with a7 = SYS_exit, the call
+   * not yet made; nothing else in the machine may wait for input or time) and returns its state
+   * there, leaving m at that point with its console output taken (it is in the result: a reset does
+   * not take back what the undone run printed). A run is deterministic, so the point is the largest
+   * instruction budget after which pid has not exited: m runs on in chunks, each from a snapshot,
+   * and the chunk that sees the exit is halved from its snapshot down to one instruction. This is
+   * how the harness sees the final registers and memory of a program that exits, which the process
+   * table forgets at its exit.
    */
   public static AtExit runToExitCall(Machine m, int pid) {
     StringBuilder out = new StringBuilder(m.takeOutput());
@@ -106,9 +106,13 @@ public final class Machines {
     }
     UserState u = UserState.of(m, pid);
     long root = UserState.process(m, pid).pagetable();
-    assertAt(UserPages.fetch32(m.memory(), root, u.pc()) == ECALL
-            && u.reg(17) == Xv6Abi.SYS_exit,
-        "pid " + pid + " is not at an exit call: pc 0x" + Long.toHexString(u.pc()) + " a7 "
+    assertAt(
+        UserPages.fetch32(m.memory(), root, u.pc()) == ECALL && u.reg(17) == Xv6Abi.SYS_exit,
+        "pid "
+            + pid
+            + " is not at an exit call: pc 0x"
+            + Long.toHexString(u.pc())
+            + " a7 "
             + u.reg(17));
     return new AtExit(u, out.toString());
   }
@@ -120,7 +124,8 @@ public final class Machines {
     if (o instanceof Machine.Outcome.BudgetSpent) {
       return false;
     }
-    assertAt(o instanceof Machine.Outcome.Exited && ((Machine.Outcome.Exited) o).pid() == pid,
+    assertAt(
+        o instanceof Machine.Outcome.Exited && ((Machine.Outcome.Exited) o).pid() == pid,
         "pid " + pid + " stopped before its exit: " + o);
     return true;
   }

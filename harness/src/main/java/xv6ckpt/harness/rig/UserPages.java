@@ -9,11 +9,11 @@ import xv6ckpt.specs.Image.Page;
 import xv6ckpt.specs.Xv6;
 
 /**
- * The harness's own view of a process's user memory: a walk of the Sv39 page table the kernel
- * built in emulated RAM, written here and not borrowed from the kernel's {@code Vm}, so that
- * the laws and the isolation oracle do not trust the code they judge. The one walk of the
- * harness: a translation ({@link #pteAddress}, under everything that reads or writes one
- * address) and a traversal of the whole tree ({@link #leaves}).
+ * The harness's own view of a process's user memory: a walk of the Sv39 page table the kernel built
+ * in emulated RAM, written here and not borrowed from the kernel's {@code Vm}, so that the laws and
+ * the isolation oracle do not trust the code they judge. The one walk of the harness: a translation
+ * ({@link #pteAddress}, under everything that reads or writes one address) and a traversal of the
+ * whole tree ({@link #leaves}).
  *
  * <pre>
  *   Sv39 (privileged spec 4.4): three levels of 512 eight-byte PTEs
@@ -31,9 +31,9 @@ public final class UserPages {
   public static final int PERM_BITS = Xv6.PTE_R | Xv6.PTE_W | Xv6.PTE_X | Xv6.PTE_U;
 
   /**
-   * The physical address of va's level-0 PTE under the page table at root, or -1 when a level
-   * above is not valid. Only va's 39 low bits count; a valid PTE above level 0 is taken as a
-   * table (xv6 maps 4 KiB pages only; {@link #leaves} checks that).
+   * The physical address of va's level-0 PTE under the page table at root, or -1 when a level above
+   * is not valid. Only va's 39 low bits count; a valid PTE above level 0 is taken as a table (xv6
+   * maps 4 KiB pages only; {@link #leaves} checks that).
    */
   public static long pteAddress(PhysicalMemory mem, long root, long va) {
     long table = root;
@@ -66,9 +66,9 @@ public final class UserPages {
   }
 
   /**
-   * Every valid leaf below PGROUNDUP(sz), in address order: va, its R/W/X/U bits and a copy of
-   * the frame's bytes (the guard page below the stack is there, without U), as the spec's
-   * image holds a process's pages.
+   * Every valid leaf below PGROUNDUP(sz), in address order: va, its R/W/X/U bits and a copy of the
+   * frame's bytes (the guard page below the stack is there, without U), as the spec's image holds a
+   * process's pages.
    */
   public static List<Page> pages(PhysicalMemory mem, long root, long sz) {
     List<Page> out = new ArrayList<>();
@@ -84,18 +84,18 @@ public final class UserPages {
   }
 
   /**
-   * A process's whole page-table tree: its leaves below TRAPFRAME (as {@link #leaves} lists
-   * them) and how many page-table pages hold it, the root included.
+   * A process's whole page-table tree: its leaves below TRAPFRAME (as {@link #leaves} lists them)
+   * and how many page-table pages hold it, the root included.
    */
   public record Tree(List<Page> leaves, int tablePages) {}
 
   /**
-   * Every leaf of the whole tree below TRAPFRAME, in address order: the user's pages and the
-   * stack guard page, wherever they are (not only below sz), as the spec's image describes a
-   * process's memory.
+   * Every leaf of the whole tree below TRAPFRAME, in address order: the user's pages and the stack
+   * guard page, wherever they are (not only below sz), as the spec's image describes a process's
+   * memory.
    *
-   * @throws AssertionError if the tree is not xv6's shape: a leaf above level 0 (a superpage),
-   *     or a non-leaf at level 0
+   * @throws AssertionError if the tree is not xv6's shape: a leaf above level 0 (a superpage), or a
+   *     non-leaf at level 0
    */
   public static List<Page> leaves(PhysicalMemory mem, long root) {
     return tree(mem, root).leaves();
@@ -103,8 +103,8 @@ public final class UserPages {
 
   /**
    * The leaves of {@link #leaves} and the number of page-table pages. Only set PTEs are visited
-   * ({@link PhysicalMemory#nextNonZero64}: a zero PTE is invalid, and most of a process's
-   * tables are empty), which keeps the restore fuzz targets' oracle cheap.
+   * ({@link PhysicalMemory#nextNonZero64}: a zero PTE is invalid, and most of a process's tables
+   * are empty), which keeps the restore fuzz targets' oracle cheap.
    *
    * @throws AssertionError as {@link #leaves} does
    */
@@ -143,10 +143,10 @@ public final class UserPages {
   }
 
   /**
-   * p's user address space below its size, page by page: a copy of each user page's bytes, null
-   * for a page not mapped for the user. Compared whole (Arrays.deepEquals), two of these say
-   * exactly whether the memory changed; the copying and comparing are library calls, so a
-   * fuzzer's instrumentation of the harness adds nothing per byte.
+   * p's user address space below its size, page by page: a copy of each user page's bytes, null for
+   * a page not mapped for the user. Compared whole (Arrays.deepEquals), two of these say exactly
+   * whether the memory changed; the copying and comparing are library calls, so a fuzzer's
+   * instrumentation of the harness adds nothing per byte.
    */
   public static byte[][] userBytes(PhysicalMemory mem, Process p) {
     byte[][] out = new byte[(int) ((p.size() + PAGE - 1) / PAGE)][];
@@ -171,8 +171,16 @@ public final class UserPages {
     while (done < src.length) {
       long a = va + done;
       long off = a & (PAGE - 1);
-      long pa = userPage(mem, p.pagetable(), a - off).orElseThrow(() -> new IllegalStateException(
-          "harness layout: va 0x" + Long.toHexString(a) + " of pid " + p.pid() + " is unmapped"));
+      long pa =
+          userPage(mem, p.pagetable(), a - off)
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "harness layout: va 0x"
+                              + Long.toHexString(a)
+                              + " of pid "
+                              + p.pid()
+                              + " is unmapped"));
       int n = (int) Math.min(PAGE - off, src.length - done);
       mem.write(pa + off, src, done, n);
       done += n;

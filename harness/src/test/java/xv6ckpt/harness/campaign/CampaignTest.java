@@ -21,12 +21,12 @@ import xv6ckpt.harness.fuzz.FuzzTargets;
 import xv6ckpt.harness.fuzz.PlantedBugTarget;
 
 /**
- * Campaigns on the test-only {@link PlantedBugTarget}: crashes become one stored, minimized
- * open finding per stack hash; known findings are not new, fixed ones found again are
- * regressions; the corpus never grows past its cap; an interrupt keeps what was found and starts
- * nothing new. The end-to-end runs start Jazzer's real driver with {@code --nohooks} (no
- * instrumentation: Jazzer's agent costs about 6 s of CPU per JVM, and a seed input that hits
- * the planted bug needs no coverage to be found).
+ * Campaigns on the test-only {@link PlantedBugTarget}: crashes become one stored, minimized open
+ * finding per stack hash; known findings are not new, fixed ones found again are regressions; the
+ * corpus never grows past its cap; an interrupt keeps what was found and starts nothing new. The
+ * end-to-end runs start Jazzer's real driver with {@code --nohooks} (no instrumentation: Jazzer's
+ * agent costs about 6 s of CPU per JVM, and a seed input that hits the planted bug needs no
+ * coverage to be found).
  */
 class CampaignTest {
   /** Jazzer without its agent; dedup must be asked for again (--keep_going needs it). */
@@ -43,20 +43,34 @@ class CampaignTest {
 
   /** The driver's class path: this module's test classes, classes and test dependencies. */
   private static String testClassPath() throws IOException {
-    return Path.of("target", "test-classes").toAbsolutePath() + File.pathSeparator
+    return Path.of("target", "test-classes").toAbsolutePath()
+        + File.pathSeparator
         + Campaign.classPathOf(Path.of("target").toAbsolutePath());
   }
 
   /** A campaign that writes to the corpus (--merge-corpus), as the nightly job runs. */
-  private Campaign.Plan plan(List<String> targets, long seconds, int maxCorpus)
-      throws IOException {
+  private Campaign.Plan plan(List<String> targets, long seconds, int maxCorpus) throws IOException {
     return plan(targets, seconds, maxCorpus, true, NO_INSTRUMENTATION);
   }
 
-  private Campaign.Plan plan(List<String> targets, long seconds, int maxCorpus,
-      boolean mergeCorpus, List<String> driverFlags) throws IOException {
-    return new Campaign.Plan(targets, seconds, 1, tmp.resolve("corpus"), tmp.resolve("out"),
-        testClassPath(), 7, maxCorpus, driverFlags, mergeCorpus);
+  private Campaign.Plan plan(
+      List<String> targets,
+      long seconds,
+      int maxCorpus,
+      boolean mergeCorpus,
+      List<String> driverFlags)
+      throws IOException {
+    return new Campaign.Plan(
+        targets,
+        seconds,
+        1,
+        tmp.resolve("corpus"),
+        tmp.resolve("out"),
+        testClassPath(),
+        7,
+        maxCorpus,
+        driverFlags,
+        mergeCorpus);
   }
 
   private Path seeds(String target, String... inputs) throws IOException {
@@ -77,8 +91,8 @@ class CampaignTest {
 
   @Test
   void crashesAreDedupedByStackHashMinimizedAndStoredOnce() throws IOException {
-    Campaign c = new Campaign(plan(List.of(PlantedBugTarget.NAME), 1, 10),
-        PlantedBugTarget.REGISTRY, log);
+    Campaign c =
+        new Campaign(plan(List.of(PlantedBugTarget.NAME), 1, 10), PlantedBugTarget.REGISTRY, log);
     FuzzTargets.Entry e = PlantedBugTarget.REGISTRY.get(0);
     // Three crashes: BUG at two offsets (one hash), OOPS (another), and one that passes.
     Path artifacts = crashes("..BUG..", "xxxxxBUG", "zOOPSz", "harmless");
@@ -109,8 +123,8 @@ class CampaignTest {
 
   @Test
   void aFixedFindingFoundAgainIsARegression() throws IOException {
-    Campaign c = new Campaign(plan(List.of(PlantedBugTarget.NAME), 1, 10),
-        PlantedBugTarget.REGISTRY, log);
+    Campaign c =
+        new Campaign(plan(List.of(PlantedBugTarget.NAME), 1, 10), PlantedBugTarget.REGISTRY, log);
     FuzzTargets.Entry e = PlantedBugTarget.REGISTRY.get(0);
     Path artifacts = crashes("BUG");
     CampaignResult.FindingRow first = c.collect(e, artifacts, 1).get(0);
@@ -119,8 +133,13 @@ class CampaignTest {
     CampaignResult.FindingRow again = c.collect(e, artifacts, 2).get(0);
     assertThat(again.isNew()).isFalse();
     assertThat(again.regressed()).isTrue();
-    CampaignResult r = new CampaignResult("t", false, List.of(new CampaignResult.TargetRun(
-        e.name(), 1, 77, false, false, List.of(), 1, List.of(again), 0, 0)));
+    CampaignResult r =
+        new CampaignResult(
+            "t",
+            false,
+            List.of(
+                new CampaignResult.TargetRun(
+                    e.name(), 1, 77, false, false, List.of(), 1, List.of(again), 0, 0)));
     assertThat(r.newFindings()).isEqualTo(0);
     assertThat(r.exitCode()).isEqualTo(1);
   }
@@ -151,8 +170,8 @@ class CampaignTest {
   @Test
   void campaignFindsThePlantedBugStoresItAndKeepsTheCorpusCapped() throws Exception {
     Path seeds = seeds(PlantedBugTarget.NAME, "hello", "xxBUGyy", "abc");
-    Campaign c = new Campaign(plan(List.of(PlantedBugTarget.NAME), 2, 4),
-        PlantedBugTarget.REGISTRY, log);
+    Campaign c =
+        new Campaign(plan(List.of(PlantedBugTarget.NAME), 2, 4), PlantedBugTarget.REGISTRY, log);
     CampaignResult r = c.run();
 
     assertThat(r.interrupted()).isFalse();
@@ -184,19 +203,24 @@ class CampaignTest {
   void interruptKeepsWhatWasFoundAndStartsNoOtherTarget() throws Exception {
     seeds(PlantedBugTarget.NAME, "xxBUGyy");
     seeds(PlantedBugTarget.OTHER, "quiet");
-    Campaign c = new Campaign(plan(List.of(PlantedBugTarget.NAME, PlantedBugTarget.OTHER), 120,
-        10), PlantedBugTarget.REGISTRY, log);
+    Campaign c =
+        new Campaign(
+            plan(List.of(PlantedBugTarget.NAME, PlantedBugTarget.OTHER), 120, 10),
+            PlantedBugTarget.REGISTRY,
+            log);
     Path artifacts = tmp.resolve("out/work/planted-bug/artifacts");
-    Thread stopper = new Thread(() -> {
-      try {
-        for (int waited = 0; waited < 60_000 && !hasCrash(artifacts); waited += 50) {
-          Thread.sleep(50);
-        }
-        c.interrupt();
-      } catch (InterruptedException | IOException e) {
-        c.interrupt();
-      }
-    });
+    Thread stopper =
+        new Thread(
+            () -> {
+              try {
+                for (int waited = 0; waited < 60_000 && !hasCrash(artifacts); waited += 50) {
+                  Thread.sleep(50);
+                }
+                c.interrupt();
+              } catch (InterruptedException | IOException e) {
+                c.interrupt();
+              }
+            });
     stopper.start();
     long t0 = System.nanoTime();
     CampaignResult r = c.run();
@@ -238,23 +262,27 @@ class CampaignTest {
   void aDefaultCampaignLeavesTheCorpusAsItWasAndReportsFindingsInItsFolder() throws Exception {
     seeds(PlantedBugTarget.NAME, "hello", "xxBUGyy", "abc");
     // A committed finding of another failure, which the campaign must read but not touch.
-    Campaign setup = new Campaign(plan(List.of(PlantedBugTarget.NAME), 1, 10),
-        PlantedBugTarget.REGISTRY, log);
+    Campaign setup =
+        new Campaign(plan(List.of(PlantedBugTarget.NAME), 1, 10), PlantedBugTarget.REGISTRY, log);
     setup.collect(PlantedBugTarget.REGISTRY.get(0), crashes("zOOPSz"), 3);
     Path corpus = tmp.resolve("corpus");
     Map<String, List<Byte>> before = snapshot(corpus);
     assertThat(before).containsKey("planted-bug/seed-1");
 
-    CampaignResult r = new Campaign(plan(List.of(PlantedBugTarget.NAME), 4, 1000, false,
-        INSTRUMENTED), PlantedBugTarget.REGISTRY, log).run();
+    CampaignResult r =
+        new Campaign(
+                plan(List.of(PlantedBugTarget.NAME), 4, 1000, false, INSTRUMENTED),
+                PlantedBugTarget.REGISTRY,
+                log)
+            .run();
 
     assertThat(snapshot(corpus)).isEqualTo(before); // byte for byte, nothing added
     CampaignResult.TargetRun run = r.targets().get(0);
     assertThat(run.broken()).isFalse();
     assertThat(run.corpusAfter()).isEqualTo(run.corpusBefore());
     // The new finding went to the report folder, minimized; the exit code still says so.
-    CampaignResult.FindingRow bug = run.findings().stream()
-        .filter(f -> f.rule().equals("planted")).findFirst().orElseThrow();
+    CampaignResult.FindingRow bug =
+        run.findings().stream().filter(f -> f.rule().equals("planted")).findFirst().orElseThrow();
     assertThat(bug.isNew()).isTrue();
     assertThat(Path.of(bug.dir()).startsWith(tmp.resolve("out").resolve("findings"))).isTrue();
     assertThat(Files.readAllBytes(Path.of(bug.dir()).resolve("input"))).isEqualTo(ascii("BUG"));
@@ -271,8 +299,12 @@ class CampaignTest {
     Path seeds = seeds(PlantedBugTarget.NAME, "hello", "xxBUGyy", "abc");
     Map<String, List<Byte>> before = snapshot(seeds);
 
-    CampaignResult r = new Campaign(plan(List.of(PlantedBugTarget.NAME), 4, 1000, true,
-        INSTRUMENTED), PlantedBugTarget.REGISTRY, log).run();
+    CampaignResult r =
+        new Campaign(
+                plan(List.of(PlantedBugTarget.NAME), 4, 1000, true, INSTRUMENTED),
+                PlantedBugTarget.REGISTRY,
+                log)
+            .run();
 
     CampaignResult.TargetRun run = r.targets().get(0);
     Map<String, List<Byte>> after = snapshot(seeds);
@@ -290,22 +322,36 @@ class CampaignTest {
     assertThat(Files.readString(tmp.resolve("out/work/planted-bug/merge.log")))
         .contains("MERGE-OUTER");
     // The new finding is stored, minimized, in the corpus's findings store.
-    Findings.Stored f = new Findings(tmp.resolve("corpus")).all().stream()
-        .filter(x -> x.meta().summary().contains("BUG")).findFirst().orElseThrow();
+    Findings.Stored f =
+        new Findings(tmp.resolve("corpus"))
+            .all().stream()
+                .filter(x -> x.meta().summary().contains("BUG"))
+                .findFirst()
+                .orElseThrow();
     assertThat(f.input()).isEqualTo(ascii("BUG"));
     assertThat(Files.exists(tmp.resolve("out/findings"))).isFalse();
   }
 
   @Test
   void findingsAreTalliedByCategory() {
-    CampaignResult.TargetRun t = new CampaignResult.TargetRun("x", 1, 0, false, false,
-        List.of(), 12345, List.of(
-            new CampaignResult.FindingRow("a", "java-exception", "", true, false, ""),
-            new CampaignResult.FindingRow("b", "fsck-after", "", true, false, ""),
-            new CampaignResult.FindingRow("c", "page-leak", "", true, false, ""),
-            new CampaignResult.FindingRow("d", "page-leak", "", true, false, "")), 0, 0);
-    assertThat(CampaignResult.tally(t)).isEqualTo(
-        "12,345 executions; exceptions 1, panics 0, fsck errors 1, leaks 2, other 0");
+    CampaignResult.TargetRun t =
+        new CampaignResult.TargetRun(
+            "x",
+            1,
+            0,
+            false,
+            false,
+            List.of(),
+            12345,
+            List.of(
+                new CampaignResult.FindingRow("a", "java-exception", "", true, false, ""),
+                new CampaignResult.FindingRow("b", "fsck-after", "", true, false, ""),
+                new CampaignResult.FindingRow("c", "page-leak", "", true, false, ""),
+                new CampaignResult.FindingRow("d", "page-leak", "", true, false, "")),
+            0,
+            0);
+    assertThat(CampaignResult.tally(t))
+        .isEqualTo("12,345 executions; exceptions 1, panics 0, fsck errors 1, leaks 2, other 0");
     assertThat(CampaignResult.category("panic")).isEqualTo("panics");
     assertThat(CampaignResult.category("fsck")).isEqualTo("fsck errors");
     assertThat(CampaignResult.category("verdict-mismatch")).isEqualTo("other");
@@ -317,8 +363,8 @@ class CampaignTest {
     }
     try (Stream<Path> s = Files.list(artifacts)) {
       // Non-empty: libFuzzer has written it (the interrupt must not catch it half-written).
-      return s.anyMatch(p -> p.getFileName().toString().startsWith("crash-")
-          && p.toFile().length() > 0);
+      return s.anyMatch(
+          p -> p.getFileName().toString().startsWith("crash-") && p.toFile().length() > 0);
     }
   }
 }

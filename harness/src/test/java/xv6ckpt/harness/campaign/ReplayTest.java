@@ -16,10 +16,10 @@ import xv6ckpt.harness.fuzz.FuzzTargets;
 import xv6ckpt.harness.fuzz.PlantedBugTarget;
 
 /**
- * Replay of corpus inputs and findings, on the test-only {@link PlantedBugTarget} (its buggy
- * and its fixed build): an open finding fails until fixed, with a bug report; a fixed finding
- * that passes is green, one that fails again is red; open findings that pass can be marked
- * fixed. The bug report of an image target decodes the input with the spec.
+ * Replay of corpus inputs and findings, on the test-only {@link PlantedBugTarget} (its buggy and
+ * its fixed build): an open finding fails until fixed, with a bug report; a fixed finding that
+ * passes is green, one that fails again is red; open findings that pass can be marked fixed. The
+ * bug report of an image target decodes the input with the spec.
  */
 class ReplayTest {
   @TempDir Path tmp;
@@ -30,19 +30,27 @@ class ReplayTest {
   private Path finding(String status) throws IOException {
     Findings store = new Findings(tmp.resolve("corpus"));
     byte[] input = "BUG".getBytes(StandardCharsets.US_ASCII);
-    FuzzTarget.Verdict.Fail f = (FuzzTarget.Verdict.Fail)
-        new PlantedBugTarget(PlantedBugTarget.NAME, false).run(input);
+    FuzzTarget.Verdict.Fail f =
+        (FuzzTarget.Verdict.Fail) new PlantedBugTarget(PlantedBugTarget.NAME, false).run(input);
     String hash = Findings.stackHash(f);
-    Path dir = store.add(new Findings.Meta(PlantedBugTarget.NAME, "2026-01-01T00:00:00Z", 1,
-        hash, status, f.summary()), input, "old report\n");
+    Path dir =
+        store.add(
+            new Findings.Meta(
+                PlantedBugTarget.NAME, "2026-01-01T00:00:00Z", 1, hash, status, f.summary()),
+            input,
+            "old report\n");
     return dir.resolve("input");
   }
 
-  private Replay.Summary replay(List<FuzzTargets.Entry> registry, boolean markFixed,
-      Path... files) throws IOException {
-    return new Replay(registry).replayAll(List.of(files), tmp.resolve("reports"), markFixed,
-        new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
+  private Replay.Summary replay(List<FuzzTargets.Entry> registry, boolean markFixed, Path... files)
+      throws IOException {
+    return new Replay(registry)
+        .replayAll(
+            List.of(files),
+            tmp.resolve("reports"),
+            markFixed,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
   private String stdout() {
@@ -111,22 +119,27 @@ class ReplayTest {
     List<Path> files = Replay.expand(List.of(tmp.resolve("corpus")));
     // Inputs only (no meta.cbor, no report.md), sorted: the finding's input is under findings/.
     assertThat(files.stream().map(p -> tmp.resolve("corpus").relativize(p).toString()).toList())
-        .containsExactly("findings/planted-bug/" + files.get(0).getParent().getFileName()
-            + "/input", "planted-bug/a-passes", "planted-bug/b-fails").inOrder();
+        .containsExactly(
+            "findings/planted-bug/" + files.get(0).getParent().getFileName() + "/input",
+            "planted-bug/a-passes",
+            "planted-bug/b-fails")
+        .inOrder();
 
     Replay.Summary s = replay(PlantedBugTarget.REGISTRY, false, files.toArray(new Path[0]));
     assertThat(s.entries()).isEqualTo(3);
     assertThat(s.failing()).isEqualTo(2);
     assertThat(stdout().lines().map(l -> l.split(" ")[0]).toList())
-        .containsExactly("OPEN", "PASS", "FAIL").inOrder();
+        .containsExactly("OPEN", "PASS", "FAIL")
+        .inOrder();
     assertThat(s.reports()).contains(tmp.resolve("reports").resolve("planted-bug-b-fails.md"));
   }
 
   @Test
   void aPathOutsideEveryTargetIsNamedInTheError() throws IOException {
     Path stray = Files.writeString(tmp.resolve("stray"), "x");
-    IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
-        () -> new Replay(PlantedBugTarget.REGISTRY).run(stray));
+    IOException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IOException.class, () -> new Replay(PlantedBugTarget.REGISTRY).run(stray));
     assertThat(e).hasMessageThat().contains("stray: not under a target's folder");
   }
 
@@ -134,20 +147,25 @@ class ReplayTest {
   void anImageTargetsReportDecodesTheInputWithTheSpec() throws IOException {
     // The committed seed that breaks the magic rule, as a finding of restore-image would hold it.
     byte[] input = Files.readAllBytes(Path.of("..", "corpus", "restore-image", "seed-HDR_MAGIC"));
-    FuzzTarget.Verdict.Fail f = new FuzzTarget.Verdict.Fail("spec-mismatch",
-        "expected refused HDR_MAGIC; a0 0 != -10", "restore: ...\n", "");
-    String md = BugReport.markdown(FuzzTargets.byName("restore-image").orElseThrow(),
-        "corpus/findings/restore-image/x/input",
-        input, f);
+    FuzzTarget.Verdict.Fail f =
+        new FuzzTarget.Verdict.Fail(
+            "spec-mismatch", "expected refused HDR_MAGIC; a0 0 != -10", "restore: ...\n", "");
+    String md =
+        BugReport.markdown(
+            FuzzTargets.byName("restore-image").orElseThrow(),
+            "corpus/findings/restore-image/x/input",
+            input,
+            f);
     assertThat(md).contains("Expected: the spec reads the image as invalid: HDR_MAGIC");
     assertThat(md).contains("Actual: spec-mismatch: expected refused HDR_MAGIC");
     assertThat(md).contains("raw image; the kernel sees " + input.length + " bytes");
     assertThat(md).contains("spec: HDR_MAGIC (");
 
-    byte[] structured = Files.readAllBytes(
-        Path.of("..", "corpus", "decoder-differential", "seed-structured-1"));
-    String md2 = BugReport.markdown(
-        FuzzTargets.byName("decoder-differential").orElseThrow(), "p", structured, f);
+    byte[] structured =
+        Files.readAllBytes(Path.of("..", "corpus", "decoder-differential", "seed-structured-1"));
+    String md2 =
+        BugReport.markdown(
+            FuzzTargets.byName("decoder-differential").orElseThrow(), "p", structured, f);
     assertThat(md2).contains("structure-aware form: seed ");
     assertThat(md2).contains("spec: valid: ");
   }

@@ -30,20 +30,30 @@ class FsCommandsTest extends CommandTest {
     Files.writeString(readme, "read me\n");
     Path underscore = dir.resolve("_cat");
     Files.writeString(underscore, "not really cat\n");
-    assertThat(run("mkfs", "--bare", img(), readme.toString(), underscore.toString(),
-        hostTree().toString())).isEqualTo(0);
-    assertThat(stdout()).contains("nmeta 47 (boot, super, log blocks 31, inode blocks 13, "
-        + "bitmap blocks 1) blocks 1953 total 2000");
+    assertThat(
+            run(
+                "mkfs",
+                "--bare",
+                img(),
+                readme.toString(),
+                underscore.toString(),
+                hostTree().toString()))
+        .isEqualTo(0);
+    assertThat(stdout())
+        .contains(
+            "nmeta 47 (boot, super, log blocks 31, inode blocks 13, "
+                + "bitmap blocks 1) blocks 1953 total 2000");
     byte[] before = Files.readAllBytes(dir.resolve("fs.img"));
     assertThat(before.length).isEqualTo(2000 * 1024);
 
     assertThat(run("ls", img())).isEqualTo(0);
-    assertThat(stdout()).isEqualTo(
-        ".              1 1 1024\n"
-            + "..             1 1 1024\n"
-            + "README         2 2 8\n"
-            + "cat            2 3 15\n"
-            + "tree           1 4 64\n");
+    assertThat(stdout())
+        .isEqualTo(
+            ".              1 1 1024\n"
+                + "..             1 1 1024\n"
+                + "README         2 2 8\n"
+                + "cat            2 3 15\n"
+                + "tree           1 4 64\n");
     assertThat(run("cat", img(), "/tree/sub/deep")).isEqualTo(0);
     assertThat(stdout()).isEqualTo("deeper\n");
     assertThat(run("fsck", img())).isEqualTo(0);
@@ -94,16 +104,15 @@ class FsCommandsTest extends CommandTest {
     image[46 * 1024 + 1000] = (byte) 0xff; // bitmap: mark blocks 8000..8007 in use
     Files.write(dir.resolve("fs.img"), image);
     assertThat(run("fsck", img())).isEqualTo(Main.EXIT_FINDING);
-    assertThat(stdout()).contains(
-        "bitmap: block 8000 is marked in use but lies beyond the size 2000\n");
+    assertThat(stdout())
+        .contains("bitmap: block 8000 is marked in use but lies beyond the size 2000\n");
     assertThat(stderr()).contains("8 violations");
   }
 
   @Test
   void badInputIsOneLineAndExitTwo() throws IOException {
     assertThat(run("ls", dir.resolve("missing.img").toString())).isEqualTo(Main.EXIT_USAGE);
-    assertThat(stderr()).isEqualTo("xv6ckpt: " + dir.resolve("missing.img")
-        + ": no such file\n");
+    assertThat(stderr()).isEqualTo("xv6ckpt: " + dir.resolve("missing.img") + ": no such file\n");
 
     Files.write(dir.resolve("odd.img"), new byte[1500]);
     assertThat(run("fsck", dir.resolve("odd.img").toString())).isEqualTo(Main.EXIT_USAGE);
@@ -112,8 +121,7 @@ class FsCommandsTest extends CommandTest {
     Files.write(dir.resolve("zero.img"), new byte[4096]);
     assertThat(run("fsck", dir.resolve("zero.img").toString())).isEqualTo(Main.EXIT_USAGE);
     assertThat(stderr()).contains("not an xv6 file system");
-    assertThat(run("cat", dir.resolve("zero.img").toString(), "/x"))
-        .isEqualTo(Main.EXIT_USAGE);
+    assertThat(run("cat", dir.resolve("zero.img").toString(), "/x")).isEqualTo(Main.EXIT_USAGE);
     assertThat(stderr()).contains("kernel panic: invalid file system: bad magic");
 
     assertThat(run("mkfs", img())).isEqualTo(0);

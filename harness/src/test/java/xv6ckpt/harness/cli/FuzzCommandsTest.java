@@ -32,12 +32,29 @@ class FuzzCommandsTest extends CommandTest {
   @TempDir Path dir;
 
   private static CampaignResult campaign() {
-    CampaignResult.FindingRow row = new CampaignResult.FindingRow("00deadbeef00cafe", "planted",
-        "planted: the bytes BUG at offset 0", true, false, "corpus/findings/x/00deadbeef00cafe");
-    return new CampaignResult("2026-11-25T15:00:00Z", false, List.of(
-        new CampaignResult.TargetRun("restore-image", 30, 0, false, false,
-            List.of(new double[] {5, 1000, 200, 17}, new double[] {10, 3000, 400, 19}), 3000,
-            List.of(row), 48, 50)));
+    CampaignResult.FindingRow row =
+        new CampaignResult.FindingRow(
+            "00deadbeef00cafe",
+            "planted",
+            "planted: the bytes BUG at offset 0",
+            true,
+            false,
+            "corpus/findings/x/00deadbeef00cafe");
+    return new CampaignResult(
+        "2026-11-25T15:00:00Z",
+        false,
+        List.of(
+            new CampaignResult.TargetRun(
+                "restore-image",
+                30,
+                0,
+                false,
+                false,
+                List.of(new double[] {5, 1000, 200, 17}, new double[] {10, 3000, 400, 19}),
+                3000,
+                List.of(row),
+                48,
+                50)));
   }
 
   @Test
@@ -64,12 +81,10 @@ class FuzzCommandsTest extends CommandTest {
 
     JsonNode json = new ObjectMapper().readTree(html.resolveSibling("report.json").toFile());
     assertThat(json.get("targets").get(0).get("name").asText()).isEqualTo("restore-image");
-    assertThat(json.get("targets").get(0).get("samples").get(1).get(2).asDouble())
-        .isEqualTo(400.0);
+    assertThat(json.get("targets").get(0).get("samples").get(1).get(2).asDouble()).isEqualTo(400.0);
     CampaignResult back = Report.read(html.resolveSibling("report.json"));
     assertThat(back.newFindings()).isEqualTo(1);
-    assertThat(back.targets().get(0).findings()).isEqualTo(campaign().targets().get(0)
-        .findings());
+    assertThat(back.targets().get(0).findings()).isEqualTo(campaign().targets().get(0).findings());
   }
 
   @Test
@@ -108,11 +123,20 @@ class FuzzCommandsTest extends CommandTest {
   @Test
   void replayExitsOneOnAnOpenFindingAndZeroOnceItIsFixed() throws IOException {
     byte[] input = "BUG".getBytes(StandardCharsets.US_ASCII);
-    FuzzTarget.Verdict.Fail f = (FuzzTarget.Verdict.Fail)
-        new PlantedBugTarget(PlantedBugTarget.NAME, false).run(input);
-    Path finding = new Findings(dir.resolve("corpus")).add(new Findings.Meta(
-        PlantedBugTarget.NAME, "2026-11-25T15:00:00Z", 1, Findings.stackHash(f), Findings.OPEN,
-        f.summary()), input, "");
+    FuzzTarget.Verdict.Fail f =
+        (FuzzTarget.Verdict.Fail) new PlantedBugTarget(PlantedBugTarget.NAME, false).run(input);
+    Path finding =
+        new Findings(dir.resolve("corpus"))
+            .add(
+                new Findings.Meta(
+                    PlantedBugTarget.NAME,
+                    "2026-11-25T15:00:00Z",
+                    1,
+                    Findings.stackHash(f),
+                    Findings.OPEN,
+                    f.summary()),
+                input,
+                "");
 
     assertThat(replay(PlantedBugTarget.REGISTRY, finding)).isEqualTo(1);
     assertThat(stdout()).startsWith("OPEN ");
@@ -130,23 +154,40 @@ class FuzzCommandsTest extends CommandTest {
   }
 
   /**
-   * Ctrl-C: the campaign command in its own JVM gets SIGINT while its driver fuzzes; it stops
-   * the driver gracefully, writes the report (marked interrupted) and prints where it is. The driver runs
-   * without Jazzer's agent (--nohooks) to keep the test cheap.
+   * Ctrl-C: the campaign command in its own JVM gets SIGINT while its driver fuzzes; it stops the
+   * driver gracefully, writes the report (marked interrupted) and prints where it is. The driver
+   * runs without Jazzer's agent (--nohooks) to keep the test cheap.
    */
   @Test
   void sigintStopsTheCampaignAndStillWritesTheReport() throws Exception {
     Path corpus = Files.createDirectories(dir.resolve("corpus/decoder-differential"));
     Files.copy(REPO.resolve("corpus/decoder-differential/seed-raw-0"), corpus.resolve("a"));
     Path reportDir = dir.resolve("r");
-    String cp = Path.of("target", "test-classes").toAbsolutePath() + File.pathSeparator
-        + xv6ckpt.harness.campaign.Campaign.classPathOf(Path.of("target").toAbsolutePath());
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
-        .toString(), "-cp", cp, "xv6ckpt.harness.cli.Main", "campaign", "--targets",
-        "decoder-differential", "--per-target", "300s", "--corpus", dir.resolve("corpus")
-        .toString(), "--report-dir", reportDir.toString(), "--max-corpus", "0",
-        "--driver-arg=--nohooks", "--driver-arg=--dedup")
-        .redirectError(dir.resolve("stderr").toFile()).start();
+    String cp =
+        Path.of("target", "test-classes").toAbsolutePath()
+            + File.pathSeparator
+            + xv6ckpt.harness.campaign.Campaign.classPathOf(Path.of("target").toAbsolutePath());
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                cp,
+                "xv6ckpt.harness.cli.Main",
+                "campaign",
+                "--targets",
+                "decoder-differential",
+                "--per-target",
+                "300s",
+                "--corpus",
+                dir.resolve("corpus").toString(),
+                "--report-dir",
+                reportDir.toString(),
+                "--max-corpus",
+                "0",
+                "--driver-arg=--nohooks",
+                "--driver-arg=--dedup")
+            .redirectError(dir.resolve("stderr").toFile())
+            .start();
     String stdout;
     try {
       Path log = reportDir.resolve("work/decoder-differential/driver.log");

@@ -28,24 +28,32 @@ class InspectCommandTest extends CommandTest {
   }
 
   /**
-   * "counter", pid 7, blocked in read(0, 0x1000, 64) after 3 bytes, with text at 0, data at
-   * 0x1000, a hole, a guard page at 0x3000 and two stack pages; consoles 0-2 and a file at 3.
-   * Its file is 24608 bytes; the commit record's crc is at 24600.
+   * "counter", pid 7, blocked in read(0, 0x1000, 64) after 3 bytes, with text at 0, data at 0x1000,
+   * a hole, a guard page at 0x3000 and two stack pages; consoles 0-2 and a file at 3. Its file is
+   * 24608 bytes; the commit record's crc is at 24600.
    */
   private static Image sample() {
     int rxu = Xv6.PTE_R | Xv6.PTE_X | Xv6.PTE_U;
     int rwu = Xv6.PTE_R | Xv6.PTE_W | Xv6.PTE_U;
-    List<Page> pages = List.of(page(0, rxu), page(0x1000, rwu),
-        page(0x3000, Xv6.PTE_R | Xv6.PTE_W), page(0x4000, rwu), page(0x5000, rwu));
-    Registers r = Registers.zero(0x10).with(17, Xv6.SYS_read).with(11, 0x1000).with(12, 64)
-        .with(2, 0x5ff0);
-    Image.SyscallRestart s = new Image.SyscallRestart(Xv6.SYS_read,
-        List.of(0L, 0x1000L, 64L, 0L, 0L, 0L), 3);
-    List<OpenFile> files = List.of(OpenFile.console(0, true, false),
-        OpenFile.console(1, false, true), OpenFile.console(2, false, true),
-        OpenFile.file(3, true, true, "/data.txt", 5, 12));
-    return new Image(new Image.Header(0x1234_5678_9abc_def0L, 7, "counter", 0x507b), r, s,
-        files, pages);
+    List<Page> pages =
+        List.of(
+            page(0, rxu),
+            page(0x1000, rwu),
+            page(0x3000, Xv6.PTE_R | Xv6.PTE_W),
+            page(0x4000, rwu),
+            page(0x5000, rwu));
+    Registers r =
+        Registers.zero(0x10).with(17, Xv6.SYS_read).with(11, 0x1000).with(12, 64).with(2, 0x5ff0);
+    Image.SyscallRestart s =
+        new Image.SyscallRestart(Xv6.SYS_read, List.of(0L, 0x1000L, 64L, 0L, 0L, 0L), 3);
+    List<OpenFile> files =
+        List.of(
+            OpenFile.console(0, true, false),
+            OpenFile.console(1, false, true),
+            OpenFile.console(2, false, true),
+            OpenFile.file(3, true, true, "/data.txt", 5, 12));
+    return new Image(
+        new Image.Header(0x1234_5678_9abc_def0L, 7, "counter", 0x507b), r, s, files, pages);
   }
 
   private String write(String name, byte[] bytes) throws IOException {
@@ -60,18 +68,22 @@ class InspectCommandTest extends CommandTest {
     assertThat(run("inspect", img)).isEqualTo(0);
     String o = stdout();
     assertThat(o).startsWith("image " + img + " (24608 bytes): valid\n");
-    assertThat(o).contains("header    image_id 0x123456789abcdef0  pid 7  name \"counter\"  "
-        + "sz 0x507b (20603 bytes)\n");
+    assertThat(o)
+        .contains(
+            "header    image_id 0x123456789abcdef0  pid 7  name \"counter\"  "
+                + "sz 0x507b (20603 bytes)\n");
     assertThat(o).contains("registers pc  0x0000000000000010\n");
     assertThat(o).contains("sp   x2  0x0000000000005ff0");
     assertThat(o).contains("restart   read (5), progress 3, args 0x0 0x1000 0x40 0x0 0x0 0x0\n");
     assertThat(o).contains("  fd 0  r- console\n");
     assertThat(o).contains("  fd 3  rw file /data.txt  inum 5  offset 12\n");
-    assertThat(o).contains("pages     5 (20480 bytes):\n"
-        + "  0x0000000000-0x0000001000 r-xu 1 page\n"
-        + "  0x0000001000-0x0000002000 rw-u 1 page\n"
-        + "  0x0000003000-0x0000004000 rw-- 1 page (no U: guard)\n"
-        + "  0x0000004000-0x0000006000 rw-u 2 pages\n");
+    assertThat(o)
+        .contains(
+            "pages     5 (20480 bytes):\n"
+                + "  0x0000000000-0x0000001000 r-xu 1 page\n"
+                + "  0x0000001000-0x0000002000 rw-u 1 page\n"
+                + "  0x0000003000-0x0000004000 rw-- 1 page (no U: guard)\n"
+                + "  0x0000004000-0x0000006000 rw-u 2 pages\n");
     assertThat(stderr()).isEmpty();
   }
 
@@ -106,8 +118,12 @@ class InspectCommandTest extends CommandTest {
     bytes[5000] ^= 1;
     String img = write("bad.img", bytes);
     assertThat(run("inspect", img)).isEqualTo(Main.EXIT_FINDING);
-    assertThat(stdout()).startsWith("image " + img + " (24608 bytes): INVALID\n"
-        + "violation CRC_MISMATCH (code -15) at offset 24600 (0x6018): CRC-32C of bytes");
+    assertThat(stdout())
+        .startsWith(
+            "image "
+                + img
+                + " (24608 bytes): INVALID\n"
+                + "violation CRC_MISMATCH (code -15) at offset 24600 (0x6018): CRC-32C of bytes");
     assertThat(stderr()).isEqualTo("inspect: " + img + ": invalid image: CRC_MISMATCH\n");
 
     assertThat(run("inspect", "--json", img)).isEqualTo(Main.EXIT_FINDING);

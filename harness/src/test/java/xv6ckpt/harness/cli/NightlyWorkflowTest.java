@@ -24,8 +24,13 @@ class NightlyWorkflowTest {
   /** The workflow's `./xv6ckpt campaign ...` command, continuation lines joined. */
   private static List<String> campaignCommand(String yaml) {
     String joined = yaml.replace("\\\n", " ");
-    String line = joined.lines().map(String::trim)
-        .filter(l -> l.startsWith("./xv6ckpt campaign")).findFirst().orElseThrow();
+    String line =
+        joined
+            .lines()
+            .map(String::trim)
+            .filter(l -> l.startsWith("./xv6ckpt campaign"))
+            .findFirst()
+            .orElseThrow();
     List<String> words = new ArrayList<>(Arrays.asList(line.split("\\s+")));
     words.remove(0);
     words.replaceAll(w -> w.equals("\"$BUDGET\"") ? "2h" : w);

@@ -43,14 +43,18 @@ class RunCommandTest extends CommandTest {
   private static byte[] faulter() {
     Assembler a = new Assembler(0);
     a.li(S1, 1).sd(S1, 0, 0).li(A0, 0).li(A7, 2).ecall();
-    return new Elf64Writer().segment(0, a.assemble(), Elf64Writer.PF_R | Elf64Writer.PF_X)
-        .entry(0).write();
+    return new Elf64Writer()
+        .segment(0, a.assemble(), Elf64Writer.PF_R | Elf64Writer.PF_X)
+        .entry(0)
+        .write();
   }
 
   private static byte[] elf(Assembler a) {
     byte[] code = a.assemble();
-    return new Elf64Writer().segment(0, code, 0x1000, Elf64Writer.PF_R | Elf64Writer.PF_X
-        | Elf64Writer.PF_W).entry(0).write();
+    return new Elf64Writer()
+        .segment(0, code, 0x1000, Elf64Writer.PF_R | Elf64Writer.PF_X | Elf64Writer.PF_W)
+        .entry(0)
+        .write();
   }
 
   private Path image(Mkfs.Node... nodes) throws Exception {

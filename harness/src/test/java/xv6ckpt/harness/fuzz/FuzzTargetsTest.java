@@ -15,8 +15,8 @@ import xv6ckpt.testkit.Xv6Abi;
 
 /**
  * The targets themselves: their harness does what it claims (the server issues the calls it is
- * given, patches reach the disk), inputs are judged deterministically, and wild pointers at
- * every kind of address are refused without breaking an invariant.
+ * given, patches reach the disk), inputs are judged deterministically, and wild pointers at every
+ * kind of address are refused without breaking an invariant.
  */
 class FuzzTargetsTest {
 
@@ -53,8 +53,14 @@ class FuzzTargetsTest {
     SyscallArgsTarget t = new SyscallArgsTarget();
     byte[] msg = "hello from the fuzzed server\n".getBytes(StandardCharsets.UTF_8);
     // write(1, BUF + 0, msg.length): kinds 0 (small), 2 (buffer offset, u16), 4 (length, u16)
-    byte[] in = new Calls(msg).call(Xv6Abi.SYS_write, new int[] {0, 1}, new int[] {2, 0, 0},
-        new int[] {4, msg.length, 0}).bytes();
+    byte[] in =
+        new Calls(msg)
+            .call(
+                Xv6Abi.SYS_write,
+                new int[] {0, 1},
+                new int[] {2, 0, 0},
+                new int[] {4, msg.length, 0})
+            .bytes();
     FuzzTarget.Verdict v = t.run(in);
     assertThat(v).isInstanceOf(FuzzTarget.Verdict.Pass.class);
     assertThat(v.summary()).contains("1 call, server exit 0");
@@ -65,9 +71,15 @@ class FuzzTargetsTest {
     SyscallArgsTarget t = new SyscallArgsTarget();
     Calls c = new Calls(new byte[] {1, 2, 3});
     for (int kind = 5; kind <= 12; kind++) {
-      c.call(Xv6Abi.SYS_write, new int[] {0, 1}, new int[] {kind, 7, 0, 0, 0, 0, 0, 0, 0},
+      c.call(
+          Xv6Abi.SYS_write,
+          new int[] {0, 1},
+          new int[] {kind, 7, 0, 0, 0, 0, 0, 0, 0},
           new int[] {4, 0, 16});
-      c.call(Xv6Abi.SYS_read, new int[] {0, 0}, new int[] {kind, 9, 0, 0, 0, 0, 0, 0, 0},
+      c.call(
+          Xv6Abi.SYS_read,
+          new int[] {0, 0},
+          new int[] {kind, 9, 0, 0, 0, 0, 0, 0, 0},
           new int[] {4, 0, 16});
       c.call(Xv6Abi.SYS_open, new int[] {kind, 3, 0, 0, 0, 0, 0, 0, 0}, new int[] {13, 7});
       c.call(Xv6Abi.SYS_pipe, new int[] {kind, 1, 0, 0, 0, 0, 0, 0, 0});
@@ -81,11 +93,13 @@ class FuzzTargetsTest {
   void forksAndSleepersAreCleanedUp() {
     SyscallArgsTarget t = new SyscallArgsTarget();
     // fork; fork; pipe(BUF); read(BUF's fd 3... ) blocks for ever in each copy
-    byte[] in = new Calls(new byte[0])
-        .call(Xv6Abi.SYS_fork).call(Xv6Abi.SYS_fork)
-        .call(Xv6Abi.SYS_pipe, new int[] {2, 0, 1})
-        .call(Xv6Abi.SYS_read, new int[] {0, 3}, new int[] {2, 0, 2}, new int[] {4, 1, 0})
-        .bytes();
+    byte[] in =
+        new Calls(new byte[0])
+            .call(Xv6Abi.SYS_fork)
+            .call(Xv6Abi.SYS_fork)
+            .call(Xv6Abi.SYS_pipe, new int[] {2, 0, 1})
+            .call(Xv6Abi.SYS_read, new int[] {0, 3}, new int[] {2, 0, 2}, new int[] {4, 1, 0})
+            .bytes();
     FuzzTarget.Verdict v = t.run(in);
     assertThat(v).isInstanceOf(FuzzTarget.Verdict.Pass.class);
     assertThat(v.summary()).contains("killed the rest");
@@ -98,8 +112,8 @@ class FuzzTargetsTest {
     assertThat(quiet).isInstanceOf(FuzzTarget.Verdict.Pass.class);
     assertThat(quiet.summary()).contains("no block written");
     // mkdir(path slot 6, "new"): kind 3 picks a path slot; the new directory is committed
-    FuzzTarget.Verdict wrote = t.run(new Calls(new byte[0])
-        .call(Xv6Abi.SYS_mkdir, new int[] {3, 6}).bytes());
+    FuzzTarget.Verdict wrote =
+        t.run(new Calls(new byte[0]).call(Xv6Abi.SYS_mkdir, new int[] {3, 6}).bytes());
     assertThat(wrote).isInstanceOf(FuzzTarget.Verdict.Pass.class);
     assertThat(wrote.summary()).contains("server exit 0");
     assertThat(wrote.summary()).doesNotContain("no block written");
@@ -149,9 +163,9 @@ class FuzzTargetsTest {
 
   /**
    * The table names each target's {@code @FuzzTest} by a string (a test-scope class); it must
-   * resolve, carry the method, and be where harness/pom.xml puts the target's corpus for
-   * Jazzer's regression mode ({@code <package path>/<Class>Inputs/<method>}), or the corpus
-   * would silently not be replayed.
+   * resolve, carry the method, and be where harness/pom.xml puts the target's corpus for Jazzer's
+   * regression mode ({@code <package path>/<Class>Inputs/<method>}), or the corpus would silently
+   * not be replayed.
    */
   @Test
   void eachTargetsFuzzTestResolvesAndReplaysItsCorpus() throws Exception {
@@ -160,24 +174,38 @@ class FuzzTargetsTest {
       Class<?> test = Class.forName(e.junitClass());
       Method m = test.getDeclaredMethod(e.junitMethod(), byte[].class);
       assertWithMessage("%s#%s is a @FuzzTest", e.junitClass(), e.junitMethod())
-          .that(m.isAnnotationPresent(FuzzTest.class)).isTrue();
+          .that(m.isAnnotationPresent(FuzzTest.class))
+          .isTrue();
       String path = test.getName().replace('.', '/') + "Inputs/" + e.junitMethod();
-      assertWithMessage("harness/pom.xml maps corpus/%s onto %s", e.name(), path).that(pom)
-          .contains("<directory>${project.basedir}/../corpus/" + e.name() + "</directory>\n"
-              + "        <targetPath>" + path + "</targetPath>");
+      assertWithMessage("harness/pom.xml maps corpus/%s onto %s", e.name(), path)
+          .that(pom)
+          .contains(
+              "<directory>${project.basedir}/../corpus/"
+                  + e.name()
+                  + "</directory>\n"
+                  + "        <targetPath>"
+                  + path
+                  + "</targetPath>");
     }
   }
 
   /** The description of an input is the target's own decoding, in the words it always had. */
   @Test
   void inputsAreDescribedByTheTargetsOwnDecoding() throws IOException {
-    byte[] write = new Calls("hi".getBytes(StandardCharsets.UTF_8)).call(Xv6Abi.SYS_write,
-        new int[] {0, 1}, new int[] {2, 0, 0}, new int[] {4, 2, 0}).bytes();
-    assertThat(SyscallArgsTarget.describe(write)).isEqualTo("buffer: 2 bytes\n"
-        + "call 0: write(0x1, 0x" + Long.toHexString(UserPrograms.BUF) + ", 0x2, 0x0, 0x0, 0x0)\n");
+    byte[] write =
+        new Calls("hi".getBytes(StandardCharsets.UTF_8))
+            .call(Xv6Abi.SYS_write, new int[] {0, 1}, new int[] {2, 0, 0}, new int[] {4, 2, 0})
+            .bytes();
+    assertThat(SyscallArgsTarget.describe(write))
+        .isEqualTo(
+            "buffer: 2 bytes\n"
+                + "call 0: write(0x1, 0x"
+                + Long.toHexString(UserPrograms.BUF)
+                + ", 0x2, 0x0, 0x0, 0x0)\n");
     byte[] patch = {7, 0, 64, 4, 1, (byte) 0xab, (byte) 0xcd};
-    assertThat(FsImageTarget.describe(patch)).isEqualTo("patch 0: block selector 7 "
-        + "(first inode block + 7 mod span), offset 64: abcd\n");
+    assertThat(FsImageTarget.describe(patch))
+        .isEqualTo(
+            "patch 0: block selector 7 " + "(first inode block + 7 mod span), offset 64: abcd\n");
     assertThat(FsImageTarget.describe(new byte[0])).isEqualTo("no patches: the clean image\n");
   }
 }

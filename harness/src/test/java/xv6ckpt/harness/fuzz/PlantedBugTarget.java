@@ -4,17 +4,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * A test-only fuzz target with two bugs planted on purpose, so that campaigns, findings and
- * replay can be tested on real failures (the real targets have none known). It fails on an
- * input holding the bytes "BUG" (rule "planted", the offset in the detail, so inputs with the
- * marker at different offsets share one stack hash) or "OOPS" (rule "planted-oops"), unless
- * built {@code fixed}, which stands for the same target after the bugs were fixed.
+ * A test-only fuzz target with two bugs planted on purpose, so that campaigns, findings and replay
+ * can be tested on real failures (the real targets have none known). It fails on an input holding
+ * the bytes "BUG" (rule "planted", the offset in the detail, so inputs with the marker at different
+ * offsets share one stack hash) or "OOPS" (rule "planted-oops"), unless built {@code fixed}, which
+ * stands for the same target after the bugs were fixed.
  *
- * <p>Registered only in {@link #REGISTRY} and {@link #FIXED_REGISTRY}, never in
- * {@link FuzzTargets#ALL}; {@link PlantedBugFuzzer} is its Jazzer entry.
+ * <p>Registered only in {@link #REGISTRY} and {@link #FIXED_REGISTRY}, never in {@link
+ * FuzzTargets#ALL}; {@link PlantedBugFuzzer} is its Jazzer entry.
  */
 public final class PlantedBugTarget implements FuzzTarget {
   public static final String NAME = "planted-bug";
+
   /** A second name for the same target, for campaigns of two targets. */
   public static final String OTHER = "planted-bug-b";
 
@@ -34,10 +35,16 @@ public final class PlantedBugTarget implements FuzzTarget {
   }
 
   private static FuzzTargets.Entry entry(String name, boolean fixed) {
-    return new FuzzTargets.Entry(name, () -> new PlantedBugTarget(name, fixed),
-        PlantedBugFuzzer.class, PlantedBugTarget.class.getPackageName() + ".PlantedBug*",
-        List.of(), input -> "(no decoder for target " + name + ")\n",
-        FuzzTargets.Entry.commonExpectation(name), "", "");
+    return new FuzzTargets.Entry(
+        name,
+        () -> new PlantedBugTarget(name, fixed),
+        PlantedBugFuzzer.class,
+        PlantedBugTarget.class.getPackageName() + ".PlantedBug*",
+        List.of(),
+        input -> "(no decoder for target " + name + ")\n",
+        FuzzTargets.Entry.commonExpectation(name),
+        "",
+        "");
   }
 
   @Override
@@ -49,8 +56,8 @@ public final class PlantedBugTarget implements FuzzTarget {
   public Verdict run(byte[] input) {
     int bug = indexOf(input, "BUG");
     if (bug >= 0 && !fixed) {
-      return new Verdict.Fail("planted", "the bytes BUG at offset " + bug,
-          "planted: console of the failing run\n", "");
+      return new Verdict.Fail(
+          "planted", "the bytes BUG at offset " + bug, "planted: console of the failing run\n", "");
     }
     int oops = indexOf(input, "OOPS");
     if (oops >= 0 && !fixed) {

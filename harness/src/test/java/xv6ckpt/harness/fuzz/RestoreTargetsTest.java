@@ -20,10 +20,10 @@ import xv6ckpt.specs.Verdict;
 import xv6ckpt.specs.Xv6;
 
 /**
- * restore-image and decoder-differential on hand-made inputs: the seed images are valid and
- * restore as the model predicts, broken images are refused by the rule the spec names, the
- * comparison is exact and catches mistakes planted in the kernel's result, and the rig's view of
- * the file system resolves paths as namei does.
+ * restore-image and decoder-differential on hand-made inputs: the seed images are valid and restore
+ * as the model predicts, broken images are refused by the rule the spec names, the comparison is
+ * exact and catches mistakes planted in the kernel's result, and the rig's view of the file system
+ * resolves paths as namei does.
  */
 class RestoreTargetsTest {
   private static final RestoreImageTarget RESTORE = new RestoreImageTarget();
@@ -72,9 +72,13 @@ class RestoreTargetsTest {
   void aRestoredImageThatLooksLikeARefusalIsValid() {
     Image one = ((Verdict.Valid) ImageCodec.decode(RestoreImages.SEEDS.get(1))).image();
     long next = RESTORE_RIG.caller.regs().pc() + 4;
-    Image mimic = new Image(one.header(),
-        one.regs().with(Image.Registers.A0, Rule.CRC_MISMATCH.code()).withPc(next),
-        one.restart(), one.files(), one.pages());
+    Image mimic =
+        new Image(
+            one.header(),
+            one.regs().with(Image.Registers.A0, Rule.CRC_MISMATCH.code()).withPc(next),
+            one.restart(),
+            one.files(),
+            one.pages());
     byte[] b = ImageCodec.encode(mimic);
     assertThat(DIFF.run(b).summary()).isEqualTo("both valid");
     assertThat(RESTORE.run(b).summary()).isEqualTo("restored");
@@ -133,35 +137,39 @@ class RestoreTargetsTest {
   }
 
   /**
-   * Mistakes planted in the kernel's result (after the restore returned, before the judgment,
-   * as a buggy restore would leave them) are each reported: a register, the pc, a byte of a
-   * page, a permission bit, a leaked page; for a refusal, the caller's a0.
+   * Mistakes planted in the kernel's result (after the restore returned, before the judgment, as a
+   * buggy restore would leave them) are each reported: a register, the pc, a byte of a page, a
+   * permission bit, a leaked page; for a refusal, the caller's a0.
    */
   @Test
   void plantedMistakesAreCaught() {
     byte[] guarded = {(byte) RestoreImages.STRUCTURED, 2}; // four pages, files, a guard page
-    assertThat(plant(guarded, m -> { })).isEqualTo(new FuzzTarget.Verdict.Pass("restored"));
-    assertThat(plant(guarded, m -> m.hart().setX(5, m.hart().x(5) + 1)).summary())
-        .contains("x5");
+    assertThat(plant(guarded, m -> {})).isEqualTo(new FuzzTarget.Verdict.Pass("restored"));
+    assertThat(plant(guarded, m -> m.hart().setX(5, m.hart().x(5) + 1)).summary()).contains("x5");
     assertThat(plant(guarded, m -> m.hart().setPc(m.hart().pc() + 4)).summary()).contains("pc");
-    assertThat(plant(guarded, m -> UserPages.write(m.memory(), RESTORE.rig.process(), 0x2000 + 9,
-        new byte[] {42})).summary()).contains("page 0x2000 byte 9");
-    assertThat(plant(guarded, m -> flipPte(m, 0x3000, Riscv.PTE_W)).summary())
-        .contains("pages");
+    assertThat(
+            plant(
+                    guarded,
+                    m ->
+                        UserPages.write(
+                            m.memory(), RESTORE.rig.process(), 0x2000 + 9, new byte[] {42}))
+                .summary())
+        .contains("page 0x2000 byte 9");
+    assertThat(plant(guarded, m -> flipPte(m, 0x3000, Riscv.PTE_W)).summary()).contains("pages");
     FuzzTarget.Verdict leak = plant(guarded, m -> m.kalloc().kalloc());
     assertThat(leak).isInstanceOf(FuzzTarget.Verdict.Fail.class);
     assertThat(((FuzzTarget.Verdict.Fail) leak).rule()).isEqualTo("page-leak");
 
     byte[] torn = Arrays.copyOf(RestoreImages.SEEDS.get(2), RestoreImages.SEEDS.get(2).length - 1);
-    assertThat(plant(torn, m -> { })).isEqualTo(new FuzzTarget.Verdict.Pass(
-        "refused COMMIT_MISSING"));
+    assertThat(plant(torn, m -> {}))
+        .isEqualTo(new FuzzTarget.Verdict.Pass("refused COMMIT_MISSING"));
     assertThat(plant(torn, m -> m.hart().setX(10, -1)).summary()).contains("x10");
   }
 
   /**
-   * The rig's walk of a restored process: its pages are the image's, and its tree has five
-   * table pages (the root, then one level-1 and one level-0 table for the low pages and again
-   * for TRAPFRAME and TRAMPOLINE at the top).
+   * The rig's walk of a restored process: its pages are the image's, and its tree has five table
+   * pages (the root, then one level-1 and one level-0 table for the low pages and again for
+   * TRAPFRAME and TRAMPOLINE at the top).
    */
   @Test
   void theRigsWalkSeesTheImagesPagesAndFiveTables() {
@@ -202,8 +210,8 @@ class RestoreTargetsTest {
   }
 
   /**
-   * Campaigns instrument the restore path, not the emulator or the rig; every class named
-   * exactly in the include list exists (a rename would silently drop its coverage).
+   * Campaigns instrument the restore path, not the emulator or the rig; every class named exactly
+   * in the include list exists (a rename would silently drop its coverage).
    */
   @Test
   void restoreCampaignsInstrumentTheRestorePath() throws ClassNotFoundException {
@@ -237,12 +245,12 @@ class RestoreTargetsTest {
   }
 
   private static ModelProcess withRegs(ModelProcess p, Image.Registers r) {
-    return new ModelProcess(p.pid(), p.name(), p.state(), p.sz(), p.pages(), r, p.files(),
-        p.inSyscall());
+    return new ModelProcess(
+        p.pid(), p.name(), p.state(), p.sz(), p.pages(), r, p.files(), p.inSyscall());
   }
 
   private static ModelProcess withPages(ModelProcess p, List<Image.Page> pages) {
-    return new ModelProcess(p.pid(), p.name(), p.state(), p.sz(), pages, p.regs(), p.files(),
-        p.inSyscall());
+    return new ModelProcess(
+        p.pid(), p.name(), p.state(), p.sz(), pages, p.regs(), p.files(), p.inSyscall());
   }
 }

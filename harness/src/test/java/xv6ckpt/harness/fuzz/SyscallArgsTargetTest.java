@@ -4,9 +4,9 @@ import static com.google.common.truth.Truth.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import org.junit.jupiter.api.Test;
-import xv6ckpt.testkit.Xv6Abi;
 import xv6ckpt.kernel.Param;
 import xv6ckpt.kernel.Riscv;
+import xv6ckpt.testkit.Xv6Abi;
 
 /**
  * The syscall-args machine is small (8 MiB) for speed, but not so small that it caps what the
@@ -16,8 +16,7 @@ class SyscallArgsTargetTest {
   private static final SyscallArgsTarget TARGET = new SyscallArgsTarget();
 
   /** Pages one more server process takes: its image, a trapframe and five page-table pages. */
-  private static final int SERVER_PAGES =
-      (int) (UserPrograms.SERVER_SIZE / Riscv.PGSIZE) + 1 + 5;
+  private static final int SERVER_PAGES = (int) (UserPrograms.SERVER_SIZE / Riscv.PGSIZE) + 1 + 5;
 
   /** Heap pages each of them may add and the table still fill before memory runs out. */
   private static final int HEAP_PAGES = 16;

@@ -12,16 +12,16 @@ import xv6ckpt.kernel.fs.Mkfs;
 /**
  * The project's C test programs (kernel/user, read from the kernel's built-in image) that the
  * transparency law runs: each ends by itself and deterministically, and each uses memory a
- * checkpoint must carry: counter its stack across printf calls, longcomp a malloc'd heap
- * (sbrk), wc and grep a static buffer filled by console reads they block in.
+ * checkpoint must carry: counter its stack across printf calls, longcomp a malloc'd heap (sbrk), wc
+ * and grep a static buffer filled by console reads they block in.
  *
- * <p>Only counter checkpoints itself (its checkpoint(0, FILE) every N steps); the others have
- * no checkpoint call in them, so another process checkpoints them (external mode), which is
- * how longcomp is meant to be used (README of kernel/user).
+ * <p>Only counter checkpoints itself (its checkpoint(0, FILE) every N steps); the others have no
+ * checkpoint call in them, so another process checkpoints them (external mode), which is how
+ * longcomp is meant to be used (README of kernel/user).
  *
- * <p>Input: wc and grep read the console; the harness feeds {@link #input} one line each time
- * the program waits for input, and then ends the input, so every run reads the same lines in
- * the same reads.
+ * <p>Input: wc and grep read the console; the harness feeds {@link #input} one line each time the
+ * program waits for input, and then ends the input, so every run reads the same lines in the same
+ * reads.
  */
 enum CProgram {
   COUNTER(List.of("counter", "100", "/img", "12"), List.of(), true),
@@ -31,12 +31,18 @@ enum CProgram {
 
   /** Console input for the reading programs: words, blanks and lines grep matches or not. */
   private static final class Lines {
-    static final List<String> TEXT = List.of("hello abc world\n", "xab yy\n",
-        "  nothing here  \n", "a\tb\n", "last line, a then b\n");
+    static final List<String> TEXT =
+        List.of(
+            "hello abc world\n",
+            "xab yy\n",
+            "  nothing here  \n",
+            "a\tb\n",
+            "last line, a then b\n");
   }
 
   /** argv for the external mode (counter: N larger than its steps, so it never checkpoints). */
   final List<String> argv;
+
   final List<String> input;
   final boolean checkpointsItself;
 
@@ -88,9 +94,9 @@ enum CProgram {
   private static final byte[] LI_A0_1 = {0x13, 0x05, 0x10, 0x00};
 
   /**
-   * The stand-in for a self-checkpointing run of {@code elf}: the same program with its
-   * checkpoint stub's ecall replaced by {@code li a0, 1}, which is all the restored process
-   * sees of the call. Run uninterrupted, it takes the path a restored process takes.
+   * The stand-in for a self-checkpointing run of {@code elf}: the same program with its checkpoint
+   * stub's ecall replaced by {@code li a0, 1}, which is all the restored process sees of the call.
+   * Run uninterrupted, it takes the path a restored process takes.
    */
   static Standin standin(byte[] elf) {
     int at = indexOf(elf, CKPT_STUB);

@@ -15,7 +15,6 @@ import static xv6ckpt.testkit.UserProgram.PAGED_BSS;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
@@ -39,18 +38,18 @@ import xv6ckpt.testkit.UserProgram;
 import xv6ckpt.testkit.Xv6Abi;
 
 /**
- * Invariant 2, checkpoint transparency: a generated program run without interruption ends
- * exactly like the same program checkpointed (by itself before operation k, or by another
- * process after k instructions), the machine thrown away, a new machine booted on the same
- * disk, the image restored and run to the end: the same console output (before the capture
- * on the first machine, after it on the second), the same registers, sz and pages when it
- * blocks in its last read, the same exit status. The program is pid 2 in every run (the
- * restorer on the second machine is pid 2 and restore keeps the caller's pid).
+ * Invariant 2, checkpoint transparency: a generated program run without interruption ends exactly
+ * like the same program checkpointed (by itself before operation k, or by another process after k
+ * instructions), the machine thrown away, a new machine booted on the same disk, the image restored
+ * and run to the end: the same console output (before the capture on the first machine, after it on
+ * the second), the same registers, sz and pages when it blocks in its last read, the same exit
+ * status. The program is pid 2 in every run (the restorer on the second machine is pid 2 and
+ * restore keeps the caller's pid).
  *
  * <p>The same law for the project's C test programs ({@link CProgram}: counter, longcomp, wc,
- * grep), which exit rather than block: their registers, sz and pages are compared at their
- * exit call ({@link Machines#runToExitCall}); and for a long-running worker caught computing,
- * printing, growing its heap or asleep, whose output and exit are compared.
+ * grep), which exit rather than block: their registers, sz and pages are compared at their exit
+ * call ({@link Machines#runToExitCall}); and for a long-running worker caught computing, printing,
+ * growing its heap or asleep, whose output and exit are compared.
  */
 @AddLifecycleHook(ScaledTries.class)
 class CheckpointTransparencyTest {
@@ -64,14 +63,16 @@ class CheckpointTransparencyTest {
   }
 
   @Property(tries = 60)
-  void selfCheckpointAtOperationKIsInvisible(@ForAll("programs") List<Op> ops,
-      @ForAll @IntRange(min = 0, max = 30) int k) {
+  void selfCheckpointAtOperationKIsInvisible(
+      @ForAll("programs") List<Op> ops, @ForAll @IntRange(min = 0, max = 30) int k) {
     int at = Math.min(k, ops.size());
     GenProgram.Built stand = GenProgram.build(ops, new GenProgram.Checkpoint(at, false));
     End plain = uninterrupted(stand.elf());
-    MemoryBlockDevice disk = Disks.withFiles(Map.of(
-        "prog", GenProgram.build(ops, new GenProgram.Checkpoint(at, true)).elf(),
-        "rs", restorer()));
+    MemoryBlockDevice disk =
+        Disks.withFiles(
+            Map.of(
+                "prog", GenProgram.build(ops, new GenProgram.Checkpoint(at, true)).elf(),
+                "rs", restorer()));
     Machine first = Machines.runner(disk, Machines.LAWS);
     Machines.spawn(first, "prog");
     assertThat(Machines.finish(first)).isEqualTo(new Machine.Outcome.Exited(2, 0));
@@ -82,34 +83,37 @@ class CheckpointTransparencyTest {
   }
 
   @Property(tries = 60)
-  void externalCheckpointAfterKInstructionsIsInvisible(@ForAll("programs") List<Op> ops,
-      @ForAll @IntRange(min = 1, max = 4000) int k) {
+  void externalCheckpointAfterKInstructionsIsInvisible(
+      @ForAll("programs") List<Op> ops, @ForAll @IntRange(min = 1, max = 4000) int k) {
     byte[] prog = GenProgram.build(ops, null).elf();
     End plain = uninterrupted(prog);
-    MemoryBlockDevice disk = Disks.withFiles(Map.of("prog", prog, "ck", checkpointer(2),
-        "rs", restorer()));
+    MemoryBlockDevice disk =
+        Disks.withFiles(Map.of("prog", prog, "ck", checkpointer(2), "rs", restorer()));
     Machine first = Machines.runner(disk, Machines.LAWS);
     Machines.spawn(first, "prog");
     Machine.Outcome o = first.run(k);
-    Statistics.label("capture").collect(o instanceof Machine.Outcome.Idle
-        ? "external, blocked in read" : "external, running");
+    Statistics.label("capture")
+        .collect(
+            o instanceof Machine.Outcome.Idle ? "external, blocked in read" : "external, running");
     collectMix(ops);
     int ck = Machines.spawn(first, "ck");
     assertThat(Machines.finish(first)).isEqualTo(new Machine.Outcome.Exited(ck, 0));
     compare(plain, beforeMark(first.output()), restoredRun(disk), -1);
-    Statistics.label("capture").coverage(c -> {
-      c.check("external, running").count(n -> n >= 1);
-      c.check("external, blocked in read").count(n -> n >= 1);
-    });
+    Statistics.label("capture")
+        .coverage(
+            c -> {
+              c.check("external, running").count(n -> n >= 1);
+              c.check("external, blocked in read").count(n -> n >= 1);
+            });
   }
 
   // ------------------------------------------------------------ a worker that sleeps
 
   /**
-   * The same law for a process caught at any point of a long run of computing, printing,
-   * growing its heap and sleeping: {@link Worker} checkpointed from outside after k
-   * instructions, the machine thrown away, a new one booted on the same disk and the image
-   * restored, prints the rest of what the uninterrupted run prints and exits with its status.
+   * The same law for a process caught at any point of a long run of computing, printing, growing
+   * its heap and sleeping: {@link Worker} checkpointed from outside after k instructions, the
+   * machine thrown away, a new one booted on the same disk and the image restored, prints the rest
+   * of what the uninterrupted run prints and exits with its status.
    */
   @Property(tries = 30)
   void aWorkerCheckpointedAfterKInstructionsFinishesAsTheUninterruptedOne(
@@ -137,7 +141,8 @@ class CheckpointTransparencyTest {
     assertWithMessage("k = %s: the rest is the end of the whole", k).that(whole).endsWith(rest);
     int cut = whole.length() - rest.length();
     assertWithMessage("k = %s: checkpointed between the first machine's outputs", k)
-        .that(cut).isAtLeast(before);
+        .that(cut)
+        .isAtLeast(before);
     assertWithMessage("k = %s", k).that(cut).isAtMost(upToCheckpoint.length());
     assertThat(whole).startsWith(upToCheckpoint);
   }
@@ -150,9 +155,9 @@ class CheckpointTransparencyTest {
     static final Machine.Config CONFIG = Machines.LAWS.withQuantum(3000);
 
     /**
-     * 150 rounds of: a hash step, a busy loop, one letter printed from the hash; every 8th
-     * round sleep(1), every 16th round sbrk a page and store the hash in it. Exits with the
-     * hash's low bits.
+     * 150 rounds of: a hash step, a busy loop, one letter printed from the hash; every 8th round
+     * sleep(1), every 16th round sbrk a page and store the hash in it. Exits with the hash's low
+     * bits.
      */
     private static byte[] worker() {
       UserProgram p = new UserProgram(PACKED);
@@ -212,44 +217,51 @@ class CheckpointTransparencyTest {
   // ------------------------------------------------------------ the project's C programs
 
   /** Who checkpoints a C program: itself (its own checkpoint call) or another process. */
-  enum Mode { SELF, EXTERNAL }
+  enum Mode {
+    SELF,
+    EXTERNAL
+  }
 
   /**
-   * The same law for the project's C programs ({@link CProgram}), which end by exiting: their
-   * state is compared at their exit call. Self (counter only; the others have no checkpoint
-   * call, so they get the external mode whatever was drawn): counter k /img s, with k &le; s
-   * &lt; 2k, checkpoints itself once, at step k; the uninterrupted run is counter with that
-   * call standing in as {@code li a0, 1} (see {@link CProgram#standin}). External: another
-   * process checkpoints it after k instructions (k wrapped into the program's run), running or
-   * blocked in a console read.
+   * The same law for the project's C programs ({@link CProgram}), which end by exiting: their state
+   * is compared at their exit call. Self (counter only; the others have no checkpoint call, so they
+   * get the external mode whatever was drawn): counter k /img s, with k &le; s &lt; 2k, checkpoints
+   * itself once, at step k; the uninterrupted run is counter with that call standing in as {@code
+   * li a0, 1} (see {@link CProgram#standin}). External: another process checkpoints it after k
+   * instructions (k wrapped into the program's run), running or blocked in a console read.
    */
   @Property(tries = 40)
-  void aCProgramCheckpointedAtKIsInvisible(@ForAll CProgram prog, @ForAll Mode mode,
-      @ForAll @IntRange(min = 1, max = 100_000) int k) {
+  void aCProgramCheckpointedAtKIsInvisible(
+      @ForAll CProgram prog, @ForAll Mode mode, @ForAll @IntRange(min = 1, max = 100_000) int k) {
     Mode actual = prog.checkpointsItself ? mode : Mode.EXTERNAL;
-    String capture = actual == Mode.SELF ? selfCheckpointed(prog, k) : externallyCheckpointed(
-        prog, k);
+    String capture =
+        actual == Mode.SELF ? selfCheckpointed(prog, k) : externallyCheckpointed(prog, k);
     Statistics.label("C program").collect(prog);
     Statistics.label("C capture").collect(capture);
-    Statistics.label("C program").coverage(c -> {
-      for (CProgram p : CProgram.values()) {
-        c.check(p).count(n -> n >= 1);
-      }
-    });
-    Statistics.label("C capture").coverage(c -> {
-      c.check("self").count(n -> n >= 1);
-      c.check("external, running").count(n -> n >= 1);
-      c.check("external, blocked in read").count(n -> n >= 1);
-    });
+    Statistics.label("C program")
+        .coverage(
+            c -> {
+              for (CProgram p : CProgram.values()) {
+                c.check(p).count(n -> n >= 1);
+              }
+            });
+    Statistics.label("C capture")
+        .coverage(
+            c -> {
+              c.check("self").count(n -> n >= 1);
+              c.check("external, running").count(n -> n >= 1);
+              c.check("external, blocked in read").count(n -> n >= 1);
+            });
   }
 
   /**
    * The C programs' machines: a quantum short against their runs (a few thousand to 80,000
-   * instructions), because another process can checkpoint a running one only once its quantum
-   * is over; with the suite's 5,000 counter would finish inside the quantum in which the
-   * checkpointer was started. Any capture lies within C_QUANTUM instructions after k.
+   * instructions), because another process can checkpoint a running one only once its quantum is
+   * over; with the suite's 5,000 counter would finish inside the quantum in which the checkpointer
+   * was started. Any capture lies within C_QUANTUM instructions after k.
    */
   private static final int C_QUANTUM = 97;
+
   private static final Machine.Config C_CONFIG = Machines.LAWS.withQuantum(C_QUANTUM);
 
   /** A C program's run to its exit call: its output, its state there and its exit. */
@@ -258,22 +270,25 @@ class CheckpointTransparencyTest {
   private String selfCheckpointed(CProgram prog, int k) {
     int step = 1 + (k - 1) % 12;
     int steps = step + ((k - 1) / 12) % step;
-    List<String> argv = List.of(prog.file(), Integer.toString(step), "/img",
-        Integer.toString(steps));
+    List<String> argv =
+        List.of(prog.file(), Integer.toString(step), "/img", Integer.toString(steps));
     CProgram.Standin stand = CProgram.standin(prog.elf());
     CEnd plain = plainC(stand.elf(), prog, argv);
     MemoryBlockDevice disk = Disks.withFiles(Map.of(prog.file(), prog.elf(), "rs", restorer()));
     Machine first = Machines.runner(disk, C_CONFIG);
     Machines.spawn(first, argv);
-    assertWithMessage("console: %s", first.output()).that(Machines.finish(first))
+    assertWithMessage("console: %s", first.output())
+        .that(Machines.finish(first))
         .isEqualTo(new Machine.Outcome.Exited(2, 0));
     CEnd restored = restoredC(disk, prog, List.of());
-    assertWithMessage("the restored run ends the whole run").that(plain.output())
+    assertWithMessage("the restored run ends the whole run")
+        .that(plain.output())
         .endsWith(restored.output());
-    String before = plain.output().substring(0,
-        plain.output().length() - restored.output().length());
+    String before =
+        plain.output().substring(0, plain.output().length() - restored.output().length());
     assertWithMessage("the first machine printed what comes before the capture")
-        .that(first.output()).startsWith(before);
+        .that(first.output())
+        .startsWith(before);
     compareC(plain, restored, stand.callVa());
     return "self";
   }
@@ -281,25 +296,26 @@ class CheckpointTransparencyTest {
   private String externallyCheckpointed(CProgram prog, int k) {
     CEnd plain = plainC(prog.elf(), prog, prog.argv);
     long at = 1 + (k - 1) % (plain.length() - 1 - C_QUANTUM); // it still runs at the capture
-    MemoryBlockDevice disk = Disks.withFiles(Map.of(prog.file(), prog.elf(), "ck", checkpointer(2),
-        "rs", restorer()));
+    MemoryBlockDevice disk =
+        Disks.withFiles(Map.of(prog.file(), prog.elf(), "ck", checkpointer(2), "rs", restorer()));
     Machine first = Machines.runner(disk, C_CONFIG);
     Machines.spawn(first, prog.argv);
     Feeder in = new Feeder(prog, prog.input);
     in.run(first, at);
     assertThat(first.hasPendingInput()).isFalse(); // every line fed is the program's
     int ck = Machines.spawn(first, "ck");
-    assertWithMessage("console: %s", first.output()).that(Machines.finish(first))
+    assertWithMessage("console: %s", first.output())
+        .that(Machines.finish(first))
         .isEqualTo(new Machine.Outcome.Exited(ck, 0));
     String before = beforeMark(first.output());
     Verdict v = ImageCodec.decode(Disks.readFile(first, "/img").orElseThrow());
-    assertWithMessage("the image the checkpointer wrote").that(v)
-        .isInstanceOf(Verdict.Valid.class);
+    assertWithMessage("the image the checkpointer wrote").that(v).isInstanceOf(Verdict.Valid.class);
     Image img = ((Verdict.Valid) v).image();
     CEnd restored = restoredC(disk, prog, prog.input.subList(in.fed(), prog.input.size()));
     assertThat(before + restored.output()).isEqualTo(plain.output());
     compareC(plain, restored, -1);
-    return img.restart().sysnum() == Xv6Abi.SYS_read ? "external, blocked in read"
+    return img.restart().sysnum() == Xv6Abi.SYS_read
+        ? "external, blocked in read"
         : "external, running";
   }
 
@@ -328,8 +344,12 @@ class CheckpointTransparencyTest {
     assertThat(restored.state().pc()).isEqualTo(plain.state().pc());
     assertThat(restored.state().x()).isEqualTo(plain.state().x());
     assertThat(restored.state().sz()).isEqualTo(plain.state().sz());
-    assertThat(restored.state().pages()).containsExactlyElementsIn(standinCall >= 0
-        ? asCheckpointed(plain.state().pages(), standinCall) : plain.state().pages()).inOrder();
+    assertThat(restored.state().pages())
+        .containsExactlyElementsIn(
+            standinCall >= 0
+                ? asCheckpointed(plain.state().pages(), standinCall)
+                : plain.state().pages())
+        .inOrder();
     assertThat(restored.exit()).isEqualTo(plain.exit());
   }
 
@@ -360,8 +380,9 @@ class CheckpointTransparencyTest {
         Machine.Outcome o = m.run(budget - used);
         used += m.cycles() - c;
         if (!o.equals(new Machine.Outcome.Idle(true)) || next == lines.size()) {
-          assertWithMessage("console: %s", m.output()).that(o).isAnyOf(
-              new Machine.Outcome.BudgetSpent(), new Machine.Outcome.Idle(true));
+          assertWithMessage("console: %s", m.output())
+              .that(o)
+              .isAnyOf(new Machine.Outcome.BudgetSpent(), new Machine.Outcome.Idle(true));
           return;
         }
         m.consoleInput(lines.get(next++));
@@ -374,11 +395,13 @@ class CheckpointTransparencyTest {
         return; // a program that reads no input runs on from here
       }
       while (next < lines.size()) {
-        assertWithMessage("console: %s", m.output()).that(Machines.finish(m))
+        assertWithMessage("console: %s", m.output())
+            .that(Machines.finish(m))
             .isEqualTo(new Machine.Outcome.Idle(true));
         m.consoleInput(lines.get(next++));
       }
-      assertWithMessage("console: %s", m.output()).that(Machines.finish(m))
+      assertWithMessage("console: %s", m.output())
+          .that(Machines.finish(m))
           .isEqualTo(new Machine.Outcome.Idle(true));
       m.endConsoleInput();
     }
@@ -400,15 +423,16 @@ class CheckpointTransparencyTest {
     assertThat(restored.state().x()).isEqualTo(plain.state().x());
     assertThat(restored.state().sz()).isEqualTo(plain.state().sz());
     assertThat(restored.state().pages())
-        .containsExactlyElementsIn(ckptCall >= 0 ? asCheckpointed(plain.state().pages(), ckptCall)
-            : plain.state().pages()).inOrder();
+        .containsExactlyElementsIn(
+            ckptCall >= 0 ? asCheckpointed(plain.state().pages(), ckptCall) : plain.state().pages())
+        .inOrder();
     assertThat(restored.exit()).isEqualTo(plain.exit());
   }
 
   /**
-   * The uninterrupted self-checkpoint program holds {@code li a0, 1} where the checkpointed
-   * one holds its ecall (same layout, same effect on the restored path); put the ecall back
-   * so that the pages compare.
+   * The uninterrupted self-checkpoint program holds {@code li a0, 1} where the checkpointed one
+   * holds its ecall (same layout, same effect on the restored path); put the ecall back so that the
+   * pages compare.
    */
   static List<Page> asCheckpointed(List<Page> pages, long at) {
     List<Page> out = new ArrayList<>();

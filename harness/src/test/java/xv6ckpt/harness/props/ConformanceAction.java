@@ -12,8 +12,8 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.Tuple;
 
 /**
- * One step of a model-conformance chain. Each kind of step is a record that applies itself to
- * the model and the kernel ({@link #applyTo}), so a new kind that does not say what it does is a
+ * One step of a model-conformance chain. Each kind of step is a record that applies itself to the
+ * model and the kernel ({@link #applyTo}), so a new kind that does not say what it does is a
  * compile error; {@link #REGISTRY} holds each kind once, with its weights and its generator, and
  * refuses (at class initialisation, loudly) a permitted kind it does not list. Ints named pick
  * choose among what the state offers when the step runs.
@@ -143,7 +143,10 @@ sealed interface ConformanceAction {
    * A kind of step: its class, its weight in broad chains and in file-only chains (0 leaves it
    * out), and its generator given the arbitrary of picks.
    */
-  record Kind(Class<? extends ConformanceAction> type, int broad, int files,
+  record Kind(
+      Class<? extends ConformanceAction> type,
+      int broad,
+      int files,
       Function<Arbitrary<Integer>, Arbitrary<? extends ConformanceAction>> generator) {
     String name() {
       return type.getSimpleName();
@@ -151,29 +154,75 @@ sealed interface ConformanceAction {
   }
 
   /** Every kind of step, once, in the order the statistics list them. */
-  List<Kind> REGISTRY = Registry.checked(List.of(
-      new Kind(ForkExit.class, 3, 0,
-          pick -> Arbitraries.integers().between(0, 255).map(ForkExit::new)),
-      new Kind(ForkPark.class, 2, 0, pick -> Arbitraries.just(new ForkPark())),
-      new Kind(ForkWaiter.class, 3, 0, pick -> Arbitraries.just(new ForkWaiter())),
-      new Kind(Exit.class, 1, 0, pick -> Arbitraries.integers().between(0, 255).map(Exit::new)),
-      new Kind(Wait.class, 3, 0, pick -> Arbitraries.just(new Wait())),
-      new Kind(Kill.class, 3, 0, pick -> pick.map(Kill::new)),
-      new Kind(Open.class, 4, 3, pick -> Combinators.combine(Arbitraries.integers().between(0, 1),
-          Arbitraries.integers().between(0, 2), Arbitraries.of(true, false)).as(Open::new)),
-      new Kind(Write.class, 4, 4, pick -> Combinators.combine(pick,
-          Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(24)).as(Write::new)),
-      new Kind(Read.class, 3, 3, pick -> Combinators.combine(pick,
-          Arbitraries.integers().between(0, 32)).as(Read::new)),
-      new Kind(Close.class, 2, 2, pick -> pick.map(Close::new)),
-      new Kind(Checkpoint.class, 5, 0, pick -> Combinators.combine(pick,
-          Arbitraries.integers().between(0, 1)).as(Checkpoint::new)),
-      new Kind(ChildCheckpointsDriver.class, 3, 0,
-          pick -> Arbitraries.integers().between(0, 1).map(ChildCheckpointsDriver::new)),
-      new Kind(Restore.class, 5, 0, pick -> Arbitraries.integers().between(0, 6).map(Restore::new)),
-      new Kind(Corrupt.class, 2, 0, pick -> Combinators.combine(Arbitraries.integers().between(0, 1),
-          Arbitraries.of(0, 8, 16, 64, 100, 4200), Arbitraries.longs()).as(Corrupt::new)),
-      new Kind(Reboot.class, 1, 0, pick -> Arbitraries.just(new Reboot()))));
+  List<Kind> REGISTRY =
+      Registry.checked(
+          List.of(
+              new Kind(
+                  ForkExit.class,
+                  3,
+                  0,
+                  pick -> Arbitraries.integers().between(0, 255).map(ForkExit::new)),
+              new Kind(ForkPark.class, 2, 0, pick -> Arbitraries.just(new ForkPark())),
+              new Kind(ForkWaiter.class, 3, 0, pick -> Arbitraries.just(new ForkWaiter())),
+              new Kind(
+                  Exit.class, 1, 0, pick -> Arbitraries.integers().between(0, 255).map(Exit::new)),
+              new Kind(Wait.class, 3, 0, pick -> Arbitraries.just(new Wait())),
+              new Kind(Kill.class, 3, 0, pick -> pick.map(Kill::new)),
+              new Kind(
+                  Open.class,
+                  4,
+                  3,
+                  pick ->
+                      Combinators.combine(
+                              Arbitraries.integers().between(0, 1),
+                              Arbitraries.integers().between(0, 2),
+                              Arbitraries.of(true, false))
+                          .as(Open::new)),
+              new Kind(
+                  Write.class,
+                  4,
+                  4,
+                  pick ->
+                      Combinators.combine(
+                              pick,
+                              Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(24))
+                          .as(Write::new)),
+              new Kind(
+                  Read.class,
+                  3,
+                  3,
+                  pick ->
+                      Combinators.combine(pick, Arbitraries.integers().between(0, 32))
+                          .as(Read::new)),
+              new Kind(Close.class, 2, 2, pick -> pick.map(Close::new)),
+              new Kind(
+                  Checkpoint.class,
+                  5,
+                  0,
+                  pick ->
+                      Combinators.combine(pick, Arbitraries.integers().between(0, 1))
+                          .as(Checkpoint::new)),
+              new Kind(
+                  ChildCheckpointsDriver.class,
+                  3,
+                  0,
+                  pick -> Arbitraries.integers().between(0, 1).map(ChildCheckpointsDriver::new)),
+              new Kind(
+                  Restore.class,
+                  5,
+                  0,
+                  pick -> Arbitraries.integers().between(0, 6).map(Restore::new)),
+              new Kind(
+                  Corrupt.class,
+                  2,
+                  0,
+                  pick ->
+                      Combinators.combine(
+                              Arbitraries.integers().between(0, 1),
+                              Arbitraries.of(0, 8, 16, 64, 100, 4200),
+                              Arbitraries.longs())
+                          .as(Corrupt::new)),
+              new Kind(Reboot.class, 1, 0, pick -> Arbitraries.just(new Reboot()))));
 
   /** Which weight a chain draws kinds with. */
   enum Weights {
@@ -211,18 +260,19 @@ sealed interface ConformanceAction {
       Set<Class<?>> listed = new HashSet<>();
       for (Kind k : kinds) {
         if (!listed.add(k.type())) {
-          throw new ExceptionInInitializerError("ConformanceAction.REGISTRY lists " + k.name()
-              + " twice");
+          throw new ExceptionInInitializerError(
+              "ConformanceAction.REGISTRY lists " + k.name() + " twice");
         }
       }
-      Set<Class<?>> permitted = new HashSet<>(
-          Arrays.asList(ConformanceAction.class.getPermittedSubclasses()));
+      Set<Class<?>> permitted =
+          new HashSet<>(Arrays.asList(ConformanceAction.class.getPermittedSubclasses()));
       Set<Class<?>> missing = new HashSet<>(permitted);
       missing.removeAll(listed);
       if (!missing.isEmpty()) {
-        throw new ExceptionInInitializerError("ConformanceAction.REGISTRY does not list "
-            + missing.stream().map(Class::getSimpleName).sorted().toList()
-            + ": give each kind of step its weights and its generator there");
+        throw new ExceptionInInitializerError(
+            "ConformanceAction.REGISTRY does not list "
+                + missing.stream().map(Class::getSimpleName).sorted().toList()
+                + ": give each kind of step its weights and its generator there");
       }
       return kinds;
     }

@@ -24,17 +24,17 @@ import xv6ckpt.testkit.UserProgram;
 import xv6ckpt.testkit.Xv6Abi;
 
 /**
- * The kernel side of model conformance: one user program, "drv", that the harness drives
- * command by command. It blocks in read(0, bss, 1); the harness writes a command block into its
- * bss (through its page table), feeds one byte, runs the machine until it idles again and reads
- * the result word back.
+ * The kernel side of model conformance: one user program, "drv", that the harness drives command by
+ * command. It blocks in read(0, bss, 1); the harness writes a command block into its bss (through
+ * its page table), feeds one byte, runs the machine until it idles again and reads the result word
+ * back.
  *
- * <p>Command block, from bss: the op at {@link #CMD_OP}, arguments at {@link #CMD_ARG1} and
- * {@link #CMD_ARG2}, a path at {@link #CMD_PATH}, data at {@link #CMD_DATA}; the driver stores
- * a0 at {@link #CMD_RESULT}, read's bytes at {@link #CMD_READBUF}, wait's status at {@link
- * #CMD_STATUS}. Children: an exiter exits with its status; a parked child makes a pipe and reads
- * it (it holds the write end, so it blocks for good); a waiter forks a parked grandchild and
- * waits for it, then exits 98.
+ * <p>Command block, from bss: the op at {@link #CMD_OP}, arguments at {@link #CMD_ARG1} and {@link
+ * #CMD_ARG2}, a path at {@link #CMD_PATH}, data at {@link #CMD_DATA}; the driver stores a0 at
+ * {@link #CMD_RESULT}, read's bytes at {@link #CMD_READBUF}, wait's status at {@link #CMD_STATUS}.
+ * Children: an exiter exits with its status; a parked child makes a pipe and reads it (it holds the
+ * write end, so it blocks for good); a waiter forks a parked grandchild and waits for it, then
+ * exits 98.
  */
 final class ConformanceDriver {
   private ConformanceDriver() {}
@@ -85,8 +85,8 @@ final class ConformanceDriver {
 
   /**
    * close(fd) for fd 3..NOFILE-1: a waiter or parked child keeps only the console of what it
-   * inherits, so that the driver alone holds files (the model gives children no file
-   * descriptions shared with the driver).
+   * inherits, so that the driver alone holds files (the model gives children no file descriptions
+   * shared with the driver).
    */
   private static void closeInherited(UserProgram p) {
     String top = p.fresh();
@@ -140,13 +140,11 @@ final class ConformanceDriver {
     p.sys(Xv6Abi.SYS_open);
     p.a.j("done");
 
-    p.a.label(Op.WRITE.label()).ld(A0, CMD_ARG1, S0).addi(A1, S0, CMD_DATA)
-        .ld(A2, CMD_ARG2, S0);
+    p.a.label(Op.WRITE.label()).ld(A0, CMD_ARG1, S0).addi(A1, S0, CMD_DATA).ld(A2, CMD_ARG2, S0);
     p.sys(Xv6Abi.SYS_write);
     p.a.j("done");
 
-    p.a.label(Op.READ.label()).ld(A0, CMD_ARG1, S0).addi(A1, S0, CMD_READBUF)
-        .ld(A2, CMD_ARG2, S0);
+    p.a.label(Op.READ.label()).ld(A0, CMD_ARG1, S0).addi(A1, S0, CMD_READBUF).ld(A2, CMD_ARG2, S0);
     p.sys(Xv6Abi.SYS_read);
     p.a.j("done");
 
@@ -194,18 +192,21 @@ final class ConformanceDriver {
     p.sys(Xv6Abi.SYS_exit);
     byte[] elf = p.elf();
     if (p.a.address("bss") != BSS_VA || p.a.address("readcall") != READ_CALL_VA) {
-      throw new AssertionError("driver's bss at 0x" + Long.toHexString(p.a.address("bss"))
-          + ", its read call at 0x" + Long.toHexString(p.a.address("readcall")));
+      throw new AssertionError(
+          "driver's bss at 0x"
+              + Long.toHexString(p.a.address("bss"))
+              + ", its read call at 0x"
+              + Long.toHexString(p.a.address("readcall")));
     }
     return elf;
   }
 
   /** Runs one command in driver pid; its result. The driver idles in its read again. */
-  static long command(Machine m, int pid, Op op, long arg1, long arg2, String path,
-      byte[] data) {
+  static long command(Machine m, int pid, Op op, long arg1, long arg2, String path, byte[] data) {
     put(m, pid, op, arg1, arg2, path, data);
     m.consoleInput("\n"); // a whole line: the console hands input over by lines
-    assertWithMessage("console: %s", m.output()).that(Machines.finish(m))
+    assertWithMessage("console: %s", m.output())
+        .that(Machines.finish(m))
         .isEqualTo(new Machine.Outcome.Idle(true));
     return m.memory().read64(pa(m, pid, CMD_RESULT));
   }

@@ -47,12 +47,11 @@ import xv6ckpt.testkit.Xv6Abi;
 
 /**
  * The model and the machine side by side, for {@link ModelConformanceTest}: the spec's {@link
- * ProcessModel} (the process table) and {@link FileModel} (the files and the driver's
- * descriptors), the program each pid runs ({@link Role}), and a machine whose driver ({@link
- * ConformanceDriver}) makes the same calls. Each step method issues one command, predicts its
- * result from the models, checks it, and moves the models on; {@link #check} compares every
- * observable afterwards. Checkpoint and restore outcomes come from the spec's {@link
- * CheckpointModel}.
+ * ProcessModel} (the process table) and {@link FileModel} (the files and the driver's descriptors),
+ * the program each pid runs ({@link Role}), and a machine whose driver ({@link ConformanceDriver})
+ * makes the same calls. Each step method issues one command, predicts its result from the models,
+ * checks it, and moves the models on; {@link #check} compares every observable afterwards.
+ * Checkpoint and restore outcomes come from the spec's {@link CheckpointModel}.
  */
 final class ConformanceRun {
   private static final List<String> DATA_PATHS = List.of("/a", "/b");
@@ -62,18 +61,28 @@ final class ConformanceRun {
   private static final int UNKNOWN_PID = 41;
 
   /** The program a pid runs: what it does between calls is the harness's, not the model's. */
-  enum Role { INIT, DRIVER, EXITER, PARKED, WAITER }
+  enum Role {
+    INIT,
+    DRIVER,
+    EXITER,
+    PARKED,
+    WAITER
+  }
 
   private ProcessModel procs;
   private final Map<Integer, Role> roles = new HashMap<>();
   private final FileModel files = new FileModel();
   private int driver;
+
   /** Pids of drivers turned by a restore into a waiter that blocked. */
   private final Set<Integer> restoredWaiters = new TreeSet<>();
+
   /** How many of those a child's exit woke (they then reaped it and exited). */
   int wokenWaiters;
+
   /** The path of the image written last, if any. */
   private String lastImage;
+
   private final BlockDevice disk = Disks.withFiles(Map.of("drv", ConformanceDriver.program()));
   private Machine m;
 
@@ -96,7 +105,8 @@ final class ConformanceRun {
     assertThat(driver).isEqualTo(procs.nextPid());
     assertThat(procs.fork(ProcessModel.INIT)).isEqualTo(driver);
     roles.put(driver, Role.DRIVER);
-    assertWithMessage("console: %s", m.output()).that(Machines.finish(m))
+    assertWithMessage("console: %s", m.output())
+        .that(Machines.finish(m))
         .isEqualTo(new Machine.Outcome.Idle(true));
   }
 
@@ -150,7 +160,8 @@ final class ConformanceRun {
   boolean exit(int status) {
     ConformanceDriver.put(m, driver, Op.EXIT, status, 0, "", new byte[0]);
     m.consoleInput("\n"); // a whole line: the console hands input over by lines
-    assertWithMessage("console: %s", m.output()).that(Machines.finish(m))
+    assertWithMessage("console: %s", m.output())
+        .that(Machines.finish(m))
         .isEqualTo(new Machine.Outcome.Exited(driver, status));
     assertThat(Machines.finish(m)).isEqualTo(new Machine.Outcome.Idle(false));
     exitModel(driver, status);
@@ -163,7 +174,8 @@ final class ConformanceRun {
   private void exitModel(int pid, int status) {
     Optional<Integer> woken = procs.exit(pid, status);
     if (woken.isPresent()) {
-      assertWithMessage("woken by %s's exit", pid).that(roles.get(woken.get()))
+      assertWithMessage("woken by %s's exit", pid)
+          .that(roles.get(woken.get()))
           .isEqualTo(Role.WAITER);
       if (restoredWaiters.contains(woken.get())) {
         wokenWaiters++;
@@ -193,9 +205,9 @@ final class ConformanceRun {
   }
 
   /**
-   * The target: for pick below 8, a live child of a blocked waiter when there is one (its
-   * death wakes the waiter), a restored waiter's children first; otherwise any process but
-   * init and the driver, or an unknown pid.
+   * The target: for pick below 8, a live child of a blocked waiter when there is one (its death
+   * wakes the waiter), a restored waiter's children first; otherwise any process but init and the
+   * driver, or an unknown pid.
    */
   boolean kill(int pick) {
     List<Integer> waited = new ArrayList<>();
@@ -214,8 +226,10 @@ final class ConformanceRun {
     if (!waitedByRestored.isEmpty()) {
       waited = waitedByRestored;
     }
-    int pid = pick < 8 && !waited.isEmpty() ? waited.get(pick % waited.size())
-        : targets.get(pick % targets.size());
+    int pid =
+        pick < 8 && !waited.isEmpty()
+            ? waited.get(pick % waited.size())
+            : targets.get(pick % targets.size());
     long r = command(Op.KILL, pid, 0, "", new byte[0]);
     assertThat(r).isEqualTo(procs.kill(pid));
     Optional<Proc> p = procs.get(pid);
@@ -232,8 +246,7 @@ final class ConformanceRun {
       return false;
     }
     String path = DATA_PATHS.get(pathIndex);
-    int mode = modeIndex == 0 ? Xv6Abi.O_RDONLY : modeIndex == 1 ? Xv6Abi.O_WRONLY
-        : Xv6Abi.O_RDWR;
+    int mode = modeIndex == 0 ? Xv6Abi.O_RDONLY : modeIndex == 1 ? Xv6Abi.O_WRONLY : Xv6Abi.O_RDWR;
     int flags = mode | (create ? Xv6Abi.O_CREATE : 0);
     long fd = command(Op.OPEN, flags, 0, path, new byte[0]);
     assertThat(fd).isEqualTo(files.open(path, flags));
@@ -243,8 +256,9 @@ final class ConformanceRun {
   /** A descriptor of the driver's, or 9 (never open) when pick falls past them. */
   private int fdOf(int pick) {
     List<Integer> open = new ArrayList<>(files.fds().keySet());
-    return pick < open.size() ? open.get(pick) : (open.isEmpty() || pick % 3 == 0 ? 9
-        : open.get(pick % open.size()));
+    return pick < open.size()
+        ? open.get(pick)
+        : (open.isEmpty() || pick % 3 == 0 ? 9 : open.get(pick % open.size()));
   }
 
   boolean write(int pick, byte[] data) {
@@ -264,8 +278,8 @@ final class ConformanceRun {
     }
     assertThat(r).isEqualTo(want.get().length);
     byte[] got = new byte[want.get().length];
-    m.memory().read(ConformanceDriver.pa(m, driver, ConformanceDriver.CMD_READBUF), got, 0,
-        got.length);
+    m.memory()
+        .read(ConformanceDriver.pa(m, driver, ConformanceDriver.CMD_READBUF), got, 0, got.length);
     assertThat(got).isEqualTo(want.get());
     return true;
   }
@@ -280,10 +294,10 @@ final class ConformanceRun {
   // ---- checkpoint and restore
 
   /**
-   * The target: for pick below 8, one of the driver's live children when it has some, the
-   * newest for pick 0 (so that waiters, captured in wait, are often chosen); otherwise, with
-   * pick mod 8, any of 0 (pick 8: the driver itself), the driver's own pid, an unknown pid
-   * and every other process (zombies among them).
+   * The target: for pick below 8, one of the driver's live children when it has some, the newest
+   * for pick 0 (so that waiters, captured in wait, are often chosen); otherwise, with pick mod 8,
+   * any of 0 (pick 8: the driver itself), the driver's own pid, an unknown pid and every other
+   * process (zombies among them).
    */
   boolean checkpoint(int pick, int pathIndex) {
     List<Integer> live = new ArrayList<>();
@@ -298,9 +312,10 @@ final class ConformanceRun {
         targets.add(p.pid());
       }
     }
-    int pid = pick < 8 && !live.isEmpty()
-        ? live.get(live.size() - 1 - pick % live.size()) // newest first
-        : targets.get((pick & 7) % targets.size());
+    int pid =
+        pick < 8 && !live.isEmpty()
+            ? live.get(live.size() - 1 - pick % live.size()) // newest first
+            : targets.get((pick & 7) % targets.size());
     String path = IMAGE_PATHS.get(pathIndex);
     List<ModelProcess> others = new ArrayList<>();
     for (Proc p : procs.all()) {
@@ -308,21 +323,20 @@ final class ConformanceRun {
         others.add(modelProcess(p));
       }
     }
-    CheckpointModel.CheckpointResult want = CheckpointModel.checkpoint(
-        modelProcess(procs.get(driver).orElseThrow()), others, pid, 0);
+    CheckpointModel.CheckpointResult want =
+        CheckpointModel.checkpoint(modelProcess(procs.get(driver).orElseThrow()), others, pid, 0);
     long r = command(Op.CKPT, pid, 0, path, new byte[0]);
     if (want instanceof CheckpointModel.CheckpointResult.Refused refused) {
-      assertWithMessage("checkpoint(%s, %s)", pid, path).that(r)
-          .isEqualTo(refused.rule().code());
+      assertWithMessage("checkpoint(%s, %s)", pid, path).that(r).isEqualTo(refused.rule().code());
       Statistics.label("checkpoint").collect(refused.rule().name());
       return true;
     }
-    assertWithMessage("checkpoint(%s, %s): console %s", pid, path, m.output()).that(r)
-        .isEqualTo(0);
+    assertWithMessage("checkpoint(%s, %s): console %s", pid, path, m.output()).that(r).isEqualTo(0);
     keepWritten(path, ((CheckpointModel.CheckpointResult.Written) want).image());
     Optional<Proc> t = procs.get(pid);
-    Statistics.label("checkpoint").collect(t.isPresent() && role(t.get()) == Role.WAITER
-        ? "written, of a waiter" : "written");
+    Statistics.label("checkpoint")
+        .collect(
+            t.isPresent() && role(t.get()) == Role.WAITER ? "written, of a waiter" : "written");
     return true;
   }
 
@@ -341,9 +355,9 @@ final class ConformanceRun {
   }
 
   /**
-   * The driver forks a child, which sleeps a tick (so that the driver is back in its console
-   * read) and checkpoints the driver to path, then exits with checkpoint's result: an image
-   * of a process blocked inside a call, which a later Restore brings back.
+   * The driver forks a child, which sleeps a tick (so that the driver is back in its console read)
+   * and checkpoints the driver to path, then exits with checkpoint's result: an image of a process
+   * blocked inside a call, which a later Restore brings back.
    */
   boolean childCheckpointsDriver(int pathIndex) {
     if (procs.size() > Param.NPROC - 4) {
@@ -357,10 +371,17 @@ final class ConformanceRun {
         others.add(p.pid() == driver ? driverInRead() : modelProcess(p));
       }
     }
-    ModelProcess caller = new ModelProcess(child, "drv", ModelProcess.State.RUNNING, 0,
-        List.of(), Registers.zero(0), consoles(), SyscallRestart.NONE);
-    CheckpointModel.CheckpointResult want = CheckpointModel.checkpoint(caller, others,
-        driver, 0);
+    ModelProcess caller =
+        new ModelProcess(
+            child,
+            "drv",
+            ModelProcess.State.RUNNING,
+            0,
+            List.of(),
+            Registers.zero(0),
+            consoles(),
+            SyscallRestart.NONE);
+    CheckpointModel.CheckpointResult want = CheckpointModel.checkpoint(caller, others, driver, 0);
     long pid = command(Op.CHILD_CKPT, driver, 0, path, new byte[0]);
     assertThat(procs.fork(driver)).isEqualTo(child);
     assertThat(pid).isEqualTo(child);
@@ -378,9 +399,9 @@ final class ConformanceRun {
   }
 
   /**
-   * For pick 0 to 2 the image written last, if it is still there (a restore soon after a
-   * checkpoint is what brings back images captured inside a call); otherwise with pick - 3
-   * an existing file among RESTORE_PATHS (images first) or, past them, a missing one.
+   * For pick 0 to 2 the image written last, if it is still there (a restore soon after a checkpoint
+   * is what brings back images captured inside a call); otherwise with pick - 3 an existing file
+   * among RESTORE_PATHS (images first) or, past them, a missing one.
    */
   private String restorePath(int pick) {
     if (pick < 3 && lastImage != null && files.exists(lastImage)) {
@@ -393,17 +414,20 @@ final class ConformanceRun {
         present.add(p);
       }
     }
-    return pick < present.size() ? present.get(pick)
+    return pick < present.size()
+        ? present.get(pick)
         : RESTORE_PATHS.get(pick % RESTORE_PATHS.size());
   }
 
   boolean restore(int pick) {
     String path = restorePath(pick);
-    CheckpointModel.RestoreResult want = CheckpointModel.restoreFile(
-        modelProcess(procs.get(driver).orElseThrow()), files.file(path), fileView());
+    CheckpointModel.RestoreResult want =
+        CheckpointModel.restoreFile(
+            modelProcess(procs.get(driver).orElseThrow()), files.file(path), fileView());
     if (want instanceof CheckpointModel.RestoreResult.Refused refused) {
       long r = command(Op.RESTORE, 0, 0, path, new byte[0]);
-      assertWithMessage("restore(%s): console %s", path, m.output()).that(r)
+      assertWithMessage("restore(%s): console %s", path, m.output())
+          .that(r)
           .isEqualTo(refused.rule().code());
       Statistics.label("restore").collect(refused.rule().name());
       return true;
@@ -438,10 +462,10 @@ final class ConformanceRun {
   }
 
   /**
-   * The driver restores a waiter's image (captured in wait(0)) and becomes that waiter, with
-   * the driver's pid and children: it issues wait again, which reaps a zombie child or finds
-   * none (then it exits 98 at once), or blocks while it has only live children (then it
-   * exits 98 when one of them exits). Either way a new driver carries on.
+   * The driver restores a waiter's image (captured in wait(0)) and becomes that waiter, with the
+   * driver's pid and children: it issues wait again, which reaps a zombie child or finds none (then
+   * it exits 98 at once), or blocks while it has only live children (then it exits 98 when one of
+   * them exits). Either way a new driver carries on.
    */
   private void restoreWaiter(String path, ModelProcess now) {
     boolean blocks = procs.waitIn(driver) instanceof ProcessModel.WaitResult.Blocks;
@@ -449,7 +473,8 @@ final class ConformanceRun {
     m.consoleInput("\n");
     Machine.Outcome o = Machines.finish(m);
     if (blocks) {
-      assertWithMessage("restore(%s): console %s", path, m.output()).that(o)
+      assertWithMessage("restore(%s): console %s", path, m.output())
+          .that(o)
           .isEqualTo(new Machine.Outcome.Idle(false));
       assertState("restore(" + path + ")", now);
       roles.put(driver, Role.WAITER);
@@ -457,7 +482,8 @@ final class ConformanceRun {
       restoredWaiters.add(driver);
       Statistics.label("restored image").collect("captured in wait, blocks, state checked");
     } else {
-      assertWithMessage("restore(%s): console %s", path, m.output()).that(o)
+      assertWithMessage("restore(%s): console %s", path, m.output())
+          .that(o)
           .isEqualTo(new Machine.Outcome.Exited(driver, ConformanceDriver.WAITER_STATUS));
       assertThat(Machines.finish(m)).isEqualTo(new Machine.Outcome.Idle(false));
       roles.put(driver, Role.WAITER);
@@ -475,21 +501,26 @@ final class ConformanceRun {
     assertWithMessage("registers after %s", when).that(x).isEqualTo(want.regs().x());
     assertWithMessage("pc after %s", when).that(got.pc()).isEqualTo(want.regs().pc());
     assertWithMessage("sz after %s", when).that(got.sz()).isEqualTo(want.sz());
-    assertWithMessage("pages after %s", when).that(got.pages())
-        .containsExactlyElementsIn(want.pages()).inOrder();
+    assertWithMessage("pages after %s", when)
+        .that(got.pages())
+        .containsExactlyElementsIn(want.pages())
+        .inOrder();
   }
 
   /**
-   * A restored self-image of the driver (a0 = 1, pc past its checkpoint call) after the
-   * driver's loop ran it back to its read: the result word stored, a0..a2 and a7 set for
-   * read(0, bss, 1), pc at that read's ecall; nothing else changes on that path.
+   * A restored self-image of the driver (a0 = 1, pc past its checkpoint call) after the driver's
+   * loop ran it back to its read: the result word stored, a0..a2 and a7 set for read(0, bss, 1), pc
+   * at that read's ecall; nothing else changes on that path.
    */
   private static ModelProcess afterDriverLoop(ModelProcess p) {
     Registers r = p.regs();
     long result = r.x().get(Registers.A0);
-    r = r.with(Registers.A0, 0).with(Registers.A0 + 1, r.x().get(S0))
-        .with(Registers.A0 + 2, 1).with(Registers.A7, Xv6Abi.SYS_read)
-        .withPc(ConformanceDriver.READ_CALL_VA);
+    r =
+        r.with(Registers.A0, 0)
+            .with(Registers.A0 + 1, r.x().get(S0))
+            .with(Registers.A0 + 2, 1)
+            .with(Registers.A7, Xv6Abi.SYS_read)
+            .withPc(ConformanceDriver.READ_CALL_VA);
     List<Image.Page> pages = new ArrayList<>();
     for (Image.Page pg : p.pages()) {
       if (pg.va() == ConformanceDriver.BSS_VA) {
@@ -501,8 +532,8 @@ final class ConformanceRun {
       }
       pages.add(pg);
     }
-    return new ModelProcess(p.pid(), p.name(), p.state(), p.sz(), pages, r, p.files(),
-        p.inSyscall());
+    return new ModelProcess(
+        p.pid(), p.name(), p.state(), p.sz(), pages, r, p.files(), p.inSyscall());
   }
 
   /** Overwrites 8 bytes of an image at min(skip, size). */
@@ -527,8 +558,7 @@ final class ConformanceRun {
   private ModelProcess modelProcess(Proc p) {
     SortedMap<Integer, ModelFile> f = new TreeMap<>();
     SyscallRestart in = SyscallRestart.NONE;
-    ModelProcess.State state = p.zombie() ? ModelProcess.State.ZOMBIE
-        : ModelProcess.State.SLEEPING;
+    ModelProcess.State state = p.zombie() ? ModelProcess.State.ZOMBIE : ModelProcess.State.SLEEPING;
     if (!p.zombie()) {
       f.putAll(consoles());
     }
@@ -549,8 +579,15 @@ final class ConformanceRun {
   private ModelProcess driverInRead() {
     SortedMap<Integer, ModelFile> f = new TreeMap<>(consoles());
     f.putAll(driverFiles());
-    return new ModelProcess(driver, "drv", ModelProcess.State.SLEEPING, 0, List.of(),
-        Registers.zero(0), f, restart(Xv6.SYS_read));
+    return new ModelProcess(
+        driver,
+        "drv",
+        ModelProcess.State.SLEEPING,
+        0,
+        List.of(),
+        Registers.zero(0),
+        f,
+        restart(Xv6.SYS_read));
   }
 
   private static SortedMap<Integer, ModelFile> consoles() {
@@ -568,8 +605,8 @@ final class ConformanceRun {
     for (Map.Entry<Integer, Fd> e : files.fds().entrySet()) {
       Fd d = e.getValue();
       long inum = view.lookup(d.path()).orElseThrow().inum();
-      f.put(e.getKey(), new ModelFile.InodeFile(d.path(), inum, d.off(), d.readable(),
-          d.writable()));
+      f.put(
+          e.getKey(), new ModelFile.InodeFile(d.path(), inum, d.off(), d.readable(), d.writable()));
     }
     return f;
   }
@@ -614,21 +651,23 @@ final class ConformanceRun {
     for (Proc mp : procs.all()) {
       Process p = live.get(mp.pid());
       String what = describe(mp);
-      assertWithMessage("state of %s %s", what, when).that(p.state())
+      assertWithMessage("state of %s %s", what, when)
+          .that(p.state())
           .isEqualTo(mp.zombie() ? Process.State.ZOMBIE : Process.State.SLEEPING);
       if (role(mp) != Role.INIT) {
-        assertWithMessage("parent of %s %s", what, when).that(p.parentPid())
-            .isEqualTo(mp.parent());
+        assertWithMessage("parent of %s %s", what, when).that(p.parentPid()).isEqualTo(mp.parent());
       }
       if (mp.zombie()) {
-        assertWithMessage("status of %s %s", what, when).that(p.exitStatus())
+        assertWithMessage("status of %s %s", what, when)
+            .that(p.exitStatus())
             .isEqualTo(mp.status());
       }
     }
     for (Proc mp : procs.all()) {
       if (role(mp) != Role.INIT && !mp.zombie()) {
         assertWithMessage("descriptors 3.. of %s %s", describe(mp), when)
-            .that(descriptors(live.get(mp.pid()))).isEqualTo(expectedDescriptors(mp));
+            .that(descriptors(live.get(mp.pid())))
+            .isEqualTo(expectedDescriptors(mp));
       }
     }
     for (String path : ALL_PATHS) {
@@ -663,8 +702,8 @@ final class ConformanceRun {
   }
 
   /**
-   * What the model gives mp: the driver its files; a parked child the two ends of its pipe
-   * at 3 and 4 (it closed what it inherited first); a waiter nothing.
+   * What the model gives mp: the driver its files; a parked child the two ends of its pipe at 3 and
+   * 4 (it closed what it inherited first); a waiter nothing.
    */
   private SortedMap<Integer, Fd> expectedDescriptors(Proc mp) {
     SortedMap<Integer, Fd> out = new TreeMap<>();

@@ -1,6 +1,5 @@
 package xv6ckpt.harness.props;
 
-import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
 import static xv6ckpt.emulator.asm.Reg.A0;
 import static xv6ckpt.emulator.asm.Reg.A1;
@@ -40,17 +39,16 @@ import xv6ckpt.testkit.UserProgram;
 import xv6ckpt.testkit.Xv6Abi;
 
 /**
- * Invariant 4, crash consistency: a generated workload (self-checkpoints to two paths, new
- * images and overwrites of existing ones, between file writes) with the power cut after its
- * k-th disk write, for every k when the workload writes at most {@value #ALL_POINTS} blocks
- * and at that many evenly spread points otherwise. After recovery (a new machine on the same
- * disk) fsck is clean, and restoring each path either resumes a complete image that
- * checkpoint step wrote there (the restored process exits with 100 + its step, and every cut
- * that shows step j shows the same bytes), or, while no image has reached the path yet, is
- * refused with RESTORE_NO_FILE. A path never goes back to an older image as k grows, and
- * with no cut it holds the last image written to it. Anything else (a torn image refused by
- * an image rule, a panic, another status) fails the property: the kernel promises the
- * complete old image or the complete new one.
+ * Invariant 4, crash consistency: a generated workload (self-checkpoints to two paths, new images
+ * and overwrites of existing ones, between file writes) with the power cut after its k-th disk
+ * write, for every k when the workload writes at most {@value #ALL_POINTS} blocks and at that many
+ * evenly spread points otherwise. After recovery (a new machine on the same disk) fsck is clean,
+ * and restoring each path either resumes a complete image that checkpoint step wrote there (the
+ * restored process exits with 100 + its step, and every cut that shows step j shows the same
+ * bytes), or, while no image has reached the path yet, is refused with RESTORE_NO_FILE. A path
+ * never goes back to an older image as k grows, and with no cut it holds the last image written to
+ * it. Anything else (a torn image refused by an image rule, a panic, another status) fails the
+ * property: the kernel promises the complete old image or the complete new one.
  */
 @AddLifecycleHook(ScaledTries.class)
 class CrashConsistencyTest {
@@ -68,12 +66,16 @@ class CrashConsistencyTest {
 
   @Provide
   Arbitrary<List<Step>> workloads() {
-    Arbitrary<Step> ckpt = Arbitraries.integers().between(0, 1)
-        .flatMap(p -> Arbitraries.integers().between(0, 24).map(g -> (Step) new Ckpt(p, g)));
+    Arbitrary<Step> ckpt =
+        Arbitraries.integers()
+            .between(0, 1)
+            .flatMap(p -> Arbitraries.integers().between(0, 24).map(g -> (Step) new Ckpt(p, g)));
     Arbitrary<Step> write = Arbitraries.integers().between(1, 6000).map(Write::new);
     return Arbitraries.frequencyOf(
             net.jqwik.api.Tuple.of(3, ckpt), net.jqwik.api.Tuple.of(1, write))
-        .list().ofMinSize(1).ofMaxSize(4)
+        .list()
+        .ofMinSize(1)
+        .ofMaxSize(4)
         .filter(s -> s.stream().anyMatch(x -> x instanceof Ckpt));
   }
 
@@ -81,10 +83,13 @@ class CrashConsistencyTest {
   record Seen(int step, Optional<byte[]> bytes) {}
 
   @Property(tries = 6)
-  void everyPowerCutLeavesAWholeImageOrNone(@ForAll("workloads") List<Step> steps,
+  void everyPowerCutLeavesAWholeImageOrNone(
+      @ForAll("workloads") List<Step> steps,
       @ForAll @IntRange(min = 0, max = 1000) int sampleOffset) {
-    byte[] disk0 = Disks.withFiles(Map.of("prog", workload(steps), "r0", restorer(PATHS[0]),
-        "r1", restorer(PATHS[1]))).contents();
+    byte[] disk0 =
+        Disks.withFiles(
+                Map.of("prog", workload(steps), "r0", restorer(PATHS[0]), "r1", restorer(PATHS[1])))
+            .contents();
     // The reference run: its number of writes, and the write count at the end of each commit.
     FaultInjectingBlockDevice ref = new FaultInjectingBlockDevice(copy(disk0));
     Machine m = Machines.runner(ref, Machines.LAWS);
@@ -92,7 +97,8 @@ class CrashConsistencyTest {
     commitEnds.add(ref.writes());
     m.log().setCommitListener(c -> commitEnds.add(ref.writes()));
     Machines.spawn(m, "prog");
-    assertWithMessage("reference run; console: %s", m.output()).that(Machines.finish(m))
+    assertWithMessage("reference run; console: %s", m.output())
+        .that(Machines.finish(m))
         .isEqualTo(new Machine.Outcome.Exited(2, 0));
     long total = ref.writes();
 
@@ -109,18 +115,22 @@ class CrashConsistencyTest {
         latest[p] = s.step();
         if (s.step() >= 0) {
           assertWithMessage("%s: a checkpoint step to this path", where)
-              .that(steps.get(s.step())).isInstanceOf(Ckpt.class);
+              .that(steps.get(s.step()))
+              .isInstanceOf(Ckpt.class);
           assertWithMessage("%s: the step's path", where)
-              .that(((Ckpt) steps.get(s.step())).path()).isEqualTo(p);
+              .that(((Ckpt) steps.get(s.step())).path())
+              .isEqualTo(p);
           byte[] first = imageOfStep.putIfAbsent(s.step(), s.bytes().orElseThrow());
           assertWithMessage("%s: the same bytes as other cuts showing step %s", where, s.step())
-              .that(first == null || Arrays.equals(first, s.bytes().get())).isTrue();
+              .that(first == null || Arrays.equals(first, s.bytes().get()))
+              .isTrue();
         }
       }
       seenAt.put(k, seen);
     }
     for (int p = 0; p < PATHS.length; p++) {
-      assertWithMessage("no cut, %s", PATHS[p]).that(seenAt.get(total)[p].step())
+      assertWithMessage("no cut, %s", PATHS[p])
+          .that(seenAt.get(total)[p].step())
           .isEqualTo(lastStepTo(steps, p));
     }
     collect(steps, total, cuts, commitEnds, seenAt);
@@ -154,16 +164,18 @@ class CrashConsistencyTest {
     // recovery installs a committed transaction
     Machine after = Machines.runner(medium, Machines.LAWS);
     assertWithMessage("cut after write %s: fsck", k)
-        .that(Fsck.check(medium).violations()).isEmpty();
+        .that(Fsck.check(medium).violations())
+        .isEmpty();
     Seen[] seen = new Seen[PATHS.length];
     for (int p = 0; p < PATHS.length; p++) {
       Optional<byte[]> bytes = Disks.readFile(after, PATHS[p]);
       int pid = Machines.spawn(after, "r" + p);
       Machine.Outcome o = Machines.finish(after);
-      String where = "cut after write " + k + ", restore " + PATHS[p] + "; console: "
-          + after.output();
+      String where =
+          "cut after write " + k + ", restore " + PATHS[p] + "; console: " + after.output();
       if (bytes.isEmpty()) {
-        assertWithMessage(where).that(o)
+        assertWithMessage(where)
+            .that(o)
             .isEqualTo(new Machine.Outcome.Exited(pid, Rule.RESTORE_NO_FILE.code()));
         seen[p] = new Seen(-1, bytes);
       } else {
@@ -187,12 +199,16 @@ class CrashConsistencyTest {
   }
 
   /**
-   * A cut is inside an image swap when it falls strictly within a transaction (between the
-   * ends of two commits of the reference run) whose end shows a different image at some path
-   * than its start: the one transaction that renames the new image into place.
+   * A cut is inside an image swap when it falls strictly within a transaction (between the ends of
+   * two commits of the reference run) whose end shows a different image at some path than its
+   * start: the one transaction that renames the new image into place.
    */
-  private static void collect(List<Step> steps, long total, List<Long> cuts,
-      List<Long> commitEnds, Map<Long, Seen[]> seenAt) {
+  private static void collect(
+      List<Step> steps,
+      long total,
+      List<Long> cuts,
+      List<Long> commitEnds,
+      Map<Long, Seen[]> seenAt) {
     int inSwap = 0;
     for (int i = 1; i < commitEnds.size(); i++) {
       Seen[] before = seenAt.get(commitEnds.get(i - 1));
@@ -209,8 +225,8 @@ class CrashConsistencyTest {
     boolean overwrite = false;
     for (int p = 0; p < PATHS.length; p++) {
       int path = p;
-      overwrite |= steps.stream()
-          .filter(s -> s instanceof Ckpt && ((Ckpt) s).path() == path).count() > 1;
+      overwrite |=
+          steps.stream().filter(s -> s instanceof Ckpt && ((Ckpt) s).path() == path).count() > 1;
     }
     Statistics.label("cut points").collect(total <= ALL_POINTS ? "all" : "sampled");
     Statistics.label("overwrite").collect(overwrite);
@@ -234,12 +250,12 @@ class CrashConsistencyTest {
   }
 
   /**
-   * The steps in order; a checkpoint that returns 1 (the restored process) exits with 100 +
-   * its step, one that fails exits with 50 + its step; a failed write exits 40; else exit 0.
+   * The steps in order; a checkpoint that returns 1 (the restored process) exits with 100 + its
+   * step, one that fails exits with 50 + its step; a failed write exits 40; else exit 0.
    */
   private static byte[] workload(List<Step> steps) {
-    UserProgram p = new UserProgram(PAGED_BSS)
-        .str("a", PATHS[0]).str("b", PATHS[1]).str("data", "/data");
+    UserProgram p =
+        new UserProgram(PAGED_BSS).str("a", PATHS[0]).str("b", PATHS[1]).str("data", "/data");
     for (int j = 0; j < steps.size(); j++) {
       Step s = steps.get(j);
       if (s instanceof Ckpt) {

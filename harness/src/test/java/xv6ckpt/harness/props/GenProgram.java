@@ -24,18 +24,21 @@ import xv6ckpt.testkit.Xv6Abi;
 /**
  * Generated user programs for the transparency law: a list of operations (ALU mixes, loads and
  * stores across the four bss pages and an sbrk'd heap, sbrk, counted loops, getpid, console
- * writes), then a console read that blocks (the harness looks at the process there), then
- * exit with s2's low 7 bits. Registers: the operations use s2..s11 and t3..t5; s0 counts
- * loops, s1 holds the heap's base, t0 and t1 are address scratch.
+ * writes), then a console read that blocks (the harness looks at the process there), then exit with
+ * s2's low 7 bits. Registers: the operations use s2..s11 and t3..t5; s0 counts loops, s1 holds the
+ * heap's base, t0 and t1 are address scratch.
  *
- * <p>Output uses only the letters of {@link #WORDS}, never '@', which the harness uses as the
- * mark of the moment of capture.
+ * <p>Output uses only the letters of {@link #WORDS}, never '@', which the harness uses as the mark
+ * of the moment of capture.
  */
 final class GenProgram {
   private GenProgram() {}
 
-  static final int[] POOL = {Reg.S2, Reg.S3, Reg.S4, Reg.S5, Reg.S6, Reg.S7, Reg.S8, Reg.S9,
-      Reg.S10, Reg.S11, Reg.T3, Reg.T4, Reg.T5};
+  static final int[] POOL = {
+    Reg.S2, Reg.S3, Reg.S4, Reg.S5, Reg.S6, Reg.S7, Reg.S8, Reg.S9, Reg.S10, Reg.S11, Reg.T3,
+    Reg.T4, Reg.T5
+  };
+
   /** Doublewords of bss a generated store may address. */
   private static final int BSS_WORDS = (int) PAGED_BSS.bssBytes() / 8;
 
@@ -65,21 +68,35 @@ final class GenProgram {
 
   static Arbitrary<Op> ops() {
     Arbitrary<Integer> r = Arbitraries.integers().between(0, POOL.length - 1);
-    Arbitrary<Alu> alu = Combinators.combine(Arbitraries.integers().between(0, 11), r, r, r)
-        .as(Alu::new);
+    Arbitrary<Alu> alu =
+        Combinators.combine(Arbitraries.integers().between(0, 11), r, r, r).as(Alu::new);
     return Arbitraries.frequencyOf(
         Tuple.of(6, alu),
-        Tuple.of(4, Combinators.combine(Arbitraries.integers().between(0, 6), r, r,
-            Arbitraries.integers().between(-2048, 2047)).as(Imm::new)),
+        Tuple.of(
+            4,
+            Combinators.combine(
+                    Arbitraries.integers().between(0, 6),
+                    r,
+                    r,
+                    Arbitraries.integers().between(-2048, 2047))
+                .as(Imm::new)),
         Tuple.of(3, Combinators.combine(r, Arbitraries.longs()).as(Li::new)),
-        Tuple.of(5, Combinators.combine(Arbitraries.of(true, false), Arbitraries.of(true, false),
-            Arbitraries.integers().between(0, BSS_WORDS - 1).map(w -> 8 * w), r)
-            .as(Mem::new)),
+        Tuple.of(
+            5,
+            Combinators.combine(
+                    Arbitraries.of(true, false),
+                    Arbitraries.of(true, false),
+                    Arbitraries.integers().between(0, BSS_WORDS - 1).map(w -> 8 * w),
+                    r)
+                .as(Mem::new)),
         Tuple.of(2, Arbitraries.integers().between(1, 3).map(Sbrk::new)),
         // weight 3: at 1 a seed could leave loops in under a tenth of the programs, short
         // of the transparency properties' coverage check
-        Tuple.of(3, Combinators.combine(Arbitraries.integers().between(1, 40),
-            alu.list().ofMinSize(1).ofMaxSize(4)).as(Loop::new)),
+        Tuple.of(
+            3,
+            Combinators.combine(
+                    Arbitraries.integers().between(1, 40), alu.list().ofMinSize(1).ofMaxSize(4))
+                .as(Loop::new)),
         Tuple.of(1, Arbitraries.just(new GetPid())),
         Tuple.of(2, Arbitraries.integers().between(0, WORDS.size() - 1).map(Print::new)));
   }
@@ -91,9 +108,9 @@ final class GenProgram {
   static final String CKPT_CALL = "ckptcall";
 
   /**
-   * The program. With a checkpoint: before operation at, checkpoint(0, "/img") (real) or the
-   * same instructions with the ecall replaced by {@code li a0, 1}, what the restored process
-   * sees; either way a0 == 0 (only the real original) prints "@" and exits 0.
+   * The program. With a checkpoint: before operation at, checkpoint(0, "/img") (real) or the same
+   * instructions with the ecall replaced by {@code li a0, 1}, what the restored process sees;
+   * either way a0 == 0 (only the real original) prints "@" and exits 0.
    */
   /** A built program and the address of its checkpoint call (-1 without one). */
   record Built(byte[] elf, long ckptCall) {}
@@ -145,13 +162,27 @@ final class GenProgram {
       int rd = POOL[o.rd()];
       int rs = POOL[o.rs1()];
       switch (o.kind()) {
-        case 0: a.addi(rd, rs, o.imm()); break;
-        case 1: a.xori(rd, rs, o.imm()); break;
-        case 2: a.ori(rd, rs, o.imm()); break;
-        case 3: a.andi(rd, rs, o.imm()); break;
-        case 4: a.slli(rd, rs, o.imm() & 63); break;
-        case 5: a.srai(rd, rs, o.imm() & 63); break;
-        default: a.addiw(rd, rs, o.imm()); break;
+        case 0:
+          a.addi(rd, rs, o.imm());
+          break;
+        case 1:
+          a.xori(rd, rs, o.imm());
+          break;
+        case 2:
+          a.ori(rd, rs, o.imm());
+          break;
+        case 3:
+          a.andi(rd, rs, o.imm());
+          break;
+        case 4:
+          a.slli(rd, rs, o.imm() & 63);
+          break;
+        case 5:
+          a.srai(rd, rs, o.imm() & 63);
+          break;
+        default:
+          a.addiw(rd, rs, o.imm());
+          break;
       }
     } else if (op instanceof Li) {
       a.li(POOL[((Li) op).rd()], ((Li) op).value());
@@ -186,18 +217,42 @@ final class GenProgram {
     int x = POOL[o.rs1()];
     int y = POOL[o.rs2()];
     switch (o.kind()) {
-      case 0: a.add(rd, x, y); break;
-      case 1: a.sub(rd, x, y); break;
-      case 2: a.xor(rd, x, y); break;
-      case 3: a.or(rd, x, y); break;
-      case 4: a.and(rd, x, y); break;
-      case 5: a.sll(rd, x, y); break;
-      case 6: a.srl(rd, x, y); break;
-      case 7: a.sra(rd, x, y); break;
-      case 8: a.mul(rd, x, y); break;
-      case 9: a.mulh(rd, x, y); break;
-      case 10: a.divu(rd, x, y); break;
-      default: a.remw(rd, x, y); break;
+      case 0:
+        a.add(rd, x, y);
+        break;
+      case 1:
+        a.sub(rd, x, y);
+        break;
+      case 2:
+        a.xor(rd, x, y);
+        break;
+      case 3:
+        a.or(rd, x, y);
+        break;
+      case 4:
+        a.and(rd, x, y);
+        break;
+      case 5:
+        a.sll(rd, x, y);
+        break;
+      case 6:
+        a.srl(rd, x, y);
+        break;
+      case 7:
+        a.sra(rd, x, y);
+        break;
+      case 8:
+        a.mul(rd, x, y);
+        break;
+      case 9:
+        a.mulh(rd, x, y);
+        break;
+      case 10:
+        a.divu(rd, x, y);
+        break;
+      default:
+        a.remw(rd, x, y);
+        break;
     }
   }
 

@@ -40,14 +40,14 @@ import xv6ckpt.testkit.Xv6Abi;
 
 /**
  * A checkpoint changes no name but its path's (issue 12, bugs 1 and 2): generated workloads of
- * self-checkpoints, hard links to the images, unlinks of those links and descriptors held open
- * on the images, in directories that also hold a user's own {@code .ckpt.tmp} (a file with a
- * second link, and a directory), with the power cut after a sampled disk write. After
- * recovery, fsck is clean; the user's file and its link hold their bytes; every link holds, as
- * the spec decodes it, the image of a checkpoint step its source had when a prefix of the
- * workload linked it (with no cut: exactly the model's); and after one more checkpoint in each
- * directory (which drops whatever temporary a cut left) the same holds, the links' bytes have
- * not changed, and no temporary is left.
+ * self-checkpoints, hard links to the images, unlinks of those links and descriptors held open on
+ * the images, in directories that also hold a user's own {@code .ckpt.tmp} (a file with a second
+ * link, and a directory), with the power cut after a sampled disk write. After recovery, fsck is
+ * clean; the user's file and its link hold their bytes; every link holds, as the spec decodes it,
+ * the image of a checkpoint step its source had when a prefix of the workload linked it (with no
+ * cut: exactly the model's); and after one more checkpoint in each directory (which drops whatever
+ * temporary a cut left) the same holds, the links' bytes have not changed, and no temporary is
+ * left.
  *
  * <p>Each checkpoint step j runs with s2 = j, so an image names its step in its registers.
  */
@@ -56,8 +56,10 @@ class ImageReplacementPropertyTest {
   private static final String[] PATHS = {"/a", "/d/a", "/.ckpt.tmp"};
   private static final String[] LINKS = {"/k0", "/k1", "/d/k2"};
   private static final byte[] MINE = "a user's own file\n".getBytes(StandardCharsets.ISO_8859_1);
+
   /** What a link names in the model: the user's file (the path's first content) or nothing. */
   private static final int USERS = -2;
+
   private static final int NONE = -1;
   private static final int CUTS = 24;
 
@@ -79,14 +81,16 @@ class ImageReplacementPropertyTest {
   Arbitrary<List<Step>> workloads() {
     Arbitrary<Integer> path = Arbitraries.integers().between(0, PATHS.length - 1);
     Arbitrary<Integer> link = Arbitraries.integers().between(0, LINKS.length - 1);
-    Arbitrary<Step> ckpt = path.flatMap(p -> Arbitraries.integers().between(0, 12)
-        .map(g -> (Step) new Ckpt(p, g)));
+    Arbitrary<Step> ckpt =
+        path.flatMap(p -> Arbitraries.integers().between(0, 12).map(g -> (Step) new Ckpt(p, g)));
     Arbitrary<Step> ln = path.flatMap(p -> link.map(l -> (Step) new Link(p, l)));
     Arbitrary<Step> rm = link.map(Unlink::new);
     Arbitrary<Step> hold = path.map(Hold::new);
-    return Arbitraries.frequencyOf(Tuple.of(4, ckpt), Tuple.of(3, ln), Tuple.of(1, rm),
-            Tuple.of(1, hold))
-        .list().ofMinSize(2).ofMaxSize(7)
+    return Arbitraries.frequencyOf(
+            Tuple.of(4, ckpt), Tuple.of(3, ln), Tuple.of(1, rm), Tuple.of(1, hold))
+        .list()
+        .ofMinSize(2)
+        .ofMaxSize(7)
         .filter(s -> s.stream().anyMatch(x -> x instanceof Ckpt));
   }
 
@@ -111,14 +115,17 @@ class ImageReplacementPropertyTest {
   }
 
   @Property(tries = 25)
-  void aCheckpointChangesNoNameButItsPaths(@ForAll("workloads") List<Step> steps,
-      @ForAll @IntRange(min = 0, max = 1000) int sampleOffset) throws Exception {
+  void aCheckpointChangesNoNameButItsPaths(
+      @ForAll("workloads") List<Step> steps,
+      @ForAll @IntRange(min = 0, max = 1000) int sampleOffset)
+      throws Exception {
     byte[] disk0 = disk(steps);
     int[][] model = model(steps);
     FaultInjectingBlockDevice ref = new FaultInjectingBlockDevice(copy(disk0));
     Machine m = Machines.runner(ref, Machines.LAWS);
     Machines.spawn(m, "prog");
-    assertWithMessage("reference run; console: %s", m.output()).that(Machines.finish(m))
+    assertWithMessage("reference run; console: %s", m.output())
+        .that(Machines.finish(m))
         .isEqualTo(new Machine.Outcome.Exited(2, 0));
     long total = ref.writes();
     List<Long> cuts = new ArrayList<>();
@@ -161,29 +168,40 @@ class ImageReplacementPropertyTest {
     // One more checkpoint in each directory drops a stale temporary by the same rule.
     int pid = Machines.spawn(after, "again");
     assertWithMessage("%s: again; console %s", where, after.output())
-        .that(Machines.finish(after)).isEqualTo(new Machine.Outcome.Exited(pid, 0));
+        .that(Machines.finish(after))
+        .isEqualTo(new Machine.Outcome.Exited(pid, 0));
     byte[][] linksAfter = check(after, medium, steps, model, where + ", then again", whole);
     for (int l = 0; l < LINKS.length; l++) {
       assertWithMessage("%s: %s unchanged by the next checkpoints", where, LINKS[l])
-          .that(Arrays.equals(links[l], linksAfter[l])).isTrue();
+          .that(Arrays.equals(links[l], linksAfter[l]))
+          .isTrue();
     }
     FileSystem fs = FileSystem.of(after.fs());
     for (String dir : List.of("/", "/d")) {
       for (FileSystem.Entry e : fs.list(dir)) {
         assertWithMessage("%s: %s holds only names a path can spell", where, dir)
-            .that(e.name()).doesNotContain("/");
+            .that(e.name())
+            .doesNotContain("/");
       }
     }
   }
 
   /** The per-state laws; the links' bytes (null if absent). */
-  private static byte[][] check(Machine m, MemoryBlockDevice medium, List<Step> steps,
-      int[][] model, String where, boolean whole) throws Exception {
+  private static byte[][] check(
+      Machine m,
+      MemoryBlockDevice medium,
+      List<Step> steps,
+      int[][] model,
+      String where,
+      boolean whole)
+      throws Exception {
     assertWithMessage("%s: fsck", where).that(Fsck.check(medium).violations()).isEmpty();
     assertWithMessage("%s: the user's link keeps its bytes", where)
-        .that(Arrays.equals(Disks.readFile(m, "/mine").orElse(null), MINE)).isTrue();
+        .that(Arrays.equals(Disks.readFile(m, "/mine").orElse(null), MINE))
+        .isTrue();
     assertWithMessage("%s: the directory /d/.ckpt.tmp", where)
-        .that(FileSystem.of(m.fs()).stat("/d/.ckpt.tmp").type()).isEqualTo(Stat.T_DIR);
+        .that(FileSystem.of(m.fs()).stat("/d/.ckpt.tmp").type())
+        .isEqualTo(Stat.T_DIR);
     byte[][] out = new byte[LINKS.length][];
     for (int l = 0; l < LINKS.length; l++) {
       Optional<byte[]> b = Disks.readFile(m, LINKS[l]);
@@ -197,7 +215,8 @@ class ImageReplacementPropertyTest {
         }
       }
       assertWithMessage("%s: %s names the image of step (or user's file, -2)", where, LINKS[l])
-          .that(allowed).contains(got);
+          .that(allowed)
+          .contains(got);
       out[l] = b.orElse(null);
     }
     return out;
@@ -217,8 +236,15 @@ class ImageReplacementPropertyTest {
   // ---------------------------------------------------------------- programs and the disk
 
   private static byte[] disk(List<Step> steps) throws Exception {
-    MemoryBlockDevice d = Disks.withFiles(Map.of("prog", workload(steps),
-        "again", checkpointEach(PATHS[0], PATHS[1]), ".ckpt.tmp", MINE));
+    MemoryBlockDevice d =
+        Disks.withFiles(
+            Map.of(
+                "prog",
+                workload(steps),
+                "again",
+                checkpointEach(PATHS[0], PATHS[1]),
+                ".ckpt.tmp",
+                MINE));
     FileSystem fs = FileSystem.mount(d);
     fs.link("/.ckpt.tmp", "/mine");
     fs.mkdir("/d");

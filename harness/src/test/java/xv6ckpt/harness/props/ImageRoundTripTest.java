@@ -45,11 +45,11 @@ import xv6ckpt.testkit.Xv6Abi;
 
 /**
  * Invariant 1, the image round trip. (a) The spec's codec is a bijection on valid images:
- * decode(encode(image)) is Valid(image), and re-encoding gives the same bytes, for generated
- * images up to 1.6 MiB. (b) Every image the kernel writes is judged Valid by the spec and
- * holds the captured process exactly as the kernel has it: pid, name, sz, every mapped page
- * (address, permission, content, read from the page table by the harness), every register,
- * the restart record of the call it is blocked in, its console descriptors.
+ * decode(encode(image)) is Valid(image), and re-encoding gives the same bytes, for generated images
+ * up to 1.6 MiB. (b) Every image the kernel writes is judged Valid by the spec and holds the
+ * captured process exactly as the kernel has it: pid, name, sz, every mapped page (address,
+ * permission, content, read from the page table by the harness), every register, the restart record
+ * of the call it is blocked in, its console descriptors.
  */
 @AddLifecycleHook(ScaledTries.class)
 class ImageRoundTripTest {
@@ -65,16 +65,27 @@ class ImageRoundTripTest {
     assertThat(v).isEqualTo(new Verdict.Valid(image));
     assertThat(Arrays.equals(ImageCodec.encode(((Verdict.Valid) v).image()), file)).isTrue();
     Statistics.label("size").coverage(c -> c.check("over 1 MiB").percentage(p -> p >= 5));
-    Statistics.label("blocked in").coverage(c -> {
-      c.check("read").count(n -> n >= 1);
-      c.check("wait").count(n -> n >= 1);
-      c.check("sleep").count(n -> n >= 1);
-    });
+    Statistics.label("blocked in")
+        .coverage(
+            c -> {
+              c.check("read").count(n -> n >= 1);
+              c.check("wait").count(n -> n >= 1);
+              c.check("sleep").count(n -> n >= 1);
+            });
   }
 
-  static final List<Integer> VALID_PERMS = List.of(PTE_R, PTE_R | PTE_W, PTE_X, PTE_R | PTE_X,
-      PTE_R | PTE_W | PTE_X, PTE_R | PTE_U, PTE_R | PTE_W | PTE_U, PTE_X | PTE_U,
-      PTE_R | PTE_X | PTE_U, PTE_R | PTE_W | PTE_X | PTE_U);
+  static final List<Integer> VALID_PERMS =
+      List.of(
+          PTE_R,
+          PTE_R | PTE_W,
+          PTE_X,
+          PTE_R | PTE_X,
+          PTE_R | PTE_W | PTE_X,
+          PTE_R | PTE_U,
+          PTE_R | PTE_W | PTE_U,
+          PTE_X | PTE_U,
+          PTE_R | PTE_X | PTE_U,
+          PTE_R | PTE_W | PTE_X | PTE_U);
 
   /** A page's place (gap of unmapped pages before it), permission and content seed. */
   record PageSpec(int gap, int perm, long seed) {}
@@ -84,44 +95,75 @@ class ImageRoundTripTest {
 
   @Provide
   Arbitrary<Image> validImages() {
-    Arbitrary<PageSpec> page = Combinators.combine(
-        Arbitraries.frequencyOf(Tuple.of(4, Arbitraries.just(0)),
-            Tuple.of(1, Arbitraries.integers().between(1, 50))),
-        Arbitraries.of(VALID_PERMS), Arbitraries.longs()).as(PageSpec::new);
-    Arbitrary<List<PageSpec>> pages = Arbitraries.frequencyOf(
-        Tuple.of(5, page.list().ofMaxSize(8)),
-        Tuple.of(1, page.list().ofMinSize(257).ofMaxSize(400)));
-    Arbitrary<Blocked> blocked = Combinators.combine(
-        Arbitraries.of(0, Xv6.SYS_read, Xv6.SYS_wait, Xv6.SYS_sleep),
-        Arbitraries.integers().between(1, Integer.MAX_VALUE), Arbitraries.longs().greaterOrEqual(0),
-        Arbitraries.integers().between(0, PGSIZE / 4 - 1)).as(Blocked::new);
-    return Combinators.combine(Arbitraries.longs(),
-        Arbitraries.integers().between(1, Integer.MAX_VALUE),
-        Arbitraries.strings().withCharRange('\u0001', '\u00ff').ofMaxLength(15),
-        pages, Arbitraries.integers().between(0, PGSIZE - 1),
-        Arbitraries.longs().array(long[].class).ofSize(31),
-        Arbitraries.longs().between(0, Xv6.TRAPFRAME / 2 - 1), files())
-        .flatAs((id, pid, name, specs, slack, x, halfPc, fs) -> blocked.map(b ->
-            image(id, pid, name, specs, slack, x, 2 * halfPc, fs, b)));
+    Arbitrary<PageSpec> page =
+        Combinators.combine(
+                Arbitraries.frequencyOf(
+                    Tuple.of(4, Arbitraries.just(0)),
+                    Tuple.of(1, Arbitraries.integers().between(1, 50))),
+                Arbitraries.of(VALID_PERMS),
+                Arbitraries.longs())
+            .as(PageSpec::new);
+    Arbitrary<List<PageSpec>> pages =
+        Arbitraries.frequencyOf(
+            Tuple.of(5, page.list().ofMaxSize(8)),
+            Tuple.of(1, page.list().ofMinSize(257).ofMaxSize(400)));
+    Arbitrary<Blocked> blocked =
+        Combinators.combine(
+                Arbitraries.of(0, Xv6.SYS_read, Xv6.SYS_wait, Xv6.SYS_sleep),
+                Arbitraries.integers().between(1, Integer.MAX_VALUE),
+                Arbitraries.longs().greaterOrEqual(0),
+                Arbitraries.integers().between(0, PGSIZE / 4 - 1))
+            .as(Blocked::new);
+    return Combinators.combine(
+            Arbitraries.longs(),
+            Arbitraries.integers().between(1, Integer.MAX_VALUE),
+            Arbitraries.strings().withCharRange('\u0001', '\u00ff').ofMaxLength(15),
+            pages,
+            Arbitraries.integers().between(0, PGSIZE - 1),
+            Arbitraries.longs().array(long[].class).ofSize(31),
+            Arbitraries.longs().between(0, Xv6.TRAPFRAME / 2 - 1),
+            files())
+        .flatAs(
+            (id, pid, name, specs, slack, x, halfPc, fs) ->
+                blocked.map(b -> image(id, pid, name, specs, slack, x, 2 * halfPc, fs, b)));
   }
 
   private static Arbitrary<List<OpenFile>> files() {
-    Arbitrary<OpenFile> f = Combinators.combine(Arbitraries.integers().between(0, 15),
-        Arbitraries.of(true, false), Arbitraries.integers().between(1, 3),
-        Arbitraries.strings().withCharRange('\u0001', '\u00ff').ofMaxLength(120),
-        Arbitraries.longs().between(1, 0xffff_ffffL), Arbitraries.longs().between(0, 0xffff_ffffL))
-        .as((fd, console, mode, path, inum, off) -> console
-            ? OpenFile.console(fd, (mode & 1) != 0, (mode & 2) != 0)
-            : OpenFile.file(fd, (mode & 1) != 0, (mode & 2) != 0, "/" + path, inum, off));
-    return f.list().ofMaxSize(6).uniqueElements(OpenFile::fd).map(l -> {
-      List<OpenFile> sorted = new ArrayList<>(l);
-      sorted.sort((p, q) -> Integer.compare(p.fd(), q.fd()));
-      return sorted;
-    });
+    Arbitrary<OpenFile> f =
+        Combinators.combine(
+                Arbitraries.integers().between(0, 15),
+                Arbitraries.of(true, false),
+                Arbitraries.integers().between(1, 3),
+                Arbitraries.strings().withCharRange('\u0001', '\u00ff').ofMaxLength(120),
+                Arbitraries.longs().between(1, 0xffff_ffffL),
+                Arbitraries.longs().between(0, 0xffff_ffffL))
+            .as(
+                (fd, console, mode, path, inum, off) ->
+                    console
+                        ? OpenFile.console(fd, (mode & 1) != 0, (mode & 2) != 0)
+                        : OpenFile.file(
+                            fd, (mode & 1) != 0, (mode & 2) != 0, "/" + path, inum, off));
+    return f.list()
+        .ofMaxSize(6)
+        .uniqueElements(OpenFile::fd)
+        .map(
+            l -> {
+              List<OpenFile> sorted = new ArrayList<>(l);
+              sorted.sort((p, q) -> Integer.compare(p.fd(), q.fd()));
+              return sorted;
+            });
   }
 
-  private static Image image(long id, int pid, String name, List<PageSpec> specs, int slack,
-      long[] x, long pc, List<OpenFile> files, Blocked b) {
+  private static Image image(
+      long id,
+      int pid,
+      String name,
+      List<PageSpec> specs,
+      int slack,
+      long[] x,
+      long pc,
+      List<OpenFile> files,
+      Blocked b) {
     List<Page> pages = new ArrayList<>();
     long va = 0;
     for (PageSpec s : specs) {
@@ -190,7 +232,12 @@ class ImageRoundTripTest {
   // ------------------------------------------------------------------ (b) kernel writes
 
   /** How the captured process is caught: by itself, or by its parent while it is blocked. */
-  enum Mode { SELF, READ, WAIT, SLEEP }
+  enum Mode {
+    SELF,
+    READ,
+    WAIT,
+    SLEEP
+  }
 
   /** A word stored at a byte offset (multiple of 8) of one of the process's heap pages. */
   record Store(int page, int offset, long value) {}
@@ -200,13 +247,20 @@ class ImageRoundTripTest {
 
   @Provide
   Arbitrary<Capture> captures() {
-    Arbitrary<Integer> heap = Arbitraries.frequencyOf(
-        Tuple.of(6, Arbitraries.integers().between(0, 12)),
-        Tuple.of(1, Arbitraries.integers().between(257, 300)));
-    return Combinators.combine(Arbitraries.of(Mode.class), heap,
-            Combinators.combine(Arbitraries.integers().between(0, 299),
-                Arbitraries.integers().between(0, PGSIZE / 8 - 1), Arbitraries.longs())
-                .as((p, w, v) -> new Store(p, 8 * w, v)).list().ofMaxSize(8),
+    Arbitrary<Integer> heap =
+        Arbitraries.frequencyOf(
+            Tuple.of(6, Arbitraries.integers().between(0, 12)),
+            Tuple.of(1, Arbitraries.integers().between(257, 300)));
+    return Combinators.combine(
+            Arbitraries.of(Mode.class),
+            heap,
+            Combinators.combine(
+                    Arbitraries.integers().between(0, 299),
+                    Arbitraries.integers().between(0, PGSIZE / 8 - 1),
+                    Arbitraries.longs())
+                .as((p, w, v) -> new Store(p, 8 * w, v))
+                .list()
+                .ofMaxSize(8),
             Arbitraries.longs().list().ofSize(8))
         .as(Capture::new);
   }
@@ -237,14 +291,20 @@ class ImageRoundTripTest {
     assertThat(im.regs().x()).containsExactlyElementsIn(boxed(expect)).inOrder();
     assertThat(im.regs().pc()).isEqualTo(now.pc());
     checkRestart(c.mode(), im, now);
-    assertThat(im.files()).containsExactly(OpenFile.console(0, true, true),
-        OpenFile.console(1, true, true), OpenFile.console(2, true, true)).inOrder();
+    assertThat(im.files())
+        .containsExactly(
+            OpenFile.console(0, true, true),
+            OpenFile.console(1, true, true),
+            OpenFile.console(2, true, true))
+        .inOrder();
     Statistics.label("image").coverage(k -> k.check("over 1 MiB").count(n -> n >= 1));
-    Statistics.label("captured").coverage(k -> {
-      for (Mode mode : Mode.values()) {
-        k.check(mode).count(n -> n >= 1);
-      }
-    });
+    Statistics.label("captured")
+        .coverage(
+            k -> {
+              for (Mode mode : Mode.values()) {
+                k.check(mode).count(n -> n >= 1);
+              }
+            });
   }
 
   private static void checkRestart(Mode mode, Image im, UserState now) {
@@ -285,10 +345,10 @@ class ImageRoundTripTest {
   static final int SLEEP_TICKS = 1_000_000;
 
   /**
-   * The program: pid P forks C. C grows its heap, stores, loads s2..s9, and then (SELF)
-   * checkpoints itself and spins, or blocks in read, wait (for a grandchild that blocks in
-   * read) or sleep. P (not SELF) sleeps a tick so that C gets there, checkpoints C and spins;
-   * the harness stops the machine while everything stays put.
+   * The program: pid P forks C. C grows its heap, stores, loads s2..s9, and then (SELF) checkpoints
+   * itself and spins, or blocks in read, wait (for a grandchild that blocks in read) or sleep. P
+   * (not SELF) sleeps a tick so that C gets there, checkpoints C and spins; the harness stops the
+   * machine while everything stays put.
    */
   private static byte[] program(Capture c) {
     UserProgram p = new UserProgram(PAGED_BSS).str("path", "/img");

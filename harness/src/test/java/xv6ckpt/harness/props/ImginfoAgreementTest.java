@@ -18,8 +18,8 @@ import xv6ckpt.specs.Verdict;
 
 /**
  * imginfo, the C validator that runs inside xv6 (kernel/user/imginfo.c), against the spec's
- * decoder: the same verdict, rule and offset for a valid image, for each image rule broken
- * alone, and for seeded random damage.
+ * decoder: the same verdict, rule and offset for a valid image, for each image rule broken alone,
+ * and for seeded random damage.
  */
 class ImginfoAgreementTest {
 
@@ -49,8 +49,14 @@ class ImginfoAgreementTest {
       String out = m.output();
       Verdict v = ImageCodec.decode(e.getValue());
       if (v instanceof Verdict.Invalid bad) {
-        String want = "invalid: " + bad.rule() + " (" + bad.rule().code() + ") at offset "
-            + bad.offset() + ":";
+        String want =
+            "invalid: "
+                + bad.rule()
+                + " ("
+                + bad.rule().code()
+                + ") at offset "
+                + bad.offset()
+                + ":";
         assertWithMessage("%s: %s", e.getKey(), bad).that(out).contains(want);
         assertWithMessage("%s", e.getKey()).that(o).isEqualTo(new Machine.Outcome.Exited(pid, 1));
       } else {

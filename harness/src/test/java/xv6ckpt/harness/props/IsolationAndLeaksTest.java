@@ -40,15 +40,15 @@ import xv6ckpt.testkit.UserProgram;
 import xv6ckpt.testkit.Xv6Abi;
 
 /**
- * Invariant 5, isolation and leaks. (a) While one process is blocked in a console read, a
- * second one issuing generated system calls with wild addresses and lengths (writes from and
- * reads into any address, sbrk up and down, fork/exit/wait, checkpoint of the first process,
- * a failing restore) leaves the first one's registers, sz and pages exactly as they were.
- * (b) Once every process has exited, the free page count is back to what it was after boot,
- * also after failing restores (no file, garbage, a torn image, allocations failing part way)
- * and failing execs (no file, garbage, allocations failing part way). (c) A restored
- * process's page table maps below TRAPFRAME exactly the pages its image describes (the whole
- * Sv39 tree is walked, not only below sz), with the image's permissions and bytes.
+ * Invariant 5, isolation and leaks. (a) While one process is blocked in a console read, a second
+ * one issuing generated system calls with wild addresses and lengths (writes from and reads into
+ * any address, sbrk up and down, fork/exit/wait, checkpoint of the first process, a failing
+ * restore) leaves the first one's registers, sz and pages exactly as they were. (b) Once every
+ * process has exited, the free page count is back to what it was after boot, also after failing
+ * restores (no file, garbage, a torn image, allocations failing part way) and failing execs (no
+ * file, garbage, allocations failing part way). (c) A restored process's page table maps below
+ * TRAPFRAME exactly the pages its image describes (the whole Sv39 tree is walked, not only below
+ * sz), with the image's permissions and bytes.
  */
 @AddLifecycleHook(ScaledTries.class)
 class IsolationAndLeaksTest {
@@ -70,12 +70,16 @@ class IsolationAndLeaksTest {
 
   @Provide
   Arbitrary<List<Call>> calls() {
-    Arbitrary<Long> addr = Arbitraries.oneOf(Arbitraries.longs().between(0, 0x9000),
-        Arbitraries.of(Xv6.TRAPFRAME, Xv6.TRAMPOLINE, Xv6.MAXVA - 8, -4096L, 0x7fff_f000L));
+    Arbitrary<Long> addr =
+        Arbitraries.oneOf(
+            Arbitraries.longs().between(0, 0x9000),
+            Arbitraries.of(Xv6.TRAPFRAME, Xv6.TRAMPOLINE, Xv6.MAXVA - 8, -4096L, 0x7fff_f000L));
     // The intruder reads into its own memory only above its code and data (first page), so
     // that it runs on; its writes may come from anywhere.
-    Arbitrary<Long> into = Arbitraries.oneOf(Arbitraries.longs().between(0x1000, 0x9000),
-        Arbitraries.of(Xv6.TRAPFRAME, Xv6.TRAMPOLINE, Xv6.MAXVA - 8, -4096L, 0x7fff_f000L));
+    Arbitrary<Long> into =
+        Arbitraries.oneOf(
+            Arbitraries.longs().between(0x1000, 0x9000),
+            Arbitraries.of(Xv6.TRAPFRAME, Xv6.TRAMPOLINE, Xv6.MAXVA - 8, -4096L, 0x7fff_f000L));
     Arbitrary<Integer> len = Arbitraries.integers().between(0, 6000);
     return Arbitraries.<Call>oneOf(
             Combinators.combine(addr, len).as(WriteFrom::new),
@@ -84,13 +88,16 @@ class IsolationAndLeaksTest {
             Arbitraries.just(new ForkExit()),
             Arbitraries.just(new CkptVictim()),
             Arbitraries.just(new BadRestore()))
-        .list().ofMinSize(1).ofMaxSize(12);
+        .list()
+        .ofMinSize(1)
+        .ofMaxSize(12);
   }
 
   @Property(tries = 40)
   void noSystemCallOfOneProcessChangesAnother(@ForAll("calls") List<Call> calls) {
-    MemoryBlockDevice disk = Disks.withFiles(Map.of("victim", victim(), "intruder", intruder(calls),
-        "src", new byte[7000]));
+    MemoryBlockDevice disk =
+        Disks.withFiles(
+            Map.of("victim", victim(), "intruder", intruder(calls), "src", new byte[7000]));
     Machine m = Machines.runner(disk, Machines.LAWS);
     int baseline = m.kalloc().freePages();
     int victim = Machines.spawn(m, "victim");
@@ -99,7 +106,8 @@ class IsolationAndLeaksTest {
     UserState before = UserState.of(m, victim);
     int intruder = Machines.spawn(m, "intruder");
     Machine.Outcome o = Machines.finish(m);
-    assertWithMessage("console: %s", m.output()).that(o)
+    assertWithMessage("console: %s", m.output())
+        .that(o)
         .isEqualTo(new Machine.Outcome.Exited(intruder, 0));
     UserState after = UserState.of(m, victim);
     assertThat(after.pc()).isEqualTo(before.pc());
@@ -115,26 +123,35 @@ class IsolationAndLeaksTest {
     for (Call c : calls) {
       Statistics.label("call").collect(c.getClass().getSimpleName());
     }
-    Statistics.label("call").coverage(c -> {
-      for (String k : List.of("WriteFrom", "ReadInto", "Sbrk", "ForkExit", "CkptVictim",
-          "BadRestore")) {
-        c.check(k).count(n -> n >= 5);
-      }
-    });
+    Statistics.label("call")
+        .coverage(
+            c -> {
+              for (String k :
+                  List.of(
+                      "WriteFrom", "ReadInto", "Sbrk", "ForkExit", "CkptVictim", "BadRestore")) {
+                c.check(k).count(n -> n >= 5);
+              }
+            });
   }
 
   /** Which failing call the leak property makes, under allocation failures or not. */
-  enum Failing { RESTORE_NO_FILE, RESTORE_GARBAGE, RESTORE_TORN, RESTORE_NOMEM, EXEC_NO_FILE,
-    EXEC_GARBAGE, EXEC_NOMEM }
+  enum Failing {
+    RESTORE_NO_FILE,
+    RESTORE_GARBAGE,
+    RESTORE_TORN,
+    RESTORE_NOMEM,
+    EXEC_NO_FILE,
+    EXEC_GARBAGE,
+    EXEC_NOMEM
+  }
 
   /**
-   * Every failing call, each try: one machine per try (its disk holds one program per kind,
-   * "f" + the kind's ordinal), reset to its boot snapshot before each kind, so that every kind
-   * is reached in every try rather than by the luck of an enum draw. Under injection the
-   * failures fall among the allocations the call really makes: a dry run without injection
-   * counts them, and {@code failAt} (per mille) places the first failure among them. Placed
-   * anywhere else (a fixed range of allocation numbers), most injected failures land after the
-   * call has finished and test nothing.
+   * Every failing call, each try: one machine per try (its disk holds one program per kind, "f" +
+   * the kind's ordinal), reset to its boot snapshot before each kind, so that every kind is reached
+   * in every try rather than by the luck of an enum draw. Under injection the failures fall among
+   * the allocations the call really makes: a dry run without injection counts them, and {@code
+   * failAt} (per mille) places the first failure among them. Placed anywhere else (a fixed range of
+   * allocation numbers), most injected failures land after the call has finished and test nothing.
    */
   @Property(tries = 12)
   void failedRestoresAndExecsGiveBackEveryPage(
@@ -143,8 +160,17 @@ class IsolationAndLeaksTest {
       @ForAll @IntRange(min = 0, max = 300) int imageKiB) {
     byte[] good = image(imageKiB);
     byte[] torn = java.util.Arrays.copyOf(good, good.length - 40);
-    Map<String, byte[]> files = new java.util.HashMap<>(Map.of("img", good, "torn", torn,
-        "junk", new byte[] {1, 2, 3, 4, 5, 6, 7, 8}, "ok", okProgram()));
+    Map<String, byte[]> files =
+        new java.util.HashMap<>(
+            Map.of(
+                "img",
+                good,
+                "torn",
+                torn,
+                "junk",
+                new byte[] {1, 2, 3, 4, 5, 6, 7, 8},
+                "ok",
+                okProgram()));
     for (Failing f : Failing.values()) {
       files.put("f" + f.ordinal(), failing(f));
     }
@@ -168,14 +194,17 @@ class IsolationAndLeaksTest {
         assertWithMessage("%s: status", what).that(status).isEqualTo(9);
       }
       assertWithMessage("%s: free pages after every exit", what)
-          .that(m.kalloc().freePages()).isEqualTo(baseline);
+          .that(m.kalloc().freePages())
+          .isEqualTo(baseline);
       Statistics.label("call").collect(what + (status == 0 ? " (succeeded)" : " (failed)"));
     }
-    Statistics.label("call").coverage(c -> {
-      for (Failing f : Failing.values()) {
-        c.check(f + " (failed)").count(n -> n >= 1);
-      }
-    });
+    Statistics.label("call")
+        .coverage(
+            c -> {
+              for (Failing f : Failing.values()) {
+                c.check(f + " (failed)").count(n -> n >= 1);
+              }
+            });
   }
 
   /** Allocations program "f"+what makes from its spawn to its first stop, with no injection. */
@@ -190,11 +219,11 @@ class IsolationAndLeaksTest {
   }
 
   /**
-   * Runs program "f"+what from the boot snapshot, allocations first..first+count-1 after its
-   * spawn failing (first &lt; 0: none), to its exit and the machine idle; its exit status.
+   * Runs program "f"+what from the boot snapshot, allocations first..first+count-1 after its spawn
+   * failing (first &lt; 0: none), to its exit and the machine idle; its exit status.
    */
-  private static int runFailing(Machine m, Machine.Snapshot booted, Failing what, long first,
-      int count) {
+  private static int runFailing(
+      Machine m, Machine.Snapshot booted, Failing what, long first, int count) {
     m.reset(booted);
     int pid = Machines.spawn(m, "f" + what.ordinal());
     if (first >= 0) {
@@ -207,7 +236,8 @@ class IsolationAndLeaksTest {
       m.endConsoleInput();
       o = Machines.finish(m);
     }
-    assertWithMessage("%s: console: %s", what, m.output()).that(o)
+    assertWithMessage("%s: console: %s", what, m.output())
+        .that(o)
         .isInstanceOf(Machine.Outcome.Exited.class);
     assertThat(((Machine.Outcome.Exited) o).pid()).isEqualTo(pid);
     assertThat(Machines.finish(m)).isEqualTo(new Machine.Outcome.Idle(false));
@@ -215,8 +245,7 @@ class IsolationAndLeaksTest {
   }
 
   @Property(tries = 30)
-  void aRestoredProcessMapsOnlyItsImagesPages(
-      @ForAll @IntRange(min = 0, max = 600) int imageKiB) {
+  void aRestoredProcessMapsOnlyItsImagesPages(@ForAll @IntRange(min = 0, max = 600) int imageKiB) {
     byte[] file = image(imageKiB);
     Verdict v = ImageCodec.decode(file);
     assertThat(v).isInstanceOf(Verdict.Valid.class);
@@ -224,7 +253,8 @@ class IsolationAndLeaksTest {
     MemoryBlockDevice disk = Disks.withFiles(Map.of("img", file, "rs", restorer("/img", true)));
     Machine m = Machines.runner(disk, Machines.LAWS);
     int pid = Machines.spawn(m, "rs");
-    assertWithMessage("console: %s", m.output()).that(Machines.finish(m))
+    assertWithMessage("console: %s", m.output())
+        .that(Machines.finish(m))
         .isEqualTo(new Machine.Outcome.Idle(true));
     List<Image.Page> mapped = UserPages.leaves(m.memory(), UserState.process(m, pid).pagetable());
     assertThat(mapped).containsExactlyElementsIn(img.pages()).inOrder();
@@ -233,8 +263,8 @@ class IsolationAndLeaksTest {
   }
 
   /**
-   * The image of a process that sbrk'd kib KiB, wrote a pattern in it and checkpointed
-   * itself; restored (a0 = 1) it blocks in read(0) and then exits 0.
+   * The image of a process that sbrk'd kib KiB, wrote a pattern in it and checkpointed itself;
+   * restored (a0 = 1) it blocks in read(0) and then exits 0.
    */
   private static byte[] image(int kib) {
     UserProgram p = new UserProgram(PAGED_BSS).str("path", "/img");
@@ -316,13 +346,16 @@ class IsolationAndLeaksTest {
   }
 
   /**
-   * The calls in order, their results ignored; exit 0. s0 = fd of "/out". At most 12 calls of
-   * at most about 30 instructions each keep code and data inside the first page.
+   * The calls in order, their results ignored; exit 0. s0 = fd of "/out". At most 12 calls of at
+   * most about 30 instructions each keep code and data inside the first page.
    */
   private static byte[] intruder(List<Call> calls) {
-    UserProgram p = new UserProgram(PAGED_BSS)
-        .str("out", "/out").str("src", "/src").str("vimg", "/vimg")
-        .str("none", "/none");
+    UserProgram p =
+        new UserProgram(PAGED_BSS)
+            .str("out", "/out")
+            .str("src", "/src")
+            .str("vimg", "/vimg")
+            .str("none", "/none");
     p.a.la(A0, "out").li(A1, O_CREATE | O_RDWR);
     p.sys(SYS_open);
     p.a.mv(S0, A0);

@@ -28,18 +28,20 @@ import xv6ckpt.testkit.UserProgram;
 import xv6ckpt.testkit.Xv6Abi;
 
 /**
- * Kernel writes, spec reads: every image the kernel writes decodes under the spec's decoder,
- * and to exactly the image {@link CheckpointModel#checkpoint} predicts for the process as the
- * harness observes it (its own page-table walk, the kernel's public registers and files).
+ * Kernel writes, spec reads: every image the kernel writes decodes under the spec's decoder, and to
+ * exactly the image {@link CheckpointModel#checkpoint} predicts for the process as the harness
+ * observes it (its own page-table walk, the kernel's public registers and files).
  */
 class KernelImagesTest {
 
   private static final Map<String, byte[]> DATA = Map.of("data", "0123456789".getBytes());
 
   private static Image decoded(Machine m) {
-    Verdict v = ImageCodec.decode(
-        Disks.readFile(m, "/img").orElseThrow(() -> new AssertionError("no file /img")));
-    assertWithMessage("the spec's verdict on the kernel's image").that(v)
+    Verdict v =
+        ImageCodec.decode(
+            Disks.readFile(m, "/img").orElseThrow(() -> new AssertionError("no file /img")));
+    assertWithMessage("the spec's verdict on the kernel's image")
+        .that(v)
         .isInstanceOf(Verdict.Valid.class);
     return ((Verdict.Valid) v).image();
   }
@@ -50,8 +52,12 @@ class KernelImagesTest {
    * result), and the image must be the model's.
    */
   private static void selfCheckpoint(Consumer<UserProgram> setup) {
-    UserProgram p = new UserProgram(PACKED).str("path", "img").str("data", "data").str("new", "new")
-        .str("root", "/");
+    UserProgram p =
+        new UserProgram(PACKED)
+            .str("path", "img")
+            .str("data", "data")
+            .str("new", "new")
+            .str("root", "/");
     setup.accept(p);
     p.a.li(A0, 0);
     long ecall = p.checkpoint("path");
@@ -63,8 +69,16 @@ class KernelImagesTest {
     assertThat(m.run(5_000_000)).isEqualTo(new Machine.Outcome.BudgetSpent());
     Process caller = m.proc().byPid(pid).orElseThrow();
     ModelProcess now = Observe.process(m, caller, ModelProcess.State.RUNNING);
-    ModelProcess atEcall = new ModelProcess(now.pid(), now.name(), now.state(), now.sz(),
-        now.pages(), now.regs().withPc(ecall), now.files(), now.inSyscall());
+    ModelProcess atEcall =
+        new ModelProcess(
+            now.pid(),
+            now.name(),
+            now.state(),
+            now.sz(),
+            now.pages(),
+            now.regs().withPc(ecall),
+            now.files(),
+            now.inSyscall());
     Image image = decoded(m);
     var expected = CheckpointModel.checkpoint(atEcall, List.of(), 0, image.header().imageId());
     assertThat(expected).isInstanceOf(CheckpointModel.CheckpointResult.Written.class);
@@ -78,35 +92,36 @@ class KernelImagesTest {
 
   @Test
   void selfCheckpointWithFilesOpenAtOffsets() {
-    selfCheckpoint(p -> {
-      p.a.la(A0, "data").li(A1, Xv6Abi.O_RDONLY);
-      p.sys(Xv6Abi.SYS_open); // fd 3 at offset 4
-      p.a.li(A0, 3).la(A1, "bss").li(A2, 4);
-      p.sys(Xv6Abi.SYS_read);
-      p.a.la(A0, "new").li(A1, Xv6Abi.O_CREATE | Xv6Abi.O_RDWR);
-      p.sys(Xv6Abi.SYS_open); // fd 4 at offset 3
-      p.a.li(A0, 4).la(A1, "bss").li(A2, 3);
-      p.sys(Xv6Abi.SYS_write);
-      p.a.la(A0, "root").li(A1, Xv6Abi.O_RDONLY);
-      p.sys(Xv6Abi.SYS_open); // fd 5, a directory
-    });
+    selfCheckpoint(
+        p -> {
+          p.a.la(A0, "data").li(A1, Xv6Abi.O_RDONLY);
+          p.sys(Xv6Abi.SYS_open); // fd 3 at offset 4
+          p.a.li(A0, 3).la(A1, "bss").li(A2, 4);
+          p.sys(Xv6Abi.SYS_read);
+          p.a.la(A0, "new").li(A1, Xv6Abi.O_CREATE | Xv6Abi.O_RDWR);
+          p.sys(Xv6Abi.SYS_open); // fd 4 at offset 3
+          p.a.li(A0, 4).la(A1, "bss").li(A2, 3);
+          p.sys(Xv6Abi.SYS_write);
+          p.a.la(A0, "root").li(A1, Xv6Abi.O_RDONLY);
+          p.sys(Xv6Abi.SYS_open); // fd 5, a directory
+        });
   }
 
   @Test
   void selfCheckpointWithHeapAndLazyHoles() {
-    selfCheckpoint(p -> {
-      p.a.li(A0, 64 << 10).li(A1, 1);
-      p.sys(Xv6Abi.SYS_sbrk);
-      p.a.li(A0, 1 << 20).li(A1, 2); // lazy: only touched pages are mapped
-      p.sys(Xv6Abi.SYS_sbrk);
-      p.a.mv(S1, A0).li(T1, 0x77).sd(T1, 0, S1).li(T0, 600 << 10).add(T0, T0, S1)
-          .sd(T1, 8, T0);
-    });
+    selfCheckpoint(
+        p -> {
+          p.a.li(A0, 64 << 10).li(A1, 1);
+          p.sys(Xv6Abi.SYS_sbrk);
+          p.a.li(A0, 1 << 20).li(A1, 2); // lazy: only touched pages are mapped
+          p.sys(Xv6Abi.SYS_sbrk);
+          p.a.mv(S1, A0).li(T1, 0x77).sd(T1, 0, S1).li(T0, 600 << 10).add(T0, T0, S1).sd(T1, 8, T0);
+        });
   }
 
   /**
-   * pid 2 forks the target (pid 3), lets it run for three ticks, checkpoints it and exits at
-   * once, so the target is observed as the checkpoint saw it.
+   * pid 2 forks the target (pid 3), lets it run for three ticks, checkpoints it and exits at once,
+   * so the target is observed as the checkpoint saw it.
    */
   private static void externalCheckpoint(Consumer<UserProgram> target) {
     UserProgram p = new UserProgram(PACKED).str("path", "img");
@@ -120,15 +135,24 @@ class KernelImagesTest {
     target.accept(p);
     Machine m = Machines.runner(Disks.withFiles(8000, Map.of("prog", p.elf())), Machines.LARGE);
     Machines.spawn(m, "prog");
-    assertWithMessage(m.output()).that(Machines.finish(m, Machines.LONG_RUN))
+    assertWithMessage(m.output())
+        .that(Machines.finish(m, Machines.LONG_RUN))
         .isEqualTo(new Machine.Outcome.Exited(2, 0));
     Process t = m.proc().byPid(3).orElseThrow();
     ModelProcess target3 = Observe.process(m, t, ModelProcess.State.valueOf(t.state().name()));
-    ModelProcess caller = new ModelProcess(2, "prog", ModelProcess.State.RUNNING, 0,
-        List.of(), Image.Registers.zero(0), new TreeMap<>(), Image.SyscallRestart.NONE);
+    ModelProcess caller =
+        new ModelProcess(
+            2,
+            "prog",
+            ModelProcess.State.RUNNING,
+            0,
+            List.of(),
+            Image.Registers.zero(0),
+            new TreeMap<>(),
+            Image.SyscallRestart.NONE);
     Image image = decoded(m);
-    var expected = CheckpointModel.checkpoint(caller, List.of(target3), 3,
-        image.header().imageId());
+    var expected =
+        CheckpointModel.checkpoint(caller, List.of(target3), 3, image.header().imageId());
     assertThat(expected).isInstanceOf(CheckpointModel.CheckpointResult.Written.class);
     assertThat(image).isEqualTo(((CheckpointModel.CheckpointResult.Written) expected).image());
   }
@@ -140,32 +164,35 @@ class KernelImagesTest {
 
   @Test
   void externalCheckpointOfAProcessAsleep() {
-    externalCheckpoint(p -> {
-      p.a.li(A0, 1000);
-      p.sys(Xv6Abi.SYS_sleep);
-      p.exit(0);
-    });
+    externalCheckpoint(
+        p -> {
+          p.a.li(A0, 1000);
+          p.sys(Xv6Abi.SYS_sleep);
+          p.exit(0);
+        });
   }
 
   @Test
   void externalCheckpointOfAProcessWaitingForItsChild() {
-    externalCheckpoint(p -> {
-      p.sys(Xv6Abi.SYS_fork);
-      p.a.beqz(A0, "grandchild").la(A0, "bss");
-      p.sys(Xv6Abi.SYS_wait);
-      p.exit(0);
-      p.a.label("grandchild").li(A0, 1000);
-      p.sys(Xv6Abi.SYS_sleep);
-      p.exit(0);
-    });
+    externalCheckpoint(
+        p -> {
+          p.sys(Xv6Abi.SYS_fork);
+          p.a.beqz(A0, "grandchild").la(A0, "bss");
+          p.sys(Xv6Abi.SYS_wait);
+          p.exit(0);
+          p.a.label("grandchild").li(A0, 1000);
+          p.sys(Xv6Abi.SYS_sleep);
+          p.exit(0);
+        });
   }
 
   @Test
   void externalCheckpointOfAProcessReadingTheConsole() {
-    externalCheckpoint(p -> {
-      p.a.li(A0, 0).la(A1, "bss").li(A2, 100);
-      p.sys(Xv6Abi.SYS_read);
-      p.exit(0);
-    });
+    externalCheckpoint(
+        p -> {
+          p.a.li(A0, 0).la(A1, "bss").li(A2, 100);
+          p.sys(Xv6Abi.SYS_read);
+          p.exit(0);
+        });
   }
 }

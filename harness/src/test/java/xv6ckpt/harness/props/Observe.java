@@ -19,9 +19,9 @@ import xv6ckpt.specs.ModelFile;
 import xv6ckpt.specs.ModelProcess;
 
 /**
- * A kernel process seen as the spec's {@link ModelProcess}, read from the machine's public
- * state by code of the harness's own: the page table is walked by the rig ({@link UserPages},
- * Sv39 in emulated RAM), not by the kernel's Vm or Checkpoint, so a wrong walk in either shows.
+ * A kernel process seen as the spec's {@link ModelProcess}, read from the machine's public state by
+ * code of the harness's own: the page table is walked by the rig ({@link UserPages}, Sv39 in
+ * emulated RAM), not by the kernel's Vm or Checkpoint, so a wrong walk in either shows.
  */
 final class Observe {
   private Observe() {}
@@ -30,8 +30,15 @@ final class Observe {
   static ModelProcess process(Machine m, Process p, ModelProcess.State state) {
     long[] r = m.userRegisters(p);
     long[] x = java.util.Arrays.copyOfRange(r, 1, 32);
-    return new ModelProcess(p.pid(), p.name(), state, p.size(), pages(m, p),
-        Registers.of(x, r[32]), files(p), inSyscall(m, p, r));
+    return new ModelProcess(
+        p.pid(),
+        p.name(),
+        state,
+        p.size(),
+        pages(m, p),
+        Registers.of(x, r[32]),
+        files(p),
+        inSyscall(m, p, r));
   }
 
   /** Every valid leaf PTE below PGROUNDUP(sz), read by the rig's walk. */
@@ -50,8 +57,12 @@ final class Observe {
       boolean w = f.writable();
       switch (f.type()) {
         case PIPE -> out.put(fd, new ModelFile.Pipe(r, w));
-        case DEVICE -> out.put(fd, f.major() == 1 ? new ModelFile.Console(r, w)
-            : new ModelFile.Device(f.major(), r, w));
+        case DEVICE ->
+            out.put(
+                fd,
+                f.major() == 1
+                    ? new ModelFile.Console(r, w)
+                    : new ModelFile.Device(f.major(), r, w));
         case INODE -> out.put(fd, new ModelFile.InodeFile(f.path(), f.inum(), f.offset(), r, w));
         default -> throw new AssertionError("fd " + fd + " of pid " + p.pid() + " is free");
       }
@@ -60,8 +71,8 @@ final class Observe {
   }
 
   /**
-   * The call the process is inside, from the kernel's public facts: SLEEPING or holding a
-   * restart state means it re-issues the call in a7; sleep's progress is the ticks slept.
+   * The call the process is inside, from the kernel's public facts: SLEEPING or holding a restart
+   * state means it re-issues the call in a7; sleep's progress is the ticks slept.
    */
   static SyscallRestart inSyscall(Machine m, Process p, long[] r) {
     boolean in = p.state() == Process.State.SLEEPING || p.restart() != null;

@@ -1,17 +1,17 @@
 package xv6ckpt.harness.props;
 
 import net.jqwik.api.lifecycle.AroundPropertyHook;
+import net.jqwik.api.lifecycle.PropagationMode;
 import net.jqwik.api.lifecycle.PropertyExecutionResult;
 import net.jqwik.api.lifecycle.PropertyExecutor;
 import net.jqwik.api.lifecycle.PropertyLifecycleContext;
-import net.jqwik.api.lifecycle.PropagationMode;
 
 /**
  * The one place the suite's budgets are scaled: every property class registers this hook
- * ({@code @AddLifecycleHook(ScaledTries.class)}), which multiplies the property's own
- * {@code tries} (its CI budget) by the system property {@value #SCALE} (default 1; the Maven
- * profile {@code nightly} sets 100) and fixes the seed to {@value #SEED} (default "20240601"),
- * so a CI run is the same run every time and a nightly run can pick another seed.
+ * ({@code @AddLifecycleHook(ScaledTries.class)}), which multiplies the property's own {@code tries}
+ * (its CI budget) by the system property {@value #SCALE} (default 1; the Maven profile {@code
+ * nightly} sets 100) and fixes the seed to {@value #SEED} (default "20240601"), so a CI run is the
+ * same run every time and a nightly run can pick another seed.
  *
  * <p>{@code @Property(tries = ...)} must be a compile-time constant, which is why the scaling
  * happens here, in jqwik's documented way of changing a property's attributes before it runs.
@@ -21,8 +21,8 @@ public final class ScaledTries implements AroundPropertyHook {
   static final String SEED = "xv6ckpt.seed";
 
   @Override
-  public PropertyExecutionResult aroundProperty(PropertyLifecycleContext context,
-      PropertyExecutor property) {
+  public PropertyExecutionResult aroundProperty(
+      PropertyLifecycleContext context, PropertyExecutor property) {
     // An @Example (no generated parameters) is one fixed case: running it again adds nothing.
     int scale = context.targetMethod().getParameterCount() == 0 ? 1 : scale();
     context.attributes().tries().ifPresent(t -> context.attributes().setTries(t * scale));

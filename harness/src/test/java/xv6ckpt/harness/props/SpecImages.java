@@ -27,10 +27,10 @@ import xv6ckpt.specs.ModelFile;
 import xv6ckpt.specs.ModelProcess;
 
 /**
- * Images made by the spec (not by the kernel) for restore to read: a process captured inside
- * a console read of up to 64 bytes into 0x1000, having read {@code progress} bytes already.
- * Resumed, it issues the read again; when the read returns n it writes the n bytes at 0x1000
- * to fd 1 and exits 42.
+ * Images made by the spec (not by the kernel) for restore to read: a process captured inside a
+ * console read of up to 64 bytes into 0x1000, having read {@code progress} bytes already. Resumed,
+ * it issues the read again; when the read returns n it writes the n bytes at 0x1000 to fd 1 and
+ * exits 42.
  *
  * <pre>
  *   0x0000 text  R X U   ecall (the read) at 0; then write(1, 0x1000, n); exit(42)
@@ -49,11 +49,15 @@ final class SpecImages {
   static final long SZ = 0x6000;
 
   static Image image(long imageId, long dataInum, long progress) {
-    return new Image(new Image.Header(imageId, 7, "restored", SZ), regs(),
+    return new Image(
+        new Image.Header(imageId, 7, "restored", SZ),
+        regs(),
         new SyscallRestart(5, List.of(0L, BUF, 64L, 0x44L, 0x55L, 0x66L), progress),
-        List.of(OpenFile.console(0, true, false), OpenFile.console(1, false, true),
-            OpenFile.console(2, false, true), OpenFile.file(3, true, false, "/data", dataInum,
-                2)),
+        List.of(
+            OpenFile.console(0, true, false),
+            OpenFile.console(1, false, true),
+            OpenFile.console(2, false, true),
+            OpenFile.file(3, true, false, "/data", dataInum, 2)),
         pages());
   }
 
@@ -127,7 +131,13 @@ final class SpecImages {
             1, new ModelFile.Console(true, true),
             2, new ModelFile.Console(true, true));
     return ModelProcess.of(
-        pid, "restore", ModelProcess.State.RUNNING, 0x3000, List.of(), Registers.zero(0x10), files,
+        pid,
+        "restore",
+        ModelProcess.State.RUNNING,
+        0x3000,
+        List.of(),
+        Registers.zero(0x10),
+        files,
         SyscallRestart.NONE);
   }
 }

@@ -23,13 +23,11 @@ import xv6ckpt.harness.rig.Machines;
 import xv6ckpt.kernel.Machine;
 import xv6ckpt.kernel.Process;
 import xv6ckpt.kernel.fs.FileSystem;
-import xv6ckpt.kernel.fs.Stat;
 import xv6ckpt.specs.CheckpointModel;
 import xv6ckpt.specs.CheckpointModel.RestoreResult;
 import xv6ckpt.specs.FileView;
 import xv6ckpt.specs.Image;
 import xv6ckpt.specs.ImageCodec;
-import xv6ckpt.specs.ModelFile;
 import xv6ckpt.specs.ModelProcess;
 import xv6ckpt.specs.Rule;
 import xv6ckpt.specs.Verdict;
@@ -38,9 +36,9 @@ import xv6ckpt.testkit.UserProgram;
 import xv6ckpt.testkit.Xv6Abi;
 
 /**
- * Spec writes, kernel reads: for images the spec encodes, valid or broken in one rule, the
- * kernel's restore has the outcome {@link CheckpointModel#restoreFile} predicts: the same rule's
- * code with the caller untouched, or exactly the predicted process.
+ * Spec writes, kernel reads: for images the spec encodes, valid or broken in one rule, the kernel's
+ * restore has the outcome {@link CheckpointModel#restoreFile} predicts: the same rule's code with
+ * the caller untouched, or exactly the predicted process.
  */
 class SpecImagesRestoreTest {
   private static final byte[] DATA = "0123456789".getBytes();
@@ -163,9 +161,9 @@ class SpecImagesRestoreTest {
     for (Map.Entry<Rule, UnaryOperator<byte[]>> e : breakers().entrySet()) {
       byte[] b = e.getValue().apply(good);
       Verdict v = ImageCodec.decode(b);
-      assertWithMessage("the edit for %s", e.getKey()).that(v)
-          .isInstanceOf(Verdict.Invalid.class);
-      assertWithMessage("the edit for %s", e.getKey()).that(((Verdict.Invalid) v).rule())
+      assertWithMessage("the edit for %s", e.getKey()).that(v).isInstanceOf(Verdict.Invalid.class);
+      assertWithMessage("the edit for %s", e.getKey())
+          .that(((Verdict.Invalid) v).rule())
           .isEqualTo(e.getKey());
       files.put("b" + k, b);
       rules.put("b" + k++, e.getKey());
@@ -191,10 +189,12 @@ class SpecImagesRestoreTest {
       int pid = Machines.spawn(m, "restore", name);
       Optional<byte[]> content = Optional.ofNullable(files.get(name));
       RestoreResult want = CheckpointModel.restoreFile(SpecImages.caller(pid), content, fs);
-      assertWithMessage("%s: the model refuses", name).that(want)
+      assertWithMessage("%s: the model refuses", name)
+          .that(want)
           .isInstanceOf(RestoreResult.Refused.class);
       Rule rule = ((RestoreResult.Refused) want).rule();
-      assertWithMessage("%s", name).that(Machines.finish(m, Machines.LONG_RUN))
+      assertWithMessage("%s", name)
+          .that(Machines.finish(m, Machines.LONG_RUN))
           .isEqualTo(new Machine.Outcome.Exited(pid, rule.code()));
       seen.add(rule);
     }

@@ -39,12 +39,12 @@ import xv6ckpt.testkit.UserProgram;
 import xv6ckpt.testkit.Xv6Abi;
 
 /**
- * Invariant 3, transaction limits: while a process checkpoints itself (images of a few KiB to
- * over 1 MiB, written to a new path and then, maybe, over the existing image) and other
- * processes write files at the same time, every committed transaction logs at most
- * MAXOPBLOCKS distinct blocks per operation in it (this disk's reservation is exactly
- * MAXOPBLOCKS: one bitmap block), never more than the log holds, nothing is left outstanding
- * once the processes have exited, the kernel never panics and fsck finds the disk clean.
+ * Invariant 3, transaction limits: while a process checkpoints itself (images of a few KiB to over
+ * 1 MiB, written to a new path and then, maybe, over the existing image) and other processes write
+ * files at the same time, every committed transaction logs at most MAXOPBLOCKS distinct blocks per
+ * operation in it (this disk's reservation is exactly MAXOPBLOCKS: one bitmap block), never more
+ * than the log holds, nothing is left outstanding once the processes have exited, the kernel never
+ * panics and fsck finds the disk clean.
  */
 @AddLifecycleHook(ScaledTries.class)
 class TransactionLimitsTest {
@@ -54,9 +54,12 @@ class TransactionLimitsTest {
 
   @Provide
   Arbitrary<List<Writer>> writers() {
-    return Combinators.combine(Arbitraries.integers().between(1, (int) PAGED_BSS.bssBytes()),
+    return Combinators.combine(
+            Arbitraries.integers().between(1, (int) PAGED_BSS.bssBytes()),
             Arbitraries.integers().between(1, 6))
-        .as(Writer::new).list().ofMaxSize(3);
+        .as(Writer::new)
+        .list()
+        .ofMaxSize(3);
   }
 
   @Property(tries = 20)
@@ -103,7 +106,8 @@ class TransactionLimitsTest {
     Statistics.label("image").coverage(c -> c.check("over 1 MiB").count(n -> n >= 1));
     Statistics.label("writers").coverage(c -> c.check("concurrent").percentage(p -> p >= 30));
     Statistics.label("overwrite").coverage(c -> c.check(true).count(n -> n >= 1));
-    Statistics.label("fullest commit").coverage(c -> c.check("6 or more blocks").count(n -> n >= 1));
+    Statistics.label("fullest commit")
+        .coverage(c -> c.check("6 or more blocks").count(n -> n >= 1));
   }
 
   /**
@@ -127,9 +131,9 @@ class TransactionLimitsTest {
   }
 
   /**
-   * Spins {@code delay} iterations (so the writers get ahead), sbrk(bytes), checkpoint(0,
-   * "/img") and, if overwrite, the same again over the existing image; print "."; exit 0. A
-   * failed call exits without the mark.
+   * Spins {@code delay} iterations (so the writers get ahead), sbrk(bytes), checkpoint(0, "/img")
+   * and, if overwrite, the same again over the existing image; print "."; exit 0. A failed call
+   * exits without the mark.
    */
   private static byte[] checkpointer(int bytes, boolean overwrite, int delay) {
     UserProgram p = new UserProgram(PAGED_BSS).str("path", "/img").str("mark", ".");

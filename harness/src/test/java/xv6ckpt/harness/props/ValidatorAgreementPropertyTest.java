@@ -44,19 +44,30 @@ class ValidatorAgreementPropertyTest {
   @Provide
   Arbitrary<Damage> damage() {
     // Offsets weighted to the front (the records) where most rules live, but anywhere.
-    Arbitrary<Integer> offset = Arbitraries.oneOf(Arbitraries.integers().between(0, 1100),
-        Arbitraries.integers().between(0, 1100), Arbitraries.integers().between(0,
-            GOOD.length - 1));
+    Arbitrary<Integer> offset =
+        Arbitraries.oneOf(
+            Arbitraries.integers().between(0, 1100),
+            Arbitraries.integers().between(0, 1100),
+            Arbitraries.integers().between(0, GOOD.length - 1));
     // small numbers, page addresses, anything
-    Arbitrary<Long> value = Arbitraries.oneOf(Arbitraries.longs().between(0, 20),
-        Arbitraries.longs().between(0, 16).map(k -> k * 0x1000 + (k % 3 == 0 ? 8 : 0)),
-        Arbitraries.longs());
+    Arbitrary<Long> value =
+        Arbitraries.oneOf(
+            Arbitraries.longs().between(0, 20),
+            Arbitraries.longs().between(0, 16).map(k -> k * 0x1000 + (k % 3 == 0 ? 8 : 0)),
+            Arbitraries.longs());
     Arbitrary<Integer> count = Arbitraries.integers().between(1, 3);
-    return count.flatMap(n -> Combinators.combine(offset.list().ofSize(n),
-        value.list().ofSize(n), Arbitraries.of(1, 2, 4, 8), Arbitraries.of(true, true, false),
-        Arbitraries.oneOf(Arbitraries.just(0), Arbitraries.just(0),
-            Arbitraries.integers().between(1, GOOD.length)))
-        .as(Damage::new));
+    return count.flatMap(
+        n ->
+            Combinators.combine(
+                    offset.list().ofSize(n),
+                    value.list().ofSize(n),
+                    Arbitraries.of(1, 2, 4, 8),
+                    Arbitraries.of(true, true, false),
+                    Arbitraries.oneOf(
+                        Arbitraries.just(0),
+                        Arbitraries.just(0),
+                        Arbitraries.integers().between(1, GOOD.length)))
+                .as(Damage::new));
   }
 
   @Property(tries = 1500)
@@ -65,15 +76,13 @@ class ValidatorAgreementPropertyTest {
     Verdict spec = ImageCodec.decode(b);
     CheckpointImage.Verdict kernel = CheckpointImage.check(b);
     if (spec instanceof Verdict.Invalid bad) {
-      assertWithMessage("spec: %s", bad).that(kernel)
-          .isInstanceOf(CheckpointImage.Invalid.class);
+      assertWithMessage("spec: %s", bad).that(kernel).isInstanceOf(CheckpointImage.Invalid.class);
       CheckpointImage.Invalid k = (CheckpointImage.Invalid) kernel;
-      assertWithMessage("spec: %s; kernel: %s", bad, k).that(k.code())
-          .isEqualTo(bad.rule().code());
-      assertWithMessage("spec: %s; kernel: %s", bad, k).that(k.offset())
-          .isEqualTo(bad.offset());
+      assertWithMessage("spec: %s; kernel: %s", bad, k).that(k.code()).isEqualTo(bad.rule().code());
+      assertWithMessage("spec: %s; kernel: %s", bad, k).that(k.offset()).isEqualTo(bad.offset());
     } else {
-      assertWithMessage("the spec calls it valid").that(kernel)
+      assertWithMessage("the spec calls it valid")
+          .that(kernel)
           .isNotInstanceOf(CheckpointImage.Invalid.class);
     }
   }

@@ -23,16 +23,16 @@ import xv6ckpt.specs.Xv6;
 import xv6ckpt.testkit.Xv6Abi;
 
 /**
- * The system-call ABI cannot drift: {@code kernel/user/abi.h}, the C user-land's header, is the
- * one source, and every other copy must say what it says. Checked here, where all copies are
- * visible: the numbers and names of testkit's {@link Xv6Abi}, of the kernel's {@code Syscall}
- * constants, and of the spec's {@link Xv6}; the open flags of {@link Xv6Abi} and the kernel's
- * {@code SysFile}; the kernel's dispatch table (a handler at every number abi.h lists, none
- * elsewhere); a stub in {@code usys.S} and a prototype in {@code user.h} for every call.
+ * The system-call ABI cannot drift: {@code kernel/user/abi.h}, the C user-land's header, is the one
+ * source, and every other copy must say what it says. Checked here, where all copies are visible:
+ * the numbers and names of testkit's {@link Xv6Abi}, of the kernel's {@code Syscall} constants, and
+ * of the spec's {@link Xv6}; the open flags of {@link Xv6Abi} and the kernel's {@code SysFile}; the
+ * kernel's dispatch table (a handler at every number abi.h lists, none elsewhere); a stub in {@code
+ * usys.S} and a prototype in {@code user.h} for every call.
  *
  * <p>The kernel keeps its constants package-private (a test must not borrow the judged code's
- * constants, and the kernel exports none), so they are read by reflection. testkit/README.md
- * lists what adding a system call touches; this test is the checklist's enforcement.
+ * constants, and the kernel exports none), so they are read by reflection. testkit/README.md lists
+ * what adding a system call touches; this test is the checklist's enforcement.
  */
 class AbiHeaderTest {
   private static final Path USER = Path.of("../kernel/user"); // surefire runs in harness/
@@ -75,7 +75,9 @@ class AbiHeaderTest {
     Map<String, Integer> out = new TreeMap<>();
     for (Field f : c.getDeclaredFields()) {
       int mod = f.getModifiers();
-      if (Modifier.isStatic(mod) && Modifier.isFinal(mod) && f.getType() == int.class
+      if (Modifier.isStatic(mod)
+          && Modifier.isFinal(mod)
+          && f.getType() == int.class
           && f.getName().startsWith(prefix)) {
         f.setAccessible(true);
         out.put(f.getName(), f.getInt(null));
@@ -118,7 +120,8 @@ class AbiHeaderTest {
     assertWithMessage("Xv6Abi.SYS_MAX, the highest number abi.h lists")
         .that(Xv6Abi.SYS_MAX)
         .isEqualTo(header.size());
-    assertWithMessage("Xv6Abi.name past the last call").that(Xv6Abi.name(header.size() + 1))
+    assertWithMessage("Xv6Abi.name past the last call")
+        .that(Xv6Abi.name(header.size() + 1))
         .isEqualTo("sys#" + (header.size() + 1));
     assertWithMessage("Xv6Abi.SYS_MAX_STOCK, stock xv6's last call (close)")
         .that(Xv6Abi.SYS_MAX_STOCK)
@@ -179,8 +182,18 @@ class AbiHeaderTest {
     String userH = Files.readString(USER.resolve("user.h"));
     for (String name : headerCalls().keySet()) {
       // either the SYSCALL macro, or a hand-written stub (sbrk) that loads the number into a7
-      Pattern stub = Pattern.compile("(?m)^SYSCALL\\s+" + name + ",\\s*SYS_" + name + "\\s*$|"
-          + "^" + name + ":\\s*\\n(?:\\s+li\\s+a\\d,.*\\n)*?\\s+li\\s+a7,\\s*SYS_" + name + "\\s*$");
+      Pattern stub =
+          Pattern.compile(
+              "(?m)^SYSCALL\\s+"
+                  + name
+                  + ",\\s*SYS_"
+                  + name
+                  + "\\s*$|"
+                  + "^"
+                  + name
+                  + ":\\s*\\n(?:\\s+li\\s+a\\d,.*\\n)*?\\s+li\\s+a7,\\s*SYS_"
+                  + name
+                  + "\\s*$");
       assertWithMessage("kernel/user/usys.S: a stub %s that loads SYS_%s into a7", name, name)
           .that(stub.matcher(usys).find())
           .isTrue();

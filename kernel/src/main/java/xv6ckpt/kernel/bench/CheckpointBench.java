@@ -23,27 +23,32 @@ import xv6ckpt.kernel.fs.MkfsException;
  * Checkpoint and restore throughput against image size (issue 5): a process grown with sbrk
  * checkpoints itself to a file on the in-memory disk, then restores itself from it.
  *
- * <p>How it is measured. The program (built here with the project's assembler) grows, then
- * waits for a console line; given one, it calls checkpoint(0, "/img") and waits again; given
- * another, it calls restore("/img"), and the restored process (which sees checkpoint return 1)
- * waits for a third. Each phase is one {@link Machine#run} between two console inputs, timed
- * with the host's monotonic clock (read only here, never inside the kernel); beside the call
- * itself a phase runs a handful of instructions and one console read (the garbage of earlier
- * runs is collected before the timing starts). The disk is a
- * big-files file system (files up to 64.3 MiB) with xv6's 30-block log; every checkpoint
- * transaction reserves MAXOPBLOCKS, so the figures are for xv6-sized transactions. Each size
- * runs {@code runs} times on a fresh machine after one warm-up run; the median is reported.
+ * <p>How it is measured. The program (built here with the project's assembler) grows, then waits
+ * for a console line; given one, it calls checkpoint(0, "/img") and waits again; given another, it
+ * calls restore("/img"), and the restored process (which sees checkpoint return 1) waits for a
+ * third. Each phase is one {@link Machine#run} between two console inputs, timed with the host's
+ * monotonic clock (read only here, never inside the kernel); beside the call itself a phase runs a
+ * handful of instructions and one console read (the garbage of earlier runs is collected before the
+ * timing starts). The disk is a big-files file system (files up to 64.3 MiB) with xv6's 30-block
+ * log; every checkpoint transaction reserves MAXOPBLOCKS, so the figures are for xv6-sized
+ * transactions. Each size runs {@code runs} times on a fresh machine after one warm-up run; the
+ * median is reported.
  */
 public final class CheckpointBench {
   private CheckpointBench() {}
 
   /** The sizes of the standard run: 64 KiB to 64 MiB of process memory. */
-  public static final List<Long> SIZES = List.of(64L << 10, 256L << 10, 1L << 20, 4L << 20,
-      16L << 20, 64L << 20);
+  public static final List<Long> SIZES =
+      List.of(64L << 10, 256L << 10, 1L << 20, 4L << 20, 16L << 20, 64L << 20);
 
   /** One size's figures; MB/s are 10^6 bytes of image per second. */
-  public record Point(long processBytes, long imageBytes, double checkpointMillis,
-      double restoreMillis, long transactions, int maxTransactionBlocks) {
+  public record Point(
+      long processBytes,
+      long imageBytes,
+      double checkpointMillis,
+      double restoreMillis,
+      long transactions,
+      int maxTransactionBlocks) {
 
     public double checkpointMBps() {
       return imageBytes / 1e3 / checkpointMillis;
@@ -55,16 +60,23 @@ public final class CheckpointBench {
 
     /** One line, "checkpoint.SIZE ...", for the bench command. */
     public String line() {
-      return String.format("checkpoint.%dKiB image %d B: checkpoint %.2f ms (%.0f MB/s), "
-          + "restore %.2f ms (%.0f MB/s), %d transactions of at most %d blocks",
-          processBytes >> 10, imageBytes, checkpointMillis, checkpointMBps(), restoreMillis,
-          restoreMBps(), transactions, maxTransactionBlocks);
+      return String.format(
+          "checkpoint.%dKiB image %d B: checkpoint %.2f ms (%.0f MB/s), "
+              + "restore %.2f ms (%.0f MB/s), %d transactions of at most %d blocks",
+          processBytes >> 10,
+          imageBytes,
+          checkpointMillis,
+          checkpointMBps(),
+          restoreMillis,
+          restoreMBps(),
+          transactions,
+          maxTransactionBlocks);
     }
   }
 
   /**
-   * Measures every size in {@code sizes} (bytes of process memory, page multiples of at least
-   * 64 KiB and at most 64 MiB), the median of {@code runs} runs each.
+   * Measures every size in {@code sizes} (bytes of process memory, page multiples of at least 64
+   * KiB and at most 64 MiB), the median of {@code runs} runs each.
    */
   public static List<Point> measure(List<Long> sizes, int runs) {
     if (runs < 1) {
@@ -72,8 +84,8 @@ public final class CheckpointBench {
     }
     for (long size : sizes) {
       if (size < (64 << 10) || size > (64 << 20) || size % 4096 != 0) {
-        throw new IllegalArgumentException("size " + size + ": need a multiple of 4096 from "
-            + "64 KiB to 64 MiB");
+        throw new IllegalArgumentException(
+            "size " + size + ": need a multiple of 4096 from " + "64 KiB to 64 MiB");
       }
     }
     List<Point> out = new ArrayList<>();
@@ -94,7 +106,12 @@ public final class CheckpointBench {
   private static Point median(Point[] p) {
     double[] c = Arrays.stream(p).mapToDouble(Point::checkpointMillis).sorted().toArray();
     double[] r = Arrays.stream(p).mapToDouble(Point::restoreMillis).sorted().toArray();
-    return new Point(p[0].processBytes(), p[0].imageBytes(), c[c.length / 2], r[r.length / 2], p[0].transactions(),
+    return new Point(
+        p[0].processBytes(),
+        p[0].imageBytes(),
+        c[c.length / 2],
+        r[r.length / 2],
+        p[0].transactions(),
         p[0].maxTransactionBlocks());
   }
 
@@ -126,8 +143,9 @@ public final class CheckpointBench {
     var fs = m.fs();
     fs.log().beginOpNow(Param.MAXOPBLOCKS);
     var root = fs.root();
-    var ip = fs.namei("/img".getBytes(StandardCharsets.US_ASCII), root)
-        .orElseThrow(() -> new IllegalStateException("benchmark: no /img after checkpoint"));
+    var ip =
+        fs.namei("/img".getBytes(StandardCharsets.US_ASCII), root)
+            .orElseThrow(() -> new IllegalStateException("benchmark: no /img after checkpoint"));
     fs.iput(root);
     fs.ilock(ip);
     long n = ip.size();
@@ -139,8 +157,13 @@ public final class CheckpointBench {
   private static void untilWaiting(Machine m, String phase) {
     Machine.Outcome o = m.run(Long.MAX_VALUE);
     if (!(o instanceof Machine.Outcome.Idle) || !((Machine.Outcome.Idle) o).waitingForInput()) {
-      throw new IllegalStateException("benchmark " + phase + ": expected a console read, got "
-          + o + "; console: " + m.output());
+      throw new IllegalStateException(
+          "benchmark "
+              + phase
+              + ": expected a console read, got "
+              + o
+              + "; console: "
+              + m.output());
     }
   }
 
@@ -161,9 +184,9 @@ public final class CheckpointBench {
   }
 
   /**
-   * Grows to size bytes with sbrk; reads a line; checkpoint(0, "/img"): a restored process reads a line and exits
-   * 0; the original reads a line, then restore("/img"), which does not return unless it fails
-   * (exit with its code). Failures exit non-zero.
+   * Grows to size bytes with sbrk; reads a line; checkpoint(0, "/img"): a restored process reads a
+   * line and exits 0; the original reads a line, then restore("/img"), which does not return unless
+   * it fails (exit with its code). Failures exit non-zero.
    */
   private static byte[] program(long size) {
     Assembler a = new Assembler(0);
@@ -184,8 +207,10 @@ public final class CheckpointBench {
     }
     a.label("buf");
     byte[] code = a.assemble();
-    return new Elf64Writer().segment(0, code, code.length + 64, Elf64Writer.PF_R
-        | Elf64Writer.PF_W | Elf64Writer.PF_X).entry(0).write();
+    return new Elf64Writer()
+        .segment(0, code, code.length + 64, Elf64Writer.PF_R | Elf64Writer.PF_W | Elf64Writer.PF_X)
+        .entry(0)
+        .write();
   }
 
   private static void readLine(Assembler a) {

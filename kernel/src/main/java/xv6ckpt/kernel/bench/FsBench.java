@@ -12,13 +12,13 @@ import xv6ckpt.kernel.fs.Inode;
 import xv6ckpt.kernel.fs.Mkfs;
 
 /**
- * The file-system benchmark (issue 3): sequential write, then read, of one large file through
- * the log on an in-memory disk, the way a checkpoint image is written.
+ * The file-system benchmark (issue 3): sequential write, then read, of one large file through the
+ * log on an in-memory disk, the way a checkpoint image is written.
  *
  * <p>The file system is made by mkfs with the doubly-indirect feature and the largest log (255
  * blocks), and the file is written by {@link FileSystem#writeChunked} with the whole log as each
- * transaction's reservation; it is read back with readi in 64 KiB pieces. A smaller run first
- * warms the JIT. Time is the host's monotonic clock, read only here, never inside the kernel.
+ * transaction's reservation; it is read back with readi in 64 KiB pieces. A smaller run first warms
+ * the JIT. Time is the host's monotonic clock, read only here, never inside the kernel.
  *
  * <p>Write amplification counts every disk write during the write phase (log blocks, headers,
  * installs) per data block of the file; xv6's design needs 2 (log and home) plus the headers and
@@ -45,7 +45,8 @@ public final class FsBench {
           String.format("fs.seq_read_MBps %.1f", readMBps),
           String.format("fs.disk_writes_per_data_block %.3f", diskWritesPerDataBlock),
           String.format("fs.transactions %d", transactions),
-          String.format("fs.max_blocks_per_transaction %d (log holds %d)",
+          String.format(
+              "fs.max_blocks_per_transaction %d (log holds %d)",
               maxBlocksPerTransaction, logCapacity));
     }
   }
@@ -61,8 +62,14 @@ public final class FsBench {
     double[] r = {f[0].readMBps(), f[1].readMBps(), f[2].readMBps()};
     java.util.Arrays.sort(w);
     java.util.Arrays.sort(r);
-    return new Figures(f[0].fileBytes(), w[1], r[1], f[0].diskWritesPerDataBlock(),
-        f[0].transactions(), f[0].maxBlocksPerTransaction(), f[0].logCapacity());
+    return new Figures(
+        f[0].fileBytes(),
+        w[1],
+        r[1],
+        f[0].diskWritesPerDataBlock(),
+        f[0].transactions(),
+        f[0].maxBlocksPerTransaction(),
+        f[0].logCapacity());
   }
 
   /** Writes and reads a file of {@code fileBytes} on a fresh in-memory file system. */
@@ -71,8 +78,8 @@ public final class FsBench {
   }
 
   /**
-   * As {@link #measure(int)}; with {@code xv6Chunks} each transaction reserves only
-   * MAXOPBLOCKS, as xv6's filewrite does (3 KiB of data per transaction), instead of the log.
+   * As {@link #measure(int)}; with {@code xv6Chunks} each transaction reserves only MAXOPBLOCKS, as
+   * xv6's filewrite does (3 KiB of data per transaction), instead of the log.
    */
   public static Figures measure(int fileBytes, boolean xv6Chunks) {
     int dataBlocks = (fileBytes + FsFormat.BSIZE - 1) / FsFormat.BSIZE;
@@ -108,8 +115,13 @@ public final class FsBench {
       if (!java.util.Arrays.equals(data, back)) {
         throw new IllegalStateException("benchmark read back different data");
       }
-      return new Figures(fileBytes, mbps(fileBytes, t1 - t0), mbps(fileBytes, t3 - t2),
-          (double) diskWrites / dataBlocks, fs.log().commits(), fs.log().maxCommitBlocks(),
+      return new Figures(
+          fileBytes,
+          mbps(fileBytes, t1 - t0),
+          mbps(fileBytes, t3 - t2),
+          (double) diskWrites / dataBlocks,
+          fs.log().commits(),
+          fs.log().maxCommitBlocks(),
           fs.log().capacity());
     } catch (FsException | xv6ckpt.kernel.fs.MkfsException | KernelPanic e) {
       throw new IllegalStateException("file-system benchmark failed: " + e.getMessage(), e);

@@ -21,13 +21,13 @@ import xv6ckpt.kernel.fs.Mkfs;
 import xv6ckpt.kernel.fs.MkfsException;
 
 /**
- * The kernel benchmarks (issue 4): fork+exec+exit+wait per second, snapshot and reset cost of
- * a machine idle at a console read, and, given an xv6 image with init, sh and usertests (stock
- * or the project's), boot to the first "$ " and the wall time of {@code usertests -q}.
+ * The kernel benchmarks (issue 4): fork+exec+exit+wait per second, snapshot and reset cost of a
+ * machine idle at a console read, and, given an xv6 image with init, sh and usertests (stock or the
+ * project's), boot to the first "$ " and the wall time of {@code usertests -q}.
  *
- * <p>The programs of the first two are built here with the project's assembler, so those
- * figures need no image. Time is the host's monotonic clock, read only here, never inside the
- * kernel; each figure is the median of several runs after a warm-up run.
+ * <p>The programs of the first two are built here with the project's assembler, so those figures
+ * need no image. Time is the host's monotonic clock, read only here, never inside the kernel; each
+ * figure is the median of several runs after a warm-up run.
  */
 public final class KernelBench {
   private KernelBench() {}
@@ -67,8 +67,10 @@ public final class KernelBench {
 
   private static byte[] elf(Assembler a, int bss) {
     byte[] code = a.assemble();
-    return new Elf64Writer().segment(0, code, code.length + bss, Elf64Writer.PF_R
-        | Elf64Writer.PF_W | Elf64Writer.PF_X).entry(0).write();
+    return new Elf64Writer()
+        .segment(0, code, code.length + bss, Elf64Writer.PF_R | Elf64Writer.PF_W | Elf64Writer.PF_X)
+        .entry(0)
+        .write();
   }
 
   /** exit(0) */
@@ -136,7 +138,7 @@ public final class KernelBench {
 
   /** Runs until the spawned program exits; fails loudly on anything else. */
   private static void finish(Machine m) {
-    for (;;) {
+    for (; ; ) {
       Machine.Outcome o = m.run(100_000_000);
       if (o instanceof Machine.Outcome.Exited) {
         return;
@@ -159,8 +161,12 @@ public final class KernelBench {
   public static double forkExecPerSecond(int loops) {
     double[] runs = new double[5];
     for (int r = -1; r < runs.length; r++) {
-      Machine m = runner(image(List.of(new Mkfs.FileNode("nop", nop()),
-          new Mkfs.FileNode("loop", forkExecLoop(loops)))));
+      Machine m =
+          runner(
+              image(
+                  List.of(
+                      new Mkfs.FileNode("nop", nop()),
+                      new Mkfs.FileNode("loop", forkExecLoop(loops)))));
       spawn(m, "/loop");
       long t0 = System.nanoTime();
       finish(m);
@@ -173,9 +179,9 @@ public final class KernelBench {
   }
 
   /**
-   * Snapshot and reset of a machine whose program waits at a console read: each round feeds a
-   * line, runs the program to its exit, and resets. Returns {snapshot us, reset us, pages a
-   * reset copies back}.
+   * Snapshot and reset of a machine whose program waits at a console read: each round feeds a line,
+   * runs the program to its exit, and resets. Returns {snapshot us, reset us, pages a reset copies
+   * back}.
    */
   public static double[] snapshotAndReset(int rounds) {
     Machine m = runner(image(List.of(new Mkfs.FileNode("readline", readLine()))));
@@ -199,8 +205,9 @@ public final class KernelBench {
       resets[i] = (System.nanoTime() - t0) / 1e3;
       m.takeOutput();
     }
-    return new double[] {median(snaps), median(Arrays.copyOfRange(resets, rounds / 2, rounds)),
-        dirty};
+    return new double[] {
+      median(snaps), median(Arrays.copyOfRange(resets, rounds / 2, rounds)), dirty
+    };
   }
 
   /** Boot of an image with /init and sh to the shell's first "$ ", in milliseconds. */
@@ -216,8 +223,8 @@ public final class KernelBench {
       }
       while (!m.output().contains("$ ")) {
         Machine.Outcome o = m.run(10_000);
-        if (o instanceof Machine.Outcome.Panicked || (o instanceof Machine.Outcome.Idle
-            && !m.output().contains("$ "))) {
+        if (o instanceof Machine.Outcome.Panicked
+            || (o instanceof Machine.Outcome.Idle && !m.output().contains("$ "))) {
           throw new IllegalStateException("boot did not reach a prompt: " + o);
         }
       }
@@ -230,8 +237,8 @@ public final class KernelBench {
   }
 
   /**
-   * Reset of a booted machine idle at the shell's prompt, after the shell ran {@code echo hi |
-   * wc} (init, sh, a pipe, two children): {median us, pages the reset copied back}.
+   * Reset of a booted machine idle at the shell's prompt, after the shell ran {@code echo hi | wc}
+   * (init, sh, a pipe, two children): {median us, pages the reset copied back}.
    */
   public static double[] shellResetMicros(byte[] xv6Image, int rounds) {
     Machine m;

@@ -9,8 +9,8 @@ import xv6ckpt.kernel.KernelPanic;
 /**
  * xv6's {@code bio.c}: the buffer cache, the only code that touches the disk.
  *
- * <p>The buffer cache holds cached copies of disk blocks. Caching reduces disk reads and gives
- * one synchronization point for blocks used by several parts of the kernel.
+ * <p>The buffer cache holds cached copies of disk blocks. Caching reduces disk reads and gives one
+ * synchronization point for blocks used by several parts of the kernel.
  *
  * <p>Interface:
  *
@@ -25,9 +25,9 @@ import xv6ckpt.kernel.KernelPanic;
  *
  * <p>Replacement is xv6's LRU: a buffer to recycle is the least recently released one with no
  * references. {@link #bpin} holds a buffer in the cache for the log until its transaction is
- * installed. Two speed-ups that keep the policy: a map from block number to buffer replaces
- * xv6's linear search, and the list holds only the unreferenced buffers (xv6 keeps them all and
- * skips the referenced ones when recycling, which costs a walk past every pinned buffer of a big
+ * installed. Two speed-ups that keep the policy: a map from block number to buffer replaces xv6's
+ * linear search, and the list holds only the unreferenced buffers (xv6 keeps them all and skips the
+ * referenced ones when recycling, which costs a walk past every pinned buffer of a big
  * transaction). A buffer whose last pin is dropped counts as just released.
  *
  * <p>Single-threaded: a buffer's sleep-lock is a flag, and trying to lock a locked buffer is a
@@ -35,10 +35,13 @@ import xv6ckpt.kernel.KernelPanic;
  */
 public final class Bio {
   private final BlockDevice dev;
+
   /** Sentinel of the list of unreferenced buffers; head.next is the most recently released. */
   private final Buf head = new Buf();
+
   private final Map<Long, Buf> byBlock = new HashMap<>();
   private final int nbuf;
+
   /** Every buffer, referenced or not (for {@link #forgetAll}). */
   private final Buf[] all;
 
@@ -68,9 +71,9 @@ public final class Bio {
 
   /**
    * Makes this cache what a new one over the same disk would be: every buffer unreferenced,
-   * unlocked and holding no block, in the list in the order a new cache has them, the counters
-   * at zero. Buffers still referenced (a reset after a panic in the middle of a call) are taken
-   * back too. For a machine reset, where the disk went back to a snapshot under the cache.
+   * unlocked and holding no block, in the list in the order a new cache has them, the counters at
+   * zero. Buffers still referenced (a reset after a panic in the middle of a call) are taken back
+   * too. For a machine reset, where the disk went back to a snapshot under the cache.
    */
   public void forgetAll() {
     byBlock.clear();
@@ -173,9 +176,9 @@ public final class Bio {
   }
 
   /**
-   * Like {@link #bread} for a block whose old contents do not matter because the caller is
-   * about to overwrite all of it: returns it locked and zero-filled, without reading the disk.
-   * (xv6 reads the block anyway; skipping the read changes nothing but the cost.)
+   * Like {@link #bread} for a block whose old contents do not matter because the caller is about to
+   * overwrite all of it: returns it locked and zero-filled, without reading the disk. (xv6 reads
+   * the block anyway; skipping the read changes nothing but the cost.)
    */
   public Buf bgetZeroed(long blockno) {
     if (blockno < 0 || blockno >= dev.blockCount()) {

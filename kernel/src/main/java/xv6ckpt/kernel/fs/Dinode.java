@@ -3,9 +3,9 @@ package xv6ckpt.kernel.fs;
 import static xv6ckpt.kernel.fs.FsFormat.NDIRECT;
 
 /**
- * {@code struct dinode}: one 64-byte on-disk inode, decoded. {@code addrs} has NDIRECT + 1
- * entries, the last the indirect block; {@link #dindirect()} is the doubly-indirect block of our
- * extension, read from the major/minor bits (see {@link FsFormat}).
+ * {@code struct dinode}: one 64-byte on-disk inode, decoded. {@code addrs} has NDIRECT + 1 entries,
+ * the last the indirect block; {@link #dindirect()} is the doubly-indirect block of our extension,
+ * read from the major/minor bits (see {@link FsFormat}).
  */
 public record Dinode(short type, short major, short minor, short nlink, long size, long[] addrs) {
 

@@ -18,20 +18,20 @@ import xv6ckpt.kernel.Param;
  * xv6's {@code sysfile.c} bodies, once, and a mounted file system's whole operations on them.
  *
  * <p>The bodies ({@link #create}, {@link #link}, {@link #unlink}) are static and run inside the
- * caller's transaction, from the caller's working directory; a refusal is a value naming the
- * {@link FsError} (where xv6 answers -1), with the partial work undone. They live here, not in
- * the kernel's {@code SysFile}, because the file-system layer may not call up into the kernel
- * while both the kernel and the host tools need them: {@code SysFile} wraps them with argument
- * fetching and -1, the whole operations below with a transaction and an {@link FsException}.
+ * caller's transaction, from the caller's working directory; a refusal is a value naming the {@link
+ * FsError} (where xv6 answers -1), with the partial work undone. They live here, not in the
+ * kernel's {@code SysFile}, because the file-system layer may not call up into the kernel while
+ * both the kernel and the host tools need them: {@code SysFile} wraps them with argument fetching
+ * and -1, the whole operations below with a transaction and an {@link FsException}.
  *
  * <p>The whole operations (mkdir, link, unlink, createFile, readFile, writeFile, ...) work on
  * kernel-side arguments (path strings, byte arrays) instead of user memory, and each opens and
  * closes its own transactions, as a system call does, so it must not be called inside one. Paths
  * are UTF-8 and resolved from the root directory (a relative path is taken as relative to the
  * root). An expected refusal is an {@link FsException} and leaves the file system unchanged;
- * corruption found on the disk is a {@link KernelPanic}, after which this object is not to be
- * used. Used by the host tools (ls, cat, put, get), the crash-consistency tests and the
- * benchmarks; the kernel uses {@link #writeChunked} and {@link #maxWriteBytes}.
+ * corruption found on the disk is a {@link KernelPanic}, after which this object is not to be used.
+ * Used by the host tools (ls, cat, put, get), the crash-consistency tests and the benchmarks; the
+ * kernel uses {@link #writeChunked} and {@link #maxWriteBytes}.
  */
 public final class FileSystem {
   private final Fs fs;
@@ -53,8 +53,8 @@ public final class FileSystem {
   }
 
   /**
-   * The whole operations over a file system already mounted, such as a running machine's
-   * ({@code Machine.fs()}): how a test reads what the machine's programs wrote.
+   * The whole operations over a file system already mounted, such as a running machine's ({@code
+   * Machine.fs()}): how a test reads what the machine's programs wrote.
    */
   public static FileSystem of(Fs fs) {
     return new FileSystem(fs);
@@ -77,12 +77,12 @@ public final class FileSystem {
 
   /**
    * Bytes of file one transaction of {@code opBlocks} reserved log blocks may write: xv6's
-   * filewrite bound {@code ((MAXOPBLOCKS-1-1-2) / 2) * BSIZE} (the inode, the indirect block,
-   * two blocks of slop for unaligned writes, and for each data block the block and its bitmap
-   * block), with MAXOPBLOCKS replaced by the reservation. With the doubly-indirect feature a
-   * chunk may touch three index blocks (the indirect block, the doubly-indirect block and one
-   * of its children, or the doubly-indirect block and two children), so 3 replaces the 1.
-   * Always at least one block, so a write makes progress.
+   * filewrite bound {@code ((MAXOPBLOCKS-1-1-2) / 2) * BSIZE} (the inode, the indirect block, two
+   * blocks of slop for unaligned writes, and for each data block the block and its bitmap block),
+   * with MAXOPBLOCKS replaced by the reservation. With the doubly-indirect feature a chunk may
+   * touch three index blocks (the indirect block, the doubly-indirect block and one of its
+   * children, or the doubly-indirect block and two children), so 3 replaces the 1. Always at least
+   * one block, so a write makes progress.
    */
   public static int maxWriteBytes(int opBlocks, boolean dindirect) {
     int indexBlocks = dindirect ? 3 : 1;
@@ -95,10 +95,10 @@ public final class FileSystem {
   }
 
   /**
-   * The reservation of an operation that may free a file: freeing touches every bitmap block
-   * the file's blocks fall in, besides the inode and directory blocks of a normal operation.
-   * Capped at the log's capacity: freeing a huge file scattered over more bitmap blocks than
-   * the log holds panics ("too big a transaction"), as it would in xv6.
+   * The reservation of an operation that may free a file: freeing touches every bitmap block the
+   * file's blocks fall in, besides the inode and directory blocks of a normal operation. Capped at
+   * the log's capacity: freeing a huge file scattered over more bitmap blocks than the log holds
+   * panics ("too big a transaction"), as it would in xv6.
    */
   int freeingOpBlocks() {
     Superblock sb = fs.superblock();
@@ -142,11 +142,11 @@ public final class FileSystem {
   public record Made(Inode ip) implements Created {}
 
   /**
-   * xv6's create(): makes path (from cwd) a new inode of the given type, or for T_FILE returns
-   * the existing file or device. Inside a transaction.
+   * xv6's create(): makes path (from cwd) a new inode of the given type, or for T_FILE returns the
+   * existing file or device. Inside a transaction.
    */
-  public static Created create(Fs fs, Inode cwd, byte[] path, short type, short major,
-      short minor) {
+  public static Created create(
+      Fs fs, Inode cwd, byte[] path, short type, short major, short minor) {
     Optional<Fs.Parent> parent = fs.nameiparent(path, cwd);
     if (parent.isEmpty()) {
       return new Refusal(FsError.NOT_FOUND, 0);
@@ -164,8 +164,8 @@ public final class FileSystem {
       }
       short found = ip.type;
       fs.iunlockput(ip);
-      return new Refusal(found == T_DIR && type == T_FILE ? FsError.IS_A_DIRECTORY
-          : FsError.EXISTS, 0);
+      return new Refusal(
+          found == T_DIR && type == T_FILE ? FsError.IS_A_DIRECTORY : FsError.EXISTS, 0);
     }
     Optional<Inode> allocated = fs.ialloc(type);
     if (allocated.isEmpty()) {
@@ -178,8 +178,10 @@ public final class FileSystem {
     ip.minor = minor;
     ip.nlink = 1;
     fs.iupdate(ip);
-    boolean linked = type != T_DIR || (fs.dirlink(ip, new byte[] {'.'}, ip.inum)
-        && fs.dirlink(ip, new byte[] {'.', '.'}, dp.inum)); // Create . and .. entries.
+    boolean linked =
+        type != T_DIR
+            || (fs.dirlink(ip, new byte[] {'.'}, ip.inum)
+                && fs.dirlink(ip, new byte[] {'.', '.'}, dp.inum)); // Create . and .. entries.
     if (linked && fs.dirlink(dp, name, ip.inum)) {
       if (type == T_DIR) {
         // now that success is guaranteed:
@@ -309,10 +311,10 @@ public final class FileSystem {
   }
 
   /**
-   * Clears the ".." entry of directory ip (locked), which is being unlinked: its link to the
-   * parent was just dropped from the parent's count, and a process whose cwd it still is must
-   * not reach the parent through it once the parent is gone too (usertests' unlinkcwd: xv6
-   * would find a freed inode there and panic in ilock).
+   * Clears the ".." entry of directory ip (locked), which is being unlinked: its link to the parent
+   * was just dropped from the parent's count, and a process whose cwd it still is must not reach
+   * the parent through it once the parent is gone too (usertests' unlinkcwd: xv6 would find a freed
+   * inode there and panic in ilock).
    */
   private static void forgetParent(Fs fs, Inode ip) {
     Optional<Fs.Found> up = fs.dirlookup(ip, new byte[] {'.', '.'});
@@ -357,85 +359,97 @@ public final class FileSystem {
 
   /** mkdir: makes a new, empty directory. @return its i-number */
   public long mkdir(String path) throws FsException {
-    return inTransaction(Param.MAXOPBLOCKS, () -> {
-      Inode ip = create(path, T_DIR, (short) 0, (short) 0);
-      long inum = ip.inum;
-      fs.iunlockput(ip);
-      return inum;
-    });
+    return inTransaction(
+        Param.MAXOPBLOCKS,
+        () -> {
+          Inode ip = create(path, T_DIR, (short) 0, (short) 0);
+          long inum = ip.inum;
+          fs.iunlockput(ip);
+          return inum;
+        });
   }
 
   /** mknod: makes a device inode. @return its i-number */
   public long mknod(String path, short major, short minor) throws FsException {
-    return inTransaction(Param.MAXOPBLOCKS, () -> {
-      Inode ip = create(path, T_DEVICE, major, minor);
-      if (ip.type != T_DEVICE) {
-        fs.iunlockput(ip);
-        throw new FsException(FsError.EXISTS, path);
-      }
-      long inum = ip.inum;
-      fs.iunlockput(ip);
-      return inum;
-    });
+    return inTransaction(
+        Param.MAXOPBLOCKS,
+        () -> {
+          Inode ip = create(path, T_DEVICE, major, minor);
+          if (ip.type != T_DEVICE) {
+            fs.iunlockput(ip);
+            throw new FsException(FsError.EXISTS, path);
+          }
+          long inum = ip.inum;
+          fs.iunlockput(ip);
+          return inum;
+        });
   }
 
   /**
-   * open(path, O_CREATE | O_WRONLY | (truncate ? O_TRUNC : 0)) then close: makes path a file if
-   * it is not one, emptying it if asked. @return its i-number
+   * open(path, O_CREATE | O_WRONLY | (truncate ? O_TRUNC : 0)) then close: makes path a file if it
+   * is not one, emptying it if asked. @return its i-number
    */
   public long createFile(String path, boolean truncate) throws FsException {
-    return inTransaction(truncate ? freeingOpBlocks() : Param.MAXOPBLOCKS, () -> {
-      Inode ip = create(path, T_FILE, (short) 0, (short) 0);
-      if (truncate && ip.type == T_FILE) {
-        fs.itrunc(ip);
-      }
-      long inum = ip.inum;
-      fs.iunlockput(ip);
-      return inum;
-    });
+    return inTransaction(
+        truncate ? freeingOpBlocks() : Param.MAXOPBLOCKS,
+        () -> {
+          Inode ip = create(path, T_FILE, (short) 0, (short) 0);
+          if (truncate && ip.type == T_FILE) {
+            fs.itrunc(ip);
+          }
+          long inum = ip.inum;
+          fs.iunlockput(ip);
+          return inum;
+        });
   }
 
   /** open(path, O_TRUNC) then close: empties an existing file. */
   public void truncate(String path) throws FsException {
-    inTransaction(freeingOpBlocks(), () -> {
-      Inode ip = namei(path).orElseThrow(() -> new FsException(FsError.NOT_FOUND, path));
-      fs.ilock(ip);
-      if (ip.type == T_DIR) {
-        fs.iunlockput(ip);
-        throw new FsException(FsError.IS_A_DIRECTORY, path);
-      }
-      if (ip.type == T_FILE) {
-        fs.itrunc(ip);
-      }
-      fs.iunlockput(ip);
-      return null;
-    });
+    inTransaction(
+        freeingOpBlocks(),
+        () -> {
+          Inode ip = namei(path).orElseThrow(() -> new FsException(FsError.NOT_FOUND, path));
+          fs.ilock(ip);
+          if (ip.type == T_DIR) {
+            fs.iunlockput(ip);
+            throw new FsException(FsError.IS_A_DIRECTORY, path);
+          }
+          if (ip.type == T_FILE) {
+            fs.itrunc(ip);
+          }
+          fs.iunlockput(ip);
+          return null;
+        });
   }
 
   /** link: makes newPath another name for the file oldPath. */
   public void link(String oldPath, String newPath) throws FsException {
-    inTransaction(Param.MAXOPBLOCKS, () -> {
-      Root r = new Root();
-      Optional<Refusal> no = link(fs, r.ip, bytes(oldPath), bytes(newPath));
-      r.put();
-      if (no.isPresent()) {
-        throw new FsException(no.get().error(), no.get().arg() == 0 ? oldPath : newPath);
-      }
-      return null;
-    });
+    inTransaction(
+        Param.MAXOPBLOCKS,
+        () -> {
+          Root r = new Root();
+          Optional<Refusal> no = link(fs, r.ip, bytes(oldPath), bytes(newPath));
+          r.put();
+          if (no.isPresent()) {
+            throw new FsException(no.get().error(), no.get().arg() == 0 ? oldPath : newPath);
+          }
+          return null;
+        });
   }
 
   /** unlink: removes a name; the file goes when its last link and reference do. */
   public void unlink(String path) throws FsException {
-    inTransaction(freeingOpBlocks(), () -> {
-      Root r = new Root();
-      Optional<Refusal> no = unlink(fs, r.ip, bytes(path));
-      r.put();
-      if (no.isPresent()) {
-        throw new FsException(no.get().error(), path);
-      }
-      return null;
-    });
+    inTransaction(
+        freeingOpBlocks(),
+        () -> {
+          Root r = new Root();
+          Optional<Refusal> no = unlink(fs, r.ip, bytes(path));
+          r.put();
+          if (no.isPresent()) {
+            throw new FsException(no.get().error(), path);
+          }
+          return null;
+        });
   }
 
   // ---------------------------------------------------------------------------------------
@@ -446,42 +460,46 @@ public final class FileSystem {
 
   /** fstat of path. */
   public Stat stat(String path) throws FsException {
-    return inTransaction(Param.MAXOPBLOCKS, () -> {
-      Inode ip = namei(path).orElseThrow(() -> new FsException(FsError.NOT_FOUND, path));
-      fs.ilock(ip);
-      Stat st = fs.stati(ip);
-      fs.iunlockput(ip);
-      return st;
-    });
+    return inTransaction(
+        Param.MAXOPBLOCKS,
+        () -> {
+          Inode ip = namei(path).orElseThrow(() -> new FsException(FsError.NOT_FOUND, path));
+          fs.ilock(ip);
+          Stat st = fs.stati(ip);
+          fs.iunlockput(ip);
+          return st;
+        });
   }
 
   /**
-   * What xv6's ls shows: for a directory, each used entry ("." and ".." included) with the
-   * stat of its inode, in directory order; for anything else, the one inode under its path.
+   * What xv6's ls shows: for a directory, each used entry ("." and ".." included) with the stat of
+   * its inode, in directory order; for anything else, the one inode under its path.
    */
   public List<Entry> list(String path) throws FsException {
-    return inTransaction(Param.MAXOPBLOCKS, () -> {
-      Inode ip = namei(path).orElseThrow(() -> new FsException(FsError.NOT_FOUND, path));
-      fs.ilock(ip);
-      List<Entry> out = new ArrayList<>();
-      if (ip.type != T_DIR) {
-        out.add(new Entry(path, fs.stati(ip)));
-      } else {
-        byte[] de = new byte[DIRENT_SIZE];
-        for (long off = 0; off + DIRENT_SIZE <= ip.size; off += DIRENT_SIZE) {
-          if (fs.readi(ip, ByteSink.of(de), 0, off, DIRENT_SIZE) != DIRENT_SIZE) {
-            throw new KernelPanic("ls: cannot read directory inode " + ip.inum);
+    return inTransaction(
+        Param.MAXOPBLOCKS,
+        () -> {
+          Inode ip = namei(path).orElseThrow(() -> new FsException(FsError.NOT_FOUND, path));
+          fs.ilock(ip);
+          List<Entry> out = new ArrayList<>();
+          if (ip.type != T_DIR) {
+            out.add(new Entry(path, fs.stati(ip)));
+          } else {
+            byte[] de = new byte[DIRENT_SIZE];
+            for (long off = 0; off + DIRENT_SIZE <= ip.size; off += DIRENT_SIZE) {
+              if (fs.readi(ip, ByteSink.of(de), 0, off, DIRENT_SIZE) != DIRENT_SIZE) {
+                throw new KernelPanic("ls: cannot read directory inode " + ip.inum);
+              }
+              Dirent d = Dirent.decode(de, 0);
+              if (d.inum() == 0) {
+                continue;
+              }
+              out.add(new Entry(d.displayName(), statOf(ip, d.inum())));
+            }
           }
-          Dirent d = Dirent.decode(de, 0);
-          if (d.inum() == 0) {
-            continue;
-          }
-          out.add(new Entry(d.displayName(), statOf(ip, d.inum())));
-        }
-      }
-      fs.iunlockput(ip);
-      return out;
-    });
+          fs.iunlockput(ip);
+          return out;
+        });
   }
 
   private Stat statOf(Inode dir, long inum) {
@@ -497,8 +515,10 @@ public final class FileSystem {
 
   /** The whole content of a file (or device inode's data), as cat reads it. */
   public byte[] readFile(String path) throws FsException {
-    Inode ip = inTransaction(Param.MAXOPBLOCKS,
-        () -> namei(path).orElseThrow(() -> new FsException(FsError.NOT_FOUND, path)));
+    Inode ip =
+        inTransaction(
+            Param.MAXOPBLOCKS,
+            () -> namei(path).orElseThrow(() -> new FsException(FsError.NOT_FOUND, path)));
     fs.ilock(ip);
     if (ip.type == T_DIR) {
       fs.iunlock(ip);
@@ -510,8 +530,8 @@ public final class FileSystem {
     fs.iunlock(ip);
     closeInode(ip);
     if (n != data.length) {
-      throw new KernelPanic("read: inode " + ip.inum + " gave " + n + " of " + data.length
-          + " bytes");
+      throw new KernelPanic(
+          "read: inode " + ip.inum + " gave " + n + " of " + data.length + " bytes");
     }
     return data;
   }
@@ -524,27 +544,30 @@ public final class FileSystem {
   }
 
   /**
-   * Makes path a file holding exactly {@code data}: created or truncated in one transaction,
-   * then written in chunks of {@link #largeOpBlocks()} reservations.
+   * Makes path a file holding exactly {@code data}: created or truncated in one transaction, then
+   * written in chunks of {@link #largeOpBlocks()} reservations.
    *
-   * @throws FsException as create does, or NO_SPACE if the disk filled up (the file then holds
-   *     a prefix of data), or FILE_TOO_LARGE
+   * @throws FsException as create does, or NO_SPACE if the disk filled up (the file then holds a
+   *     prefix of data), or FILE_TOO_LARGE
    */
   public void writeFile(String path, byte[] data) throws FsException {
     long max = (long) superblock().maxFileBlocks() * BSIZE;
     if (data.length > max) {
       throw new FsException(FsError.FILE_TOO_LARGE, path);
     }
-    Inode ip = inTransaction(freeingOpBlocks(), () -> {
-      Inode created = create(path, T_FILE, (short) 0, (short) 0);
-      if (created.type != T_FILE) {
-        fs.iunlockput(created);
-        throw new FsException(FsError.EXISTS, path);
-      }
-      fs.itrunc(created);
-      fs.iunlock(created);
-      return created;
-    });
+    Inode ip =
+        inTransaction(
+            freeingOpBlocks(),
+            () -> {
+              Inode created = create(path, T_FILE, (short) 0, (short) 0);
+              if (created.type != T_FILE) {
+                fs.iunlockput(created);
+                throw new FsException(FsError.EXISTS, path);
+              }
+              fs.itrunc(created);
+              fs.iunlock(created);
+              return created;
+            });
     long written = writeChunked(ip, 0, ByteSource.of(data), 0, data.length, largeOpBlocks());
     closeInode(ip);
     if (written != data.length) {
@@ -553,18 +576,17 @@ public final class FileSystem {
   }
 
   /**
-   * filewrite's loop: writes n bytes from src (at srcAddr) to inode ip at offset off, in
-   * chunks of {@link #maxWriteBytes} bytes, each chunk its own transaction reserving opBlocks
-   * log blocks (Param.MAXOPBLOCKS for xv6's own splitting; {@link #largeOpBlocks()} for big
-   * writes on a file system with a big log). ip must be referenced and unlocked, and no
-   * transaction may be open. A crash leaves a prefix of whole chunks written.
+   * filewrite's loop: writes n bytes from src (at srcAddr) to inode ip at offset off, in chunks of
+   * {@link #maxWriteBytes} bytes, each chunk its own transaction reserving opBlocks log blocks
+   * (Param.MAXOPBLOCKS for xv6's own splitting; {@link #largeOpBlocks()} for big writes on a file
+   * system with a big log). ip must be referenced and unlocked, and no transaction may be open. A
+   * crash leaves a prefix of whole chunks written.
    *
-   * @return bytes written: n, or fewer if the disk filled up, the file reached its largest
-   *     size or the source refused an address (xv6's filewrite then returns -1); -1 if off is
-   *     beyond the end of the file
+   * @return bytes written: n, or fewer if the disk filled up, the file reached its largest size or
+   *     the source refused an address (xv6's filewrite then returns -1); -1 if off is beyond the
+   *     end of the file
    */
-  public long writeChunked(Inode ip, long off, ByteSource src, long srcAddr, long n,
-      int opBlocks) {
+  public long writeChunked(Inode ip, long off, ByteSource src, long srcAddr, long n, int opBlocks) {
     int max = maxWriteBytes(opBlocks, superblock().hasDindirect());
     long i = 0;
     while (i < n) {
@@ -586,11 +608,12 @@ public final class FileSystem {
   }
 
   /**
-   * A referenced (unlocked) inode for path, for callers that read or write it with {@link Fs}
-   * and {@link #writeChunked}; release it with {@link #close}.
+   * A referenced (unlocked) inode for path, for callers that read or write it with {@link Fs} and
+   * {@link #writeChunked}; release it with {@link #close}.
    */
   public Inode open(String path) throws FsException {
-    return inTransaction(Param.MAXOPBLOCKS,
+    return inTransaction(
+        Param.MAXOPBLOCKS,
         () -> namei(path).orElseThrow(() -> new FsException(FsError.NOT_FOUND, path)));
   }
 

@@ -32,24 +32,25 @@ import xv6ckpt.kernel.Param;
  *   <li>Names: paths like /usr/rtm/xv6/fs.c for convenient naming.
  * </ul>
  *
- * This class holds the low-level file system manipulation routines. It changes blocks only
- * through {@link Log#logWrite} and never opens a transaction: the operations that do (create,
- * unlink, write a file in chunks) are in {@link FileSystem}, as xv6 keeps them in sysfile.c.
+ * This class holds the low-level file system manipulation routines. It changes blocks only through
+ * {@link Log#logWrite} and never opens a transaction: the operations that do (create, unlink, write
+ * a file in chunks) are in {@link FileSystem}, as xv6 keeps them in sysfile.c.
  *
- * <p>Inodes: an inode is allocated if its on-disk type is non-zero; the in-memory table of
- * NINODE entries tracks references (see {@link Inode}). Typical use: {@code ip = iget(inum);
- * ilock(ip); ... examine and modify ip ...; iunlock(ip); iput(ip)}. Every call that can free an
- * inode (iput, iunlockput) must be inside a transaction.
+ * <p>Inodes: an inode is allocated if its on-disk type is non-zero; the in-memory table of NINODE
+ * entries tracks references (see {@link Inode}). Typical use: {@code ip = iget(inum); ilock(ip);
+ * ... examine and modify ip ...; iunlock(ip); iput(ip)}. Every call that can free an inode (iput,
+ * iunlockput) must be inside a transaction.
  *
  * <p>Beyond xv6, every number read from the disk is checked before it is used: a block address
- * outside the data area, an i-number outside the inode area, an unknown inode type or a size
- * beyond the largest file is a {@link KernelPanic} naming the inode, never a wild access.
+ * outside the data area, an i-number outside the inode area, an unknown inode type or a size beyond
+ * the largest file is a {@link KernelPanic} naming the inode, never a wild access.
  */
 public final class Fs {
   private final Bio bio;
   private final Log log;
   private final Superblock sb;
   private final Inode[] itable;
+
   /** No block below this is free: where balloc's search starts (a cache, not a policy). */
   private long allocHint;
 
@@ -69,10 +70,10 @@ public final class Fs {
   /**
    * fsinit: reads the superblock, checks it, and recovers the log.
    *
-   * @param nbuf buffers in the cache; it must hold a whole transaction pinned plus the blocks
-   *     one operation reads, so it is raised to the log's capacity plus 2 * MAXOPBLOCKS if lower
-   * @throws KernelPanic "invalid file system: ..." if block 1 is not a usable superblock for
-   *     this disk, or a recovery panic if the log header is corrupt
+   * @param nbuf buffers in the cache; it must hold a whole transaction pinned plus the blocks one
+   *     operation reads, so it is raised to the log's capacity plus 2 * MAXOPBLOCKS if lower
+   * @throws KernelPanic "invalid file system: ..." if block 1 is not a usable superblock for this
+   *     disk, or a recovery panic if the log header is corrupt
    */
   public static Fs mount(BlockDevice dev, int nbuf) {
     Bio probe = new Bio(dev, 1);
@@ -90,8 +91,8 @@ public final class Fs {
    * A fresh mount of the same disk, as {@link #mount(BlockDevice)} makes one, that reuses this
    * mount's buffers (forgotten, see {@link Bio#forgetAll}) and inode table entries (every one
    * unused again) when the buffers are enough for the superblock now on the disk. For a machine
-   * reset, where the disk went back to a snapshot under the caches: a reset then allocates no
-   * new caches. This mount, and every Inode taken from it, must not be used afterwards.
+   * reset, where the disk went back to a snapshot under the caches: a reset then allocates no new
+   * caches. This mount, and every Inode taken from it, must not be used afterwards.
    */
   public Fs remount() {
     bio.forgetAll();
@@ -116,8 +117,8 @@ public final class Fs {
 
   private static Superblock readsb(Bio bio) {
     if (bio.diskBlocks() < 2) {
-      throw new KernelPanic("invalid file system: disk of " + bio.diskBlocks()
-          + " blocks has no superblock");
+      throw new KernelPanic(
+          "invalid file system: disk of " + bio.diskBlocks() + " blocks has no superblock");
     }
     Buf bp = bio.bread(1);
     Superblock sb = Superblock.decode(bp.data);
@@ -200,8 +201,17 @@ public final class Fs {
   /** A block number read from inode {@code ip} (or its index blocks) must be a data block. */
   private long checkAddr(Inode ip, long addr, String where) {
     if (addr != 0 && (addr < sb.dataStart() || addr >= sb.size())) {
-      throw new KernelPanic("bmap: inode " + ip.inum + " " + where + " holds block " + addr
-          + ", outside the data area " + sb.dataStart() + ".." + (sb.size() - 1));
+      throw new KernelPanic(
+          "bmap: inode "
+              + ip.inum
+              + " "
+              + where
+              + " holds block "
+              + addr
+              + ", outside the data area "
+              + sb.dataStart()
+              + ".."
+              + (sb.size() - 1));
     }
     return addr;
   }
@@ -213,12 +223,12 @@ public final class Fs {
   public static final int EPOCH_OFFSET = 12;
 
   /**
-   * Not in xv6: the disk's checkpoint epoch, incremented and returned (inside a transaction).
-   * It counts the boots that wrote a checkpoint image, so that image ids differ across boots
-   * and stay a function of the disk and the seed. It lives in the dinode of inode 0, which
-   * xv6 never allocates (i-number 0 means "no inode"; ialloc starts at 1) and which stock xv6,
-   * both mkfs and our fsck never read; mkfs writes it as zeros, and its type stays 0 (free).
-   * The block is in the inode area, so the write goes through the log like any other.
+   * Not in xv6: the disk's checkpoint epoch, incremented and returned (inside a transaction). It
+   * counts the boots that wrote a checkpoint image, so that image ids differ across boots and stay
+   * a function of the disk and the seed. It lives in the dinode of inode 0, which xv6 never
+   * allocates (i-number 0 means "no inode"; ialloc starts at 1) and which stock xv6, both mkfs and
+   * our fsck never read; mkfs writes it as zeros, and its type stays 0 (free). The block is in the
+   * inode area, so the write goes through the log like any other.
    */
   public long nextEpoch() {
     Buf bp = bio.bread(sb.iblock(0));
@@ -251,8 +261,8 @@ public final class Fs {
   }
 
   /**
-   * Copies a modified in-memory inode to disk. Must be called after every change to a field
-   * that lives on disk. Caller must hold ip locked.
+   * Copies a modified in-memory inode to disk. Must be called after every change to a field that
+   * lives on disk. Caller must hold ip locked.
    */
   public void iupdate(Inode ip) {
     Buf bp = bio.bread(sb.iblock(ip.inum));
@@ -269,8 +279,8 @@ public final class Fs {
   }
 
   /**
-   * Finds the inode with number inum and returns the in-memory copy, referenced. Does not lock
-   * the inode and does not read it from disk.
+   * Finds the inode with number inum and returns the in-memory copy, referenced. Does not lock the
+   * inode and does not read it from disk.
    */
   public Inode iget(long inum) {
     if (inum < 1 || inum >= sb.ninodes()) {
@@ -297,8 +307,8 @@ public final class Fs {
 
   /**
    * The i-numbers the inode table holds referenced (open files, working directories, inodes an
-   * operation is using): what a check of the live disk must know, because an unlinked inode
-   * stays allocated on disk until its last {@link #iput}.
+   * operation is using): what a check of the live disk must know, because an unlinked inode stays
+   * allocated on disk until its last {@link #iput}.
    */
   public SortedSet<Long> inUse() {
     SortedSet<Long> out = new TreeSet<>();
@@ -349,8 +359,14 @@ public final class Fs {
       throw new KernelPanic("ilock: inode " + inum + " has unknown type " + d.type());
     }
     if (d.size() > (long) sb.maxFileBlocks() * BSIZE) {
-      throw new KernelPanic("ilock: inode " + inum + " has size " + d.size()
-          + ", beyond the largest file of " + (long) sb.maxFileBlocks() * BSIZE + " bytes");
+      throw new KernelPanic(
+          "ilock: inode "
+              + inum
+              + " has size "
+              + d.size()
+              + ", beyond the largest file of "
+              + (long) sb.maxFileBlocks() * BSIZE
+              + " bytes");
     }
   }
 
@@ -363,9 +379,9 @@ public final class Fs {
   }
 
   /**
-   * Drops a reference to an in-memory inode. If that was the last reference, the table entry
-   * can be recycled; if the inode also has no links, it is freed on disk with its content. Must
-   * be inside a transaction in case it has to free the inode.
+   * Drops a reference to an in-memory inode. If that was the last reference, the table entry can be
+   * recycled; if the inode also has no links, it is freed on disk with its content. Must be inside
+   * a transaction in case it has to free the inode.
    */
   public void iput(Inode ip) {
     if (ip.ref < 1) {
@@ -440,8 +456,8 @@ public final class Fs {
       }
       return indexEntry(ip, level1, (int) (bn % NINDIRECT));
     }
-    throw new KernelPanic("bmap: out of range (inode " + ip.inum + " block " + (bn
-        + NDIRECT + NINDIRECT) + ")");
+    throw new KernelPanic(
+        "bmap: out of range (inode " + ip.inum + " block " + (bn + NDIRECT + NINDIRECT) + ")");
   }
 
   /** Entry {@code slot} of index block {@code index}, allocating the block it names if 0. */
@@ -511,9 +527,8 @@ public final class Fs {
   }
 
   /**
-   * Reads data from inode ip, as xv6: {@code off} and {@code n} are u32 values (a negative
-   * {@code n} is a huge one); the read stops at the end of the file. Caller must hold ip
-   * locked.
+   * Reads data from inode ip, as xv6: {@code off} and {@code n} are u32 values (a negative {@code
+   * n} is a huge one); the read stops at the end of the file. Caller must hold ip locked.
    *
    * @return bytes read, or -1 if the sink refused an address
    */
@@ -545,11 +560,11 @@ public final class Fs {
   }
 
   /**
-   * Writes data to inode ip, as xv6. Caller must hold ip locked and be inside a transaction;
-   * the caller also keeps the write within its reservation (see {@link FileSystem}).
+   * Writes data to inode ip, as xv6. Caller must hold ip locked and be inside a transaction; the
+   * caller also keeps the write within its reservation (see {@link FileSystem}).
    *
-   * @return bytes written (fewer than n if the disk filled up or the source refused an
-   *     address), or -1 if off is beyond the end of the file or the file would grow too large
+   * @return bytes written (fewer than n if the disk filled up or the source refused an address), or
+   *     -1 if off is beyond the end of the file or the file would grow too large
    */
   public int writei(Inode ip, ByteSource src, long srcAddr, long off, int n) {
     long len = Integer.toUnsignedLong(n);
@@ -597,8 +612,14 @@ public final class Fs {
     byte[] de = new byte[DIRENT_SIZE];
     for (long off = 0; off < dp.size; off += DIRENT_SIZE) {
       if (readi(dp, ByteSink.of(de), 0, off, DIRENT_SIZE) != DIRENT_SIZE) {
-        throw new KernelPanic("dirlookup read (directory inode " + dp.inum + " offset " + off
-            + ", size " + dp.size + ")");
+        throw new KernelPanic(
+            "dirlookup read (directory inode "
+                + dp.inum
+                + " offset "
+                + off
+                + ", size "
+                + dp.size
+                + ")");
       }
       Dirent d = Dirent.decode(de, 0);
       if (d.inum() == 0) {
@@ -643,9 +664,9 @@ public final class Fs {
   private record Elem(byte[] name, int rest) {}
 
   /**
-   * Copies the next path element of path[pos..] (cut to DIRSIZ bytes). The rest has no
-   * leading slashes, so rest == end means the element was the last. Empty if there is no
-   * element. skipelem("a/bb/c") = "a" then "bb/c"; skipelem("///a//bb") = "a" then "bb".
+   * Copies the next path element of path[pos..] (cut to DIRSIZ bytes). The rest has no leading
+   * slashes, so rest == end means the element was the last. Empty if there is no element.
+   * skipelem("a/bb/c") = "a" then "bb/c"; skipelem("///a//bb") = "a" then "bb".
    */
   private static Optional<Elem> skipelem(byte[] path, int pos, int end) {
     while (pos < end && path[pos] == '/') {
@@ -669,11 +690,10 @@ public final class Fs {
   public record Parent(Inode dir, byte[] name) {}
 
   /**
-   * Looks up and returns the inode for a path name (a C string: it ends at its first NUL).
-   * Relative paths start at cwd. Must be inside a transaction, since it calls iput.
+   * Looks up and returns the inode for a path name (a C string: it ends at its first NUL). Relative
+   * paths start at cwd. Must be inside a transaction, since it calls iput.
    *
-   * @return the inode, referenced and unlocked; empty if a component is missing or not a
-   *     directory
+   * @return the inode, referenced and unlocked; empty if a component is missing or not a directory
    */
   public Optional<Inode> namei(byte[] path, Inode cwd) {
     return namex(path, false, cwd).map(Parent::dir);

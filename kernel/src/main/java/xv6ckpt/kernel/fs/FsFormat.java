@@ -17,13 +17,13 @@ package xv6ckpt.kernel.fs;
  *   in use; the blocks before the data area are always marked in use.
  * </pre>
  *
- * <p>The extension, for files of up to 64 MiB (checkpoint images of large processes): a file
- * system made with {@link #FEATURE_DINDIRECT} has, in block 1 after the stock superblock, the
- * u32 {@link #XMAGIC} at byte 32 and a u32 feature mask at byte 36; stock xv6 reads only the first
- * 32 bytes and ignores them. In such a file system an inode that is not a device may have a
- * doubly-indirect block, whose number is kept in the 32 bits of {@code major} (low half) and
- * {@code minor} (high half), which xv6 uses only for devices. The direct and indirect blocks
- * keep their stock meaning, so every file of at most {@link #MAXFILE} blocks is a stock file.
+ * <p>The extension, for files of up to 64 MiB (checkpoint images of large processes): a file system
+ * made with {@link #FEATURE_DINDIRECT} has, in block 1 after the stock superblock, the u32 {@link
+ * #XMAGIC} at byte 32 and a u32 feature mask at byte 36; stock xv6 reads only the first 32 bytes
+ * and ignores them. In such a file system an inode that is not a device may have a doubly-indirect
+ * block, whose number is kept in the 32 bits of {@code major} (low half) and {@code minor} (high
+ * half), which xv6 uses only for devices. The direct and indirect blocks keep their stock meaning,
+ * so every file of at most {@link #MAXFILE} blocks is a stock file.
  */
 public final class FsFormat {
   private FsFormat() {}
@@ -34,10 +34,13 @@ public final class FsFormat {
 
   public static final int NDIRECT = 12;
   public static final int NINDIRECT = BSIZE / 4;
+
   /** Largest file, in blocks, of a stock file system. */
   public static final int MAXFILE = NDIRECT + NINDIRECT;
+
   /** Blocks reachable through the doubly-indirect block. */
   public static final int NDINDIRECT = NINDIRECT * NINDIRECT;
+
   /** Largest file, in blocks, of a file system with {@link #FEATURE_DINDIRECT}. */
   public static final int MAXFILE_DINDIRECT = MAXFILE + NDINDIRECT;
 
@@ -49,8 +52,10 @@ public final class FsFormat {
 
   /** Superblock bytes that stock xv6 reads. */
   public static final int SUPERBLOCK_SIZE = 32;
+
   /** "xv6c" in ASCII, little-endian, at byte 32 of block 1: the feature word below is valid. */
   public static final int XMAGIC = 0x63367678;
+
   /** Feature bit: inodes may have a doubly-indirect block. */
   public static final int FEATURE_DINDIRECT = 1;
 

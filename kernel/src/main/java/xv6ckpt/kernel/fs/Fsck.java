@@ -27,25 +27,24 @@ import xv6ckpt.emulator.disk.DiskIoException;
 
 /**
  * fsck: checks every on-disk invariant of an image and reports each violation in one line that
- * names the superblock field, inode, block or directory entry at fault. It reads the raw disk
- * and shares no code with {@link Fs} beyond the format's decoders, so it can catch Fs's bugs.
+ * names the superblock field, inode, block or directory entry at fault. It reads the raw disk and
+ * shares no code with {@link Fs} beyond the format's decoders, so it can catch Fs's bugs.
  *
  * <p>Rules, in report order:
  *
  * <ol>
  *   <li>superblock: magic, regions in order, inside the disk and large enough (if this fails,
  *       nothing else is checked);
- *   <li>log: the header is clean (n = 0) or replayable (n within the log, every entry a block
- *       after the log); a replayable log is not a violation: the rest is checked on the image as
- *       mounting would leave it, with the logged blocks in place;
- *   <li>inodes: a known type; size within the largest file; every block address in the data
- *       area; no block referenced twice; every file block below the size present and none
- *       beyond it;
+ *   <li>log: the header is clean (n = 0) or replayable (n within the log, every entry a block after
+ *       the log); a replayable log is not a violation: the rest is checked on the image as mounting
+ *       would leave it, with the logged blocks in place;
+ *   <li>inodes: a known type; size within the largest file; every block address in the data area;
+ *       no block referenced twice; every file block below the size present and none beyond it;
  *   <li>bitmap: a block is marked in use iff it is metadata or referenced by an inode;
  *   <li>directories: size a multiple of 16; "." (itself) then ".." (its parent; the root's is
- *       itself) first, nowhere else; every entry names an allocated inode in range with a
- *       non-empty name unique in the directory; every directory reachable from the root by
- *       exactly one path; every allocated inode reachable;
+ *       itself) first, nowhere else; every entry names an allocated inode in range with a non-empty
+ *       name unique in the directory; every directory reachable from the root by exactly one path;
+ *       every allocated inode reachable;
  *   <li>link counts: nlink equals the number of entries naming the inode, "." not counted.
  * </ol>
  */
@@ -59,17 +58,24 @@ public final class Fsck {
   }
 
   private final BlockDevice dev;
+
   /** Inodes a running kernel holds (empty for a disk at rest). */
   private final Set<Long> inUse;
+
   private final List<String> violations = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
   private Superblock sb;
+
   /** Log blocks that replay would install: home block number to contents. */
   private final Map<Long, byte[]> replay = new HashMap<>();
+
   private Dinode[] inodes;
+
   /** Which inode references each data block, and as what. */
   private final Map<Long, String> owner = new HashMap<>();
+
   private final Map<Long, Long> ownerInum = new HashMap<>();
+
   /** Data blocks of each directory, in file order (0 for a hole). */
   private final Map<Long, long[]> dirBlocks = new TreeMap<>();
 
@@ -84,10 +90,10 @@ public final class Fsck {
   }
 
   /**
-   * Checks the disk of a running kernel whose inode table holds {@code inUse} (see
-   * {@code Fs.inUse}). xv6 frees an unlinked inode only at its last iput, so an inode in use
-   * with nlink 0 (say, a file removed while open) is allocated yet named by no directory: a
-   * note here, not a violation. Any other unreachable inode still is one.
+   * Checks the disk of a running kernel whose inode table holds {@code inUse} (see {@code
+   * Fs.inUse}). xv6 frees an unlinked inode only at its last iput, so an inode in use with nlink 0
+   * (say, a file removed while open) is allocated yet named by no directory: a note here, not a
+   * violation. Any other unreachable inode still is one.
    */
   public static Report checkLive(BlockDevice dev, Set<Long> inUse) {
     Fsck f = new Fsck(dev, inUse);
@@ -142,8 +148,7 @@ public final class Fsck {
       return;
     }
     if (n > sb.logCapacity()) {
-      violations.add("log header: n = " + n + " exceeds the log's " + sb.logCapacity()
-          + " blocks");
+      violations.add("log header: n = " + n + " exceeds the log's " + sb.logCapacity() + " blocks");
       return;
     }
     long first = sb.logstart() + sb.nlog();
@@ -151,8 +156,15 @@ public final class Fsck {
     for (int i = 0; i < n; i++) {
       long b = FsFormat.u32(head, 4 + 4 * i);
       if (b < first || b >= sb.size()) {
-        violations.add("log header: entry " + i + " names block " + b + ", outside " + first
-            + ".." + (sb.size() - 1));
+        violations.add(
+            "log header: entry "
+                + i
+                + " names block "
+                + b
+                + ", outside "
+                + first
+                + ".."
+                + (sb.size() - 1));
         ok = false;
       }
     }
@@ -162,8 +174,10 @@ public final class Fsck {
     for (int i = 0; i < n; i++) {
       replay.put(FsFormat.u32(head, 4 + 4 * i), raw(sb.logstart() + 1 + i));
     }
-    notes.add("log holds a committed transaction of " + n
-        + " blocks; checked as mounting would leave the image, after replay");
+    notes.add(
+        "log holds a committed transaction of "
+            + n
+            + " blocks; checked as mounting would leave the image, after replay");
   }
 
   // ---------------------------------------------------------------------------------------
@@ -185,8 +199,14 @@ public final class Fsck {
       }
       long max = (long) sb.maxFileBlocks() * BSIZE;
       if (d.size() > max) {
-        violations.add("inode " + inum + ": size " + d.size() + " exceeds the largest file ("
-            + max + " bytes)");
+        violations.add(
+            "inode "
+                + inum
+                + ": size "
+                + d.size()
+                + " exceeds the largest file ("
+                + max
+                + " bytes)");
       }
       checkBlocks(inum, d);
     }
@@ -230,15 +250,28 @@ public final class Fsck {
     for (int fbn = 0; fbn < fileBlocks.size(); fbn++) {
       long b = fileBlocks.get(fbn);
       if (b != 0 && fbn >= need) {
-        violations.add("inode " + inum + ": file block " + fbn + " (block " + b
-            + ") lies beyond its size " + d.size());
+        violations.add(
+            "inode "
+                + inum
+                + ": file block "
+                + fbn
+                + " (block "
+                + b
+                + ") lies beyond its size "
+                + d.size());
       }
     }
     long have = Math.min(need, fileBlocks.size());
     for (int fbn = 0; fbn < have; fbn++) {
       if (fileBlocks.get(fbn) == 0) {
-        violations.add("inode " + inum + ": file block " + fbn + " within its size "
-            + d.size() + " has no block");
+        violations.add(
+            "inode "
+                + inum
+                + ": file block "
+                + fbn
+                + " within its size "
+                + d.size()
+                + " has no block");
       }
     }
     if (d.type() == T_DIR) {
@@ -270,14 +303,31 @@ public final class Fsck {
       return false;
     }
     if (b < sb.dataStart() || b >= sb.size()) {
-      violations.add("inode " + inum + ": " + role + " = " + b + " is outside the data area "
-          + sb.dataStart() + ".." + (sb.size() - 1));
+      violations.add(
+          "inode "
+              + inum
+              + ": "
+              + role
+              + " = "
+              + b
+              + " is outside the data area "
+              + sb.dataStart()
+              + ".."
+              + (sb.size() - 1));
       return false;
     }
     String prev = owner.putIfAbsent(b, "inode " + inum + " (" + role + ")");
     if (prev != null) {
-      violations.add("block " + b + " is referenced twice: by " + prev + " and by inode "
-          + inum + " (" + role + ")");
+      violations.add(
+          "block "
+              + b
+              + " is referenced twice: by "
+              + prev
+              + " and by inode "
+              + inum
+              + " ("
+              + role
+              + ")");
       return false;
     }
     ownerInum.put(b, (long) inum);
@@ -288,10 +338,10 @@ public final class Fsck {
 
   /**
    * Bitmap rule, block by block in block order. The bits are read into a {@link BitSet} (the
-   * bitmap's bit order: bit b % 8 of byte b / 8) and only the mismatches are visited: a clear
-   * bit among the metadata, a used bit differing from "referenced" among the data blocks, a set
-   * bit beyond the file system; a bit-by-bit loop with a map lookup per block costs more than
-   * the rest of fsck on a small image.
+   * bitmap's bit order: bit b % 8 of byte b / 8) and only the mismatches are visited: a clear bit
+   * among the metadata, a used bit differing from "referenced" among the data blocks, a set bit
+   * beyond the file system; a bit-by-bit loop with a map lookup per block costs more than the rest
+   * of fsck on a small image.
    */
   private void checkBitmap() {
     BitSet referenced = new BitSet();
@@ -310,19 +360,24 @@ public final class Fsck {
       }
       BitSet differ = referenced.get(first, first + FsFormat.BPB);
       differ.xor(used);
-      for (int bi = differ.nextSetBit(dataStart); bi >= 0 && bi < size;
+      for (int bi = differ.nextSetBit(dataStart);
+          bi >= 0 && bi < size;
           bi = differ.nextSetBit(bi + 1)) {
         long b = first + bi;
         if (used.get(bi)) {
           violations.add("bitmap: block " + b + " is marked in use but nothing references it");
         } else {
-          violations.add("bitmap: block " + b + " is marked free but referenced by "
-              + owner.get(b));
+          violations.add(
+              "bitmap: block " + b + " is marked free but referenced by " + owner.get(b));
         }
       }
       for (int bi = used.nextSetBit(size); bi >= 0; bi = used.nextSetBit(bi + 1)) {
-        violations.add("bitmap: block " + (first + bi) + " is marked in use but lies beyond "
-            + "the size " + sb.size());
+        violations.add(
+            "bitmap: block "
+                + (first + bi)
+                + " is marked in use but lies beyond "
+                + "the size "
+                + sb.size());
       }
     }
   }
@@ -332,8 +387,13 @@ public final class Fsck {
   /** One used directory entry. */
   private record Entry(long dir, long off, long inum, byte[] name) {
     String where() {
-      return "directory inode " + dir + " entry \"" + new String(name,
-          java.nio.charset.StandardCharsets.UTF_8) + "\" (offset " + off + ")";
+      return "directory inode "
+          + dir
+          + " entry \""
+          + new String(name, java.nio.charset.StandardCharsets.UTF_8)
+          + "\" (offset "
+          + off
+          + ")";
     }
   }
 
@@ -351,8 +411,13 @@ public final class Fsck {
       Set<String> names = new HashSet<>();
       for (Entry en : entries) {
         if (en.inum() >= inodes.length) {
-          violations.add(en.where() + " names inode " + en.inum() + ", beyond the "
-              + inodes.length + " inodes");
+          violations.add(
+              en.where()
+                  + " names inode "
+                  + en.inum()
+                  + ", beyond the "
+                  + inodes.length
+                  + " inodes");
           continue;
         }
         if (!allocated(en.inum())) {
@@ -380,8 +445,14 @@ public final class Fsck {
     checkTree(children);
     for (int inum = 1; inum < inodes.length; inum++) {
       if (allocated(inum) && inodes[inum].nlink() != refs[inum]) {
-        violations.add("inode " + inum + ": nlink " + inodes[inum].nlink() + " but "
-            + refs[inum] + " directory entries name it");
+        violations.add(
+            "inode "
+                + inum
+                + ": nlink "
+                + inodes[inum].nlink()
+                + " but "
+                + refs[inum]
+                + " directory entries name it");
       }
     }
   }
@@ -390,8 +461,8 @@ public final class Fsck {
   private List<Entry> readDir(long dir, long[] blocks) {
     Dinode d = inodes[(int) dir];
     if (d.size() % DIRENT_SIZE != 0) {
-      violations.add("directory inode " + dir + ": size " + d.size()
-          + " is not a multiple of " + DIRENT_SIZE);
+      violations.add(
+          "directory inode " + dir + ": size " + d.size() + " is not a multiple of " + DIRENT_SIZE);
     }
     List<Entry> out = new ArrayList<>();
     long end = Math.min(d.size(), (long) blocks.length * BSIZE) / DIRENT_SIZE * DIRENT_SIZE;
@@ -410,15 +481,20 @@ public final class Fsck {
   }
 
   private void checkDots(long dir, List<Entry> entries) {
-    boolean dotFirst = !entries.isEmpty() && entries.get(0).off() == 0
-        && isName(entries.get(0).name(), ".");
-    boolean dotdotSecond = entries.size() > 1 && entries.get(1).off() == DIRENT_SIZE
-        && isName(entries.get(1).name(), "..");
+    boolean dotFirst =
+        !entries.isEmpty() && entries.get(0).off() == 0 && isName(entries.get(0).name(), ".");
+    boolean dotdotSecond =
+        entries.size() > 1
+            && entries.get(1).off() == DIRENT_SIZE
+            && isName(entries.get(1).name(), "..");
     if (!dotFirst) {
       violations.add("directory inode " + dir + ": first entry is not \".\"");
     } else if (entries.get(0).inum() != dir) {
-      violations.add(entries.get(0).where() + " names inode " + entries.get(0).inum()
-          + ", not the directory itself");
+      violations.add(
+          entries.get(0).where()
+              + " names inode "
+              + entries.get(0).inum()
+              + ", not the directory itself");
     }
     if (!dotdotSecond) {
       violations.add("directory inode " + dir + ": second entry is not \"..\"");
@@ -450,8 +526,12 @@ public final class Fsck {
         long child = e.inum();
         boolean isDir = inodes[(int) child].type() == T_DIR;
         if (isDir && reached.contains(child)) {
-          violations.add(e.where() + " names directory " + child
-              + ", which already has parent " + parent.get(child));
+          violations.add(
+              e.where()
+                  + " names directory "
+                  + child
+                  + ", which already has parent "
+                  + parent.get(child));
           continue;
         }
         if (reached.add(child) && isDir) {
@@ -463,26 +543,41 @@ public final class Fsck {
     for (Map.Entry<Long, Long> p : new TreeMap<>(parent).entrySet()) {
       long dotdot = dotdotOf(p.getKey());
       if (dotdot >= 0 && dotdot != p.getValue()) {
-        violations.add("directory inode " + p.getKey() + ": \"..\" names inode " + dotdot
-            + ", but its parent is " + p.getValue());
+        violations.add(
+            "directory inode "
+                + p.getKey()
+                + ": \"..\" names inode "
+                + dotdot
+                + ", but its parent is "
+                + p.getValue());
       }
     }
     for (int inum = 1; inum < inodes.length; inum++) {
       if (allocated(inum) && !reached.contains((long) inum)) {
         if (inodes[inum].nlink() == 0 && inUse.contains((long) inum)) {
-          notes.add("inode " + inum + " (" + Stat.typeName(inodes[inum].type())
-              + ") is unlinked but open: freed at its last close");
+          notes.add(
+              "inode "
+                  + inum
+                  + " ("
+                  + Stat.typeName(inodes[inum].type())
+                  + ") is unlinked but open: freed at its last close");
           continue;
         }
-        violations.add("inode " + inum + " (" + Stat.typeName(inodes[inum].type())
-            + ") is allocated but not reachable from the root");
+        violations.add(
+            "inode "
+                + inum
+                + " ("
+                + Stat.typeName(inodes[inum].type())
+                + ") is allocated but not reachable from the root");
       }
     }
   }
 
   private long dotdotOf(long dir) {
     long[] blocks = dirBlocks.get(dir);
-    if (blocks == null || blocks.length == 0 || blocks[0] == 0
+    if (blocks == null
+        || blocks.length == 0
+        || blocks[0] == 0
         || inodes[(int) dir].size() < 2 * DIRENT_SIZE) {
       return -1;
     }

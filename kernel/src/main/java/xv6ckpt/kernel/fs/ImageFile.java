@@ -10,59 +10,59 @@ import xv6ckpt.kernel.KernelPanic;
 import xv6ckpt.kernel.Param;
 
 /**
- * Not in xv6: replacing a file larger than one transaction so that a power cut at any disk
- * write leaves its path naming the complete old content or the complete new one, never a mix
- * (checkpoint images). The protocol, in the order of its transactions:
+ * Not in xv6: replacing a file larger than one transaction so that a power cut at any disk write
+ * leaves its path naming the complete old content or the complete new one, never a mix (checkpoint
+ * images). The protocol, in the order of its transactions:
  *
  * <ol>
- *   <li>Release the kernel's leftovers in path's directory (see below), then link a new empty
- *       file as the temporary {@link #TMP} (one transaction).
+ *   <li>Release the kernel's leftovers in path's directory (see below), then link a new empty file
+ *       as the temporary {@link #TMP} (one transaction).
  *   <li>Write the new content into it, in chunks of one transaction each, every transaction
  *       reserving (and so logging at most) MAXOPBLOCKS blocks.
- *   <li>The commit point, one transaction: path's entry gets the new inode and TMP's the old
- *       one (or, with no old file, TMP's entry is renamed to path).
+ *   <li>The commit point, one transaction: path's entry gets the new inode and TMP's the old one
+ *       (or, with no old file, TMP's entry is renamed to path).
  *   <li>Release the old file's name TMP.
  * </ol>
  *
- * <p>Releasing a kernel name from a file ({@link #release}), so that no other name loses its
- * bytes and no crash leaves a file that no directory names:
+ * <p>Releasing a kernel name from a file ({@link #release}), so that no other name loses its bytes
+ * and no crash leaves a file that no directory names:
  *
  * <ul>
  *   <li>the file has other links (a user's hard links): only the kernel's name goes, one
  *       transaction; the other names keep the bytes;
- *   <li>the kernel's name is its last and no open file holds it: its blocks are freed from the
- *       end ({@link LargeFiles#truncateStep}), one transaction per step, each leaving a
- *       consistent shorter file still named, then the unlink frees the empty inode;
- *   <li>the kernel's name is its last and an open file holds it: it is <em>parked</em>, its
- *       entry renamed to {@code .ckpt/<inum in 8 hex digits>} (one transaction), and keeps its
- *       blocks; the first replacement in that directory after its last close releases it. It
- *       is not unlinked while open because a power cut would then leave an allocated inode
- *       that no directory names (xv6 keeps no orphan list), which fsck rightly reports.
+ *   <li>the kernel's name is its last and no open file holds it: its blocks are freed from the end
+ *       ({@link LargeFiles#truncateStep}), one transaction per step, each leaving a consistent
+ *       shorter file still named, then the unlink frees the empty inode;
+ *   <li>the kernel's name is its last and an open file holds it: it is <em>parked</em>, its entry
+ *       renamed to {@code .ckpt/<inum in 8 hex digits>} (one transaction), and keeps its blocks;
+ *       the first replacement in that directory after its last close releases it. It is not
+ *       unlinked while open because a power cut would then leave an allocated inode that no
+ *       directory names (xv6 keeps no orphan list), which fsck rightly reports.
  * </ul>
  *
- * <p>Every replacement first releases, by the same rule, each entry of path's directory whose
- * name starts with {@code .ckpt/}: a stale TMP left by a power cut, and parked files.
+ * <p>Every replacement first releases, by the same rule, each entry of path's directory whose name
+ * starts with {@code .ckpt/}: a stale TMP left by a power cut, and parked files.
  *
  * <p>Why those names are the kernel's own: they contain a '/', which no directory entry made
- * through a path can (namei splits paths at '/', so open, mkdir, link and mknod never create
- * such a name and no path ever names it). A file under such a name was therefore put there by
- * this protocol, and releasing it cannot touch a user's name; a user's own {@code .ckpt.tmp}
- * is an ordinary file. The names fit DIRSIZ, so stock xv6 and fsck read the directory as usual
- * (stock {@code ls} lists them and cannot stat them).
+ * through a path can (namei splits paths at '/', so open, mkdir, link and mknod never create such a
+ * name and no path ever names it). A file under such a name was therefore put there by this
+ * protocol, and releasing it cannot touch a user's name; a user's own {@code .ckpt.tmp} is an
+ * ordinary file. The names fit DIRSIZ, so stock xv6 and fsck read the directory as usual (stock
+ * {@code ls} lists them and cannot stat them).
  *
  * <p>Invariant: no directory entry other than path's and the kernel's names changes; a file's
- * blocks are freed only once its last name is gone and no open file holds it; every allocated
- * inode stays named by some directory entry at every disk write.
+ * blocks are freed only once its last name is gone and no open file holds it; every allocated inode
+ * stays named by some directory entry at every disk write.
  *
- * <p>The caller brackets each transaction ({@link Caller#begin}, {@link Caller#end}): like
- * {@link Fs}, this class changes blocks only inside transactions it does not open itself, so
- * transactions still begin only where the kernel begins them. The log refuses ("too big a
- * transaction") to log more than the reservation, so the chunking is checked on every run.
+ * <p>The caller brackets each transaction ({@link Caller#begin}, {@link Caller#end}): like {@link
+ * Fs}, this class changes blocks only inside transactions it does not open itself, so transactions
+ * still begin only where the kernel begins them. The log refuses ("too big a transaction") to log
+ * more than the reservation, so the chunking is checked on every run.
  */
 public final class ImageFile {
   /**
-   * The temporary name a file is written under, in the target path's directory: it holds a
-   * '/', so no path can name it (see the class comment).
+   * The temporary name a file is written under, in the target path's directory: it holds a '/', so
+   * no path can name it (see the class comment).
    */
   public static final byte[] TMP = ".ckpt/tmp".getBytes(StandardCharsets.ISO_8859_1);
 
@@ -71,8 +71,8 @@ public final class ImageFile {
 
   /** Whether a directory entry's name is one of the kernel's own (TMP or parked). */
   public static boolean isKernelName(byte[] n) {
-    return n.length >= PREFIX.length && Arrays.equals(n, 0, PREFIX.length, PREFIX, 0,
-        PREFIX.length);
+    return n.length >= PREFIX.length
+        && Arrays.equals(n, 0, PREFIX.length, PREFIX, 0, PREFIX.length);
   }
 
   /** The name a file still open is parked under: {@code .ckpt/} and its inum in hex. */
@@ -100,8 +100,8 @@ public final class ImageFile {
     /** The content does not fit the free blocks or inodes (CKPT_NOSPACE); nothing changed. */
     NO_SPACE,
     /**
-     * The content is larger than the file system's largest file (CKPT_NOSPACE as well): 268 KiB
-     * on a stock file system, which {@code mkfs --big-files} lifts; nothing changed.
+     * The content is larger than the file system's largest file (CKPT_NOSPACE as well): 268 KiB on
+     * a stock file system, which {@code mkfs --big-files} lifts; nothing changed.
      */
     TOO_BIG
   }
@@ -118,8 +118,8 @@ public final class ImageFile {
 
   /**
    * Makes path (resolved from cwd) a regular file holding the {@code size} bytes content gives
-   * (asked for once, in order, after the refusals), by the protocol above. No transaction may
-   * be open.
+   * (asked for once, in order, after the refusals), by the protocol above. No transaction may be
+   * open.
    */
   public static Result replace(
       Fs fs, Inode cwd, byte[] path, long size, Supplier<ByteSource> content, Caller c) {
@@ -232,10 +232,9 @@ public final class ImageFile {
   }
 
   /**
-   * NO_SPACE's test, before anything is written: the free blocks, plus those that releasing
-   * the leftovers frees (files whose last name they are, not open), hold the content, its index
-   * blocks and one more directory block. The old file stays until the swap, so its blocks do
-   * not count.
+   * NO_SPACE's test, before anything is written: the free blocks, plus those that releasing the
+   * leftovers frees (files whose last name they are, not open), hold the content, its index blocks
+   * and one more directory block. The old file stays until the swap, so its blocks do not count.
    */
   private boolean roomFor(long size, List<Entry> leftovers) {
     long free = LargeFiles.freeBlocks(fs);
@@ -293,8 +292,8 @@ public final class ImageFile {
   }
 
   /**
-   * The commit point of a replacement, one transaction: path's entry gets the new inode, TMP's
-   * the old one (or, with no old file, TMP's entry is renamed to path).
+   * The commit point of a replacement, one transaction: path's entry gets the new inode, TMP's the
+   * old one (or, with no old file, TMP's entry is renamed to path).
    */
   private void swap(Inode ip, Optional<Entry> old) {
     c.begin();
@@ -312,8 +311,10 @@ public final class ImageFile {
   }
 
   private long entryOffset(byte[] n) {
-    Fs.Found f = fs.dirlookup(dp, n).orElseThrow(() -> new KernelPanic(
-        "checkpoint: directory entry vanished during the call"));
+    Fs.Found f =
+        fs.dirlookup(dp, n)
+            .orElseThrow(
+                () -> new KernelPanic("checkpoint: directory entry vanished during the call"));
     fs.iput(f.ip());
     return f.off();
   }
@@ -327,10 +328,9 @@ public final class ImageFile {
   }
 
   /**
-   * Releases the kernel's name n in dp from file ip (referenced by us; the reference is
-   * dropped), by the rule in the class comment: drop the name if ip has other links; free the
-   * blocks in steps and unlink if n is its last name and no open file holds it; park it if an
-   * open file does.
+   * Releases the kernel's name n in dp from file ip (referenced by us; the reference is dropped),
+   * by the rule in the class comment: drop the name if ip has other links; free the blocks in steps
+   * and unlink if n is its last name and no open file holds it; park it if an open file does.
    */
   private void release(Inode ip, byte[] n) {
     c.begin();

@@ -1,14 +1,14 @@
 package xv6ckpt.kernel.fs;
 
 /**
- * {@code struct inode}: an entry of the in-memory inode table ({@link Fs}), a copy of a dinode
- * plus the bookkeeping xv6 keeps only in memory.
+ * {@code struct inode}: an entry of the in-memory inode table ({@link Fs}), a copy of a dinode plus
+ * the bookkeeping xv6 keeps only in memory.
  *
- * <p>States, as in xv6's fs.c: referenced ({@code ref > 0}: the entry belongs to inode
- * {@code inum}; recycled when ref drops to 0), valid (the copy has been read from disk by
- * ilock), locked (the holder may read and change the copy and the file's content). Callers see
- * an Inode only between iget (or namei, ialloc, idup) and iput, and read its fields only while
- * they hold it locked.
+ * <p>States, as in xv6's fs.c: referenced ({@code ref > 0}: the entry belongs to inode {@code
+ * inum}; recycled when ref drops to 0), valid (the copy has been read from disk by ilock), locked
+ * (the holder may read and change the copy and the file's content). Callers see an Inode only
+ * between iget (or namei, ialloc, idup) and iput, and read its fields only while they hold it
+ * locked.
  */
 public final class Inode {
   // Guarded by the inode table: which inode this entry holds, and how many hold it.
@@ -61,8 +61,8 @@ public final class Inode {
   }
 
   /**
-   * Sets the link count of the in-memory copy (the system calls link, unlink, mkdir do);
-   * caller holds ip locked and calls {@link Fs#iupdate} after.
+   * Sets the link count of the in-memory copy (the system calls link, unlink, mkdir do); caller
+   * holds ip locked and calls {@link Fs#iupdate} after.
    */
   public void setNlink(short nlink) {
     this.nlink = nlink;

@@ -9,13 +9,13 @@ import static xv6ckpt.kernel.fs.FsFormat.NINDIRECT;
 import xv6ckpt.kernel.KernelPanic;
 
 /**
- * What a caller needs to handle files larger than one transaction (checkpoint images) with
- * every transaction within a fixed budget of log blocks: the disk's free blocks, the blocks a
- * file of n bytes takes, and truncation in steps. xv6 has none of these: its itrunc frees a whole
- * file in one transaction, which for a large file touches more bitmap blocks than MAXOPBLOCKS.
+ * What a caller needs to handle files larger than one transaction (checkpoint images) with every
+ * transaction within a fixed budget of log blocks: the disk's free blocks, the blocks a file of n
+ * bytes takes, and truncation in steps. xv6 has none of these: its itrunc frees a whole file in one
+ * transaction, which for a large file touches more bitmap blocks than MAXOPBLOCKS.
  *
- * <p>Like {@link Fs}, this class changes blocks only through the log and never opens a
- * transaction; the caller does ({@link ImageFile}, in transactions Checkpoint brackets).
+ * <p>Like {@link Fs}, this class changes blocks only through the log and never opens a transaction;
+ * the caller does ({@link ImageFile}, in transactions Checkpoint brackets).
  */
 public final class LargeFiles {
   private LargeFiles() {}
@@ -71,8 +71,8 @@ public final class LargeFiles {
    */
   public static boolean truncateStep(Fs fs, Inode ip, int budget) {
     if (budget <= TRUNCATE_OVERHEAD) {
-      throw new IllegalArgumentException("truncation step needs a budget above "
-          + TRUNCATE_OVERHEAD + " blocks, got " + budget);
+      throw new IllegalArgumentException(
+          "truncation step needs a budget above " + TRUNCATE_OVERHEAD + " blocks, got " + budget);
     }
     int bitmaps = budget - TRUNCATE_OVERHEAD;
     if (ip.dindirect != 0) {
@@ -163,8 +163,8 @@ public final class LargeFiles {
   }
 
   /**
-   * The first entry of the longest tail ending at {@code last} whose nonzero entries lie in at
-   * most {@code bitmaps} bitmap blocks (at least the entry {@code last} itself); 0 if last is -1.
+   * The first entry of the longest tail ending at {@code last} whose nonzero entries lie in at most
+   * {@code bitmaps} bitmap blocks (at least the entry {@code last} itself); 0 if last is -1.
    */
   private static int tailStart(Fs fs, long[] a, int last, int bitmaps) {
     if (last < 0) {
@@ -238,8 +238,15 @@ public final class LargeFiles {
   private static long checked(Fs fs, Inode ip, long b) {
     Superblock sb = fs.superblock();
     if (b != 0 && (b < sb.dataStart() || b >= sb.size())) {
-      throw new KernelPanic("truncate: inode " + ip.inum + " names block " + b
-          + ", outside the data area " + sb.dataStart() + ".." + (sb.size() - 1));
+      throw new KernelPanic(
+          "truncate: inode "
+              + ip.inum
+              + " names block "
+              + b
+              + ", outside the data area "
+              + sb.dataStart()
+              + ".."
+              + (sb.size() - 1));
     }
     return b;
   }

@@ -13,20 +13,20 @@ import xv6ckpt.kernel.Param;
  * commits when there are no FS system calls active. Thus there is never any reasoning required
  * about whether a commit might write an uncommitted system call's updates to disk.
  *
- * <p>A system call calls {@link #beginOp}/{@link #endOp} to mark its start and end. Usually
- * beginOp just counts the call in and returns {@link Begin#STARTED}. But if the log could run
- * out of space, or a commit is in progress, xv6 would sleep until the last outstanding end_op
- * commits. This kernel is single-threaded, so beginOp instead answers {@link
- * Begin#WAIT_LOG_SPACE} or {@link Begin#WAIT_COMMITTING} without starting the operation: the
- * process layer blocks the caller and calls beginOp again after the next endOp (xv6's wakeup).
+ * <p>A system call calls {@link #beginOp}/{@link #endOp} to mark its start and end. Usually beginOp
+ * just counts the call in and returns {@link Begin#STARTED}. But if the log could run out of space,
+ * or a commit is in progress, xv6 would sleep until the last outstanding end_op commits. This
+ * kernel is single-threaded, so beginOp instead answers {@link Begin#WAIT_LOG_SPACE} or {@link
+ * Begin#WAIT_COMMITTING} without starting the operation: the process layer blocks the caller and
+ * calls beginOp again after the next endOp (xv6's wakeup).
  *
  * <p>Accounting, as xv6: each outstanding operation reserves MAXOPBLOCKS log blocks, and an
  * operation starts only if the blocks already logged plus all reservations fit the log. One
- * generalisation: {@link #beginOp(int)} reserves a different number of blocks, for large
- * writes on a file system with a large log; with the default reservation the rule is exactly
- * xv6's {@code lh.n + (outstanding+1)*MAXOPBLOCKS > LOGBLOCKS}. A transaction that logs more
- * distinct blocks than its operations reserved panics ("too big a transaction"), so one
- * operation of exactly MAXOPBLOCKS blocks passes and one more block panics.
+ * generalisation: {@link #beginOp(int)} reserves a different number of blocks, for large writes on
+ * a file system with a large log; with the default reservation the rule is exactly xv6's {@code
+ * lh.n + (outstanding+1)*MAXOPBLOCKS > LOGBLOCKS}. A transaction that logs more distinct blocks
+ * than its operations reserved panics ("too big a transaction"), so one operation of exactly
+ * MAXOPBLOCKS blocks passes and one more block panics.
  *
  * <p>The log is a physical re-do log containing disk blocks. The on-disk log format:
  *
@@ -37,10 +37,10 @@ import xv6ckpt.kernel.Param;
  *   ...
  * </pre>
  *
- * Log appends are synchronous. Commit, in four steps: write the modified blocks to the log;
- * write the header (the commit point: from here recovery redoes the transaction); install the
- * blocks at their home locations; write a header with n = 0 (the transaction is gone). Recovery
- * at mount installs whatever a committed header lists, then clears it.
+ * Log appends are synchronous. Commit, in four steps: write the modified blocks to the log; write
+ * the header (the commit point: from here recovery redoes the transaction); install the blocks at
+ * their home locations; write a header with n = 0 (the transaction is gone). Recovery at mount
+ * installs whatever a committed header lists, then clears it.
  */
 public final class Log {
 
@@ -71,6 +71,7 @@ public final class Log {
   private int opsInTrans;
   private int n; // the in-memory log header: n block numbers
   private final long[] block;
+
   /** The same block numbers as a hash set (0 = empty slot), so absorption is not a scan. */
   private final long[] logged;
 
@@ -84,8 +85,8 @@ public final class Log {
   private Consumer<Commit> commitListener = c -> {};
 
   /**
-   * initlog: reads the header and recovers a committed transaction. The superblock must have
-   * passed {@link Superblock#problems}.
+   * initlog: reads the header and recovers a committed transaction. The superblock must have passed
+   * {@link Superblock#problems}.
    *
    * @throws KernelPanic if the header is not one this log could have written
    */
@@ -121,15 +122,22 @@ public final class Log {
     try {
       long count = FsFormat.u32(buf.data, 0);
       if (count > capacity) {
-        throw new KernelPanic("recover_from_log: log header counts " + count
-            + " blocks, the log holds " + capacity);
+        throw new KernelPanic(
+            "recover_from_log: log header counts " + count + " blocks, the log holds " + capacity);
       }
       n = (int) count;
       for (int i = 0; i < n; i++) {
         long b = FsFormat.u32(buf.data, 4 + 4 * i);
         if (b < firstHome || b >= endHome) {
-          throw new KernelPanic("recover_from_log: log entry " + i + " names block " + b
-              + ", outside " + firstHome + ".." + (endHome - 1));
+          throw new KernelPanic(
+              "recover_from_log: log entry "
+                  + i
+                  + " names block "
+                  + b
+                  + ", outside "
+                  + firstHome
+                  + ".."
+                  + (endHome - 1));
         }
         block[i] = b;
       }
@@ -193,8 +201,8 @@ public final class Log {
   }
 
   /**
-   * beginOp for a caller with nobody to wait for (host tools, tests, a kernel with one process
-   * in the file system).
+   * beginOp for a caller with nobody to wait for (host tools, tests, a kernel with one process in
+   * the file system).
    *
    * @throws KernelPanic if the operation would have to wait: with no other thread of control,
    *     nothing could ever end the wait
@@ -202,8 +210,12 @@ public final class Log {
   public void beginOpNow(int reserve) {
     Begin b = beginOp(reserve);
     if (b != Begin.STARTED) {
-      throw new KernelPanic("begin_op: would wait (" + b + ") with " + outstanding
-          + " operations outstanding and nobody else to run");
+      throw new KernelPanic(
+          "begin_op: would wait ("
+              + b
+              + ") with "
+              + outstanding
+              + " operations outstanding and nobody else to run");
     }
   }
 
@@ -213,8 +225,8 @@ public final class Log {
   }
 
   /**
-   * Called at the end of each FS system call, with the reservation it began with; commits if
-   * this was the last outstanding operation. Afterwards, waiting callers may retry beginOp.
+   * Called at the end of each FS system call, with the reservation it began with; commits if this
+   * was the last outstanding operation. Afterwards, waiting callers may retry beginOp.
    */
   public void endOp(int reserve) {
     if (outstanding < 1 || reserved < reserve) {
@@ -269,8 +281,8 @@ public final class Log {
 
   /**
    * log_write: the caller has modified b's data and is done with the buffer. Records the block
-   * number and pins it in the cache; commit will do the disk write. Replaces bwrite; a typical
-   * use is: {@code bp = bread(...); modify bp.data; logWrite(bp); brelse(bp)}.
+   * number and pins it in the cache; commit will do the disk write. Replaces bwrite; a typical use
+   * is: {@code bp = bread(...); modify bp.data; logWrite(bp); brelse(bp)}.
    */
   public void logWrite(Buf b) {
     if (outstanding < 1) {
@@ -284,9 +296,18 @@ public final class Log {
       return;
     }
     if (n >= capacity || n >= reservedInTrans) {
-      throw new KernelPanic("too big a transaction: block " + b.blockno + " would be block "
-          + (n + 1) + " of a transaction whose " + opsInTrans + " operations reserved "
-          + reservedInTrans + " (log holds " + capacity + ")");
+      throw new KernelPanic(
+          "too big a transaction: block "
+              + b.blockno
+              + " would be block "
+              + (n + 1)
+              + " of a transaction whose "
+              + opsInTrans
+              + " operations reserved "
+              + reservedInTrans
+              + " (log holds "
+              + capacity
+              + ")");
     }
     block[n++] = b.blockno; // Add new block to log
     logged[slot] = b.blockno;

@@ -28,17 +28,17 @@ import xv6ckpt.emulator.disk.MemoryBlockDevice;
 import xv6ckpt.kernel.Param;
 
 /**
- * mkfs: builds a file system image, block by block and without the log, the way xv6's
- * {@code mkfs/mkfs.c} does, so that with stock parameters and the same flat list of files the
- * image is byte for byte the one stock mkfs writes.
+ * mkfs: builds a file system image, block by block and without the log, the way xv6's {@code
+ * mkfs/mkfs.c} does, so that with stock parameters and the same flat list of files the image is
+ * byte for byte the one stock mkfs writes.
  *
- * <p>Order (it fixes every inode and block number): zero the disk; write the superblock;
- * allocate the root inode (1) and append its "." and ".."; then for each input in order:
- * allocate its inode, append its entry to the parent directory, append its content (for a
- * directory: its "." and "..", then its children in name order). Blocks are handed out in
- * sequence from the first data block, each index block just before the first block that needs
- * it. Last, the root's size is rounded up to a whole block (as stock mkfs does; not when it is
- * already whole, where stock would leave a hole) and the bitmap marks every block used so far.
+ * <p>Order (it fixes every inode and block number): zero the disk; write the superblock; allocate
+ * the root inode (1) and append its "." and ".."; then for each input in order: allocate its inode,
+ * append its entry to the parent directory, append its content (for a directory: its "." and "..",
+ * then its children in name order). Blocks are handed out in sequence from the first data block,
+ * each index block just before the first block that needs it. Last, the root's size is rounded up
+ * to a whole block (as stock mkfs does; not when it is already whole, where stock would leave a
+ * hole) and the bitmap marks every block used so far.
  *
  * <p>Beyond stock mkfs: directories (nested), any size, inode count and log size, and the
  * doubly-indirect feature for files up to 64 MiB. Inode link counts follow xv6's mkdir: 1 for a
@@ -61,8 +61,8 @@ public final class Mkfs {
     }
 
     Superblock layout() {
-      return Superblock.layout(size, ninodes, logBlocks,
-          dindirect ? FsFormat.FEATURE_DINDIRECT : 0);
+      return Superblock.layout(
+          size, ninodes, logBlocks, dindirect ? FsFormat.FEATURE_DINDIRECT : 0);
     }
   }
 
@@ -110,8 +110,8 @@ public final class Mkfs {
   /**
    * Builds the image on dev (its first {@code options.size()} blocks; the rest is zeroed too).
    *
-   * @throws MkfsException if the options are unusable, a name is bad or repeated, or the
-   *     inputs do not fit
+   * @throws MkfsException if the options are unusable, a name is bad or repeated, or the inputs do
+   *     not fit
    */
   public static Result make(BlockDevice dev, Options options, List<Node> inputs)
       throws MkfsException {
@@ -122,8 +122,8 @@ public final class Mkfs {
   }
 
   /**
-   * A fresh in-memory disk of {@code options.size()} blocks built from the inputs: how the
-   * tests, the fuzz targets and the built-in image make a disk without a file.
+   * A fresh in-memory disk of {@code options.size()} blocks built from the inputs: how the tests,
+   * the fuzz targets and the built-in image make a disk without a file.
    *
    * @throws MkfsException as {@link #make}
    */
@@ -136,7 +136,8 @@ public final class Mkfs {
   /** The files as inputs of the root directory, by name order (so a disk is one per map). */
   public static List<Node> rootFiles(Map<String, byte[]> files) {
     List<Node> nodes = new ArrayList<>();
-    files.entrySet().stream().sorted(Map.Entry.comparingByKey())
+    files.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
         .forEach(e -> nodes.add(new FileNode(e.getKey(), e.getValue())));
     return nodes;
   }
@@ -146,24 +147,39 @@ public final class Mkfs {
       throw new MkfsException("disk block size " + dev.blockSize() + ", need " + BSIZE);
     }
     if (o.logBlocks() < Param.MAXOPBLOCKS || o.logBlocks() > FsFormat.LOGHEADER_MAX) {
-      throw new MkfsException("log size " + o.logBlocks() + " blocks: must be "
-          + Param.MAXOPBLOCKS + ".." + FsFormat.LOGHEADER_MAX);
+      throw new MkfsException(
+          "log size "
+              + o.logBlocks()
+              + " blocks: must be "
+              + Param.MAXOPBLOCKS
+              + ".."
+              + FsFormat.LOGHEADER_MAX);
     }
     if (o.ninodes() < 2 || o.ninodes() > 65536) {
-      throw new MkfsException("inode count " + o.ninodes()
-          + ": must be 2..65536 (a directory entry holds a 16-bit i-number)");
+      throw new MkfsException(
+          "inode count "
+              + o.ninodes()
+              + ": must be 2..65536 (a directory entry holds a 16-bit i-number)");
     }
     if (o.size() > 0xffffffffL) {
       throw new MkfsException("size " + o.size() + " blocks: block numbers are 32 bits");
     }
     Superblock sb = o.layout();
     if (sb.nblocks() < 1) {
-      throw new MkfsException("size " + o.size() + " blocks leaves no data blocks: the metadata"
-          + " alone takes " + sb.dataStart());
+      throw new MkfsException(
+          "size "
+              + o.size()
+              + " blocks leaves no data blocks: the metadata"
+              + " alone takes "
+              + sb.dataStart());
     }
     if (dev.blockCount() < o.size()) {
-      throw new MkfsException("disk of " + dev.blockCount() + " blocks is smaller than the "
-          + o.size() + " blocks asked for");
+      throw new MkfsException(
+          "disk of "
+              + dev.blockCount()
+              + " blocks is smaller than the "
+              + o.size()
+              + " blocks asked for");
     }
   }
 
@@ -171,13 +187,23 @@ public final class Mkfs {
     Set<String> seen = new HashSet<>();
     for (Node n : nodes) {
       byte[] name = n.name().getBytes(StandardCharsets.UTF_8);
-      if (name.length == 0 || n.name().equals(".") || n.name().equals("..")
-          || n.name().indexOf('/') >= 0 || n.name().indexOf('\0') >= 0) {
+      if (name.length == 0
+          || n.name().equals(".")
+          || n.name().equals("..")
+          || n.name().indexOf('/') >= 0
+          || n.name().indexOf('\0') >= 0) {
         throw new MkfsException("bad name \"" + n.name() + "\" in " + where);
       }
       if (name.length > DIRSIZ) {
-        throw new MkfsException("name \"" + n.name() + "\" in " + where + " is " + name.length
-            + " bytes; xv6 names are at most " + DIRSIZ);
+        throw new MkfsException(
+            "name \""
+                + n.name()
+                + "\" in "
+                + where
+                + " is "
+                + name.length
+                + " bytes; xv6 names are at most "
+                + DIRSIZ);
       }
       if (!seen.add(n.name())) {
         throw new MkfsException("name \"" + n.name() + "\" appears twice in " + where);
@@ -222,9 +248,15 @@ public final class Mkfs {
       long inum = ialloc(T_FILE);
       appendEntry(parent, inum, f.name());
       if ((long) f.data().length > (long) sb.maxFileBlocks() * BSIZE) {
-        throw new MkfsException(f.name() + ": " + f.data().length + " bytes exceed the largest "
-            + "file (" + (long) sb.maxFileBlocks() * BSIZE + " bytes"
-            + (sb.hasDindirect() ? ")" : "; see the doubly-indirect option)"));
+        throw new MkfsException(
+            f.name()
+                + ": "
+                + f.data().length
+                + " bytes exceed the largest "
+                + "file ("
+                + (long) sb.maxFileBlocks() * BSIZE
+                + " bytes"
+                + (sb.hasDindirect() ? ")" : "; see the doubly-indirect option)"));
       }
       iappend(inum, f.data());
       return;
@@ -237,8 +269,11 @@ public final class Mkfs {
     Dinode p = rinode(parent);
     winode(parent, withNlink(p, (short) (p.nlink() + 1))); // for ".."
     List<Node> kids = new ArrayList<>(d.children());
-    kids.sort((a, b) -> Arrays.compareUnsigned(
-        a.name().getBytes(StandardCharsets.UTF_8), b.name().getBytes(StandardCharsets.UTF_8)));
+    kids.sort(
+        (a, b) ->
+            Arrays.compareUnsigned(
+                a.name().getBytes(StandardCharsets.UTF_8),
+                b.name().getBytes(StandardCharsets.UTF_8)));
     for (Node k : kids) {
       add(inum, k);
     }
@@ -246,8 +281,10 @@ public final class Mkfs {
 
   private long ialloc(short type) throws MkfsException {
     if (freeinode >= sb.ninodes()) {
-      throw new MkfsException("out of inodes: the image has " + sb.ninodes()
-          + " (inode 0 unused); raise the inode count");
+      throw new MkfsException(
+          "out of inodes: the image has "
+              + sb.ninodes()
+              + " (inode 0 unused); raise the inode count");
     }
     long inum = freeinode++;
     winode(inum, new Dinode(type, (short) 0, (short) 0, (short) 1, 0, new long[NDIRECT + 1]));
@@ -256,8 +293,8 @@ public final class Mkfs {
 
   private long allocBlock() throws MkfsException {
     if (freeblock >= sb.size()) {
-      throw new MkfsException("out of blocks: the image has " + sb.nblocks()
-          + " data blocks; raise the size");
+      throw new MkfsException(
+          "out of blocks: the image has " + sb.nblocks() + " data blocks; raise the size");
     }
     return freeblock++;
   }

@@ -62,9 +62,9 @@ public record Superblock(
   }
 
   /**
-   * The layout stock mkfs computes for a disk of {@code size} blocks: boot, super, a log of
-   * {@code logBlocks} blocks after its header, {@code ninodes / IPB + 1} inode blocks,
-   * {@code size / BPB + 1} bitmap blocks, then data.
+   * The layout stock mkfs computes for a disk of {@code size} blocks: boot, super, a log of {@code
+   * logBlocks} blocks after its header, {@code ninodes / IPB + 1} inode blocks, {@code size / BPB +
+   * 1} bitmap blocks, then data.
    */
   public static Superblock layout(long size, long ninodes, int logBlocks, int features) {
     long nlog = logBlocks + 1L;
@@ -72,8 +72,7 @@ public record Superblock(
     long nbitmap = size / BPB + 1;
     long nmeta = 2 + nlog + ninodeblocks + nbitmap;
     return new Superblock(
-        FSMAGIC, size, size - nmeta, ninodes, nlog, 2, 2 + nlog, 2 + nlog + ninodeblocks,
-        features);
+        FSMAGIC, size, size - nmeta, ninodes, nlog, 2, 2 + nlog, 2 + nlog + ninodeblocks, features);
   }
 
   /** Whether inodes may have a doubly-indirect block. */
@@ -107,8 +106,8 @@ public record Superblock(
   }
 
   /**
-   * Everything wrong with this superblock for a disk of {@code deviceBlocks} blocks, one
-   * sentence each; empty if the regions are in order, inside the disk, and big enough.
+   * Everything wrong with this superblock for a disk of {@code deviceBlocks} blocks, one sentence
+   * each; empty if the regions are in order, inside the disk, and big enough.
    */
   public List<String> problems(long deviceBlocks) {
     List<String> p = new ArrayList<>();
@@ -126,12 +125,23 @@ public record Superblock(
       p.add("logstart " + logstart + " overlaps the boot block or the superblock");
     }
     if (nlog - 1 < Param.MAXOPBLOCKS || nlog - 1 > LOGHEADER_MAX) {
-      p.add("nlog " + nlog + " must hold a header and " + Param.MAXOPBLOCKS + " to "
-          + LOGHEADER_MAX + " log blocks");
+      p.add(
+          "nlog "
+              + nlog
+              + " must hold a header and "
+              + Param.MAXOPBLOCKS
+              + " to "
+              + LOGHEADER_MAX
+              + " log blocks");
     }
     if (logstart + nlog > inodestart) {
-      p.add("log (blocks " + logstart + ".." + (logstart + nlog - 1)
-          + ") runs into the inode blocks at " + inodestart);
+      p.add(
+          "log (blocks "
+              + logstart
+              + ".."
+              + (logstart + nlog - 1)
+              + ") runs into the inode blocks at "
+              + inodestart);
     }
     if (ninodes < 2) {
       p.add("ninodes " + ninodes + " leaves no room for the root inode " + FsFormat.ROOTINO);
@@ -142,8 +152,13 @@ public record Superblock(
     }
     long bitmapBlocks = (size + BPB - 1) / BPB;
     if (bmapstart + bitmapBlocks > dataStart()) {
-      p.add("bitmap of " + bitmapBlocks + " blocks from " + bmapstart
-          + " runs into the data area at " + dataStart());
+      p.add(
+          "bitmap of "
+              + bitmapBlocks
+              + " blocks from "
+              + bmapstart
+              + " runs into the data area at "
+              + dataStart());
     }
     if (features != 0 && features != FEATURE_DINDIRECT) {
       p.add(String.format("unknown feature bits 0x%x", features & ~FEATURE_DINDIRECT));

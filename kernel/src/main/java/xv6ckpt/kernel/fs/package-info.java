@@ -14,14 +14,14 @@
  * </pre>
  *
  * <p>Calls go downward only, and checkably so ({@code KernelArchitectureTest}): only {@link
- * xv6ckpt.kernel.fs.Bio} touches the {@link xv6ckpt.emulator.disk.BlockDevice} (besides the
- * offline tools below); {@code bwrite} is called only by Bio and {@link xv6ckpt.kernel.fs.Log};
- * {@link xv6ckpt.kernel.fs.Fs}, {@link xv6ckpt.kernel.fs.LargeFiles} and {@link
+ * xv6ckpt.kernel.fs.Bio} touches the {@link xv6ckpt.emulator.disk.BlockDevice} (besides the offline
+ * tools below); {@code bwrite} is called only by Bio and {@link xv6ckpt.kernel.fs.Log}; {@link
+ * xv6ckpt.kernel.fs.Fs}, {@link xv6ckpt.kernel.fs.LargeFiles} and {@link
  * xv6ckpt.kernel.fs.ImageFile} change blocks only through {@code Log.logWrite} inside their
- * caller's transaction and never begin one; here only {@link xv6ckpt.kernel.fs.FileSystem}'s
- * whole operations do (the others begin in the kernel's system calls, Exec, File, Proc,
- * Checkpoint and Restore). Nothing here uses the kernel package but {@link
- * xv6ckpt.kernel.KernelPanic} (xv6's panic) and {@link xv6ckpt.kernel.Param} (param.h).
+ * caller's transaction and never begin one; here only {@link xv6ckpt.kernel.fs.FileSystem}'s whole
+ * operations do (the others begin in the kernel's system calls, Exec, File, Proc, Checkpoint and
+ * Restore). Nothing here uses the kernel package but {@link xv6ckpt.kernel.KernelPanic} (xv6's
+ * panic) and {@link xv6ckpt.kernel.Param} (param.h).
  *
  * <p>Beside the layers: the on-disk format ({@link xv6ckpt.kernel.fs.FsFormat}, {@link
  * xv6ckpt.kernel.fs.Superblock}, {@link xv6ckpt.kernel.fs.Dinode}, {@link
@@ -30,10 +30,10 @@
  * shares nothing with Fs but the format's decoders.
  *
  * <p>"None" in this layer: an absent object is an empty {@code Optional} (namei, dirlookup,
- * ialloc); a short count or -1 is a short read or write, as in xv6; a sysfile body's refusal is
- * a value naming its {@link xv6ckpt.kernel.fs.FsError} ({@code FileSystem.Refusal}); {@link
- * xv6ckpt.kernel.fs.FsException} exists only in FileSystem's whole operations for the host
- * tools. A broken invariant or a corrupted disk is a {@link xv6ckpt.kernel.KernelPanic} naming
- * the rule, never another exception.
+ * ialloc); a short count or -1 is a short read or write, as in xv6; a sysfile body's refusal is a
+ * value naming its {@link xv6ckpt.kernel.fs.FsError} ({@code FileSystem.Refusal}); {@link
+ * xv6ckpt.kernel.fs.FsException} exists only in FileSystem's whole operations for the host tools. A
+ * broken invariant or a corrupted disk is a {@link xv6ckpt.kernel.KernelPanic} naming the rule,
+ * never another exception.
  */
 package xv6ckpt.kernel.fs;

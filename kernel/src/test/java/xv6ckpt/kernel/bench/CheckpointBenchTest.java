@@ -12,8 +12,7 @@ class CheckpointBenchTest {
 
   @Test
   void smallSizesReportImagesTransactionsAndTimes() {
-    List<CheckpointBench.Point> points = CheckpointBench.measure(List.of(64L << 10, 256L << 10),
-        1);
+    List<CheckpointBench.Point> points = CheckpointBench.measure(List.of(64L << 10, 256L << 10), 1);
     assertThat(points).hasSize(2);
     for (CheckpointBench.Point p : points) {
       assertThat(p.imageBytes()).isGreaterThan(p.processBytes()); // pages plus the records
@@ -28,11 +27,10 @@ class CheckpointBenchTest {
 
   @Test
   void sizesOutsideTheRangeAreRefused() {
-    assertThrows(IllegalArgumentException.class,
-        () -> CheckpointBench.measure(List.of(4096L), 1));
-    assertThrows(IllegalArgumentException.class,
-        () -> CheckpointBench.measure(List.of(65L << 20), 1));
-    assertThrows(IllegalArgumentException.class,
-        () -> CheckpointBench.measure(List.of(64L << 10), 0));
+    assertThrows(IllegalArgumentException.class, () -> CheckpointBench.measure(List.of(4096L), 1));
+    assertThrows(
+        IllegalArgumentException.class, () -> CheckpointBench.measure(List.of(65L << 20), 1));
+    assertThrows(
+        IllegalArgumentException.class, () -> CheckpointBench.measure(List.of(64L << 10), 0));
   }
 }

@@ -10,14 +10,15 @@ import xv6ckpt.emulator.disk.MemoryBlockDevice;
 import xv6ckpt.kernel.KernelPanic;
 
 /**
- * Corrupted images: mounting and using one ends in success, a refusal (FsException) or the
- * kernel's panic outcome, never another exception; and when fsck calls an image clean, using
- * it does not panic.
+ * Corrupted images: mounting and using one ends in success, a refusal (FsException) or the kernel's
+ * panic outcome, never another exception; and when fsck calls an image clean, using it does not
+ * panic.
  */
 class BadImageTest {
 
   private static MemoryBlockDevice image() {
-    return Images.stock(Images.file("README", "r".repeat(3000)),
+    return Images.stock(
+        Images.file("README", "r".repeat(3000)),
         Images.dir("d", Images.file("f", "f".repeat(20 * 1024)), Images.dir("e")));
   }
 
@@ -56,7 +57,8 @@ class BadImageTest {
       } catch (KernelPanic e) {
         outcome = "panic";
         assertWithMessage("seed %s: fsck said clean, yet: %s", seed, e.getMessage())
-            .that(fsckClean).isFalse();
+            .that(fsckClean)
+            .isFalse();
       } catch (FsException e) {
         outcome = "refused";
       }
@@ -80,15 +82,17 @@ class BadImageTest {
     new Dinode(readme.type(), (short) 0, (short) 0, readme.nlink(), readme.size(), addrs)
         .encode(ib, 128);
     d.write(sb.iblock(2), ib);
-    KernelPanic p = org.junit.jupiter.api.Assertions.assertThrows(KernelPanic.class,
-        () -> FileSystem.mount(d).readFile("/README"));
+    KernelPanic p =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            KernelPanic.class, () -> FileSystem.mount(d).readFile("/README"));
     assertThat(p.panicMessage()).contains("inode 2 addrs[0] holds block 77777");
     // an unknown type
     new Dinode((short) 9, (short) 0, (short) 0, readme.nlink(), readme.size(), readme.addrs())
         .encode(ib, 128);
     d.write(sb.iblock(2), ib);
-    p = org.junit.jupiter.api.Assertions.assertThrows(KernelPanic.class,
-        () -> FileSystem.mount(d).readFile("/README"));
+    p =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            KernelPanic.class, () -> FileSystem.mount(d).readFile("/README"));
     assertThat(p.panicMessage()).isEqualTo("ilock: inode 2 has unknown type 9");
   }
 }

@@ -29,8 +29,8 @@ class FileSystemTest {
 
   @Test
   void mkfsTreeMountsAndReads() throws FsException {
-    MemoryBlockDevice d = Images.stock(file("README", "hello"),
-        dir("etc", file("motd", "hi there"), dir("empty")));
+    MemoryBlockDevice d =
+        Images.stock(file("README", "hello"), dir("etc", file("motd", "hi there"), dir("empty")));
     assertClean(d);
     FileSystem fs = FileSystem.mount(d);
     assertThat(names(fs, "/")).containsExactly(".", "..", "README", "etc").inOrder();
@@ -227,8 +227,8 @@ class FileSystemTest {
     MemoryBlockDevice d = new MemoryBlockDevice(1024, 100);
     KernelPanic p = assertThrows(KernelPanic.class, () -> FileSystem.mount(d));
     assertThat(p.panicMessage()).startsWith("invalid file system: bad magic");
-    KernelPanic tiny = assertThrows(KernelPanic.class,
-        () -> FileSystem.mount(new MemoryBlockDevice(1024, 1)));
+    KernelPanic tiny =
+        assertThrows(KernelPanic.class, () -> FileSystem.mount(new MemoryBlockDevice(1024, 1)));
     assertThat(tiny.panicMessage()).contains("no superblock");
   }
 

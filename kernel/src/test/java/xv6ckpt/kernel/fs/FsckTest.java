@@ -16,8 +16,8 @@ class FsckTest {
 
   /** root: README (inode 2, 3000 bytes), d/ (3) holding f (4, 40 KiB: uses the indirect). */
   private static MemoryBlockDevice image() {
-    return Images.stock(file("README", "r".repeat(3000)),
-        dir("d", file("f", "f".repeat(40 * 1024))));
+    return Images.stock(
+        file("README", "r".repeat(3000)), dir("d", file("f", "f".repeat(40 * 1024))));
   }
 
   private static Superblock sb(MemoryBlockDevice d) {
@@ -67,8 +67,8 @@ class FsckTest {
     d.read(1, b);
     b[0] = 0;
     d.write(1, b);
-    assertThat(violations(d)).containsExactly(
-        "superblock: bad magic 0x10203000 (an xv6 file system has 0x10203040)");
+    assertThat(violations(d))
+        .containsExactly("superblock: bad magic 0x10203000 (an xv6 file system has 0x10203040)");
   }
 
   @Test
@@ -89,8 +89,9 @@ class FsckTest {
     MemoryBlockDevice d = image();
     long b = readInode(d, 2).addrs()[1];
     flipBitmap(d, b);
-    assertThat(violations(d)).containsExactly(
-        "bitmap: block " + b + " is marked free but referenced by inode 2 (addrs[1])");
+    assertThat(violations(d))
+        .containsExactly(
+            "bitmap: block " + b + " is marked free but referenced by inode 2 (addrs[1])");
   }
 
   @Test
@@ -104,13 +105,17 @@ class FsckTest {
     flipBitmap(d, referenced);
     flipBitmap(d, sb.inodestart()); // metadata
     flipBitmap(d, sb.dataStart() - 1); // the last metadata block
-    assertThat(violations(d)).containsExactly(
-        "bitmap: metadata block " + sb.inodestart() + " is marked free",
-        "bitmap: metadata block " + (sb.dataStart() - 1) + " is marked free",
-        "bitmap: block " + referenced + " is marked free but referenced by inode 2 (addrs[0])",
-        "bitmap: block " + lastFree + " is marked in use but nothing references it",
-        "bitmap: block " + (sb.size() + 5) + " is marked in use but lies beyond the size "
-            + sb.size()).inOrder();
+    assertThat(violations(d))
+        .containsExactly(
+            "bitmap: metadata block " + sb.inodestart() + " is marked free",
+            "bitmap: metadata block " + (sb.dataStart() - 1) + " is marked free",
+            "bitmap: block " + referenced + " is marked free but referenced by inode 2 (addrs[0])",
+            "bitmap: block " + lastFree + " is marked in use but nothing references it",
+            "bitmap: block "
+                + (sb.size() + 5)
+                + " is marked in use but lies beyond the size "
+                + sb.size())
+        .inOrder();
   }
 
   @Test
@@ -130,10 +135,13 @@ class FsckTest {
     long lost = addrs[0];
     addrs[0] = readme.addrs()[0];
     writeInode(d, 4, new Dinode(f.type(), f.major(), f.minor(), f.nlink(), f.size(), addrs));
-    assertThat(violations(d)).containsAtLeast(
-        "block " + readme.addrs()[0] + " is referenced twice: by inode 2 (addrs[0]) and by "
-            + "inode 4 (addrs[0])",
-        "bitmap: block " + lost + " is marked in use but nothing references it");
+    assertThat(violations(d))
+        .containsAtLeast(
+            "block "
+                + readme.addrs()[0]
+                + " is referenced twice: by inode 2 (addrs[0]) and by "
+                + "inode 4 (addrs[0])",
+            "bitmap: block " + lost + " is marked in use but nothing references it");
   }
 
   @Test
@@ -144,8 +152,7 @@ class FsckTest {
     addrs[2] = 123456;
     writeInode(d, 4, new Dinode(f.type(), f.major(), f.minor(), f.nlink(), f.size(), addrs));
     Dinode r = readInode(d, 2);
-    writeInode(d, 2, new Dinode((short) 7, r.major(), r.minor(), r.nlink(), r.size(),
-        r.addrs()));
+    writeInode(d, 2, new Dinode((short) 7, r.major(), r.minor(), r.nlink(), r.size(), r.addrs()));
     List<String> v = violations(d);
     assertThat(v).contains("inode 2: unknown type 7");
     assertThat(v).contains("inode 4: addrs[2] = 123456 is outside the data area 47..1999");
@@ -159,17 +166,17 @@ class FsckTest {
     Dinode r = readInode(d, 2); // 3000 bytes: 3 blocks
     writeInode(d, 2, new Dinode(r.type(), r.major(), r.minor(), r.nlink(), 1000, r.addrs()));
     List<String> v = violations(d);
-    assertThat(v).containsExactly(
-        "inode 2: file block 1 (block " + r.addrs()[1] + ") lies beyond its size 1000",
-        "inode 2: file block 2 (block " + r.addrs()[2] + ") lies beyond its size 1000");
+    assertThat(v)
+        .containsExactly(
+            "inode 2: file block 1 (block " + r.addrs()[1] + ") lies beyond its size 1000",
+            "inode 2: file block 2 (block " + r.addrs()[2] + ") lies beyond its size 1000");
   }
 
   @Test
   void wrongLinkCount() {
     MemoryBlockDevice d = image();
     Dinode r = readInode(d, 2);
-    writeInode(d, 2, new Dinode(r.type(), r.major(), r.minor(), (short) 2, r.size(),
-        r.addrs()));
+    writeInode(d, 2, new Dinode(r.type(), r.major(), r.minor(), (short) 2, r.size(), r.addrs()));
     assertThat(violations(d)).containsExactly("inode 2: nlink 2 but 1 directory entries name it");
   }
 
@@ -184,8 +191,9 @@ class FsckTest {
     d.write(blk, b);
     List<String> v = violations(d);
     assertThat(v).contains("directory inode 3: first entry is not \".\"");
-    assertThat(v).contains(
-        "directory inode 3 entry \"junk\" (offset 32) names inode 999, beyond the 200 inodes");
+    assertThat(v)
+        .contains(
+            "directory inode 3 entry \"junk\" (offset 32) names inode 999, beyond the 200 inodes");
     assertThat(v).contains("inode 4 (file) is allocated but not reachable from the root");
   }
 
@@ -202,8 +210,8 @@ class FsckTest {
     assertThat(violations(d)).containsExactly(orphan); // at rest: nothing will ever free it
     Fsck.Report live = Fsck.checkLive(d, fs.inUse());
     assertThat(live.violations()).isEmpty();
-    assertThat(live.notes()).containsExactly(
-        "inode 2 (file) is unlinked but open: freed at its last close");
+    assertThat(live.notes())
+        .containsExactly("inode 2 (file) is unlinked but open: freed at its last close");
     // only the inodes the kernel holds are excused
     assertThat(Fsck.checkLive(d, Set.of(3L)).violations()).containsExactly(orphan);
 
@@ -251,12 +259,12 @@ class FsckTest {
     d.write(sb.logstart(), head);
     Fsck.Report r = Fsck.check(d);
     assertThat(r.notes()).hasSize(1);
-    assertThat(r.violations()).containsExactly(
-        "bitmap: block " + victim + " is marked free but referenced by inode 2 (addrs[1])");
+    assertThat(r.violations())
+        .containsExactly(
+            "bitmap: block " + victim + " is marked free but referenced by inode 2 (addrs[1])");
     FsFormat.put32(head, 0, 31);
     d.write(sb.logstart(), head);
-    assertThat(violations(d)).containsExactly(
-        "log header: n = 31 exceeds the log's 30 blocks");
+    assertThat(violations(d)).containsExactly("log header: n = 31 exceeds the log's 30 blocks");
   }
 
   @Test

@@ -28,13 +28,21 @@ class LargeFilesTest {
     MemoryBlockDevice d = new MemoryBlockDevice(FsFormat.BSIZE, 20_000);
     FileSystem fs = bigFs(d);
     // sizes around each index-block boundary: direct, indirect, doubly indirect
-    int[] sizes = {0, 1, 1024, 12 * 1024, 12 * 1024 + 1, 268 * 1024, 268 * 1024 + 1,
-        (268 + 256) * 1024 + 1, 3 << 20};
+    int[] sizes = {
+      0,
+      1,
+      1024,
+      12 * 1024,
+      12 * 1024 + 1,
+      268 * 1024,
+      268 * 1024 + 1,
+      (268 + 256) * 1024 + 1,
+      3 << 20
+    };
     for (int i = 0; i < sizes.length; i++) {
       long before = LargeFiles.freeBlocks(fs.fs());
       fs.writeFile("/f" + i, pattern(sizes[i]));
-      assertThat(before - LargeFiles.freeBlocks(fs.fs())).isEqualTo(
-          LargeFiles.blocksFor(sizes[i]));
+      assertThat(before - LargeFiles.freeBlocks(fs.fs())).isEqualTo(LargeFiles.blocksFor(sizes[i]));
     }
   }
 

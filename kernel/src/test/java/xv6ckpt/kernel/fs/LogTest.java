@@ -70,8 +70,8 @@ class LogTest {
   @Test
   void logWriteOutsideTransactionPanics() {
     Fs fs = mountStock(Images.stock());
-    KernelPanic p = assertThrows(KernelPanic.class,
-        () -> touch(fs, fs.superblock().dataStart(), 1));
+    KernelPanic p =
+        assertThrows(KernelPanic.class, () -> touch(fs, fs.superblock().dataStart(), 1));
     assertThat(p.panicMessage()).isEqualTo("log_write outside of trans");
   }
 

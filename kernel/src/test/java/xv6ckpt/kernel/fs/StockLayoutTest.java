@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
 
 /**
- * Outside truth for the on-disk format. The resource stock-mkfs-fs.img.gz was made by
- * xv6-riscv's own mkfs (mkfs/mkfs.c as of LOGBLOCKS, FSSIZE 2000, built with host gcc) from the
- * files {@link #stockInputs()} recreates: {@code mkfs fs.img README numbers exact1k empty _cat}.
+ * Outside truth for the on-disk format. The resource stock-mkfs-fs.img.gz was made by xv6-riscv's
+ * own mkfs (mkfs/mkfs.c as of LOGBLOCKS, FSSIZE 2000, built with host gcc) from the files {@link
+ * #stockInputs()} recreates: {@code mkfs fs.img README numbers exact1k empty _cat}.
  */
 class StockLayoutTest {
 
