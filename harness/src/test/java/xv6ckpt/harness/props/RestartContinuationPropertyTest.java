@@ -6,7 +6,6 @@ import static xv6ckpt.emulator.asm.Reg.A1;
 import static xv6ckpt.emulator.asm.Reg.A2;
 import static xv6ckpt.emulator.asm.Reg.A7;
 import static xv6ckpt.emulator.asm.Reg.S1;
-import static xv6ckpt.testkit.UserProgram.PACKED;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -38,7 +37,6 @@ import xv6ckpt.specs.Image.SyscallRestart;
 import xv6ckpt.specs.ImageCodec;
 import xv6ckpt.specs.RestartModel;
 import xv6ckpt.specs.Xv6;
-import xv6ckpt.testkit.UserProgram;
 import xv6ckpt.testkit.Xv6Abi;
 
 /**
@@ -154,7 +152,7 @@ class RestartContinuationPropertyTest {
     SyscallRestart rs = c.restart();
     byte[] bytes = ImageCodec.encode(image(rs, dataInum(), c.offset()));
     MemoryBlockDevice d =
-        Disks.withFiles(8000, Map.of("data", DATA, "restore", restorer(), "img", bytes));
+        Disks.withFiles(8000, Map.of("data", DATA, "restore", SpecImages.restorer(), "img", bytes));
     Machine m = Machines.runner(d, Machines.LARGE);
     int pid = Machines.spawn(m, "restore", "img");
     // The model first: the spec must call this image restorable.
@@ -221,18 +219,10 @@ class RestartContinuationPropertyTest {
 
   // ---------------------------------------------------------------- the image and the disk
 
-  /** restore(argv[1]); exit with its code if it returns. */
-  private static byte[] restorer() {
-    UserProgram p = new UserProgram(PACKED);
-    p.a.ld(A0, 8, A1);
-    p.sys(Xv6Abi.SYS_restore);
-    p.sys(Xv6Abi.SYS_exit);
-    return p.elf();
-  }
-
   private static long dataInum() throws Exception {
     MemoryBlockDevice d =
-        Disks.withFiles(8000, Map.of("data", DATA, "restore", restorer(), "img", new byte[1]));
+        Disks.withFiles(
+            8000, Map.of("data", DATA, "restore", SpecImages.restorer(), "img", new byte[1]));
     return FileSystem.mount(d).stat("/data").ino();
   }
 

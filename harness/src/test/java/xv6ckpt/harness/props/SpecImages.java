@@ -25,6 +25,8 @@ import xv6ckpt.specs.Image.Registers;
 import xv6ckpt.specs.Image.SyscallRestart;
 import xv6ckpt.specs.ModelFile;
 import xv6ckpt.specs.ModelProcess;
+import xv6ckpt.testkit.UserProgram;
+import xv6ckpt.testkit.Xv6Abi;
 
 /**
  * Images made by the spec (not by the kernel) for restore to read: a process captured inside a
@@ -139,5 +141,14 @@ final class SpecImages {
         Registers.zero(0x10),
         files,
         SyscallRestart.NONE);
+  }
+
+  /** The program that restores the spec's images: restore(argv[1]); exit with its code. */
+  static byte[] restorer() {
+    UserProgram p = new UserProgram(UserProgram.PACKED);
+    p.a.ld(A0, 8, A1);
+    p.sys(Xv6Abi.SYS_restore);
+    p.sys(Xv6Abi.SYS_exit);
+    return p.elf();
   }
 }

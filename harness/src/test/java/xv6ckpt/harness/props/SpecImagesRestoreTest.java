@@ -2,10 +2,7 @@ package xv6ckpt.harness.props;
 
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
-import static xv6ckpt.emulator.asm.Reg.A0;
-import static xv6ckpt.emulator.asm.Reg.A1;
 import static xv6ckpt.specs.Layout.*;
-import static xv6ckpt.testkit.UserProgram.PACKED;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -32,8 +29,6 @@ import xv6ckpt.specs.ModelProcess;
 import xv6ckpt.specs.Rule;
 import xv6ckpt.specs.Verdict;
 import xv6ckpt.specs.Xv6;
-import xv6ckpt.testkit.UserProgram;
-import xv6ckpt.testkit.Xv6Abi;
 
 /**
  * Spec writes, kernel reads: for images the spec encodes, valid or broken in one rule, the kernel's
@@ -43,18 +38,10 @@ import xv6ckpt.testkit.Xv6Abi;
 class SpecImagesRestoreTest {
   private static final byte[] DATA = "0123456789".getBytes();
 
-  /** restore(argv[1]); exit with its code if it returns. */
-  private static byte[] restorer() {
-    UserProgram p = new UserProgram(PACKED);
-    p.a.ld(A0, 8, A1);
-    p.sys(Xv6Abi.SYS_restore);
-    p.sys(Xv6Abi.SYS_exit);
-    return p.elf();
-  }
-
   /** A disk with /data and /restore; then the files given, written through a mount. */
   private static MemoryBlockDevice disk(Map<String, byte[]> files) throws Exception {
-    MemoryBlockDevice d = Disks.withFiles(8000, Map.of("data", DATA, "restore", restorer()));
+    MemoryBlockDevice d =
+        Disks.withFiles(8000, Map.of("data", DATA, "restore", SpecImages.restorer()));
     FileSystem fs = FileSystem.mount(d);
     for (Map.Entry<String, byte[]> e : files.entrySet()) {
       fs.writeFile("/" + e.getKey(), e.getValue());
