@@ -1,6 +1,7 @@
 package xv6ckpt.kernel;
 
 import static com.google.common.truth.Truth.assertThat;
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static xv6ckpt.emulator.asm.Reg.A0;
 import static xv6ckpt.emulator.asm.Reg.A1;
 import static xv6ckpt.emulator.asm.Reg.A2;
@@ -57,7 +58,7 @@ class CheckpointTest {
     assertThat(m.output()).isEmpty();
     Image im = Ckpt.image(Ckpt.read(m, "/img").orElseThrow());
     assertThat(im.pid()).isEqualTo(2);
-    assertThat(new String(im.name())).isEqualTo("prog");
+    assertThat(new String(im.name(), ISO_8859_1)).isEqualTo("prog");
     assertThat(im.reg(10)).isEqualTo(1);
     assertThat(im.pc()).isEqualTo(after);
     assertThat(im.sysnum()).isEqualTo(0);
@@ -345,13 +346,13 @@ class CheckpointTest {
     p.exit(0);
     Map<String, byte[]> files = new HashMap<>();
     files.put("prog", p.elf());
-    files.put("data", "0123456789".getBytes());
+    files.put("data", "0123456789".getBytes(ISO_8859_1));
     Machine m = runClean(files, 0);
     assertThat(m.output()).isEqualTo("ok\n");
     Image im = Ckpt.image(Ckpt.read(m, "/img").orElseThrow());
     CheckpointImage.FileRecord r = im.files().get(3);
     assertThat(r.fd()).isEqualTo(3);
-    assertThat(new String(r.path())).isEqualTo("/data");
+    assertThat(new String(r.path(), ISO_8859_1)).isEqualTo("/data");
     assertThat(r.offset()).isEqualTo(4);
     assertThat(r.mode()).isEqualTo(CheckpointImage.MODE_READ);
   }
@@ -420,7 +421,7 @@ class CheckpointTest {
     m.consoleInput("b\n");
     assertThat(Machines.finish(m)).isEqualTo(Machines.exited(0));
     Image im = Ckpt.image(Ckpt.read(m, "/img").orElseThrow());
-    assertThat(new String(im.files().get(3).path())).isEqualTo("/d/x");
+    assertThat(new String(im.files().get(3).path(), ISO_8859_1)).isEqualTo("/d/x");
   }
 
   @Test
@@ -434,6 +435,7 @@ class CheckpointTest {
   }
 
   private static String abs(String cwd, String path) {
-    return new String(SysFile.absolutePath(cwd.getBytes(), path.getBytes()));
+    return new String(
+        SysFile.absolutePath(cwd.getBytes(ISO_8859_1), path.getBytes(ISO_8859_1)), ISO_8859_1);
   }
 }

@@ -1,6 +1,7 @@
 package xv6ckpt.kernel;
 
 import static com.google.common.truth.Truth.assertThat;
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static xv6ckpt.emulator.asm.Reg.A0;
 import static xv6ckpt.emulator.asm.Reg.A1;
 import static xv6ckpt.emulator.asm.Reg.A2;
@@ -123,7 +124,7 @@ class ErrorPathTest {
   @Test
   void badPathsFail() {
     UserProgram p = new UserProgram(KERNEL_TESTS);
-    p.data("long", "x".repeat(Param.MAXPATH).getBytes()); // no NUL within MAXPATH
+    p.data("long", "x".repeat(Param.MAXPATH).getBytes(ISO_8859_1)); // no NUL within MAXPATH
     p.str("ok", "x".repeat(Param.MAXPATH - 1));
     int code = 1;
     for (long bad : BAD_ADDRESSES) {

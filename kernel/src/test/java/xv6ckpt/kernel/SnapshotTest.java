@@ -2,6 +2,7 @@ package xv6ckpt.kernel;
 
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static xv6ckpt.emulator.asm.Reg.A0;
 import static xv6ckpt.emulator.asm.Reg.A2;
 import static xv6ckpt.emulator.asm.Reg.S1;
@@ -82,7 +83,7 @@ class SnapshotTest {
     m.spawn("/prog", java.util.List.of("prog"));
     assertThat(Machines.finish(m)).isEqualTo(Machines.exited(0));
     // The second run starts from an empty file again: 20 writes of 1000 bytes.
-    var ip = m.fs().namei("/out".getBytes(), m.fs().root());
+    var ip = m.fs().namei("/out".getBytes(ISO_8859_1), m.fs().root());
     assertThat(ip).isPresent();
     m.fs().ilock(ip.get());
     assertThat(ip.get().size()).isEqualTo(20_000);

@@ -1,5 +1,7 @@
 package xv6ckpt.harness.fuzz;
 
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -95,7 +97,8 @@ public final class FsImageTarget implements FuzzTarget {
                 new Mkfs.FileNode("work", UserPrograms.fsWorkload()),
                 new Mkfs.FileNode("data", data),
                 new Mkfs.DirNode(
-                    "dir", List.of(new Mkfs.FileNode("f", "seventeen bytes!\n".getBytes())))));
+                    "dir",
+                    List.of(new Mkfs.FileNode("f", "seventeen bytes!\n".getBytes(ISO_8859_1))))));
     m = Machines.runner(disk, Machines.FUZZ);
     m.endConsoleInput(); // a device inode made by corruption reads end of file, not for ever
     baselineFree = m.kalloc().freePages();

@@ -2,6 +2,7 @@ package xv6ckpt.harness.props;
 
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static xv6ckpt.emulator.asm.Reg.A0;
 import static xv6ckpt.emulator.asm.Reg.A1;
 import static xv6ckpt.emulator.asm.Reg.A2;
@@ -34,7 +35,7 @@ import xv6ckpt.testkit.Xv6Abi;
  */
 class KernelImagesTest {
 
-  private static final Map<String, byte[]> DATA = Map.of("data", "0123456789".getBytes());
+  private static final Map<String, byte[]> DATA = Map.of("data", "0123456789".getBytes(ISO_8859_1));
 
   private static Image decoded(Machine m) {
     Verdict v =

@@ -2,6 +2,7 @@ package xv6ckpt.harness.props;
 
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static xv6ckpt.specs.Layout.*;
 
 import java.util.ArrayList;
@@ -36,7 +37,7 @@ import xv6ckpt.specs.Xv6;
  * the caller untouched, or exactly the predicted process.
  */
 class SpecImagesRestoreTest {
-  private static final byte[] DATA = "0123456789".getBytes();
+  private static final byte[] DATA = "0123456789".getBytes(ISO_8859_1);
 
   /** A disk with /data and /restore; then the files given, written through a mount. */
   private static MemoryBlockDevice disk(Map<String, byte[]> files) throws Exception {

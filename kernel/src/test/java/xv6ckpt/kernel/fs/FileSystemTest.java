@@ -1,6 +1,7 @@
 package xv6ckpt.kernel.fs;
 
 import static com.google.common.truth.Truth.assertThat;
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static xv6ckpt.kernel.fs.Images.dir;
 import static xv6ckpt.kernel.fs.Images.file;
@@ -239,7 +240,7 @@ class FileSystemTest {
     fs.truncate("/f");
     assertThat(fs.stat("/f").size()).isEqualTo(0);
     assertClean(d);
-    fs.writeFile("/f", "new".getBytes());
+    fs.writeFile("/f", "new".getBytes(ISO_8859_1));
     assertThat(Images.text(fs.readFile("/f"))).isEqualTo("new");
   }
 }

@@ -1,6 +1,7 @@
 package xv6ckpt.kernel.fs;
 
 import static com.google.common.truth.Truth.assertThat;
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static xv6ckpt.kernel.fs.Images.dir;
 import static xv6ckpt.kernel.fs.Images.file;
 
@@ -186,8 +187,8 @@ class FsckTest {
     long blk = readInode(d, 3).addrs()[0];
     byte[] b = new byte[BS];
     d.read(blk, b);
-    new Dirent(3, "x".getBytes()).encode(b, 0); // "." renamed
-    new Dirent(999, "junk".getBytes()).encode(b, 32); // f's entry made garbage
+    new Dirent(3, "x".getBytes(ISO_8859_1)).encode(b, 0); // "." renamed
+    new Dirent(999, "junk".getBytes(ISO_8859_1)).encode(b, 32); // f's entry made garbage
     d.write(blk, b);
     List<String> v = violations(d);
     assertThat(v).contains("directory inode 3: first entry is not \".\"");
@@ -230,7 +231,7 @@ class FsckTest {
     long dirBlock = readInode(d, 3).addrs()[0];
     byte[] b = new byte[BS];
     d.read(dirBlock, b);
-    new Dirent(3, "..".getBytes()).encode(b, 16); // ".." names itself
+    new Dirent(3, "..".getBytes(ISO_8859_1)).encode(b, 16); // ".." names itself
     new Dirent(0, new byte[0]).encode(b, 32); // f's entry removed
     d.write(dirBlock, b);
     List<String> v = violations(d);

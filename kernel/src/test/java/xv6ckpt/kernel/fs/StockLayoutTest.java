@@ -1,6 +1,7 @@
 package xv6ckpt.kernel.fs;
 
 import static com.google.common.truth.Truth.assertThat;
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -92,8 +93,8 @@ class StockLayoutTest {
     new Dinode(Stat.T_DIR, (short) 0, (short) 0, (short) 1, 1024, addrs).encode(ib, 64);
     d.write(32, ib);
     byte[] db = new byte[FsFormat.BSIZE];
-    new Dirent(1, ".".getBytes()).encode(db, 0);
-    new Dirent(1, "..".getBytes()).encode(db, 16);
+    new Dirent(1, ".".getBytes(ISO_8859_1)).encode(db, 0);
+    new Dirent(1, "..".getBytes(ISO_8859_1)).encode(db, 16);
     d.write(46, db);
     byte[] bm = new byte[FsFormat.BSIZE];
     for (int i = 0; i < 47; i++) {
