@@ -212,7 +212,9 @@ public final class VirtioBlock implements Mmio {
       case VENDOR_ID:
         return VENDOR_QEMU;
       case DEVICE_FEATURES:
-        return deviceFeaturesSel < 2 ? (int) (OFFERED >>> (32 * deviceFeaturesSel)) : 0;
+        return deviceFeaturesSel == 0 || deviceFeaturesSel == 1
+            ? (int) (OFFERED >>> (32 * deviceFeaturesSel))
+            : 0; // words past the second: no features (and no negative shift)
       case QUEUE_NUM_MAX_REG:
         return queueSel == 0 ? QUEUE_NUM_MAX : 0;
       case QUEUE_READY:

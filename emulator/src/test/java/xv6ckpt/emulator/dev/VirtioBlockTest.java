@@ -58,6 +58,10 @@ class VirtioBlockTest {
     assertThat(dev.read(VirtioBlock.CONFIG + 1, 1)).isEqualTo(0);
     drv.set(VirtioBlock.DEVICE_FEATURES_SEL, 1);
     assertThat(drv.reg(VirtioBlock.DEVICE_FEATURES)).isEqualTo(1); // VIRTIO_F_VERSION_1
+    drv.set(VirtioBlock.DEVICE_FEATURES_SEL, 0xffff_ffffL);
+    assertThat(drv.reg(VirtioBlock.DEVICE_FEATURES)).isEqualTo(0);
+    drv.set(VirtioBlock.DEVICE_FEATURES_SEL, 2);
+    assertThat(drv.reg(VirtioBlock.DEVICE_FEATURES)).isEqualTo(0);
     assertThat(drv.reg(VirtioBlock.QUEUE_READY)).isEqualTo(1);
   }
 
@@ -236,6 +240,8 @@ class VirtioBlockTest {
       v.init();
       v.desc(0, b[0], (int) b[1], VirtioBlock.DESC_F_NEXT, (int) b[2]);
       v.desc(1, VirtioDriver.STATUS, 1, VirtioBlock.DESC_F_WRITE, 0);
+      // A well-formed status descriptor just past the table: only the bound refuses it.
+      v.desc(NUM, VirtioDriver.STATUS, 1, VirtioBlock.DESC_F_WRITE, 0);
       v.publish(0);
       v.notifyQueue();
       assertThat(d.status() & VirtioBlock.S_NEEDS_RESET).isNotEqualTo(0);
