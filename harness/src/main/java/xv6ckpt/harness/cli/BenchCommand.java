@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -177,9 +178,10 @@ final class BenchCommand implements Callable<Integer> {
   /** Runs one group in a child JVM with the same class path and reads its JSON figures. */
   private List<Figure> inChildJvm(Group g) throws IOException, InterruptedException {
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd =
+    List<String> cmd = new ArrayList<>(List.of(java));
+    cmd.addAll(jitFlags());
+    cmd.addAll(
         List.of(
-            java,
             "-cp",
             System.getProperty("java.class.path"),
             Main.class.getName(),
@@ -193,7 +195,7 @@ final class BenchCommand implements Callable<Integer> {
             "--warmup",
             String.valueOf(warmup),
             "--qemu",
-            qemuCommand == null ? "off" : qemuCommand);
+            qemuCommand == null ? "off" : qemuCommand));
     Process child = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     int status = child.waitFor();
@@ -214,6 +216,17 @@ final class BenchCommand implements Callable<Integer> {
               m.group(6).replace("\\\"", "\"")));
     }
     return figures;
+  }
+
+  /**
+   * This JVM's -XX options (the launcher's JIT choices, see the xv6ckpt script), for the child
+   * JVMs: a benchmark then runs under the flags a user's run-elf gets. Agents and other options
+   * stay out.
+   */
+  private static List<String> jitFlags() {
+    return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("-XX:"))
+        .toList();
   }
 
   /** One line of {@link #printJson}'s output. */
