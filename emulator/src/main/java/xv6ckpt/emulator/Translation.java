@@ -19,10 +19,10 @@ import static xv6ckpt.emulator.PhysicalMemory.SHORT;
  *       entered only if all of it fits in {@code left} (it is charged whole on entry), so the
  *       budget never ends inside translated code.
  *   <li>It never traps, never walks page tables and never writes a page that needs bookkeeping:
- *       loads and stores go through the hart's TLB exactly as the interpreter's fast path does
- *       (same tags, same page-end limit), and anything else (a TLB miss, an instruction it does not
- *       translate, a block that does not fit the budget) ends it <em>before</em> that instruction,
- *       with all earlier instructions' effects committed.
+ *       loads and stores go through the hart's TLB as the interpreter's fast path does (same tags;
+ *       an access that would cross the page end leaves), and anything else (a TLB miss, an
+ *       instruction it does not translate, a block that does not fit the budget) ends it
+ *       <em>before</em> that instruction, with all earlier instructions' effects committed.
  *   <li>It returns a slot s &gt;= 0: run on by interpreting from slot s, of which nothing is
  *       charged ({@link Hart#exitLeft} holds the budget left, with the not-yet-run rest of a
  *       charged block given back); or {@link #EXIT_JUMP}: continue at {@link Hart#exitPc}, a block

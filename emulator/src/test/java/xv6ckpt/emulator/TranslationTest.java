@@ -1,6 +1,7 @@
 package xv6ckpt.emulator;
 
 import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
 
 import org.junit.jupiter.api.Test;
 import xv6ckpt.emulator.asm.Assembler;
@@ -75,6 +76,77 @@ class TranslationTest {
       assertThat(m.hart.instret()).isEqualTo(50);
       assertThat(translated(m, BASE + 0x10000)).isEqualTo(on);
     }
+  }
+
+  /**
+   * Loads and stores of 2, 4 and 8 bytes that end at the page's last byte (run inside translated
+   * code) or cross it by one byte (which translated code must leave to the interpreter): the second
+   * virtual page lies elsewhere in RAM, and the bytes that follow the first page in RAM are a
+   * canary that neither a load nor a store may touch.
+   */
+  @Test
+  void accessesEndingAtThePageEndStayInsideAndThoseCrossingItLeave() {
+    for (int size : new int[] {2, 4, 8}) {
+      for (int cross = 0; cross <= 1; cross++) {
+        int off = PhysicalMemory.PGSIZE - size + cross;
+        for (boolean on : new boolean[] {false, true}) {
+          String what = size + "-byte access at " + off + ", translation " + on;
+          Machine m = pageEndMachine(pageEndLoop(size, false), on, off);
+          assertThat(m.hart.run(1000)).isEqualTo(new Trap.Ecall(CODE + 24));
+          long v = 0;
+          for (int k = size - 1; k >= 0; k--) {
+            int a = off + k;
+            v = v << 8 | (a < PhysicalMemory.PGSIZE ? 0x10 + a - 4088 : 0x60 + a - 4096);
+          }
+          assertWithMessage(what).that(m.hart.x(10)).isEqualTo(10 * v);
+          assertWithMessage(what).that(translated(m, BASE + 0x10000)).isEqualTo(on);
+
+          m = pageEndMachine(pageEndLoop(size, true), on, off);
+          m.hart.setX(14, 0x0807_0605_0403_0201L);
+          assertThat(m.hart.run(1000)).isEqualTo(new Trap.Ecall(CODE + 24));
+          for (int k = 0; k < size; k++) {
+            int a = off + k;
+            long pa = a < PhysicalMemory.PGSIZE ? BASE + 0x43000 + a : BASE + 0x41000 + a - 4096;
+            assertWithMessage(what + ", byte " + k).that(m.mem.read8(pa)).isEqualTo((byte) (k + 1));
+          }
+          for (int i = 0; i < 8; i++) {
+            assertWithMessage(what).that(m.mem.read8(BASE + 0x44000 + i)).isEqualTo((byte) 0xEE);
+          }
+          assertWithMessage(what).that(translated(m, BASE + 0x10000)).isEqualTo(on);
+        }
+      }
+    }
+  }
+
+  /**
+   * Ten times: a byte access at a2 (in the first page: fills the TLB entry the access after it then
+   * hits), then a {@code size}-byte load into a1 added to a0, or a store of a4; then ecall.
+   */
+  private static Assembler pageEndLoop(int size, boolean store) {
+    Assembler a = new Assembler(CODE).label("loop").lbu(5, 0, 12).sb(5, 0, 12);
+    if (store) {
+      a = size == 2 ? a.sh(14, 0, 12) : size == 4 ? a.sw(14, 0, 12) : a.sd(14, 0, 12);
+      a = a.addi(0, 0, 0);
+    } else {
+      a = size == 2 ? a.lh(11, 0, 12) : size == 4 ? a.lw(11, 0, 12) : a.ld(11, 0, 12);
+      a = a.add(10, 10, 11);
+    }
+    return a.addi(13, 13, -1).bnez(13, "loop").ecall();
+  }
+
+  /** DATA at pa +0x43000 and DATA + 4096 at pa +0x41000, bytes set around the end of DATA. */
+  private static Machine pageEndMachine(Assembler a, boolean on, int off) {
+    Machine m = machine(a, on);
+    m.map(DATA, BASE + 0x43000, URW | Machine.A | Machine.D);
+    m.map(DATA + 4096, BASE + 0x41000, URW | Machine.A | Machine.D);
+    for (int i = 0; i < 8; i++) {
+      m.mem.write8(BASE + 0x43000 + 4088 + i, (byte) (0x10 + i));
+      m.mem.write8(BASE + 0x41000 + i, (byte) (0x60 + i));
+      m.mem.write8(BASE + 0x44000 + i, (byte) 0xEE); // what follows pa +0x43FFF in RAM
+    }
+    m.hart.setX(12, DATA + off);
+    m.hart.setX(13, 10);
+    return m;
   }
 
   @Test

@@ -1,8 +1,10 @@
 package xv6ckpt.harness.cli;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -83,6 +85,20 @@ final class BenchCommand implements Callable<Integer> {
               + "does not slow the next (default: ${DEFAULT-VALUE}).")
   boolean fork;
 
+  @Option(
+      names = "--qemu",
+      paramLabel = "CMD",
+      defaultValue = AUTO,
+      description =
+          "Also time the emulator programs' Linux-ABI twins under qemu-riscv64, in the same run, "
+              + "and print qemu's figures (labelled as qemu's) and our share of them: '"
+              + AUTO
+              + "' (default) does so if qemu-riscv64 is on PATH, 'off' never, anything else is "
+              + "the qemu-riscv64 command to use.")
+  String qemu;
+
+  static final String AUTO = "auto";
+
   /** The benchmark groups, in the order they run. */
   enum Group {
     alu,
@@ -98,6 +114,10 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() throws IOException, InterruptedException {
     if (runs < 1 || warmup < 0) {
       throw CliError.badInput("--runs must be at least 1 and --warmup at least 0");
+    }
+    qemuCommand = QemuSideBySide.resolve(qemu);
+    if (qemuCommand == null && qemu.equals(AUTO) && wantsEmulator()) {
+      main.err.println("bench: qemu-riscv64 is not on PATH; no side-by-side figures");
     }
     List<Figure> figures = new ArrayList<>();
     for (Group g : only == null ? List.of(Group.values()) : only) {
@@ -119,6 +139,16 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
     return Main.EXIT_OK;
+  }
+
+  /** The qemu-riscv64 to time the twins with, or null for none. */
+  private String qemuCommand;
+
+  private boolean wantsEmulator() {
+    return only == null
+        || only.contains(Group.alu)
+        || only.contains(Group.sort)
+        || only.contains(Group.crc);
   }
 
   private List<Figure> run(Group g) throws IOException {
@@ -147,9 +177,10 @@ final class BenchCommand implements Callable<Integer> {
   /** Runs one group in a child JVM with the same class path and reads its JSON figures. */
   private List<Figure> inChildJvm(Group g) throws IOException, InterruptedException {
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd =
+    List<String> cmd = new ArrayList<>(List.of(java));
+    cmd.addAll(jitFlags());
+    cmd.addAll(
         List.of(
-            java,
             "-cp",
             System.getProperty("java.class.path"),
             Main.class.getName(),
@@ -161,7 +192,9 @@ final class BenchCommand implements Callable<Integer> {
             "--runs",
             String.valueOf(runs),
             "--warmup",
-            String.valueOf(warmup));
+            String.valueOf(warmup),
+            "--qemu",
+            qemuCommand == null ? "off" : qemuCommand));
     Process child = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     int status = child.waitFor();
@@ -184,6 +217,17 @@ final class BenchCommand implements Callable<Integer> {
     return figures;
   }
 
+  /**
+   * This JVM's -XX options (the launcher's JIT choices, see the xv6ckpt script), for the child
+   * JVMs: a benchmark then runs under the flags a user's run-elf gets. Agents and other options
+   * stay out.
+   */
+  private static List<String> jitFlags() {
+    return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("-XX:"))
+        .toList();
+  }
+
   /** One line of {@link #printJson}'s output. */
   private static final Pattern JSON_FIGURE =
       Pattern.compile(
@@ -202,7 +246,8 @@ final class BenchCommand implements Callable<Integer> {
     List<String> argv = new ArrayList<>(List.of(program));
     argv.addAll(args);
     long[] instructions = new long[1];
-    ProxyKernel steady = loaded(elf, argv, program);
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    ProxyKernel steady = loaded(elf, argv, program, printed);
     ProxyKernel.Snapshot start = steady.snapshot();
     Figure warm =
         measure(
@@ -210,6 +255,7 @@ final class BenchCommand implements Callable<Integer> {
             "MIPS",
             () -> {
               steady.reset(start);
+              printed.reset(); // so it holds what the last run printed
               return timedRun(steady, program, instructions);
             },
             detail);
@@ -217,17 +263,23 @@ final class BenchCommand implements Callable<Integer> {
         measure(
             name + ".cold",
             "MIPS",
-            () -> timedRun(loaded(elf, argv, program), program, instructions),
+            () ->
+                timedRun(
+                    loaded(elf, argv, program, OutputStream.nullOutputStream()),
+                    program,
+                    instructions),
             detail);
     String what = detail + ", " + instructions[0] + " instructions";
-    return List.of(
+    List<Figure> out = new ArrayList<>();
+    out.add(
         new Figure(
             warm.name(),
             warm.unit(),
             warm.median(),
             warm.min(),
             warm.max(),
-            what + "; machine reset between runs"),
+            what + "; machine reset between runs"));
+    out.add(
         new Figure(
             cold.name(),
             cold.unit(),
@@ -235,11 +287,57 @@ final class BenchCommand implements Callable<Integer> {
             cold.min(),
             cold.max(),
             what + "; a new machine for every run"));
+    if (qemuCommand != null) {
+      out.addAll(
+          sideBySide(name, program, args, printed.toByteArray(), instructions[0], warm, cold));
+    }
+    return out;
   }
 
-  private ProxyKernel loaded(byte[] elf, List<String> argv, String program) {
-    ProxyKernel pk =
-        new ProxyKernel(ProxyKernel.DEFAULT_RAM, OutputStream.nullOutputStream(), main.err);
+  /**
+   * The same program's Linux-ABI twin under qemu-riscv64, timed here, and our warm and cold medians
+   * as a share of qemu's. qemu's MIPS are ours to compute but not ours to claim: the names start
+   * with "qemu." and the detail says whose they are.
+   */
+  private List<Figure> sideBySide(
+      String name,
+      String program,
+      List<String> args,
+      byte[] expected,
+      long instructions,
+      Figure warm,
+      Figure cold)
+      throws IOException {
+    String bare = name.substring(name.indexOf('.') + 1);
+    try (QemuSideBySide q = QemuSideBySide.start(qemuCommand, program, warmup, runs, main.err)) {
+      Figure f = measure("qemu." + bare, "MIPS", () -> q.mips(args, expected, instructions), "");
+      String detail =
+          String.format(
+              Locale.ROOT,
+              "qemu-riscv64's figure, not ours: the Linux-ABI twin of %s, wall time of each qemu "
+                  + "process less its start-up (%.1f ms), our instruction count",
+              program,
+              q.startupMillis());
+      return List.of(
+          new Figure(f.name(), f.unit(), f.median(), f.min(), f.max(), detail),
+          share("vs-qemu." + bare, warm, f, "reset between runs"),
+          share("vs-qemu." + bare + ".cold", cold, f, "a new machine for every run"));
+    }
+  }
+
+  private static Figure share(String name, Figure ours, Figure qemu, String how) {
+    double pct = 100 * ours.median() / qemu.median();
+    return new Figure(
+        name,
+        "%",
+        pct,
+        pct,
+        pct,
+        "our median (" + ours.name() + ", " + how + ") as a share of qemu-riscv64's median");
+  }
+
+  private ProxyKernel loaded(byte[] elf, List<String> argv, String program, OutputStream out) {
+    ProxyKernel pk = new ProxyKernel(ProxyKernel.DEFAULT_RAM, out, main.err);
     try {
       pk.load(elf, argv, ProxyKernel.DEFAULT_STACK);
     } catch (Exception e) {
