@@ -14,7 +14,15 @@
 # Exit 0 only if everything passed; 1 on a failed check; 2 on bad usage or
 # a missing tool. Environment: QEMU (default qemu-system-riscv64), CPUS
 # (default 3, as xv6's Makefile), KEEP=1 keeps the work directory,
-# TIMEOUT_SCALE multiplies every timeout (default 1), SKIP_USERTESTS=1.
+# TIMEOUT_SCALE multiplies every timeout (default 1), SKIP_USERTESTS=1,
+# PLANT=NAME builds the kit with a planted bug that the test must catch:
+#   crc          the CRC-32C table is built from a wrong polynomial, in the
+#                writer and the reader alike (only the spec's decoder sees it)
+#   zombie       an exited target is refused with CKPT_BUSY, not CKPT_ZOMBIE
+#   restartpc    a target captured inside a call is written with pc past
+#                its ecall instead of on it
+#   allornothing restore closes the caller's descriptors above 2 before it
+#                has checked the image
 set -uo pipefail
 
 usage() {
@@ -28,6 +36,9 @@ case "${1:-}" in
 esac
 [ $# -eq 1 ] || { usage >&2; exit 2; }
 
+case "$1" in
+  *'${'*) die "no xv6-riscv tree given: use -Dxv6.src=PATH or XV6_SRC=PATH (got '$1')" ;;
+esac
 KIT=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$KIT/.." && pwd)
 SRC=$(cd "$1" 2>/dev/null && pwd) || die "$1: no such directory"
@@ -60,6 +71,20 @@ mkdir -p "$T"
 (cd "$SRC" && tar --exclude=.git -cf - .) | (cd "$T" && tar -xf -) || die "cannot copy $SRC"
 make -s -C "$T" clean >/dev/null 2>&1
 "$KIT/apply.sh" "$T" || die "apply.sh failed"
+plant() { # plant SED-EXPRESSION: edits the copy's checkpoint.c, or dies
+  cp "$T/kernel/checkpoint.c" "$WORK/checkpoint.c.orig"
+  sed -i -e "$1" "$T/kernel/checkpoint.c"
+  cmp -s "$T/kernel/checkpoint.c" "$WORK/checkpoint.c.orig" && die "PLANT=$PLANT did not apply"
+  echo "test.sh: planted bug '$PLANT' in the copy's kernel/checkpoint.c"
+}
+case "${PLANT:-}" in
+  "") ;;
+  crc) plant 's/0x82F63B78/0x82F63B79/' ;;
+  zombie) plant 's/return CKPT_ZOMBIE;/return CKPT_BUSY;/' ;;
+  restartpc) plant 's/pc -= 4;  /pc -= 0;  /' ;;
+  allornothing) plant 's/^  code = ck_validate(r, ip);/  for(int fd = 3; fd < NOFILE; fd++) if(myproc()->ofile[fd]){ struct file *pf = myproc()->ofile[fd]; myproc()->ofile[fd] = 0; fileclose(pf); }\n&/' ;;
+  *) die "PLANT=$PLANT: unknown plant (see --help)" ;;
+esac
 echo "test.sh: building kernel/kernel fs.img"
 if ! make -C "$T" kernel/kernel fs.img >"$WORK/build.log" 2>&1; then
   tail -30 "$WORK/build.log" >&2

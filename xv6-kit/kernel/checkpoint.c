@@ -1232,9 +1232,13 @@ ck_stage345(struct ck_rjob *r, struct inode *ip, char *buf)
       return ck_bad(RESERVED_NONZERO, base + 12, "reserved page word is not 0");
     prevva = va;
   }
-  for(uint off = r->map + CK_PAGE_SIZE * np; off < data; off++)
-    if(ck_get(ip, off, 1) != 0)
-      return ck_bad(RESERVED_NONZERO, off, "a padding byte is not 0");
+  for(uint off = r->map + CK_PAGE_SIZE * np; off < data; off += CK_BUF){
+    uint m = data - off < CK_BUF ? data - off : CK_BUF;
+    readi(ip, 0, (uint64)buf, off, m);
+    for(uint i = 0; i < m; i++)
+      if(buf[i] != 0)
+        return ck_bad(RESERVED_NONZERO, off + i, "a padding byte is not 0");
+  }
 
   if(num != 0){
     uint insn = 0;
