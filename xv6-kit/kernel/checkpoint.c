@@ -568,12 +568,14 @@ ck_files(struct ck_job *j)
   return 0;
 }
 
-// Counts the target's mapped pages below PGROUNDUP(sz) and keeps their
-// frames; returns the count (which may exceed what is kept).
+// Walks the target's page table once below PGROUNDUP(sz): counts its mapped
+// pages and, while they fit the front, writes their page-map entries and
+// keeps their frames (file records are already in the front). Returns the
+// count, which may exceed what fits (ck_replace then refuses the image).
 static uint
 ck_pages(struct ck_job *j)
 {
-  uint n = 0;
+  uint n = 0, map = CK_FILES_OFF + CK_FILE_SIZE * j->nfiles;
   uint64 top = PGROUNDUP(j->t->sz);
   if(top > CK_TRAPFRAME)
     top = CK_TRAPFRAME;
@@ -581,22 +583,21 @@ ck_pages(struct ck_job *j)
     pte_t *pte = walk(j->t->pagetable, va, 0);
     if(pte == 0 || (*pte & PTE_V) == 0)
       continue;
-    if(n < CK_MAXPAGES)
+    if(n < CK_MAXPAGES && map + CK_PAGE_SIZE * (n + 1) <= PGSIZE){
       j->pa[n] = PTE2PA(*pte);
+      ck_put(j->front, map + CK_PAGE_SIZE * n, va, 8);
+      ck_put(j->front, map + CK_PAGE_SIZE * n + 8, *pte & CK_PERMS, 4);
+    }
     n++;
   }
   return n;
 }
 
-// Writes the header and page map of the front once the sizes are known.
+// The header, once the counts are known.
 static void
-ck_layout(struct ck_job *j)
+ck_header(struct ck_job *j)
 {
   char *b = j->front;
-  uint map = CK_FILES_OFF + CK_FILE_SIZE * j->nfiles;
-  uint k = 0;
-  uint64 top = PGROUNDUP(j->t->sz);
-
   memmove(b, "XV6CKPT", 8);
   ck_put(b, 8, 1, 4);
   ck_put(b, 12, CK_HDR_SIZE, 4);
@@ -605,14 +606,6 @@ ck_layout(struct ck_job *j)
   ck_put(b, 48, j->t->sz, 8);
   ck_put(b, 56, j->nfiles, 4);
   ck_put(b, 60, j->npages, 4);
-  for(uint64 va = 0; va < top && k < j->npages; va += PGSIZE){
-    pte_t *pte = walk(j->t->pagetable, va, 0);
-    if(pte == 0 || (*pte & PTE_V) == 0)
-      continue;
-    ck_put(b, map + CK_PAGE_SIZE * k, va, 8);
-    ck_put(b, map + CK_PAGE_SIZE * k + 8, *pte & CK_PERMS, 4);
-    k++;
-  }
 }
 
 // ---- the image file (FORMAT.md section 7)
@@ -971,8 +964,7 @@ ck_checkpoint(struct ck_job *j, int pid, char *path)
   j->dataoff = PGROUNDUP(CK_FILES_OFF + CK_FILE_SIZE * j->nfiles + CK_PAGE_SIZE * (uint64)j->npages);
   j->body = j->dataoff + PGSIZE * j->npages;
   j->size = j->body + CK_COMMIT_SIZE;
-  if(j->npages <= CK_MAXPAGES && j->dataoff <= PGSIZE)
-    ck_layout(j);   // else ck_replace refuses it as too large
+  ck_header(j);     // (an image too large for the front is refused unwritten)
   return ck_replace(j, path);
 }
 
