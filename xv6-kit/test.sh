@@ -11,6 +11,7 @@
 #           finishes exactly as an uninterrupted run), then usertests -q;
 # then, outside: xv6ckpt fsck on fs.img, and each image pulled out with
 # xv6ckpt get and judged valid by the spec's decoder (xv6ckpt inspect).
+# (The CLI is built by ./xv6ckpt on first use, or by mvn package/verify.)
 # Exit 0 only if everything passed; 1 on a failed check; 2 on bad usage or
 # a missing tool. Environment: QEMU (default qemu-system-riscv64), CPUS
 # (default 3, as xv6's Makefile), KEEP=1 keeps the work directory,
@@ -191,7 +192,7 @@ if [ -x "$CLI" ]; then
   fi
   for img in /c.img /self.img /w.img /boot.img /rd.img; do
     out="$WORK/$(basename "$img")"
-    if ! "$CLI" get --fs "$T/fs.img" "$img" "$out" >"$WORK/get.txt" 2>&1; then
+    if ! "$CLI" get "$T/fs.img" "$img" "$out" >"$WORK/get.txt" 2>&1; then
       sed 's/^/  /' "$WORK/get.txt"
       failed "xv6ckpt get $img"
       continue
