@@ -49,7 +49,7 @@ class SyscallArgsExhaustionTest {
   }
 
   @Test
-  void theTablesThatAreNeverFullAreNotReportedFull() {
+  void anEmptyInputFillsNoTable() {
     TARGET.run(new byte[0]);
     assertThat(TARGET.machine().exhausted()).isEmpty();
   }
