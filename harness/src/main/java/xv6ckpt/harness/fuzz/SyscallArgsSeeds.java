@@ -55,7 +55,9 @@ public final class SyscallArgsSeeds {
     out.add(reaching("pipes-descriptors", Exhaustion.DESCRIPTORS, pipes(new Table(), 7)));
     out.add(
         reaching(
-            "pipes-open-files", Exhaustion.OPEN_FILES, pipes(forks(3), 7).call(SYS_sleep, 100)));
+            "pipes-open-files",
+            Exhaustion.OPEN_FILES,
+            pipes(forks(opens(new Table(), 1), 3), 7).call(SYS_sleep, 100)));
     out.add(reaching("disk-inodes", Exhaustion.DISK_INODES, diskInodes()));
     out.add(reaching("disk-blocks", Exhaustion.DISK_BLOCKS, diskBlocks()));
     out.add(
@@ -72,7 +74,10 @@ public final class SyscallArgsSeeds {
    * whole table in one quantum, so without a sleep each exits before most of the others start).
    */
   private static Table forks(int n) {
-    Table t = new Table();
+    return forks(new Table(), n);
+  }
+
+  private static Table forks(Table t, int n) {
     for (int i = 0; i < n; i++) {
       t.call(SYS_fork);
     }
@@ -87,7 +92,12 @@ public final class SyscallArgsSeeds {
     return t;
   }
 
-  /** n pipes in each process (two file-table entries and two descriptors each). */
+  /**
+   * n pipes in each process (two file-table entries and two descriptors each). To fill the file
+   * table, an odd number of entries must be free when the pipes start (pipes-open-files opens one
+   * file before forking: 95 free), so that the last pipe gets its read end and not its write end:
+   * the error path that must give the read end back.
+   */
   private static Table pipes(Table t, int n) {
     for (int i = 0; i < n; i++) {
       t.call(SYS_pipe, UserPrograms.BUF + 8L * i);
