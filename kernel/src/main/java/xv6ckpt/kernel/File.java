@@ -40,6 +40,7 @@ public final class File {
         return f;
       }
     }
+    m.proc.exhausted(Exhaustion.OPEN_FILES);
     return null;
   }
 

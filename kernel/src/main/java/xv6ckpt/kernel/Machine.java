@@ -37,8 +37,11 @@ import xv6ckpt.kernel.fs.Stat;
  */
 public final class Machine {
 
-  /** Machine parameters. */
-  public record Config(long ramBytes, long quantum, long seed) {
+  /**
+   * Machine parameters. {@code invariants}: check the kernel-wide invariant at every system call's
+   * return (see the kernel README, "Invariant at every system call return"); on by default.
+   */
+  public record Config(long ramBytes, long quantum, long seed, boolean invariants) {
     public Config {
       if (ramBytes < 64 * PGSIZE || ramBytes % PGSIZE != 0 || ramBytes > PhysicalMemory.MAX_SIZE) {
         throw new IllegalArgumentException(
@@ -59,19 +62,23 @@ public final class Machine {
 
     /** xv6's 128 MiB, a quantum of 100,000 instructions, no jitter. */
     public static Config defaults() {
-      return new Config(Riscv.DEFAULT_RAM, 100_000, 0);
+      return new Config(Riscv.DEFAULT_RAM, 100_000, 0, true);
     }
 
     public Config withRam(long bytes) {
-      return new Config(bytes, quantum, seed);
+      return new Config(bytes, quantum, seed, invariants);
     }
 
     public Config withQuantum(long q) {
-      return new Config(ramBytes, q, seed);
+      return new Config(ramBytes, q, seed, invariants);
     }
 
     public Config withSeed(long s) {
-      return new Config(ramBytes, quantum, s);
+      return new Config(ramBytes, quantum, s, invariants);
+    }
+
+    public Config withInvariants(boolean on) {
+      return new Config(ramBytes, quantum, seed, on);
     }
   }
 
@@ -501,6 +508,26 @@ public final class Machine {
   /** The panic message, if the kernel panicked. */
   public Optional<String> panicMessage() {
     return Optional.ofNullable(panicMessage);
+  }
+
+  /**
+   * The fixed tables a system call found full since boot or the last reset (see {@link
+   * Exhaustion}): how tests and fuzz targets show that they reach each one.
+   */
+  public java.util.Set<Exhaustion> exhausted() {
+    java.util.Set<Exhaustion> out = java.util.EnumSet.noneOf(Exhaustion.class);
+    for (Exhaustion e : Exhaustion.values()) {
+      if ((proc.sched.exhausted & (1 << e.ordinal())) != 0) {
+        out.add(e);
+      }
+    }
+    if (fs.iallocFailures() > 0) {
+      out.add(Exhaustion.DISK_INODES);
+    }
+    if (fs.ballocFailures() > 0) {
+      out.add(Exhaustion.DISK_BLOCKS);
+    }
+    return out;
   }
 
   /** The log's state, for tests: no operation may be outstanding between system calls. */

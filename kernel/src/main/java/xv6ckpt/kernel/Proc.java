@@ -96,6 +96,7 @@ public final class Proc {
   Process allocproc() {
     int slot = slots.used.nextClearBit(0); // the first UNUSED slot
     if (slot >= procs.length) {
+      exhausted(Exhaustion.PROCESSES);
       return null;
     }
     Process p = procs[slot];
@@ -113,6 +114,11 @@ public final class Proc {
       return null;
     }
     return p;
+  }
+
+  /** Notes that a fixed table was found full (see {@link Machine#exhausted}). */
+  void exhausted(Exhaustion e) {
+    sched.exhausted |= 1 << e.ordinal();
   }
 
   /** Frees a proc structure and the data hanging from it, including user pages. */

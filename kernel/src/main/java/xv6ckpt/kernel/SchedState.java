@@ -31,6 +31,7 @@ final class SchedState implements Cloneable {
   long epoch; // the disk's checkpoint epoch this boot took (Fs.nextEpoch); 0: none yet
   long nextPipeId = 1; // Pipe
   long syscalls; // Syscall: calls handled
+  int exhausted; // Exhaustion: bit per table found full since boot or the snapshot
 
   // The runner (Machine.runner, Machine.spawn).
   int watchPid; // whose exit ends a run (0: nobody's)

@@ -40,13 +40,14 @@ final class SysFile {
   }
 
   /** Allocates a file descriptor for the given file; -1 if p has NOFILE open. */
-  private static int fdalloc(Process p, OpenFile f) {
+  private int fdalloc(Process p, OpenFile f) {
     for (int fd = 0; fd < Param.NOFILE; fd++) {
       if (p.ofile[fd] == null) {
         p.ofile[fd] = f;
         return fd;
       }
     }
+    m.proc.exhausted(Exhaustion.DESCRIPTORS);
     return -1;
   }
 

@@ -122,6 +122,9 @@ final class Syscall {
     } else if (r instanceof SysResult.Replaced) {
       m.proc.syncTranslation(p); // a new page table (restore)
     }
+    if (m.config().invariants()) {
+      Invariants.atSyscallReturn(m, p, num);
+    }
   }
 
   // ---------------------------------------------------------------- argument fetching

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import xv6ckpt.harness.fuzz.FuzzFinding;
 import xv6ckpt.harness.fuzz.FuzzTarget;
 import xv6ckpt.harness.fuzz.FuzzTargets;
 
@@ -211,6 +212,7 @@ public final class Campaign {
     List<double[]> samples = new ArrayList<>();
     long[] execs = {0};
     int exit = runChild(cmd, work.resolve("driver.log"), name, samples, execs, true);
+    List<String> accepted = acceptedPanics(work.resolve("driver.log"));
     boolean stopped = interrupted;
     boolean broken = !stopped && exit != DRIVER_DONE && exit != DRIVER_FINDINGS;
     if (broken) {
@@ -238,7 +240,8 @@ public final class Campaign {
             execs[0],
             findings,
             before,
-            count(seeds));
+            count(seeds),
+            accepted);
     log.printf(
         "campaign: %s done: %d executions, %d findings (%d new), corpus %d -> %d%s%n",
         name,
@@ -396,6 +399,23 @@ public final class Campaign {
       children.remove(p);
     }
     return p.waitFor();
+  }
+
+  /**
+   * The accepted panics a driver's log names (the line {@code FuzzFinding.ACCEPTED_LINE} prints,
+   * once per message and JVM), each once, in order of first appearance.
+   */
+  static List<String> acceptedPanics(Path driverLog) throws IOException {
+    if (!Files.isRegularFile(driverLog)) {
+      return List.of();
+    }
+    try (Stream<String> lines = Files.lines(driverLog, StandardCharsets.UTF_8)) {
+      return lines
+          .filter(l -> l.startsWith(FuzzFinding.ACCEPTED_LINE))
+          .map(l -> l.substring(FuzzFinding.ACCEPTED_LINE.length()))
+          .distinct()
+          .toList();
+    }
   }
 
   private static long crashes(Path artifacts) throws IOException {

@@ -14,7 +14,9 @@ public record CampaignResult(String started, boolean interrupted, List<TargetRun
   /**
    * One target's run. {@code exitCode}: the driver's (0 done, 77 findings); {@code stopped}: its
    * driver was stopped by an interrupt; {@code broken}: it exited otherwise (it did not start, or
-   * died), see the driver log.
+   * died), see the driver log. {@code acceptedPanics}: the accepted panics (harness {@code
+   * Verdicts.ACCEPTED_PANICS}) its inputs met, by message, each once: passes, not findings, but
+   * counted by name (null in a report written before they were counted).
    */
   public record TargetRun(
       String name,
@@ -26,7 +28,8 @@ public record CampaignResult(String started, boolean interrupted, List<TargetRun
       long executions,
       List<FindingRow> findings,
       int corpusBefore,
-      int corpusAfter) {}
+      int corpusAfter,
+      List<String> acceptedPanics) {}
 
   /**
    * One distinct failure seen in the run. {@code isNew}: not in the findings store before (now
@@ -43,16 +46,18 @@ public record CampaignResult(String started, boolean interrupted, List<TargetRun
   /**
    * The categories the summary counts failures in, in the order it prints them: a Java exception
    * escaping the code under test (or caught by the kernel as a "kernel bug" panic), a kernel panic,
-   * fsck violations, leaked pages, and every other rule of an oracle.
+   * a broken kernel-wide invariant (checked at every system call return), fsck violations, leaked
+   * pages, and every other rule of an oracle.
    */
   public static final List<String> CATEGORIES =
-      List.of("exceptions", "panics", "fsck errors", "leaks", "other");
+      List.of("exceptions", "panics", "invariants", "fsck errors", "leaks", "other");
 
   /** The category of a finding's rule (see {@link #CATEGORIES}). */
   public static String category(String rule) {
     return switch (rule) {
       case "java-exception" -> "exceptions";
       case "panic" -> "panics";
+      case "invariant" -> "invariants";
       case "fsck", "fsck-after" -> "fsck errors";
       case "page-leak" -> "leaks";
       default -> "other";
@@ -71,7 +76,10 @@ public record CampaignResult(String started, boolean interrupted, List<TargetRun
     return out;
   }
 
-  /** One line: "N executions; exceptions 0, panics 0, fsck errors 0, leaks 0, other 0". */
+  /**
+   * One line: "N executions; exceptions 0, panics 0, invariants 0, fsck errors 0, leaks 0, other
+   * 0", then "; accepted panic: MESSAGE" for each accepted panic met.
+   */
   public static String tally(TargetRun t) {
     StringBuilder b =
         new StringBuilder(String.format(Locale.ROOT, "%,d executions", t.executions()));
@@ -79,6 +87,9 @@ public record CampaignResult(String started, boolean interrupted, List<TargetRun
     for (Map.Entry<String, Integer> e : byCategory(t).entrySet()) {
       b.append(sep).append(e.getKey()).append(' ').append(e.getValue());
       sep = ", ";
+    }
+    if (t.acceptedPanics() != null) {
+      t.acceptedPanics().forEach(a -> b.append("; accepted panic: ").append(a));
     }
     return b.toString();
   }

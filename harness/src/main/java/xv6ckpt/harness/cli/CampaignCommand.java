@@ -28,7 +28,7 @@ import xv6ckpt.harness.fuzz.FuzzTargets;
       "Each target runs under Jazzer's standalone driver in a child JVM, seeded with",
       "corpus/<target>/, which it only reads. Progress on stderr: target, elapsed,",
       "exec/s, coverage, findings. At the end, per target: executions and failures by",
-      "category (exceptions, panics, fsck errors, leaks, other).",
+      "category (exceptions, panics, invariants, fsck errors, leaks, other).",
       "Crashes are grouped by stack hash, minimized and stored as open findings under",
       "<report>/findings/<target>/<hash>/; learned inputs stay in <report>/work/<target>/",
       "corpus/. A default campaign leaves the repository as it was.",

@@ -152,7 +152,7 @@ public final class FsImageTarget implements FuzzTarget {
     Machine.Outcome o = m.run(BUDGET);
     if (o instanceof Machine.Outcome.Panicked) {
       String msg = ((Machine.Outcome.Panicked) o).message();
-      if (before.clean() || msg.startsWith("kernel bug")) {
+      if (before.clean() || msg.startsWith("kernel bug") || Verdicts.isInvariant(msg)) {
         return Verdicts.panicked(msg, m, "on an image fsck calls clean: " + before.clean());
       }
       return new Verdict.Pass(patches + " patches, " + fsck + "; panic: " + msg);

@@ -212,6 +212,11 @@ public final class SyscallArgsTarget implements FuzzTarget {
     return true;
   }
 
+  /** The machine, for tests that look at what an input reached ({@link Machine#exhausted}). */
+  Machine machine() {
+    return m;
+  }
+
   /** Free pages while the server waits for its go (what every input must give back). */
   int baselineFreePages() {
     return baselineFree;

@@ -139,7 +139,7 @@ class CampaignTest {
             false,
             List.of(
                 new CampaignResult.TargetRun(
-                    e.name(), 1, 77, false, false, List.of(), 1, List.of(again), 0, 0)));
+                    e.name(), 1, 77, false, false, List.of(), 1, List.of(again), 0, 0, List.of())));
     assertThat(r.newFindings()).isEqualTo(0);
     assertThat(r.exitCode()).isEqualTo(1);
   }
@@ -347,11 +347,15 @@ class CampaignTest {
                 new CampaignResult.FindingRow("a", "java-exception", "", true, false, ""),
                 new CampaignResult.FindingRow("b", "fsck-after", "", true, false, ""),
                 new CampaignResult.FindingRow("c", "page-leak", "", true, false, ""),
-                new CampaignResult.FindingRow("d", "page-leak", "", true, false, "")),
+                new CampaignResult.FindingRow("d", "page-leak", "", true, false, ""),
+                new CampaignResult.FindingRow("e", "invariant", "", true, false, "")),
             0,
-            0);
+            0,
+            List.of("iget: no inodes"));
     assertThat(CampaignResult.tally(t))
-        .isEqualTo("12,345 executions; exceptions 1, panics 0, fsck errors 1, leaks 2, other 0");
+        .isEqualTo(
+            "12,345 executions; exceptions 1, panics 0, invariants 1, fsck errors 1, leaks 2,"
+                + " other 0; accepted panic: iget: no inodes");
     assertThat(CampaignResult.category("panic")).isEqualTo("panics");
     assertThat(CampaignResult.category("fsck")).isEqualTo("fsck errors");
     assertThat(CampaignResult.category("verdict-mismatch")).isEqualTo("other");

@@ -54,7 +54,8 @@ class FuzzCommandsTest extends CommandTest {
                 3000,
                 List.of(row),
                 48,
-                50)));
+                50,
+                List.of())));
   }
 
   @Test

@@ -48,6 +48,9 @@ public final class Bio {
   private long diskReads;
   private long diskWrites;
 
+  /** Buffers with a reference (in use by a caller, or pinned by the log). */
+  private int held;
+
   /**
    * @param dev the disk; its block size must be BSIZE
    * @param nbuf number of buffers (xv6: NBUF)
@@ -91,6 +94,7 @@ public final class Bio {
     }
     diskReads = 0;
     diskWrites = 0;
+    held = 0;
   }
 
   /** The disk this cache reads and writes. */
@@ -138,6 +142,7 @@ public final class Bio {
   /** One more reference; an unreferenced buffer leaves the list. */
   private void reference(Buf b) {
     if (b.refcnt++ == 0) {
+      held++;
       b.next.prev = b.prev;
       b.prev.next = b.next;
       b.next = null;
@@ -148,6 +153,7 @@ public final class Bio {
   /** One reference fewer; a buffer left unreferenced goes to the front of the list. */
   private void unreference(Buf b) {
     if (--b.refcnt == 0) {
+      held--;
       b.next = head.next;
       b.prev = head;
       head.next.prev = b;
@@ -224,6 +230,14 @@ public final class Bio {
       throw new KernelPanic("bunpin: block " + b.blockno + " is not pinned");
     }
     unreference(b);
+  }
+
+  /**
+   * Buffers referenced now: by a caller between bread and brelse, or pinned by the log until its
+   * transaction is installed. 0 between system calls (the cache's rest state).
+   */
+  public int heldBuffers() {
+    return held;
   }
 
   /** Blocks read from the disk so far (cache misses). */

@@ -167,6 +167,10 @@ public final class FileSystem {
       return new Refusal(
           found == T_DIR && type == T_FILE ? FsError.IS_A_DIRECTORY : FsError.EXISTS, 0);
     }
+    if (dp.nlink < 1) { // not in xv6: no new entry in a removed directory (kernel README)
+      fs.iunlockput(dp);
+      return new Refusal(FsError.NOT_FOUND, 0);
+    }
     Optional<Inode> allocated = fs.ialloc(type);
     if (allocated.isEmpty()) {
       fs.iunlockput(dp);
@@ -224,12 +228,15 @@ public final class FileSystem {
     if (parent.isPresent()) {
       Inode dp = parent.get().dir();
       fs.ilock(dp);
-      if (fs.dirlink(dp, parent.get().name(), ip.inum)) {
+      if (dp.nlink < 1) { // not in xv6: no new entry in a removed directory (kernel README)
+        err = FsError.NOT_FOUND;
+      } else if (fs.dirlink(dp, parent.get().name(), ip.inum)) {
         fs.iunlockput(dp);
         fs.iput(ip);
         return Optional.empty();
+      } else {
+        err = nameTaken(fs, dp, parent.get().name()) ? FsError.EXISTS : FsError.NO_SPACE;
       }
-      err = nameTaken(fs, dp, parent.get().name()) ? FsError.EXISTS : FsError.NO_SPACE;
       fs.iunlockput(dp);
     }
     // bad: undo the link count.

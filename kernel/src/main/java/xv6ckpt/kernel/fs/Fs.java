@@ -54,6 +54,10 @@ public final class Fs {
   /** No block below this is free: where balloc's search starts (a cache, not a policy). */
   private long allocHint;
 
+  // Not in xv6: how often this mount ran out, for tests that must reach each exhaustion.
+  private long iallocFailures;
+  private long ballocFailures;
+
   private Fs(Bio bio, Superblock sb) {
     this(bio, sb, newInodeTable());
   }
@@ -134,6 +138,16 @@ public final class Fs {
     return sb;
   }
 
+  /** How many times ialloc found no free inode since this mount. */
+  public long iallocFailures() {
+    return iallocFailures;
+  }
+
+  /** How many times balloc found no free block since this mount. */
+  public long ballocFailures() {
+    return ballocFailures;
+  }
+
   public Log log() {
     return log;
   }
@@ -181,6 +195,7 @@ public final class Fs {
       bio.brelse(bp);
     }
     allocHint = sb.size();
+    ballocFailures++;
     return 0; // balloc: out of blocks
   }
 
@@ -257,6 +272,7 @@ public final class Fs {
       }
       bio.brelse(bp);
     }
+    iallocFailures++;
     return Optional.empty(); // ialloc: no inodes
   }
 
@@ -318,6 +334,36 @@ public final class Fs {
       }
     }
     return out;
+  }
+
+  /**
+   * Why the file system is not at rest, or empty if it is. Between system calls: the log has no
+   * operation open ({@link Log#notAtRest}); no buffer is referenced (one still pinned would hold an
+   * uncommitted block, one still held a missing brelse); no inode is locked, and the inode table's
+   * references add up to {@code holders}, the references the kernel's holders (open files, working
+   * directories) own. More is a reference an operation forgot to put (the entry can never be
+   * recycled, nor an unlinked file freed); fewer, one put twice.
+   */
+  public Optional<String> notAtRest(int holders) {
+    Optional<String> logState = log.notAtRest();
+    if (logState.isPresent()) {
+      return logState;
+    }
+    if (bio.heldBuffers() != 0) {
+      return Optional.of(bio.heldBuffers() + " buffers still referenced or locked");
+    }
+    int refs = 0;
+    for (Inode ip : itable) {
+      refs += ip.ref;
+      if (ip.locked) {
+        return Optional.of("inode " + ip.inum + " left locked");
+      }
+    }
+    if (refs != holders) {
+      return Optional.of(
+          "inode table holds " + refs + " references, open files and cwds own " + holders);
+    }
+    return Optional.empty();
   }
 
   /** Increments the reference count; returns ip for the {@code ip = idup(ip1)} idiom. */

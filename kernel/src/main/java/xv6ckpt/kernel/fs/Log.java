@@ -324,6 +324,26 @@ public final class Log {
     return i;
   }
 
+  /**
+   * Why the log is not at rest, or empty if it is. Between system calls every operation has ended
+   * and the last end_op has committed (this kernel is single-threaded, so no operation can still be
+   * running elsewhere): nothing outstanding, reserved, committing or logged in memory.
+   */
+  public Optional<String> notAtRest() {
+    if (outstanding == 0 && reserved == 0 && n == 0 && !committing && opsInTrans == 0) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "log not at rest: "
+            + outstanding
+            + " operations outstanding, "
+            + reserved
+            + " blocks reserved, "
+            + n
+            + " blocks logged by an uncommitted transaction"
+            + (committing ? ", committing" : ""));
+  }
+
   /** Blocks one transaction can log: the log area less its header. */
   public int capacity() {
     return capacity;

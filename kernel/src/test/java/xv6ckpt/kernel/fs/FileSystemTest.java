@@ -137,6 +137,33 @@ class FileSystemTest {
         .isEqualTo(FsError.NOT_FOUND);
   }
 
+  /**
+   * Not in xv6: a directory that was removed while still held (a process's cwd) takes no new
+   * entries: create (open O_CREATE, mkdir, mknod) and link refuse as Linux does (ENOENT). Stock xv6
+   * makes them, and they are never reachable or freed again.
+   */
+  @Test
+  void aRemovedDirectoryTakesNoNewEntries() throws FsException {
+    MemoryBlockDevice d = Images.stock(dir("d"), file("f", "x"));
+    FileSystem fs = FileSystem.mount(d);
+    Fs f = fs.fs();
+    Inode root = f.root();
+    Inode held = f.namei("/d".getBytes(ISO_8859_1), root).orElseThrow(); // a cwd's reference
+    fs.unlink("/d");
+    f.log().beginOpNow(Param.MAXOPBLOCKS);
+    for (short type : new short[] {Stat.T_DIR, Stat.T_FILE, Stat.T_DEVICE}) {
+      assertThat(FileSystem.create(f, held, "x".getBytes(ISO_8859_1), type, (short) 1, (short) 0))
+          .isEqualTo(new FileSystem.Refusal(FsError.NOT_FOUND, 0));
+    }
+    assertThat(FileSystem.link(f, held, "/f".getBytes(ISO_8859_1), "y".getBytes(ISO_8859_1)))
+        .hasValue(new FileSystem.Refusal(FsError.NOT_FOUND, 1));
+    f.iput(held); // the last reference: the directory is freed
+    f.iput(root);
+    f.log().endOp(Param.MAXOPBLOCKS);
+    assertClean(d);
+    assertThat(fs.stat("/f").nlink()).isEqualTo(1);
+  }
+
   @Test
   void runningOutOfInodesAndBlocksIsARefusalNotACorruption() throws FsException {
     MemoryBlockDevice d = Images.make(new Mkfs.Options(200, 20, 30, false));

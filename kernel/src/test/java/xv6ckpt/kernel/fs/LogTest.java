@@ -162,6 +162,34 @@ class LogTest {
     }
   }
 
+  /**
+   * The log's limit exactly: one operation reserving the whole log logs as many blocks as the log
+   * holds; cut after its commit point, the next mount recovers every one of them (a header that
+   * fills the log is a committed transaction, not a corrupt one).
+   */
+  @Test
+  void aTransactionFillingTheLogExactlyIsRecoveredWhole() {
+    MemoryBlockDevice mem = Images.stock();
+    FaultInjectingBlockDevice d = new FaultInjectingBlockDevice(mem);
+    Fs fs = Fs.mount(d);
+    int capacity = fs.log().capacity();
+    long h = fs.superblock().dataStart() + 5;
+    d.cutPowerAfterWrite(d.writes() + capacity + 1); // the log blocks, then the header
+    fs.log().beginOpNow(capacity);
+    for (int i = 0; i < capacity; i++) {
+      touch(fs, h + i, i + 1);
+    }
+    assertThat(fs.log().blocksInTransaction()).isEqualTo(capacity);
+    fs.log().endOp(capacity);
+    Fs after = Fs.mount(mem);
+    assertThat(after.log().recoveredBlocks()).isEqualTo(capacity);
+    byte[] b = new byte[FsFormat.BSIZE];
+    for (int i = 0; i < capacity; i++) {
+      mem.read(h + i, b);
+      assertThat(b[0]).isEqualTo(i + 1);
+    }
+  }
+
   @Test
   void corruptLogHeaderIsANamedPanicAtMount() {
     MemoryBlockDevice d = Images.stock();
