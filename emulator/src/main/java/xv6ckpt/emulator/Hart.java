@@ -420,7 +420,7 @@ public final class Hart {
       case RvI.EBREAK:
         return new Trap.Breakpoint(pc);
       case Zicsr.RDCOUNTER: // system mode: csrrs rd, csr, x0, for the privileged layer
-        return new Trap.IllegalInstruction(pc, Zicsr.readBits(d));
+        return new Trap.IllegalInstruction(pc, Zicsr.readBits(d) & 0xFFFF_FFFFL);
       default:
         return new Trap.IllegalInstruction(pc, Insn.imm(d) & 0xFFFF_FFFFL);
     }

@@ -82,9 +82,8 @@ public final class SystemHart {
 
   /** The first time after {@code now} at which Sstc's timer fires, or Long.MAX_VALUE. */
   public long nextTimerEvent(long now) {
-    return csrs.stce() && Long.compareUnsigned(csrs.stimecmp, now) > 0
-        ? csrs.stimecmp
-        : Long.MAX_VALUE;
+    long cmp = csrs.stimecmp; // unsigned; beyond Long.MAX_VALUE is never, for this clock
+    return csrs.stce() && cmp > now ? cmp : Long.MAX_VALUE;
   }
 
   /** Sets or clears a device-driven bit of mip (MSIP, MTIP, MEIP, SEIP). */
@@ -96,8 +95,9 @@ public final class SystemHart {
   }
 
   /**
-   * Runs from time {@code now} for at most {@code budget} steps; stops early only when the hart
-   * waits (wfi) with nothing to wake it. Returns the steps made.
+   * Runs from time {@code now} for at most {@code budget} steps; stops early when the hart waits
+   * (wfi) with nothing to wake it, and right after an access to a device (which may have changed
+   * its next timed event or another hart's wires). Returns the steps made.
    */
   public long run(long now, long budget) {
     long start = steps();
@@ -113,10 +113,13 @@ public final class SystemHart {
         continue;
       }
       long slice = Math.min(budget - done, untilTimer());
+      long before = hart.instret();
       Trap t = hart.run(slice);
       if (!(t instanceof Trap.Timer)) {
         take(t);
-      } // a Timer: the slice ended, or a device was accessed; look at interrupts again
+      } else if (hart.instret() - before < slice) {
+        break; // a device was accessed: its next event may have moved, the machine must look
+      }
     }
     return steps() - start;
   }

@@ -62,7 +62,7 @@ final class FakeClint implements Mmio, Clocked, Stateful {
   public long nextEvent(long now) {
     long e = Long.MAX_VALUE;
     for (long c : mtimecmp) {
-      if (Long.compareUnsigned(c, now) > 0) e = Math.min(e, c);
+      if (c > now) e = Math.min(e, c); // c < 0 is beyond any time this clock reaches
     }
     return e;
   }
