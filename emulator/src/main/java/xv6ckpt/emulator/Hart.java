@@ -112,6 +112,9 @@ public final class Hart {
   /** Set when a slow path accessed a device: the run loop stops after that instruction. */
   private boolean ioDone;
 
+  /** Instructions retired before the slow path now running (instret is updated when run ends). */
+  private long retiredBeforeSlow;
+
   public Hart(PhysicalMemory memory) {
     this.memory = memory;
     this.ram = memory.ram;
@@ -251,6 +254,15 @@ public final class Hart {
     return system;
   }
 
+  /**
+   * During a device access (a {@link xv6ckpt.emulator.dev.Mmio} call made from {@link #run}): the
+   * instructions retired before the accessing one, which {@link #instret()} does not show until the
+   * run returns. A device that reads the machine's time needs it.
+   */
+  public long instretAtDeviceAccess() {
+    return retiredBeforeSlow;
+  }
+
   /** The privilege mode loads, stores and fetches are made from ({@link #PRIV_U} by default). */
   public int privilege() {
     return priv;
@@ -273,6 +285,23 @@ public final class Hart {
     mmu.sum = sum;
     mmu.mxr = mxr;
     flushTlbs();
+  }
+
+  /**
+   * The LR reservation as one value, for machine snapshots: 0 when there is none, else its RAM
+   * offset shifted left 8 bits, or'ed with its size.
+   */
+  public long reservationState() {
+    return resSize == 0 ? 0 : (long) resOff << 8 | resSize;
+  }
+
+  /** Puts back a reservation {@link #reservationState} returned. */
+  public void setReservationState(long state) {
+    if (state == 0) {
+      resSize = 0;
+    } else {
+      reserve((int) (state >>> 8), (int) (state & 0xFF));
+    }
   }
 
   /** Drops any LR reservation (the kernel does it on a context switch). */
@@ -366,6 +395,7 @@ public final class Hart {
           case EXIT_SLOW:
             {
               int rest = blen[idx];
+              retiredBeforeSlow = instret + budget - (left + rest);
               int status = slowPath(x, d, pageVa);
               if (status == SLOW_OK) {
                 idx += Insn.halfwords(d);

@@ -64,10 +64,14 @@ public final class SystemHart {
     return hart.instret() + traps;
   }
 
-  /** The time now, during or after a {@link #run}. */
+  /** The time now, during or after a {@link #run} (also from a device the hart is accessing). */
   long time() {
-    return timeBase + steps();
+    long retired = inHartRun ? hart.instretAtDeviceAccess() : hart.instret();
+    return timeBase + retired + traps;
   }
+
+  /** Inside {@link Hart#run}, whose instret is only brought up to date when it returns. */
+  private boolean inHartRun;
 
   public boolean waiting() {
     return waiting;
@@ -114,7 +118,13 @@ public final class SystemHart {
       }
       long slice = Math.min(budget - done, untilTimer());
       long before = hart.instret();
-      Trap t = hart.run(slice);
+      inHartRun = true;
+      Trap t;
+      try {
+        t = hart.run(slice);
+      } finally {
+        inHartRun = false;
+      }
       if (!(t instanceof Trap.Timer)) {
         take(t);
       } else if (hart.instret() - before < slice) {
@@ -329,13 +339,22 @@ public final class SystemHart {
       int priv,
       long[] csrs,
       boolean waiting,
-      long traps) {}
+      long traps,
+      long reservation) {}
 
   public State save() {
     long[] x = new long[32];
     hart.registers(x);
     return new State(
-        x, hart.pc(), hart.instret(), hart.satp(), hart.privilege(), csrs.save(), waiting, traps);
+        x,
+        hart.pc(),
+        hart.instret(),
+        hart.satp(),
+        hart.privilege(),
+        csrs.save(),
+        waiting,
+        traps,
+        hart.reservationState());
   }
 
   public void restore(State s) {
@@ -343,10 +362,10 @@ public final class SystemHart {
     hart.setPc(s.pc());
     hart.setInstret(s.instret());
     hart.setSatp(s.satp());
-    hart.clearReservation();
     csrs.restore(s.csrs());
     waiting = s.waiting();
     traps = s.traps();
     setMode(s.priv());
+    hart.setReservationState(s.reservation()); // after setSatp and setMode, which flush TLBs
   }
 }

@@ -203,23 +203,29 @@ public final class SystemMachine {
 
   // ---------------------------------------------------------------- running
 
-  /** Runs for {@code steps} steps of the clock, or until the machine is idle. */
+  /**
+   * Runs for {@code steps} steps of the clock, or until the machine is idle. The order of the
+   * checks keeps a run independent of how calls split it: a sleeping machine skips to its next
+   * event before any quantum is looked at (a skip cut short by the end of a call resumes in the
+   * next), and quanta end at fixed times, so every decision is made at a time the machine's state
+   * fixes.
+   */
   public Stop run(long steps) {
     long until = now + steps < now ? Long.MAX_VALUE : now + steps;
     while (now < until) {
       advanceDevices();
+      if (allAsleep()) {
+        long ev = nextEvent();
+        if (ev == Long.MAX_VALUE) return Stop.IDLE;
+        now = Math.min(ev, until); // nothing runs meanwhile: skip
+        continue;
+      }
       if (harts.length > 1 && now >= quantumEnd) {
         nextQuantum();
       }
       SystemHart h = harts[current];
       if (h.waiting() && !h.wakeable(now)) {
-        if (allAsleep()) {
-          long ev = nextEvent();
-          if (ev == Long.MAX_VALUE) return Stop.IDLE;
-          now = Math.min(ev, until); // nothing runs meanwhile: skip
-        } else {
-          nextQuantum(); // give the rest of this turn to the next hart
-        }
+        nextQuantum(); // give the rest of this turn to the next hart
         continue;
       }
       long end = Math.min(until, nextDeviceEvent());
@@ -264,8 +270,13 @@ public final class SystemMachine {
     return true;
   }
 
-  /** The next hart's turn starts now, for a seeded number of steps. */
+  /**
+   * The next hart's turn starts now, for a seeded number of steps. The hart whose turn ends loses
+   * its LR reservation: the others' stores do not clear it (harts run in turns, not at once), so an
+   * SC across turns must fail, as it may on hardware.
+   */
   private void nextQuantum() {
+    harts[current].hart().clearReservation();
     current = (current + 1) % harts.length;
     quantumIndex++;
     quantumEnd = now + quantumLength(quantumIndex);
