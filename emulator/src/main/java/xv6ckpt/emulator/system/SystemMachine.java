@@ -152,8 +152,16 @@ public final class SystemMachine {
    */
   public void map(long base, Mmio device) {
     bus.map(base, device);
-    if (device instanceof Clocked c) clocked.add(c);
-    if (device instanceof Stateful s) stateful.add(s);
+    register(device);
+  }
+
+  /**
+   * Has the machine advance {@code part} with time if it is {@link Clocked} and keep it in
+   * snapshots if it is {@link Stateful} (for parts that are not a bus window themselves).
+   */
+  public void register(Object part) {
+    if (part instanceof Clocked c) clocked.add(c);
+    if (part instanceof Stateful s) stateful.add(s);
   }
 
   /** The wire from a device to hart {@code hartId}'s interrupt input. */
