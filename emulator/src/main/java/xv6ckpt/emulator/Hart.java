@@ -9,9 +9,12 @@ import xv6ckpt.emulator.dev.Bus;
 
 /**
  * One RV64IMAC hart in user mode: 32 integer registers, pc, the instret counter, satp, and an
- * interpreter ({@link #run}) over a {@link PhysicalMemory}. There is no supervisor mode: the kernel
- * is Java code that calls {@code run}, receives a {@link Trap} value, handles it and calls {@code
- * run} again.
+ * interpreter ({@link #run}) over a {@link PhysicalMemory}. By default there is no supervisor mode:
+ * the kernel is Java code that calls {@code run}, receives a {@link Trap} value, handles it and
+ * calls {@code run} again. In system mode ({@link #enableSystemMode}) the same loop serves {@link
+ * xv6ckpt.emulator.system.SystemHart}, which takes those traps architecturally in M and S; here
+ * that adds only the privilege mode translations are made for, counter reads returned as traps, and
+ * loads and stores outside RAM sent to a device bus.
  *
  * <p>Contract of {@link #run}: executes until an instruction traps or {@code budget} instructions
  * have retired. Traps are precise: the trapping instruction does not retire and changes no
