@@ -5,12 +5,16 @@ import static xv6ckpt.emulator.PhysicalMemory.LONG;
 import static xv6ckpt.emulator.PhysicalMemory.SHORT;
 
 import xv6ckpt.emulator.Trap.Access;
+import xv6ckpt.emulator.dev.Bus;
 
 /**
  * One RV64IMAC hart in user mode: 32 integer registers, pc, the instret counter, satp, and an
- * interpreter ({@link #run}) over a {@link PhysicalMemory}. There is no supervisor mode: the kernel
- * is Java code that calls {@code run}, receives a {@link Trap} value, handles it and calls {@code
- * run} again.
+ * interpreter ({@link #run}) over a {@link PhysicalMemory}. By default there is no supervisor mode:
+ * the kernel is Java code that calls {@code run}, receives a {@link Trap} value, handles it and
+ * calls {@code run} again. In system mode ({@link #enableSystemMode}) the same loop serves {@link
+ * xv6ckpt.emulator.system.SystemHart}, which takes those traps architecturally in M and S; here
+ * that adds only the privilege mode translations are made for, counter reads returned as traps, and
+ * loads and stores outside RAM sent to a device bus.
  *
  * <p>Contract of {@link #run}: executes until an instruction traps or {@code budget} instructions
  * have retired. Traps are precise: the trapping instruction does not retire and changes no
@@ -87,6 +91,32 @@ public final class Hart {
 
   /** A slot whose heat exceeds this is hot; Integer.MAX_VALUE (never) with translation off. */
   private int hotLimit = translate ? threshold - 1 : Integer.MAX_VALUE;
+
+  // ---- system mode (off by default: see enableSystemMode)
+  /** Privilege modes, as the privileged spec encodes them (mstatus.MPP). */
+  public static final int PRIV_U = 0, PRIV_S = 1, PRIV_M = 3;
+
+  /** Counter reads trap to the caller (which knows time and the counter-enable CSRs). */
+  private boolean system;
+
+  private int priv = PRIV_U;
+
+  /** Where physical accesses outside RAM go; null: they are access faults. */
+  private Bus bus;
+
+  /** Physical address outside RAM that the last failed translation reached, or -1. */
+  private long ioPa = -1;
+
+  /** The A/D update of that translation's leaf, written back if a device takes the access. */
+  private long ioPteAddr = -1;
+
+  private long ioPte;
+
+  /** Set when a slow path accessed a device: the run loop stops after that instruction. */
+  private boolean ioDone;
+
+  /** Instructions retired before the slow path now running (instret is updated when run ends). */
+  private long retiredBeforeSlow;
 
   public Hart(PhysicalMemory memory) {
     this.memory = memory;
@@ -210,6 +240,73 @@ public final class Hart {
     setTranslation(translate);
   }
 
+  /**
+   * Turns system mode on: counter reads ({@code rdtime} ...) end the run as {@link
+   * Trap.IllegalInstruction} with the bits of the equivalent {@code csrrs rd, csr, x0}, for the
+   * privileged layer to emulate, and loads and stores whose physical address is outside RAM go to
+   * {@code bus} (a device access ends the run after that instruction, as a {@link Trap.Timer} with
+   * budget left, so the caller sees at once what the device changed). Everything else is as in user
+   * mode: every trap is returned as a value, and the caller takes it architecturally.
+   */
+  public void enableSystemMode(Bus bus) {
+    this.system = true;
+    this.bus = bus;
+  }
+
+  public boolean systemMode() {
+    return system;
+  }
+
+  /**
+   * During a device access (a {@link xv6ckpt.emulator.dev.Mmio} call made from {@link #run}): the
+   * instructions retired before the accessing one, which {@link #instret()} does not show until the
+   * run returns. A device that reads the machine's time needs it.
+   */
+  public long instretAtDeviceAccess() {
+    return retiredBeforeSlow;
+  }
+
+  /** The privilege mode loads, stores and fetches are made from ({@link #PRIV_U} by default). */
+  public int privilege() {
+    return priv;
+  }
+
+  /**
+   * Sets the privilege mode and mstatus.SUM and MXR, everything a translation depends on besides
+   * satp; flushes the TLBs (their entries were checked for the old mode). In {@link #PRIV_M} there
+   * is no translation (no MPRV).
+   */
+  public void setPrivilege(int priv, boolean sum, boolean mxr) {
+    if (priv != PRIV_U && priv != PRIV_S && priv != PRIV_M) {
+      throw new IllegalArgumentException("no privilege mode " + priv);
+    }
+    if (priv != PRIV_U && !system) {
+      throw new IllegalStateException("privilege mode " + priv + " needs system mode");
+    }
+    this.priv = priv;
+    mmu.supervisor = priv == PRIV_S;
+    mmu.sum = sum;
+    mmu.mxr = mxr;
+    flushTlbs();
+  }
+
+  /**
+   * The LR reservation as one value, for machine snapshots: 0 when there is none, else its RAM
+   * offset shifted left 8 bits, or'ed with its size.
+   */
+  public long reservationState() {
+    return resSize == 0 ? 0 : (long) resOff << 8 | resSize;
+  }
+
+  /** Puts back a reservation {@link #reservationState} returned. */
+  public void setReservationState(long state) {
+    if (state == 0) {
+      resSize = 0;
+    } else {
+      reserve((int) (state >>> 8), (int) (state & 0xFF));
+    }
+  }
+
   /** Drops any LR reservation (the kernel does it on a context switch). */
   public void clearReservation() {
     resSize = 0;
@@ -301,6 +398,7 @@ public final class Hart {
           case EXIT_SLOW:
             {
               int rest = blen[idx];
+              retiredBeforeSlow = instret + budget - (left + rest);
               int status = slowPath(x, d, pageVa);
               if (status == SLOW_OK) {
                 idx += Insn.halfwords(d);
@@ -312,6 +410,12 @@ public final class Hart {
                 blen = scratch.blen;
                 paid = 0;
                 continue;
+              }
+              if (status == SLOW_IO) { // retired; stop so the caller sees the device's change
+                left += rest - 1;
+                pc += 2 * Insn.halfwords(d);
+                stop = new Trap.Timer(pc);
+                break outer;
               }
               if (status == SLOW_CODE_WRITTEN) {
                 left += rest - 1; // retired; charge again from the next pc
@@ -329,7 +433,7 @@ public final class Hart {
             left = 0;
             stop = new Trap.Timer(pc);
             break outer;
-          default: // EXIT_TRAP: ecall, ebreak, illegal instruction; each ends its block
+          default: // EXIT_TRAP: ecall, ebreak, illegal instruction, system-mode counter read
             left += 1;
             stop = trapAt(pc, d);
             break outer;
@@ -348,6 +452,8 @@ public final class Hart {
         return new Trap.Ecall(pc);
       case RvI.EBREAK:
         return new Trap.Breakpoint(pc);
+      case Zicsr.RDCOUNTER: // system mode: csrrs rd, csr, x0, for the privileged layer
+        return new Trap.IllegalInstruction(pc, Zicsr.readBits(d) & 0xFFFF_FFFFL);
       default:
         return new Trap.IllegalInstruction(pc, Insn.imm(d) & 0xFFFF_FFFFL);
     }
@@ -724,6 +830,9 @@ public final class Hart {
 
           // ====================================================== Zicsr
           case Zicsr.RDCOUNTER:
+            if (system) {
+              return exit(x, EXIT_TRAP, idx); // time and counter enables are the caller's
+            }
             // Ends its block, so all before it retired.
             x[(w >>> 7) & 63] = instret + (runBudget - exitLeft) - 1;
             idx += w >>> 30;
@@ -774,12 +883,13 @@ public final class Hart {
   }
 
   private static final int SLOW_OK = 0, SLOW_TRAP = 1, SLOW_CODE_WRITTEN = 2, SLOW_CROSS = 3;
+  private static final int SLOW_IO = 4;
 
   /**
    * The run loop's slow paths, behind one call site: a load or store that missed the TLB (or
    * crosses a page), an atomic, a 32-bit instruction crossing into the next page. Returns SLOW_OK,
    * SLOW_TRAP (fault recorded), SLOW_CODE_WRITTEN (done, and decoded code changed) or SLOW_CROSS
-   * (the scratch page now holds the crossing instruction).
+   * (the scratch page now holds the crossing instruction), or SLOW_IO (done, through a device).
    */
   private int slowPath(long[] x, long d, long pageVa) {
     boolean ok;
@@ -800,6 +910,11 @@ public final class Hart {
     }
     if (!ok) {
       return SLOW_TRAP;
+    }
+    if (ioDone) {
+      ioDone = false;
+      codeWritten = false; // the run stops after this instruction anyway
+      return SLOW_IO;
     }
     if (codeWritten) {
       codeWritten = false;
@@ -894,15 +1009,23 @@ public final class Hart {
    * #commitWalk()}, so that an access that may still fail changes no memory.
    */
   int translate(long va, Access access, boolean commit) {
-    if (satp >>> 60 == Sv39.SATP_MODE_BARE) {
+    ioPa = -1;
+    if (satp >>> 60 == Sv39.SATP_MODE_BARE || priv == PRIV_M) {
       pendingPteAddr = -1;
       if (!memory.contains(va, 1)) {
+        ioPa = va;
+        ioPteAddr = -1;
         return fail(ACCESS_FAULT, access, va);
       }
       return (int) (va - PhysicalMemory.BASE);
     }
     int r = mmu.walk(satp, va, access);
     if (r != Sv39.OK) {
+      if (mmu.outsideRam) {
+        ioPa = mmu.pa;
+        ioPteAddr = mmu.updateAddr;
+        ioPte = mmu.updatePte;
+      }
       return fail(r == Sv39.PAGE_FAULT ? PAGE_FAULT : ACCESS_FAULT, access, va);
     }
     pendingPteAddr = mmu.updateAddr;
@@ -944,7 +1067,7 @@ public final class Hart {
     long raw;
     if (off + size <= PhysicalMemory.PGSIZE) {
       int o = translate(va, Access.LOAD, true);
-      if (o < 0) return false;
+      if (o < 0) return ioLoad(x, d, size);
       dtlb.fillLoad(va >>> 12, o & ~0xFFF);
       raw = readRam(o, size);
     } else {
@@ -978,7 +1101,7 @@ public final class Hart {
     int off = (int) va & 0xFFF;
     if (off + size <= PhysicalMemory.PGSIZE) {
       int o = translate(va, Access.STORE, true);
-      if (o < 0) return false;
+      if (o < 0) return ioStore(size, v);
       writeRam(o, size, v);
       maybeFillStoreTlb(va >>> 12, o & ~0xFFF);
       return true;
@@ -997,6 +1120,41 @@ public final class Hart {
     wrote(o1, n1);
     wrote(o2, size - n1);
     return true;
+  }
+
+  // ---------------------------------------------------------------- devices (system mode)
+
+  /**
+   * After a load's translation failed: if it reached a device that takes the access, performs it
+   * and writes rd; otherwise returns false with the access fault as recorded.
+   */
+  private boolean ioLoad(long[] x, long d, int size) {
+    if (!ioReady(size)) return false;
+    long raw = bus.read(ioPa, size);
+    commitIo();
+    int w = (int) d;
+    int sh = (int) (d >>> 32) & 63;
+    x[(w >>> 7) & 63] = ((raw << sh) >> sh) & (-1L >>> (d >>> 38)); // as the fast path
+    return true;
+  }
+
+  /** As {@link #ioLoad}, for a store of the low {@code size} bytes of v. */
+  private boolean ioStore(int size, long v) {
+    if (!ioReady(size)) return false;
+    bus.write(ioPa, size, v);
+    commitIo();
+    return true;
+  }
+
+  /** The failed translation was an access fault at a physical address the bus answers for. */
+  private boolean ioReady(int size) {
+    return bus != null && ioPa >= 0 && faultKind == ACCESS_FAULT && bus.accepts(ioPa, size);
+  }
+
+  /** The device access happened: write back the leaf's A/D update; the run loop stops. */
+  private void commitIo() {
+    commitPending(ioPteAddr, ioPte);
+    ioDone = true;
   }
 
   /**

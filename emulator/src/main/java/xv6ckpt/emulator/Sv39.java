@@ -2,8 +2,9 @@ package xv6ckpt.emulator;
 
 /**
  * The Sv39 page-table walk (privileged spec, 4.3.2 "Virtual Address Translation Process", with 4.4
- * for the Sv39 sizes), for accesses from user mode with MXR = 0 (there is no supervisor access
- * here: the kernel reads physical memory directly). Page tables live in emulated RAM.
+ * for the Sv39 sizes). By default for accesses from user mode with MXR = 0, as the Java kernel's
+ * harts make them; a hart in system mode sets {@link #supervisor}, {@link #sum} and {@link #mxr}
+ * for supervisor accesses. Page tables live in emulated RAM.
  *
  * <pre>
  *  Virtual address (bits 63..39 must equal bit 38):
@@ -61,6 +62,21 @@ final class Sv39 {
 
   long updatePte;
 
+  /** The access is made from S-mode (U pages need SUM, and are never executable). */
+  boolean supervisor;
+
+  /** mstatus.SUM: S-mode loads and stores may touch U pages. */
+  boolean sum;
+
+  /** mstatus.MXR: loads may read pages that are executable but not readable. */
+  boolean mxr;
+
+  /**
+   * Set with ACCESS_FAULT when the walk succeeded but its physical address is outside RAM (a device
+   * may live there); updateAddr/updatePte then still hold the leaf's A/D update.
+   */
+  boolean outsideRam;
+
   private final PhysicalMemory memory;
 
   Sv39(PhysicalMemory memory) {
@@ -70,6 +86,7 @@ final class Sv39 {
   /** Walks the tables rooted at satp.PPN for a user {@code access} to {@code va}. */
   int walk(long satp, long va, Trap.Access access) {
     updateAddr = -1;
+    outsideRam = false;
     if ((va << 25) >> 25 != va) {
       return fault = PAGE_FAULT; // not sign-extended from bit 38: no such Sv39 address
     }
@@ -98,8 +115,8 @@ final class Sv39 {
       }
       a = ppn(pte) << 12;
     }
-    // Step 5: the leaf must allow the access, from user mode (U) with MXR off.
-    if ((pte & PTE_U) == 0 || (pte & permission(access)) == 0) {
+    // Step 5: the leaf must allow the access from the current mode, with SUM and MXR.
+    if (!allowed(pte, access)) {
       updateAddr = -1;
       return fault = PAGE_FAULT;
     }
@@ -120,10 +137,23 @@ final class Sv39 {
     long ppn = (ppn(pte) & ~low) | ((va >>> 12) & low);
     pa = ppn << 12 | (va & 0xFFF);
     if (!memory.contains(pa, 1)) {
-      updateAddr = -1;
+      outsideRam = true; // the update stays pending: a device access commits it
       return fault = ACCESS_FAULT;
     }
     return fault = OK;
+  }
+
+  /** Step 5: U pages only from U-mode, or for S-mode loads/stores with SUM; R/W/X as asked. */
+  private boolean allowed(long pte, Trap.Access access) {
+    boolean userPage = (pte & PTE_U) != 0;
+    if (supervisor ? userPage && (access == Trap.Access.FETCH || !sum) : !userPage) {
+      return false;
+    }
+    long perm = permission(access);
+    if (access == Trap.Access.LOAD && mxr) {
+      perm |= PTE_X;
+    }
+    return (pte & perm) != 0;
   }
 
   private static long permission(Trap.Access access) {

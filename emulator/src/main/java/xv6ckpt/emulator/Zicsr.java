@@ -28,6 +28,15 @@ final class Zicsr {
 
   private static final int CSRRS = 2, CSRRC = 3, CSRRSI = 6, CSRRCI = 7;
 
+  /**
+   * The bits of {@code csrrs rd, csr, x0} for the decoded counter read {@code d}: what a
+   * system-mode hart hands its privileged layer (every read-only form behaves the same).
+   */
+  static int readBits(long d) {
+    int rd = Insn.rd(d) == Insn.X_SINK ? 0 : Insn.rd(d);
+    return Insn.imm(d) << 20 | CSRRS << 12 | rd << 7 | 0x73;
+  }
+
   /** Decodes a SYSTEM instruction with funct3 != 0. */
   static long decode(int i) {
     int csr = i >>> 20;
