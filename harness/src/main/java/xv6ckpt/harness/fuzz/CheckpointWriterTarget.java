@@ -132,7 +132,10 @@ public final class CheckpointWriterTarget implements FuzzTarget {
       int lazy = in.below(40);
       int[] touched = new int[in.below(5)];
       for (int i = 0; i < touched.length; i++) {
-        touched[i] = lazy == 0 ? 0 : in.below(lazy);
+        touched[i] = in.below(Math.max(1, lazy));
+      }
+      if (lazy == 0) {
+        touched = new int[0]; // no region to touch (a store there would kill the process)
       }
       int files = in.u8();
       int bytes = in.below(64);
