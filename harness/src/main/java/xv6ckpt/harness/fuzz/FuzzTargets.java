@@ -61,7 +61,8 @@ public final class FuzzTargets {
           FsImageTarget.ENTRY,
           SyscallArgsTarget.ENTRY,
           RestoreImageTarget.ENTRY,
-          DecoderDifferentialTarget.ENTRY);
+          DecoderDifferentialTarget.ENTRY,
+          CheckpointWriterTarget.ENTRY);
 
   public static Optional<Entry> byName(String name) {
     return ALL.stream().filter(e -> e.name().equals(name)).findFirst();

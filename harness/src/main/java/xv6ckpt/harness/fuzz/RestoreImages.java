@@ -13,7 +13,9 @@ import xv6ckpt.specs.Xv6;
  * byte is {@link #STRUCTURED} is {@code u8 seed} then mutations {@code u16 offset, u8 value}
  * applied to that seed (offsets modulo the bytes before the commit record), after which {@link
  * ImageCodec#resealed} rewrites the commit record, so the mutated image passes the integrity stage
- * and reaches the field rules. Any other input is the image's bytes as they are.
+ * and reaches the field rules. An input whose first byte is {@link FieldEdits#FIELDWISE} is the
+ * field-wise form ({@link FieldEdits}: seed, how to seal, then fields set to their bounds +/- 1, to
+ * 0 or to all ones). Any other input is the image's bytes as they are.
  *
  * <p>Shared by the two targets that take an image (restore-image and decoder-differential): the
  * form, the instrumentation globs, and how an input reads in a bug report (through the spec's
@@ -37,6 +39,8 @@ final class RestoreImages {
           + ":"
           + RestoreImages.class.getName()
           + ":"
+          + FieldEdits.class.getName()
+          + "*:"
           + ByteInput.class.getName();
 
   /** The restore path and the target's own class (with its nested classes). */
@@ -65,16 +69,20 @@ final class RestoreImages {
   /** The input for people: its form, and the image the kernel sees as the spec decodes it. */
   static String describe(byte[] input) {
     boolean structured = input.length >= 2 && (input[0] & 0xff) == STRUCTURED;
+    boolean fieldwise = input.length >= 2 && (input[0] & 0xff) == FieldEdits.FIELDWISE;
     byte[] image = RestoreRig.stored(bytes(input));
     StringBuilder b = new StringBuilder();
     b.append(
-            structured
-                ? "structure-aware form: seed "
-                    + (input[1] & 0xff) % SEEDS.size()
-                    + " with up to "
-                    + MAX_MUTATIONS
-                    + " edits, resealed"
-                : "raw image")
+            fieldwise
+                ? FieldEdits.describe(
+                    new ByteInput(java.util.Arrays.copyOfRange(input, 1, input.length)), SEEDS)
+                : structured
+                    ? "structure-aware form: seed "
+                        + (input[1] & 0xff) % SEEDS.size()
+                        + " with up to "
+                        + MAX_MUTATIONS
+                        + " edits, resealed"
+                    : "raw image")
         .append("; the kernel sees ")
         .append(image.length)
         .append(" bytes\n");
@@ -151,6 +159,10 @@ final class RestoreImages {
 
   /** The bytes input stands for: a mutated, resealed seed, or the input itself. */
   static byte[] bytes(byte[] input) {
+    if (input.length >= 2 && (input[0] & 0xff) == FieldEdits.FIELDWISE) {
+      return FieldEdits.apply(
+          new ByteInput(java.util.Arrays.copyOfRange(input, 1, input.length)), SEEDS);
+    }
     if (input.length < 2 || (input[0] & 0xff) != STRUCTURED) {
       return input;
     }

@@ -42,6 +42,15 @@ public final class Disks {
     return make(new Mkfs.Options(blocks, 200, Param.LOGBLOCKS, true), Mkfs.rootFiles(files));
   }
 
+  /**
+   * A disk of {@code blocks} blocks in stock xv6's layout (200 inodes, the stock log, no
+   * doubly-indirect block: files up to 268 KiB, so an image is written in the small chunks a stock
+   * file system allows) holding the files at the root, by name order.
+   */
+  public static MemoryBlockDevice stockWithFiles(long blocks, Map<String, byte[]> files) {
+    return make(new Mkfs.Options(blocks, 200, Param.LOGBLOCKS, false), Mkfs.rootFiles(files));
+  }
+
   /** A big-files disk of {@link #LAW_BLOCKS} blocks holding the files at the root. */
   public static MemoryBlockDevice withFiles(Map<String, byte[]> files) {
     return withFiles(LAW_BLOCKS, files);

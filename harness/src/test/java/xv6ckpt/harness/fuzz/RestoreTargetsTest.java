@@ -1,10 +1,12 @@
 package xv6ckpt.harness.fuzz;
 
 import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import xv6ckpt.harness.rig.UserPages;
@@ -115,6 +117,87 @@ class RestoreTargetsTest {
     for (Rule r : Rule.values()) {
       if (r.when() == Rule.When.IMAGE) {
         assertThat(seen).contains(r);
+      }
+    }
+  }
+
+  /**
+   * The field-wise form sets the field it names to the value it names: each decodes to the rule
+   * FORMAT.md gives that value (or valid at the bound itself), and both targets agree.
+   */
+  @Test
+  void fieldWiseEditsReachTheirBounds() {
+    Map<String, byte[]> b = BoundaryCorpus.entries();
+    Map<String, String> want = new java.util.LinkedHashMap<>();
+    want.put("guarded-header.sz-TRAPFRAME", "valid");
+    want.put("guarded-header.sz-TRAPFRAME+1", "HDR_SZ");
+    want.put("guarded-header.sz-lastva", "PAGE_VA_RANGE");
+    want.put("guarded-header.sz-lastva+1", "valid");
+    want.put("guarded-header.npages-MAX_PAGES", "IMAGE_LENGTH");
+    want.put("guarded-header.npages-MAX_PAGES+1", "HDR_NPAGES");
+    want.put("guarded-header.nfiles-NOFILE", "FILE_FD"); // the same D: the page map read as files
+    want.put("guarded-header.nfiles-NOFILE+1", "HDR_NFILES");
+    want.put("guarded-header.pid-INT_MAX", "valid");
+    want.put("guarded-header.pid-INT_MAX+1", "HDR_PID");
+    want.put("guarded-header.name-maxlen", "valid");
+    want.put("guarded-header.name-maxlen+1", "HDR_NAME");
+    want.put("guarded-regs.pc-TRAPFRAME-1", "REGS_PC");
+    want.put("guarded-regs.pc-TRAPFRAME", "REGS_PC");
+    want.put("guarded-file2.path-maxlen", "valid");
+    want.put("guarded-file2.path-maxlen+1", "FILE_PATH");
+    want.put("guarded-file2.fd-prevfd", "FILE_FD");
+    want.put("guarded-file0.fd-NOFILE", "FILE_FD");
+    want.put("guarded-page3.va-top+1", "PAGE_VA_ALIGNED");
+    want.put("guarded-page0.perm-bit5", "PAGE_PERM");
+    want.put("guarded-page0.perm-RW", "valid");
+    want.put("read-restart.progress-n-read-1", "valid");
+    want.put("read-regs.pc-PGSIZE", "RESTART_PC");
+    want.put("read-restart.progress-n-read", "RESTART_PROGRESS");
+    want.put("guarded-commit.length-length+1", "COMMIT_LENGTH");
+    want.put("guarded-seal-stale", "CRC_MISMATCH");
+    want.put("guarded-seal-crc_zero", "CRC_MISMATCH");
+    want.put("guarded-seal-crc_flip31", "CRC_MISMATCH");
+    for (Map.Entry<String, String> e : want.entrySet()) {
+      byte[] in = b.get("bound-" + e.getKey());
+      assertWithMessage(e.getKey()).that(in).isNotNull();
+      Verdict v = ImageCodec.decode(RestoreImages.bytes(in));
+      String got = v instanceof Verdict.Invalid ? ((Verdict.Invalid) v).rule().name() : "valid";
+      assertWithMessage(e.getKey()).that(got).isEqualTo(e.getValue());
+      assertWithMessage(e.getKey()).that(DIFF.run(in)).isInstanceOf(FuzzTarget.Verdict.Pass.class);
+    }
+    assertThat(RestoreImages.describe(b.get("bound-guarded-header.sz-TRAPFRAME+1")))
+        .contains("header.sz = TRAPFRAME+1");
+  }
+
+  /**
+   * corpus/restore-image and corpus/decoder-differential hold exactly BoundaryCorpus's files (so
+   * the generator and the corpus cannot drift), each passes both targets, and together they break
+   * every image rule the field rules and the commit record name.
+   */
+  @Test
+  void boundaryCorpusIsCommittedAndPasses() throws java.io.IOException {
+    java.util.Set<Rule> seen = java.util.EnumSet.noneOf(Rule.class);
+    for (Map.Entry<String, byte[]> e : BoundaryCorpus.entries().entrySet()) {
+      for (String target : List.of("restore-image", "decoder-differential")) {
+        java.nio.file.Path f = java.nio.file.Path.of("..", "corpus", target, e.getKey());
+        assertWithMessage("%s (run BoundaryCorpus)", f)
+            .that(java.nio.file.Files.exists(f))
+            .isTrue();
+        assertWithMessage("%s", f)
+            .that(java.nio.file.Files.readAllBytes(f))
+            .isEqualTo(e.getValue());
+      }
+      assertWithMessage(e.getKey())
+          .that(RESTORE.run(e.getValue()))
+          .isInstanceOf(FuzzTarget.Verdict.Pass.class);
+      Verdict v = ImageCodec.decode(RestoreImages.bytes(e.getValue()));
+      if (v instanceof Verdict.Invalid) {
+        seen.add(((Verdict.Invalid) v).rule());
+      }
+    }
+    for (Rule r : Rule.values()) {
+      if (r.when() == Rule.When.IMAGE && r != Rule.HDR_MAGIC && r != Rule.COMMIT_MISSING) {
+        assertWithMessage("no boundary seed breaks %s", r).that(seen).contains(r);
       }
     }
   }
