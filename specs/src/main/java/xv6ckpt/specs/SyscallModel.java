@@ -204,6 +204,9 @@ public final class SyscallModel {
     }
     try {
       Judgement j = dispatch(p, p.pending, mem, actual);
+      if (j instanceof Judgement.Differs) {
+        lost = "the kernel diverged from the model at an earlier call"; // state is past judging
+      }
       if (j instanceof Judgement.Agrees a) {
         for (Write w : a.writes()) {
           if (UserSpace.touches(w.va(), w.bytes().length, codeBytes)) {
@@ -236,6 +239,7 @@ public final class SyscallModel {
     } else if (p.pending != null && p.pending[0] == Xv6.SYS_exit) {
       status = (int) p.pending[1];
     } else {
+      lost = "the kernel diverged from the model at an earlier exit";
       return new Judgement.Differs(
           "pid " + pid + " to live on (its next call is not exit and it was not killed)");
     }
