@@ -45,7 +45,8 @@ public final class SyscallModel {
   /** Bytes of a process's memory before the call (the harness's copy). */
   @FunctionalInterface
   public interface UserMemory {
-    byte at(long va);
+    /** The n bytes from va (the model asks only for bytes a copy reaches). */
+    byte[] read(long va, int n);
   }
 
   /** Bytes a call wrote at va. */
@@ -184,7 +185,7 @@ public final class SyscallModel {
 
   /** The pids of processes the model runs that have not exited. */
   public Set<Integer> live() {
-    return Set.copyOf(procs.keySet());
+    return java.util.Collections.unmodifiableSet(procs.keySet());
   }
 
   public String console() {
@@ -592,13 +593,11 @@ public final class SyscallModel {
    */
   private Optional<byte[]> str(Proc p, UserMemory mem, long addr) {
     long k = p.space.prefix(addr, Xv6.MAXPATH);
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    for (long i = 0; i < k; i++) {
-      byte b = mem.at(addr + i);
-      if (b == 0) {
-        return Optional.of(out.toByteArray());
+    byte[] s = mem.read(addr, (int) k);
+    for (int i = 0; i < k; i++) {
+      if (s[i] == 0) {
+        return Optional.of(Arrays.copyOf(s, i));
       }
-      out.write(b);
     }
     if (k < Xv6.MAXPATH && p.space.reach(addr, Xv6.MAXPATH) == UserSpace.Reach.UNKNOWN) {
       throw new FsModel.Unknown("a path runs into a lazily grown page");
@@ -774,10 +773,7 @@ public final class SyscallModel {
       throw new FsModel.Unknown("a write from a lazily grown page");
     }
     int k = n <= 0 ? 0 : (int) p.space.prefix(addr, n);
-    byte[] data = new byte[k];
-    for (int i = 0; i < k; i++) {
-      data[i] = mem.at(addr + i);
-    }
+    byte[] data = mem.read(addr, k);
     switch (f.kind) {
       case PIPE:
         return pipeWrite(pipes.get(f.pipe), n, data, actual);

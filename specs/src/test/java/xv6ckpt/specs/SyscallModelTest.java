@@ -53,7 +53,16 @@ class SyscallModelTest {
 
   private Judgement call(long actual, long... words) {
     model.pending(PID, Arrays.copyOf(words, 7));
-    return model.call(PID, va -> mem.getOrDefault(va, (byte) 0), actual);
+    return model.call(
+        PID,
+        (va, n) -> {
+          byte[] b = new byte[n];
+          for (int i = 0; i < n; i++) {
+            b[i] = mem.getOrDefault(va + i, (byte) 0);
+          }
+          return b;
+        },
+        actual);
   }
 
   private void agrees(long actual, long... words) {

@@ -95,7 +95,7 @@ final class ModelJudge {
                   + describe(call)));
     }
     long actual = regs[10];
-    Judgement j = model.call(pid, va -> at(before, va), actual);
+    Judgement j = model.call(pid, (va, n) -> read(before, va, n), actual);
     if (j instanceof Judgement.Differs diff) {
       return Optional.of(
           new Divergence(
@@ -139,7 +139,7 @@ final class ModelJudge {
 
   /** Tells the model about processes gone since the last stop (all but the one at this stop). */
   Optional<Divergence> exits(int stopped) {
-    for (int pid : model.live()) {
+    for (int pid : List.copyOf(model.live())) {
       if (pid == stopped) {
         continue;
       }
@@ -181,19 +181,29 @@ final class ModelJudge {
   }
 
   private static long word(byte[][] mem, long va) {
-    long v = 0;
-    for (int i = 7; i >= 0; i--) {
-      v = v << 8 | (at(mem, va + i) & 0xff);
-    }
-    return v;
+    return java.nio.ByteBuffer.wrap(read(mem, va, 8))
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        .getLong();
   }
 
-  private static byte at(byte[][] mem, long va) {
-    long page = va / 4096;
-    if (va < 0 || page >= mem.length || mem[(int) page] == null) {
-      return 0;
+  /**
+   * n bytes from va, page by page with library copies (the fuzzer instruments this class, and a
+   * loop per byte here would cost more than the kernel's call); unmapped bytes read as 0.
+   */
+  private static byte[] read(byte[][] mem, long va, int n) {
+    byte[] out = new byte[n];
+    int done = 0;
+    while (done < n) {
+      long a = va + done;
+      long page = a / 4096;
+      int off = (int) (a % 4096);
+      int len = Math.min(n - done, 4096 - off);
+      if (a >= 0 && page < mem.length && mem[(int) page] != null) {
+        System.arraycopy(mem[(int) page], off, out, done, len);
+      }
+      done += len;
     }
-    return mem[(int) page][(int) (va % 4096)];
+    return out;
   }
 
   /** "call 7": the entry's index in the server's table. */
@@ -223,12 +233,16 @@ final class ModelJudge {
       }
     }
     for (SyscallModel.Write w : writes) {
-      for (int k = 0; k < w.bytes().length; k++) {
-        long va = w.va() + k;
+      int done = 0;
+      while (done < w.bytes().length) {
+        long va = w.va() + done;
         int page = (int) (va / 4096);
+        int off = (int) (va % 4096);
+        int len = Math.min(w.bytes().length - done, 4096 - off);
         if (page < want.length && want[page] != null) {
-          want[page][(int) (va % 4096)] = w.bytes()[k];
+          System.arraycopy(w.bytes(), done, want[page], off, len);
         }
+        done += len;
       }
     }
     for (int i = 0; i < after.length; i++) {
