@@ -204,6 +204,7 @@ public final class SyscallModel {
       return new Judgement.Differs("no call from pid " + pid + " (not a process the model runs)");
     }
     try {
+      taint(); // a pending write may have blocked part-way before this call completed
       Judgement j = dispatch(p, p.pending, mem, actual);
       if (j instanceof Judgement.Differs) {
         lost = "the kernel diverged from the model at an earlier call"; // state is past judging
@@ -245,6 +246,7 @@ public final class SyscallModel {
           "pid " + pid + " to live on (its next call is not exit and it was not killed)");
     }
     try {
+      taint();
       doExit(p, status);
       taint();
       return new Judgement.Agrees(List.of());
