@@ -5,9 +5,9 @@ package xv6ckpt.emulator.dev;
  *
  * <p>The bus hands a device only accesses inside its window ({@code 0 <= offset < size()}) that are
  * 1, 2, 4 or 8 bytes wide and naturally aligned; it turns every other access into an access fault
- * itself. Inside its window a device answers everything: a register it does not have reads as 0
- * and ignores writes, as QEMU's {@code virt} devices do. Guest behaviour never makes a device
- * throw; a device throws only for a caller bug (an access the bus should have refused).
+ * itself. Inside its window a device answers everything: a register it does not have reads as 0 and
+ * ignores writes, as QEMU's {@code virt} devices do. Guest behaviour never makes a device throw; a
+ * device throws only for a caller bug (an access the bus should have refused).
  */
 public interface Mmio {
 
