@@ -129,6 +129,12 @@ public final class Machine {
      * not return (exit, or killed at its return) is no stop.
      */
     record SyscallReturn(int pid) implements Stop {}
+
+    /**
+     * As {@link SyscallReturn}, for whichever process returns from a call: a judge that follows
+     * every call of every process (the syscall model's, in the order the calls complete).
+     */
+    record AnySyscallReturn() implements Stop {}
   }
 
   /** Booting failed: the disk holds no usable file system or no usable program. */

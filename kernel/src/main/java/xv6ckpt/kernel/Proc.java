@@ -449,10 +449,11 @@ public final class Proc {
    */
   private static boolean returnedFromSyscall(
       Machine.Stop stop, Process p, xv6ckpt.emulator.Trap t) {
-    return stop instanceof Machine.Stop.SyscallReturn
-        && ((Machine.Stop.SyscallReturn) stop).pid() == p.pid
-        && t instanceof xv6ckpt.emulator.Trap.Ecall
-        && p.state() == State.RUNNING;
+    boolean watched =
+        stop instanceof Machine.Stop.AnySyscallReturn
+            || (stop instanceof Machine.Stop.SyscallReturn
+                && ((Machine.Stop.SyscallReturn) stop).pid() == p.pid);
+    return watched && t instanceof xv6ckpt.emulator.Trap.Ecall && p.state() == State.RUNNING;
   }
 
   /** The timer: yield if the process's quantum is spent (not if only the run's budget is). */

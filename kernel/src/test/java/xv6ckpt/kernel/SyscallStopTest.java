@@ -127,6 +127,28 @@ class SyscallStopTest {
   }
 
   @Test
+  void anyProcessStopsAtEveryReturnOfEveryProcessAndChangesNothing() {
+    Machine whole = spawned(family());
+    Machine.Outcome end = Machines.finish(whole);
+
+    Machine stepped = spawned(family());
+    java.util.List<Integer> pids = new java.util.ArrayList<>();
+    Machine.Outcome o = stepped.run(1_000_000, new Machine.Stop.AnySyscallReturn());
+    while (o instanceof Machine.Outcome.SyscallReturned r) {
+      pids.add(r.pid());
+      o = stepped.run(1_000_000, new Machine.Stop.AnySyscallReturn());
+    }
+    assertThat(o).isEqualTo(end);
+    // The parent's 10 returns as above, and each child's write (its exit does not return).
+    assertThat(pids.stream().filter(pid -> pid == PID).count()).isEqualTo(1 + 3 * 3);
+    assertThat(pids.stream().filter(pid -> pid != PID).distinct().count()).isEqualTo(3);
+    assertThat(pids).hasSize(1 + 3 * 3 + 3);
+    assertThat(stepped.output()).isEqualTo(whole.output());
+    assertThat(stepped.cycles()).isEqualTo(whole.cycles());
+    assertThat(stepped.syscallCount()).isEqualTo(whole.syscallCount());
+  }
+
+  @Test
   void aRestoreStopsAtTheImagesFirstInstruction() {
     UserProgram p = new UserProgram(KERNEL_TESTS).str("path", "img");
     p.a.li(S1, 5).li(A0, 0);

@@ -91,6 +91,18 @@ public final class ProcessModel {
   }
 
   /**
+   * fork() in parent when the pid is observed rather than chosen here (a kernel's pids need only be
+   * new): child must be a pid no process has had.
+   */
+  public void fork(int parent, int child) {
+    if (child < nextPid || procs.containsKey(child)) {
+      throw new IllegalArgumentException("pid " + child + " is not new (next " + nextPid + ")");
+    }
+    procs.put(child, new Proc(child, parent, false, 0, false));
+    nextPid = child + 1;
+  }
+
+  /**
    * exit(status) in pid: it becomes a zombie, its children go to init, init reaps its zombies.
    *
    * @return the parent, if it was blocked in wait: it has reaped pid and is running again

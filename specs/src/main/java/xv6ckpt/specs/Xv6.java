@@ -28,14 +28,43 @@ public final class Xv6 {
   // param.h and proc.h.
   public static final int NOFILE = 16; // open files per process
   public static final int MAXPATH = 128; // maximum file path name
+  public static final int NFILE = 100; // open files per system
+  public static final int NINODE = 50; // maximum number of active i-nodes
+  public static final int NDEV = 10; // maximum major device number
+  public static final int MAXARG = 32; // max exec arguments
+  public static final int MAXOPBLOCKS = 10; // max # of blocks any FS op writes
+
+  /** pipe.c: the bytes a pipe buffers. */
+  public static final int PIPESIZE = 512;
+
+  /** sbrk's second argument for growth on first touch (sysproc.c). */
+  public static final int SBRK_LAZY = 2;
 
   /** sizeof(((struct proc *)0)->name): a name of at most 15 bytes and its NUL. */
   public static final int PROC_NAME = 16;
 
-  // syscall.h: the calls a checkpoint can find a process blocked in, and the two new ones.
+  // syscall.h: xv6's calls 1-21 and the two new ones.
+  public static final int SYS_fork = 1;
+  public static final int SYS_exit = 2;
   public static final int SYS_wait = 3;
+  public static final int SYS_pipe = 4;
   public static final int SYS_read = 5;
+  public static final int SYS_kill = 6;
+  public static final int SYS_exec = 7;
+  public static final int SYS_fstat = 8;
+  public static final int SYS_chdir = 9;
+  public static final int SYS_dup = 10;
+  public static final int SYS_getpid = 11;
+  public static final int SYS_sbrk = 12;
   public static final int SYS_sleep = 13;
+  public static final int SYS_uptime = 14;
+  public static final int SYS_open = 15;
+  public static final int SYS_write = 16;
+  public static final int SYS_mknod = 17;
+  public static final int SYS_unlink = 18;
+  public static final int SYS_link = 19;
+  public static final int SYS_mkdir = 20;
+  public static final int SYS_close = 21;
   public static final int SYS_checkpoint = 22;
   public static final int SYS_restore = 23;
 

@@ -1,12 +1,14 @@
 package xv6ckpt.harness.fuzz;
 
 import static xv6ckpt.harness.fuzz.UserPrograms.*;
+import static xv6ckpt.specs.FsModel.ROOTINO;
 import static xv6ckpt.testkit.Xv6Abi.*;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
 import xv6ckpt.harness.rig.Disks;
 import xv6ckpt.harness.rig.Machines;
@@ -16,6 +18,7 @@ import xv6ckpt.kernel.Process;
 import xv6ckpt.kernel.Riscv;
 import xv6ckpt.kernel.fs.Fsck;
 import xv6ckpt.kernel.fs.Mkfs;
+import xv6ckpt.specs.FsModel;
 import xv6ckpt.testkit.Xv6Abi;
 
 /**
@@ -153,6 +156,14 @@ public final class SyscallArgsTarget implements FuzzTarget {
   /** The bystander's memory in the snapshot ({@link UserPages#userBytes}). */
   private final byte[][] bystanderPages;
 
+  /** The spec's model of the file system as the snapshot's disk holds it (copied per input). */
+  private final FsModel fsModel;
+
+  /** Open files of processes the model does not run (init, the bystander), and the console's. */
+  private final int nfileOutside;
+
+  private final int consoleInum;
+
   public SyscallArgsTarget() {
     MemoryBlockDevice disk =
         Disks.make(
@@ -183,6 +194,15 @@ public final class SyscallArgsTarget implements FuzzTarget {
       throw new IllegalStateException(
           "syscall-args setup: the snapshot's disk is not fsck-clean: " + r.violations());
     }
+    consoleInum =
+        (int)
+            m.fs()
+                .namei("/console".getBytes(StandardCharsets.UTF_8), m.fs().root())
+                .orElseThrow(() -> new IllegalStateException("syscall-args setup: no /console"))
+                .inum();
+    fsModel = ModelJudge.fsModel(disk, List.of((long) ROOTINO, (long) consoleInum));
+    nfileOutside = m.files().openFiles() - 1; // all but the server's console
+    m.reset(snap);
   }
 
   private static byte[][] blocks(MemoryBlockDevice d) {
@@ -368,10 +388,25 @@ public final class SyscallArgsTarget implements FuzzTarget {
   }
 
   private Verdict judge(int calls) {
-    String exit = "no exit";
+    serverExit = "no exit";
+    modelNote = "";
+    String exit = serverExit;
     boolean killed = false;
+    ModelJudge model = new ModelJudge(m, fsModel, nfileOutside, consoleInum, serverPid);
     for (int round = 0; round < ROUNDS; round++) {
-      Machine.Outcome o = m.run(BUDGET);
+      Machine.Outcome o;
+      if (round == 0) {
+        Judged j = judged(model);
+        if (j.divergence().isPresent()) {
+          ModelJudge.Divergence d = j.divergence().get();
+          return new Verdict.Fail(d.rule(), d.detail(), m.output(), "");
+        }
+        o = j.outcome();
+        exit = serverExit;
+        modelNote = model.lost().map(why -> ", model gave up: " + why).orElse("");
+      } else {
+        o = m.run(BUDGET);
+      }
       if (o instanceof Machine.Outcome.Panicked) {
         return Verdicts.panicked(
             ((Machine.Outcome.Panicked) o).message(), m, "after " + plural(calls, "call"));
@@ -393,6 +428,59 @@ public final class SyscallArgsTarget implements FuzzTarget {
         "");
   }
 
+  /** The first round's end: how the run stopped, or the model's first divergence. */
+  private record Judged(Machine.Outcome outcome, Optional<ModelJudge.Divergence> divergence) {
+    Judged(Machine.Outcome outcome) {
+      this(outcome, Optional.empty());
+    }
+
+    Judged(ModelJudge.Divergence d) {
+      this(null, Optional.of(d));
+    }
+  }
+
+  /**
+   * The first round: the budget run stop by stop, every returning call judged by the model until it
+   * diverges or gives up. What follows the model's end runs as before.
+   */
+  private Judged judged(ModelJudge model) {
+    long start = m.cycles();
+    for (; ; ) {
+      long left = BUDGET - (m.cycles() - start);
+      if (left <= 0) {
+        return new Judged(new Machine.Outcome.BudgetSpent());
+      }
+      if (model.lost().isPresent()) {
+        return new Judged(m.run(left));
+      }
+      Machine.Outcome o = m.run(left, ANY_RETURN);
+      if (!(o instanceof Machine.Outcome.SyscallReturned r)) {
+        Optional<ModelJudge.Divergence> d =
+            o instanceof Machine.Outcome.Panicked ? Optional.empty() : model.exits(-1);
+        if (d.isPresent()) {
+          return new Judged(d.get());
+        }
+        if (o instanceof Machine.Outcome.Exited e) {
+          serverExit = "server exit " + e.status(); // its children may still run: judge on
+          continue;
+        }
+        return new Judged(o);
+      }
+      Optional<ModelJudge.Divergence> d = model.onReturn(r.pid(), r.number());
+      if (d.isPresent()) {
+        return new Judged(d.get());
+      }
+    }
+  }
+
+  /** Why the model gave up on this input, for the summary ("" if it judged to the end). */
+  private String modelNote = "";
+
+  /** How the server ended in the judged round (its children may have gone on). */
+  private String serverExit = "no exit";
+
+  private static final Machine.Stop ANY_RETURN = new Machine.Stop.AnySyscallReturn();
+
   private boolean othersGone() {
     for (Process p : m.proc().live()) {
       if (p.pid() != 1 && p.pid() != bystanderPid) {
@@ -411,7 +499,8 @@ public final class SyscallArgsTarget implements FuzzTarget {
   }
 
   private Verdict invariants(int calls, String exit, boolean killed) {
-    String what = plural(calls, "call") + ", " + exit + (killed ? ", killed the rest" : "");
+    String what =
+        plural(calls, "call") + ", " + exit + (killed ? ", killed the rest" : "") + modelNote;
     int free = m.kalloc().freePages();
     if (free != baselineFree) {
       return new Verdict.Fail(

@@ -1,0 +1,76 @@
+package xv6ckpt.harness.fuzz;
+
+import static com.google.common.truth.Truth.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import org.junit.jupiter.api.Test;
+import xv6ckpt.testkit.Xv6Abi;
+
+/** syscall-args' model oracle: calls judged one by one against the spec's SyscallModel. */
+class SyscallModelJudgeTest {
+  private static final SyscallArgsTarget TARGET = new SyscallArgsTarget();
+
+  /** An input's header: no fuzzed paths, a data buffer of the given bytes. */
+  private static ByteArrayOutputStream input(byte[] buffer) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(0);
+    out.write(buffer.length & 0xff);
+    out.write(buffer.length >>> 8);
+    out.write(buffer, 0, buffer.length);
+    return out;
+  }
+
+  /** One call: number byte, then six arguments as kind 1 (a raw i64). */
+  private static void call(ByteArrayOutputStream out, int number, long... args) {
+    out.write(number - 1);
+    for (int i = 0; i < 6; i++) {
+      out.write(1);
+      long v = i < args.length ? args[i] : 0;
+      for (int k = 0; k < 8; k++) {
+        out.write((int) (v >>> (8 * k)));
+      }
+    }
+  }
+
+  private static long path(int slot) {
+    return UserPrograms.PATHS + (long) slot * UserPrograms.PATH_SLOT;
+  }
+
+  private static final long BUF = UserPrograms.BUF;
+
+  static String run(ByteArrayOutputStream in) {
+    FuzzTarget.Verdict v = TARGET.run(in.toByteArray());
+    return v.toString();
+  }
+
+  @Test
+  void aFileAPipeAndAForkAgreeWithTheModelToTheEnd() {
+    ByteArrayOutputStream in =
+        input("hello, pipe".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    call(in, Xv6Abi.SYS_open, path(0), 0); // /README -> 3
+    call(in, Xv6Abi.SYS_read, 3, BUF + 100, 10);
+    call(in, Xv6Abi.SYS_fstat, 3, BUF + 200);
+    call(in, Xv6Abi.SYS_pipe, BUF + 300); // 4, 5
+    call(in, Xv6Abi.SYS_write, 5, BUF, 11);
+    call(in, Xv6Abi.SYS_read, 4, BUF + 400, 4);
+    call(in, Xv6Abi.SYS_dup, 3);
+    call(in, Xv6Abi.SYS_open, path(6), Xv6Abi.O_CREATE | Xv6Abi.O_RDWR);
+    call(in, Xv6Abi.SYS_write, 7, BUF, 3000);
+    call(in, Xv6Abi.SYS_fork);
+    call(in, Xv6Abi.SYS_getpid);
+    call(in, Xv6Abi.SYS_wait, BUF + 500);
+    call(in, Xv6Abi.SYS_unlink, path(6));
+    call(in, Xv6Abi.SYS_mkdir, path(6));
+    call(in, Xv6Abi.SYS_chdir, path(6));
+    String v = run(in);
+    assertThat(v).startsWith("Pass[summary=15 calls, server exit 0");
+    assertThat(v).doesNotContain("model gave up");
+  }
+
+  @Test
+  void execOfAProgramEndsTheModel() {
+    ByteArrayOutputStream in = input(new byte[16]);
+    call(in, Xv6Abi.SYS_exec, path(5), BUF);
+    assertThat(run(in)).contains("model gave up: exec of an existing file");
+  }
+}
