@@ -27,7 +27,7 @@ import xv6ckpt.kernel.Machine.Outcome;
     footer = {
       "",
       "Exit status: 0 at the end of the session; 1 if the kernel panicked or hung;",
-      "2 on bad usage or a bad image."
+      "2 on bad usage or a bad image. With --kernel: Ctrl-C ends the session with 130."
     })
 final class BootCommand implements Callable<Integer> {
   private static final long SLICE = 10_000_000;
@@ -39,6 +39,12 @@ final class BootCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (machine.kernel != null) {
+      FullSystem fs = machine.fullSystem();
+      try (Terminal term = Terminal.raw()) {
+        return new ConsoleSession(fs, main.out, main.err).run(System.in);
+      }
+    }
     Machine.Config config = machine.config();
     try (BlockDevice disk = machine.disk();
         Terminal term = Terminal.raw()) {

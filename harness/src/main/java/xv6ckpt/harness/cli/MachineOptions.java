@@ -25,6 +25,22 @@ final class MachineOptions {
   Path fs;
 
   @Option(
+      names = "--kernel",
+      paramLabel = "ELF",
+      description = {
+        "Boot this C kernel ELF (e.g. xv6-riscv's kernel/kernel) on the full-system machine",
+        "instead of the Java kernel; --fs is then copied into memory and never written."
+      })
+  Path kernel;
+
+  @Option(
+      names = "--harts",
+      paramLabel = "N",
+      defaultValue = "1",
+      description = "Harts of the full-system machine, 1 to 8 (with --kernel; default 1).")
+  int harts;
+
+  @Option(
       names = "--seed",
       paramLabel = "N",
       defaultValue = "0",
@@ -46,6 +62,9 @@ final class MachineOptions {
   int ramMiB;
 
   Machine.Config config() {
+    if (harts != 1) {
+      throw CliError.badInput("--harts needs --kernel (the Java kernel has one hart)");
+    }
     if (ramMiB < 1 || ramMiB > 1024) {
       throw CliError.badInput("--ram must be between 1 and 1024 MiB, not " + ramMiB);
     }
@@ -60,6 +79,14 @@ final class MachineOptions {
     } catch (IllegalArgumentException e) {
       throw CliError.badInput(e.getMessage());
     }
+  }
+
+  /** The C kernel of {@code --kernel} on the full-system machine, over a copy of --fs. */
+  FullSystem fullSystem() {
+    if (ramMiB < 1 || ramMiB > 1024) {
+      throw CliError.badInput("--ram must be between 1 and 1024 MiB, not " + ramMiB);
+    }
+    return FullSystem.open(kernel, fs, ramMiB, harts, seed);
   }
 
   /** The disk: IMAGE opened read-write, or a copy of the built-in image in memory. */

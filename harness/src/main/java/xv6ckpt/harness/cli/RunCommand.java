@@ -1,6 +1,7 @@
 package xv6ckpt.harness.cli;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import xv6ckpt.emulator.disk.BlockDevice;
+import xv6ckpt.emulator.system.SystemMachine;
 import xv6ckpt.kernel.Machine;
 import xv6ckpt.kernel.Machine.Outcome;
 
@@ -32,9 +34,24 @@ import xv6ckpt.kernel.Machine.Outcome;
       "Exit status: PROG's exit status (modulo 256; a non-zero multiple of 256 gives 1; 255 for",
       "xv6's -1, e.g. killed by a fault); 1 if the kernel panicked or every process is stuck;",
       "124 if --max-instructions ran out; 2 on bad usage, a bad image, or PROG not executable.",
+      "",
+      "With --kernel ELF (a C kernel such as xv6-riscv's): the kernel boots on the full-system",
+      "machine over a copy of --fs in memory; at the shell's first prompt ('$ ' after 'init:",
+      "starting sh') the command line is typed, then the --stdin bytes and ^D (xv6's end of",
+      "file); the run ends at the first prompt after every typed byte was read (lines the",
+      "command leaves unread go to the shell) and prints the console from the end of the",
+      "command line to that prompt. xv6's shell does not report exit",
+      "statuses, so 0 means only that the command finished; 1 if the kernel panicked, never",
+      "reached a prompt, or the command did not finish within --max-steps.",
     })
 final class RunCommand implements Callable<Integer> {
   static final int EXIT_LIMIT = 124;
+
+  /** Steps for {@code run --kernel}: room for xv6-riscv's usertests -q (idle time is skipped). */
+  static final long DEFAULT_MAX_STEPS = 100_000_000_000L;
+
+  private static final String SHELL_START = "init: starting sh";
+  private static final String PROMPT = "$ ";
   private static final long SLICE = 10_000_000;
 
   @ParentCommand Main main;
@@ -53,6 +70,14 @@ final class RunCommand implements Callable<Integer> {
       description = "Stop after N instructions in all (default: no limit).")
   long maxInstructions;
 
+  @Option(
+      names = "--max-steps",
+      paramLabel = "N",
+      defaultValue = "" + DEFAULT_MAX_STEPS,
+      description =
+          "With --kernel: steps of the machine's clock in all (default: ${DEFAULT-VALUE}).")
+  long maxSteps;
+
   @Parameters(index = "0", paramLabel = "PROG", description = "Program path in the image.")
   String prog;
 
@@ -63,6 +88,9 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     if (maxInstructions < 0) {
       throw CliError.badInput("--max-instructions must not be negative");
+    }
+    if (machine.kernel != null) {
+      return runOnKernel();
     }
     Machine.Config config = machine.config();
     byte[] input = readInput();
@@ -122,6 +150,85 @@ final class RunCommand implements Callable<Integer> {
         return EXIT_LIMIT;
       }
     }
+  }
+
+  /** {@code run --kernel}: boot, wait for the prompt, type the line, wait for the next prompt. */
+  private int runOnKernel() {
+    if (machine.fs == null) {
+      throw CliError.badInput("run --kernel needs --fs IMAGE (the kernel's file system)");
+    }
+    if (maxSteps < 1) {
+      throw CliError.badInput("--max-steps must be at least 1, not " + maxSteps);
+    }
+    byte[] input = readInput();
+    FullSystem fs = machine.fullSystem();
+    int start = runUntilPrompt(fs, 0, SHELL_START);
+    if (start == FAILED) return Main.EXIT_FINDING;
+    if (start < 0) {
+      main.err.printf(
+          "xv6ckpt: kernel did not reach a prompt ('%s' then '%s') within %d steps%n",
+          SHELL_START, PROMPT, maxSteps);
+      return Main.EXIT_FINDING;
+    }
+    String line = String.join(" ", commandLine()) + "\n";
+    fs.type(line.getBytes(StandardCharsets.UTF_8));
+    if (stdin != null) {
+      fs.type(input);
+      fs.type(new byte[] {CTRL_D}); // xv6's console: end of file for the reader
+    }
+    int typed = start + PROMPT.length();
+    int end = runUntilPrompt(fs, typed, null);
+    if (end == FAILED) return Main.EXIT_FINDING;
+    String out = fs.console().substring(typed, end < 0 ? fs.consoleLength() : end);
+    // the console echoes the typed line first: the command's output is what follows it
+    int nl = out.indexOf('\n');
+    main.out.print(nl < 0 ? "" : out.substring(nl + 1));
+    main.out.flush();
+    if (end < 0) {
+      main.err.printf("xv6ckpt: command did not finish within %d steps%n", maxSteps);
+      return Main.EXIT_FINDING;
+    }
+    return Main.EXIT_OK;
+  }
+
+  private static final int FAILED = -2;
+  private static final byte CTRL_D = 4;
+
+  private List<String> commandLine() {
+    List<String> argv = new ArrayList<>();
+    argv.add(prog);
+    argv.addAll(args);
+    return argv;
+  }
+
+  /**
+   * Runs until the console, after {@code from} (and after {@code marker} if given), ends with the
+   * prompt; returns where that prompt starts, -1 if the step budget ran out, or {@link #FAILED}
+   * after reporting a panic.
+   */
+  private int runUntilPrompt(FullSystem fs, int from, String marker) {
+    int checked = from;
+    while (fs.machine.time() < maxSteps) {
+      SystemMachine.Stop stop = fs.machine.run(Math.min(SLICE, maxSteps - fs.machine.time()));
+      String panic = fs.panicLine(checked);
+      if (panic != null) {
+        main.err.println("xv6ckpt: the kernel panicked: " + panic);
+        return FAILED;
+      }
+      checked = fs.consoleLength();
+      String c = fs.console();
+      int after = marker == null ? from : c.indexOf(marker, from);
+      if (after >= 0
+          && c.endsWith(PROMPT)
+          && c.length() - PROMPT.length() >= after
+          && fs.board.uart.unreadInput() == 0) {
+        return c.length() - PROMPT.length();
+      }
+      if (stop == SystemMachine.Stop.IDLE) {
+        return -1; // every hart waits and nothing can wake one: no prompt will ever come
+      }
+    }
+    return -1;
   }
 
   static int exitCode(int status) {

@@ -1,0 +1,261 @@
+package xv6ckpt.harness.cli;
+
+import static com.google.common.truth.Truth.assertThat;
+import static xv6ckpt.emulator.asm.Reg.S2;
+import static xv6ckpt.emulator.asm.Reg.S3;
+import static xv6ckpt.emulator.asm.Reg.S4;
+import static xv6ckpt.emulator.asm.Reg.T0;
+import static xv6ckpt.emulator.asm.Reg.T1;
+import static xv6ckpt.emulator.asm.Reg.T2;
+import static xv6ckpt.emulator.asm.Reg.T3;
+import static xv6ckpt.emulator.asm.Reg.T4;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import xv6ckpt.emulator.asm.Assembler;
+import xv6ckpt.emulator.asm.Elf64Writer;
+import xv6ckpt.emulator.disk.MemoryBlockDevice;
+import xv6ckpt.emulator.system.SystemMachine;
+import xv6ckpt.kernel.fs.FsFormat;
+import xv6ckpt.kernel.fs.Mkfs;
+
+/**
+ * {@code boot --kernel} and {@code run --kernel} end to end, with tiny M-mode kernels assembled
+ * here that play xv6's console: they print "init: starting sh" and a prompt, echo what is typed,
+ * and answer each line (so CI needs no xv6).
+ */
+class KernelCommandTest extends CommandTest {
+  private static final long UART = SystemMachine.UART0;
+  private static final long BASE = SystemMachine.RAM_BASE;
+  private static final long BUF = BASE + 0x1000;
+
+  @TempDir Path dir;
+
+  /** What the toy kernel does at the end of a typed line. */
+  enum OnLine {
+    /** prints "ran: " and the line, then the prompt again */
+    ANSWER,
+    /** prints a panic line and spins */
+    PANIC,
+    /** spins: the command never finishes */
+    SPIN
+  }
+
+  private static void print(Assembler a, String s) {
+    for (char c : s.toCharArray()) a.li(T0, c).sb(T0, 0, S2);
+  }
+
+  /** A shell-like console kernel over the UART, polled (no interrupts). */
+  static byte[] shellKernel(OnLine onLine) {
+    Assembler a = new Assembler(BASE);
+    a.li(S2, UART).li(S3, BUF).li(S4, 0);
+    print(a, "xv6 kernel is booting\n\ninit: starting sh\n$ ");
+    a.label("poll").lbu(T0, 5, S2).andi(T0, T0, 1).beqz(T0, "poll");
+    a.lbu(T1, 0, S2).li(T3, 4).beq(T1, T3, "poll"); // ^D: nothing to end here
+    a.sb(T1, 0, S2); // echo, as xv6's console does
+    a.add(T2, S3, S4).sb(T1, 0, T2).addi(S4, S4, 1);
+    a.li(T3, '\n').bne(T1, T3, "poll");
+    switch (onLine) {
+      case ANSWER -> {
+        print(a, "ran: ");
+        a.li(T4, 0).label("out").add(T2, S3, T4).lbu(T1, 0, T2).sb(T1, 0, S2);
+        a.addi(T4, T4, 1).blt(T4, S4, "out").li(S4, 0);
+        print(a, "$ ");
+        a.j("poll");
+      }
+      case PANIC -> {
+        print(a, "panic: toy kernel gives up\n");
+        a.label("spin").j("spin");
+      }
+      case SPIN -> a.label("spin").j("spin");
+    }
+    return elf(a, BASE);
+  }
+
+  /** Prints a line and spins without ever prompting. */
+  static byte[] silentKernel() {
+    Assembler a = new Assembler(BASE);
+    a.li(S2, UART);
+    print(a, "hello\n");
+    a.label("spin").j("spin");
+    return elf(a, BASE);
+  }
+
+  private static byte[] elf(Assembler a, long at) {
+    int rwx = Elf64Writer.PF_R | Elf64Writer.PF_W | Elf64Writer.PF_X;
+    return new Elf64Writer().segment(at, a.assemble(), 0x2000, rwx).entry(at).write();
+  }
+
+  private Path write(String name, byte[] bytes) throws Exception {
+    Path p = dir.resolve(name);
+    Files.write(p, bytes);
+    return p;
+  }
+
+  private Path image() throws Exception {
+    MemoryBlockDevice d = new MemoryBlockDevice(FsFormat.BSIZE, Mkfs.Options.stock().size());
+    Mkfs.make(d, Mkfs.Options.stock(), List.of());
+    return write("fs.img", d.contents());
+  }
+
+  private int runOn(byte[] kernel, String... rest) throws Exception {
+    Path k = write("kernel", kernel);
+    Path img = image();
+    List<String> args = new ArrayList<>(List.of("run", "--kernel", k.toString()));
+    args.addAll(List.of("--fs", img.toString()));
+    args.addAll(List.of(rest));
+    return run(args.toArray(new String[0]));
+  }
+
+  @Test
+  void runTypesTheCommandAtThePromptAndPrintsItsOutput() throws Exception {
+    Path img = image();
+    byte[] before = Files.readAllBytes(img);
+    Path k = write("kernel", shellKernel(OnLine.ANSWER));
+    int code =
+        run("run", "--kernel", k.toString(), "--fs", img.toString(), "--", "echo", "hi", "-n");
+    assertThat(stderr()).isEmpty();
+    assertThat(code).isEqualTo(0);
+    assertThat(stdout()).isEqualTo("ran: echo hi -n\n");
+    assertThat(Files.readAllBytes(img)).isEqualTo(before); // the user's image is never written
+  }
+
+  @Test
+  void stdinIsTypedAfterTheCommandLine() throws Exception {
+    Path in = write("in.txt", "more\n".getBytes(StandardCharsets.UTF_8));
+    int code = runOn(shellKernel(OnLine.ANSWER), "--stdin", in.toString(), "--", "cat");
+    assertThat(code).isEqualTo(0);
+    // the toy's "cat" reads nothing, so its shell gets the line; the run ends once all is read
+    assertThat(stdout()).isEqualTo("ran: cat\n$ more\nran: more\n");
+  }
+
+  @Test
+  void aPanicIsReportedAndExitsOne() throws Exception {
+    int code = runOn(shellKernel(OnLine.PANIC), "--", "ls");
+    assertThat(code).isEqualTo(Main.EXIT_FINDING);
+    assertThat(stderr()).contains("the kernel panicked: panic: toy kernel gives up");
+  }
+
+  @Test
+  void aKernelWithoutPromptRunsOutOfSteps() throws Exception {
+    int code = runOn(silentKernel(), "--max-steps", "200000", "--", "ls");
+    assertThat(code).isEqualTo(Main.EXIT_FINDING);
+    assertThat(stderr()).contains("kernel did not reach a prompt");
+    assertThat(stderr()).contains("200000 steps");
+  }
+
+  @Test
+  void aCommandThatNeverEndsRunsOutOfSteps() throws Exception {
+    int code = runOn(shellKernel(OnLine.SPIN), "--max-steps", "300000", "--", "ls");
+    assertThat(code).isEqualTo(Main.EXIT_FINDING);
+    assertThat(stderr()).contains("command did not finish within 300000 steps");
+  }
+
+  @Test
+  void bootFeedsInputToTheUartAndEndsAtEndOfInput() throws Exception {
+    Path k = write("kernel", shellKernel(OnLine.ANSWER));
+    FullSystem fs = FullSystem.open(k, image(), 128, 1, 0);
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    ConsoleSession s = new ConsoleSession(fs, new PrintStream(o, true), new PrintStream(e, true));
+    int code = s.run(new ByteArrayInputStream("ls\nwc\n".getBytes(StandardCharsets.UTF_8)));
+    assertThat(code).isEqualTo(0);
+    assertThat(o.toString(StandardCharsets.UTF_8))
+        .endsWith("init: starting sh\n$ ls\nran: ls\n$ wc\nran: wc\n$ ");
+  }
+
+  @Test
+  void bootEndsWith130AtCtrlC() throws Exception {
+    Path k = write("kernel", shellKernel(OnLine.ANSWER));
+    FullSystem fs = FullSystem.open(k, null, 128, 2, 0);
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ConsoleSession s = new ConsoleSession(fs, new PrintStream(o, true), new PrintStream(o, true));
+    assertThat(s.run(new ByteArrayInputStream(new byte[] {'l', 3}))).isEqualTo(130);
+  }
+
+  // ---------------------------------------------------------------- bad input: exit 2
+
+  private void assertBadKernel(byte[] kernel, String message) throws Exception {
+    Path img = image();
+    byte[] before = Files.readAllBytes(img);
+    assertThat(runOn(kernel, "--", "ls")).isEqualTo(Main.EXIT_USAGE);
+    assertThat(stderr()).contains(message);
+    assertThat(stderr()).doesNotContain("Exception");
+    assertThat(stdout()).isEmpty();
+    assertThat(Files.readAllBytes(dir.resolve("fs.img"))).isEqualTo(before);
+  }
+
+  private static byte[] patched(byte[] elf, int off, byte... bytes) {
+    byte[] b = elf.clone();
+    System.arraycopy(bytes, 0, b, off, bytes.length);
+    return b;
+  }
+
+  @Test
+  void kernelsThatCannotBootAreBadInput() throws Exception {
+    byte[] good = shellKernel(OnLine.ANSWER);
+    assertBadKernel("#!/bin/sh\n".getBytes(StandardCharsets.UTF_8), "not an ELF file");
+    assertBadKernel(patched(good, 4, (byte) 1), "not a 64-bit ELF file");
+    assertBadKernel(patched(good, 18, (byte) 62, (byte) 0), "not a RISC-V executable");
+    int phoff = (int) ByteBuffer.wrap(good).order(ByteOrder.LITTLE_ENDIAN).getLong(32);
+    assertBadKernel(patched(good, phoff, (byte) 4), "no loadable (PT_LOAD) segment");
+    Assembler a = new Assembler(0x1000);
+    a.label("spin").j("spin");
+    assertBadKernel(elf(a, 0x1000), "is outside RAM");
+  }
+
+  @Test
+  void aKernelLargerThanRamIsBadInput() throws Exception {
+    Assembler a = new Assembler(BASE + (2 << 20));
+    a.label("spin").j("spin");
+    Path k = write("kernel", elf(a, BASE + (2 << 20)));
+    assertThat(run("boot", "--kernel", k.toString(), "--ram", "1")).isEqualTo(Main.EXIT_USAGE);
+    assertThat(stderr()).contains("is outside RAM [0x80000000, 0x80100000) (see --ram)");
+  }
+
+  @Test
+  void imagesOfTheWrongSizeAreBadInput() throws Exception {
+    Path k = write("kernel", shellKernel(OnLine.ANSWER));
+    byte[] good = Files.readAllBytes(image());
+    Path odd = write("odd.img", Arrays.copyOf(good, good.length - 24));
+    assertThat(run("run", "--kernel", k.toString(), "--fs", odd.toString(), "--", "ls"))
+        .isEqualTo(Main.EXIT_USAGE);
+    assertThat(stderr()).contains("not a whole number of 1024-byte blocks");
+    Path cut = write("cut.img", Arrays.copyOf(good, good.length / 2));
+    assertThat(run("run", "--kernel", k.toString(), "--fs", cut.toString(), "--", "ls"))
+        .isEqualTo(Main.EXIT_USAGE);
+    assertThat(stderr()).contains("the superblock says");
+    Path zero = write("zero.img", new byte[8 * 1024]);
+    assertThat(run("run", "--kernel", k.toString(), "--fs", zero.toString(), "--", "ls"))
+        .isEqualTo(Main.EXIT_USAGE);
+    assertThat(stderr()).contains("not an xv6 file system");
+    assertThat(Files.readAllBytes(cut)).isEqualTo(Arrays.copyOf(good, good.length / 2));
+  }
+
+  @Test
+  void missingFilesAreBadInput() throws Exception {
+    Path k = write("kernel", shellKernel(OnLine.ANSWER));
+    String none = dir.resolve("none").toString();
+    assertThat(run("run", "--kernel", none, "--fs", image().toString(), "--", "ls"))
+        .isEqualTo(Main.EXIT_USAGE);
+    assertThat(stderr()).contains("no such file (the kernel)");
+    assertThat(run("run", "--kernel", k.toString(), "--fs", none, "--", "ls"))
+        .isEqualTo(Main.EXIT_USAGE);
+    assertThat(stderr()).contains("no such file (the file system image)");
+    assertThat(run("run", "--kernel", k.toString(), "--", "ls")).isEqualTo(Main.EXIT_USAGE);
+    assertThat(stderr()).contains("run --kernel needs --fs IMAGE");
+    assertThat(run("run", "--harts", "2", "--", "ls")).isEqualTo(Main.EXIT_USAGE);
+    assertThat(stderr()).contains("--harts needs --kernel");
+  }
+}
