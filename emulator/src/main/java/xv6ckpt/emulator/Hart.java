@@ -434,6 +434,10 @@ public final class Hart {
             stop = new Trap.Timer(pc);
             break outer;
           default: // EXIT_TRAP: ecall, ebreak, illegal instruction, system-mode counter read
+            if (privileged != null && performedInRun(d, budget - left - 1)) {
+              pc += 2 * Insn.halfwords(d); // retired (it was charged); the slice goes on
+              continue outer;
+            }
             left += 1;
             stop = trapAt(pc, d);
             break outer;
@@ -443,6 +447,56 @@ public final class Hart {
     this.pc = pc;
     this.instret += budget - left;
     return stop;
+  }
+
+  /**
+   * Offers the SYSTEM instruction {@code d} (a CSR access or counter read that stopped the run) to
+   * the {@link #setPrivilegedFastPath} handler, {@code retired} instructions into the run. True if
+   * it performed the instruction, which then retires without ending the run.
+   */
+  private boolean performedInRun(long d, long retired) {
+    int op = Insn.op(d);
+    int bits;
+    if (op == Zicsr.RDCOUNTER) {
+      bits = Zicsr.readBits(d);
+    } else if (op == Decoder.ILLEGAL) {
+      bits = Insn.imm(d);
+    } else {
+      return false;
+    }
+    retiredBeforeSlow = instret + retired;
+    return privileged.perform(bits);
+  }
+
+  /**
+   * Performs, inside {@link #run}, a privileged instruction that changes nothing the run loop
+   * depends on; see {@link #setPrivilegedFastPath}.
+   */
+  @FunctionalInterface
+  public interface PrivilegedFastPath {
+    /**
+     * Performs the 32-bit instruction {@code bits} (its rd written through {@link #setX}) and
+     * returns true, or changes nothing and returns false (the run then stops at it as an illegal
+     * instruction, as without a handler). During the call {@link #instretAtDeviceAccess} is the
+     * count retired before it; {@link #pc} and {@link #instret} are stale and must not be used.
+     */
+    boolean perform(int bits);
+  }
+
+  /** System mode only; null (the default) ends the run at every privileged instruction. */
+  private PrivilegedFastPath privileged;
+
+  /**
+   * System mode: lets {@code handler} perform privileged instructions inside the run. It may only
+   * accept an instruction that changes nothing but registers and CSRs the run does not read (no
+   * privilege, satp, SUM/MXR, timer or interrupt change), so the run goes on exactly as if it had
+   * stopped there and been resumed.
+   */
+  public void setPrivilegedFastPath(PrivilegedFastPath handler) {
+    if (handler != null && !system) {
+      throw new IllegalStateException("a privileged fast path needs system mode");
+    }
+    privileged = handler;
   }
 
   /** The Trap for the decoded instruction {@code d} at pc that traps by its nature. */

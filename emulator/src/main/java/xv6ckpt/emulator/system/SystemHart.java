@@ -48,6 +48,19 @@ public final class SystemHart {
     this.hartId = hartId;
     hart.enableSystemMode(bus);
     hart.setPrivilege(Hart.PRIV_M, false, false);
+    setCsrFastPath(!"off".equals(System.getProperty(FAST_PROPERTY, "on")));
+  }
+
+  /** System property: "off" makes every privileged instruction end the hart's run (A/B runs). */
+  public static final String FAST_PROPERTY = "xv6ckpt.csrfast";
+
+  /**
+   * Whether CSR accesses that cannot change what the run loop watches (see {@link #fastCsr}) are
+   * performed inside the hart's run instead of ending it. Either way a run is the same instruction
+   * for instruction; on is only faster (xv6's scheduler toggles sstatus.SIE in a tight loop).
+   */
+  public void setCsrFastPath(boolean on) {
+    hart.setPrivilegedFastPath(on ? this::fastCsr : null);
   }
 
   /** The hart underneath: registers, pc, satp, privilege. */
@@ -66,8 +79,15 @@ public final class SystemHart {
 
   /** The time now, during or after a {@link #run} (also from a device the hart is accessing). */
   long time() {
-    long retired = inHartRun ? hart.instretAtDeviceAccess() : hart.instret();
-    return timeBase + retired + traps;
+    return timeBase + retired() + traps;
+  }
+
+  /**
+   * Instructions retired so far, also inside {@link Hart#run} (from a device access or the CSR fast
+   * path), where {@link Hart#instret} is only brought up to date when the run returns.
+   */
+  long retired() {
+    return inHartRun ? hart.instretAtDeviceAccess() : hart.instret();
   }
 
   /** Inside {@link Hart#run}, whose instret is only brought up to date when it returns. */
@@ -161,7 +181,12 @@ public final class SystemHart {
    * {@link Csrs#PRIORITY}.
    */
   int pendingInterrupt() {
-    long pend = csrs.mip(time()) & csrs.mie;
+    return pendingInterrupt(time());
+  }
+
+  /** {@link #pendingInterrupt()} at time {@code now}. */
+  private int pendingInterrupt(long now) {
+    long pend = csrs.mip(now) & csrs.mie;
     if (pend == 0) return -1;
     int priv = hart.privilege();
     long m = pend & ~csrs.mideleg;
@@ -316,6 +341,56 @@ public final class SystemHart {
       setMode(hart.privilege());
     }
     return true;
+  }
+
+  /**
+   * The fast path, called from inside {@link Hart#run} (see {@link Hart.PrivilegedFastPath}):
+   * performs a CSR instruction if it is allowed and changes nothing the run loop of {@link #run}
+   * looks at between slices, so that continuing the slice is what stopping and resuming would do.
+   * That is any read, and writes of the trap-handling CSRs and of mstatus/sstatus unless SUM or MXR
+   * change or an interrupt becomes deliverable (then the write is undone and the instruction takes
+   * the ordinary path). Writes of satp, mie/sie, mip/sip, mideleg, stimecmp, menvcfg, counters and
+   * the rest always take the ordinary path. Returns false, having changed nothing, to decline.
+   */
+  private boolean fastCsr(int bits) {
+    int f3 = (bits >>> 12) & 7;
+    if ((bits & 0x7F) != 0x73 || f3 == 0 || f3 == 4) {
+      return false; // mret, sret, wfi, sfence.vma and the rest change the mode or the schedule
+    }
+    int csr = bits >>> 20;
+    int field = (bits >>> 15) & 31;
+    int kind = f3 & 3; // 1 RW, 2 RS, 3 RC
+    boolean write = kind == 1 || field != 0;
+    if ((write && !fastWritable(csr)) || !CsrAccess.allowed(this, csr, write)) {
+      return false; // a refusal is a trap: the ordinary path takes it
+    }
+    // Once this instruction retires (time + 1) an interrupt may be due anyway, at a slice's end:
+    // leave that write to the ordinary path, so that below only mstatus can have made one due.
+    if (write && pendingInterrupt(time() + 1) >= 0) {
+      return false;
+    }
+    long old = CsrAccess.read(this, csr);
+    if (write) {
+      long src = f3 >= 5 ? field : hart.x(field);
+      long v = kind == 1 ? src : kind == 2 ? old | src : old & ~src;
+      long mstatus = csrs.mstatus;
+      if (CsrAccess.write(this, csr, v) || pendingInterrupt(time() + 1) >= 0) {
+        csrs.mstatus = mstatus; // only an mstatus write gets here: undo it
+        return false;
+      }
+    }
+    hart.setX((bits >>> 7) & 31, old);
+    return true;
+  }
+
+  /** CSRs whose writes cannot change the privilege, translation, timers or interrupt wiring. */
+  private static boolean fastWritable(int csr) {
+    switch (csr) {
+      case SSTATUS, MSTATUS, SSCRATCH, MSCRATCH, SEPC, MEPC, SCAUSE, MCAUSE, STVAL, MTVAL:
+        return true;
+      default:
+        return false;
+    }
   }
 
   /** satp is WARL: a MODE other than Bare or Sv39 leaves it unchanged; no ASID bits. */
