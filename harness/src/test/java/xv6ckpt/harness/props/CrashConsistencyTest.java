@@ -40,10 +40,11 @@ import xv6ckpt.testkit.Xv6Abi;
 
 /**
  * Invariant 4, crash consistency: a generated workload (self-checkpoints to two paths, new images
- * and overwrites of existing ones, between file writes) with the power cut after its k-th disk
- * write, for every k when the workload writes at most {@value #ALL_POINTS} blocks and at that many
- * evenly spread points otherwise. After recovery (a new machine on the same disk) fsck is clean,
- * and restoring each path either resumes a complete image that checkpoint step wrote there (the
+ * and overwrites of existing ones, between file writes), on a big-files disk or one in stock xv6's
+ * layout (images written in its 3 KiB chunks), with the power cut after its k-th disk write, for
+ * every k when the workload writes at most {@value #ALL_POINTS} blocks and at that many evenly
+ * spread points otherwise. After recovery (a new machine on the same disk) fsck is clean, and
+ * restoring each path either resumes a complete image that checkpoint step wrote there (the
  * restored process exits with 100 + its step, and every cut that shows step j shows the same
  * bytes), or, while no image has reached the path yet, is refused with RESTORE_NO_FILE. A path
  * never goes back to an older image as k grows, and with no cut it holds the last image written to
@@ -82,14 +83,19 @@ class CrashConsistencyTest {
   /** What restoring one path gave after one cut: the step whose image it was, or -1. */
   record Seen(int step, Optional<byte[]> bytes) {}
 
-  @Property(tries = 6)
+  @Property(tries = 10)
   void everyPowerCutLeavesAWholeImageOrNone(
       @ForAll("workloads") List<Step> steps,
-      @ForAll @IntRange(min = 0, max = 1000) int sampleOffset) {
+      @ForAll @IntRange(min = 0, max = 1000) int sampleOffset,
+      @ForAll boolean stockLayout) {
+    Map<String, byte[]> files =
+        Map.of("prog", workload(steps), "r0", restorer(PATHS[0]), "r1", restorer(PATHS[1]));
     byte[] disk0 =
-        Disks.withFiles(
-                Map.of("prog", workload(steps), "r0", restorer(PATHS[0]), "r1", restorer(PATHS[1])))
+        (stockLayout ? Disks.stockWithFiles(Disks.LAW_BLOCKS, files) : Disks.withFiles(files))
             .contents();
+    Statistics.label("layout").collect(stockLayout ? "stock" : "big files");
+    Statistics.label("layout").coverage(c -> c.check("stock").count(n -> n >= 2));
+    Statistics.label("layout").coverage(c -> c.check("big files").count(n -> n >= 2));
     // The reference run: its number of writes, and the write count at the end of each commit.
     FaultInjectingBlockDevice ref = new FaultInjectingBlockDevice(copy(disk0));
     Machine m = Machines.runner(ref, Machines.LAWS);

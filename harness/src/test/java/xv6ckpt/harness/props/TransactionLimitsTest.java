@@ -40,7 +40,8 @@ import xv6ckpt.testkit.Xv6Abi;
 
 /**
  * Invariant 3, transaction limits: while a process checkpoints itself (images of a few KiB to over
- * 1 MiB, written to a new path and then, maybe, over the existing image) and other processes write
+ * 1 MiB on a big-files disk, up to 220 KiB on one in stock xv6's layout, where an image is written
+ * in its 3 KiB chunks; to a new path and then, maybe, over the existing image) and others write
  * files at the same time, every committed transaction logs at most MAXOPBLOCKS distinct blocks per
  * operation in it (this disk's reservation is exactly MAXOPBLOCKS: one bitmap block), never more
  * than the log holds, nothing is left outstanding once the processes have exited, the kernel never
@@ -62,18 +63,25 @@ class TransactionLimitsTest {
         .ofMaxSize(3);
   }
 
-  @Property(tries = 20)
+  /** The largest sbrk a stock-layout case asks for, leaving room for the program's pages. */
+  private static final int STOCK_MAX_KIB = 220;
+
+  @Property(tries = 30)
   void everyTransactionStaysWithinItsReservation(
-      @ForAll @IntRange(min = 1, max = 1600) int imageKiB,
+      @ForAll @IntRange(min = 1, max = 1600) int sizeKiB,
       @ForAll boolean overwrite,
+      @ForAll boolean stockLayout,
       @ForAll @IntRange(min = 0, max = 20_000) int delay,
       @ForAll("writers") List<Writer> writers) {
+    // A stock-layout file holds at most 268 KiB: the image (the program's pages too) must fit.
+    int imageKiB = stockLayout ? 1 + sizeKiB % STOCK_MAX_KIB : sizeKiB;
     Map<String, byte[]> files = new HashMap<>();
     files.put("ck", checkpointer(imageKiB << 10, overwrite, delay));
     for (int i = 0; i < writers.size(); i++) {
       files.put("w" + i, writer("/out" + i, writers.get(i)));
     }
-    MemoryBlockDevice disk = Disks.withFiles(files);
+    MemoryBlockDevice disk =
+        stockLayout ? Disks.stockWithFiles(Disks.LAW_BLOCKS, files) : Disks.withFiles(files);
     Machine m = Machines.runner(disk, Machines.LAWS);
     List<Log.Commit> commits = new ArrayList<>();
     m.log().setCommitListener(commits::add);
@@ -98,6 +106,7 @@ class TransactionLimitsTest {
     assertThat(Fsck.check(disk).violations()).isEmpty();
 
     Statistics.label("image").collect(imageKiB > 1024 ? "over 1 MiB" : "at most 1 MiB");
+    Statistics.label("layout").collect(stockLayout ? "stock" : "big files");
     Statistics.label("writers").collect(writers.isEmpty() ? "none" : "concurrent");
     Statistics.label("overwrite").collect(overwrite);
     // A write chunk of 3 data blocks that also allocates an index block logs 6 (with the
@@ -105,6 +114,8 @@ class TransactionLimitsTest {
     Statistics.label("fullest commit").collect(most >= 6 ? "6 or more blocks" : "fewer");
     Statistics.label("image").coverage(c -> c.check("over 1 MiB").count(n -> n >= 1));
     Statistics.label("writers").coverage(c -> c.check("concurrent").percentage(p -> p >= 30));
+    Statistics.label("layout").coverage(c -> c.check("stock").percentage(p -> p >= 30));
+    Statistics.label("layout").coverage(c -> c.check("big files").percentage(p -> p >= 30));
     Statistics.label("overwrite").coverage(c -> c.check(true).count(n -> n >= 1));
     Statistics.label("fullest commit")
         .coverage(c -> c.check("6 or more blocks").count(n -> n >= 1));
