@@ -12,24 +12,19 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.SortedMap;
-import java.util.TreeMap;
 import xv6ckpt.emulator.disk.FaultInjectingBlockDevice;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
 import xv6ckpt.harness.rig.Disks;
 import xv6ckpt.harness.rig.Machines;
-import xv6ckpt.harness.rig.UserPages;
+import xv6ckpt.harness.rig.Observe;
 import xv6ckpt.kernel.Machine;
-import xv6ckpt.kernel.OpenFile;
 import xv6ckpt.kernel.Process;
-import xv6ckpt.kernel.Restart;
 import xv6ckpt.kernel.fs.Fsck;
 import xv6ckpt.kernel.fs.Mkfs;
 import xv6ckpt.specs.CheckpointModel;
 import xv6ckpt.specs.CheckpointModel.CheckpointResult;
 import xv6ckpt.specs.Image;
 import xv6ckpt.specs.ImageCodec;
-import xv6ckpt.specs.ModelFile;
 import xv6ckpt.specs.ModelProcess;
 import xv6ckpt.specs.Xv6;
 import xv6ckpt.testkit.UserProgram;
@@ -271,13 +266,13 @@ public final class CheckpointWriterTarget implements FuzzTarget {
     long result = r[A0];
     // The caller as it stood at its ecall (the call changed only a0 and pc); its a0 was the pid
     // argument: 0, its own pid (getpid's result), or the child's, which the program keeps in s1.
-    ModelProcess after = observe(m, c);
+    ModelProcess after = Observe.process(m, c);
     int pid = s.mode() == Mode.SELF_ZERO ? 0 : s.self() ? caller : (int) pidArg;
     ModelProcess atEcall = withRegs(after, after.regs().with(A0, pid).withPc(r[32] - 4));
     List<ModelProcess> others = new ArrayList<>();
     for (Process q : m.proc().live()) {
       if (q.pid() != caller) {
-        others.add(observe(m, q));
+        others.add(Observe.process(m, q));
       }
     }
     Optional<byte[]> now = Disks.readFile(m, s.path());
@@ -547,58 +542,6 @@ public final class CheckpointWriterTarget implements FuzzTarget {
   }
 
   // ---------------------------------------------------------------- observing
-
-  /** A process as the model sees it, by the harness's own page walk and the kernel's facts. */
-  static ModelProcess observe(Machine m, Process p) {
-    long[] r = m.userRegisters(p);
-    SortedMap<Integer, ModelFile> files = new TreeMap<>();
-    for (int fd = 0; fd < Xv6.NOFILE; fd++) {
-      OpenFile f = p.openFile(fd);
-      if (f != null) {
-        files.put(fd, modelFile(f));
-      }
-    }
-    boolean zombie = p.state() == Process.State.ZOMBIE;
-    return new ModelProcess(
-        p.pid(),
-        p.name(),
-        ModelProcess.State.valueOf(p.state().name()),
-        p.size(),
-        zombie ? List.of() : UserPages.pages(m.memory(), p.pagetable(), p.size()),
-        Image.Registers.of(Arrays.copyOfRange(r, 1, 32), r[32]),
-        files,
-        inSyscall(m, p, r));
-  }
-
-  private static ModelFile modelFile(OpenFile f) {
-    return switch (f.type()) {
-      case INODE ->
-          new ModelFile.InodeFile(f.path(), f.inum(), f.offset(), f.readable(), f.writable());
-      case DEVICE ->
-          f.major() == Xv6.CONSOLE
-              ? new ModelFile.Console(f.readable(), f.writable())
-              : new ModelFile.Device(f.major(), f.readable(), f.writable());
-      default -> new ModelFile.Pipe(f.readable(), f.writable());
-    };
-  }
-
-  /** The call p is inside (SLEEPING, or woken with a restart state), from its registers. */
-  private static Image.SyscallRestart inSyscall(Machine m, Process p, long[] r) {
-    if (p.state() != Process.State.SLEEPING && p.restart() == null) {
-      return Image.SyscallRestart.NONE;
-    }
-    List<Long> args = new ArrayList<>();
-    for (int i = A0; i < A0 + 6; i++) {
-      args.add(r[i]);
-    }
-    long progress = 0;
-    if (r[17] == Xv6.SYS_sleep && p.restart() instanceof Restart.Sleep sl) {
-      progress = Math.max(0, (int) r[A0]) - (sl.until() - m.ticks());
-    } else if (r[17] == Xv6.SYS_read && p.restart() instanceof Restart.Transfer t) {
-      progress = t.done();
-    }
-    return new Image.SyscallRestart((int) r[17], args, progress);
-  }
 
   private static ModelProcess withRegs(ModelProcess p, Image.Registers r) {
     return new ModelProcess(

@@ -10,15 +10,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import xv6ckpt.emulator.asm.Assembler;
 import xv6ckpt.emulator.asm.Elf64Writer;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
 import xv6ckpt.harness.rig.Disks;
 import xv6ckpt.harness.rig.Machines;
+import xv6ckpt.harness.rig.Observe;
 import xv6ckpt.harness.rig.UserPages;
 import xv6ckpt.kernel.Machine;
-import xv6ckpt.kernel.OpenFile;
 import xv6ckpt.kernel.Process;
 import xv6ckpt.kernel.fs.Dinode;
 import xv6ckpt.kernel.fs.FsFormat;
@@ -26,7 +25,6 @@ import xv6ckpt.kernel.fs.Mkfs;
 import xv6ckpt.kernel.fs.Superblock;
 import xv6ckpt.specs.FileView;
 import xv6ckpt.specs.Image;
-import xv6ckpt.specs.ModelFile;
 import xv6ckpt.specs.ModelProcess;
 import xv6ckpt.specs.Xv6;
 import xv6ckpt.testkit.Xv6Abi;
@@ -274,13 +272,6 @@ final class RestoreRig {
   Observed observe(Process p) {
     long[] r = m.userRegisters(p);
     long[] x = Arrays.copyOfRange(r, 1, 32);
-    TreeMap<Integer, ModelFile> files = new TreeMap<>();
-    for (int fd = 0; fd < Xv6.NOFILE; fd++) {
-      OpenFile f = p.openFile(fd);
-      if (f != null) {
-        files.put(fd, modelFile(f));
-      }
-    }
     UserPages.Tree tree = UserPages.tree(m.memory(), p.pagetable());
     return new Observed(
         new ModelProcess(
@@ -290,21 +281,8 @@ final class RestoreRig {
             p.size(),
             tree.leaves(),
             Image.Registers.of(x, r[32]),
-            files,
+            Observe.files(p),
             Image.SyscallRestart.NONE),
         tree.tablePages());
-  }
-
-  private static ModelFile modelFile(OpenFile f) {
-    if (f.type() == OpenFile.Type.INODE) {
-      return new ModelFile.InodeFile(f.path(), f.inum(), f.offset(), f.readable(), f.writable());
-    }
-    if (f.type() == OpenFile.Type.DEVICE && f.major() == Xv6.CONSOLE) {
-      return new ModelFile.Console(f.readable(), f.writable());
-    }
-    if (f.type() == OpenFile.Type.DEVICE) {
-      return new ModelFile.Device(f.major(), f.readable(), f.writable());
-    }
-    return new ModelFile.Pipe(f.readable(), f.writable());
   }
 }
