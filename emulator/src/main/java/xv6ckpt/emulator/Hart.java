@@ -376,6 +376,7 @@ public final class Hart {
             idx = r; // interpret from here (not the translation again: it just left here)
           }
         }
+        curPage = page;
         curBlen = blen;
         curHeat = code == page.code ? page.heat : scratch.heat;
         curPageVa = pageVa;
@@ -383,6 +384,12 @@ public final class Hart {
         int why = interpret(code, idx);
         idx = exitIdx;
         left = exitLeft;
+        if (curBlen != blen) { // interpret went on into another page (or back, from scratch)
+          page = curPage;
+          code = page.code;
+          blen = page.blen;
+          pageVa = curPageVa;
+        }
         long d = code[idx];
         pc = pageVa + (idx << 1);
         switch (why) {
@@ -528,7 +535,12 @@ public final class Hart {
 
   long exitPc;
 
-  /** Block lengths, heat and virtual page of the code interpret() runs (off its registers). */
+  /**
+   * The decoded page, block lengths, heat and virtual page of the code interpret() runs (off its
+   * registers). interpret() changes them when it goes on into another page.
+   */
+  private DecodedPage curPage;
+
   private int[] curBlen;
 
   private int[] curHeat;
@@ -565,6 +577,8 @@ public final class Hart {
     System.arraycopy(this.x, 0, x, 0, 32);
     final byte[] ram = this.ram;
     final long[] tlb = dtlb.slots;
+    final long[] fetchTlb = itlb.slots;
+    final DecodedPage[] decoded = memory.decoded;
     block:
     for (; ; ) {
       // Charge the block; run its n instructions plus the slot after them, which is either
@@ -837,7 +851,7 @@ public final class Hart {
                 continue block;
               }
               exitPc = pageVa + (idx << 1) + (d >> 32);
-              return exit(x, EXIT_JUMP, idx);
+              break; // to another page: below
             }
           case RvI.AUIPC:
             x[(w >>> 7) & 63] = pageVa + (idx << 1) + (d >> 32);
@@ -856,7 +870,7 @@ public final class Hart {
                 continue block;
               }
               exitPc = here + (d >> 32);
-              return exit(x, EXIT_JUMP, idx);
+              break; // to another page: below
             }
           case RvI.JALR:
             {
@@ -872,19 +886,61 @@ public final class Hart {
                 continue block;
               }
               exitPc = target;
-              return exit(x, EXIT_JUMP, idx);
+              break; // to another page: below
             }
           case RvI.FENCE_I:
             exitPc = pageVa + ((idx + (w >>> 30)) << 1); // look the next instruction up afresh
             return exit(x, EXIT_JUMP, idx);
           case RvI.ECALL:
           case RvI.EBREAK:
-          case Decoder.ILLEGAL:
             return exit(x, EXIT_TRAP, idx);
+          case Decoder.ILLEGAL:
+            if (privileged != null && performedHere(x, d)) {
+              idx += w >>> 30; // retired; it ended its block
+              continue block;
+            }
+            return exit(x, EXIT_TRAP, idx);
+
+          // ====================================================== A
+          case RvA.ATOMIC:
+            {
+              // An AMO whose page has a store-TLB entry: that entry promises write (so read)
+              // permission, A and D set, a dirty page without code or reservation, so the access
+              // needs none of the slow path's bookkeeping. LR, SC, misaligned: the slow path.
+              int f = (int) (d >> 32); // funct5 | DOUBLE
+              int f5 = f & 0x1F;
+              long va = x[(w >>> 13) & 31];
+              long vpn = va >>> 12;
+              int e = Tlb.entry(vpn);
+              boolean dbl = (f & RvA.DOUBLE) != 0;
+              if (f5 == RvA.LR
+                  || f5 == RvA.SC
+                  || (va & (dbl ? 7 : 3)) != 0
+                  || tlb[e + Tlb.STORE_TAG] != vpn) {
+                return exit(x, EXIT_SLOW, idx);
+              }
+              int o = (int) tlb[e + Tlb.STORE_BASE] + ((int) va & 0xFFF);
+              long src = x[(w >>> 18) & 31];
+              long old;
+              if (dbl) {
+                old = (long) LONG.get(ram, o);
+                LONG.set(ram, o, RvA.operate(f5, old, src, 8));
+              } else {
+                old = (int) INT.get(ram, o);
+                INT.set(ram, o, (int) RvA.operate(f5, old, (int) src, 4));
+              }
+              x[(w >>> 7) & 63] = old;
+              idx += w >>> 30;
+              continue;
+            }
 
           // ====================================================== Zicsr
           case Zicsr.RDCOUNTER:
             if (system) {
+              if (privileged != null && performedHere(x, d)) {
+                idx += w >>> 30; // retired; it ended its block
+                continue block;
+              }
               return exit(x, EXIT_TRAP, idx); // time and counter enables are the caller's
             }
             // Ends its block, so all before it retired.
@@ -895,18 +951,52 @@ public final class Hart {
           // ====================================================== pseudo-operations
           case Decoder.PAGE_EXIT:
             exitPc = pageVa + (idx << 1);
-            return exit(x, EXIT_JUMP, idx);
+            break; // the next page: below
           case Decoder.CROSS:
             if (exitLeft == 0) { // the budget ended with the block before: stop before fetching
               return exit(x, EXIT_TIMER, idx);
             }
             return exit(x, EXIT_SLOW, idx);
-          default: // LOAD or STORE that missed, A: slow paths
+          default: // LOAD or STORE that missed: slow paths
             return exit(x, EXIT_SLOW, idx);
         }
+        // -------------------------------------------------------------- into another page
+        // A jump or the fall-through left the page for exitPc: go on there if the fetch TLB and
+        // the decode cache already hold it and the slot is not hot (a hot slot goes back to run(),
+        // which looks for its translation); else run() fetches it.
+        final long target = exitPc;
+        final long vpn = target >>> 12;
+        final int e = Tlb.entry(vpn);
+        if (fetchTlb[e + Tlb.LOAD_TAG] == vpn) {
+          final DecodedPage next = decoded[(int) fetchTlb[e + Tlb.LOAD_BASE] >>> 12];
+          final int t = (int) (target & 0xFFF) >>> 1;
+          if (next != null && ++next.heat[t] <= hotLimit) {
+            code = next.code;
+            curPage = next;
+            curBlen = next.blen;
+            curHeat = next.heat;
+            curPageVa = target & ~0xFFFL;
+            idx = t;
+            continue block;
+          }
+        }
+        return exit(x, EXIT_JUMP, idx);
       }
       return exit(x, EXIT_TIMER, idx); // only a block cut short by the budget gets here
     }
+  }
+
+  /**
+   * From interpret(): offers the privileged instruction {@code d}, which ends its block, to the
+   * fast path with the registers in place; true if it was performed (it then has retired).
+   */
+  private boolean performedHere(long[] x, long d) {
+    System.arraycopy(x, 0, this.x, 0, 32);
+    if (!performedInRun(d, runBudget - exitLeft - 1)) {
+      return false; // nothing changed: interpret() exits with its registers
+    }
+    System.arraycopy(this.x, 1, x, 1, 31);
+    return true;
   }
 
   /**

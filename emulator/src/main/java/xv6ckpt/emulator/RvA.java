@@ -147,8 +147,11 @@ final class RvA {
     return true;
   }
 
-  /** The AMO's new memory value; for .W both operands arrive sign-extended from 32 bits. */
-  private static long operate(int f5, long old, long src, int size) {
+  /**
+   * The AMO's new memory value; for .W both operands arrive sign-extended from 32 bits. Also used
+   * by the hart's fast path for AMOs that hit the store TLB.
+   */
+  static long operate(int f5, long old, long src, int size) {
     switch (f5) {
       case AMOSWAP:
         return src;

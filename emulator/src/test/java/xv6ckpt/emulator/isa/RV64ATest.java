@@ -256,6 +256,42 @@ class RV64ATest {
     }
   }
 
+  /**
+   * An AMO after a store to its page in the same run: the store fills the store TLB, and the AMO is
+   * then performed by the interpreter's fast path, not the slow path (as xv6's spinlocks run).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("amos")
+  void amoAfterAStoreToItsPage(
+      String name, Amo w, Amo d, LongBinaryOperator ref64, LongBinaryOperator ref32) {
+    Assembler a = Rig.asm().sd(ZERO, 0, A5);
+    d.emit(a, A0, A2, A1, Ordering.NONE);
+    w.emit(a, A3, A2, A4, Ordering.NONE);
+    d.emit(a, A2, A2, A1, Ordering.NONE); // rd == rs2: rd gets the old value
+    a.ebreak();
+    Rig r = Rig.of(a);
+    for (long m : AMO_VALUES) {
+      for (long v : AMO_VALUES) {
+        r.poke64(DATA, m);
+        r.poke64(DATA + 8, (m << 32) | 0x89ab_cdefL); // .W on the upper half
+        r.set(A1, DATA).set(A2, v).set(A4, DATA + 12).set(A5, DATA + 24);
+        r.runTo(BASE + 16);
+        String what = name + " mem " + Rig.hex(m) + " rs2 " + Rig.hex(v);
+        long once = ref64.applyAsLong(m, v);
+        assertWithMessage(what + ": .d rd").that(r.x(A0)).isEqualTo(m);
+        assertWithMessage(what + ": .w rd").that(r.x(A3)).isEqualTo((long) (int) m);
+        assertWithMessage(what + ": second .d rd").that(r.x(A2)).isEqualTo(once);
+        assertWithMessage(what + ": .d memory")
+            .that(r.peek64(DATA))
+            .isEqualTo(ref64.applyAsLong(once, v));
+        long word = ref32.applyAsLong(m, v) & 0xffff_ffffL;
+        assertWithMessage(what + ": .w memory")
+            .that(r.peek64(DATA + 8))
+            .isEqualTo(word << 32 | 0x89ab_cdefL);
+      }
+    }
+  }
+
   @ParameterizedTest(name = "{0}.d")
   @MethodSource("amos")
   void amoAliasing(String name, Amo w, Amo d, LongBinaryOperator ref64, LongBinaryOperator ref32) {
