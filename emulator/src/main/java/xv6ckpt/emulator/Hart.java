@@ -1305,7 +1305,7 @@ public final class Hart {
    * The store-TLB promise: page already dirty, not known to be zero, no decoded code, no
    * reservation (a store hitting the entry then changes nothing the memory keeps track of).
    */
-  private void maybeFillStoreTlb(long vpn, int pageBase) {
+  void maybeFillStoreTlb(long vpn, int pageBase) {
     int page = pageBase >>> 12;
     boolean reserved = resSize != 0 && (resOff >>> 12) == page;
     if (memory.isDirty(page)

@@ -143,6 +143,7 @@ final class RvA {
     long old = size == 4 ? (int) raw : raw; // .W: both operands sign-extended from 32 bits
     long operand = size == 4 ? (int) src : src;
     hart.writeRam(o, size, operate(f5, old, operand, size));
+    hart.maybeFillStoreTlb(va >>> 12, o & ~0xFFF); // the next AMO on this page (a lock) is fast
     x[Insn.rd(d)] = old;
     return true;
   }
