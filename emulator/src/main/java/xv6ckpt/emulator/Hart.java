@@ -903,36 +903,11 @@ public final class Hart {
 
           // ====================================================== A
           case RvA.ATOMIC:
-            {
-              // An AMO whose page has a store-TLB entry: that entry promises write (so read)
-              // permission, A and D set, a dirty page without code or reservation, so the access
-              // needs none of the slow path's bookkeeping. LR, SC, misaligned: the slow path.
-              int f = (int) (d >> 32); // funct5 | DOUBLE
-              int f5 = f & 0x1F;
-              long va = x[(w >>> 13) & 31];
-              long vpn = va >>> 12;
-              int e = Tlb.entry(vpn);
-              boolean dbl = (f & RvA.DOUBLE) != 0;
-              if (f5 == RvA.LR
-                  || f5 == RvA.SC
-                  || (va & (dbl ? 7 : 3)) != 0
-                  || tlb[e + Tlb.STORE_TAG] != vpn) {
-                return exit(x, EXIT_SLOW, idx);
-              }
-              int o = (int) tlb[e + Tlb.STORE_BASE] + ((int) va & 0xFFF);
-              long src = x[(w >>> 18) & 31];
-              long old;
-              if (dbl) {
-                old = (long) LONG.get(ram, o);
-                LONG.set(ram, o, RvA.operate(f5, old, src, 8));
-              } else {
-                old = (int) INT.get(ram, o);
-                INT.set(ram, o, (int) RvA.operate(f5, old, (int) src, 4));
-              }
-              x[(w >>> 7) & 63] = old;
+            if (amoHere(x, d)) {
               idx += w >>> 30;
               continue;
             }
+            return exit(x, EXIT_SLOW, idx);
 
           // ====================================================== Zicsr
           case Zicsr.RDCOUNTER:
@@ -984,6 +959,41 @@ public final class Hart {
       }
       return exit(x, EXIT_TIMER, idx); // only a block cut short by the budget gets here
     }
+  }
+
+  /**
+   * From interpret(): performs the atomic {@code d} if it is an AMO whose page has a store-TLB
+   * entry and returns true; else changes nothing and returns false (the slow path runs it). That
+   * entry promises write (so read) permission, A and D set, and a dirty page without code or
+   * reservation, so the access needs none of the slow path's bookkeeping. A method of its own: a
+   * call site user programs never reach is not inlined, so interpret() stays small for the JIT.
+   */
+  private boolean amoHere(long[] x, long d) {
+    int w = (int) d;
+    int f = (int) (d >> 32); // funct5 | DOUBLE
+    int f5 = f & 0x1F;
+    long va = x[(w >>> 13) & 31];
+    long vpn = va >>> 12;
+    int e = Tlb.entry(vpn);
+    boolean dbl = (f & RvA.DOUBLE) != 0;
+    long[] tlb = dtlb.slots;
+    if (f5 == RvA.LR
+        || f5 == RvA.SC
+        || (va & (dbl ? 7 : 3)) != 0
+        || tlb[e + Tlb.STORE_TAG] != vpn) {
+      return false;
+    }
+    int o = (int) tlb[e + Tlb.STORE_BASE] + ((int) va & 0xFFF);
+    long src = x[(w >>> 18) & 31];
+    long old = dbl ? (long) LONG.get(ram, o) : (int) INT.get(ram, o);
+    long v = RvA.operate(f5, old, dbl ? src : (int) src, dbl ? 8 : 4);
+    if (dbl) {
+      LONG.set(ram, o, v);
+    } else {
+      INT.set(ram, o, (int) v);
+    }
+    x[(w >>> 7) & 63] = old;
+    return true;
   }
 
   /**
