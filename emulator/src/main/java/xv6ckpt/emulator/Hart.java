@@ -557,9 +557,13 @@ public final class Hart {
   }
 
   /**
-   * The hot loop: runs instructions from one decoded page until one needs what only {@link #run}
-   * does. Makes no calls (the JIT then keeps its state in registers). Invariants: the next
-   * instruction is slot {@code idx} of {@code code}, whose virtual page starts at {@link
+   * The hot loop: runs instructions from decoded pages until one needs what only {@link #run} does.
+   * A jump (or the fall-through) to a page that the fetch TLB and the decode cache already hold
+   * goes on inside it ({@link #curPage} and the fields beside it change); a hot target goes back to
+   * run() for its translation. Its ordinary instructions make no calls (the JIT then keeps its
+   * state in registers); only AMOs ({@link #amoHere}) and, in system mode, privileged instructions
+   * ({@link #performedHere}) call out, on paths user programs seldom or never take. Invariants: the
+   * next instruction is slot {@code idx} of {@code code}, whose virtual page starts at {@link
    * #curPageVa} (pc = pageVa + 2 idx, computed only when needed); {@link #exitLeft} is the budget
    * not yet charged; on entering a block its {@link #curBlen}[idx] instructions are charged at
    * once.
