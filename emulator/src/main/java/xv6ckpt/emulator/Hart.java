@@ -376,6 +376,7 @@ public final class Hart {
             idx = r; // interpret from here (not the translation again: it just left here)
           }
         }
+        curPage = page;
         curBlen = blen;
         curHeat = code == page.code ? page.heat : scratch.heat;
         curPageVa = pageVa;
@@ -383,6 +384,12 @@ public final class Hart {
         int why = interpret(code, idx);
         idx = exitIdx;
         left = exitLeft;
+        if (curBlen != blen) { // interpret went on into another page (or back, from scratch)
+          page = curPage;
+          code = page.code;
+          blen = page.blen;
+          pageVa = curPageVa;
+        }
         long d = code[idx];
         pc = pageVa + (idx << 1);
         switch (why) {
@@ -528,7 +535,12 @@ public final class Hart {
 
   long exitPc;
 
-  /** Block lengths, heat and virtual page of the code interpret() runs (off its registers). */
+  /**
+   * The decoded page, block lengths, heat and virtual page of the code interpret() runs (off its
+   * registers). interpret() changes them when it goes on into another page.
+   */
+  private DecodedPage curPage;
+
   private int[] curBlen;
 
   private int[] curHeat;
@@ -545,9 +557,13 @@ public final class Hart {
   }
 
   /**
-   * The hot loop: runs instructions from one decoded page until one needs what only {@link #run}
-   * does. Makes no calls (the JIT then keeps its state in registers). Invariants: the next
-   * instruction is slot {@code idx} of {@code code}, whose virtual page starts at {@link
+   * The hot loop: runs instructions from decoded pages until one needs what only {@link #run} does.
+   * A jump (or the fall-through) to a page that the fetch TLB and the decode cache already hold
+   * goes on inside it ({@link #curPage} and the fields beside it change); a hot target goes back to
+   * run() for its translation. Its ordinary instructions make no calls (the JIT then keeps its
+   * state in registers); only AMOs ({@link #amoHere}) and, in system mode, privileged instructions
+   * ({@link #performedHere}) call out, on paths user programs seldom or never take. Invariants: the
+   * next instruction is slot {@code idx} of {@code code}, whose virtual page starts at {@link
    * #curPageVa} (pc = pageVa + 2 idx, computed only when needed); {@link #exitLeft} is the budget
    * not yet charged; on entering a block its {@link #curBlen}[idx] instructions are charged at
    * once.
@@ -565,6 +581,8 @@ public final class Hart {
     System.arraycopy(this.x, 0, x, 0, 32);
     final byte[] ram = this.ram;
     final long[] tlb = dtlb.slots;
+    final long[] fetchTlb = itlb.slots;
+    final DecodedPage[] decoded = memory.decoded;
     block:
     for (; ; ) {
       // Charge the block; run its n instructions plus the slot after them, which is either
@@ -837,7 +855,7 @@ public final class Hart {
                 continue block;
               }
               exitPc = pageVa + (idx << 1) + (d >> 32);
-              return exit(x, EXIT_JUMP, idx);
+              break; // to another page: below
             }
           case RvI.AUIPC:
             x[(w >>> 7) & 63] = pageVa + (idx << 1) + (d >> 32);
@@ -856,7 +874,7 @@ public final class Hart {
                 continue block;
               }
               exitPc = here + (d >> 32);
-              return exit(x, EXIT_JUMP, idx);
+              break; // to another page: below
             }
           case RvI.JALR:
             {
@@ -872,19 +890,36 @@ public final class Hart {
                 continue block;
               }
               exitPc = target;
-              return exit(x, EXIT_JUMP, idx);
+              break; // to another page: below
             }
           case RvI.FENCE_I:
             exitPc = pageVa + ((idx + (w >>> 30)) << 1); // look the next instruction up afresh
             return exit(x, EXIT_JUMP, idx);
           case RvI.ECALL:
           case RvI.EBREAK:
-          case Decoder.ILLEGAL:
             return exit(x, EXIT_TRAP, idx);
+          case Decoder.ILLEGAL:
+            if (privileged != null && performedHere(x, d)) {
+              idx += w >>> 30; // retired; it ended its block
+              continue block;
+            }
+            return exit(x, EXIT_TRAP, idx);
+
+          // ====================================================== A
+          case RvA.ATOMIC:
+            if (amoHere(x, d)) {
+              idx += w >>> 30;
+              continue;
+            }
+            return exit(x, EXIT_SLOW, idx);
 
           // ====================================================== Zicsr
           case Zicsr.RDCOUNTER:
             if (system) {
+              if (privileged != null && performedHere(x, d)) {
+                idx += w >>> 30; // retired; it ended its block
+                continue block;
+              }
               return exit(x, EXIT_TRAP, idx); // time and counter enables are the caller's
             }
             // Ends its block, so all before it retired.
@@ -895,18 +930,87 @@ public final class Hart {
           // ====================================================== pseudo-operations
           case Decoder.PAGE_EXIT:
             exitPc = pageVa + (idx << 1);
-            return exit(x, EXIT_JUMP, idx);
+            break; // the next page: below
           case Decoder.CROSS:
             if (exitLeft == 0) { // the budget ended with the block before: stop before fetching
               return exit(x, EXIT_TIMER, idx);
             }
             return exit(x, EXIT_SLOW, idx);
-          default: // LOAD or STORE that missed, A: slow paths
+          default: // LOAD or STORE that missed: slow paths
             return exit(x, EXIT_SLOW, idx);
         }
+        // -------------------------------------------------------------- into another page
+        // A jump or the fall-through left the page for exitPc: go on there if the fetch TLB and
+        // the decode cache already hold it and the slot is not hot (a hot slot goes back to run(),
+        // which looks for its translation); else run() fetches it.
+        final long target = exitPc;
+        final long vpn = target >>> 12;
+        final int e = Tlb.entry(vpn);
+        if (fetchTlb[e + Tlb.LOAD_TAG] == vpn) {
+          final DecodedPage next = decoded[(int) fetchTlb[e + Tlb.LOAD_BASE] >>> 12];
+          final int t = (int) (target & 0xFFF) >>> 1;
+          if (next != null && ++next.heat[t] <= hotLimit) {
+            code = next.code;
+            curPage = next;
+            curBlen = next.blen;
+            curHeat = next.heat;
+            curPageVa = target & ~0xFFFL;
+            idx = t;
+            continue block;
+          }
+        }
+        return exit(x, EXIT_JUMP, idx);
       }
       return exit(x, EXIT_TIMER, idx); // only a block cut short by the budget gets here
     }
+  }
+
+  /**
+   * From interpret(): performs the atomic {@code d} if it is an AMO whose page has a store-TLB
+   * entry and returns true; else changes nothing and returns false (the slow path runs it). That
+   * entry promises write (so read) permission, A and D set, and a dirty page without code or
+   * reservation, so the access needs none of the slow path's bookkeeping. A method of its own: a
+   * call site user programs never reach is not inlined, so interpret() stays small for the JIT.
+   */
+  private boolean amoHere(long[] x, long d) {
+    int w = (int) d;
+    int f = (int) (d >> 32); // funct5 | DOUBLE
+    int f5 = f & 0x1F;
+    long va = x[(w >>> 13) & 31];
+    long vpn = va >>> 12;
+    int e = Tlb.entry(vpn);
+    boolean dbl = (f & RvA.DOUBLE) != 0;
+    long[] tlb = dtlb.slots;
+    if (f5 == RvA.LR
+        || f5 == RvA.SC
+        || (va & (dbl ? 7 : 3)) != 0
+        || tlb[e + Tlb.STORE_TAG] != vpn) {
+      return false;
+    }
+    int o = (int) tlb[e + Tlb.STORE_BASE] + ((int) va & 0xFFF);
+    long src = x[(w >>> 18) & 31];
+    long old = dbl ? (long) LONG.get(ram, o) : (int) INT.get(ram, o);
+    long v = RvA.operate(f5, old, dbl ? src : (int) src, dbl ? 8 : 4);
+    if (dbl) {
+      LONG.set(ram, o, v);
+    } else {
+      INT.set(ram, o, (int) v);
+    }
+    x[(w >>> 7) & 63] = old;
+    return true;
+  }
+
+  /**
+   * From interpret(): offers the privileged instruction {@code d}, which ends its block, to the
+   * fast path with the registers in place; true if it was performed (it then has retired).
+   */
+  private boolean performedHere(long[] x, long d) {
+    System.arraycopy(x, 0, this.x, 0, 32);
+    if (!performedInRun(d, runBudget - exitLeft - 1)) {
+      return false; // nothing changed: interpret() exits with its registers
+    }
+    System.arraycopy(this.x, 1, x, 1, 31);
+    return true;
   }
 
   /**
@@ -1215,7 +1319,7 @@ public final class Hart {
    * The store-TLB promise: page already dirty, not known to be zero, no decoded code, no
    * reservation (a store hitting the entry then changes nothing the memory keeps track of).
    */
-  private void maybeFillStoreTlb(long vpn, int pageBase) {
+  void maybeFillStoreTlb(long vpn, int pageBase) {
     int page = pageBase >>> 12;
     boolean reserved = resSize != 0 && (resOff >>> 12) == page;
     if (memory.isDirty(page)

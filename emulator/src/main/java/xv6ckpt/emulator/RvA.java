@@ -143,12 +143,16 @@ final class RvA {
     long old = size == 4 ? (int) raw : raw; // .W: both operands sign-extended from 32 bits
     long operand = size == 4 ? (int) src : src;
     hart.writeRam(o, size, operate(f5, old, operand, size));
+    hart.maybeFillStoreTlb(va >>> 12, o & ~0xFFF); // the next AMO on this page (a lock) is fast
     x[Insn.rd(d)] = old;
     return true;
   }
 
-  /** The AMO's new memory value; for .W both operands arrive sign-extended from 32 bits. */
-  private static long operate(int f5, long old, long src, int size) {
+  /**
+   * The AMO's new memory value; for .W both operands arrive sign-extended from 32 bits. Also used
+   * by the hart's fast path for AMOs that hit the store TLB.
+   */
+  static long operate(int f5, long old, long src, int size) {
     switch (f5) {
       case AMOSWAP:
         return src;

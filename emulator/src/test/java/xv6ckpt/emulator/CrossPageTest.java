@@ -37,6 +37,28 @@ class CrossPageTest {
     assertThat(m.hart.instret()).isEqualTo(2);
   }
 
+  /**
+   * A loop whose body runs across the page end (through a straddler) and branches back: the
+   * interpreter goes from page to page without leaving to the run loop once both are decoded, also
+   * from the scratch page that holds the straddler, and then calls into the first page.
+   */
+  @Test
+  void loopAcrossThePageEndThroughAStraddler() {
+    Machine m = twoPages(true);
+    m.code(P1 + 0xFFA, addi(5, 5, 1)); // 0x1FFA: loop head
+    straddle(m, addi(7, 7, 2)); // 0x1FFE..0x2001
+    m.code(P2 + 2, b(4, 5, 6, -8)); // 0x2002: blt x5, x6, 0x1FFA
+    m.code(P2 + 6, jal(1, 0x1800 - 0x2006)); // 0x2006: call 0x1800, on the first page
+    m.code(P1 + 0x800, ECALL); // 0x1800
+    m.hart.setPc(0x1FFA);
+    m.hart.setX(6, 10);
+    assertThat(m.hart.run(1000)).isEqualTo(new Trap.Ecall(0x1800));
+    assertThat(m.hart.x(5)).isEqualTo(10);
+    assertThat(m.hart.x(7)).isEqualTo(20);
+    assertThat(m.hart.x(1)).isEqualTo(0x200A); // the link is the second page's
+    assertThat(m.hart.instret()).isEqualTo(31);
+  }
+
   @Test
   void budgetCanStopJustBeforeAndAfterTheStraddler() {
     Machine m = twoPages(true);
