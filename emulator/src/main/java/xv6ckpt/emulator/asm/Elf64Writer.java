@@ -137,8 +137,17 @@ public final class Elf64Writer {
           out, nameIndex + 8, SHT_STRTAB, 0, 0, strtabOffset, strtab.length, 1, 0, 0, 0);
     }
     writeSectionHeader(
-        out, names.length - ".shstrtab\0".length(), SHT_STRTAB, 0, 0, namesOffset, names.length,
-        1, 0, 0, 0);
+        out,
+        names.length - ".shstrtab\0".length(),
+        SHT_STRTAB,
+        0,
+        0,
+        namesOffset,
+        names.length,
+        1,
+        0,
+        0,
+        0);
     return out.array();
   }
 

@@ -196,10 +196,9 @@ public final class Elf64 {
   public static final int SHN_LORESERVE = 0xff00;
 
   /**
-   * One named symbol. {@code inCode}: defined in a section that holds instructions
-   * (SHF_EXECINSTR), so an address after it may belong to it even if its size is 0 (assembly labels
-   * such as xv6's {@code kernelvec} have no size), up to {@code sectionEnd}, the end address of
-   * its section.
+   * One named symbol. {@code inCode}: defined in a section that holds instructions (SHF_EXECINSTR),
+   * so an address after it may belong to it even if its size is 0 (assembly labels such as xv6's
+   * {@code kernelvec} have no size), up to {@code sectionEnd}, the end address of its section.
    */
   public record Symbol(
       String name, long value, long size, int type, int bind, boolean inCode, long sectionEnd) {
@@ -218,8 +217,8 @@ public final class Elf64 {
   }
 
   /**
-   * The named function, object and untyped symbols of an executable (sections, files and unnamed
-   * or undefined entries left out), sorted by address. Empty for a stripped file.
+   * The named function, object and untyped symbols of an executable (sections, files and unnamed or
+   * undefined entries left out), sorted by address. Empty for a stripped file.
    */
   public static final class SymbolTable {
     private final List<Symbol> symbols;
@@ -236,8 +235,7 @@ public final class Elf64 {
       for (Symbol s : sorted) {
         byName.putIfAbsent(s.name(), s); // the first by address wins among duplicate locals
       }
-      List<Symbol> c =
-          sorted.stream().filter(s -> s.inCode() && s.type() != STT_OBJECT).toList();
+      List<Symbol> c = sorted.stream().filter(s -> s.inCode() && s.type() != STT_OBJECT).toList();
       code = c.toArray(new Symbol[0]);
       codeStarts = c.stream().mapToLong(Symbol::value).toArray();
     }
