@@ -781,7 +781,7 @@ final class Translator {
 
     /** Records a transfer to pageVa + {@code off} if the hart has a recorder. */
     private void coverage(long off) {
-      Label off_ = new Label();
+      Label done = new Label();
       mv.visitVarInsn(ALOAD, H);
       mv.visitFieldInsn(GETFIELD, HART, "coverage", "L" + RECORDER + ";");
       mv.visitInsn(DUP);
@@ -791,10 +791,10 @@ final class Translator {
       lconst(off);
       mv.visitInsn(LADD);
       mv.visitMethodInsn(INVOKEVIRTUAL, RECORDER, "transfer", "(J)V", false);
-      mv.visitJumpInsn(GOTO, off_);
+      mv.visitJumpInsn(GOTO, done);
       mv.visitLabel(none);
       mv.visitInsn(POP);
-      mv.visitLabel(off_);
+      mv.visitLabel(done);
     }
 
     /** Records a transfer to the address in local VA if the hart has a recorder. */

@@ -391,8 +391,8 @@ public final class Elf64 {
         continue; // sections, files, TLS and undefined references name no address here
       }
       String symName = string(b, strtab, bb.getInt(o), name + " entry " + k);
-      if (symName.isEmpty()) {
-        continue;
+      if (symName.isEmpty() || symName.charAt(0) == '$') {
+        continue; // '$x...'/'$d': the RISC-V psABI's mapping symbols, not names of code
       }
       Section home = shndx < SHN_LORESERVE && shndx < sections.size() ? sections.get(shndx) : null;
       boolean inCode = home != null && (home.flags() & SHF_EXECINSTR) != 0;

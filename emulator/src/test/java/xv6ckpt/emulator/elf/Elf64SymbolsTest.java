@@ -28,6 +28,7 @@ class Elf64SymbolsTest {
         .symbol("helper", TEXT + 0x20, 0x10, Elf64Writer.STT_FUNC)
         .symbol("vec", TEXT + 0x40, 0, Elf64Writer.STT_NOTYPE)
         .symbol("kmem", DATA, 16, Elf64Writer.STT_OBJECT)
+        .symbol("$xrv64i2p1", TEXT + 0x30, 0, Elf64Writer.STT_NOTYPE) // a mapping symbol
         .write();
   }
 
@@ -38,12 +39,12 @@ class Elf64SymbolsTest {
   @Test
   void namesFunctionsLabelsAndObjects() throws ElfException {
     SymbolTable t = Elf64.symbols(kernel());
-    assertThat(t.all()).hasSize(4);
+    assertThat(t.all()).hasSize(4); // the mapping symbol is not a name
     assertThat(fn(t, TEXT)).hasValue("main");
     assertThat(fn(t, TEXT + 0x1e)).hasValue("main");
     assertThat(fn(t, TEXT + 0x20)).hasValue("helper");
     assertThat(fn(t, TEXT + 0x2f)).hasValue("helper");
-    assertThat(fn(t, TEXT + 0x30)).isEmpty(); // after helper, before vec: unnamed
+    assertThat(fn(t, TEXT + 0x30)).isEmpty(); // after helper, before vec: unnamed, not "$x..."
     assertThat(fn(t, TEXT + 0x40)).hasValue("vec");
     assertThat(fn(t, TEXT + 0x5e)).hasValue("vec"); // a label runs to its section's end
     assertThat(fn(t, TEXT + 0x60)).isEmpty();
