@@ -213,6 +213,17 @@ public final class Hart {
     flushTlbs();
   }
 
+  // ---- guest coverage (issue 13): null = off; read by translated code too (Translator.coverage)
+  xv6ckpt.emulator.cov.EdgeRecorder coverage;
+
+  /**
+   * Records every retired control transfer (branch taken or not, JAL, JALR) into {@code r}, or
+   * nothing when null (the default). See {@link xv6ckpt.emulator.cov.EdgeMap}.
+   */
+  public void setCoverage(xv6ckpt.emulator.cov.EdgeRecorder r) {
+    coverage = r;
+  }
+
   /**
    * Turns the translation tier on or off ({@link Translator}; default on, or as the system property
    * {@value Translator#PROPERTY} says). Not architectural: a run has the same instructions,
@@ -583,6 +594,7 @@ public final class Hart {
     final long[] tlb = dtlb.slots;
     final long[] fetchTlb = itlb.slots;
     final DecodedPage[] decoded = memory.decoded;
+    final xv6ckpt.emulator.cov.EdgeRecorder cov = coverage; // [coverage] null when off
     block:
     for (; ; ) {
       // Charge the block; run its n instructions plus the slot after them, which is either
@@ -610,26 +622,32 @@ public final class Hart {
           case RvI.BEQ:
             if (x[(w >>> 13) & 31] == x[(w >>> 18) & 31]) break; // taken: below
             idx += w >>> 30;
+            if (cov != null) cov.transfer(curPageVa + (idx << 1)); // [coverage] fall-through
             continue block;
           case RvI.BNE:
             if (x[(w >>> 13) & 31] != x[(w >>> 18) & 31]) break; // taken: below
             idx += w >>> 30;
+            if (cov != null) cov.transfer(curPageVa + (idx << 1)); // [coverage] fall-through
             continue block;
           case RvI.BLT:
             if (x[(w >>> 13) & 31] < x[(w >>> 18) & 31]) break; // taken: below
             idx += w >>> 30;
+            if (cov != null) cov.transfer(curPageVa + (idx << 1)); // [coverage] fall-through
             continue block;
           case RvI.BGE:
             if (x[(w >>> 13) & 31] >= x[(w >>> 18) & 31]) break; // taken: below
             idx += w >>> 30;
+            if (cov != null) cov.transfer(curPageVa + (idx << 1)); // [coverage] fall-through
             continue block;
           case RvI.BLTU:
             if (Long.compareUnsigned(x[(w >>> 13) & 31], x[(w >>> 18) & 31]) < 0) break;
             idx += w >>> 30;
+            if (cov != null) cov.transfer(curPageVa + (idx << 1)); // [coverage] fall-through
             continue block;
           case RvI.BGEU:
             if (Long.compareUnsigned(x[(w >>> 13) & 31], x[(w >>> 18) & 31]) >= 0) break;
             idx += w >>> 30;
+            if (cov != null) cov.transfer(curPageVa + (idx << 1)); // [coverage] fall-through
             continue block;
           case RvI.LOAD:
             {
@@ -846,6 +864,7 @@ public final class Hart {
           case RvI.BLTU:
           case RvI.BGEU:
             {
+              if (cov != null) cov.transfer(pageVa + (idx << 1) + (d >> 32)); // [coverage] taken
               int t = idx + (int) (d >> 33); // the offset in slots; not shared with d >> 32
               if ((t >>> 11) == 0) {
                 if (++curHeat[t] > hotLimit) {
@@ -864,6 +883,7 @@ public final class Hart {
           case RvI.JAL:
             {
               long here = pageVa + (idx << 1);
+              if (cov != null) cov.transfer(here + (d >> 32)); // [coverage]
               x[(w >>> 7) & 63] = here + ((w >>> 30) << 1);
               int t = idx + (int) (d >> 33); // the offset in slots; not shared with d >> 32
               if ((t >>> 11) == 0) {
@@ -879,6 +899,7 @@ public final class Hart {
           case RvI.JALR:
             {
               long target = (x[(w >>> 13) & 31] + (d >> 32)) & ~1L; // before rd: rd may be rs1
+              if (cov != null) cov.transfer(target); // [coverage]
               x[(w >>> 7) & 63] = pageVa + (idx << 1) + ((w >>> 30) << 1);
               long delta = target - pageVa;
               if ((delta >>> 12) == 0) {

@@ -525,6 +525,7 @@ final class Translator {
           return;
         case RvI.JAL:
           link(j, d, rd);
+          coverage(2L * j + imm); // [coverage]
           mv.visitJumpInsn(GOTO, target(j + (int) (imm >> 1)));
           return;
         case RvI.JALR:
@@ -535,6 +536,7 @@ final class Translator {
           mv.visitInsn(LAND);
           mv.visitVarInsn(LSTORE, VA); // the target, before rd is written: rd may be rs1
           link(j, d, rd);
+          coverageAtVa(); // [coverage]
           jalr();
           return;
         case RvI.BEQ:
@@ -763,8 +765,52 @@ final class Translator {
           taken = IFGE;
           break;
       }
-      mv.visitJumpInsn(taken, target(j + (Insn.imm(d) >> 1)));
+      // [coverage] each way records its own edge: taken to a stub that records, then goes on
+      Label takenWay = new Label();
+      mv.visitJumpInsn(taken, takenWay);
+      coverage(2L * (j + Insn.halfwords(d)));
       mv.visitJumpInsn(GOTO, target(j + Insn.halfwords(d)));
+      mv.visitLabel(takenWay);
+      coverage(2L * j + Insn.imm(d));
+      mv.visitJumpInsn(GOTO, target(j + (Insn.imm(d) >> 1)));
+    }
+
+    // ---- guest coverage (issue 13): calls Hart.coverage.transfer(target) if it is set
+
+    private static final String RECORDER = "xv6ckpt/emulator/cov/EdgeRecorder";
+
+    /** Records a transfer to pageVa + {@code off} if the hart has a recorder. */
+    private void coverage(long off) {
+      Label done = new Label();
+      mv.visitVarInsn(ALOAD, H);
+      mv.visitFieldInsn(GETFIELD, HART, "coverage", "L" + RECORDER + ";");
+      mv.visitInsn(DUP);
+      Label none = new Label();
+      mv.visitJumpInsn(IFNULL, none);
+      mv.visitVarInsn(LLOAD, PAGE_VA);
+      lconst(off);
+      mv.visitInsn(LADD);
+      mv.visitMethodInsn(INVOKEVIRTUAL, RECORDER, "transfer", "(J)V", false);
+      mv.visitJumpInsn(GOTO, done);
+      mv.visitLabel(none);
+      mv.visitInsn(POP);
+      mv.visitLabel(done);
+    }
+
+    /** Records a transfer to the address in local VA if the hart has a recorder. */
+    private void coverageAtVa() {
+      Label done = new Label();
+      mv.visitVarInsn(ALOAD, H);
+      mv.visitFieldInsn(GETFIELD, HART, "coverage", "L" + RECORDER + ";");
+      mv.visitInsn(DUP);
+      Label none = new Label();
+      mv.visitJumpInsn(IFNULL, none);
+      mv.visitVarInsn(LLOAD, VA);
+      mv.visitMethodInsn(INVOKEVIRTUAL, RECORDER, "transfer", "(J)V", false);
+      mv.visitJumpInsn(GOTO, done);
+      mv.visitLabel(none);
+      mv.visitInsn(POP);
+      mv.visitLabel(done);
     }
 
     /**

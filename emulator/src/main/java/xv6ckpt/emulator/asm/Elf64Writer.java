@@ -14,7 +14,8 @@ import java.util.List;
  *
  * <p>File layout: ELF header, program headers, each segment's bytes at a file offset congruent to
  * its vaddr modulo the page size (so a loader may map it), then a section table naming each segment
- * (.text / .data / .rodata) plus .shstrtab, which only tools such as objdump use.
+ * (.text / .data / .rodata), then, if symbols were added ({@link #symbol}), .symtab and .strtab,
+ * and last .shstrtab. Sections are for tools (objdump, coverage reports); loaders never read them.
  *
  * <p>Rules, each an {@link IllegalArgumentException} from {@link #write()} naming the segment: at
  * least one segment; flags a nonempty subset of PF_R|PF_W|PF_X; memsz >= filesz; no vaddr range
@@ -30,14 +31,20 @@ public final class Elf64Writer {
   static final int ET_EXEC = 2, EM_RISCV = 243;
   static final int EF_RISCV_RVC = 0x1, EF_RISCV_FLOAT_ABI_SOFT = 0x0;
   static final int PT_LOAD = 1;
-  static final int SHT_PROGBITS = 1, SHT_STRTAB = 3;
+  static final int SHT_PROGBITS = 1, SHT_SYMTAB = 2, SHT_STRTAB = 3;
+  public static final int STT_NOTYPE = 0, STT_OBJECT = 1, STT_FUNC = 2;
+  static final int STB_GLOBAL = 1, SHN_ABS = 0xfff1, SYM_SIZE = 24;
   static final long SHF_WRITE = 1, SHF_ALLOC = 2, SHF_EXECINSTR = 4;
   static final int EHDR_SIZE = 64, PHDR_SIZE = 56, SHDR_SIZE = 64;
 
   /** One PT_LOAD segment: {@code bytes} at {@code vaddr}, zero-filled up to {@code memSize}. */
   public record Segment(long vaddr, byte[] bytes, long memSize, int flags) {}
 
+  /** One symbol table entry: a global {@code name} of {@code type} (STT_*) at value. */
+  public record Symbol(String name, long value, long size, int type) {}
+
   private final List<Segment> segments = new ArrayList<>();
+  private final List<Symbol> symbols = new ArrayList<>();
   private long entry;
   private boolean entrySet;
   private int eflags = EF_RISCV_RVC | EF_RISCV_FLOAT_ABI_SOFT;
@@ -54,6 +61,21 @@ public final class Elf64Writer {
           "segment at 0x" + Long.toHexString(vaddr) + ": bytes must not be null");
     }
     segments.add(new Segment(vaddr, bytes.clone(), memSize, flags));
+    return this;
+  }
+
+  /**
+   * Adds a global symbol; its st_shndx is the section of the segment whose memory holds {@code
+   * value} (SHN_ABS if none). {@code type} is STT_FUNC, STT_OBJECT or STT_NOTYPE.
+   */
+  public Elf64Writer symbol(String name, long value, long size, int type) {
+    if (name == null || name.isEmpty() || name.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException("symbol name '" + name + "' must be nonempty, no NUL");
+    }
+    if (type != STT_NOTYPE && type != STT_OBJECT && type != STT_FUNC) {
+      throw new IllegalArgumentException("symbol " + name + ": type " + type + " is not STT_*");
+    }
+    symbols.add(new Symbol(name, value, size, type));
     return this;
   }
 
@@ -82,10 +104,15 @@ public final class Elf64Writer {
       offsets[k] = cursor;
       cursor += s.bytes().length;
     }
+    byte[] strtab = symbolNames();
+    byte[] symtab = symbolEntries();
+    long symtabOffset = align8(cursor);
+    long strtabOffset = symtabOffset + symtab.length;
     byte[] names = sectionNames();
-    long namesOffset = cursor;
+    long namesOffset = strtabOffset + strtab.length;
     long shoff = align8(namesOffset + names.length);
-    int shnum = n + 2; // null section, one per segment, .shstrtab
+    // null section, one per segment, .symtab and .strtab if any symbols, .shstrtab
+    int shnum = n + 2 + (symbols.isEmpty() ? 0 : 2);
     long total = shoff + (long) SHDR_SIZE * shnum;
     if (total > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("ELF image of " + total + " bytes is too large");
@@ -98,8 +125,29 @@ public final class Elf64Writer {
     for (int k = 0; k < n; k++) {
       out.put((int) offsets[k], segments.get(k).bytes());
     }
+    out.put((int) symtabOffset, symtab);
+    out.put((int) strtabOffset, strtab);
     out.put((int) namesOffset, names);
     writeSectionHeaders(out, shoff, offsets, namesOffset, names.length);
+    if (!symbols.isEmpty()) {
+      int nameIndex = names.length - ".symtab\0.strtab\0.shstrtab\0".length();
+      writeSectionHeader(
+          out, nameIndex, SHT_SYMTAB, 0, 0, symtabOffset, symtab.length, 8, n + 2, 1, SYM_SIZE);
+      writeSectionHeader(
+          out, nameIndex + 8, SHT_STRTAB, 0, 0, strtabOffset, strtab.length, 1, 0, 0, 0);
+    }
+    writeSectionHeader(
+        out,
+        names.length - ".shstrtab\0".length(),
+        SHT_STRTAB,
+        0,
+        0,
+        namesOffset,
+        names.length,
+        1,
+        0,
+        0,
+        0);
     return out.array();
   }
 
@@ -198,8 +246,55 @@ public final class Elf64Writer {
     for (int k = 0; k < segments.size(); k++) {
       sb.append(sectionName(k)).append('\0');
     }
+    if (!symbols.isEmpty()) {
+      sb.append(".symtab\0.strtab\0");
+    }
     sb.append(".shstrtab\0");
     return sb.toString().getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** .strtab: "\0" then each symbol's name; empty without symbols. */
+  private byte[] symbolNames() {
+    if (symbols.isEmpty()) {
+      return new byte[0];
+    }
+    StringBuilder sb = new StringBuilder("\0");
+    for (Symbol y : symbols) {
+      sb.append(y.name()).append('\0');
+    }
+    return sb.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** .symtab: the null entry, then one global entry per symbol; empty without symbols. */
+  private byte[] symbolEntries() {
+    if (symbols.isEmpty()) {
+      return new byte[0];
+    }
+    ByteBuffer out =
+        ByteBuffer.allocate(SYM_SIZE * (symbols.size() + 1)).order(ByteOrder.LITTLE_ENDIAN);
+    out.position(SYM_SIZE);
+    int name = 1;
+    for (Symbol y : symbols) {
+      out.putInt(name);
+      out.put((byte) (STB_GLOBAL << 4 | y.type()));
+      out.put((byte) 0); // st_other: default visibility
+      out.putShort((short) sectionOf(y.value()));
+      out.putLong(y.value());
+      out.putLong(y.size());
+      name += y.name().getBytes(StandardCharsets.UTF_8).length + 1;
+    }
+    return out.array();
+  }
+
+  /** The section index (1 + segment number) whose memory holds address v, else SHN_ABS. */
+  private int sectionOf(long v) {
+    for (int k = 0; k < segments.size(); k++) {
+      Segment s = segments.get(k);
+      if (Long.compareUnsigned(v - s.vaddr(), s.memSize()) < 0) {
+        return k + 1;
+      }
+    }
+    return SHN_ABS;
   }
 
   /** .text for executable, .data for writable, .rodata otherwise; numbered after the first. */
@@ -237,10 +332,12 @@ public final class Elf64Writer {
           s.vaddr(),
           offsets[k],
           s.bytes().length,
-          (s.flags() & PF_X) != 0 ? 2 : 1);
+          (s.flags() & PF_X) != 0 ? 2 : 1,
+          0,
+          0,
+          0);
       nameIndex += sectionName(k).length() + 1;
     }
-    writeSectionHeader(out, nameIndex, SHT_STRTAB, 0, 0, namesOffset, namesLength, 1);
   }
 
   private static void writeSectionHeader(
@@ -251,17 +348,20 @@ public final class Elf64Writer {
       long addr,
       long offset,
       long size,
-      long align) {
+      long align,
+      int link,
+      int info,
+      long entsize) {
     out.putInt(name);
     out.putInt(type);
     out.putLong(flags);
     out.putLong(addr);
     out.putLong(offset);
     out.putLong(size);
-    out.putInt(0); // sh_link
-    out.putInt(0); // sh_info
+    out.putInt(link); // .symtab: its string table
+    out.putInt(info); // .symtab: the first global entry
     out.putLong(align);
-    out.putLong(0); // sh_entsize
+    out.putLong(entsize);
   }
 
   private static long align8(long v) {

@@ -331,6 +331,25 @@ public final class SystemMachine {
         quantumIndex);
   }
 
+  // ---- guest coverage (issue 13): observed, not machine state; emptied by every reset
+
+  private xv6ckpt.emulator.cov.EdgeMap coverage;
+
+  /**
+   * Records the control transfers of every hart into {@code map} (one recorder per hart), or stops
+   * recording when null. {@link #reset} clears the map, so after a reset it holds one run's edges.
+   */
+  public void setCoverage(xv6ckpt.emulator.cov.EdgeMap map) {
+    coverage = map;
+    for (SystemHart h : harts) {
+      h.hart().setCoverage(map == null ? null : map.recorder());
+    }
+  }
+
+  public xv6ckpt.emulator.cov.EdgeMap coverage() {
+    return coverage;
+  }
+
   public void reset(Snapshot s) {
     if (s.harts().size() != harts.length || s.devices().size() != stateful.size()) {
       throw new IllegalArgumentException("snapshot of a machine with other harts or devices");
@@ -342,5 +361,8 @@ public final class SystemMachine {
     current = s.current();
     quantumEnd = s.quantumEnd();
     quantumIndex = s.quantumIndex();
+    if (coverage != null) {
+      coverage.clear(); // [coverage]
+    }
   }
 }

@@ -1,0 +1,61 @@
+package xv6ckpt.emulator.cov;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.stream.LongStream;
+
+/**
+ * One hart's writer into an {@link EdgeMap}: the previous location is per hart, so interleaved
+ * harts do not make edges between each other's code. Called by the interpreter and by translated
+ * code at every retired control transfer ({@link #transfer}), so it does the least it can.
+ */
+public final class EdgeRecorder {
+  private final byte[] counters;
+  private final int mask;
+  private final long lo;
+  private final long span;
+  private int prev;
+  private Set<Long> targets; // null unless reports asked for them
+
+  EdgeRecorder(byte[] counters, long lo, long span) {
+    this.counters = counters;
+    this.mask = counters.length - 1;
+    this.lo = lo;
+    this.span = span;
+  }
+
+  /** The hart retired a control transfer whose next instruction is at {@code target}. */
+  public void transfer(long target) {
+    if (Long.compareUnsigned(target - lo, span) >= 0) {
+      return;
+    }
+    int cur = location(target);
+    int i = (cur ^ prev) & mask;
+    byte c = (byte) (counters[i] + 1);
+    counters[i] = c == 0 ? 1 : c; // 255 + 1 wraps to 1: an edge once taken never reads as untaken
+    prev = cur >>> 1;
+    if (targets != null) {
+      targets.add(target);
+    }
+  }
+
+  /** A well-mixed 32-bit hash of an instruction address (Fibonacci hashing of its halfword). */
+  static int location(long pc) {
+    return (int) (((pc >>> 1) * 0x9E37_79B9_7F4A_7C15L) >>> 32);
+  }
+
+  void forget() {
+    prev = 0;
+    if (targets != null) {
+      targets.clear();
+    }
+  }
+
+  void trackTargets(boolean on) {
+    targets = on ? new HashSet<>() : null;
+  }
+
+  LongStream targets() {
+    return targets == null ? LongStream.empty() : targets.stream().mapToLong(Long::longValue);
+  }
+}
