@@ -89,6 +89,16 @@ public final class SystemHart {
     watchBoundary = on;
   }
 
+  /**
+   * Where the last boundary was crossed: the ecall's own address for {@link
+   * UserBoundary#ECALL_FROM_U}, the user pc entered for {@link UserBoundary#RETURN_TO_U}.
+   */
+  public long boundaryPc() {
+    return boundaryPc;
+  }
+
+  private long boundaryPc;
+
   /** The boundary the last run ended at, or null; clears it. */
   public UserBoundary takeUserBoundary() {
     UserBoundary b = boundary;
@@ -202,8 +212,12 @@ public final class SystemHart {
     }
     if (t instanceof Trap.Ecall) {
       int from = hart.privilege();
+      long pc = hart.pc();
       takeTrap(CAUSE_ECALL_U + from, 0); // 8, 9 or 11 by the mode it came from
-      if (watchBoundary && from == Hart.PRIV_U) boundary = UserBoundary.ECALL_FROM_U;
+      if (watchBoundary && from == Hart.PRIV_U) {
+        boundary = UserBoundary.ECALL_FROM_U;
+        boundaryPc = pc;
+      }
     } else {
       takeTrap(t.cause(), t.tval());
     }
@@ -343,7 +357,10 @@ public final class SystemHart {
   }
 
   private void enteredMode(int to) {
-    if (watchBoundary && to == Hart.PRIV_U) boundary = UserBoundary.RETURN_TO_U;
+    if (watchBoundary && to == Hart.PRIV_U) {
+      boundary = UserBoundary.RETURN_TO_U;
+      boundaryPc = hart.pc();
+    }
   }
 
   /** sret: back to SPP with SIE = SPIE; SPIE = 1, SPP = U. */

@@ -56,6 +56,8 @@ class UserBoundaryTest {
       SystemMachine.Stop s = r.m.run(10_000);
       Hart h = r.h0().hart();
       seen.add(new Seen(s, h.pc(), h.x(A7), h.x(A0), h.privilege()));
+      long where = s == SystemMachine.Stop.USER_ECALL ? a.address("call" + h.x(A7)) : h.pc();
+      assertThat(r.h0().boundaryPc()).isEqualTo(where);
     }
     long strap = a.address("strap");
     SystemMachine.Stop ec = SystemMachine.Stop.USER_ECALL, ret = SystemMachine.Stop.USER_RETURN;
