@@ -44,6 +44,9 @@ public final class ElfKernel implements KernelUnderTest {
   /** Per address space, the ecall in flight: its address and number. */
   private Map<Long, long[]> pending = new HashMap<>();
 
+  /** The registers of the hart at the last reported return. */
+  private long[] registers = new long[32];
+
   /** Where in the console the search for a panic line goes on. */
   private int panicScan;
 
@@ -106,11 +109,27 @@ public final class ElfKernel implements KernelUnderTest {
         long[] call = pending.get(space);
         if (call != null && h.boundaryPc() == call[0] + 4) {
           pending.remove(space);
+          hart.registers(registers);
           return new Event.Returned(space, call[1], hart.x(10), h.boundaryPc());
         }
       }
     }
     return new Event.BudgetSpent();
+  }
+
+  @Override
+  public long[] userRegisters() {
+    return registers.clone();
+  }
+
+  /**
+   * The system calls in flight: per address space, the number of the call it is in (blocked, or not
+   * yet returned). A process that sleeps in a call shows here and nowhere else.
+   */
+  public Map<Long, Long> callsInFlight() {
+    Map<Long, Long> out = new HashMap<>();
+    pending.forEach((space, call) -> out.put(space, call[1]));
+    return out;
   }
 
   /** The first console line starting "panic: " not yet reported. */

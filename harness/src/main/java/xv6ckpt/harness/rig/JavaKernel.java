@@ -12,13 +12,26 @@ import xv6ckpt.kernel.Process;
  * a C kernel (its white-box extras stay on {@link #machine}). Its address spaces are its processes'
  * page-table roots, in its emulated RAM like any kernel's.
  */
-public record JavaKernel(Machine machine) implements KernelUnderTest {
+public final class JavaKernel implements KernelUnderTest {
   private static final Machine.Stop ANY_RETURN = new Machine.Stop.AnySyscallReturn();
 
-  public JavaKernel {
+  private final Machine machine;
+  private long[] registers = new long[32];
+
+  public JavaKernel(Machine machine) {
     if (!(machine.disk() instanceof MemoryBlockDevice)) {
       throw new IllegalArgumentException("a kernel under test needs an in-memory disk");
     }
+    this.machine = machine;
+  }
+
+  public Machine machine() {
+    return machine;
+  }
+
+  @Override
+  public long[] userRegisters() {
+    return registers.clone();
   }
 
   @Override
@@ -34,6 +47,7 @@ public record JavaKernel(Machine machine) implements KernelUnderTest {
       if (o instanceof Machine.Outcome.SyscallReturned r) {
         Process p = machine.proc().byPid(r.pid()).orElseThrow();
         long[] regs = machine.userRegisters(p);
+        registers = java.util.Arrays.copyOf(regs, 32);
         return new Event.Returned(p.pagetable(), r.number(), regs[10], regs[32]);
       } else if (o instanceof Machine.Outcome.Panicked p) {
         return new Event.Panicked(p.message());

@@ -41,6 +41,12 @@ public sealed interface KernelUnderTest permits JavaKernel, ElfKernel {
   /** Runs at most {@code budget} steps, to the next system call that returns to U-mode. */
   Event run(long budget);
 
+  /**
+   * The user registers x0..x31 of the process whose call {@link #run} last reported returned, as it
+   * resumes (a0 is the result).
+   */
+  long[] userRegisters();
+
   /** Types bytes on the console. */
   void type(byte[] bytes);
 
