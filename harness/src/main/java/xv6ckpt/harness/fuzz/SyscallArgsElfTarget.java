@@ -4,9 +4,13 @@ import static xv6ckpt.harness.fuzz.UserPrograms.*;
 import static xv6ckpt.specs.FsModel.ROOTINO;
 import static xv6ckpt.testkit.Xv6Abi.*;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -135,6 +139,59 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
     if (!r.clean()) {
       throw new IllegalStateException(
           "syscall-args setup: the snapshot's disk is not fsck-clean: " + r.violations());
+    }
+  }
+
+  /** System properties that make the Jazzer driver's JVM fuzz a C kernel (see {@link #entry}). */
+  public static final String KERNEL_PROPERTY = "xv6ckpt.kernel",
+      FS_PROPERTY = "xv6ckpt.fs",
+      HARTS_PROPERTY = "xv6ckpt.harts";
+
+  /**
+   * syscall-args' table entry for a C kernel: the Java target's, with this target as the factory
+   * and only the harness instrumented (the kernel is guest code; its Java emulator's edges say
+   * nothing about the kernel's paths). The Jazzer driver's JVM builds the same target from the
+   * {@link #KERNEL_PROPERTY} properties that {@link #jvmProperties} gives.
+   */
+  public static FuzzTargets.Entry entry(Path kernel, Path fs, int harts) {
+    FuzzTargets.Entry e = SyscallArgsTarget.ENTRY;
+    return new FuzzTargets.Entry(
+        e.name(),
+        () -> open(kernel, fs, harts),
+        e.jazzerClass(),
+        "xv6ckpt.harness.**",
+        e.fuzzerOptions(),
+        e.describe(),
+        e.expected(),
+        e.junitClass(),
+        e.junitMethod());
+  }
+
+  /** The child JVM's flags for {@link #entry}'s kernel. */
+  public static List<String> jvmProperties(Path kernel, Path fs, int harts) {
+    return List.of(
+        "-D" + KERNEL_PROPERTY + "=" + kernel.toAbsolutePath(),
+        "-D" + FS_PROPERTY + "=" + fs.toAbsolutePath(),
+        "-D" + HARTS_PROPERTY + "=" + harts);
+  }
+
+  /** The target for the kernel the properties name, or empty when they name none. */
+  static Optional<FuzzTarget> fromProperties() {
+    String kernel = System.getProperty(KERNEL_PROPERTY);
+    if (kernel == null) return Optional.empty();
+    return Optional.of(
+        open(
+            Path.of(kernel),
+            Path.of(System.getProperty(FS_PROPERTY)),
+            Integer.parseInt(System.getProperty(HARTS_PROPERTY, "1"))));
+  }
+
+  static SyscallArgsElfTarget open(Path kernel, Path fs, int harts) {
+    try {
+      return new SyscallArgsElfTarget(
+          kernel.toString(), Files.readAllBytes(kernel), Files.readAllBytes(fs), harts);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -351,6 +408,10 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
         }
       }
     }
+    if (serverGone && Long.valueOf(SYS_exec).equals(k.callsInFlight().get(serverSpace))) {
+      // exec returned into a new address space at its entry, which the boundary cannot pair
+      model.giveUp("exec replaced the server's address space; its return is not seen");
+    }
     if (serverGone) {
       view.gone = true;
       Optional<ModelJudge.Divergence> d = model.exits(-1);
@@ -370,7 +431,10 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
     boolean killed = !serverGone || highest > serverPid;
     long spent = 0;
     boolean shGone = serverGone;
+    int consoleAt = 0;
+    long lastCall = -1; // when a call other than the setup programs' last returned
     while (spent < CLEANUP_BUDGET) {
+      if (consoleAt == 0 && spent >= CLEANUP_BUDGET - 4 * SLICE) consoleAt = consoleLength();
       if (shGone && quiet()) return invariants(what + (killed ? ", reaped the rest" : ""), from);
       if (killed && reaperIdle()) arm(highest); // again: leftovers may have forked meanwhile
       long t = k.machine().time();
@@ -379,10 +443,20 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
       if (e instanceof Event.Panicked p) return panicked(p.message(), calls, from);
       if (e instanceof Event.Returned r) {
         if (r.space() == shSpace && r.number() == SYS_wait) shGone = true;
+        if (r.space() != reaperSpace && r.space() != bystanderSpace && r.space() != shSpace) {
+          lastCall = spent;
+        }
         if (r.space() != shSpace && r.number() == SYS_fork && r.result() > 0) {
           highest = Math.max(highest, (int) r.result());
         }
       }
+    }
+    if (consoleLength() > consoleAt || lastCall >= CLEANUP_BUDGET - 4 * SLICE) {
+      return new Verdict.Pass(
+          what
+              + ", not judged to the end: still making calls or writing the console "
+              + CLEANUP_BUDGET
+              + " steps on");
     }
     if (!shGone) {
       return fail("unkillable", "the server still runs after the reaper's kill; " + what, from);
@@ -396,6 +470,10 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
             + " steps after "
             + what,
         from);
+  }
+
+  private int consoleLength() {
+    return k.console().length();
   }
 
   /** Has the reaper kill pids [server, highest + NPROC] at its next tick. */
