@@ -27,7 +27,7 @@ final class KernelTargetOptions {
       paramLabel = "N",
       defaultValue = "1",
       description = "Harts of the full-system machine, 1 to 8 (with --kernel; default 1).")
-  int harts;
+  int harts = 1;
 
   /** The targets C kernels have so far. */
   static final List<String> AVAILABLE = List.of("syscall-args");
