@@ -35,6 +35,12 @@ public final class SystemHart {
   /** After wfi, until an interrupt is pending and enabled in mie. */
   private boolean waiting;
 
+  /** Whether {@link #run} ends at the user boundary (see {@link #watchUserBoundary}). */
+  private boolean watchBoundary;
+
+  /** The user boundary the last {@link #run} ended at, when watched; null if none. */
+  private UserBoundary boundary;
+
   /** Traps taken (steps that retire nothing). */
   private long traps;
 
@@ -61,6 +67,43 @@ public final class SystemHart {
    */
   public void setCsrFastPath(boolean on) {
     hart.setPrivilegedFastPath(on ? this::fastCsr : null);
+  }
+
+  /**
+   * The two architectural edges of user mode a harness watches to observe any kernel from outside:
+   * an environment call taken from U-mode (cause 8; the trap is taken, so the registers are still
+   * the user's and pc is the handler's), and an xRET that enters U-mode (pc is the user's).
+   */
+  public enum UserBoundary {
+    ECALL_FROM_U,
+    RETURN_TO_U
+  }
+
+  /**
+   * With {@code on}, {@link #run} ends right after this hart crosses a {@link UserBoundary} (read
+   * it with {@link #takeUserBoundary}). Off by default; it is looked at only where a trap is taken
+   * or an xRET performed, never in the instruction loop, so off costs nothing. Stopping there is a
+   * split of the run like any other: the machine's steps are the same with it on or off.
+   */
+  public void watchUserBoundary(boolean on) {
+    watchBoundary = on;
+  }
+
+  /**
+   * Where the last boundary was crossed: the ecall's own address for {@link
+   * UserBoundary#ECALL_FROM_U}, the user pc entered for {@link UserBoundary#RETURN_TO_U}.
+   */
+  public long boundaryPc() {
+    return boundaryPc;
+  }
+
+  private long boundaryPc;
+
+  /** The boundary the last run ended at, or null; clears it. */
+  public UserBoundary takeUserBoundary() {
+    UserBoundary b = boundary;
+    boundary = null;
+    return b;
   }
 
   /** The hart underneath: registers, pc, satp, privilege. */
@@ -147,6 +190,7 @@ public final class SystemHart {
       }
       if (!(t instanceof Trap.Timer)) {
         take(t);
+        if (boundary != null) break;
       } else if (hart.instret() - before < slice) {
         break; // a device was accessed: its next event may have moved, the machine must look
       }
@@ -167,7 +211,13 @@ public final class SystemHart {
       return;
     }
     if (t instanceof Trap.Ecall) {
-      takeTrap(CAUSE_ECALL_U + hart.privilege(), 0); // 8, 9 or 11 by the mode it came from
+      int from = hart.privilege();
+      long pc = hart.pc();
+      takeTrap(CAUSE_ECALL_U + from, 0); // 8, 9 or 11 by the mode it came from
+      if (watchBoundary && from == Hart.PRIV_U) {
+        boundary = UserBoundary.ECALL_FROM_U;
+        boundaryPc = pc;
+      }
     } else {
       takeTrap(t.cause(), t.tval());
     }
@@ -303,6 +353,14 @@ public final class SystemHart {
     long pc = csrs.mepc;
     retireAt(pc);
     setMode(to);
+    enteredMode(to);
+  }
+
+  private void enteredMode(int to) {
+    if (watchBoundary && to == Hart.PRIV_U) {
+      boundary = UserBoundary.RETURN_TO_U;
+      boundaryPc = hart.pc();
+    }
   }
 
   /** sret: back to SPP with SIE = SPIE; SPIE = 1, SPP = U. */
@@ -313,6 +371,7 @@ public final class SystemHart {
     csrs.mstatus = st & ~MSTATUS_SPP;
     retireAt(csrs.sepc);
     setMode(to);
+    enteredMode(to);
   }
 
   /**
@@ -440,6 +499,7 @@ public final class SystemHart {
     csrs.restore(s.csrs());
     waiting = s.waiting();
     traps = s.traps();
+    boundary = null;
     setMode(s.priv());
     hart.setReservationState(s.reservation()); // after setSatp and setMode, which flush TLBs
   }

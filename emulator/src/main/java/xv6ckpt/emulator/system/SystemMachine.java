@@ -90,8 +90,32 @@ public final class SystemMachine {
     /** All the steps asked for were made. */
     BUDGET,
     /** Every hart waits in wfi and no timer event is due: only outside input can wake it. */
-    IDLE
+    IDLE,
+    /**
+     * A hart took an environment call from U-mode (only with {@link #watchUserBoundary}); {@link
+     * #boundaryHart} names it.
+     */
+    USER_ECALL,
+    /** A hart's xRET entered U-mode (only with {@link #watchUserBoundary}). */
+    USER_RETURN
   }
+
+  /**
+   * Makes {@link #run} return {@link Stop#USER_ECALL} or {@link Stop#USER_RETURN} right after a
+   * hart crosses the user boundary ({@link SystemHart#watchUserBoundary}), so that a harness can
+   * observe any kernel at the architectural boundary alone. Not part of snapshots: it is how the
+   * machine is watched, not what it is.
+   */
+  public void watchUserBoundary(boolean on) {
+    for (SystemHart h : harts) h.watchUserBoundary(on);
+  }
+
+  /** The hart whose boundary crossing ended the last {@link #run}. */
+  public int boundaryHart() {
+    return boundaryHart;
+  }
+
+  private int boundaryHart;
 
   private final Config config;
   private final PhysicalMemory memory;
@@ -243,6 +267,12 @@ public final class SystemMachine {
         now += h.run(now, end - now);
       } finally {
         running = null;
+      }
+      SystemHart.UserBoundary b = h.takeUserBoundary();
+      if (b != null) {
+        advanceDevices();
+        boundaryHart = current;
+        return b == SystemHart.UserBoundary.ECALL_FROM_U ? Stop.USER_ECALL : Stop.USER_RETURN;
       }
     }
     advanceDevices();

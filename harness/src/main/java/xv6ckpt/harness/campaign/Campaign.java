@@ -79,10 +79,20 @@ public final class Campaign {
   private final Plan plan;
   private final List<FuzzTargets.Entry> registry;
   private final PrintStream log;
+
+  /** Flags for every driver's JVM before its class path (e.g. the C kernel's properties). */
+  private List<String> childJvmFlags = List.of();
+
   private final List<Process> children = Collections.synchronizedList(new ArrayList<>());
   private volatile boolean interrupted;
 
   /** A campaign over targets named in {@code registry} (normally {@link FuzzTargets#ALL}). */
+  /** Gives every driver's JVM these flags (system properties) too. */
+  public Campaign childJvm(List<String> flags) {
+    childJvmFlags = List.copyOf(flags);
+    return this;
+  }
+
   public Campaign(Plan plan, List<FuzzTargets.Entry> registry, PrintStream log) {
     this.plan = plan;
     this.registry = List.copyOf(registry);
@@ -263,6 +273,7 @@ public final class Campaign {
     if (Runtime.version().feature() >= 21) {
       cmd.add("-XX:+EnableDynamicAgentLoading");
     }
+    cmd.addAll(childJvmFlags);
     cmd.addAll(
         List.of(
             "-cp",

@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import xv6ckpt.harness.campaign.Campaign;
@@ -118,9 +119,12 @@ final class CampaignCommand implements Callable<Integer> {
       description = "An extra flag for every Jazzer driver (repeatable), e.g. -max_len=65536.")
   List<String> driverArgs = new ArrayList<>();
 
+  @Mixin KernelTargetOptions kernel = new KernelTargetOptions();
+
   @Override
   public Integer call() throws IOException, InterruptedException {
-    List<String> names = targetNames();
+    List<String> names = kernel.active() && isAll() ? KernelTargetOptions.AVAILABLE : targetNames();
+    List<FuzzTargets.Entry> registry = kernel.registry(names, FuzzTargets.ALL);
     if (jobs < 1) {
       throw CliError.badInput("--jobs must be at least 1, not " + jobs);
     }
@@ -137,19 +141,20 @@ final class CampaignCommand implements Callable<Integer> {
             : Report.timestampDir(root.resolve("reports"), LocalDateTime.now());
     Campaign c =
         new Campaign(
-            new Campaign.Plan(
-                names,
-                seconds,
-                jobs,
-                corpusRoot,
-                out,
-                classPath(),
-                seed,
-                maxCorpus,
-                driverArgs,
-                mergeCorpus),
-            FuzzTargets.ALL,
-            main.err);
+                new Campaign.Plan(
+                    names,
+                    seconds,
+                    jobs,
+                    corpusRoot,
+                    out,
+                    classPath(),
+                    seed,
+                    maxCorpus,
+                    driverArgs,
+                    mergeCorpus),
+                registry,
+                main.err)
+            .childJvm(kernel.childJvmFlags());
     // Ctrl-C: stop the drivers, then let this thread store the findings and write the report
     // before the JVM exits (shutdown hooks may wait; the main thread runs on meanwhile).
     CountDownLatch finished = new CountDownLatch(1);
@@ -218,8 +223,12 @@ final class CampaignCommand implements Callable<Integer> {
     }
   }
 
+  private boolean isAll() {
+    return targets.isEmpty() || targets.equals(List.of("all"));
+  }
+
   private List<String> targetNames() {
-    if (targets.isEmpty() || targets.equals(List.of("all"))) {
+    if (isAll()) {
       return FuzzTargets.names();
     }
     for (String t : targets) {

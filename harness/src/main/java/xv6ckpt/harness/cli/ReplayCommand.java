@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -56,6 +57,8 @@ final class ReplayCommand implements Callable<Integer> {
   @Parameters(paramLabel = "PATH", description = "Corpus files or folders.")
   List<Path> paths = new ArrayList<>();
 
+  @Mixin KernelTargetOptions kernel = new KernelTargetOptions();
+
   /** The targets entries are replayed with; tests put test-only targets here. */
   List<FuzzTargets.Entry> registry = FuzzTargets.ALL;
 
@@ -66,8 +69,21 @@ final class ReplayCommand implements Callable<Integer> {
     Path reports = reportDir != null ? reportDir : root.resolve("reports").resolve("replay");
     Replay.Summary s;
     try {
-      List<Path> files = Replay.expand(paths.isEmpty() ? List.of(corpusRoot) : paths);
-      s = new Replay(registry).replayAll(files, reports, markFixed, main.out, main.err);
+      List<Path> roots = paths;
+      if (paths.isEmpty()) {
+        roots = List.of(kernel.active() ? corpusRoot.resolve("syscall-args") : corpusRoot);
+      }
+      List<Path> files = Replay.expand(roots);
+      List<FuzzTargets.Entry> targets = registry;
+      if (kernel.active()) {
+        Replay all = new Replay(registry);
+        List<String> names =
+            files.stream().map(f -> all.targetOf(f).orElse("?")).distinct().toList();
+        targets = kernel.registry(names, registry);
+      } else {
+        kernel.registry(List.of(), registry); // --fs or --harts alone: bad usage
+      }
+      s = new Replay(targets).replayAll(files, reports, markFixed, main.out, main.err);
     } catch (IOException e) {
       throw CliError.badInput(e.getMessage());
     }

@@ -43,7 +43,52 @@ final class ModelJudge {
   /** One divergence: which rule, and the bug report's line. */
   record Divergence(String rule, String detail) {}
 
-  private final Machine m;
+  /**
+   * What the judge reads of the kernel, by pid: the stopped process's registers and memory, and
+   * whether a process is gone. The Java kernel's view reads its process table; a C kernel's (see
+   * {@code SyscallArgsElfTarget}) knows only what the boundary shows.
+   */
+  interface View {
+    /** Whether pid can no longer make calls (gone, or a zombie). */
+    boolean gone(int pid);
+
+    /** Whether pid's calls are observed: false ends judging for this pid's stop silently. */
+    boolean observed(int pid);
+
+    /** x0..x31 (and more) of the process stopped at its return. */
+    long[] registers(int pid);
+
+    /** Its user memory, page by page ({@link UserPages#userBytes}). */
+    byte[][] memory(int pid);
+  }
+
+  /** The Java kernel's view: its process table and page tables. */
+  private static View javaView(Machine m) {
+    return new View() {
+      @Override
+      public boolean gone(int pid) {
+        Optional<Process> q = m.proc().byPid(pid);
+        return q.isEmpty() || q.get().state() == Process.State.ZOMBIE;
+      }
+
+      @Override
+      public boolean observed(int pid) {
+        return m.proc().byPid(pid).isPresent();
+      }
+
+      @Override
+      public long[] registers(int pid) {
+        return m.userRegisters(m.proc().byPid(pid).orElseThrow());
+      }
+
+      @Override
+      public byte[][] memory(int pid) {
+        return UserPages.userBytes(m.memory(), m.proc().byPid(pid).orElseThrow());
+      }
+    };
+  }
+
+  private final View m;
   private final SyscallModel model;
   private final int serverPid;
   private final Map<Integer, byte[][]> memory = new HashMap<>();
@@ -51,14 +96,27 @@ final class ModelJudge {
 
   /** A judge for the machine as the snapshot left it: fsModel copied, the server at its go. */
   ModelJudge(Machine m, FsModel fsModel, int nfileOutside, int consoleInum, int serverPid) {
-    this.m = m;
+    this(javaView(m), fsModel, nfileOutside, consoleInum, serverPid);
+  }
+
+  /** A judge reading the kernel through {@code view}. */
+  ModelJudge(View view, FsModel fsModel, int nfileOutside, int consoleInum, int serverPid) {
+    this.m = view;
     this.serverPid = serverPid;
     this.model = new SyscallModel(fsModel.copy(), nfileOutside, TABLE, SERVER_SIZE);
     model.spawn(serverPid, UserSpace.afterExec(SERVER_END, 1), consoleInum);
   }
 
   Optional<String> lost() {
-    return model.lost();
+    return model.lost().or(() -> givenUp);
+  }
+
+  /** Why the harness stopped judging (what the model cannot be told), if it did. */
+  private Optional<String> givenUp = Optional.empty();
+
+  /** Ends judging for this input: the summary says why. */
+  void giveUp(String why) {
+    if (lost().isEmpty()) givenUp = Optional.of(why);
   }
 
   /**
@@ -66,15 +124,14 @@ final class ModelJudge {
    */
   Optional<Divergence> onReturn(int pid, long number) {
     Optional<Divergence> d = exits(pid);
-    if (d.isPresent() || model.lost().isPresent()) {
+    if (d.isPresent() || lost().isPresent()) {
       return d;
     }
-    Process p = m.proc().byPid(pid).orElse(null);
-    if (p == null || !model.live().contains(pid)) {
+    if (!m.observed(pid) || !model.live().contains(pid)) {
       return Optional.empty(); // init reaping, or a process the model does not run
     }
-    long[] regs = m.userRegisters(p);
-    byte[][] after = UserPages.userBytes(m.memory(), p);
+    long[] regs = m.registers(pid);
+    byte[][] after = m.memory(pid);
     if (!started && pid == serverPid) {
       started = true; // the harness's "go": the table starts now
       memory.put(pid, after);
@@ -139,12 +196,14 @@ final class ModelJudge {
 
   /** Tells the model about processes gone since the last stop (all but the one at this stop). */
   Optional<Divergence> exits(int stopped) {
+    if (givenUp.isPresent()) {
+      return Optional.empty(); // the model was told less than happened: it cannot judge exits
+    }
     for (int pid : List.copyOf(model.live())) {
       if (pid == stopped) {
         continue;
       }
-      Optional<Process> q = m.proc().byPid(pid);
-      if (q.isPresent() && q.get().state() != Process.State.ZOMBIE) {
+      if (!m.gone(pid)) {
         continue;
       }
       if (model.exited(pid) instanceof Judgement.Differs d) {

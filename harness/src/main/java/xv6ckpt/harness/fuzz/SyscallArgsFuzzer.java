@@ -10,7 +10,9 @@ public final class SyscallArgsFuzzer {
   private SyscallArgsFuzzer() {}
 
   private static final class Holder {
-    static final SyscallArgsTarget TARGET = new SyscallArgsTarget();
+    /** The C kernel the campaign passed in system properties, else the Java kernel. */
+    static final FuzzTarget TARGET =
+        SyscallArgsElfTarget.fromProperties().orElseGet(SyscallArgsTarget::new);
   }
 
   public static void fuzzerTestOneInput(byte[] input) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
 import xv6ckpt.harness.rig.Disks;
 import xv6ckpt.harness.rig.Machines;
@@ -135,7 +136,7 @@ public final class SyscallArgsTarget implements FuzzTarget {
   static final Machine.Config CONFIG = Machines.FUZZ.withRam(8L * 1024 * 1024);
 
   private static final int ROUNDS = 8;
-  private static final String[] DICTIONARY = {
+  static final String[] DICTIONARY = {
     "/README", "/", "/d", "/d/f", "/console", "/server", "new", "/d/../d/g",
   };
 
@@ -302,25 +303,33 @@ public final class SyscallArgsTarget implements FuzzTarget {
       writePath(DICTIONARY.length + i, input.paths().get(i));
     }
     UserPages.write(m.memory(), process(serverPid), BUF, input.buffer());
+    UserPages.write(m.memory(), process(serverPid), TABLE, table(input, Set.of(1, bystanderPid)));
+    return input.calls().size();
+  }
+
+  /**
+   * The server's call table for an input: the count, then each call as the server makes it (a7 then
+   * a0..a5), kill of a pid in {@code keep} (init, the bystander, and on a C kernel the shell and
+   * the reaper) made kill(-1).
+   */
+  static byte[] table(Input input, Set<Integer> keep) {
     byte[] table = new byte[8 + MAX_CALLS * ENTRY_BYTES];
     int n = 0;
     for (long[] words : input.calls()) {
-      long[] w = call(words);
+      long[] w = call(words, keep);
       for (int i = 0; i < 7; i++) {
         putLong(table, 8 + n * ENTRY_BYTES + 8 * i, w[i]);
       }
       n++;
     }
     putLong(table, 0, n);
-    UserPages.write(m.memory(), process(serverPid), TABLE, table);
-    return n;
+    return table;
   }
 
-  /** One call as the server makes it: a7 then a0..a5, kill(1) and kill(bystander) as kill(-1). */
-  private long[] call(long[] words) {
+  /** One call as the server makes it: a7 then a0..a5, kill of a kept pid as kill(-1). */
+  private static long[] call(long[] words, Set<Integer> keep) {
     long[] w = words.clone();
-    int victim = (int) w[1];
-    if (w[0] == SYS_kill && (victim == 1 || victim == bystanderPid)) {
+    if (w[0] == SYS_kill && keep.contains((int) w[1])) {
       w[1] = -1;
     }
     return w;

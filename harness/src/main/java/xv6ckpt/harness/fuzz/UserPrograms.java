@@ -9,6 +9,7 @@ import static xv6ckpt.emulator.asm.Reg.A5;
 import static xv6ckpt.emulator.asm.Reg.A7;
 import static xv6ckpt.emulator.asm.Reg.S0;
 import static xv6ckpt.emulator.asm.Reg.S1;
+import static xv6ckpt.emulator.asm.Reg.ZERO;
 import static xv6ckpt.testkit.Xv6Abi.*;
 
 import xv6ckpt.emulator.asm.Assembler;
@@ -99,6 +100,28 @@ final class UserPrograms {
       throw new IllegalStateException("bystander code reaches its data page");
     }
     return elf;
+  }
+
+  // ------------------------------------------------------------ the reaper (C kernels)
+
+  /** Where the reaper reads the pids to kill: [lo, hi), two words; hi = 0 when none. */
+  static final long REAPER_RANGE = 0x1000;
+
+  /**
+   * The reaper, for kernels the harness cannot reach into: every tick (sleep(1)) it kills the pids
+   * in [lo, hi) that the harness wrote at {@link #REAPER_RANGE} through its page table, then clears
+   * the range. It is how leftovers of an input end on a C kernel: with a user program's kill(), as
+   * xv6's user land allows, even while the shell waits in the foreground.
+   */
+  static byte[] reaper() {
+    UserProgram p = new UserProgram(UserProgram.Layout.fixed(1, 4096, REAPER_RANGE + 4096));
+    Assembler a = p.a;
+    a.label("loop").li(A0, 1).li(A7, SYS_sleep).ecall();
+    a.li(S0, REAPER_RANGE).ld(S1, 0, S0).ld(A2, 8, S0).bge(S1, A2, "loop");
+    a.label("kill").mv(A0, S1).li(A7, SYS_kill).ecall();
+    a.ld(A2, 8, S0).addi(S1, S1, 1).blt(S1, A2, "kill");
+    a.sd(ZERO, 8, S0).sd(ZERO, 0, S0).j("loop");
+    return p.elf();
   }
 
   // ------------------------------------------------------------ the fs-image workload

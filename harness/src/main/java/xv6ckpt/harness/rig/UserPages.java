@@ -161,25 +161,52 @@ public final class UserPages {
   }
 
   /**
+   * The user memory of the address space at {@code root} as {@link #userBytes(PhysicalMemory,
+   * Process)} gives a process's, for a kernel whose process sizes the harness cannot read: up to
+   * the highest user page below TRAPFRAME (in xv6 every page below PGROUNDUP(sz) but the stack's
+   * guard is a user page, so the two agree).
+   */
+  public static byte[][] userBytes(PhysicalMemory mem, long root) {
+    long top = 0;
+    for (Page pg : leaves(mem, root)) {
+      if ((pg.perm() & Xv6.PTE_U) != 0) top = pg.va() + PAGE;
+    }
+    byte[][] out = new byte[(int) (top / PAGE)][];
+    for (Page pg : leaves(mem, root)) {
+      if ((pg.perm() & Xv6.PTE_U) != 0) out[(int) (pg.va() / PAGE)] = pg.data();
+    }
+    return out;
+  }
+
+  /**
    * Copies src into p's memory at va (which must be mapped for the user for the whole length).
    *
    * @throws IllegalStateException if a page of the range is not mapped: the harness's layout
    *     assumption about its own program is wrong
    */
   public static void write(PhysicalMemory mem, Process p, long va, byte[] src) {
+    write(mem, p.pagetable(), va, src, "pid " + p.pid());
+  }
+
+  /** {@link #write(PhysicalMemory, Process, long, byte[])} into the address space at root. */
+  public static void write(PhysicalMemory mem, long root, long va, byte[] src) {
+    write(mem, root, va, src, "address space 0x" + Long.toHexString(root));
+  }
+
+  private static void write(PhysicalMemory mem, long root, long va, byte[] src, String whose) {
     int done = 0;
     while (done < src.length) {
       long a = va + done;
       long off = a & (PAGE - 1);
       long pa =
-          userPage(mem, p.pagetable(), a - off)
+          userPage(mem, root, a - off)
               .orElseThrow(
                   () ->
                       new IllegalStateException(
                           "harness layout: va 0x"
                               + Long.toHexString(a)
-                              + " of pid "
-                              + p.pid()
+                              + " of "
+                              + whose
                               + " is unmapped"));
       int n = (int) Math.min(PAGE - off, src.length - done);
       mem.write(pa + off, src, done, n);

@@ -1,0 +1,69 @@
+package xv6ckpt.harness.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Option;
+import xv6ckpt.harness.fuzz.FuzzTargets;
+import xv6ckpt.harness.fuzz.SyscallArgsElfTarget;
+
+/**
+ * {@code --kernel ELF --fs IMAGE [--harts N]} for {@code campaign} and {@code replay}: fuzz targets
+ * against a C kernel on the full-system machine. Checked as {@code boot --kernel} checks them (exit
+ * 2, nothing written) before anything runs. Only syscall-args runs against a C kernel so far;
+ * asking for another target says so and exits 2.
+ */
+final class KernelTargetOptions {
+  @Option(
+      names = "--kernel",
+      paramLabel = "ELF",
+      description = "Judge this C kernel ELF (with --fs) instead of the Java kernel.")
+  Path kernel;
+
+  @Option(names = "--fs", paramLabel = "IMAGE", description = "The C kernel's fs.img (copied).")
+  Path fs;
+
+  @Option(
+      names = "--harts",
+      paramLabel = "N",
+      defaultValue = "1",
+      description = "Harts of the full-system machine, 1 to 8 (with --kernel; default 1).")
+  int harts = 1;
+
+  /** The targets C kernels have so far. */
+  static final List<String> AVAILABLE = List.of("syscall-args");
+
+  boolean active() {
+    return kernel != null;
+  }
+
+  /**
+   * The registry to run {@code names} with: the Java kernel's, or with --kernel the C kernel's
+   * entries after the checks.
+   */
+  List<FuzzTargets.Entry> registry(List<String> names, List<FuzzTargets.Entry> java) {
+    if (kernel == null) {
+      if (fs != null || harts != 1) {
+        throw CliError.badInput("--fs and --harts go with --kernel here (a C kernel's disk)");
+      }
+      return java;
+    }
+    if (fs == null) {
+      throw CliError.badInput("--kernel needs --fs IMAGE (the kernel's file system)");
+    }
+    FullSystem.open(kernel, fs, 128, harts, 0); // the checks of boot --kernel; nothing runs
+    for (String n : names) {
+      if (!AVAILABLE.contains(n)) {
+        throw CliError.badInput(
+            "target "
+                + n
+                + " is not yet available for a C kernel (--kernel); available: "
+                + String.join(", ", AVAILABLE));
+      }
+    }
+    return List.of(SyscallArgsElfTarget.entry(kernel, fs, harts));
+  }
+
+  List<String> childJvmFlags() {
+    return kernel == null ? List.of() : SyscallArgsElfTarget.jvmProperties(kernel, fs, harts);
+  }
+}

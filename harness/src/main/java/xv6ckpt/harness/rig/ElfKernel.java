@@ -1,0 +1,218 @@
+package xv6ckpt.harness.rig;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import xv6ckpt.emulator.Hart;
+import xv6ckpt.emulator.PhysicalMemory;
+import xv6ckpt.emulator.disk.MemoryBlockDevice;
+import xv6ckpt.emulator.elf.Elf64;
+import xv6ckpt.emulator.system.SystemHart;
+import xv6ckpt.emulator.system.SystemMachine;
+import xv6ckpt.emulator.system.VirtBoard;
+
+/**
+ * A kernel ELF on the full-system machine as a {@link KernelUnderTest}, observed only at the
+ * architectural boundary: the machine stops at every ecall from U-mode (the call's number in a7 and
+ * its address are noted per address space, the satp it was made under) and at every return to
+ * U-mode; a return to the noted ecall's next instruction in the same address space is that call's
+ * return, with its result in a0. Other returns (a process's first entry, exec's entry into a new
+ * address space, a forked child's first return, returns from interrupts) report nothing.
+ *
+ * <p>A panic is a console line starting {@code panic: } (what xv6's panic prints). Free pages are
+ * counted from the kernel's free list where its symbol table names {@code kmem}, laid out as
+ * xv6-riscv's kalloc.c declares it ({@code struct { struct spinlock lock; struct run *freelist; }}:
+ * 32 bytes, the list head last; each free page's first word links the next). A kmem of another size
+ * or a list that leaves RAM, is not page-aligned or does not end makes the count unknown, with the
+ * reason, never a guess.
+ */
+public final class ElfKernel implements KernelUnderTest {
+  /** xv6-riscv's kmem: a 24-byte spinlock (locked, name, cpu) then the freelist pointer. */
+  static final long KMEM_SIZE = 32, FREELIST_OFFSET = 24;
+
+  private final KernelIdentity identity;
+  private final SystemMachine machine;
+  private final VirtBoard board;
+  private final MemoryBlockDevice disk;
+  private final ByteArrayOutputStream console = new ByteArrayOutputStream();
+  private final long kmem;
+  private final String kmemUnknown;
+
+  /** Per address space, the ecall in flight: its address and number. */
+  private Map<Long, long[]> pending = new HashMap<>();
+
+  /** The registers of the hart at the last reported return. */
+  private long[] registers = new long[32];
+
+  /** Where in the console the search for a panic line goes on. */
+  private int panicScan;
+
+  /**
+   * Loads {@code elf} on a machine of {@code config} with {@code disk} as its virtio disk; every
+   * hart starts at the entry in M-mode.
+   *
+   * @throws Elf64.ElfException naming what is wrong with the ELF
+   */
+  public ElfKernel(
+      KernelIdentity identity, byte[] elf, MemoryBlockDevice disk, SystemMachine.Config config)
+      throws Elf64.ElfException {
+    this.identity = identity;
+    this.disk = disk;
+    machine = new SystemMachine(config);
+    board = new VirtBoard(machine, disk, console::write);
+    machine.loadKernel(elf, 0);
+    machine.watchUserBoundary(true);
+    Optional<ElfSymbols.Symbol> k = ElfSymbols.find(elf, "kmem");
+    if (k.isEmpty()) {
+      kmem = -1;
+      kmemUnknown = "the kernel's symbol table names no kmem";
+    } else if (k.get().size() != KMEM_SIZE) {
+      kmem = -1;
+      kmemUnknown =
+          "kmem is "
+              + k.get().size()
+              + " bytes, not xv6-riscv's "
+              + KMEM_SIZE
+              + " (lock, freelist)";
+    } else {
+      kmem = k.get().value();
+      kmemUnknown = null;
+    }
+  }
+
+  @Override
+  public KernelIdentity identity() {
+    return identity;
+  }
+
+  public SystemMachine machine() {
+    return machine;
+  }
+
+  @Override
+  public Event run(long budget) {
+    long end = machine.time() + budget;
+    while (machine.time() < end) {
+      SystemMachine.Stop stop = machine.run(end - machine.time());
+      Optional<String> panic = panicLine();
+      if (panic.isPresent()) return new Event.Panicked(panic.get());
+      if (stop == SystemMachine.Stop.IDLE) return new Event.Idle();
+      SystemHart h = machine.hart(machine.boundaryHart());
+      Hart hart = h.hart();
+      long space = (hart.satp() & ((1L << 44) - 1)) << 12;
+      if (stop == SystemMachine.Stop.USER_ECALL) {
+        pending.put(space, new long[] {h.boundaryPc(), hart.x(17)});
+      } else if (stop == SystemMachine.Stop.USER_RETURN) {
+        long[] call = pending.get(space);
+        if (call != null && h.boundaryPc() == call[0] + 4) {
+          pending.remove(space);
+          hart.registers(registers);
+          return new Event.Returned(space, call[1], hart.x(10), h.boundaryPc());
+        }
+      }
+    }
+    return new Event.BudgetSpent();
+  }
+
+  @Override
+  public long[] userRegisters() {
+    return registers.clone();
+  }
+
+  /**
+   * The system calls in flight: per address space, the number of the call it is in (blocked, or not
+   * yet returned). A process that sleeps in a call shows here and nowhere else.
+   */
+  public Map<Long, Long> callsInFlight() {
+    Map<Long, Long> out = new HashMap<>();
+    pending.forEach((space, call) -> out.put(space, call[1]));
+    return out;
+  }
+
+  /** The first console line starting "panic: " not yet reported. */
+  private Optional<String> panicLine() {
+    if (console.size() <= panicScan) return Optional.empty();
+    String c = console.toString(StandardCharsets.ISO_8859_1);
+    int at = c.indexOf("panic: ", Math.max(0, panicScan - 7));
+    while (at > 0 && c.charAt(at - 1) != '\n') at = c.indexOf("panic: ", at + 1);
+    int nl = at < 0 ? -1 : c.indexOf('\n', at);
+    if (at < 0 || nl < 0) { // none, or not ended yet: look again from here
+      panicScan = at < 0 ? c.length() : at;
+      return Optional.empty();
+    }
+    panicScan = nl + 1;
+    return Optional.of(c.substring(at, nl).strip());
+  }
+
+  @Override
+  public void type(byte[] bytes) {
+    board.uart.receive(bytes);
+  }
+
+  @Override
+  public String console() {
+    return console.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  @Override
+  public PhysicalMemory memory() {
+    return machine.memory();
+  }
+
+  @Override
+  public MemoryBlockDevice disk() {
+    return disk;
+  }
+
+  @Override
+  public OptionalInt freePages() {
+    return kmem < 0 ? OptionalInt.empty() : walkFreeList();
+  }
+
+  @Override
+  public Optional<String> freePagesUnknown() {
+    if (kmem < 0) return Optional.of(kmemUnknown);
+    return walkFreeList().isPresent()
+        ? Optional.empty()
+        : Optional.of("kmem.freelist is not a list of free pages in RAM");
+  }
+
+  /** The length of kmem.freelist, if every link is a page of RAM and the list ends. */
+  private OptionalInt walkFreeList() {
+    PhysicalMemory mem = machine.memory();
+    if (!mem.contains(kmem, KMEM_SIZE)) return OptionalInt.empty();
+    long max = mem.size() / PhysicalMemory.PGSIZE;
+    int n = 0;
+    for (long r = mem.read64(kmem + FREELIST_OFFSET); r != 0; r = mem.read64(r)) {
+      if ((r & (PhysicalMemory.PGSIZE - 1)) != 0 || !mem.contains(r, PhysicalMemory.PGSIZE)) {
+        return OptionalInt.empty();
+      }
+      if (++n > max) return OptionalInt.empty(); // a cycle
+    }
+    return OptionalInt.of(n);
+  }
+
+  private record Snapshot(
+      SystemMachine.Snapshot machine, int console, Map<Long, long[]> pending, int panicScan) {}
+
+  @Override
+  public Object snapshot() {
+    disk.snapshot();
+    return new Snapshot(machine.snapshot(), console.size(), Map.copyOf(pending), panicScan);
+  }
+
+  @Override
+  public void reset(Object snapshot) {
+    Snapshot s = (Snapshot) snapshot;
+    disk.reset();
+    machine.reset(s.machine());
+    byte[] kept = console.toByteArray();
+    console.reset();
+    console.write(kept, 0, s.console());
+    pending = new HashMap<>(s.pending());
+    panicScan = s.panicScan();
+  }
+}

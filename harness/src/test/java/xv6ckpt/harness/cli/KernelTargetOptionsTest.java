@@ -1,0 +1,87 @@
+package xv6ckpt.harness.cli;
+
+import static com.google.common.truth.Truth.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import xv6ckpt.emulator.disk.MemoryBlockDevice;
+import xv6ckpt.kernel.fs.FsFormat;
+import xv6ckpt.kernel.fs.Mkfs;
+
+/**
+ * {@code campaign --kernel} and {@code replay --kernel}: the checks run before anything (exit 2,
+ * nothing written), and targets not yet available for a C kernel are refused by name.
+ */
+class KernelTargetOptionsTest extends CommandTest {
+  @TempDir Path dir;
+
+  private Path kernel() throws Exception {
+    Path k = dir.resolve("kernel");
+    Files.write(k, KernelCommandTest.silentKernel());
+    return k;
+  }
+
+  private Path image() throws Exception {
+    MemoryBlockDevice d = new MemoryBlockDevice(FsFormat.BSIZE, Mkfs.Options.stock().size());
+    Mkfs.make(d, Mkfs.Options.stock(), List.of());
+    Path p = dir.resolve("fs.img");
+    Files.write(p, d.contents());
+    return p;
+  }
+
+  @Test
+  void campaignRefusesATargetCKernelsDoNotHaveYet() throws Exception {
+    Path out = dir.resolve("reports");
+    int code =
+        run(
+            "campaign",
+            "--kernel",
+            kernel().toString(),
+            "--fs",
+            image().toString(),
+            "--targets",
+            "fs-image",
+            "--report-dir",
+            out.toString());
+    assertThat(code).isEqualTo(2);
+    assertThat(stderr()).contains("target fs-image is not yet available for a C kernel");
+    assertThat(Files.exists(out)).isFalse();
+  }
+
+  @Test
+  void replayRefusesAnotherTargetsCorpus() throws Exception {
+    Path entry = dir.resolve("corpus").resolve("restore-image").resolve("x");
+    Files.createDirectories(entry.getParent());
+    Files.write(entry, new byte[] {1});
+    int code =
+        run(
+            "replay",
+            "--kernel",
+            kernel().toString(),
+            "--fs",
+            image().toString(),
+            "--report-dir",
+            dir.resolve("r").toString(),
+            entry.toString());
+    assertThat(code).isEqualTo(2);
+    assertThat(stderr()).contains("target restore-image is not yet available for a C kernel");
+  }
+
+  @Test
+  void badKernelOrMissingFsIsBadInputBeforeAnythingRuns() throws Exception {
+    Path notElf = dir.resolve("notelf");
+    Files.writeString(notElf, "hello");
+    assertThat(run("replay", "--kernel", notElf.toString(), "--fs", image().toString()))
+        .isEqualTo(2);
+    assertThat(stderr()).contains("not a kernel this machine can boot");
+    assertThat(run("campaign", "--kernel", kernel().toString())).isEqualTo(2);
+    assertThat(stderr()).contains("--kernel needs --fs IMAGE");
+    Path bad = dir.resolve("bad.img");
+    Files.write(bad, new byte[1000]);
+    assertThat(run("replay", "--kernel", kernel().toString(), "--fs", bad.toString())).isEqualTo(2);
+    assertThat(stderr()).contains("not a whole number");
+  }
+}

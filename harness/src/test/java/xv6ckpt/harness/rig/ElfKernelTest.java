@@ -1,0 +1,97 @@
+package xv6ckpt.harness.rig;
+
+import static com.google.common.truth.Truth.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import xv6ckpt.emulator.disk.MemoryBlockDevice;
+import xv6ckpt.emulator.system.SystemMachine;
+import xv6ckpt.harness.rig.KernelUnderTest.Event;
+
+/** The ELF kernel under test, observed at the boundary of a {@link ToyKernel}. */
+class ElfKernelTest {
+
+  static ElfKernel boot(long kmemSize) throws Exception {
+    byte[] elf = ToyKernel.elf(kmemSize);
+    SystemMachine.Config c = new SystemMachine.Config(1 << 20, 1, 0, 10_000);
+    return new ElfKernel(KernelIdentity.ofElf("toy", elf), elf, new MemoryBlockDevice(1024, 16), c);
+  }
+
+  static long word(ElfKernel k, long va) {
+    byte[][] mem = UserPages.userBytes(k.memory(), ToyKernel.ROOT);
+    return ByteBuffer.wrap(mem[0]).order(ByteOrder.LITTLE_ENDIAN).getLong((int) va);
+  }
+
+  /** Every event up to the panic, with the free pages counted after each. */
+  static List<Object> events(ElfKernel k) {
+    List<Object> seen = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      Event e = k.run(100_000);
+      seen.add(e);
+      seen.add(k.freePages());
+      if (!(e instanceof Event.Returned)) break;
+    }
+    return seen;
+  }
+
+  @Test
+  void reportsEachCallsNumberAndResultInItsAddressSpaceThenThePanic() throws Exception {
+    ElfKernel k = boot(32);
+    assertThat(k.freePages().getAsInt()).isEqualTo(ToyKernel.FREE_PAGES);
+    Object snap = k.snapshot();
+    UserPages.write(k.memory(), ToyKernel.ROOT, ToyKernel.ARG, le(42));
+    List<Object> first = events(k);
+
+    long root = ToyKernel.ROOT, free = ToyKernel.FREE;
+    assertThat(first.get(0)).isEqualTo(new Event.Returned(root, 1, 142, 12));
+    assertThat(first.get(2)).isEqualTo(new Event.Returned(root, 3, free, 24));
+    assertThat(first.get(3).toString()).isEqualTo("OptionalInt[2]");
+    assertThat(first.get(4)).isEqualTo(new Event.Returned(root, 3, free + 4096, 36));
+    assertThat(first.get(5).toString()).isEqualTo("OptionalInt[1]");
+    assertThat(first.get(6)).isEqualTo(new Event.Panicked("panic: boom"));
+    assertThat(word(k, ToyKernel.RESULT1)).isEqualTo(142);
+    assertThat(word(k, ToyKernel.RESULT3)).isEqualTo(free);
+    assertThat(k.console()).isEqualTo("panic: boom\n");
+
+    k.reset(snap); // the machine, the console and the calls in flight as they were
+    assertThat(k.console()).isEmpty();
+    assertThat(k.freePages().getAsInt()).isEqualTo(ToyKernel.FREE_PAGES);
+    UserPages.write(k.memory(), ToyKernel.ROOT, ToyKernel.ARG, le(42));
+    assertThat(events(k)).isEqualTo(first);
+  }
+
+  @Test
+  void freePagesAreUnknownWithoutXv6sKmem() throws Exception {
+    ElfKernel none = boot(0);
+    assertThat(none.freePages().isPresent()).isFalse();
+    assertThat(none.freePagesUnknown()).hasValue("the kernel's symbol table names no kmem");
+    ElfKernel other = boot(16);
+    assertThat(other.freePages().isPresent()).isFalse();
+    assertThat(other.freePagesUnknown().get()).contains("kmem is 16 bytes");
+  }
+
+  @Test
+  void aFreeListThatLeavesRamIsUnknownNotCounted() throws Exception {
+    ElfKernel k = boot(32);
+    k.memory().write64(ToyKernel.FREE + 4096, 0x1234_5000L); // the second link, outside RAM
+    assertThat(k.freePages().isPresent()).isFalse();
+    k.memory().write64(ToyKernel.FREE + 4096, ToyKernel.FREE); // a cycle
+    assertThat(k.freePages().isPresent()).isFalse();
+    assertThat(k.freePagesUnknown().get()).contains("not a list");
+  }
+
+  @Test
+  void identityIsTheElfsSha256() throws Exception {
+    assertThat(boot(32).identity().sha256()).isEqualTo(KernelIdentity.sha256(ToyKernel.elf(32)));
+    assertThat(boot(32).identity().sha256()).isNotEqualTo(boot(16).identity().sha256());
+    assertThat(KernelIdentity.sha256(new byte[0]))
+        .isEqualTo("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  }
+
+  private static byte[] le(long v) {
+    return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array();
+  }
+}
