@@ -67,7 +67,7 @@ class ElfKernelTest {
   void freePagesAreUnknownWithoutXv6sKmem() throws Exception {
     ElfKernel none = boot(0);
     assertThat(none.freePages().isPresent()).isFalse();
-    assertThat(none.freePagesUnknown()).hasValue("the kernel's symbol table names no kmem");
+    assertThat(none.freePagesUnknown().get()).contains("names no kmem");
     ElfKernel other = boot(16);
     assertThat(other.freePages().isPresent()).isFalse();
     assertThat(other.freePagesUnknown().get()).contains("kmem is 16 bytes");

@@ -2,10 +2,8 @@ package xv6ckpt.harness.rig;
 
 import static xv6ckpt.emulator.asm.Reg.*;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import xv6ckpt.emulator.asm.Assembler;
 import xv6ckpt.emulator.asm.Elf64Writer;
 
@@ -98,42 +96,16 @@ final class ToyKernel {
   /** The kernel's ELF, with a symbol table naming kmem as {@code kmemSize} bytes (0: no table). */
   static byte[] elf(long kmemSize) {
     int rwx = Elf64Writer.PF_R | Elf64Writer.PF_W | Elf64Writer.PF_X;
-    byte[] elf =
+    Elf64Writer w =
         new Elf64Writer()
             .segment(BASE, kernel().assemble(), rwx)
             .segment(ROOT, tables(), rwx)
             .segment(USER, user(), 4096, rwx)
             .segment(KMEM, freeList(), rwx)
-            .entry(BASE)
-            .write();
-    return kmemSize == 0 ? elf : withSymbol(elf, "kmem", KMEM, kmemSize);
-  }
-
-  /**
-   * elf with a symbol table appended: a null section, .symtab (a null symbol and one object) and
-   * .strtab, the section headers last, e_shoff and e_shnum set.
-   */
-  static byte[] withSymbol(byte[] elf, String name, long value, long size) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.writeBytes(elf);
-    while (out.size() % 8 != 0) out.write(0);
-    byte[] strtab = ("\0" + name + "\0").getBytes(StandardCharsets.ISO_8859_1);
-    ByteBuffer sym = ByteBuffer.allocate(48).order(ByteOrder.LITTLE_ENDIAN);
-    sym.putInt(24, 1).put(24 + 4, (byte) 0x11).putLong(24 + 8, value).putLong(24 + 16, size);
-    long symOff = out.size();
-    out.writeBytes(sym.array());
-    long strOff = out.size();
-    out.writeBytes(strtab);
-    while (out.size() % 8 != 0) out.write(0);
-    long shoff = out.size();
-    ByteBuffer sh = ByteBuffer.allocate(3 * 64).order(ByteOrder.LITTLE_ENDIAN);
-    sh.putInt(64 + 4, 2).putLong(64 + 24, symOff).putLong(64 + 32, 48).putInt(64 + 40, 2);
-    sh.putLong(64 + 56, 24);
-    sh.putInt(128 + 4, 3).putLong(128 + 24, strOff).putLong(128 + 32, strtab.length);
-    out.writeBytes(sh.array());
-    byte[] b = out.toByteArray();
-    ByteBuffer h = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
-    h.putLong(0x28, shoff).putShort(0x3A, (short) 64).putShort(0x3C, (short) 3);
-    return b;
+            .entry(BASE);
+    if (kmemSize != 0) {
+      w.symbol("kmem", KMEM, kmemSize, Elf64Writer.STT_OBJECT);
+    }
+    return w.write();
   }
 }
