@@ -781,31 +781,28 @@ final class Translator {
 
     /** Records a transfer to pageVa + {@code off} if the hart has a recorder. */
     private void coverage(long off) {
-      Label done = new Label();
-      mv.visitVarInsn(ALOAD, H);
-      mv.visitFieldInsn(GETFIELD, HART, "coverage", "L" + RECORDER + ";");
-      mv.visitInsn(DUP);
-      Label none = new Label();
-      mv.visitJumpInsn(IFNULL, none);
-      mv.visitVarInsn(LLOAD, PAGE_VA);
-      lconst(off);
-      mv.visitInsn(LADD);
-      mv.visitMethodInsn(INVOKEVIRTUAL, RECORDER, "transfer", "(J)V", false);
-      mv.visitJumpInsn(GOTO, done);
-      mv.visitLabel(none);
-      mv.visitInsn(POP);
-      mv.visitLabel(done);
+      recordTransfer(
+          () -> {
+            mv.visitVarInsn(LLOAD, PAGE_VA);
+            lconst(off);
+            mv.visitInsn(LADD);
+          });
     }
 
     /** Records a transfer to the address in local VA if the hart has a recorder. */
     private void coverageAtVa() {
+      recordTransfer(() -> mv.visitVarInsn(LLOAD, VA));
+    }
+
+    /** {@code if (h.coverage != null) h.coverage.transfer(target)}; pushTarget emits the long. */
+    private void recordTransfer(Runnable pushTarget) {
       Label done = new Label();
+      Label none = new Label();
       mv.visitVarInsn(ALOAD, H);
       mv.visitFieldInsn(GETFIELD, HART, "coverage", "L" + RECORDER + ";");
       mv.visitInsn(DUP);
-      Label none = new Label();
       mv.visitJumpInsn(IFNULL, none);
-      mv.visitVarInsn(LLOAD, VA);
+      pushTarget.run();
       mv.visitMethodInsn(INVOKEVIRTUAL, RECORDER, "transfer", "(J)V", false);
       mv.visitJumpInsn(GOTO, done);
       mv.visitLabel(none);
