@@ -99,6 +99,31 @@ final class BenchCommand implements Callable<Integer> {
 
   static final String AUTO = "auto";
 
+  @Option(
+      names = "--kernel",
+      paramLabel = "ELF",
+      description =
+          "A C kernel (e.g. xv6-riscv's kernel/kernel): run the 'system' group on the "
+              + "full-system machine, beside qemu-system-riscv64 if it is on PATH; needs --fs.")
+  java.nio.file.Path kernel;
+
+  @Option(names = "--fs", paramLabel = "IMAGE", description = "The C kernel's file system image.")
+  java.nio.file.Path fs;
+
+  @Option(
+      names = "--harts",
+      paramLabel = "N",
+      defaultValue = "1",
+      description = "Harts for the 'system' group (default: ${DEFAULT-VALUE}).")
+  int harts;
+
+  @Option(
+      names = "--command",
+      paramLabel = "LINE",
+      defaultValue = "usertests -q",
+      description = "The command line the 'system' group times (default: ${DEFAULT-VALUE}).")
+  String command;
+
   /** The benchmark groups, in the order they run. */
   enum Group {
     alu,
@@ -107,7 +132,15 @@ final class BenchCommand implements Callable<Integer> {
     fs,
     fs_xv6chunks,
     kernel,
-    checkpoint
+    checkpoint,
+    system
+  }
+
+  /** The groups to run: --only's; else all but 'system', or only 'system' with --kernel. */
+  private List<Group> groups() {
+    if (only != null) return only;
+    if (kernel != null) return List.of(Group.system);
+    return Arrays.stream(Group.values()).filter(g -> g != Group.system).toList();
   }
 
   @Override
@@ -115,12 +148,18 @@ final class BenchCommand implements Callable<Integer> {
     if (runs < 1 || warmup < 0) {
       throw CliError.badInput("--runs must be at least 1 and --warmup at least 0");
     }
+    if (groups().contains(Group.system) && (kernel == null || fs == null)) {
+      throw CliError.badInput("bench's 'system' group needs --kernel ELF and --fs IMAGE");
+    }
+    if (kernel != null && !groups().contains(Group.system)) {
+      throw CliError.badInput("--kernel is for the 'system' group (--only system)");
+    }
     qemuCommand = QemuSideBySide.resolve(qemu);
     if (qemuCommand == null && qemu.equals(AUTO) && wantsEmulator()) {
       main.err.println("bench: qemu-riscv64 is not on PATH; no side-by-side figures");
     }
     List<Figure> figures = new ArrayList<>();
-    for (Group g : only == null ? List.of(Group.values()) : only) {
+    for (Group g : groups()) {
       figures.addAll(fork ? inChildJvm(g) : run(g));
     }
     if (json) {
@@ -145,10 +184,8 @@ final class BenchCommand implements Callable<Integer> {
   private String qemuCommand;
 
   private boolean wantsEmulator() {
-    return only == null
-        || only.contains(Group.alu)
-        || only.contains(Group.sort)
-        || only.contains(Group.crc);
+    List<Group> gs = groups();
+    return gs.contains(Group.alu) || gs.contains(Group.sort) || gs.contains(Group.crc);
   }
 
   private List<Figure> run(Group g) throws IOException {
@@ -169,6 +206,8 @@ final class BenchCommand implements Callable<Integer> {
         return kernel();
       case checkpoint:
         return checkpoint();
+      case system:
+        return system();
       default:
         throw new IllegalStateException("unknown group " + g);
     }
@@ -194,7 +233,19 @@ final class BenchCommand implements Callable<Integer> {
             "--warmup",
             String.valueOf(warmup),
             "--qemu",
-            qemuCommand == null ? "off" : qemuCommand));
+            qemuCommand != null ? qemuCommand : qemu.equals("off") ? "off" : AUTO));
+    if (kernel != null) {
+      cmd.addAll(
+          List.of(
+              "--kernel",
+              kernel.toString(),
+              "--fs",
+              fs.toString(),
+              "--harts",
+              String.valueOf(harts),
+              "--command",
+              command));
+    }
     Process child = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     int status = child.waitFor();
@@ -439,6 +490,124 @@ final class BenchCommand implements Callable<Integer> {
     }
     main.err.print(" ".repeat(40) + "\r");
     return out;
+  }
+
+  /** Steps allowed for the boot and for the command: usertests -q takes some 10^11 at most. */
+  private static final long SYSTEM_MAX_STEPS = RunCommand.DEFAULT_MAX_STEPS;
+
+  /**
+   * The C kernel of --kernel: boot to the first prompt (a new machine each run), then --command
+   * once (usertests -q runs minutes: once is what there is time for), and qemu-system's boot and
+   * command once, if qemu-system-riscv64 is on PATH and --qemu is not off.
+   */
+  private List<Figure> system() throws IOException {
+    SystemBench.Run[] last = new SystemBench.Run[1];
+    Figure boot =
+        measure(
+            "system.boot",
+            "ms",
+            () -> {
+              last[0] = SystemBench.boot(newSystem(), SYSTEM_MAX_STEPS);
+              if (last[0] == null) throw new CliError(Main.EXIT_FINDING, "no prompt: " + kernel);
+              return last[0].millis();
+            },
+            "");
+    SystemBench.Run b = last[0];
+    List<Figure> out = new ArrayList<>();
+    out.add(
+        new Figure(
+            boot.name(),
+            boot.unit(),
+            boot.median(),
+            boot.min(),
+            boot.max(),
+            String.format(
+                Locale.ROOT,
+                "%d hart(s): to the first \"$ \" after \"%s\", %d steps, %s instructions retired",
+                harts,
+                SystemBench.SHELL_START,
+                b.steps(),
+                perHart(b.retired()))));
+    out.add(
+        once(
+            "system.boot.mips",
+            "MIPS",
+            b.instructions() / (boot.median() * 1e3),
+            "instructions retired (the same every boot: the run is deterministic) / median ms"));
+    FullSystem sys = newSystem();
+    SystemBench.boot(sys, SYSTEM_MAX_STEPS);
+    main.err.printf("\r%-16s %s ...   ", "system.command", command);
+    SystemBench.Run c = SystemBench.command(sys, command, SYSTEM_MAX_STEPS);
+    main.err.print("\r" + " ".repeat(60) + "\r");
+    if (c == null) {
+      throw new CliError(Main.EXIT_FINDING, "'" + command + "' did not come back to the prompt");
+    }
+    String verdict = c.output().contains("ALL TESTS PASSED") ? "; ALL TESTS PASSED" : "";
+    out.add(
+        once(
+            "system.command",
+            "s",
+            c.millis() / 1e3,
+            String.format(
+                Locale.ROOT,
+                "'%s' once, %d hart(s): %d steps, %s instructions retired%s",
+                command,
+                harts,
+                c.steps(),
+                perHart(c.retired()),
+                verdict)));
+    out.add(once("system.command.mips", "MIPS", c.mips(), "instructions retired / wall time"));
+    String qemuSystem = qemu.equals("off") ? null : QemuSideBySide.resolveSystem();
+    if (qemuSystem != null) {
+      main.err.printf("\r%-16s %s ...   ", "qemu.system", command);
+      SystemBench.QemuRun q;
+      try {
+        q = SystemBench.qemu(qemuSystem, kernel, fs, harts, command, 3600);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while qemu-system ran", e);
+      }
+      main.err.print("\r" + " ".repeat(60) + "\r");
+      if (q != null) {
+        String whose = "qemu-system-riscv64's figure, not ours: -smp " + harts + ", ";
+        out.add(
+            once(
+                "qemu.system.boot",
+                "ms",
+                q.bootMillis(),
+                whose + "from its process start to the first prompt, once"));
+        out.add(
+            once(
+                "qemu.system.command",
+                "s",
+                q.commandMillis() / 1e3,
+                whose
+                    + "'"
+                    + command
+                    + "' once"
+                    + (q.output().contains("ALL TESTS PASSED") ? "; ALL TESTS PASSED" : "")));
+      }
+    }
+    return out;
+  }
+
+  private FullSystem newSystem() {
+    return FullSystem.open(kernel, fs, 128, harts, 0);
+  }
+
+  private static Figure once(String name, String unit, double value, String detail) {
+    return new Figure(name, unit, value, value, value, detail);
+  }
+
+  private static String perHart(long[] retired) {
+    long sum = 0;
+    for (long r : retired) sum += r;
+    if (retired.length == 1) return String.valueOf(sum);
+    StringBuilder sb = new StringBuilder().append(sum).append(" (");
+    for (int i = 0; i < retired.length; i++) {
+      sb.append(i == 0 ? "" : ", ").append("hart ").append(i).append(' ').append(retired[i]);
+    }
+    return sb.append(')').toString();
   }
 
   /** The kernel: fork+exec+exit+wait rate, machine reset cost, boot of the built-in image. */

@@ -27,7 +27,8 @@ import xv6ckpt.kernel.Machine.Outcome;
     footer = {
       "",
       "Exit status: 0 at the end of the session; 1 if the kernel panicked or hung;",
-      "2 on bad usage or a bad image. With --kernel: Ctrl-C ends the session with 130."
+      "2 on bad usage or a bad image. With --kernel: Ctrl-C ends the session with 130;",
+      "--fs-out FILE then keeps the disk as the session left it."
     })
 final class BootCommand implements Callable<Integer> {
   private static final long SLICE = 10_000_000;
@@ -41,9 +42,14 @@ final class BootCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (machine.kernel != null) {
       FullSystem fs = machine.fullSystem();
+      int code;
       try (Terminal term = Terminal.raw()) {
-        return new ConsoleSession(fs, main.out, main.err).run(System.in);
+        code = new ConsoleSession(fs, main.out, main.err).run(System.in);
       }
+      if (machine.fsOut != null) {
+        fs.writeDisk(machine.fsOut);
+      }
+      return code;
     }
     Machine.Config config = machine.config();
     try (BlockDevice disk = machine.disk();

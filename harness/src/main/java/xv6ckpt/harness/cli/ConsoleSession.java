@@ -14,13 +14,14 @@ import xv6ckpt.emulator.system.SystemMachine;
  * go to stdout as the kernel writes them.
  *
  * <p>Ctrl-C (a byte, the terminal being raw) ends the session at once with 130. End of input ends
- * it with 0 once the kernel has read every byte typed and gone quiet at a prompt ("$ "), or has
- * printed nothing for {@link #QUIET_SLICES} slices, so a script piped in runs to its end.
+ * it with 0 once the kernel has read every byte typed and gone quiet at a prompt ("$ "), or (a
+ * kernel without xv6's shell) has printed nothing for {@link #QUIET_SLICES} slices, so a script
+ * piped in runs to its end.
  */
 final class ConsoleSession {
   static final int EXIT_INTERRUPTED = 130;
   private static final long SLICE = 5_000_000;
-  private static final int QUIET_SLICES = 200;
+  static final int QUIET_SLICES = 200;
   private static final int CTRL_C = 3;
   private static final byte[] EOF = new byte[0];
 
@@ -70,15 +71,27 @@ final class ConsoleSession {
         return Main.EXIT_FINDING;
       }
       quiet = fs.consoleLength() == before ? quiet + 1 : 0;
-      if (ended && fs.board.uart.unreadInput() == 0 && (idle || atRest(quiet))) {
+      if (ended && fs.board.uart.unreadInput() == 0 && (idle || atRest(fs.console(), quiet))) {
         return Main.EXIT_OK;
       }
     }
   }
 
-  private boolean atRest(int quiet) {
-    return (quiet > 0 && fs.console().endsWith("$ ")) || quiet >= QUIET_SLICES;
+  /**
+   * Quiet at a prompt; or quiet for {@link #QUIET_SLICES}, for a kernel that never printed "init:
+   * starting sh" (it may have no xv6 prompt), or for {@link #QUIET_SLICES_SHELL} once it did: a
+   * long command under xv6's shell (usertests counting free pages) prints nothing for billions of
+   * steps, and is cut off only where {@code run --kernel} would give up too.
+   */
+  static boolean atRest(String console, long quiet) {
+    if (quiet > 0 && console.endsWith("$ ")) return true;
+    boolean shell = console.contains(SHELL_START);
+    return quiet >= (shell ? QUIET_SLICES_SHELL : QUIET_SLICES);
   }
+
+  static final long QUIET_SLICES_SHELL = RunCommand.DEFAULT_MAX_STEPS / SLICE;
+
+  private static final String SHELL_START = "init: starting sh";
 
   private static byte[] take(LinkedBlockingQueue<byte[]> q) {
     try {

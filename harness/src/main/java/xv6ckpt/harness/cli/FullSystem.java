@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
 import xv6ckpt.emulator.elf.Elf64;
 import xv6ckpt.emulator.system.SystemMachine;
@@ -28,6 +29,9 @@ final class FullSystem {
   final SystemMachine machine;
   final VirtBoard board;
 
+  /** The disk: a copy in memory of --fs, or null without one. */
+  final MemoryBlockDevice disk;
+
   /** Every byte the kernel wrote to the console, in order. */
   private final ByteArrayOutputStream console = new ByteArrayOutputStream();
 
@@ -36,11 +40,8 @@ final class FullSystem {
 
   private FullSystem(SystemMachine.Config config, byte[] kernel, byte[] image, String kernelName) {
     machine = new SystemMachine(config);
-    board =
-        new VirtBoard(
-            machine,
-            image == null ? null : new MemoryBlockDevice(FsFormat.BSIZE, image),
-            this::consoleByte);
+    disk = image == null ? null : new MemoryBlockDevice(FsFormat.BSIZE, image);
+    board = new VirtBoard(machine, disk, this::consoleByte);
     try {
       machine.loadKernel(kernel, 0);
     } catch (Elf64.ElfException e) {
@@ -55,9 +56,14 @@ final class FullSystem {
 
   /** Boots {@code kernel} over a copy of {@code fs} (null: no disk) on a machine of this shape. */
   static FullSystem open(Path kernel, Path fs, int ramMiB, int harts, long seed) {
+    return open(kernel, fs, ramMiB, harts, seed, MachineOptions.HART_QUANTUM);
+  }
+
+  /** As above, with harts taking turns of {@code quantum} steps on average. */
+  static FullSystem open(Path kernel, Path fs, int ramMiB, int harts, long seed, long quantum) {
     SystemMachine.Config config;
     try {
-      config = new SystemMachine.Config((long) ramMiB << 20, harts, seed, 10_000);
+      config = new SystemMachine.Config((long) ramMiB << 20, harts, seed, quantum);
     } catch (IllegalArgumentException e) {
       throw CliError.badInput("--harts: " + e.getMessage());
     }
@@ -127,6 +133,35 @@ final class FullSystem {
           String.format(
               "%s: the superblock says %d blocks but the image holds only %d",
               name, size, image.length / bsize));
+    }
+  }
+
+  /**
+   * Writes the machine's disk as it is now to {@code out} (for {@code --fs-out}): to a temporary
+   * file beside it first, then moved into place, so an interrupted write leaves no half image.
+   */
+  void writeDisk(Path out) {
+    if (disk == null) {
+      throw CliError.badInput("--fs-out needs --fs (without a disk there is nothing to write)");
+    }
+    Path dir = out.toAbsolutePath().getParent();
+    Path tmp = null;
+    try {
+      tmp = Files.createTempFile(dir, ".xv6ckpt-fs-out", ".tmp");
+      Files.write(tmp, disk.contents());
+      Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      deleteQuietly(tmp);
+      throw CliError.badInput(out + ": cannot write the disk (--fs-out): " + e.getMessage());
+    }
+  }
+
+  private static void deleteQuietly(Path p) {
+    if (p == null) return;
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      // the message about the failed write is the one that matters
     }
   }
 

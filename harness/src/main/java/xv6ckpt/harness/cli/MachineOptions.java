@@ -47,12 +47,27 @@ final class MachineOptions {
       description = "Vary each quantum's length pseudo-randomly from this seed (0: fixed).")
   long seed;
 
+  /** The Java kernel's scheduling quantum and the full-system machine's mean hart turn. */
+  static final long JAVA_QUANTUM = 100_000, HART_QUANTUM = 10_000;
+
   @Option(
       names = "--quantum",
       paramLabel = "N",
-      defaultValue = "100000",
-      description = "Instructions a process runs before it must yield (default: ${DEFAULT-VALUE}).")
-  long quantum;
+      description = {
+        "Instructions a process runs before it must yield (default: " + JAVA_QUANTUM + ").",
+        "With --kernel: the mean number of steps a hart runs before the next hart's turn",
+        "(default: " + HART_QUANTUM + "; each turn's length is varied from --seed)."
+      })
+  Long quantum;
+
+  @Option(
+      names = "--fs-out",
+      paramLabel = "FILE",
+      description = {
+        "With --kernel: when the session or run ends, write the machine's disk to FILE",
+        "(e.g. to check it with fsck); --fs itself is never written."
+      })
+  Path fsOut;
 
   @Option(
       names = "--ram",
@@ -65,6 +80,10 @@ final class MachineOptions {
     if (harts != 1) {
       throw CliError.badInput("--harts needs --kernel (the Java kernel has one hart)");
     }
+    if (fsOut != null) {
+      throw CliError.badInput("--fs-out needs --kernel (without it --fs is used in place)");
+    }
+    long quantum = this.quantum == null ? JAVA_QUANTUM : this.quantum;
     if (ramMiB < 1 || ramMiB > 1024) {
       throw CliError.badInput("--ram must be between 1 and 1024 MiB, not " + ramMiB);
     }
@@ -86,7 +105,14 @@ final class MachineOptions {
     if (ramMiB < 1 || ramMiB > 1024) {
       throw CliError.badInput("--ram must be between 1 and 1024 MiB, not " + ramMiB);
     }
-    return FullSystem.open(kernel, fs, ramMiB, harts, seed);
+    long q = quantum == null ? HART_QUANTUM : quantum;
+    if (q < 2) {
+      throw CliError.badInput("--quantum must be at least 2 steps with --kernel, not " + q);
+    }
+    if (fsOut != null && fs == null) {
+      throw CliError.badInput("--fs-out needs --fs (without a disk there is nothing to write)");
+    }
+    return FullSystem.open(kernel, fs, ramMiB, harts, seed, q);
   }
 
   /** The disk: IMAGE opened read-write, or a copy of the built-in image in memory. */

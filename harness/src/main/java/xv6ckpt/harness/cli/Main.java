@@ -37,7 +37,11 @@ import picocli.CommandLine.Spec;
           + "file with its stack trace",
       "130:interrupted (Ctrl-C)"
     },
-    footer = {"", "run and run-elf exit with the program's own exit status."},
+    footer = {
+      "",
+      "run and run-elf exit with the program's own exit status; run --kernel (a C kernel,",
+      "whose shell does not report statuses) with 0 once the command is back at the prompt."
+    },
     subcommands = {
       HelpCommand.class,
       RunElfCommand.class,

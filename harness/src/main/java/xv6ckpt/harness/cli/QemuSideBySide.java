@@ -38,6 +38,18 @@ final class QemuSideBySide implements AutoCloseable {
    * The command {@code --qemu VALUE} names: null for "off", or for "auto" when qemu-riscv64 is not
    * on PATH; a name is looked up on PATH, a path must be an executable file.
    */
+  /** qemu-system-riscv64 on PATH (for {@code bench --kernel}), or null. */
+  static String resolveSystem() {
+    String path = System.getenv("PATH");
+    for (String dir : path == null ? new String[0] : path.split(File.pathSeparator)) {
+      Path p = Path.of(dir.isEmpty() ? "." : dir, "qemu-system-riscv64");
+      if (Files.isExecutable(p) && !Files.isDirectory(p)) {
+        return p.toString();
+      }
+    }
+    return null;
+  }
+
   static String resolve(String value) {
     if (value.equals("off")) {
       return null;

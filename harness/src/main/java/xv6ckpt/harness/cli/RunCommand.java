@@ -42,7 +42,9 @@ import xv6ckpt.kernel.Machine.Outcome;
       "command leaves unread go to the shell) and prints the console from the end of the",
       "command line to that prompt. xv6's shell does not report exit",
       "statuses, so 0 means only that the command finished; 1 if the kernel panicked, never",
-      "reached a prompt, or the command did not finish within --max-steps.",
+      "reached a prompt, or the command did not finish within --max-steps (or the machine went",
+      "idle: every hart in wfi with no timer armed). The output is printed as it comes.",
+      "--fs-out FILE keeps the disk as the run left it (check it with 'xv6ckpt fsck FILE').",
     })
 final class RunCommand implements Callable<Integer> {
   static final int EXIT_LIMIT = 124;
@@ -67,16 +69,17 @@ final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--max-instructions",
       paramLabel = "N",
-      description = "Stop after N instructions in all (default: no limit).")
-  long maxInstructions;
+      description = "Stop after N instructions in all (default: no limit; not with --kernel).")
+  Long maxInstructions;
 
   @Option(
       names = "--max-steps",
       paramLabel = "N",
-      defaultValue = "" + DEFAULT_MAX_STEPS,
       description =
-          "With --kernel: steps of the machine's clock in all (default: ${DEFAULT-VALUE}).")
-  long maxSteps;
+          "With --kernel: steps of the machine's clock in all (default: "
+              + DEFAULT_MAX_STEPS
+              + ").")
+  Long maxSteps;
 
   @Parameters(index = "0", paramLabel = "PROG", description = "Program path in the image.")
   String prog;
@@ -86,11 +89,19 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (maxInstructions < 0) {
-      throw CliError.badInput("--max-instructions must not be negative");
-    }
     if (machine.kernel != null) {
-      return runOnKernel();
+      if (maxInstructions != null) {
+        throw CliError.badInput(
+            "--max-instructions is for the Java kernel; with --kernel the budget is --max-steps");
+      }
+      return runOnKernel(maxSteps == null ? DEFAULT_MAX_STEPS : maxSteps);
+    }
+    if (maxSteps != null) {
+      throw CliError.badInput(
+          "--max-steps needs --kernel (the Java kernel's budget is --max-instructions)");
+    }
+    if (maxInstructions != null && maxInstructions < 0) {
+      throw CliError.badInput("--max-instructions must not be negative");
     }
     Machine.Config config = machine.config();
     byte[] input = readInput();
@@ -125,7 +136,8 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private int drive(Machine m) {
-    long left = maxInstructions == 0 ? Long.MAX_VALUE : maxInstructions;
+    long limit = maxInstructions == null ? 0 : maxInstructions;
+    long left = limit == 0 ? Long.MAX_VALUE : limit;
     for (; ; ) {
       long before = m.cycles();
       Outcome o = m.run(Math.min(SLICE, left));
@@ -146,14 +158,17 @@ final class RunCommand implements Callable<Integer> {
         return Main.EXIT_FINDING;
       }
       if (left <= 0) {
-        main.err.printf("xv6ckpt: %s still running after %d instructions%n", prog, maxInstructions);
+        main.err.printf("xv6ckpt: %s still running after %d instructions%n", prog, limit);
         return EXIT_LIMIT;
       }
     }
   }
 
-  /** {@code run --kernel}: boot, wait for the prompt, type the line, wait for the next prompt. */
-  private int runOnKernel() {
+  /**
+   * {@code run --kernel}: boot, wait for the prompt, type the line, print the command's output as
+   * it comes until the next prompt; then write the disk if --fs-out says so.
+   */
+  private int runOnKernel(long maxSteps) {
     if (machine.fs == null) {
       throw CliError.badInput("run --kernel needs --fs IMAGE (the kernel's file system)");
     }
@@ -162,13 +177,17 @@ final class RunCommand implements Callable<Integer> {
     }
     byte[] input = readInput();
     FullSystem fs = machine.fullSystem();
-    int start = runUntilPrompt(fs, 0, SHELL_START);
-    if (start == FAILED) return Main.EXIT_FINDING;
-    if (start < 0) {
-      main.err.printf(
-          "xv6ckpt: kernel did not reach a prompt ('%s' then '%s') within %d steps%n",
-          SHELL_START, PROMPT, maxSteps);
-      return Main.EXIT_FINDING;
+    int code = typeAndWait(fs, input, maxSteps);
+    if (machine.fsOut != null) {
+      fs.writeDisk(machine.fsOut);
+    }
+    return code;
+  }
+
+  private int typeAndWait(FullSystem fs, byte[] input, long maxSteps) {
+    Wait start = runUntilPrompt(fs, 0, SHELL_START, maxSteps, null);
+    if (start.failed()) {
+      return failure(start, "kernel did not reach a prompt ('" + SHELL_START + "' then '$ ')");
     }
     String line = String.join(" ", commandLine()) + "\n";
     fs.type(line.getBytes(StandardCharsets.UTF_8));
@@ -176,23 +195,80 @@ final class RunCommand implements Callable<Integer> {
       fs.type(input);
       fs.type(new byte[] {CTRL_D}); // xv6's console: end of file for the reader
     }
-    int typed = start + PROMPT.length();
-    int end = runUntilPrompt(fs, typed, null);
-    if (end == FAILED) return Main.EXIT_FINDING;
-    String out = fs.console().substring(typed, end < 0 ? fs.consoleLength() : end);
-    // the console echoes the typed line first: the command's output is what follows it
-    int nl = out.indexOf('\n');
-    main.out.print(nl < 0 ? "" : out.substring(nl + 1));
+    Output output = new Output(fs, start.at() + PROMPT.length());
+    Wait end = runUntilPrompt(fs, output.typed, null, maxSteps, output);
+    output.printUpTo(end.failed() ? fs.consoleLength() : end.at());
     main.out.flush();
-    if (end < 0) {
-      main.err.printf("xv6ckpt: command did not finish within %d steps%n", maxSteps);
-      return Main.EXIT_FINDING;
-    }
-    return Main.EXIT_OK;
+    return end.failed() ? failure(end, "command did not finish") : Main.EXIT_OK;
   }
 
-  private static final int FAILED = -2;
+  /** Reports why a wait ended without a prompt (a panic was reported where it was seen). */
+  private int failure(Wait w, String what) {
+    switch (w.why()) {
+      case BUDGET -> main.err.printf("xv6ckpt: %s within %d steps%n", what, w.steps());
+      case IDLE ->
+          main.err.printf(
+              "xv6ckpt: %s: the machine went idle after %d steps (every hart waits in wfi and no"
+                  + " timer or device can wake one)%n",
+              what, w.steps());
+      default -> {}
+    }
+    return Main.EXIT_FINDING;
+  }
+
   private static final byte CTRL_D = 4;
+
+  /** How a wait for the prompt ended: at the prompt starting at {@code at}, or why not. */
+  private record Wait(Why why, int at, long steps) {
+    boolean failed() {
+      return why != Why.PROMPT;
+    }
+  }
+
+  private enum Why {
+    PROMPT,
+    BUDGET,
+    IDLE,
+    PANIC
+  }
+
+  /**
+   * The command's output on stdout as the console grows: what follows the echoed command line, up
+   * to the prompt that ends the run. A trailing "$" or "$ " is held back until more follows, since
+   * it may be that prompt.
+   */
+  private final class Output {
+    final FullSystem fs;
+    final int typed;
+
+    /** The console up to here is printed (or is the echoed line); -1 until that line ended. */
+    private int printed = -1;
+
+    Output(FullSystem fs, int typed) {
+      this.fs = fs;
+      this.typed = typed;
+    }
+
+    void progress() {
+      String c = fs.console();
+      int hold = c.endsWith(PROMPT) ? 2 : c.endsWith("$") ? 1 : 0;
+      printUpTo(c.length() - hold);
+    }
+
+    void printUpTo(int end) {
+      String c = fs.console();
+      if (printed < 0) {
+        int nl = c.indexOf('\n', typed);
+        if (nl < 0 || nl >= end) return;
+        printed = nl + 1;
+      }
+      if (end > printed) {
+        main.out.print(c.substring(printed, end));
+        main.out.flush();
+        printed = end;
+      }
+    }
+  }
 
   private List<String> commandLine() {
     List<String> argv = new ArrayList<>();
@@ -203,17 +279,18 @@ final class RunCommand implements Callable<Integer> {
 
   /**
    * Runs until the console, after {@code from} (and after {@code marker} if given), ends with the
-   * prompt; returns where that prompt starts, -1 if the step budget ran out, or {@link #FAILED}
-   * after reporting a panic.
+   * prompt and every typed byte was read; reports a panic line as soon as one appears.
    */
-  private int runUntilPrompt(FullSystem fs, int from, String marker) {
+  private Wait runUntilPrompt(
+      FullSystem fs, int from, String marker, long maxSteps, Output output) {
     int checked = from;
     while (fs.machine.time() < maxSteps) {
       SystemMachine.Stop stop = fs.machine.run(Math.min(SLICE, maxSteps - fs.machine.time()));
       String panic = fs.panicLine(checked);
       if (panic != null) {
+        if (output != null) output.printUpTo(fs.consoleLength());
         main.err.println("xv6ckpt: the kernel panicked: " + panic);
-        return FAILED;
+        return new Wait(Why.PANIC, -1, fs.machine.time());
       }
       checked = fs.consoleLength();
       String c = fs.console();
@@ -222,13 +299,14 @@ final class RunCommand implements Callable<Integer> {
           && c.endsWith(PROMPT)
           && c.length() - PROMPT.length() >= after
           && fs.board.uart.unreadInput() == 0) {
-        return c.length() - PROMPT.length();
+        return new Wait(Why.PROMPT, c.length() - PROMPT.length(), fs.machine.time());
       }
+      if (output != null) output.progress();
       if (stop == SystemMachine.Stop.IDLE) {
-        return -1; // every hart waits and nothing can wake one: no prompt will ever come
+        return new Wait(Why.IDLE, -1, fs.machine.time()); // nothing can wake a hart: no prompt
       }
     }
-    return -1;
+    return new Wait(Why.BUDGET, -1, maxSteps);
   }
 
   static int exitCode(int status) {

@@ -49,7 +49,9 @@ class KernelCommandTest extends CommandTest {
     /** prints a panic line and spins */
     PANIC,
     /** spins: the command never finishes */
-    SPIN
+    SPIN,
+    /** waits in wfi with no interrupt enabled: the machine goes idle */
+    WFI
   }
 
   private static void print(Assembler a, String s) {
@@ -79,6 +81,7 @@ class KernelCommandTest extends CommandTest {
         a.label("spin").j("spin");
       }
       case SPIN -> a.label("spin").j("spin");
+      case WFI -> a.label("wait").raw32(0x10500073).j("wait");
     }
     return elf(a, BASE);
   }
@@ -257,5 +260,149 @@ class KernelCommandTest extends CommandTest {
     assertThat(stderr()).contains("run --kernel needs --fs IMAGE");
     assertThat(run("run", "--harts", "2", "--", "ls")).isEqualTo(Main.EXIT_USAGE);
     assertThat(stderr()).contains("--harts needs --kernel");
+  }
+
+  // ---------------------------------------------------------------- issue 13 leftovers
+
+  @Test
+  void anIdleMachineIsReportedAsIdleNotAsOutOfSteps() throws Exception {
+    // the first slice (10^7 steps) is spent polling at the prompt, the second goes idle
+    int code = runOn(shellKernel(OnLine.WFI), "--max-steps", "30000000", "--", "ls");
+    assertThat(code).isEqualTo(Main.EXIT_FINDING);
+    assertThat(stderr()).contains("command did not finish: the machine went idle after");
+    assertThat(stderr()).doesNotContain("within 30000000 steps");
+  }
+
+  @Test
+  void fsOutKeepsTheDiskAsTheMachineLeftIt() throws Exception {
+    Path img = image();
+    byte[] before = Files.readAllBytes(img);
+    Path k = write("kernel", shellKernel(OnLine.ANSWER));
+    FullSystem fs = FullSystem.open(k, img, 128, 1, 0);
+    byte[] block = new byte[FsFormat.BSIZE];
+    Arrays.fill(block, (byte) 0x5A);
+    fs.disk.write(7, block); // as the kernel's virtio writes would
+    Path out = dir.resolve("after.img");
+    fs.writeDisk(out);
+    byte[] after = Files.readAllBytes(out);
+    assertThat(after.length).isEqualTo(before.length);
+    assertThat(Arrays.copyOfRange(after, 7 * FsFormat.BSIZE, 8 * FsFormat.BSIZE)).isEqualTo(block);
+    assertThat(Arrays.copyOf(after, 7 * FsFormat.BSIZE))
+        .isEqualTo(Arrays.copyOf(before, 7 * FsFormat.BSIZE));
+    assertThat(Files.readAllBytes(img)).isEqualTo(before); // --fs itself untouched
+    try (var files = Files.list(dir)) {
+      assertThat(files.filter(p -> p.getFileName().toString().endsWith(".tmp")).count())
+          .isEqualTo(0);
+    }
+  }
+
+  @Test
+  void runWithFsOutWritesTheDiskAfterTheCommand() throws Exception {
+    Path out = dir.resolve("out.img");
+    int code = runOn(shellKernel(OnLine.ANSWER), "--fs-out", out.toString(), "--", "ls");
+    assertThat(code).isEqualTo(0);
+    assertThat(Files.readAllBytes(out)).isEqualTo(Files.readAllBytes(dir.resolve("fs.img")));
+  }
+
+  @Test
+  void quantumReachesTheFullSystemMachine() throws Exception {
+    MachineOptions o = new MachineOptions();
+    o.kernel = write("kernel", shellKernel(OnLine.ANSWER));
+    o.harts = 2;
+    o.ramMiB = 128;
+    o.quantum = 777L;
+    assertThat(o.fullSystem().machine.config().quantum()).isEqualTo(777);
+    o.quantum = null;
+    assertThat(o.fullSystem().machine.config().quantum()).isEqualTo(MachineOptions.HART_QUANTUM);
+  }
+
+  @Test
+  void optionsOfTheOtherKernelAreRefused() throws Exception {
+    assertThat(run("run", "--max-steps", "1000", "--", "ls")).isEqualTo(Main.EXIT_USAGE);
+    assertThat(stderr()).contains("--max-steps needs --kernel");
+    assertThat(run("run", "--fs-out", dir.resolve("x").toString(), "--", "ls"))
+        .isEqualTo(Main.EXIT_USAGE);
+    assertThat(stderr()).contains("--fs-out needs --kernel");
+    assertThat(dir.resolve("x").toFile().exists()).isFalse();
+    assertThat(runOn(shellKernel(OnLine.ANSWER), "--max-instructions", "5", "--", "ls"))
+        .isEqualTo(Main.EXIT_USAGE);
+    assertThat(stderr()).contains("with --kernel the budget is --max-steps");
+    assertThat(runOn(shellKernel(OnLine.ANSWER), "--quantum", "1", "--", "ls"))
+        .isEqualTo(Main.EXIT_USAGE);
+    assertThat(stderr()).contains("--quantum must be at least 2 steps with --kernel");
+  }
+
+  @Test
+  void bootDoesNotCutOffASilentCommandUnderXv6sShell() {
+    // usertests prints nothing for billions of steps while it counts free pages
+    String running = "init: starting sh\n$ usertests -q\nusertests starting\n";
+    assertThat(ConsoleSession.atRest(running, ConsoleSession.QUIET_SLICES)).isFalse();
+    assertThat(ConsoleSession.atRest(running, ConsoleSession.QUIET_SLICES_SHELL)).isTrue();
+    assertThat(ConsoleSession.atRest(running + "$ ", 1)).isTrue();
+    assertThat(ConsoleSession.atRest("hello\n", ConsoleSession.QUIET_SLICES)).isTrue();
+    assertThat(ConsoleSession.atRest("hello\n", ConsoleSession.QUIET_SLICES - 1)).isFalse();
+  }
+
+  @Test
+  void benchTimesTheBootAndTheCommandOfACKernel() throws Exception {
+    Path k = write("kernel", shellKernel(OnLine.ANSWER));
+    int code =
+        run(
+            "bench",
+            "--no-fork",
+            "--qemu",
+            "off",
+            "--runs",
+            "1",
+            "--warmup",
+            "0",
+            "--kernel",
+            k.toString(),
+            "--fs",
+            image().toString(),
+            "--command",
+            "usertests -q");
+    assertThat(stderr()).doesNotContain("Exception");
+    assertThat(code).isEqualTo(0);
+    assertThat(stdout()).contains("system.boot ");
+    assertThat(stdout()).containsMatch("1 hart\\(s\\): to the first \"\\$ \".* [1-9][0-9]* steps");
+    assertThat(stdout()).contains("system.command ");
+    assertThat(stdout()).contains("'usertests -q' once, 1 hart(s)");
+    assertThat(stdout()).containsMatch("system.boot.mips +[1-9][0-9.]* MIPS");
+    assertThat(stdout()).contains("system.command.mips");
+    assertThat(stdout()).doesNotContain("qemu.");
+  }
+
+  @Test
+  void benchSystemNeedsAKernel() throws Exception {
+    assertThat(run("bench", "--no-fork", "--only", "system")).isEqualTo(Main.EXIT_USAGE);
+    assertThat(stderr()).contains("needs --kernel ELF and --fs IMAGE");
+    Path k = write("kernel", shellKernel(OnLine.ANSWER));
+    assertThat(run("bench", "--no-fork", "--only", "alu", "--kernel", k.toString()))
+        .isEqualTo(Main.EXIT_USAGE);
+    assertThat(stderr()).contains("--kernel is for the 'system' group");
+  }
+
+  @Test
+  void benchReportsACommandThatNeverComesBack() throws Exception {
+    Path k = write("kernel", shellKernel(OnLine.PANIC));
+    int code =
+        run(
+            "bench",
+            "--no-fork",
+            "--qemu",
+            "off",
+            "--runs",
+            "1",
+            "--warmup",
+            "0",
+            "--kernel",
+            k.toString(),
+            "--fs",
+            image().toString(),
+            "--command",
+            "ls");
+    assertThat(code).isEqualTo(Main.EXIT_FINDING);
+    assertThat(stderr()).contains("'ls' did not come back to the prompt");
   }
 }
