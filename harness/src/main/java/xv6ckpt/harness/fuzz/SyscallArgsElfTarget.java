@@ -76,6 +76,7 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
   private static final long SLICE = 200_000;
 
   private final ElfKernel k;
+  private final GuestCoverage coverage;
   private final Object snap;
   private final byte[][] cleanBlocks;
   private final long shSpace, serverSpace, bystanderSpace, reaperSpace;
@@ -104,6 +105,7 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
               elf,
               disk,
               new SystemMachine.Config(128L << 20, harts, 0, 10_000));
+      coverage = GuestCoverage.forKernel(elf);
     } catch (Elf64.ElfException e) {
       throw new IllegalStateException(path + ": " + e.getMessage(), e);
     }
@@ -129,6 +131,8 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
       writePath(i, SyscallArgsTarget.DICTIONARY[i].getBytes(StandardCharsets.UTF_8));
     }
     fsModel = ModelJudge.fsModel(disk, List.of((long) ROOTINO, consoleInum));
+    // attached only now: boot's edges are the same for every input, and each reset empties the map
+    coverage.attach(k.machine());
     snap = k.snapshot();
     cleanBlocks = new byte[(int) disk.blockCount()][];
     byte[] all = disk.contents();
@@ -160,12 +164,25 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
         () -> open(kernel, fs, harts),
         e.jazzerClass(),
         "xv6ckpt.harness.**",
-        e.fuzzerOptions(),
+        fuzzerOptions(e.fuzzerOptions()),
         e.describe(),
         e.expected(),
         e.junitClass(),
         e.junitMethod());
   }
+
+  /**
+   * The Java target's libFuzzer options plus value profiles: {@link GuestCoverage} reaches
+   * libFuzzer through {@code Jazzer.exploreState}, which feeds the value profile and does nothing
+   * without it.
+   */
+  static List<String> fuzzerOptions(List<String> javaTargets) {
+    List<String> out = new java.util.ArrayList<>(javaTargets);
+    out.add(VALUE_PROFILE);
+    return List.copyOf(out);
+  }
+
+  static final String VALUE_PROFILE = "-use_value_profile=1";
 
   /** The child JVM's flags for {@link #entry}'s kernel. */
   public static List<String> jvmProperties(Path kernel, Path fs, int harts) {
@@ -198,6 +215,11 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
   /** The kernel under test, for tests and tools that look further. */
   public ElfKernel kernel() {
     return k;
+  }
+
+  /** The guest kernel's coverage, fed to Jazzer after each run; reports may track functions. */
+  public GuestCoverage coverage() {
+    return coverage;
   }
 
   /** The kernel judged, for reports. */
@@ -335,8 +357,20 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
 
   // ---------------------------------------------------------------- one input
 
+  /**
+   * Runs one input and hands its guest-kernel edges to the fuzzer (after judging, before the next
+   * reset empties them).
+   */
   @Override
   public Verdict run(byte[] input) {
+    try {
+      return runOnce(input);
+    } finally {
+      coverage.feed();
+    }
+  }
+
+  private Verdict runOnce(byte[] input) {
     k.reset(snap);
     int before = k.console().length();
     try {
