@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import xv6ckpt.harness.fuzz.FuzzTarget;
 import xv6ckpt.harness.fuzz.FuzzTargets;
+import xv6ckpt.harness.fuzz.SyscallArgsElfTarget;
 
 /**
  * Replays corpus entries in-process: each file is run by the target its path names ({@code
@@ -115,8 +116,26 @@ public final class Replay {
     if (file.getFileName().toString().equals("input") && Files.exists(meta)) {
       status = Optional.of(Findings.readMeta(meta).status());
     }
-    FuzzTarget t = targets.computeIfAbsent(target, n -> byName(n).orElseThrow().factory().get());
+    FuzzTarget t = targets.computeIfAbsent(target, this::open);
     return new Entry(file, target, status, t.run(input), input);
+  }
+
+  /** A target for a replay: a C kernel's also keeps the kernel functions its inputs reach. */
+  private FuzzTarget open(String name) {
+    FuzzTarget t = byName(name).orElseThrow().factory().get();
+    if (t instanceof SyscallArgsElfTarget elf) elf.coverage().trackFunctions(true);
+    return t;
+  }
+
+  /** The guest kernels' functions reached by the inputs replayed so far, one section a kernel. */
+  public String kernelFunctionsReached() {
+    StringBuilder sb = new StringBuilder();
+    for (FuzzTarget t : targets.values()) {
+      if (t instanceof SyscallArgsElfTarget elf) {
+        sb.append(elf.identity()).append(": ").append(elf.coverage().report());
+      }
+    }
+    return sb.toString();
   }
 
   /** What {@link #replayAll} did. */
@@ -147,6 +166,7 @@ public final class Replay {
         err.println("replay: marked fixed: " + f.getParent());
       }
     }
+    err.print(kernelFunctionsReached());
     return new Summary(files.size(), failing, reports, fixed);
   }
 

@@ -67,8 +67,11 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
   /** Steps the input runs before leftovers are killed (xv6's tick is 1,000,000 steps). */
   static final long RUN_BUDGET = 5_000_000;
 
-  /** Steps the reaper and the shell get to end the leftovers and settle. */
-  static final long CLEANUP_BUDGET = 20_000_000;
+  /**
+   * Steps the reaper and the shell get to end the leftovers and settle: a fork-heavy input leaves
+   * about 50 processes, which stock xv6's init reaps a few per tick (measured: 36M steps for one).
+   */
+  static final long CLEANUP_BUDGET = 50_000_000;
 
   /** xv6's NPROC: more pids than can have been made unseen. */
   static final int NPROC = 64;
@@ -76,6 +79,7 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
   private static final long SLICE = 200_000;
 
   private final ElfKernel k;
+  private final GuestCoverage coverage;
   private final Object snap;
   private final byte[][] cleanBlocks;
   private final long shSpace, serverSpace, bystanderSpace, reaperSpace;
@@ -104,6 +108,7 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
               elf,
               disk,
               new SystemMachine.Config(128L << 20, harts, 0, 10_000));
+      coverage = GuestCoverage.forKernel(elf);
     } catch (Elf64.ElfException e) {
       throw new IllegalStateException(path + ": " + e.getMessage(), e);
     }
@@ -129,6 +134,8 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
       writePath(i, SyscallArgsTarget.DICTIONARY[i].getBytes(StandardCharsets.UTF_8));
     }
     fsModel = ModelJudge.fsModel(disk, List.of((long) ROOTINO, consoleInum));
+    // attached only now: boot's edges are the same for every input, and each reset empties the map
+    coverage.attach(k.machine());
     snap = k.snapshot();
     cleanBlocks = new byte[(int) disk.blockCount()][];
     byte[] all = disk.contents();
@@ -160,12 +167,25 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
         () -> open(kernel, fs, harts),
         e.jazzerClass(),
         "xv6ckpt.harness.**",
-        e.fuzzerOptions(),
+        fuzzerOptions(e.fuzzerOptions()),
         e.describe(),
         e.expected(),
         e.junitClass(),
         e.junitMethod());
   }
+
+  /**
+   * The Java target's libFuzzer options plus value profiles: {@link GuestCoverage} reaches
+   * libFuzzer through {@code Jazzer.exploreState}, which feeds the value profile and does nothing
+   * without it.
+   */
+  static List<String> fuzzerOptions(List<String> javaTargets) {
+    List<String> out = new java.util.ArrayList<>(javaTargets);
+    out.add(VALUE_PROFILE);
+    return List.copyOf(out);
+  }
+
+  static final String VALUE_PROFILE = "-use_value_profile=1";
 
   /** The child JVM's flags for {@link #entry}'s kernel. */
   public static List<String> jvmProperties(Path kernel, Path fs, int harts) {
@@ -198,6 +218,11 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
   /** The kernel under test, for tests and tools that look further. */
   public ElfKernel kernel() {
     return k;
+  }
+
+  /** The guest kernel's coverage, fed to Jazzer after each run; reports may track functions. */
+  public GuestCoverage coverage() {
+    return coverage;
   }
 
   /** The kernel judged, for reports. */
@@ -335,8 +360,20 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
 
   // ---------------------------------------------------------------- one input
 
+  /**
+   * Runs one input and hands its guest-kernel edges to the fuzzer (after judging, before the next
+   * reset empties them).
+   */
   @Override
   public Verdict run(byte[] input) {
+    try {
+      return runOnce(input);
+    } finally {
+      coverage.feed();
+    }
+  }
+
+  private Verdict runOnce(byte[] input) {
     k.reset(snap);
     int before = k.console().length();
     try {
@@ -429,6 +466,7 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
   /** Kills what may be left through the reaper, waits for the shell and the pages; judges. */
   private Verdict cleanup(boolean serverGone, int highest, String what, int calls, int from) {
     boolean killed = !serverGone || highest > serverPid;
+    int armed = Integer.MIN_VALUE; // the highest fork result the reaper's last range covered
     long spent = 0;
     boolean shGone = serverGone;
     int consoleAt = 0;
@@ -436,7 +474,12 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
     while (spent < CLEANUP_BUDGET) {
       if (consoleAt == 0 && spent >= CLEANUP_BUDGET - 4 * SLICE) consoleAt = consoleLength();
       if (shGone && quiet()) return invariants(what + (killed ? ", reaped the rest" : ""), from);
-      if (killed && reaperIdle()) arm(highest); // again: leftovers may have forked meanwhile
+      if (killed && highest > armed && reaperIdle()) {
+        // again only when a fork was seen since: a sweep costs about one of xv6's ticks (a kill
+        // scans the process table), and sweeping every tick takes the CPU the killed need to exit
+        arm(highest);
+        armed = highest;
+      }
       long t = k.machine().time();
       Event e = k.run(SLICE);
       spent += k.machine().time() - t;
