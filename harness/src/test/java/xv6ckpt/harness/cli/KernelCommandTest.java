@@ -368,7 +368,8 @@ class KernelCommandTest extends CommandTest {
     assertThat(stdout()).containsMatch("1 hart\\(s\\): to the first \"\\$ \".* [1-9][0-9]* steps");
     assertThat(stdout()).contains("system.command ");
     assertThat(stdout()).contains("'usertests -q' once, 1 hart(s)");
-    assertThat(stdout()).containsMatch("system.boot.mips +[1-9][0-9.]* MIPS");
+    // A figure, whatever its size: a wall-clock speed is not for a unit test to judge.
+    assertThat(stdout()).containsMatch("system.boot.mips +[0-9]+\\.[0-9] MIPS");
     assertThat(stdout()).contains("system.command.mips");
     assertThat(stdout()).doesNotContain("qemu.");
   }
