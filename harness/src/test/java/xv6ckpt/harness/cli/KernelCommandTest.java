@@ -345,23 +345,7 @@ class KernelCommandTest extends CommandTest {
 
   @Test
   void benchTimesTheBootAndTheCommandOfACKernel() throws Exception {
-    Path k = write("kernel", shellKernel(OnLine.ANSWER));
-    int code =
-        run(
-            "bench",
-            "--no-fork",
-            "--qemu",
-            "off",
-            "--runs",
-            "1",
-            "--warmup",
-            "0",
-            "--kernel",
-            k.toString(),
-            "--fs",
-            image().toString(),
-            "--command",
-            "usertests -q");
+    int code = benchOnce(OnLine.ANSWER, "usertests -q");
     assertThat(stderr()).doesNotContain("Exception");
     assertThat(code).isEqualTo(0);
     assertThat(stdout()).contains("system.boot ");
@@ -386,24 +370,28 @@ class KernelCommandTest extends CommandTest {
 
   @Test
   void benchReportsACommandThatNeverComesBack() throws Exception {
-    Path k = write("kernel", shellKernel(OnLine.PANIC));
-    int code =
-        run(
-            "bench",
-            "--no-fork",
-            "--qemu",
-            "off",
-            "--runs",
-            "1",
-            "--warmup",
-            "0",
-            "--kernel",
-            k.toString(),
-            "--fs",
-            image().toString(),
-            "--command",
-            "ls");
+    int code = benchOnce(OnLine.PANIC, "ls");
     assertThat(code).isEqualTo(Main.EXIT_FINDING);
     assertThat(stderr()).contains("'ls' did not come back to the prompt");
+  }
+
+  /** bench's system group, one run, no warm-up, no qemu, on a shell kernel answering as given. */
+  private int benchOnce(OnLine onLine, String command) throws Exception {
+    Path k = write("kernel", shellKernel(onLine));
+    return run(
+        "bench",
+        "--no-fork",
+        "--qemu",
+        "off",
+        "--runs",
+        "1",
+        "--warmup",
+        "0",
+        "--kernel",
+        k.toString(),
+        "--fs",
+        image().toString(),
+        "--command",
+        command);
   }
 }
