@@ -27,7 +27,11 @@ public final class BugReport {
       FuzzTargets.Entry target, String inputPath, byte[] input, FuzzTarget.Verdict.Fail f) {
     StringBuilder b = new StringBuilder();
     b.append("# ").append(target.name()).append(": ").append(f.rule()).append("\n\n");
-    b.append(REPRODUCE).append("\n\n```\n./xv6ckpt replay ").append(inputPath).append("\n```\n\n");
+    b.append(REPRODUCE)
+        .append("\n\n```\n")
+        .append(reproduce(target, inputPath))
+        .append("\n```\n\n");
+    b.append("Kernel: ").append(target.kernel()).append("\n\n");
     b.append(EXPECTED)
         .append("\n\nExpected: ")
         .append(target.expected().apply(input))
@@ -53,5 +57,22 @@ public final class BugReport {
         .append(f.stack().isEmpty() ? "(no Java exception)\n" : f.stack())
         .append("```\n");
     return b.toString();
+  }
+
+  /** The command that replays the input at inputPath on the kernel target's inputs run on. */
+  static String reproduce(FuzzTargets.Entry target, String inputPath) {
+    StringBuilder cmd = new StringBuilder("./xv6ckpt replay");
+    for (String flag : target.kernelFlags()) {
+      cmd.append(' ').append(shellWord(flag));
+    }
+    return cmd.append(' ').append(shellWord(inputPath)).toString();
+  }
+
+  /** A word the shell reads back unchanged: quoted when it holds anything but plain characters. */
+  static String shellWord(String w) {
+    if (!w.isEmpty() && w.matches("[A-Za-z0-9_@%+=:,./-]+")) {
+      return w;
+    }
+    return "'" + w.replace("'", "'\\''") + "'";
   }
 }

@@ -490,11 +490,12 @@ public final class Campaign {
     String name = entry.name();
     // Known: in the corpus's store (committed findings), or stored earlier in this run.
     Findings corpusStore = new Findings(plan.corpus());
-    Optional<Findings.Meta> known = corpusStore.meta(name, hash);
-    Path dir = corpusStore.dir(name, hash);
+    String id = Findings.id(hash, entry.kernel());
+    Optional<Findings.Meta> known = corpusStore.meta(name, id);
+    Path dir = corpusStore.dir(name, id);
     if (known.isEmpty()) {
-      known = store.meta(name, hash);
-      dir = store.dir(name, hash);
+      known = store.meta(name, id);
+      dir = store.dir(name, id);
     }
     if (known.isPresent()) {
       boolean regressed = known.get().status().equals(Findings.FIXED);
@@ -507,7 +508,14 @@ public final class Campaign {
     byte[] small = Minimizer.minimize(t, input, hash, 2000);
     FuzzTarget.Verdict.Fail sf = (FuzzTarget.Verdict.Fail) t.run(small);
     store.add(
-        new Findings.Meta(name, Instant.now().toString(), seed, hash, Findings.OPEN, sf.summary()),
+        new Findings.Meta(
+            name,
+            Instant.now().toString(),
+            seed,
+            hash,
+            Findings.OPEN,
+            sf.summary(),
+            entry.kernel()),
         small,
         BugReport.markdown(entry, dir.resolve("input").toString(), small, sf));
     log.println("campaign: new finding " + dir + ": " + sf.summary());

@@ -1,7 +1,8 @@
 package xv6ckpt.harness.campaign;
 
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Stream;
 import xv6ckpt.harness.fuzz.FuzzTarget;
+import xv6ckpt.harness.rig.KernelIdentity;
 
 /**
  * The findings store: {@code corpus/findings/<target>/<id>/} holds {@code input} (the minimized
@@ -18,7 +20,9 @@ import xv6ckpt.harness.fuzz.FuzzTarget;
  * stack hash, so one folder per distinct failure; a new input with a known hash adds nothing.
  */
 public final class Findings {
-  private static final ObjectMapper CBOR = new ObjectMapper(new CBORFactory());
+  /** Records by their components only: no {@code isJava()}-style getters in the stored form. */
+  private static final ObjectMapper CBOR =
+      CBORMapper.builder().disable(MapperFeature.AUTO_DETECT_IS_GETTERS).build();
 
   /** Status of a finding whose bug is not fixed: its replay fails, and CI with it. */
   public static final String OPEN = "open";
@@ -26,14 +30,46 @@ public final class Findings {
   /** Status of a finding whose bug is fixed: its replay must pass, or it regressed. */
   public static final String FIXED = "fixed";
 
-  /** A finding's metadata. {@code status}: {@link #OPEN} until fixed, then {@link #FIXED}. */
+  /**
+   * A finding's metadata. {@code status}: {@link #OPEN} until fixed, then {@link #FIXED}; {@code
+   * kernel}: the kernel it was found on (the Java kernel when a stored finding predates the field).
+   */
   public record Meta(
       String target,
       String firstSeen,
       long seed,
       String stackHash,
       String status,
-      String summary) {}
+      String summary,
+      KernelIdentity kernel) {
+    public Meta {
+      kernel = kernel == null ? KernelIdentity.JAVA : kernel;
+    }
+
+    /** A finding on the Java kernel. */
+    public Meta(
+        String target,
+        String firstSeen,
+        long seed,
+        String stackHash,
+        String status,
+        String summary) {
+      this(target, firstSeen, seed, stackHash, status, summary, KernelIdentity.JAVA);
+    }
+
+    /**
+     * The finding's folder name: its stack hash, and for a C kernel the first 12 hex digits of the
+     * ELF's SHA-256 after it, so the same failure on two kernels is two findings.
+     */
+    public String id() {
+      return Findings.id(stackHash, kernel);
+    }
+  }
+
+  /** The folder name of a failure with stackHash on kernel k (see {@link Meta#id}). */
+  public static String id(String stackHash, KernelIdentity k) {
+    return k.isJava() ? stackHash : stackHash + "-" + k.sha256().substring(0, 12);
+  }
 
   /** A stored finding. */
   public record Stored(Path dir, Meta meta, byte[] input) {}
@@ -85,29 +121,34 @@ public final class Findings {
     return out;
   }
 
-  public boolean known(String target, String stackHash) {
-    return Files.isDirectory(dir(target, stackHash));
+  public boolean known(String target, String id) {
+    return Files.isDirectory(dir(target, id));
   }
 
-  /** Where a finding of target with that stack hash is (or would be) stored. */
-  public Path dir(String target, String stackHash) {
-    return root.resolve(target).resolve(stackHash);
+  /** Where a finding of target with that id ({@link Meta#id}) is (or would be) stored. */
+  public Path dir(String target, String id) {
+    return root.resolve(target).resolve(id);
   }
 
   /** The stored metadata of a finding, if it is known. */
-  public Optional<Meta> meta(String target, String stackHash) throws IOException {
-    Path meta = dir(target, stackHash).resolve("meta.cbor");
+  public Optional<Meta> meta(String target, String id) throws IOException {
+    Path meta = dir(target, id).resolve("meta.cbor");
     return Files.isRegularFile(meta) ? Optional.of(readMeta(meta)) : Optional.empty();
   }
 
   /** Stores a new finding (the caller checked it is not known); returns its folder. */
   public Path add(Meta meta, byte[] input, String reportMarkdown) throws IOException {
-    Path dir = dir(meta.target(), meta.stackHash());
+    Path dir = dir(meta.target(), meta.id());
     Files.createDirectories(dir);
     Files.write(dir.resolve("input"), input);
-    CBOR.writeValue(dir.resolve("meta.cbor").toFile(), meta);
+    writeMeta(dir.resolve("meta.cbor"), meta);
     Files.writeString(dir.resolve("report.md"), reportMarkdown);
     return dir;
+  }
+
+  /** Writes m as a finding folder's meta.cbor. */
+  static void writeMeta(Path metaFile, Meta m) throws IOException {
+    CBOR.writeValue(metaFile.toFile(), m);
   }
 
   public static Meta readMeta(Path metaFile) throws IOException {
@@ -122,8 +163,9 @@ public final class Findings {
     Path file = findingDir.resolve("meta.cbor");
     Meta m = readMeta(file);
     Meta changed =
-        new Meta(m.target(), m.firstSeen(), m.seed(), m.stackHash(), status, m.summary());
-    CBOR.writeValue(file.toFile(), changed);
+        new Meta(
+            m.target(), m.firstSeen(), m.seed(), m.stackHash(), status, m.summary(), m.kernel());
+    writeMeta(file, changed);
     return changed;
   }
 }

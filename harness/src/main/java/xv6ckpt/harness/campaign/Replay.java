@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import xv6ckpt.harness.fuzz.FuzzTarget;
 import xv6ckpt.harness.fuzz.FuzzTargets;
 import xv6ckpt.harness.fuzz.SyscallArgsElfTarget;
+import xv6ckpt.harness.rig.KernelIdentity;
 
 /**
  * Replays corpus entries in-process: each file is run by the target its path names ({@code
@@ -25,9 +26,17 @@ import xv6ckpt.harness.fuzz.SyscallArgsElfTarget;
  * fixed ({@code markFixed}).
  */
 public final class Replay {
-  /** One replayed entry; {@code status} is the finding's ("open"/"fixed") or empty. */
+  /**
+   * One replayed entry; {@code status} is the finding's ("open"/"fixed") or empty, {@code foundOn}
+   * the kernel a finding was found on.
+   */
   public record Entry(
-      Path path, String target, Optional<String> status, FuzzTarget.Verdict verdict, byte[] input) {
+      Path path,
+      String target,
+      Optional<String> status,
+      Optional<KernelIdentity> foundOn,
+      FuzzTarget.Verdict verdict,
+      byte[] input) {
     public boolean passed() {
       return verdict instanceof FuzzTarget.Verdict.Pass;
     }
@@ -111,13 +120,19 @@ public final class Replay {
                             + String.join(", ", names())
                             + ")"));
     byte[] input = Files.readAllBytes(file);
-    Optional<String> status = Optional.empty();
-    Path meta = file.resolveSibling("meta.cbor");
-    if (file.getFileName().toString().equals("input") && Files.exists(meta)) {
-      status = Optional.of(Findings.readMeta(meta).status());
+    Optional<Findings.Meta> meta = Optional.empty();
+    Path metaFile = file.resolveSibling("meta.cbor");
+    if (file.getFileName().toString().equals("input") && Files.exists(metaFile)) {
+      meta = Optional.of(Findings.readMeta(metaFile));
     }
     FuzzTarget t = targets.computeIfAbsent(target, this::open);
-    return new Entry(file, target, status, t.run(input), input);
+    return new Entry(
+        file,
+        target,
+        meta.map(Findings.Meta::status),
+        meta.map(Findings.Meta::kernel),
+        t.run(input),
+        input);
   }
 
   /** A target for a replay: a C kernel's also keeps the kernel functions its inputs reach. */
@@ -155,6 +170,7 @@ public final class Replay {
     List<Path> fixed = new ArrayList<>();
     for (Path f : files) {
       Entry e = run(f);
+      otherKernel(e).ifPresent(err::println);
       out.println(e.word() + " " + e.target() + " " + e.path() + ": " + e.verdict().summary());
       if (!e.passed()) {
         failing++;
@@ -168,6 +184,18 @@ public final class Replay {
     }
     err.print(kernelFunctionsReached());
     return new Summary(files.size(), failing, reports, fixed);
+  }
+
+  /**
+   * A warning when a finding was found on another kernel than the one replaying it (another ELF,
+   * another build of the same path, or the Java kernel against a C kernel's finding): its verdict
+   * here says nothing about the kernel it names.
+   */
+  Optional<String> otherKernel(Entry e) {
+    KernelIdentity here = byName(e.target()).orElseThrow().kernel();
+    return e.foundOn()
+        .filter(k -> !k.sha256().equals(here.sha256()))
+        .map(k -> "replay: " + e.path() + " was found on " + k + "; replaying it on " + here);
   }
 
   private Path writeReport(Entry e, Path reportDir) throws IOException {

@@ -1,10 +1,14 @@
 package xv6ckpt.harness.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 import xv6ckpt.harness.fuzz.FuzzTargets;
 import xv6ckpt.harness.fuzz.SyscallArgsElfTarget;
+import xv6ckpt.harness.rig.KernelIdentity;
 
 /**
  * {@code --kernel ELF --fs IMAGE [--harts N]} for {@code campaign} and {@code replay}: fuzz targets
@@ -60,7 +64,27 @@ final class KernelTargetOptions {
                 + String.join(", ", AVAILABLE));
       }
     }
-    return List.of(SyscallArgsElfTarget.entry(kernel, fs, harts));
+    return List.of(SyscallArgsElfTarget.entry(kernel, fs, harts).on(identity(), flags()));
+  }
+
+  /** The kernel by path and the SHA-256 of its bytes, as findings record it. */
+  private KernelIdentity identity() {
+    try {
+      return KernelIdentity.ofElf(kernel.toString(), Files.readAllBytes(kernel));
+    } catch (IOException e) {
+      throw CliError.badInput(kernel + ": cannot read the kernel: " + e.getMessage());
+    }
+  }
+
+  /** These options as a reproduce command spells them: absolute paths, --harts when not 1. */
+  List<String> flags() {
+    List<String> out = new ArrayList<>();
+    out.addAll(List.of("--kernel", kernel.toAbsolutePath().normalize().toString()));
+    out.addAll(List.of("--fs", fs.toAbsolutePath().normalize().toString()));
+    if (harts != 1) {
+      out.addAll(List.of("--harts", Integer.toString(harts)));
+    }
+    return out;
   }
 
   List<String> childJvmFlags() {

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import xv6ckpt.harness.rig.KernelIdentity;
 
 /**
  * The fuzz targets: each target's class owns its {@link Entry} (how to make one, where Jazzer
@@ -22,7 +23,10 @@ public final class FuzzTargets {
    * flags a campaign adds; {@code describe}: an input decoded for people, by the target's own
    * decoding; {@code expected}: what the oracle expects of an input, for a bug report; {@code
    * junitClass} and {@code junitMethod}: the {@code @FuzzTest} that replays the corpus in {@code
-   * mvn test} (a name, because it is a test-scope class; a test checks that it resolves).
+   * mvn test} (a name, because it is a test-scope class; a test checks that it resolves); {@code
+   * kernel}: the kernel its inputs run on, and {@code kernelFlags}: the command-line flags that
+   * point {@code replay} at that kernel (none for the Java kernel), so a bug report's reproduce
+   * command and a finding name the kernel it was found on.
    */
   public record Entry(
       String name,
@@ -33,9 +37,53 @@ public final class FuzzTargets {
       Function<byte[], String> describe,
       Function<byte[], String> expected,
       String junitClass,
-      String junitMethod) {
+      String junitMethod,
+      KernelIdentity kernel,
+      List<String> kernelFlags) {
     public Entry {
       fuzzerOptions = List.copyOf(fuzzerOptions);
+      kernelFlags = List.copyOf(kernelFlags);
+    }
+
+    /** A target whose inputs run on the Java kernel. */
+    public Entry(
+        String name,
+        Supplier<FuzzTarget> factory,
+        Class<?> jazzerClass,
+        String instrument,
+        List<String> fuzzerOptions,
+        Function<byte[], String> describe,
+        Function<byte[], String> expected,
+        String junitClass,
+        String junitMethod) {
+      this(
+          name,
+          factory,
+          jazzerClass,
+          instrument,
+          fuzzerOptions,
+          describe,
+          expected,
+          junitClass,
+          junitMethod,
+          KernelIdentity.JAVA,
+          List.of());
+    }
+
+    /** This entry with its inputs run on {@code k}, which {@code flags} name on a command line. */
+    public Entry on(KernelIdentity k, List<String> flags) {
+      return new Entry(
+          name,
+          factory,
+          jazzerClass,
+          instrument,
+          fuzzerOptions,
+          describe,
+          expected,
+          junitClass,
+          junitMethod,
+          k,
+          flags);
     }
 
     /** The oracle every target shares, for the bug reports of a target that says no more. */

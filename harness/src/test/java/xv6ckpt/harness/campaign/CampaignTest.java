@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import xv6ckpt.harness.fuzz.FuzzTargets;
 import xv6ckpt.harness.fuzz.PlantedBugTarget;
+import xv6ckpt.harness.rig.KernelIdentity;
 
 /**
  * Campaigns on the test-only {@link PlantedBugTarget}: crashes become one stored, minimized open
@@ -119,6 +120,35 @@ class CampaignTest {
     assertThat(again.stream().noneMatch(CampaignResult.FindingRow::isNew)).isTrue();
     assertThat(again.stream().noneMatch(CampaignResult.FindingRow::regressed)).isTrue();
     assertThat(new Findings(tmp.resolve("corpus")).all()).hasSize(2);
+  }
+
+  @Test
+  void aCKernelsFindingIsStoredApartWithItsKernelAndReproduceCommand() throws IOException {
+    Campaign c =
+        new Campaign(plan(List.of(PlantedBugTarget.NAME), 1, 10), PlantedBugTarget.REGISTRY, log);
+    KernelIdentity k = KernelIdentity.ofElf("/x/kernel", ascii("an ELF"));
+    List<String> flags = List.of("--kernel", "/x/kernel", "--fs", "/x/fs.img");
+    Path artifacts = crashes("..BUG..");
+    // The same failure on the Java kernel and on a C kernel: two findings, not one known twice.
+    c.collect(PlantedBugTarget.REGISTRY.get(0), artifacts, 7);
+    List<CampaignResult.FindingRow> rows =
+        c.collect(PlantedBugTarget.REGISTRY.get(0).on(k, flags), artifacts, 7);
+
+    assertThat(rows).hasSize(1);
+    assertThat(rows.get(0).isNew()).isTrue();
+    List<Findings.Stored> stored = new Findings(tmp.resolve("corpus")).all();
+    assertThat(stored.stream().map(s -> s.meta().kernel()).toList())
+        .containsExactly(KernelIdentity.JAVA, k);
+    Findings.Stored onC =
+        stored.stream().filter(s -> s.meta().kernel().equals(k)).findFirst().orElseThrow();
+    assertThat(onC.dir().getFileName().toString())
+        .isEqualTo(onC.meta().stackHash() + "-" + k.sha256().substring(0, 12));
+    assertThat(Files.readString(onC.dir().resolve("report.md")))
+        .contains(
+            "./xv6ckpt replay --kernel /x/kernel --fs /x/fs.img "
+                + onC.dir().resolve("input")
+                + "\n```\n\nKernel: "
+                + k);
   }
 
   @Test

@@ -2,18 +2,23 @@ package xv6ckpt.harness.campaign;
 
 import static com.google.common.truth.Truth.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import xv6ckpt.harness.fuzz.FuzzTarget;
 import xv6ckpt.harness.fuzz.FuzzTargets;
 import xv6ckpt.harness.fuzz.PlantedBugTarget;
+import xv6ckpt.harness.rig.KernelIdentity;
 
 /**
  * Replay of corpus inputs and findings, on the test-only {@link PlantedBugTarget} (its buggy and
@@ -74,6 +79,87 @@ class ReplayTest {
     assertThat(md).contains(BugReport.CONSOLE + "\n\n```\nplanted: console of the failing run\n");
     assertThat(md).contains(BugReport.STACK);
     assertThat(md.indexOf(BugReport.EXPECTED)).isGreaterThan(md.indexOf(BugReport.REPRODUCE));
+  }
+
+  private static final KernelIdentity C_KERNEL =
+      KernelIdentity.ofElf("/k dir/kernel", "an ELF".getBytes(StandardCharsets.US_ASCII));
+
+  /** The planted-bug targets as if their inputs ran on C_KERNEL. */
+  private static List<FuzzTargets.Entry> onCKernel() {
+    return PlantedBugTarget.REGISTRY.stream()
+        .map(e -> e.on(C_KERNEL, List.of("--kernel", "/k dir/kernel", "--fs", "/k/fs.img")))
+        .toList();
+  }
+
+  private Path findingOn(KernelIdentity k) throws IOException {
+    Path input = finding(Findings.OPEN);
+    Path dir = input.getParent();
+    Findings.Meta m = Findings.readMeta(dir.resolve("meta.cbor"));
+    Findings.Meta onK =
+        new Findings.Meta(
+            m.target(), m.firstSeen(), m.seed(), m.stackHash(), m.status(), m.summary(), k);
+    Path moved = dir.resolveSibling(onK.id());
+    Files.move(dir, moved);
+    Findings.writeMeta(moved.resolve("meta.cbor"), onK);
+    return moved.resolve("input");
+  }
+
+  private static final ObjectMapper CBOR = new ObjectMapper(new CBORFactory());
+
+  @Test
+  void aCKernelsReportReproducesOnThatKernelAndNamesIt() throws IOException {
+    Path input = findingOn(C_KERNEL);
+    Replay.Summary s = replay(onCKernel(), false, input);
+
+    assertThat(s.failing()).isEqualTo(1);
+    String md = Files.readString(input.resolveSibling("report.md"));
+    // The path with a space is quoted so that the command can be pasted into a shell.
+    assertThat(md)
+        .contains(
+            "```\n./xv6ckpt replay --kernel '/k dir/kernel' --fs /k/fs.img "
+                + input
+                + "\n```\n\nKernel: kernel /k dir/kernel sha256 "
+                + C_KERNEL.sha256());
+    assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("was found on");
+  }
+
+  @Test
+  void aFindingReplayedOnAnotherKernelSaysSo() throws IOException {
+    Path onC = findingOn(C_KERNEL);
+    replay(PlantedBugTarget.REGISTRY, false, onC);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains(
+            "replay: "
+                + onC
+                + " was found on kernel /k dir/kernel sha256 "
+                + C_KERNEL.sha256()
+                + "; replaying it on java kernel");
+
+    err.reset();
+    Path onJava = finding(Findings.OPEN);
+    replay(onCKernel(), false, onJava);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("replay: " + onJava + " was found on java kernel; replaying it on kernel /k dir");
+  }
+
+  @Test
+  void aStoredFindingWithoutAKernelWasFoundOnTheJavaKernel() throws IOException {
+    Path input = finding(Findings.OPEN);
+    Path meta = input.resolveSibling("meta.cbor");
+    Map<String, Object> old = new LinkedHashMap<>();
+    old.put("target", PlantedBugTarget.NAME);
+    old.put("firstSeen", "2026-01-01T00:00:00Z");
+    old.put("seed", 1L);
+    old.put("stackHash", "0123456789abcdef");
+    old.put("status", Findings.OPEN);
+    old.put("summary", "s");
+    Files.write(meta, CBOR.writeValueAsBytes(old));
+
+    Findings.Meta m = Findings.readMeta(meta);
+    assertThat(m.kernel()).isEqualTo(KernelIdentity.JAVA);
+    assertThat(m.id()).isEqualTo("0123456789abcdef");
+    replay(PlantedBugTarget.REGISTRY, false, input);
+    assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("was found on");
   }
 
   @Test

@@ -8,6 +8,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
+import xv6ckpt.harness.fuzz.FuzzTargets;
+import xv6ckpt.harness.rig.KernelIdentity;
 import xv6ckpt.kernel.fs.FsFormat;
 import xv6ckpt.kernel.fs.Mkfs;
 
@@ -68,6 +70,26 @@ class KernelTargetOptionsTest extends CommandTest {
             entry.toString());
     assertThat(code).isEqualTo(2);
     assertThat(stderr()).contains("target restore-image is not yet available for a C kernel");
+  }
+
+  @Test
+  void theCKernelsEntryNamesTheKernelByHashAndByTheFlagsThatReplayIt() throws Exception {
+    KernelTargetOptions o = new KernelTargetOptions();
+    // A relative path on purpose: a reproduce command must work from any folder.
+    o.kernel = Path.of("").toAbsolutePath().relativize(kernel());
+    o.fs = image();
+    o.harts = 3;
+    FuzzTargets.Entry e = o.registry(List.of("syscall-args"), FuzzTargets.ALL).get(0);
+
+    assertThat(e.kernel().sha256())
+        .isEqualTo(KernelIdentity.sha256(KernelCommandTest.silentKernel()));
+    assertThat(e.kernelFlags())
+        .containsExactly(
+            "--kernel", kernel().toString(), "--fs", image().toString(), "--harts", "3")
+        .inOrder();
+    o.harts = 1;
+    assertThat(o.registry(List.of("syscall-args"), FuzzTargets.ALL).get(0).kernelFlags())
+        .doesNotContain("--harts");
   }
 
   @Test
