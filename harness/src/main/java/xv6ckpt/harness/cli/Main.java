@@ -55,6 +55,7 @@ import picocli.CommandLine.Spec;
       InspectCommand.class,
       BootCommand.class,
       RunCommand.class,
+      CrashCommand.class,
       CampaignCommand.class,
       ReplayCommand.class,
       ReportCommand.class
