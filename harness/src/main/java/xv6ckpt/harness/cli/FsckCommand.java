@@ -49,13 +49,7 @@ final class FsckCommand implements Callable<Integer> {
       main.out.println(v);
     }
     if (!r.clean()) {
-      main.err.println(
-          "fsck: "
-              + image
-              + ": "
-              + r.violations().size()
-              + " violation"
-              + (r.violations().size() == 1 ? "" : "s"));
+      main.err.println("fsck: " + image + ": " + Main.plural(r.violations().size(), "violation"));
       return Main.EXIT_FINDING;
     }
     return Main.EXIT_OK;

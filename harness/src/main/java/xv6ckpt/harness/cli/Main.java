@@ -56,6 +56,7 @@ import picocli.CommandLine.Spec;
       BootCommand.class,
       RunCommand.class,
       CrashCommand.class,
+      TransparencyCommand.class,
       CampaignCommand.class,
       ReplayCommand.class,
       ReportCommand.class
@@ -65,6 +66,11 @@ public final class Main implements Runnable {
   public static final int EXIT_FINDING = 1;
   public static final int EXIT_USAGE = 2;
   public static final int EXIT_INTERNAL = 3;
+
+  /** "1 violation", "2 violations": n and the noun, plural unless n is 1. */
+  static String plural(int n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
+  }
 
   final PrintStream out;
   final PrintStream err;

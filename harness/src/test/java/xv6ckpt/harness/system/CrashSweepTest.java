@@ -1,4 +1,4 @@
-package xv6ckpt.harness.crash;
+package xv6ckpt.harness.system;
 
 import static com.google.common.truth.Truth.assertThat;
 
@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
-import xv6ckpt.harness.crash.CrashSweep.Outcome;
-import xv6ckpt.harness.crash.CrashSweep.Point;
 import xv6ckpt.harness.rig.Machines;
+import xv6ckpt.harness.system.CrashSweep.Outcome;
+import xv6ckpt.harness.system.CrashSweep.Point;
 import xv6ckpt.kernel.Machine;
 import xv6ckpt.kernel.fs.FileSystem;
 import xv6ckpt.kernel.fs.FsFormat;
@@ -43,7 +43,7 @@ class CrashSweepTest {
     MemoryBlockDevice d = disk();
     Machine m = Machines.runner(d, Machines.LARGE);
     assertThat(CrashSweep.outcome(run(m, "ra"))).isEqualTo(new Outcome.NoFile());
-    assertThat(run(m, "cw")).contains(CrashPrograms.DONE + "\n");
+    assertThat(run(m, "cw")).contains(SweepPrograms.DONE + "\n");
     assertThat(CrashSweep.outcome(run(m, "ra"))).isEqualTo(new Outcome.Restored(2));
     assertThat(CrashSweep.outcome(run(m, "rb"))).isEqualTo(new Outcome.Restored(3));
     FileSystem fs = FileSystem.mount(new MemoryBlockDevice(d.blockSize(), d.contents()));

@@ -1,31 +1,20 @@
-package xv6ckpt.harness.crash;
+package xv6ckpt.harness.system;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
-import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import xv6ckpt.emulator.disk.FaultInjectingBlockDevice;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
-import xv6ckpt.emulator.elf.Elf64;
 import xv6ckpt.emulator.system.SystemMachine;
-import xv6ckpt.emulator.system.VirtBoard;
-import xv6ckpt.kernel.fs.FileSystem;
-import xv6ckpt.kernel.fs.FsException;
 import xv6ckpt.kernel.fs.FsFormat;
-import xv6ckpt.kernel.fs.Fsck;
-import xv6ckpt.specs.ImageCodec;
 import xv6ckpt.specs.Rule;
-import xv6ckpt.specs.Verdict;
 
 /**
  * Crash consistency of a C kernel's checkpoint at every disk write (issue 13, section 2): the
- * kernel, booted on a copy of its fs.img, runs the workload {@link CrashPrograms#workload} (three
+ * kernel, booted on a copy of its fs.img, runs the workload {@link SweepPrograms#workload} (three
  * self-checkpoints, to /a, /a again and /b, with a file write between them) once, and every write
  * that reaches its disk is recorded. The disk after the first k of those writes is exactly the disk
  * a power cut after write k leaves (what the kernel does after the cut never reaches it). For each
@@ -48,16 +37,12 @@ import xv6ckpt.specs.Verdict;
  * harts, same writes and verdicts.
  */
 public final class CrashSweep {
-  /** Steps for boot, workload and each restore to finish; far above what xv6 needs (~50 M). */
-  static final long PHASE_BUDGET = 3_000_000_000L;
-
-  private static final long SLICE = 1_000_000;
   private static final Pattern RESTORED =
-      Pattern.compile(Pattern.quote(CrashPrograms.RESTORED) + "(\\d+)");
+      Pattern.compile(Pattern.quote(SweepPrograms.RESTORED) + "(\\d+)");
   private static final Pattern CORRUPT =
-      Pattern.compile(Pattern.quote(CrashPrograms.CORRUPT) + "(\\d+)");
+      Pattern.compile(Pattern.quote(SweepPrograms.CORRUPT) + "(\\d+)");
   private static final Pattern REFUSED =
-      Pattern.compile(Pattern.quote(CrashPrograms.RESTORE_REFUSED) + "(-\\d\\d)");
+      Pattern.compile(Pattern.quote(SweepPrograms.RESTORE_REFUSED) + "(-\\d\\d)");
 
   /** What restore(path) did on a recovered disk. */
   public sealed interface Outcome {
@@ -81,13 +66,6 @@ public final class CrashSweep {
   public record Result(long writes, List<Point> points, List<String> violations) {
     public boolean clean() {
       return violations.isEmpty();
-    }
-  }
-
-  /** The sweep could not run (the kernel does not boot or has no checkpoint): not a finding. */
-  public static final class SetupException extends RuntimeException {
-    SetupException(String message) {
-      super(message);
     }
   }
 
@@ -147,8 +125,8 @@ public final class CrashSweep {
     for (Point p : points) {
       for (String d : p.diskViolations()) v.add("cut after write " + p.k() + ": " + d);
     }
-    for (int i = 0; i < CrashPrograms.RESTORERS.length; i++) {
-      String path = CrashPrograms.RESTORERS[i][0];
+    for (int i = 0; i < SweepPrograms.RESTORERS.length; i++) {
+      String path = SweepPrograms.RESTORERS[i][0];
       int newest = 0; // the step of the newest image seen at a smaller cut (0: none yet)
       for (Point p : points) {
         String at = "cut after write " + p.k() + ": restore(" + path + ") ";
@@ -163,7 +141,7 @@ public final class CrashSweep {
           }
           newest = Math.max(newest, r.step());
         } else if (o instanceof Outcome.Refused r) {
-          v.add(at + "was refused with " + r.code() + " (" + ruleName(r.code()) + ")");
+          v.add(at + "was refused with " + r.code() + " (" + Sweeps.ruleName(r.code()) + ")");
         } else if (o instanceof Outcome.Unclear u) {
           v.add(at + u.what());
         }
@@ -181,31 +159,24 @@ public final class CrashSweep {
 
   private static boolean writes(int step, String path) {
     return step >= 1
-        && step <= CrashPrograms.STEPS.length
-        && CrashPrograms.STEPS[step - 1].equals(path);
+        && step <= SweepPrograms.STEPS.length
+        && SweepPrograms.STEPS[step - 1].equals(path);
   }
 
   private static int lastStep(String path) {
     int last = 0;
-    for (int s = 1; s <= CrashPrograms.STEPS.length; s++) {
-      if (CrashPrograms.STEPS[s - 1].equals(path)) last = s;
+    for (int s = 1; s <= SweepPrograms.STEPS.length; s++) {
+      if (SweepPrograms.STEPS[s - 1].equals(path)) last = s;
     }
     return last;
   }
 
-  private static String ruleName(int code) {
-    for (Rule r : Rule.values()) {
-      if (r.code() == code) return r.name();
-    }
-    return "no rule of FORMAT.md";
-  }
-
   /** Restorer i's outcome for people: "/a restored step 2", "/b no file", ... */
   public static String describe(int i, Outcome o) {
-    String path = CrashPrograms.RESTORERS[i][0];
+    String path = SweepPrograms.RESTORERS[i][0];
     if (o instanceof Outcome.Restored r) return path + " restored step " + r.step();
     if (o instanceof Outcome.Refused r) {
-      return path + " refused " + r.code() + " (" + ruleName(r.code()) + ")";
+      return path + " refused " + r.code() + " (" + Sweeps.ruleName(r.code()) + ")";
     }
     if (o instanceof Outcome.Unclear u) return path + " " + u.what();
     return path + " no file";
@@ -234,200 +205,70 @@ public final class CrashSweep {
       byte[] base, List<FaultInjectingBlockDevice.WriteRecord> writes, long firstRequest) {}
 
   static void addPrograms(MemoryBlockDevice disk) {
-    try {
-      FileSystem fs = FileSystem.mount(disk);
-      fs.writeFile("/cw", CrashPrograms.workload());
-      for (String[] r : CrashPrograms.RESTORERS)
-        fs.writeFile("/" + r[1], CrashPrograms.restorer(r[0]));
-    } catch (FsException e) {
-      throw new SetupException("adding the sweep's programs to the image: " + e.getMessage());
+    List<Object[]> programs = new ArrayList<>();
+    programs.add(new Object[] {"cw", SweepPrograms.workload()});
+    for (String[] r : SweepPrograms.RESTORERS) {
+      programs.add(new Object[] {r[1], SweepPrograms.restorer(r[0])});
     }
+    Sweeps.addPrograms(disk, programs);
   }
 
   private Recording record(MemoryBlockDevice disk) {
     FaultInjectingBlockDevice dev = new FaultInjectingBlockDevice(disk, true);
-    Booted b = new Booted(dev);
-    long[] first = {-1};
-    b.runUntil(
-        () -> {
-          if (first[0] < 0 && b.board.disk.snapshot().usedIdx() != 0) first[0] = b.lastSliceStart;
-          return b.console().endsWith("$ ");
-        },
-        "boot to the shell's prompt");
-    if (first[0] < 0) {
-      throw new SetupException(
-          name + ": the kernel reached its prompt without reading its disk: not an xv6 kernel?");
-    }
+    BootedKernel b = new BootedKernel(name, elf, config, dev);
+    long first = b.bootToPrompt();
     byte[] base = disk.contents();
     int from = dev.writeLog().size();
-    int mark = b.console().length();
-    b.type("cw");
-    b.runUntil(
-        () -> {
-          String c = b.console().substring(mark);
-          return c.contains(CrashPrograms.REFUSED)
-              || c.contains(CrashPrograms.DONE) && c.endsWith("$ ");
-        },
-        "the workload (cw)");
-    String said = b.console().substring(mark);
-    if (!said.contains(CrashPrograms.DONE)) {
-      throw new SetupException(
+    String said = b.command("cw");
+    if (!said.contains(SweepPrograms.DONE)) {
+      throw new CannotJudge(
           name
               + ": checkpoint(0, path) (system call 22) was refused; does this kernel implement"
               + " it? The console said: "
               + said.strip());
     }
     return new Recording(
-        base, List.copyOf(dev.writeLog().subList(from, dev.writeLog().size())), first[0]);
+        base, List.copyOf(dev.writeLog().subList(from, dev.writeLog().size())), first);
   }
 
   // ---------------------------------------------------------------- recovery from each cut
 
-  /** One machine, reset to just before its first disk request, with the disk swapped per cut. */
+  /** One machine parked before its first disk request, with the disk swapped per cut. */
   private final class Recovery {
     private final Recording rec;
-    private final MemoryBlockDevice disk;
-    private final Booted b;
-    private final SystemMachine.Snapshot start;
-    private final int consoleAtStart;
+    private final BootedKernel.Parked parked;
     private final long consoleInum;
 
     Recovery(Recording rec) {
       this.rec = rec;
-      disk = new MemoryBlockDevice(FsFormat.BSIZE, rec.base());
-      consoleInum = inum(disk, "/console");
-      b = new Booted(disk);
-      while (b.machine.time() < rec.firstRequest()) {
-        b.machine.run(Math.min(SLICE, rec.firstRequest() - b.machine.time()));
-      }
-      if (b.board.disk.snapshot().usedIdx() != 0) {
-        throw new SetupException(
-            name + ": the second boot reached the disk earlier: not deterministic");
-      }
-      start = b.machine.snapshot();
-      consoleAtStart = b.console().length();
-      disk.snapshot();
+      MemoryBlockDevice disk = new MemoryBlockDevice(FsFormat.BSIZE, rec.base());
+      consoleInum = Sweeps.inum(disk, "/console");
+      parked = new BootedKernel.Parked(name, elf, config, disk, rec.firstRequest());
     }
 
     Point judge(long k) {
-      disk.reset();
-      b.machine.reset(start);
-      b.truncateConsole(consoleAtStart);
+      BootedKernel b = parked.reset();
       for (int i = 0; i < k; i++) {
         FaultInjectingBlockDevice.WriteRecord w = rec.writes().get(i);
-        disk.write(w.blockno(), w.contents());
+        parked.disk.write(w.blockno(), w.contents());
       }
       List<Outcome> outcomes = new ArrayList<>();
       try {
-        b.runUntil(() -> b.console().endsWith("$ "), "recovery boot to the prompt");
-        for (String[] r : CrashPrograms.RESTORERS) {
-          int mark = b.console().length();
-          b.type(r[1]);
-          b.runUntil(
-              () -> b.console().length() > mark + r[1].length() + 1 && b.console().endsWith("$ "),
-              "restore(" + r[0] + ")");
-          outcomes.add(outcome(b.console().substring(mark)));
-        }
-      } catch (SetupException e) {
-        while (outcomes.size() < CrashPrograms.RESTORERS.length) {
+        b.runUntil(b::atPrompt, "recovery boot to the prompt");
+        for (String[] r : SweepPrograms.RESTORERS) outcomes.add(outcome(b.command(r[1])));
+      } catch (CannotJudge e) {
+        while (outcomes.size() < SweepPrograms.RESTORERS.length) {
           outcomes.add(new Outcome.Unclear(e.getMessage()));
         }
         return new Point(k, outcomes, List.of());
       }
-      return new Point(k, outcomes, diskViolations());
-    }
-
-    /** fsck of the recovered disk, and the spec's verdict on every image on it. */
-    private List<String> diskViolations() {
-      List<String> v = new ArrayList<>();
-      Fsck.Report r = Fsck.checkLive(disk, Set.of((long) FsFormat.ROOTINO, consoleInum));
-      for (String s : r.violations()) v.add("fsck: " + s);
-      MemoryBlockDevice copy = new MemoryBlockDevice(disk.blockSize(), disk.contents());
-      for (String[] p : CrashPrograms.RESTORERS) {
-        Optional<byte[]> image = readFile(copy, p[0]);
-        if (image.isPresent() && ImageCodec.decode(image.get()) instanceof Verdict.Invalid bad) {
-          v.add(p[0] + " is not a valid image under the spec: " + bad);
-        }
-      }
-      return v;
-    }
-  }
-
-  private static Optional<byte[]> readFile(MemoryBlockDevice disk, String path) {
-    try {
-      return Optional.of(FileSystem.mount(disk).readFile(path));
-    } catch (FsException e) {
-      return Optional.empty();
-    }
-  }
-
-  private long inum(MemoryBlockDevice disk, String path) {
-    try {
-      MemoryBlockDevice copy = new MemoryBlockDevice(disk.blockSize(), disk.contents());
-      return FileSystem.mount(copy).stat(path).ino();
-    } catch (FsException e) {
-      throw new SetupException(name + ": " + path + " after the first boot: " + e.getMessage());
-    }
-  }
-
-  // ---------------------------------------------------------------- a booted machine
-
-  /** The kernel on a machine over {@code dev}, its console kept in full. */
-  private final class Booted {
-    final SystemMachine machine = new SystemMachine(config);
-    final VirtBoard board;
-    private final ByteArrayOutputStream console = new ByteArrayOutputStream();
-
-    /** The machine's time when the last slice of {@link #runUntil} began. */
-    long lastSliceStart;
-
-    Booted(xv6ckpt.emulator.disk.BlockDevice dev) {
-      board = new VirtBoard(machine, dev, console::write);
-      try {
-        machine.loadKernel(elf, 0);
-      } catch (Elf64.ElfException e) {
-        throw new SetupException(name + ": " + e.getMessage());
-      }
-    }
-
-    String console() {
-      return console.toString(StandardCharsets.ISO_8859_1);
-    }
-
-    void truncateConsole(int length) {
-      byte[] kept = console.toByteArray();
-      console.reset();
-      console.write(kept, 0, length);
-    }
-
-    void type(String line) {
-      board.uart.receive((line + "\n").getBytes(StandardCharsets.US_ASCII));
-    }
-
-    void runUntil(BooleanSupplier done, String what) {
-      long end = machine.time() + PHASE_BUDGET;
-      while (!done.getAsBoolean()) {
-        if (console().contains("panic: ")) throw stuck(what, "the kernel panicked");
-        if (machine.time() >= end) throw stuck(what, "not done in " + PHASE_BUDGET + " steps");
-        long before = machine.time();
-        lastSliceStart = before;
-        if (machine.run(SLICE) == SystemMachine.Stop.IDLE && machine.time() == before) {
-          if (done.getAsBoolean()) return;
-          throw stuck(what, "the machine went idle");
-        }
-      }
-    }
-
-    private SetupException stuck(String what, String why) {
-      String c = console();
-      return new SetupException(
-          name
-              + ": "
-              + what
-              + ": "
-              + why
-              + "; the console ends: "
-              + c.substring(Math.max(0, c.length() - 300)).strip());
+      return new Point(
+          k,
+          outcomes,
+          Sweeps.diskViolations(
+              parked.disk,
+              consoleInum,
+              Arrays.stream(SweepPrograms.RESTORERS).map(r -> r[0]).toArray(String[]::new)));
     }
   }
 }
