@@ -78,14 +78,11 @@ plant() { # plant SED-EXPRESSION: edits the copy's checkpoint.c, or dies
   cmp -s "$T/kernel/checkpoint.c" "$WORK/checkpoint.c.orig" && die "PLANT=$PLANT did not apply"
   echo "test.sh: planted bug '$PLANT' in the copy's kernel/checkpoint.c"
 }
-case "${PLANT:-}" in
-  "") ;;
-  crc) plant 's/0x82F63B78/0x82F63B79/' ;;
-  zombie) plant 's/return CKPT_ZOMBIE;/return CKPT_BUSY;/' ;;
-  restartpc) plant 's/pc -= 4;  /pc -= 0;  /' ;;
-  allornothing) plant 's/^  code = ck_validate(r, ip);/  for(int fd = 3; fd < NOFILE; fd++) if(myproc()->ofile[fd]){ struct file *pf = myproc()->ofile[fd]; myproc()->ofile[fd] = 0; fileclose(pf); }\n&/' ;;
-  *) die "PLANT=$PLANT: unknown plant (see --help)" ;;
-esac
+. "$KIT/plants.sh"
+if [ -n "${PLANT:-}" ]; then
+  expr=$(plant_expr "$PLANT") || die "PLANT=$PLANT: unknown plant (see --help)"
+  plant "$expr"
+fi
 echo "test.sh: building kernel/kernel fs.img"
 if ! make -C "$T" kernel/kernel fs.img >"$WORK/build.log" 2>&1; then
   tail -30 "$WORK/build.log" >&2

@@ -27,6 +27,7 @@
 //   touches the caller, like exec.
 #include "types.h"
 #include "riscv.h"
+#include "memlayout.h"
 #include "defs.h"
 #include "param.h"
 #include "stat.h"
@@ -1266,6 +1267,13 @@ ck_loadmem(struct ck_rjob *r, struct inode *ip)
   uint k = 0;
   uint64 nextva = r->npages ? ck_get(ip, r->map, 8) : top;
 
+  // More pages than the machine has RAM can never fit: refuse at once
+  // instead of after filling (and then freeing) every free page, which
+  // for an sz near TRAPFRAME costs about 1.5e9 instructions.
+  if(top / PGSIZE > (PHYSTOP - KERNBASE) / PGSIZE){
+    r->nomem = 1;
+    return;
+  }
   r->pt = proc_pagetable(myproc());
   if(r->pt == 0){
     r->nomem = 1;

@@ -7,14 +7,15 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 import xv6ckpt.harness.fuzz.FuzzTargets;
+import xv6ckpt.harness.fuzz.RestoreImageElfTarget;
 import xv6ckpt.harness.fuzz.SyscallArgsElfTarget;
 import xv6ckpt.harness.rig.KernelIdentity;
 
 /**
  * {@code --kernel ELF --fs IMAGE [--harts N]} for {@code campaign} and {@code replay}: fuzz targets
  * against a C kernel on the full-system machine. Checked as {@code boot --kernel} checks them (exit
- * 2, nothing written) before anything runs. Only syscall-args runs against a C kernel so far;
- * asking for another target says so and exits 2.
+ * 2, nothing written) before anything runs. syscall-args and restore-image run against a C kernel
+ * so far; asking for another target says so and exits 2.
  */
 final class KernelTargetOptions {
   @Option(
@@ -34,7 +35,7 @@ final class KernelTargetOptions {
   int harts = 1;
 
   /** The targets C kernels have so far. */
-  static final List<String> AVAILABLE = List.of("syscall-args");
+  static final List<String> AVAILABLE = List.of("syscall-args", "restore-image");
 
   boolean active() {
     return kernel != null;
@@ -64,7 +65,14 @@ final class KernelTargetOptions {
                 + String.join(", ", AVAILABLE));
       }
     }
-    return List.of(SyscallArgsElfTarget.entry(kernel, fs, harts).on(identity(), flags()));
+    KernelIdentity id = identity();
+    return names.stream().map(n -> entry(n).on(id, flags())).toList();
+  }
+
+  private FuzzTargets.Entry entry(String name) {
+    return name.equals("restore-image")
+        ? RestoreImageElfTarget.entry(kernel, fs, harts)
+        : SyscallArgsElfTarget.entry(kernel, fs, harts);
   }
 
   /** The kernel by path and the SHA-256 of its bytes, as findings record it. */

@@ -9,7 +9,9 @@ public final class RestoreImageFuzzer {
   private RestoreImageFuzzer() {}
 
   private static final class Holder {
-    static final RestoreImageTarget TARGET = new RestoreImageTarget();
+    /** The C kernel the campaign passed in system properties, else the Java kernel. */
+    static final FuzzTarget TARGET =
+        RestoreImageElfTarget.fromProperties().orElseGet(RestoreImageTarget::new);
   }
 
   /**

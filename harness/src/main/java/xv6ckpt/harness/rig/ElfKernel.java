@@ -51,6 +51,12 @@ public final class ElfKernel implements KernelUnderTest {
   private int panicScan;
 
   /**
+   * Whether {@link #run} also reports returns to U-mode that are no call's ({@link
+   * #reportEntries}).
+   */
+  private boolean reportEntries;
+
+  /**
    * Loads {@code elf} on a machine of {@code config} with {@code disk} as its virtio disk; every
    * hart starts at the entry in M-mode.
    *
@@ -117,9 +123,22 @@ public final class ElfKernel implements KernelUnderTest {
           hart.registers(registers);
           return new Event.Returned(space, call[1], hart.x(10), h.boundaryPc());
         }
+        if (reportEntries) {
+          hart.registers(registers);
+          return new Event.Entered(space, h.boundaryPc());
+        }
       }
     }
     return new Event.BudgetSpent();
+  }
+
+  /**
+   * Makes {@link #run} also stop at returns to U-mode that are no call's return ({@link
+   * Event.Entered}: a first entry, exec's or restore's entry into a new address space, a return
+   * from an interrupt), with {@link #userRegisters} as they resume. Off by default.
+   */
+  public void reportEntries(boolean on) {
+    reportEntries = on;
   }
 
   @Override

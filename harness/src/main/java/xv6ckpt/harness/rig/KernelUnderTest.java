@@ -28,6 +28,13 @@ public sealed interface KernelUnderTest permits JavaKernel, ElfKernel {
      */
     record Returned(long space, long number, long result, long pc) implements Event {}
 
+    /**
+     * A return to U-mode that is no call's return, in the address space {@code space} at user pc
+     * {@code pc}: reported only by kernels asked to ({@link ElfKernel#reportEntries}), e.g. to see
+     * where a restore (or exec) that succeeded enters its new address space.
+     */
+    record Entered(long space, long pc) implements Event {}
+
     /** The budget was spent with no call returning. */
     record BudgetSpent() implements Event {}
 

@@ -55,7 +55,7 @@ class KernelTargetOptionsTest extends CommandTest {
 
   @Test
   void replayRefusesAnotherTargetsCorpus() throws Exception {
-    Path entry = dir.resolve("corpus").resolve("restore-image").resolve("x");
+    Path entry = dir.resolve("corpus").resolve("decoder-differential").resolve("x");
     Files.createDirectories(entry.getParent());
     Files.write(entry, new byte[] {1});
     int code =
@@ -69,7 +69,27 @@ class KernelTargetOptionsTest extends CommandTest {
             dir.resolve("r").toString(),
             entry.toString());
     assertThat(code).isEqualTo(2);
-    assertThat(stderr()).contains("target restore-image is not yet available for a C kernel");
+    assertThat(stderr())
+        .contains("target decoder-differential is not yet available for a C kernel");
+    assertThat(stderr()).contains("available: syscall-args, restore-image");
+  }
+
+  /** restore-image is admitted: its C-kernel entry, with the guest coverage's value profile. */
+  @Test
+  void restoreImageGetsItsCKernelEntry() throws Exception {
+    KernelTargetOptions o = new KernelTargetOptions();
+    o.kernel = kernel();
+    o.fs = image();
+    List<FuzzTargets.Entry> r =
+        o.registry(List.of("restore-image", "syscall-args"), FuzzTargets.ALL);
+    assertThat(r.stream().map(FuzzTargets.Entry::name).toList())
+        .containsExactly("restore-image", "syscall-args")
+        .inOrder();
+    FuzzTargets.Entry e = r.get(0);
+    assertThat(e.jazzerClass().getSimpleName()).isEqualTo("RestoreImageFuzzer");
+    assertThat(e.fuzzerOptions()).contains("-use_value_profile=1");
+    assertThat(e.describe().apply(new byte[] {'K', 2})).contains("checkpoint scene ZOMBIE");
+    assertThat(o.childJvmFlags()).contains("-Dxv6ckpt.kernel=" + o.kernel.toAbsolutePath());
   }
 
   @Test

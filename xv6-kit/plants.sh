@@ -1,0 +1,13 @@
+# plants.sh: the planted bugs of test.sh and judge.sh, in one place (sourced).
+# Each is a sed expression on the kit's kernel/checkpoint.c (see test.sh --help).
+PLANTS="crc zombie restartpc allornothing"
+
+plant_expr() { # plant_expr NAME: prints the sed expression, or fails
+  case "$1" in
+    crc) printf '%s\n' 's/0x82F63B78/0x82F63B79/' ;;
+    zombie) printf '%s\n' 's/return CKPT_ZOMBIE;/return CKPT_BUSY;/' ;;
+    restartpc) printf '%s\n' 's/pc -= 4;  /pc -= 0;  /' ;;
+    allornothing) printf '%s\n' 's/^  code = ck_validate(r, ip);/  for(int fd = 3; fd < NOFILE; fd++) if(myproc()->ofile[fd]){ struct file *pf = myproc()->ofile[fd]; myproc()->ofile[fd] = 0; fileclose(pf); }\n&/' ;;
+    *) return 1 ;;
+  esac
+}
