@@ -4,13 +4,14 @@ import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Option;
 import xv6ckpt.harness.fuzz.FuzzTargets;
+import xv6ckpt.harness.fuzz.KernelDifferentialTarget;
 import xv6ckpt.harness.fuzz.SyscallArgsElfTarget;
 
 /**
  * {@code --kernel ELF --fs IMAGE [--harts N]} for {@code campaign} and {@code replay}: fuzz targets
  * against a C kernel on the full-system machine. Checked as {@code boot --kernel} checks them (exit
- * 2, nothing written) before anything runs. Only syscall-args runs against a C kernel so far;
- * asking for another target says so and exits 2.
+ * 2, nothing written) before anything runs. syscall-args and kernel-differential (the Java kernel
+ * against the C kernel) run with a C kernel so far; asking for another target says so and exits 2.
  */
 final class KernelTargetOptions {
   @Option(
@@ -30,7 +31,7 @@ final class KernelTargetOptions {
   int harts = 1;
 
   /** The targets C kernels have so far. */
-  static final List<String> AVAILABLE = List.of("syscall-args");
+  static final List<String> AVAILABLE = List.of("syscall-args", "kernel-differential");
 
   boolean active() {
     return kernel != null;
@@ -60,7 +61,9 @@ final class KernelTargetOptions {
                 + String.join(", ", AVAILABLE));
       }
     }
-    return List.of(SyscallArgsElfTarget.entry(kernel, fs, harts));
+    return List.of(
+        SyscallArgsElfTarget.entry(kernel, fs, harts),
+        KernelDifferentialTarget.entry(kernel, fs, harts));
   }
 
   List<String> childJvmFlags() {
