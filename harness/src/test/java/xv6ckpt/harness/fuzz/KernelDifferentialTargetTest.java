@@ -69,7 +69,7 @@ class KernelDifferentialTargetTest {
   void theJavaKernelAgainstItselfFindsNothingOnTheCorpus() throws IOException {
     KernelDifferentialTarget t = new KernelDifferentialTarget(PLAIN, PLAIN);
     List<Path> files;
-    try (Stream<Path> s = Files.list(Path.of("..", "corpus", "kernel-differential"))) {
+    try (Stream<Path> s = Files.list(Path.of("..", "corpus", "syscall-args"))) {
       files = s.sorted().toList();
     }
     assertThat(files.size()).isAtLeast(100);
