@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 import xv6ckpt.harness.fuzz.FuzzTargets;
+import xv6ckpt.harness.fuzz.KernelDifferentialTarget;
 import xv6ckpt.harness.fuzz.RestoreImageElfTarget;
 import xv6ckpt.harness.fuzz.SyscallArgsElfTarget;
 import xv6ckpt.harness.rig.KernelIdentity;
@@ -14,8 +15,9 @@ import xv6ckpt.harness.rig.KernelIdentity;
 /**
  * {@code --kernel ELF --fs IMAGE [--harts N]} for {@code campaign} and {@code replay}: fuzz targets
  * against a C kernel on the full-system machine. Checked as {@code boot --kernel} checks them (exit
- * 2, nothing written) before anything runs. syscall-args and restore-image run against a C kernel
- * so far; asking for another target says so and exits 2.
+ * 2, nothing written) before anything runs. syscall-args, restore-image and kernel-differential
+ * (the Java kernel against the C kernel) run with a C kernel so far; asking for another target says
+ * so and exits 2.
  */
 final class KernelTargetOptions {
   @Option(
@@ -35,7 +37,8 @@ final class KernelTargetOptions {
   int harts = 1;
 
   /** The targets C kernels have so far. */
-  static final List<String> AVAILABLE = List.of("syscall-args", "restore-image");
+  static final List<String> AVAILABLE =
+      List.of("syscall-args", "restore-image", "kernel-differential");
 
   boolean active() {
     return kernel != null;
@@ -70,9 +73,11 @@ final class KernelTargetOptions {
   }
 
   private FuzzTargets.Entry entry(String name) {
-    return name.equals("restore-image")
-        ? RestoreImageElfTarget.entry(kernel, fs, harts)
-        : SyscallArgsElfTarget.entry(kernel, fs, harts);
+    return switch (name) {
+      case "restore-image" -> RestoreImageElfTarget.entry(kernel, fs, harts);
+      case "kernel-differential" -> KernelDifferentialTarget.entry(kernel, fs, harts);
+      default -> SyscallArgsElfTarget.entry(kernel, fs, harts);
+    };
   }
 
   /** The kernel by path and the SHA-256 of its bytes, as findings record it. */

@@ -110,7 +110,8 @@ public final class FuzzTargets {
           SyscallArgsTarget.ENTRY,
           RestoreImageTarget.ENTRY,
           DecoderDifferentialTarget.ENTRY,
-          CheckpointWriterTarget.ENTRY);
+          CheckpointWriterTarget.ENTRY,
+          KernelDifferentialTarget.ENTRY);
 
   public static Optional<Entry> byName(String name) {
     return ALL.stream().filter(e -> e.name().equals(name)).findFirst();

@@ -225,6 +225,40 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
     return coverage;
   }
 
+  /**
+   * What setup made, for kernel-differential ({@link KernelDifferentialElfStage}), which runs the
+   * same snapshot with its own recording: the snapshot, the address spaces and pids of the shell,
+   * the bystander, the reaper and the server, the bystander's pages and the free pages then, and
+   * the console's inode.
+   */
+  record Setup(
+      Object snapshot,
+      long shSpace,
+      long bystanderSpace,
+      long reaperSpace,
+      long serverSpace,
+      int shPid,
+      int bystanderPid,
+      int reaperPid,
+      int serverPid,
+      OptionalInt baselineFree,
+      long consoleInum) {}
+
+  Setup setup() {
+    return new Setup(
+        snap,
+        shSpace,
+        bystanderSpace,
+        reaperSpace,
+        serverSpace,
+        shPid,
+        bystanderPid,
+        reaperPid,
+        serverPid,
+        baselineFree,
+        consoleInum);
+  }
+
   /** The kernel judged, for reports. */
   public KernelIdentity identity() {
     return k.identity();
@@ -237,7 +271,8 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
 
   // ---------------------------------------------------------------- setup
 
-  private static void addFiles(MemoryBlockDevice disk) {
+  /** The files setup adds to the user's image (kernel-differential's Java side gets the same). */
+  static void addFiles(MemoryBlockDevice disk) {
     try {
       FileSystem fs = FileSystem.mount(disk);
       fs.writeFile("/server", UserPrograms.server());

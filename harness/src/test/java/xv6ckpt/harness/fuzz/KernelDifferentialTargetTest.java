@@ -1,0 +1,153 @@
+package xv6ckpt.harness.fuzz;
+
+import static com.google.common.truth.Truth.assertThat;
+import static xv6ckpt.testkit.Xv6Abi.*;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import xv6ckpt.harness.rig.KernelUnderTest.Event;
+import xv6ckpt.harness.rig.UserPages;
+import xv6ckpt.kernel.Machine;
+
+/**
+ * kernel-differential without xv6: the Java kernel against itself finds nothing on the corpus, and
+ * against a Java kernel with a mistake planted finds exactly that mistake (a wrong result, a byte a
+ * read did not write), while a pid shifted by one more process is the pid rule's, not a finding.
+ */
+class KernelDifferentialTargetTest {
+  private static final KernelDifferentialStage PLAIN = KernelDifferentialJavaStage.standard();
+
+  /** getpid; open("/README"); read(fd, BUF, 20); write(1, BUF, 5); uptime; close(fd). */
+  private static byte[] readmeInput() {
+    ByteArrayOutputStream in = new ByteArrayOutputStream();
+    in.write(0); // no fuzzed paths
+    in.write(0);
+    in.write(0); // an empty data buffer
+    call(in, SYS_getpid);
+    call(in, SYS_open, UserPrograms.PATHS, O_RDONLY); // slot 0: /README
+    call(in, SYS_read, 3, UserPrograms.BUF, 20);
+    call(in, SYS_write, 1, UserPrograms.BUF, 5);
+    call(in, SYS_uptime);
+    call(in, SYS_close, 3);
+    return in.toByteArray();
+  }
+
+  /** One call: number byte, then six arguments as kind 1 (a raw i64). */
+  private static void call(ByteArrayOutputStream out, int number, long... args) {
+    out.write(number - 1); // number() maps byte b below 0xf0 to 1 + b % SYS_MAX_STOCK
+    for (int i = 0; i < 6; i++) {
+      out.write(1);
+      long v = i < args.length ? args[i] : 0;
+      for (int k = 0; k < 8; k++) out.write((int) (v >>> (8 * k)));
+    }
+  }
+
+  private static KernelDifferentialStage planted(KernelDifferentialJavaStage.Plant plant) {
+    return new KernelDifferentialJavaStage(
+        KernelDifferentialJavaStage.standardDisk(), SyscallArgsTarget.CONFIG, 0, plant);
+  }
+
+  /** At each read that returned n > 0: do {@code what} to the machine. */
+  private interface AtRead {
+    Event.Returned at(Machine m, Event.Returned r);
+  }
+
+  private static KernelDifferentialJavaStage.Plant atRead(AtRead what) {
+    return (m, r) -> {
+      if (r.number() != SYS_read || r.result() <= 1) return r;
+      return what.at(m, r);
+    };
+  }
+
+  @Test
+  void theJavaKernelAgainstItselfFindsNothingOnTheCorpus() throws IOException {
+    KernelDifferentialTarget t = new KernelDifferentialTarget(PLAIN, PLAIN);
+    List<Path> files;
+    try (Stream<Path> s = Files.list(Path.of("..", "corpus", "syscall-args"))) {
+      files = s.sorted().toList();
+    }
+    assertThat(files.size()).isAtLeast(100);
+    List<String> bad = new ArrayList<>();
+    int calls = 0;
+    for (Path f : files) {
+      FuzzTarget.Verdict v = t.run(Files.readAllBytes(f));
+      if (!(v instanceof FuzzTarget.Verdict.Pass) || v.summary().contains("allowed")) {
+        bad.add(f.getFileName() + ": " + v.summary());
+      }
+      calls += Integer.parseInt(v.summary().split(" ")[0]);
+    }
+    assertThat(bad).isEmpty();
+    assertThat(calls).isAtLeast(files.size()); // the comparison had calls to compare
+  }
+
+  @Test
+  void aWrongResultIsTheFinding() {
+    KernelDifferentialStage wrong =
+        planted(
+            atRead(
+                (m, r) -> {
+                  m.hart().setX(10, r.result() + 1); // the hart holds the caller's a0 here
+                  return new Event.Returned(r.space(), r.number(), r.result() + 1, r.pc());
+                })); // the hart holds the caller's a0
+    FuzzTarget.Verdict v = new KernelDifferentialTarget(PLAIN, wrong).run(readmeInput());
+    assertThat(v).isInstanceOf(FuzzTarget.Verdict.Fail.class);
+    FuzzTarget.Verdict.Fail f = (FuzzTarget.Verdict.Fail) v;
+    assertThat(f.rule()).isEqualTo("result-differs");
+    assertThat(f.detail())
+        .contains("call 2 read(0x3, 0x3000, 0x14, 0x0, 0x0, 0x0) returned 20 on a, 21 on b");
+    assertThat(f.detail()).contains("a: java kernel; b: java kernel");
+  }
+
+  @Test
+  void aByteTheReadDidNotWriteIsTheFinding() {
+    KernelDifferentialStage dropped =
+        planted(
+            atRead(
+                (m, r) -> { // the read's last byte never arrived
+                  long last = UserPrograms.BUF + r.result() - 1;
+                  UserPages.write(m.memory(), r.space(), last, new byte[1]);
+                  return r;
+                }));
+    FuzzTarget.Verdict v = new KernelDifferentialTarget(PLAIN, dropped).run(readmeInput());
+    assertThat(v).isInstanceOf(FuzzTarget.Verdict.Fail.class);
+    FuzzTarget.Verdict.Fail f = (FuzzTarget.Verdict.Fail) v;
+    assertThat(f.rule()).isEqualTo("write-differs");
+    assertThat(f.detail()).startsWith("write-differs: call 2 read(");
+    assertThat(f.detail()).contains("20 bytes at 0x3000");
+    assertThat(f.detail()).contains("19 bytes at 0x3000");
+  }
+
+  @Test
+  void aPidShiftedByOneMoreProcessIsThePidRulesNotAFinding() {
+    KernelDifferentialStage shifted =
+        new KernelDifferentialJavaStage(
+            KernelDifferentialJavaStage.standardDisk(), SyscallArgsTarget.CONFIG, 1, null);
+    assertThat(shifted.pids().server()).isEqualTo(PLAIN.pids().server() + 1);
+    KernelDifferentialTarget t = new KernelDifferentialTarget(PLAIN, shifted);
+    FuzzTarget.Verdict v = t.run(readmeInput());
+    assertThat(v).isInstanceOf(FuzzTarget.Verdict.Pass.class);
+    assertThat(v.summary()).contains("a: server gone; b: server gone; allowed: pid x1");
+    List<KernelDifferentialTrace> traces = t.traces(readmeInput());
+    assertThat(traces.get(0).calls().get(0).result()).isEqualTo(3);
+    assertThat(traces.get(1).calls().get(0).result()).isEqualTo(4);
+  }
+
+  @Test
+  void aDroppedConsoleByteIsTheFinding() {
+    KernelDifferentialStage quiet =
+        planted(
+            (m, r) -> {
+              if (r.number() == SYS_write && r.result() == 5) m.takeOutput(); // output lost
+              return r;
+            });
+    FuzzTarget.Verdict v = new KernelDifferentialTarget(PLAIN, quiet).run(readmeInput());
+    assertThat(v).isInstanceOf(FuzzTarget.Verdict.Fail.class);
+    assertThat(((FuzzTarget.Verdict.Fail) v).rule()).isEqualTo("console-differs");
+  }
+}
