@@ -7,9 +7,13 @@
 #   clean kit: replay corpus/restore-image and corpus/syscall-args, then a
 #              campaign of restore-image and syscall-args (CAMPAIGN_BUDGET
 #              each); any failing entry or new finding fails the run;
+#   clean kit: also the sweeps `crash` (power cuts, CRASH_POINTS cuts) and
+#              `transparency` (checkpoint at instants, reboot, restore;
+#              TRANSPARENCY_POINTS instants): any violation fails the run;
 #   each plant: replay the restore-image seeds (corpus/restore-image/seed-*
-#              and kit-scene-*: the plant budget); the plant must fail at
-#              least one entry, else the run fails.
+#              and kit-scene-*), else the crash sweep, else the transparency
+#              sweep (that order and those counts are the plant budget); the
+#              plant must be found by one of them, else the run fails.
 # Prints per build what was run, how long it took and its first failing
 # entries (all of them: WORK/NAME.replay.log, bug reports in WORK/reports).
 # Exit 0 only if the clean kit gave nothing and every plant was found; 1
@@ -17,7 +21,8 @@
 # Environment: WORK (a directory for the builds and reports; default a
 # temporary one, removed unless KEEP=1), CAMPAIGN_BUDGET (default 60s per
 # target; 0 skips the campaign), PLANTS (default: every plant of plants.sh),
-# SKIP_SYSCALL_ARGS=1 (leave out syscall-args' replay and campaign).
+# SKIP_SYSCALL_ARGS=1 (leave out syscall-args' replay and campaign),
+# CRASH_POINTS (default 24), TRANSPARENCY_POINTS (default 16).
 # Needs make and riscv64-unknown-elf-gcc (xv6's Makefile finds it), java.
 set -uo pipefail
 
@@ -42,7 +47,10 @@ command -v make >/dev/null || die "make not found"
 command -v java >/dev/null || die "java not found"
 WANTED=${PLANTS:-}
 . "$KIT/plants.sh"
+PLANTS="$PLANTS $JUDGE_PLANTS"
 [ -n "$WANTED" ] && PLANTS=$WANTED
+CRASH_POINTS=${CRASH_POINTS:-24}
+TRANSPARENCY_POINTS=${TRANSPARENCY_POINTS:-16}
 BUDGET=${CAMPAIGN_BUDGET:-60s}
 CLI="$REPO/xv6ckpt"
 
@@ -132,13 +140,47 @@ if [ "$BUDGET" != 0 ]; then
   fi
 fi
 
+# sweep NAME COMMAND POINTS: runs crash or transparency on WORK/NAME's kernel; sets RC, ELAPSED
+sweep() {
+  local name=$1 command=$2 points=$3 start end
+  start=$(date +%s)
+  "$CLI" "$command" --kernel "$WORK/$name/kernel/kernel" --fs "$WORK/$name/fs.img" \
+    --points "$points" >"$WORK/$name.$command.log" 2>"$WORK/$name.$command.err"
+  RC=$?
+  end=$(date +%s)
+  ELAPSED=$((end - start))
+  grep '^VIOLATION' "$WORK/$name.$command.log" | head -2 | cut -c1-300 | sed 's/^/judge.sh:      /'
+  tail -1 "$WORK/$name.$command.err" | sed 's/^/judge.sh:      /'
+}
+
+for c in crash:$CRASH_POINTS transparency:$TRANSPARENCY_POINTS; do
+  sweep clean "${c%%:*}" "${c##*:}"
+  if [ "$RC" = 0 ]; then
+    pass "clean kit: ${c%%:*} sweep, ${c##*:} points, finds nothing (${ELAPSED} s)"
+  else
+    failed "clean kit: ${c%%:*} sweep exit $RC (WORK/clean.${c%%:*}.log)"
+  fi
+done
+
 SEEDS=("$REPO"/corpus/restore-image/seed-* "$REPO"/corpus/restore-image/kit-scene-*)
 for p in $PLANTS; do
   replay "$p" "${SEEDS[@]}"
   if [ "$RC" = 1 ]; then
     pass "plant $p found by restore-image within its ${#SEEDS[@]} seeds (${ELAPSED} s)"
+    continue
+  fi
+  found=""
+  for c in crash:$CRASH_POINTS transparency:$TRANSPARENCY_POINTS; do
+    sweep "$p" "${c%%:*}" "${c##*:}"
+    if [ "$RC" = 1 ]; then
+      found="${c%%:*} sweep at ${c##*:} points (${ELAPSED} s)"
+      break
+    fi
+  done
+  if [ -n "$found" ]; then
+    pass "plant $p found by the $found, not by the restore-image seeds"
   else
-    failed "plant $p not found by the restore-image seeds (replay exit $RC, ${ELAPSED} s)"
+    failed "plant $p found by neither the restore-image seeds nor the sweeps"
   fi
 done
 

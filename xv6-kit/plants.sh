@@ -1,6 +1,8 @@
 # plants.sh: the planted bugs of test.sh and judge.sh, in one place (sourced).
 # Each is a sed expression on the kit's kernel/checkpoint.c (see test.sh --help).
 PLANTS="crc zombie restartpc allornothing"
+# Plants only judge.sh is expected to find (its crash sweep), not test.sh's boots.
+JUDGE_PLANTS="dropold"
 
 plant_expr() { # plant_expr NAME: prints the sed expression, or fails
   case "$1" in
@@ -8,6 +10,9 @@ plant_expr() { # plant_expr NAME: prints the sed expression, or fails
     zombie) printf '%s\n' 's/return CKPT_ZOMBIE;/return CKPT_BUSY;/' ;;
     restartpc) printf '%s\n' 's/pc -= 4;  /pc -= 0;  /' ;;
     allornothing) printf '%s\n' 's/^  code = ck_validate(r, ip);/  for(int fd = 3; fd < NOFILE; fd++) if(myproc()->ofile[fd]){ struct file *pf = myproc()->ofile[fd]; myproc()->ofile[fd] = 0; fileclose(pf); }\n&/' ;;
+    # checkpoint releases the old image's name before the new image is written: a power cut
+    # in between leaves no image where one was
+    dropold) printf '%s\n' 's/^    ck_put(j->front, 16, ck_nextid(dp->dev), 8);/    ck_release(dp, name);\n&/' ;;
     *) return 1 ;;
   esac
 }
