@@ -105,11 +105,9 @@ final class SweepPrograms {
     Assembler a = p.a;
     p.str("path", path).str("msg", RESTORE_REFUSED + "-??\n");
     p.restore("path");
-    int digits = RESTORE_REFUSED.length() + 1;
-    a.neg(A0, A0).li(T1, 10).la(T2, "msg");
-    a.divu(T0, A0, T1).addi(T0, T0, '0').sb(T0, digits, T2);
-    a.remu(T0, A0, T1).addi(T0, T0, '0').sb(T0, digits + 1, T2);
-    p.print("msg").exit(1);
+    a.mv(S2, A0);
+    printCode(p, S2, "msg", RESTORE_REFUSED);
+    p.exit(1);
     return p.elf();
   }
 
@@ -176,6 +174,19 @@ final class SweepPrograms {
     return p.elf();
   }
 
+  /**
+   * Prints the line at {@code label}, {@code prefix} + "-??", with ?? replaced by the two decimal
+   * digits of the negated result in register {@code code} (xv6's codes are 0, -1 and -10 to -99).
+   */
+  private static void printCode(UserProgram p, int code, String label, String prefix) {
+    Assembler a = p.a;
+    int digits = prefix.length() + 1;
+    a.neg(T3, code).li(T4, 10).la(T5, label);
+    a.divu(T0, T3, T4).addi(T0, T0, '0').sb(T0, digits, T5);
+    a.remu(T0, T3, T4).addi(T0, T0, '0').sb(T0, digits + 1, T5);
+    p.print(label);
+  }
+
   /** Writes the 16 hex digits of register v at the address in register at, which advances. */
   private static void hex(UserProgram p, int v, int at) {
     Assembler a = p.a;
@@ -206,11 +217,8 @@ final class SweepPrograms {
     a.mv(S2, A0);
     a.mv(A0, S1).li(A7, SYS_kill).ecall();
     a.li(A0, 0).li(A7, SYS_wait).ecall();
-    int digits = CHECKPOINTED.length() + 1;
-    a.neg(T3, S2).li(T4, 10).la(T5, "msg");
-    a.divu(T0, T3, T4).addi(T0, T0, '0').sb(T0, digits, T5);
-    a.remu(T0, T3, T4).addi(T0, T0, '0').sb(T0, digits + 1, T5);
-    p.print("msg").exit(0);
+    printCode(p, S2, "msg", CHECKPOINTED);
+    p.exit(0);
     return p.elf();
   }
 }
