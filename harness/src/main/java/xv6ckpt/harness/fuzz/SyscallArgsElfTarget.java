@@ -501,7 +501,7 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
   /** Kills what may be left through the reaper, waits for the shell and the pages; judges. */
   private Verdict cleanup(boolean serverGone, int highest, String what, int calls, int from) {
     boolean killed = !serverGone || highest > serverPid;
-    int armed = Integer.MIN_VALUE; // the highest fork result the reaper's last range covered
+    ReaperSweeps sweeps = new ReaperSweeps(serverPid, highest, NPROC);
     long spent = 0;
     boolean shGone = serverGone;
     int consoleAt = 0;
@@ -509,12 +509,7 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
     while (spent < CLEANUP_BUDGET) {
       if (consoleAt == 0 && spent >= CLEANUP_BUDGET - 4 * SLICE) consoleAt = consoleLength();
       if (shGone && done()) return invariants(what + (killed ? ", reaped the rest" : ""), from);
-      if (killed && highest > armed && reaperIdle()) {
-        // again only when a fork was seen since: a sweep costs about one of xv6's ticks (a kill
-        // scans the process table), and sweeping every tick takes the CPU the killed need to exit
-        arm(lastPid(highest));
-        armed = highest;
-      }
+      if (killed && sweeps.due() && reaperIdle()) arm(sweeps.arm(k.unreturned(SYS_fork)));
       long t = k.machine().time();
       Event e = k.run(SLICE);
       spent += k.machine().time() - t;
@@ -524,9 +519,7 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
         if (r.space() != reaperSpace && r.space() != bystanderSpace && r.space() != shSpace) {
           lastCall = spent;
         }
-        if (r.space() != shSpace && r.number() == SYS_fork && r.result() > 0) {
-          highest = Math.max(highest, (int) r.result());
-        }
+        if (r.space() != shSpace && r.number() == SYS_fork) sweeps.forked(r.result());
       }
     }
     if (consoleLength() > consoleAt || lastCall >= CLEANUP_BUDGET - 4 * SLICE) {
@@ -552,19 +545,6 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
 
   private int consoleLength() {
     return k.console().length();
-  }
-
-  /**
-   * The last pid a sweep kills: the server's own when no fork can have made a child (none returned
-   * a pid, none is in flight or ended unseen), else NPROC past the highest fork result seen. Each
-   * kill scans xv6's process table (about 14,000 steps), so the 65 kills of the wide range cost a
-   * blocked server without children most of a tick; with children the wide range stays, because a
-   * sweep kills pids in rising order as a fork bomb takes them, and so ends bombs a range of only
-   * the pids seen so far lets grow to NPROC (tried: one input then leaked 831 pages).
-   */
-  private long lastPid(int highest) {
-    boolean childless = highest == serverPid && k.unreturned(SYS_fork) == 0;
-    return childless ? serverPid : highest + (long) NPROC;
   }
 
   /** Has the reaper kill pids [server, last] at its next tick. */
