@@ -39,17 +39,17 @@ import xv6ckpt.specs.FsModel;
  * <p>Setup: a copy of the user's fs.img with /server, /bystander, /reaper, /d and /d/f added (by
  * our own file-system code, through the image's log); boot to the shell's prompt; type {@code
  * bystander &}, {@code reaper &} and {@code server}, each run until it sleeps in its first call;
- * the path dictionary is written into the server through its page table; snapshot. Pids are what
- * the boundary shows: the shell's is init's one fork result during boot, each program's the highest
+ * the path dictionary is written into the server through its page table; the go line is typed and
+ * run until the server's read returns it; snapshot (the server in U-mode). Pids are what the
+ * boundary shows: the shell's is init's one fork result during boot, each program's the highest
  * fork result while it starts (xv6's shell forks once for a command, twice for one with {@code &},
  * and pids only grow).
  *
- * <p>Per input: reset, write the input's paths, buffer and call table into the server, type the go
- * line ({@code g} and a newline: xv6's console hands a reader nothing before the line ends; the
- * newline left over is an empty command for the shell), run until the shell's wait returns (the
+ * <p>Per input: reset, write the input's paths, buffer and call table into the server (the go's
+ * byte over the buffer's first, where its read put it), run until the shell's wait returns (the
  * server is gone) or the budget is spent. Then leftovers are killed by the reaper (the harness
- * writes the pid range [server, highest fork result seen + NPROC] into its page), and the machine
- * runs until the shell sleeps in its read again and the free pages are the baseline.
+ * writes a pid range into its page: {@link ReaperSweeps}), and the machine runs until the shell's
+ * wait has returned and the free pages are the baseline.
  *
  * <p>Oracle: no panic line (xv6's accepted panics pass as on the Java kernel); each of the server's
  * own calls against the spec's model through {@link ModelJudge} (results and the bytes written to
