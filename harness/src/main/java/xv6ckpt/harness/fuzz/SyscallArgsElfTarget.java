@@ -39,17 +39,17 @@ import xv6ckpt.specs.FsModel;
  * <p>Setup: a copy of the user's fs.img with /server, /bystander, /reaper, /d and /d/f added (by
  * our own file-system code, through the image's log); boot to the shell's prompt; type {@code
  * bystander &}, {@code reaper &} and {@code server}, each run until it sleeps in its first call;
- * the path dictionary is written into the server through its page table; snapshot. Pids are what
- * the boundary shows: the shell's is init's one fork result during boot, each program's the highest
+ * the path dictionary is written into the server through its page table; the go line is typed and
+ * run until the server's read returns it; snapshot (the server in U-mode). Pids are what the
+ * boundary shows: the shell's is init's one fork result during boot, each program's the highest
  * fork result while it starts (xv6's shell forks once for a command, twice for one with {@code &},
  * and pids only grow).
  *
- * <p>Per input: reset, write the input's paths, buffer and call table into the server, type the go
- * line ({@code g} and a newline: xv6's console hands a reader nothing before the line ends; the
- * newline left over is an empty command for the shell), run until the shell's wait returns (the
+ * <p>Per input: reset, write the input's paths, buffer and call table into the server (the go's
+ * byte over the buffer's first, where its read put it), run until the shell's wait returns (the
  * server is gone) or the budget is spent. Then leftovers are killed by the reaper (the harness
- * writes the pid range [server, highest fork result seen + NPROC] into its page), and the machine
- * runs until the shell sleeps in its read again and the free pages are the baseline.
+ * writes a pid range into its page: {@link ReaperSweeps}), and the machine runs until the shell's
+ * wait has returned and the free pages are the baseline.
  *
  * <p>Oracle: no panic line (xv6's accepted panics pass as on the Java kernel); each of the server's
  * own calls against the spec's model through {@link ModelJudge} (results and the bytes written to
@@ -80,7 +80,7 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
 
   private final ElfKernel k;
   private final GuestCoverage coverage;
-  private final Object snap;
+  private final ElfKernel.Snapshot snap;
   private final byte[][] cleanBlocks;
   private final long shSpace, serverSpace, bystanderSpace, reaperSpace;
   private final int shPid, bystanderPid, reaperPid, serverPid;
@@ -88,6 +88,11 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
   private final OptionalInt baselineFree;
   private final FsModel fsModel;
   private final long consoleInum;
+
+  /**
+   * Steps from typing the go line to the server's read returning it (spent before the snapshot).
+   */
+  private final long goSteps;
 
   /** Highest fork result seen during setup's current step. */
   private int forkMax;
@@ -134,6 +139,7 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
       writePath(i, SyscallArgsTarget.DICTIONARY[i].getBytes(StandardCharsets.UTF_8));
     }
     fsModel = ModelJudge.fsModel(disk, List.of((long) ROOTINO, consoleInum));
+    goSteps = deliverGo();
     // attached only now: boot's edges are the same for every input, and each reset empties the map
     coverage.attach(k.machine());
     snap = k.snapshot();
@@ -347,6 +353,31 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
     return found[0][0];
   }
 
+  /**
+   * Types the go line and runs until the server's read returns it, so that the snapshot (and each
+   * input) starts with the server in U-mode about to read its table: the go costs no input steps.
+   * The line's newline stays in the console for the shell, which reads it as an empty command after
+   * the server is gone, as before; each input's end no longer waits for that (see {@link #done}).
+   * Returns the steps the delivery took, which count against the input's budget as they did when
+   * each input typed the line itself.
+   */
+  private long deliverGo() {
+    long t = k.machine().time();
+    boolean[] back = {false};
+    k.type(GO);
+    runUntil(
+        e -> back[0] |= e.space() == serverSpace && e.number() == SYS_read,
+        () -> back[0],
+        "the server's read of the go line");
+    return k.machine().time() - t;
+  }
+
+  /**
+   * The go line: xv6's console hands a reader nothing before the line ends; the server reads its
+   * first byte into BUF.
+   */
+  private static final byte[] GO = "g\n".getBytes(StandardCharsets.UTF_8);
+
   private void runUntil(BooleanSupplier done, String what) {
     runUntil(e -> {}, done, what);
   }
@@ -417,9 +448,10 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
         writePath(SyscallArgsTarget.DICTIONARY.length + i, in.paths().get(i));
       }
       UserPages.write(k.memory(), serverSpace, BUF, in.buffer());
+      // the go's read put its byte over the buffer's first after the buffer was written
+      UserPages.write(k.memory(), serverSpace, BUF, Arrays.copyOf(GO, 1));
       Set<Integer> keep = Set.of(1, shPid, bystanderPid, reaperPid);
       UserPages.write(k.memory(), serverSpace, TABLE, SyscallArgsTarget.table(in, keep));
-      k.type("g\n".getBytes(StandardCharsets.UTF_8));
       return judge(in.calls().size(), before);
     } catch (RuntimeException | StackOverflowError e) {
       return new Verdict.Fail("java-exception", e.toString(), output(before), Verdicts.stack(e));
@@ -458,9 +490,12 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
   private Verdict judge(int calls, int from) {
     ServerView view = new ServerView();
     ModelJudge model = new ModelJudge(view, fsModel.copy(), 2, (int) consoleInum, serverPid);
+    // the snapshot stands at the go's return: the model reads the table from here
+    Optional<ModelJudge.Divergence> go = model.onReturn(serverPid, SYS_read);
+    if (go.isPresent()) return fail(go.get().rule(), go.get().detail(), from);
     int highest = serverPid;
     boolean serverGone = false;
-    long spent = 0;
+    long spent = goSteps;
     while (!serverGone && spent < RUN_BUDGET) {
       long t = k.machine().time();
       Event e = k.run(RUN_BUDGET - spent);
@@ -501,20 +536,15 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
   /** Kills what may be left through the reaper, waits for the shell and the pages; judges. */
   private Verdict cleanup(boolean serverGone, int highest, String what, int calls, int from) {
     boolean killed = !serverGone || highest > serverPid;
-    int armed = Integer.MIN_VALUE; // the highest fork result the reaper's last range covered
+    ReaperSweeps sweeps = new ReaperSweeps(serverPid, highest, NPROC);
     long spent = 0;
     boolean shGone = serverGone;
     int consoleAt = 0;
     long lastCall = -1; // when a call other than the setup programs' last returned
     while (spent < CLEANUP_BUDGET) {
       if (consoleAt == 0 && spent >= CLEANUP_BUDGET - 4 * SLICE) consoleAt = consoleLength();
-      if (shGone && quiet()) return invariants(what + (killed ? ", reaped the rest" : ""), from);
-      if (killed && highest > armed && reaperIdle()) {
-        // again only when a fork was seen since: a sweep costs about one of xv6's ticks (a kill
-        // scans the process table), and sweeping every tick takes the CPU the killed need to exit
-        arm(highest);
-        armed = highest;
-      }
+      if (shGone && done()) return invariants(what + (killed ? ", reaped the rest" : ""), from);
+      if (killed && sweeps.due() && reaperIdle()) arm(sweeps.arm(k.unreturned(SYS_fork)));
       long t = k.machine().time();
       Event e = k.run(SLICE);
       spent += k.machine().time() - t;
@@ -524,9 +554,7 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
         if (r.space() != reaperSpace && r.space() != bystanderSpace && r.space() != shSpace) {
           lastCall = spent;
         }
-        if (r.space() != shSpace && r.number() == SYS_fork && r.result() > 0) {
-          highest = Math.max(highest, (int) r.result());
-        }
+        if (r.space() != shSpace && r.number() == SYS_fork) sweeps.forked(r.result());
       }
     }
     if (consoleLength() > consoleAt || lastCall >= CLEANUP_BUDGET - 4 * SLICE) {
@@ -554,11 +582,11 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
     return k.console().length();
   }
 
-  /** Has the reaper kill pids [server, highest + NPROC] at its next tick. */
-  private void arm(int highest) {
+  /** Has the reaper kill pids [server, last] at its next tick. */
+  private void arm(long last) {
     byte[] range = new byte[16];
     ByteBuffer b = ByteBuffer.wrap(range).order(ByteOrder.LITTLE_ENDIAN);
-    b.putLong(0, serverPid).putLong(8, highest + NPROC + 1L);
+    b.putLong(0, serverPid).putLong(8, last + 1);
     UserPages.write(k.memory(), reaperSpace, REAPER_RANGE, range);
   }
 
@@ -569,13 +597,19 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
     return ByteBuffer.wrap(mem[page]).order(ByteOrder.LITTLE_ENDIAN).getLong(8) == 0;
   }
 
-  /** The shell reads its console again and (where countable) every page is back. */
-  private boolean quiet() {
+  /**
+   * Whether the input's processes are all gone, once the shell's wait has returned: every page is
+   * back where they can be counted (the server's are freed by that wait, a leftover holds some
+   * until init reaps it), else the shell reads its console again. The first is what a leak check
+   * needs, and is met a prompt and the go line's empty command (about 1.3M steps of xv6) sooner.
+   */
+  private boolean done() {
+    if (baselineFree.isPresent()) {
+      OptionalInt free = k.freePages();
+      return free.isPresent() && free.getAsInt() == baselineFree.getAsInt();
+    }
     Long sh = k.callsInFlight().get(shSpace);
-    if (sh == null || sh != SYS_read) return false;
-    OptionalInt free = k.freePages();
-    return baselineFree.isEmpty()
-        || (free.isPresent() && free.getAsInt() == baselineFree.getAsInt());
+    return sh != null && sh == SYS_read;
   }
 
   private Verdict invariants(String what, int from) {

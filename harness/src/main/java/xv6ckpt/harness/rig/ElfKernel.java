@@ -29,7 +29,7 @@ import xv6ckpt.emulator.system.VirtBoard;
  * or a list that leaves RAM, is not page-aligned or does not end makes the count unknown, with the
  * reason, never a guess.
  */
-public final class ElfKernel implements KernelUnderTest {
+public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
   /** xv6-riscv's kmem: a 24-byte spinlock (locked, name, cpu) then the freelist pointer. */
   static final long KMEM_SIZE = 32, FREELIST_OFFSET = 24;
 
@@ -43,6 +43,16 @@ public final class ElfKernel implements KernelUnderTest {
 
   /** Per address space, the ecall in flight: its address and number. */
   private Map<Long, long[]> pending = new HashMap<>();
+
+  /**
+   * Per call number below {@link #COUNTED}: ecalls made minus returns seen. A call that never
+   * returns (its process killed in it, or exec's) stays counted: it is what the boundary cannot see
+   * the end of.
+   */
+  private long[] unreturned = new long[COUNTED];
+
+  /** Call numbers {@link #unreturned} counts: xv6's are below 32. */
+  static final int COUNTED = 64;
 
   /** The registers of the hart at the last reported return. */
   private long[] registers = new long[32];
@@ -115,11 +125,14 @@ public final class ElfKernel implements KernelUnderTest {
       Hart hart = h.hart();
       long space = (hart.satp() & ((1L << 44) - 1)) << 12;
       if (stop == SystemMachine.Stop.USER_ECALL) {
+        // a call left in flight here by a process now dead (its page table reused) stays counted
         pending.put(space, new long[] {h.boundaryPc(), hart.x(17)});
+        count(hart.x(17), 1);
       } else if (stop == SystemMachine.Stop.USER_RETURN) {
         long[] call = pending.get(space);
         if (call != null && h.boundaryPc() == call[0] + 4) {
           pending.remove(space);
+          count(call[1], -1);
           hart.registers(registers);
           return new Event.Returned(space, call[1], hart.x(10), h.boundaryPc());
         }
@@ -154,6 +167,19 @@ public final class ElfKernel implements KernelUnderTest {
     Map<Long, Long> out = new HashMap<>();
     pending.forEach((space, call) -> out.put(space, call[1]));
     return out;
+  }
+
+  private void count(long number, int delta) {
+    if (number >= 0 && number < COUNTED) unreturned[(int) number] += delta;
+  }
+
+  /**
+   * How many calls of {@code number} were made whose return the boundary has not seen (since the
+   * machine started; kept by snapshots): in flight, or never to return because their process died
+   * in them. For fork, a bound on the children whose pid the harness has not seen.
+   */
+  public long unreturned(long number) {
+    return number >= 0 && number < COUNTED ? unreturned[(int) number] : 0;
   }
 
   /** The first console line starting "panic: " not yet reported. */
@@ -219,18 +245,33 @@ public final class ElfKernel implements KernelUnderTest {
     return OptionalInt.of(n);
   }
 
-  private record Snapshot(
-      SystemMachine.Snapshot machine, int console, Map<Long, long[]> pending, int panicScan) {}
+  /**
+   * The machine, the console's length, the calls in flight and the registers of the last return (so
+   * a snapshot taken at a call's return can be judged from there). The disk is kept by {@link
+   * MemoryBlockDevice#snapshot}, which holds only the latest.
+   */
+  public record Snapshot(
+      SystemMachine.Snapshot machine,
+      int console,
+      Map<Long, long[]> pending,
+      int panicScan,
+      long[] registers,
+      long[] unreturned) {}
 
   @Override
-  public Object snapshot() {
+  public Snapshot snapshot() {
     disk.snapshot();
-    return new Snapshot(machine.snapshot(), console.size(), Map.copyOf(pending), panicScan);
+    return new Snapshot(
+        machine.snapshot(),
+        console.size(),
+        Map.copyOf(pending),
+        panicScan,
+        registers.clone(),
+        unreturned.clone());
   }
 
   @Override
-  public void reset(Object snapshot) {
-    Snapshot s = (Snapshot) snapshot;
+  public void reset(Snapshot s) {
     disk.reset();
     machine.reset(s.machine());
     byte[] kept = console.toByteArray();
@@ -238,5 +279,7 @@ public final class ElfKernel implements KernelUnderTest {
     console.write(kept, 0, s.console());
     pending = new HashMap<>(s.pending());
     panicScan = s.panicScan();
+    registers = s.registers().clone();
+    unreturned = s.unreturned().clone();
   }
 }

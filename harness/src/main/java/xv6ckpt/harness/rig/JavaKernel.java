@@ -12,7 +12,7 @@ import xv6ckpt.kernel.Process;
  * a C kernel (its white-box extras stay on {@link #machine}). Its address spaces are its processes'
  * page-table roots, in its emulated RAM like any kernel's.
  */
-public final class JavaKernel implements KernelUnderTest {
+public final class JavaKernel implements KernelUnderTest<Machine.Snapshot> {
   private static final Machine.Stop ANY_RETURN = new Machine.Stop.AnySyscallReturn();
 
   private final Machine machine;
@@ -92,12 +92,12 @@ public final class JavaKernel implements KernelUnderTest {
   }
 
   @Override
-  public Object snapshot() {
+  public Machine.Snapshot snapshot() {
     return machine.snapshot();
   }
 
   @Override
-  public void reset(Object snapshot) {
-    machine.reset((Machine.Snapshot) snapshot);
+  public void reset(Machine.Snapshot snapshot) {
+    machine.reset(snapshot);
   }
 }

@@ -15,7 +15,7 @@ import xv6ckpt.emulator.disk.MemoryBlockDevice;
  * be counted) its free pages. Nothing here names a process table: a C kernel has none the harness
  * may read.
  */
-public sealed interface KernelUnderTest permits JavaKernel, ElfKernel {
+public sealed interface KernelUnderTest<S> permits JavaKernel, ElfKernel {
 
   /** Who is judged: findings, bug reports and replays carry it. */
   KernelIdentity identity();
@@ -72,9 +72,12 @@ public sealed interface KernelUnderTest permits JavaKernel, ElfKernel {
   /** Why {@link #freePages} is empty for this kernel, if it is. */
   Optional<String> freePagesUnknown();
 
-  /** The whole kernel at this instant, machine and disk; only the latest one can be reset to. */
-  Object snapshot();
+  /**
+   * The whole kernel at this instant, machine and disk; only the latest one can be reset to. Typed
+   * per kernel, so a snapshot of one kind cannot be handed to the other.
+   */
+  S snapshot();
 
   /** Back to {@code snapshot}, the latest taken. */
-  void reset(Object snapshot);
+  void reset(S snapshot);
 }

@@ -35,7 +35,7 @@ class SyscallArgsElfTargetTest {
             new SystemMachine.Config(1 << 20, 1, 1, 10_000));
     GuestCoverage cov = GuestCoverage.forKernel(elf, (edge, c) -> {});
     cov.attach(k.machine());
-    Object snap = k.snapshot();
+    ElfKernel.Snapshot snap = k.snapshot();
     byte[][] seen = new byte[3][];
     String[] inputs = {"xxxxx", "CKPxx", "xxxxx"};
     for (int i = 0; i < inputs.length; i++) {

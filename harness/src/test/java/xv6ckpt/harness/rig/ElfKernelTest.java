@@ -41,7 +41,7 @@ class ElfKernelTest {
   void reportsEachCallsNumberAndResultInItsAddressSpaceThenThePanic() throws Exception {
     ElfKernel k = boot(32);
     assertThat(k.freePages().getAsInt()).isEqualTo(ToyKernel.FREE_PAGES);
-    Object snap = k.snapshot();
+    ElfKernel.Snapshot snap = k.snapshot();
     UserPages.write(k.memory(), ToyKernel.ROOT, ToyKernel.ARG, le(42));
     List<Object> first = events(k);
 
@@ -61,6 +61,26 @@ class ElfKernelTest {
     assertThat(k.freePages().getAsInt()).isEqualTo(ToyKernel.FREE_PAGES);
     UserPages.write(k.memory(), ToyKernel.ROOT, ToyKernel.ARG, le(42));
     assertThat(events(k)).isEqualTo(first);
+  }
+
+  @Test
+  void countsCallsWhoseReturnIsNotSeenAndASnapshotKeepsThemAndTheRegisters() throws Exception {
+    ElfKernel k = boot(32);
+    UserPages.write(k.memory(), ToyKernel.ROOT, ToyKernel.ARG, le(42));
+    assertThat(k.run(100_000)).isInstanceOf(Event.Returned.class); // call 1 returned 142
+    ElfKernel.Snapshot atReturn = k.snapshot();
+    long[] regs = k.userRegisters();
+    assertThat(k.unreturned(1)).isEqualTo(0);
+    events(k); // two calls 3 return; call 4 panics in the kernel and never returns
+    assertThat(k.unreturned(3)).isEqualTo(0);
+    assertThat(k.unreturned(4)).isEqualTo(1);
+    assertThat(k.unreturned(-1)).isEqualTo(0);
+
+    k.reset(atReturn);
+    assertThat(k.unreturned(4)).isEqualTo(0);
+    assertThat(k.userRegisters())
+        .isEqualTo(regs); // as the return a snapshot was taken at left them
+    assertThat(regs[10]).isEqualTo(142);
   }
 
   @Test
