@@ -35,8 +35,12 @@ final class KernelDifferentialJavaStage implements KernelDifferentialStage {
   private static final int ROUNDS = 8;
 
   private final Machine m;
+
+  /** What the server waits for before its table; typed by {@link #go}. */
+  private static final String GO_LINE = "g\n";
+
   private final JavaKernel k;
-  private final Object snap;
+  private final Machine.Snapshot snap;
   private final Pids pids;
   private final long serverSpace;
   private final Plant plant;
@@ -112,13 +116,18 @@ final class KernelDifferentialJavaStage implements KernelDifferentialStage {
   }
 
   @Override
-  public KernelUnderTest kernel() {
+  public KernelUnderTest<?> kernel() {
     return k;
   }
 
   @Override
-  public Object snapshot() {
-    return snap;
+  public void reset() {
+    k.reset(snap);
+  }
+
+  @Override
+  public void go() {
+    k.type(GO_LINE.getBytes(StandardCharsets.US_ASCII));
   }
 
   @Override
@@ -178,7 +187,11 @@ final class KernelDifferentialJavaStage implements KernelDifferentialStage {
   @Override
   public String consoleOfFamily(int from) {
     String c = k.console();
-    return c.substring(Math.min(from, c.length()));
+    int start = Math.min(from, c.length());
+    // The go line's echo comes first (the server waits for it), and a C kernel's snapshot is
+    // taken after it: it is no output of the family.
+    if (c.startsWith(GO_LINE, start)) start += GO_LINE.length();
+    return c.substring(start);
   }
 
   @Override

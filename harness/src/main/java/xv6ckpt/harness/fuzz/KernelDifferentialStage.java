@@ -11,10 +11,16 @@ import xv6ckpt.harness.rig.KernelUnderTest.Event;
  * things on every side through the boundary alone.
  */
 interface KernelDifferentialStage {
-  KernelUnderTest kernel();
+  KernelUnderTest<?> kernel();
 
-  /** The snapshot every input starts from. */
-  Object snapshot();
+  /** Back to the snapshot every input starts from. */
+  void reset();
+
+  /**
+   * Lets the server past its go read, once its table is written: types the go line on a kernel
+   * whose snapshot is before that read; nothing on one whose snapshot is past it.
+   */
+  void go();
 
   /** The server's address space (the root of its page table). */
   long serverSpace();

@@ -5,7 +5,6 @@ import static xv6ckpt.testkit.Xv6Abi.SYS_kill;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -62,8 +61,8 @@ record KernelDifferentialTrace(
 
   /** Runs one input on {@code stage} from its snapshot and records it. */
   static KernelDifferentialTrace record(KernelDifferentialStage stage, byte[] bytes) {
-    KernelUnderTest k = stage.kernel();
-    k.reset(stage.snapshot());
+    KernelUnderTest<?> k = stage.kernel();
+    stage.reset();
     stage.started();
     int from = k.console().length();
     SyscallArgsTarget.Input in = SyscallArgsTarget.decode(bytes);
@@ -74,7 +73,7 @@ record KernelDifferentialTrace(
     UserPages.write(k.memory(), space, BUF, in.buffer());
     byte[] table = table(in, stage.pids());
     UserPages.write(k.memory(), space, TABLE, table);
-    k.type("g\n".getBytes(StandardCharsets.UTF_8));
+    stage.go();
     List<Call> calls = new ArrayList<>();
     String end = run(stage, table, calls);
     if (!end.startsWith("panic")) {
@@ -94,7 +93,7 @@ record KernelDifferentialTrace(
             .toList());
   }
 
-  static void writePath(KernelUnderTest k, long space, int slot, byte[] s) {
+  static void writePath(KernelUnderTest<?> k, long space, int slot, byte[] s) {
     byte[] b = new byte[Math.min(s.length, PATH_SLOT - 1) + 1];
     System.arraycopy(s, 0, b, 0, b.length - 1);
     UserPages.write(k.memory(), space, PATHS + (long) slot * PATH_SLOT, b);
@@ -106,7 +105,7 @@ record KernelDifferentialTrace(
    * table and a child reusing a freed page-table root are not).
    */
   private static String run(KernelDifferentialStage stage, byte[] table, List<Call> calls) {
-    KernelUnderTest k = stage.kernel();
+    KernelUnderTest<?> k = stage.kernel();
     long space = stage.serverSpace();
     byte[][] before = UserPages.userBytes(k.memory(), space);
     long start = stage.now();

@@ -108,7 +108,7 @@ public final class RestoreImageElfTarget implements FuzzTarget {
   private final ElfKernel k;
   private final GuestCoverage coverage;
   private final RestoreImageElfScene.Program prog;
-  private final Object snap;
+  private final ElfKernel.Snapshot snap;
   private final long consoleInum;
   private final long krSpace, sleeperSpace;
   private final int krPid, zombiePid, sleeperPid;

@@ -238,7 +238,7 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
    * the console's inode.
    */
   record Setup(
-      Object snapshot,
+      ElfKernel.Snapshot snapshot,
       long shSpace,
       long bystanderSpace,
       long reaperSpace,
