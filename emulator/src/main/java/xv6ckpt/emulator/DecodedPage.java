@@ -52,6 +52,13 @@ final class DecodedPage {
    */
   boolean shared;
 
+  /**
+   * Counts {@link #patch}es of this decoding. A translation that runs code of this page from
+   * another page's region ({@link Translator}) checks it is still the number it saw, since a patch
+   * changes the instructions in place.
+   */
+  int version;
+
   private static final long PAGE_EXIT = Insn.pack(Decoder.PAGE_EXIT, 0, 0, 0, 0);
 
   private DecodedPage() {
@@ -117,6 +124,7 @@ final class DecodedPage {
       throw new IllegalStateException("patch of a shared decoding: patch a privateCopy()");
     }
     translations = null; // a translation may hold any instruction of the page
+    version++; // and so may another page's, which checks this before it runs code of this one
     int first = Math.max(0, (off - 2) >> 1); // a 32-bit instruction at off - 2 covers off
     int last = Math.min(SLOTS - 1, (off + len - 1) >> 1);
     for (int s = first; s <= last; s++) {

@@ -376,7 +376,7 @@ public final class Hart {
       for (; ; ) {
         if (tryTranslation) {
           tryTranslation = false;
-          Translation t = hotTranslation(page, idx);
+          Translation t = hotTranslation(page, idx, pageVa);
           if (t != null && blen[idx] <= left) {
             int r = t.run(this, x, ram, dtlb.slots, pageVa, left, idx);
             left = exitLeft;
@@ -993,7 +993,7 @@ public final class Hart {
    * reservation, so the access needs none of the slow path's bookkeeping. A method of its own: a
    * call site user programs never reach is not inlined, so interpret() stays small for the JIT.
    */
-  private boolean amoHere(long[] x, long d) {
+  boolean amoHere(long[] x, long d) {
     int w = (int) d;
     int f = (int) (d >> 32); // funct5 | DOUBLE
     int f5 = f & 0x1F;
@@ -1035,16 +1035,49 @@ public final class Hart {
   }
 
   /**
-   * The translation to run at slot idx of page, translating it if the slot has just become hot;
-   * null if there is none (yet). Counts the visit.
+   * From translated code: the CSR instruction {@code d} (which ends its block) offered to the fast
+   * path, with its source register in {@link #x} and {@code left} the budget not yet charged (as
+   * the interpreter's exitLeft). True if performed (rd is in {@link #x}); false changes nothing,
+   * and the translated code leaves before it for the interpreter, which takes the ordinary path.
    */
-  private Translation hotTranslation(DecodedPage page, int idx) {
+  boolean csrHere(long d, long left) {
+    return privileged != null && performedInRun(d, runBudget - left - 1);
+  }
+
+  /**
+   * From translated code, before it first goes on into another page in a run: whether the fetch TLB
+   * maps va's page to RAM whose decoding is still {@code page} at {@code version} (the interpreter
+   * follows a jump to another page on the same test). Nothing inside a translation can change
+   * either: satp, sfence.vma and privilege changes end the run, and translated stores reach only
+   * store-TLB pages, which hold no code.
+   */
+  boolean codeMapped(long va, DecodedPage page, int version) {
+    long vpn = va >>> 12;
+    int e = Tlb.entry(vpn);
+    long[] s = itlb.slots;
+    return s[e + Tlb.LOAD_TAG] == vpn
+        && memory.decoded[(int) s[e + Tlb.LOAD_BASE] >>> 12] == page
+        && page.version == version;
+  }
+
+  /** The decoding the fetch TLB and the decode cache hold for va's page, or null (no walk). */
+  private DecodedPage cachedCode(long va) {
+    long vpn = va >>> 12;
+    int base = itlb.lookupLoad(vpn);
+    return base < 0 ? null : memory.decoded[base >>> 12];
+  }
+
+  /**
+   * The translation to run at slot idx of page (at virtual pageVa), translating it if the slot has
+   * just become hot; null if there is none (yet). Counts the visit.
+   */
+  private Translation hotTranslation(DecodedPage page, int idx, long pageVa) {
     Translation t = page.translation(idx);
     if (t == null) {
       if (++page.heat[idx] <= hotLimit) {
         return null;
       }
-      t = Translator.translate(page, idx);
+      t = Translator.translate(page, idx, k -> cachedCode(pageVa + ((long) k << 12)));
       page.setTranslation(idx, t);
       for (int s : t.entries) { // its other blocks: enter it there too, from now on
         if (page.translation(s) == null) {

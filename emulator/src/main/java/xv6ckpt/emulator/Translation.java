@@ -45,6 +45,34 @@ abstract class Translation {
   int[] entries = new int[0];
 
   /**
+   * The other pages whose code the region runs: {@code pages[i]} is the decoding of the page at
+   * pageVa + 4096 {@code offsets[i]} as it was translated, {@code versions[i]} its {@link
+   * DecodedPage#version} then. Before the generated code first goes on into one of them in a run,
+   * it checks through {@link Hart#codeMapped} that the fetch TLB still maps that page to this
+   * decoding, unpatched; else it leaves for the interpreter. Set once, by {@link Translator}.
+   */
+  DecodedPage[] pages = new DecodedPage[0];
+
+  int[] versions = new int[0];
+
+  /** The page offsets of {@link #pages}, ascending. */
+  int[] offsets = new int[0];
+
+  /**
+   * From generated code, before it enters a block of {@code pages[i]} from another page: {@code
+   * verified} (a bit per page whose mapping this run checked) with page i's bit set if it is mapped
+   * as translated, else -1 (the code leaves for the interpreter).
+   */
+  final int verify(Hart h, long pageVa, int verified, int i) {
+    int k = offsets[i];
+    int bit = 1 << (k + Translator.MAX_PAGE_DISTANCE);
+    if ((verified & bit) != 0) {
+      return verified;
+    }
+    return h.codeMapped(pageVa + ((long) k << 12), pages[i], versions[i]) ? verified | bit : -1;
+  }
+
+  /**
    * Runs the region; see the class comment.
    *
    * @param h the hart, whose {@code exitLeft} and {@code exitPc} receive the exit state
@@ -67,6 +95,39 @@ abstract class Translation {
   // ---------------------------------------------------------------- called by generated code
   // Little-endian accesses at a RAM offset already checked against the page (one static call
   // each, which HotSpot inlines; the VarHandles are constants here).
+
+  /**
+   * The RAM offset of a load at va through the TLB's load half, or -1 on a miss or when the access
+   * would pass {@code last} (the page size less its own size).
+   */
+  static int loadOffset(long[] tlb, long va, int last) {
+    long vpn = va >>> 12;
+    int e = Tlb.entry(vpn);
+    int off = (int) va & 0xFFF;
+    if (tlb[e + Tlb.LOAD_TAG] != vpn || off > last) {
+      return -1;
+    }
+    return (int) tlb[e + Tlb.LOAD_BASE] + off;
+  }
+
+  /** As {@link #loadOffset}, through the store half. */
+  static int storeOffset(long[] tlb, long va, int last) {
+    long vpn = va >>> 12;
+    int e = Tlb.entry(vpn);
+    int off = (int) va & 0xFFF;
+    if (tlb[e + Tlb.STORE_TAG] != vpn || off > last) {
+      return -1;
+    }
+    return (int) tlb[e + Tlb.STORE_BASE] + off;
+  }
+
+  /** [coverage] Records a transfer to target if the hart has an edge recorder. */
+  static void transfer(Hart h, long target) {
+    xv6ckpt.emulator.cov.EdgeRecorder r = h.coverage;
+    if (r != null) {
+      r.transfer(target);
+    }
+  }
 
   static long lh(byte[] ram, int o) {
     return (short) SHORT.get(ram, o);

@@ -28,10 +28,22 @@ import org.objectweb.asm.MethodVisitor;
  *       block of the region (one class per loop nest, not one per jump target, keeps HotSpot's
  *       compile work small), and a JALR whose target is one of its blocks (a return inside the
  *       page) jumps there through the same kind of switch.
+ *   <li>If the hot slot is on no such loop, the region may follow calls: a JAL or a fixed-target
+ *       JALR ({@code auipc ra; jalr ra}) into this or another page (within {@link
+ *       #MAX_PAGE_DISTANCE} pages, as the fetch TLB and decode cache hold them now, to slots
+ *       reached before), counting a return as going to every return point of its calls, up to
+ *       {@link #MAX_CALL_INSNS}: a C kernel's loop over its lock functions becomes one region.
+ *       Before the code first enters another page's block in a run it checks that the fetch TLB
+ *       still maps that page to the decoding translated, unpatched ({@link Translation#verify}),
+ *       else it leaves there for the interpreter; so the translation stays keyed by its entry page,
+ *       and a write to the other page (drop, private copy, patch) or a new mapping is seen.
  *   <li>Translated: RV64I ALU, LUI/AUIPC, loads and stores (TLB-hit path only), branches, JAL, JALR
- *       (which leaves the region), FENCE, the M extension. Everything else (atomics, ecall/ebreak,
- *       illegal encodings, fence.i, counter reads, a 32-bit instruction crossing the page end) ends
- *       the translated code before it, for the interpreter to run.
+ *       (to a block of the region, else it leaves), FENCE, the M extension, AMOs on a store-TLB hit
+ *       ({@link Hart#amoHere}) and CSR accesses the hart's fast path performs ({@link
+ *       Hart#csrHere}; a refusal leaves before the instruction, so an interrupt an sstatus write
+ *       makes deliverable is taken where the interpreter takes it). Everything else (LR/SC,
+ *       ecall/ebreak, illegal encodings, xRET, fence.i, counter reads, a 32-bit instruction
+ *       crossing the page end) ends the translated code before it, for the interpreter to run.
  *   <li>A load or store whose TLB entry is missing, or that would cross the page end, leaves before
  *       the access, where the interpreter's fast path would take its slow path (which also takes
  *       the last 7 bytes of a page, for its 8-byte reads). So TLB contents, A/D bits and faults are
@@ -100,30 +112,91 @@ final class Translator {
   private static final String HART = "xv6ckpt/emulator/Hart";
   private static final String SUPER = "xv6ckpt/emulator/Translation";
   private static final String RUN_DESC = "(L" + HART + ";[J[B[JJJI)I";
+  private static final String PAGE = "xv6ckpt/emulator/DecodedPage";
+
+  /**
+   * Instructions per region that follows calls into other pages ({@link Region#form} with a code
+   * source): a loop such as xv6's {@code wakeup}, with the lock functions it calls, is ~150.
+   */
+  static final int MAX_CALL_INSNS = 256;
+
+  /** Pages a region may reach on either side of its entry page (one bit each in a local). */
+  static final int MAX_PAGE_DISTANCE = 15;
+
+  /**
+   * Where a region finds the code of other pages: the decoding of the page at pageVa + 4096 k, as
+   * the hart's fetch TLB and the decode cache hold it now, or null. Nothing is walked or decoded
+   * for a translation; the generated code checks the same before it runs that page's code.
+   */
+  @FunctionalInterface
+  interface CodeSource {
+    DecodedPage at(int k);
+  }
 
   /** Translates the region entered at slot {@code entry}; {@link Translation#NONE} if empty. */
-  static Translation translate(DecodedPage page, int entry) {
-    if (!translatable(Insn.op(page.code[entry]))) {
+  static Translation translate(DecodedPage page, int entry, CodeSource others) {
+    if (!translatable(page.code[entry])) {
       return Translation.NONE;
     }
-    for (int limit = MAX_INSNS; limit >= 1; limit /= 2) {
-      Region region = Region.form(page, entry, limit);
+    // A loop inside the page, as always; else a loop that calls functions elsewhere (the lock path
+    // of a C kernel: short calls and returns between pages).
+    Translation t = translate(new Pages(page, null), entry, MAX_INSNS);
+    if (t == Translation.NONE && others != null) {
+      t = translate(new Pages(page, others), entry, MAX_CALL_INSNS);
+    }
+    return t;
+  }
+
+  private static Translation translate(Pages pages, int entry, int maxInsns) {
+    for (int limit = maxInsns; limit >= 1; limit /= 2) {
+      Region region = Region.form(pages, entry, limit);
       if (region.blocks().isEmpty()) {
         return Translation.NONE; // not in a loop (within the limit)
       }
-      byte[] cls = new Emitter(page, region).emit();
+      byte[] cls = new Emitter(pages, region).emit();
       if (cls != null) {
         Translation t = define(cls);
-        t.entries = region.blocks().stream().mapToInt(Block::start).toArray();
+        t.entries = entries(pages, region);
+        int[] others = region.otherPages();
+        t.pages = new DecodedPage[others.length];
+        t.versions = new int[others.length];
+        t.offsets = others;
+        for (int i = 0; i < others.length; i++) {
+          t.pages[i] = pages.page(others[i]);
+          t.versions[i] = t.pages[i].version;
+        }
         return t;
       }
     }
     return Translation.NONE;
   }
 
-  /** Whether the translated code runs this operation itself (else it exits before it). */
-  static boolean translatable(int op) {
-    return (op >= RvI.LUI && op <= RvI.FENCE) || (op >= RvM.MUL && op <= RvM.REMUW);
+  /**
+   * The slots of the entry page where the run loop may enter the region: every block's start in a
+   * one-page loop; only the hot slot in a region that follows calls, so that its method has one
+   * entry into one loop (many entries into a large region made HotSpot's compiles much dearer).
+   */
+  private static int[] entries(Pages pages, Region region) {
+    return region.blocks().stream().filter(b -> b.page() == 0).mapToInt(Block::start).toArray();
+  }
+
+  /** Whether the translated code runs this instruction itself (else it exits before it). */
+  static boolean translatable(long d) {
+    int op = Insn.op(d);
+    if ((op >= RvI.LUI && op <= RvI.FENCE) || (op >= RvM.MUL && op <= RvM.REMUW)) {
+      return true;
+    }
+    if (op == RvA.ATOMIC) { // AMOs on a store-TLB hit, as the interpreter's amoHere
+      int f5 = (int) (d >> 32) & 0x1F;
+      return f5 != RvA.LR && f5 != RvA.SC;
+    }
+    return op == Decoder.ILLEGAL && isCsrAccess(Insn.imm(d)); // the CSR fast path, if any
+  }
+
+  /** csrrw/s/c and their immediate forms (not mret, sret, wfi, sfence.vma or a bad funct3). */
+  private static boolean isCsrAccess(int bits) {
+    int f3 = (bits >>> 12) & 7;
+    return (bits & 0x7F) == 0x73 && f3 != 0 && f3 != 4;
   }
 
   private static boolean isBranch(int op) {
@@ -142,8 +215,65 @@ final class Translator {
 
   // ---------------------------------------------------------------- regions
 
-  /** One basic block of a region: its instruction slots and how it ends. */
-  private record Block(int start, int[] slots, boolean terminated) {
+  /**
+   * A slot of a region is named by a key: {@code SLOTS k + slot} for the slot of the page at pageVa
+   * + 4096 k, so that 2 key is its address less pageVa on every page.
+   */
+  private static int pageOf(int key) {
+    return Math.floorDiv(key, DecodedPage.SLOTS);
+  }
+
+  private static int slotOf(int key) {
+    return Math.floorMod(key, DecodedPage.SLOTS);
+  }
+
+  /** The pages a region is formed from: the entry page (k = 0) and, with a source, others. */
+  private static final class Pages {
+    private final DecodedPage entry;
+    private final CodeSource others;
+    private final Map<Integer, DecodedPage> seen = new HashMap<>();
+
+    Pages(DecodedPage entry, CodeSource others) {
+      this.entry = entry;
+      this.others = others;
+    }
+
+    /** Whether regions may follow calls (static AUIPC + JALR) and go into other pages. */
+    boolean followsCalls() {
+      return others != null;
+    }
+
+    /** The decoding of page k, or null if there is none to use. */
+    DecodedPage page(int k) {
+      if (k == 0) {
+        return entry;
+      }
+      if (others == null || Math.abs(k) > MAX_PAGE_DISTANCE) {
+        return null;
+      }
+      return seen.computeIfAbsent(k, others::at);
+    }
+
+    long code(int key) {
+      return page(pageOf(key)).code[slotOf(key)];
+    }
+
+    int blen(int key) {
+      return page(pageOf(key)).blen[slotOf(key)];
+    }
+  }
+
+  /** One basic block of a region: its page, its instruction slots and how it ends. */
+  private record Block(int page, int start, int[] slots, boolean terminated) {
+    int key() {
+      return key(start);
+    }
+
+    /** The key of slot j of this block's page. */
+    int key(int j) {
+      return page * DecodedPage.SLOTS + j;
+    }
+
     /** The slot after the last translated instruction (where an unterminated block exits). */
     int next(long[] code) {
       int last = slots[slots.length - 1];
@@ -151,55 +281,82 @@ final class Translator {
     }
   }
 
-  /** The blocks of a region, entry first, and which slots start one of them. */
-  private record Region(List<Block> blocks, boolean[] member) {
-    static Region form(DecodedPage page, int entry, int limit) {
-      long[] code = page.code;
+  /** The blocks of a region, entry first, by key. */
+  private record Region(List<Block> blocks, Map<Integer, Block> byKey) {
+    boolean member(int key) {
+      return byKey.containsKey(key);
+    }
+
+    /** The pages other than the entry's that hold blocks, ascending. */
+    int[] otherPages() {
+      return blocks.stream()
+          .mapToInt(Block::page)
+          .filter(k -> k != 0)
+          .distinct()
+          .sorted()
+          .toArray();
+    }
+
+    static Region form(Pages pages, int entry, int limit) {
       List<Block> blocks = new ArrayList<>();
-      boolean[] member = new boolean[DecodedPage.SLOTS];
+      Map<Integer, Block> byKey = new HashMap<>();
+      java.util.Set<Integer> queued = new java.util.HashSet<>();
       ArrayDeque<Integer> work = new ArrayDeque<>();
       work.add(entry);
-      member[entry] = true;
+      queued.add(entry);
       int insns = 0;
       while (!work.isEmpty()) {
-        int s = work.poll();
-        Block b = walk(code, s, Math.max(1, limit - insns));
+        int key = work.poll();
+        Block b = walk(pages, key, Math.max(1, limit - insns));
         blocks.add(b);
+        byKey.put(key, b);
         insns += b.slots().length;
         if (insns >= limit) {
-          break; // queued blocks stay members only if already formed: unmark the rest
+          break; // blocks still queued are not members
         }
-        for (int t : successors(code, b)) {
-          if (!member[t]) {
-            member[t] = true;
+        for (int t : successors(pages, b)) {
+          if (queued.add(t)) {
             work.add(t);
           }
         }
       }
-      for (int s : work) {
-        member[s] = false;
-      }
-      return loops(code, blocks, member);
+      return loops(pages, new Region(blocks, byKey));
     }
 
     /**
      * Keeps the blocks that lie on a cycle through the entry (the loop nest around the hot slot);
      * none if the entry is on no cycle. Straight-line code between loops is left to the
      * interpreter: entering and leaving a translation costs more than it would save there, and
-     * every extra path is extra work for HotSpot's compiler on every new machine.
+     * every extra path is extra work for HotSpot's compiler on every new machine. A region that
+     * follows calls counts a return (a JALR it cannot follow) as going to every return point of its
+     * calls, so the functions a loop calls are on its cycle.
      */
-    private static Region loops(long[] code, List<Block> blocks, boolean[] member) {
-      int entry = blocks.get(0).start();
-      boolean[] reaches = new boolean[DecodedPage.SLOTS]; // reaches the entry through members
+    private static Region loops(Pages pages, Region all) {
+      List<Block> blocks = all.blocks();
+      int entry = blocks.get(0).key();
+      List<Integer> returnPoints = new ArrayList<>();
+      if (pages.followsCalls()) {
+        for (Block b : blocks) {
+          int rp = returnPoint(pages, b);
+          if (rp != NO_KEY) {
+            returnPoints.add(rp);
+          }
+        }
+      }
+      java.util.Set<Integer> reaches = new java.util.HashSet<>(); // reach the entry via members
       for (boolean changed = true; changed; ) {
         changed = false;
         for (Block b : blocks) {
-          if (reaches[b.start()]) {
+          if (reaches.contains(b.key())) {
             continue;
           }
-          for (int t : successors(code, b)) {
-            if (member[t] && (t == entry || reaches[t])) {
-              reaches[b.start()] = true;
+          List<Integer> next = successors(pages, b);
+          if (pages.followsCalls() && isReturn(pages, b)) {
+            next = returnPoints;
+          }
+          for (int t : next) {
+            if (all.member(t) && (t == entry || reaches.contains(t))) {
+              reaches.add(b.key());
               changed = true;
               break;
             }
@@ -207,99 +364,188 @@ final class Translator {
         }
       }
       List<Block> kept = new ArrayList<>();
-      boolean[] keptMember = new boolean[DecodedPage.SLOTS];
-      if (reaches[entry]) {
+      Map<Integer, Block> keptByKey = new HashMap<>();
+      if (reaches.contains(entry)) {
         for (Block b : blocks) {
-          if (reaches[b.start()]) {
+          if (reaches.contains(b.key())) {
             kept.add(b);
-            keptMember[b.start()] = true;
+            keptByKey.put(b.key(), b);
           }
         }
       }
-      return new Region(kept, keptMember);
+      return new Region(kept, keptByKey);
     }
 
     /**
-     * The translatable instructions from slot s on, up to the block's end (kept) or the first
-     * instruction that is not translated (not kept), at most {@code max} of them.
+     * The translatable instructions from the key's slot on, up to the block's end (kept) or the
+     * first instruction that is not translated (not kept), at most {@code max} of them.
      */
-    private static Block walk(long[] code, int s, int max) {
+    private static Block walk(Pages pages, int key, int max) {
+      int k = pageOf(key);
+      long[] code = pages.page(k).code;
       List<Integer> slots = new ArrayList<>();
-      int j = s;
+      int j = slotOf(key);
       while (slots.size() < max) {
-        int op = Insn.op(code[j]);
-        if (!translatable(op)) {
+        long d = code[j];
+        if (!translatable(d)) {
           break;
         }
         slots.add(j);
-        if (DecodedPage.endsBlock(op)) {
-          return new Block(s, slots.stream().mapToInt(Integer::intValue).toArray(), true);
+        if (DecodedPage.endsBlock(Insn.op(d))) {
+          return new Block(k, slotOf(key), toArray(slots), true);
         }
-        j += Insn.halfwords(code[j]);
+        j += Insn.halfwords(d);
       }
-      return new Block(s, slots.stream().mapToInt(Integer::intValue).toArray(), false);
+      return new Block(k, slotOf(key), toArray(slots), false);
     }
 
-    /** In-page block starts a terminated block may continue at, whose first op translates. */
-    private static List<Integer> successors(long[] code, Block b) {
+    private static int[] toArray(List<Integer> slots) {
+      return slots.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Keys a terminated block may continue at whose first instruction translates: in its page, or
+     * (following calls) in another page the source holds. Following calls, a jump's target must
+     * have been reached before (its heat is not 0), so that a panic path is not translated.
+     */
+    private static List<Integer> successors(Pages pages, Block b) {
       List<Integer> next = new ArrayList<>();
       if (!b.terminated()) {
         return next;
       }
       int j = b.slots()[b.slots().length - 1];
+      long[] code = pages.page(b.page()).code;
       long d = code[j];
       int op = Insn.op(d);
-      if (isBranch(op)) {
-        next.add(j + Insn.halfwords(d));
+      int fallThrough = b.key(j + Insn.halfwords(d));
+      if (isBranch(op) || op == Decoder.ILLEGAL) {
+        next.add(fallThrough); // ILLEGAL here is a CSR access, which ends its block
       }
+      int target = NO_KEY;
       if (isBranch(op) || op == RvI.JAL) {
-        next.add(j + (Insn.imm(d) >> 1));
+        target = b.key(j) + (Insn.imm(d) >> 1);
+      } else if (op == RvI.JALR) {
+        target = staticTarget(pages, b, b.slots().length - 1);
       }
-      if (op == RvI.JAL && Insn.rd(d) != Insn.X_SINK) {
-        next.add(j + Insn.halfwords(d)); // a call: its return lands here
+      if (target != NO_KEY && (!pages.followsCalls() || heat(pages, target) != 0)) {
+        next.add(target);
       }
-      next.removeIf(t -> t < 0 || t >= DecodedPage.SLOTS || !translatable(Insn.op(code[t])));
+      if (returnPoint(pages, b) != NO_KEY) {
+        next.add(fallThrough); // a call: its return lands here
+      }
+      next.removeIf(
+          t -> {
+            DecodedPage p = pages.page(pageOf(t));
+            return p == null || !translatable(p.code[slotOf(t)]);
+          });
       return next;
     }
+
+    private static int heat(Pages pages, int key) {
+      DecodedPage p = pages.page(pageOf(key));
+      return p == null ? 0 : p.heat[slotOf(key)];
+    }
+
+    /** Where the block's call returns to (the slot after its linking jump), or NO_KEY. */
+    private static int returnPoint(Pages pages, Block b) {
+      if (!b.terminated()) {
+        return NO_KEY;
+      }
+      int i = b.slots().length - 1;
+      int j = b.slots()[i];
+      long d = pages.page(b.page()).code[j];
+      int op = Insn.op(d);
+      boolean call =
+          Insn.rd(d) != Insn.X_SINK
+              && (op == RvI.JAL || (op == RvI.JALR && staticTarget(pages, b, i) != NO_KEY));
+      return call ? b.key(j + Insn.halfwords(d)) : NO_KEY;
+    }
+
+    /** A JALR whose target the region does not know (a return, or a call through a pointer). */
+    private static boolean isReturn(Pages pages, Block b) {
+      if (!b.terminated()) {
+        return false;
+      }
+      int i = b.slots().length - 1;
+      long d = pages.page(b.page()).code[b.slots()[i]];
+      return Insn.op(d) == RvI.JALR && staticTarget(pages, b, i) == NO_KEY;
+    }
+  }
+
+  /** No key: keys lie within {@link #MAX_PAGE_DISTANCE} pages, far from this. */
+  static final int NO_KEY = Integer.MIN_VALUE;
+
+  /**
+   * The key the JALR at index i of block b jumps to if an AUIPC just before it in the block set its
+   * base register (a call {@code auipc ra, hi; jalr ra, lo(ra)}: the target is fixed by the code),
+   * when the region follows calls; else NO_KEY.
+   */
+  private static int staticTarget(Pages pages, Block b, int i) {
+    if (!pages.followsCalls() || i == 0) {
+      return NO_KEY;
+    }
+    long[] code = pages.page(b.page()).code;
+    int j = b.slots()[i];
+    int a = b.slots()[i - 1];
+    long d = code[j];
+    long auipc = code[a];
+    int base = Insn.rs1(d);
+    if (Insn.op(auipc) != RvI.AUIPC || base == 0 || Insn.rd(auipc) != base) {
+      return NO_KEY;
+    }
+    long offset = 2L * b.key(a) + Insn.imm(auipc) + Insn.imm(d); // from pageVa
+    long key = offset >> 1; // JALR clears bit 0
+    if (Math.abs(Math.floorDiv(key, DecodedPage.SLOTS)) > MAX_PAGE_DISTANCE) {
+      return NO_KEY;
+    }
+    return (int) key;
   }
 
   // ---------------------------------------------------------------- bytecode
 
   /**
    * Writes the class for one region. Locals of {@code run}: the parameters (this, h, x, ram, tlb,
-   * pageVa, left, entry; entry is also the slot a JALR dispatches on), then idx (the exit's return
-   * value), va, e and off (scratch of one access), then x1..x31 as longs. x0 has no local: it reads
-   * as the constant 0, and writes to it (rd = {@link Insn#X_SINK}) are dropped after the value is
-   * computed.
+   * pageVa, left, entry; entry is also the key a JALR dispatches on), then idx (the exit's return
+   * value), va, e and off (scratch of one access), verified (a bit per other page whose mapping
+   * this run has checked, bit k + {@link #MAX_PAGE_DISTANCE} for page k), then x1..x31 as longs. x0
+   * has no local: it reads as the constant 0, and writes to it (rd = {@link Insn#X_SINK}) are
+   * dropped after the value is computed.
    */
   private static final class Emitter {
-    private static final int H = 1, X = 2, RAM = 3, TLB = 4, PAGE_VA = 5, LEFT = 7, ENTRY = 9;
-    private static final int IDX = 10, VA = 11, E = 13, OFF = 14;
+    private static final int THIS = 0, H = 1, X = 2, RAM = 3, TLB = 4, PAGE_VA = 5, LEFT = 7;
+    private static final int ENTRY = 9, IDX = 10, VA = 11, OFF = 14, VERIFIED = 15;
 
     /** Local of x1 is at REG0 + 2; x0 has none. */
     private static final int REG0 = 14;
 
-    private final long[] code;
-    private final int[] blen;
+    private final Pages pages;
     private final Region region;
-    private final Label[] blockLabel = new Label[DecodedPage.SLOTS];
+    private final Map<Integer, Label> blockLabel = new HashMap<>();
+
+    /** Where a jump from another page enters a block of page k != 0: its mapping check first. */
+    private final Map<Integer, Label> guardLabel = new HashMap<>();
+
+    private final int[] otherPages;
     private final Label tail = new Label();
 
-    /** Where a JALR inside the page dispatches; null until one needs it. */
+    /** Where a JALR dispatches on the key in ENTRY; null until one needs it. */
     private Label jalrDispatch;
 
-    /** Out-of-line exits, emitted after the body, one per distinct (slot, give-back). */
-    private final Map<Long, Label> stubs = new HashMap<>();
+    /** Out-of-line exits, emitted after the body, one per distinct kind and operands. */
+    private final Map<List<Long>, Label> stubs = new HashMap<>();
 
     private final List<Runnable> stubCode = new ArrayList<>();
     private MethodVisitor mv;
 
-    Emitter(DecodedPage page, Region region) {
-      this.code = page.code;
-      this.blen = page.blen;
+    /** The block being emitted. */
+    private Block current;
+
+    Emitter(Pages pages, Region region) {
+      this.pages = pages;
       this.region = region;
+      this.otherPages = region.otherPages();
       for (Block b : region.blocks()) {
-        blockLabel[b.start()] = new Label();
+        blockLabel.put(b.key(), new Label());
       }
     }
 
@@ -334,9 +580,13 @@ final class Translator {
           mv.visitVarInsn(LSTORE, reg(r));
         }
       }
-      // Enter at the block asked for; any other slot runs nothing and interprets.
+      iconst(0);
+      mv.visitVarInsn(ISTORE, VERIFIED); // the entry page was just fetched: it needs no check
+      // Enter at the block asked for (one of the entry page's); any other slot runs nothing.
       Label notEntry = new Label();
-      dispatch(notEntry);
+      int[] entries = entries(pages, region).clone();
+      java.util.Arrays.sort(entries);
+      dispatch(entries, notEntry);
       mv.visitLabel(notEntry);
       mv.visitVarInsn(ILOAD, ENTRY);
       mv.visitVarInsn(ISTORE, IDX);
@@ -345,23 +595,15 @@ final class Translator {
         block(b);
       }
       if (jalrDispatch != null) {
-        // A JALR to this page, at slot ENTRY: a block of the region, or leave for it.
+        // A JALR to the key in ENTRY: a block of the region, or leave for it.
         mv.visitLabel(jalrDispatch);
         Label elsewhere = new Label();
-        dispatch(elsewhere);
+        dispatch(region.blocks().stream().mapToInt(Block::key).sorted().toArray(), elsewhere);
         mv.visitLabel(elsewhere);
-        mv.visitVarInsn(ALOAD, H);
-        mv.visitVarInsn(LLOAD, PAGE_VA);
-        mv.visitVarInsn(ILOAD, ENTRY);
-        mv.visitInsn(ICONST_1);
-        mv.visitInsn(ISHL);
-        mv.visitInsn(I2L);
-        mv.visitInsn(LADD);
-        mv.visitFieldInsn(PUTFIELD, HART, "exitPc", "J");
-        jumpExit();
+        exitJumpToEntryKey();
       }
-      for (Runnable stub : stubCode) {
-        stub.run();
+      for (int i = 0; i < stubCode.size(); i++) { // a stub may add stubs
+        stubCode.get(i).run();
       }
       mv.visitLabel(tail);
       for (int r = 1; r < 32; r++) {
@@ -388,28 +630,81 @@ final class Translator {
       return cw.toByteArray();
     }
 
-    /** Jumps to the block whose start slot is in ENTRY, else to {@code otherwise}. */
-    private void dispatch(Label otherwise) {
-      int[] keys = region.blocks().stream().mapToInt(Block::start).sorted().toArray();
+    /** Jumps to the block whose key (one of {@code keys}, sorted) is in ENTRY, else elsewhere. */
+    private void dispatch(int[] keys, Label otherwise) {
       Label[] labels = new Label[keys.length];
       for (int k = 0; k < keys.length; k++) {
-        labels[k] = blockLabel[keys[k]];
+        labels[k] = enter(keys[k]);
       }
       mv.visitVarInsn(ILOAD, ENTRY);
       mv.visitLookupSwitchInsn(otherwise, keys, labels);
+    }
+
+    /**
+     * Where a jump from anywhere enters the block at key: on page 0 the block itself, elsewhere its
+     * page's mapping check first ({@link Translation#verify}), an out-of-line stub made on first
+     * use that leaves for the interpreter at the block (nothing charged) if the check fails.
+     */
+    private Label enter(int key) {
+      int k = pageOf(key);
+      if (k == 0) {
+        return blockLabel.get(key);
+      }
+      return guardLabel.computeIfAbsent(
+          key,
+          unused -> {
+            Label l = new Label();
+            int index = java.util.Arrays.binarySearch(otherPages, k);
+            stubCode.add(
+                () -> {
+                  mv.visitLabel(l);
+                  mv.visitVarInsn(ALOAD, THIS);
+                  mv.visitVarInsn(ALOAD, H);
+                  mv.visitVarInsn(LLOAD, PAGE_VA);
+                  mv.visitVarInsn(ILOAD, VERIFIED);
+                  iconst(index);
+                  mv.visitMethodInsn(INVOKEVIRTUAL, SUPER, "verify", "(L" + HART + ";JII)I", false);
+                  mv.visitInsn(DUP);
+                  mv.visitVarInsn(ISTORE, VERIFIED);
+                  mv.visitJumpInsn(IFGE, blockLabel.get(key));
+                  leave(0, key);
+                });
+            return l;
+          });
     }
 
     /** Registers the region reads or writes (all must be in locals) and those it writes. */
     private void registers(boolean[] used, boolean[] written) {
       for (Block b : region.blocks()) {
         for (int j : b.slots()) {
-          long d = code[j];
+          long d = code(b.key(j));
+          if (Insn.op(d) == Decoder.ILLEGAL) { // a CSR access: fields of its raw bits
+            int bits = Insn.imm(d);
+            int rd = (bits >>> 7) & 31;
+            used[rd] = true;
+            written[rd] = true;
+            used[csrSource(bits)] = true;
+            continue;
+          }
           used[Insn.rs1(d)] = true;
           used[Insn.rs2(d)] = true;
           used[Insn.rd(d)] = true;
           written[Insn.rd(d)] = true;
         }
       }
+    }
+
+    /** The register a CSR access reads (x0 for the immediate forms). */
+    private static int csrSource(int bits) {
+      return ((bits >>> 12) & 7) >= 5 ? 0 : (bits >>> 15) & 31;
+    }
+
+    private long code(int key) {
+      return pages.code(key);
+    }
+
+    private int blen(int key) {
+      return pages.blen(key);
     }
 
     private static int reg(int r) {
@@ -419,10 +714,11 @@ final class Translator {
     // ---- one block
 
     private void block(Block b) {
-      int s = b.start();
-      mv.visitLabel(blockLabel[s]);
+      current = b;
+      int s = b.key();
+      mv.visitLabel(blockLabel.get(s));
       // Charge the whole block, or leave before it (nothing charged) if it does not fit.
-      long n = blen[s];
+      long n = blen(s);
       mv.visitVarInsn(LLOAD, LEFT);
       lconst(n);
       mv.visitInsn(LCMP);
@@ -432,54 +728,90 @@ final class Translator {
       mv.visitInsn(LSUB);
       mv.visitVarInsn(LSTORE, LEFT);
       for (int j : b.slots()) {
-        insn(j, code[j]);
+        long d = code(b.key(j));
+        insn(b.key(j), d);
       }
       if (!b.terminated()) {
+        long[] code = pages.page(b.page()).code;
         int j = b.next(code);
         if (Insn.op(code[j]) == Decoder.PAGE_EXIT) {
-          exitJumpInline(2L * j); // ran off the page end: blen[j] is 0
+          exitJumpInline(2L * b.key(j)); // ran off the page end: blen[j] is 0
         } else {
-          mv.visitJumpInsn(GOTO, exitAt(j, blen[j])); // give back the block's unrun rest
+          mv.visitJumpInsn(GOTO, exitAt(b.key(j), blen(b.key(j)))); // give back the unrun rest
         }
       }
     }
 
-    /** Label of an exit to the interpreter at slot j, giving back {@code giveBack}. */
+    /**
+     * Label of an exit to the interpreter at key j, giving back {@code giveBack} (the unrun rest of
+     * a charged block): a stub of a few bytes that jumps to the shared exit.
+     */
     private Label exitAt(int j, int giveBack) {
       return stubs.computeIfAbsent(
-          (long) giveBack << 32 | j,
+          List.of((long) j, (long) giveBack),
           k -> {
             Label l = new Label();
             stubCode.add(
                 () -> {
                   mv.visitLabel(l);
-                  if (giveBack != 0) {
-                    mv.visitVarInsn(LLOAD, LEFT);
-                    lconst(giveBack);
-                    mv.visitInsn(LADD);
-                    mv.visitVarInsn(LSTORE, LEFT);
-                  }
-                  iconst(j);
-                  mv.visitVarInsn(ISTORE, IDX);
-                  mv.visitJumpInsn(GOTO, tail);
+                  leave(giveBack, j);
                 });
             return l;
           });
     }
 
-    /** Label of an exit to pc = pageVa + {@code off} (a block boundary: nothing to give back). */
-    private Label exitJump(long off) {
-      return stubs.computeIfAbsent(
-          off << 1 | 1L << 63, // keys of exitAt have bit 63 clear
-          k -> {
-            Label l = new Label();
-            stubCode.add(
-                () -> {
-                  mv.visitLabel(l);
-                  exitJumpInline(off);
-                });
-            return l;
-          });
+    /** Label of an exit at a block boundary, key j (nothing to give back). */
+    private Label exitJump(int j) {
+      return exitAt(j, 0);
+    }
+
+    /** Goes to the shared exit with the give-back and key on the operand stack. */
+    private void leave(int giveBack, int key) {
+      iconst(giveBack);
+      iconst(key);
+      mv.visitJumpInsn(GOTO, exitCommon());
+    }
+
+    private Label exitCommon;
+
+    /**
+     * The shared exit: gives back what the stack says, then returns the slot if the key is on the
+     * entry page (the interpreter goes on there) or leaves for pageVa + 2 key.
+     */
+    private Label exitCommon() {
+      if (exitCommon == null) {
+        exitCommon = new Label();
+        stubCode.add(
+            () -> {
+              mv.visitLabel(exitCommon);
+              mv.visitVarInsn(ISTORE, ENTRY);
+              mv.visitInsn(I2L);
+              mv.visitVarInsn(LLOAD, LEFT);
+              mv.visitInsn(LADD);
+              mv.visitVarInsn(LSTORE, LEFT);
+              mv.visitVarInsn(ILOAD, ENTRY);
+              mv.visitVarInsn(ISTORE, IDX);
+              mv.visitVarInsn(ILOAD, ENTRY);
+              iconst(11);
+              mv.visitInsn(IUSHR);
+              mv.visitJumpInsn(IFEQ, tail); // 0 <= key < SLOTS: a slot of the entry page
+              exitJumpToEntryKey();
+            });
+      }
+      return exitCommon;
+    }
+
+    /** Leaves for pageVa + 2 ENTRY. */
+    private void exitJumpToEntryKey() {
+      mv.visitVarInsn(ALOAD, H);
+      mv.visitVarInsn(LLOAD, PAGE_VA);
+      mv.visitVarInsn(ILOAD, ENTRY);
+      mv.visitInsn(I2L);
+      iconst(1);
+      mv.visitInsn(LSHL);
+      mv.visitInsn(LADD);
+      mv.visitFieldInsn(PUTFIELD, HART, "exitPc", "J");
+      jumpExit();
     }
 
     private void exitJumpInline(long off) {
@@ -497,12 +829,15 @@ final class Translator {
       mv.visitJumpInsn(GOTO, tail);
     }
 
-    /** Where control goes to continue at slot t: its block's label, or an exit. */
+    /**
+     * Where control goes to continue at key t from the current block: its block's label (past the
+     * mapping check if it is on the same page or the entry page), or an exit.
+     */
     private Label target(int t) {
-      if (t >= 0 && t < DecodedPage.SLOTS && region.member()[t]) {
-        return blockLabel[t];
+      if (!region.member(t)) {
+        return exitJump(t);
       }
-      return exitJump(2L * t);
+      return pageOf(t) == current.page() ? blockLabel.get(t) : enter(t);
     }
 
     // ---- one instruction
@@ -538,6 +873,12 @@ final class Translator {
           link(j, d, rd);
           coverageAtVa(); // [coverage]
           jalr();
+          return;
+        case RvA.ATOMIC:
+          atomic(j, d, rd, rs1, rs2);
+          return;
+        case Decoder.ILLEGAL:
+          csr(j, d);
           return;
         case RvI.BEQ:
         case RvI.BNE:
@@ -702,24 +1043,41 @@ final class Translator {
       }
     }
 
-    /** Goes to the target in VA: through the dispatch if it is in this page, else leaves. */
+    /**
+     * Goes to the target in VA: straight to its block if it is the call this JALR makes (the code
+     * fixes it, {@link #staticTarget}), else through the dispatch on its key if it lies within the
+     * region's keys, else leaves.
+     */
     private void jalr() {
+      int fixed = staticTarget(pages, current, current.slots().length - 1);
+      if (fixed != NO_KEY && region.member(fixed)) {
+        mv.visitVarInsn(LLOAD, VA);
+        mv.visitVarInsn(LLOAD, PAGE_VA);
+        lconst(2L * fixed);
+        mv.visitInsn(LADD);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFEQ, target(fixed));
+      }
       if (jalrDispatch == null) {
         jalrDispatch = new Label();
       }
+      int lo = region.blocks().stream().mapToInt(Block::key).min().orElseThrow();
+      int hi = region.blocks().stream().mapToInt(Block::key).max().orElseThrow();
       Label away = new Label();
       mv.visitVarInsn(LLOAD, VA);
       mv.visitVarInsn(LLOAD, PAGE_VA);
       mv.visitInsn(LSUB);
       mv.visitInsn(DUP2);
-      iconst(12);
-      mv.visitInsn(LUSHR);
-      mv.visitInsn(LCONST_0);
+      lconst(2L * lo);
       mv.visitInsn(LCMP);
-      mv.visitJumpInsn(IFNE, away);
-      mv.visitInsn(L2I);
+      mv.visitJumpInsn(IFLT, away);
+      mv.visitInsn(DUP2);
+      lconst(2L * hi);
+      mv.visitInsn(LCMP);
+      mv.visitJumpInsn(IFGT, away);
       iconst(1);
-      mv.visitInsn(IUSHR);
+      mv.visitInsn(LSHR);
+      mv.visitInsn(L2I);
       mv.visitVarInsn(ISTORE, ENTRY);
       mv.visitJumpInsn(GOTO, jalrDispatch);
       mv.visitLabel(away);
@@ -728,6 +1086,62 @@ final class Translator {
       mv.visitVarInsn(LLOAD, VA);
       mv.visitFieldInsn(PUTFIELD, HART, "exitPc", "J");
       jumpExit();
+    }
+
+    /**
+     * An AMO at key j: {@link Hart#amoHere} on the registers' array, the interpreter's own test (a
+     * store-TLB hit, aligned); on a miss it changed nothing and the code leaves before the AMO, so
+     * the interpreter's slow path walks, sets A/D or traps.
+     */
+    private void atomic(int j, long d, int rd, int rs1, int rs2) {
+      spill(rs1);
+      spill(rs2);
+      mv.visitVarInsn(ALOAD, H);
+      mv.visitVarInsn(ALOAD, X);
+      lconst(d);
+      mv.visitMethodInsn(INVOKEVIRTUAL, HART, "amoHere", "([JJ)Z", false);
+      mv.visitJumpInsn(IFEQ, exitAt(j, blen(j)));
+      reload(rd);
+    }
+
+    /**
+     * A CSR access at key j (it ends its block): offered to the hart's fast path ({@link
+     * Hart#csrHere}), which refuses what the interpreter's would (then nothing changed and the code
+     * leaves before it: the ordinary path takes it, and the interrupt an sstatus write makes
+     * deliverable is taken exactly after it); else goes on with the next block.
+     */
+    private void csr(int j, long d) {
+      int bits = Insn.imm(d);
+      spill(csrSource(bits));
+      mv.visitVarInsn(ALOAD, H);
+      lconst(d);
+      mv.visitVarInsn(LLOAD, LEFT);
+      mv.visitMethodInsn(INVOKEVIRTUAL, HART, "csrHere", "(JJ)Z", false);
+      mv.visitJumpInsn(IFEQ, exitAt(j, blen(j)));
+      reload((bits >>> 7) & 31);
+      mv.visitJumpInsn(GOTO, target(j + Insn.halfwords(d)));
+    }
+
+    /** x[r] = the local of r, for a helper that reads registers from the array. */
+    private void spill(int r) {
+      if (r == 0 || r == Insn.X_SINK) {
+        return;
+      }
+      mv.visitVarInsn(ALOAD, X);
+      iconst(r);
+      mv.visitVarInsn(LLOAD, reg(r));
+      mv.visitInsn(LASTORE);
+    }
+
+    /** The local of r = x[r], after a helper wrote r in the array. */
+    private void reload(int r) {
+      if (r == 0 || r == Insn.X_SINK) {
+        return;
+      }
+      mv.visitVarInsn(ALOAD, X);
+      iconst(r);
+      mv.visitInsn(LALOAD);
+      mv.visitVarInsn(LSTORE, reg(r));
     }
 
     /** rd = the address after the jump at slot j. */
@@ -777,8 +1191,6 @@ final class Translator {
 
     // ---- guest coverage (issue 13): calls Hart.coverage.transfer(target) if it is set
 
-    private static final String RECORDER = "xv6ckpt/emulator/cov/EdgeRecorder";
-
     /** Records a transfer to pageVa + {@code off} if the hart has a recorder. */
     private void coverage(long off) {
       recordTransfer(
@@ -796,80 +1208,39 @@ final class Translator {
 
     /** {@code if (h.coverage != null) h.coverage.transfer(target)}; pushTarget emits the long. */
     private void recordTransfer(Runnable pushTarget) {
-      Label done = new Label();
-      Label none = new Label();
       mv.visitVarInsn(ALOAD, H);
-      mv.visitFieldInsn(GETFIELD, HART, "coverage", "L" + RECORDER + ";");
-      mv.visitInsn(DUP);
-      mv.visitJumpInsn(IFNULL, none);
       pushTarget.run();
-      mv.visitMethodInsn(INVOKEVIRTUAL, RECORDER, "transfer", "(J)V", false);
-      mv.visitJumpInsn(GOTO, done);
-      mv.visitLabel(none);
-      mv.visitInsn(POP);
-      mv.visitLabel(done);
+      mv.visitMethodInsn(INVOKESTATIC, SUPER, "transfer", "(L" + HART + ";J)V", false);
     }
 
     /**
-     * Computes va and the TLB entry of a {@code size}-byte access; leaves for the interpreter at
-     * slot j on a miss or if the access would cross the page end; else leaves the RAM offset on the
-     * stack. The page-end test is the access's own, not the interpreter's (which reads 8 bytes and
-     * so leaves in the last 7 of any size): a loop sweeping an array of words or bytes then stays
-     * here at every page's end, where it used to leave once per page per sweep (bench_sort 49k and
-     * bench_crc 38k exits per run).
+     * Computes va and looks up its TLB entry for a {@code size}-byte access ({@link
+     * Translation#loadOffset}, {@link Translation#storeOffset}); leaves for the interpreter at key
+     * j on a miss or if the access would cross the page end; else leaves the RAM offset in OFF. The
+     * page-end test is the access's own, not the interpreter's (which reads 8 bytes and so leaves
+     * in the last 7 of any size): a loop sweeping an array of words or bytes then stays here at
+     * every page's end, where it used to leave once per page per sweep (bench_sort 49k and
+     * bench_crc 38k exits per run). One static call per access keeps the bytecode small (HotSpot
+     * inlines it), so that a region through several functions fits in one compiled method.
      */
-    private void address(int j, long offset, int rs1, int tag, int base, int size) {
-      Label miss = exitAt(j, blen[j]);
+    private void address(int j, long offset, int rs1, String lookup, int size) {
+      mv.visitVarInsn(ALOAD, TLB);
       get(rs1);
       lconst(offset);
       mv.visitInsn(LADD);
-      mv.visitVarInsn(LSTORE, VA);
-      mv.visitVarInsn(LLOAD, VA);
-      iconst(12);
-      mv.visitInsn(LUSHR);
-      mv.visitInsn(L2I);
-      iconst(Tlb.MASK);
-      mv.visitInsn(IAND);
-      iconst(2);
-      mv.visitInsn(ISHL);
-      mv.visitVarInsn(ISTORE, E);
-      mv.visitVarInsn(ALOAD, TLB);
-      mv.visitVarInsn(ILOAD, E);
-      if (tag != 0) {
-        iconst(tag);
-        mv.visitInsn(IADD);
-      }
-      mv.visitInsn(LALOAD);
-      mv.visitVarInsn(LLOAD, VA);
-      iconst(12);
-      mv.visitInsn(LUSHR);
-      mv.visitInsn(LCMP);
-      mv.visitJumpInsn(IFNE, miss);
-      mv.visitVarInsn(LLOAD, VA);
-      mv.visitInsn(L2I);
-      iconst(0xFFF);
-      mv.visitInsn(IAND);
+      iconst(PhysicalMemory.PGSIZE - size);
+      mv.visitMethodInsn(INVOKESTATIC, SUPER, lookup, "([JJI)I", false);
+      mv.visitInsn(DUP);
       mv.visitVarInsn(ISTORE, OFF);
-      if (size > 1) { // a byte never crosses
-        mv.visitVarInsn(ILOAD, OFF);
-        iconst(PhysicalMemory.PGSIZE - size);
-        mv.visitJumpInsn(IF_ICMPGT, miss);
-      }
+      mv.visitJumpInsn(IFLT, exitAt(j, blen(j)));
       mv.visitVarInsn(ALOAD, RAM);
-      mv.visitVarInsn(ALOAD, TLB);
-      mv.visitVarInsn(ILOAD, E);
-      iconst(base);
-      mv.visitInsn(IADD);
-      mv.visitInsn(LALOAD);
-      mv.visitInsn(L2I);
       mv.visitVarInsn(ILOAD, OFF);
-      mv.visitInsn(IADD);
     }
 
     /** A decoded LOAD (layout in {@link RvI#LOAD}): reads exactly its size, extends as asked. */
     private void load(int j, long d, int rd, int rs1) {
       int size = RvI.loadSize(d);
-      address(j, d >> 52, rs1, Tlb.LOAD_TAG, Tlb.LOAD_BASE, size);
+      address(j, d >> 52, rs1, "loadOffset", size);
       boolean unsigned = ((int) (d >>> 38) & 63) != 0;
       if (size == 1) {
         mv.visitInsn(BALOAD);
@@ -891,7 +1262,7 @@ final class Translator {
     /** A decoded STORE: its offset is kept negated (see {@link RvI#STORE}). */
     private void store(int j, long d, int rs1, int rs2) {
       int size = RvI.storeSize(d);
-      address(j, -(d >> 32), rs1, Tlb.STORE_TAG, Tlb.STORE_BASE, size);
+      address(j, -(d >> 32), rs1, "storeOffset", size);
       get(rs2);
       if (size == 1) {
         mv.visitInsn(L2I);
