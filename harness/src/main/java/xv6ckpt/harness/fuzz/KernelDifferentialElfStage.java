@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -54,9 +55,16 @@ final class KernelDifferentialElfStage implements KernelDifferentialStage {
     k.reset(s.snapshot());
   }
 
-  /** Nothing: syscall-args' C-kernel snapshot is past the server's go read (its echo too). */
+  /**
+   * Nothing to type: syscall-args' C-kernel snapshot is past the server's go read (its echo too).
+   * The read's byte is put where the read put it, over the buffer written since, as syscall-args
+   * does: the Java side's server reads it there after the buffer is written.
+   */
   @Override
-  public void go() {}
+  public void go() {
+    UserPages.write(
+        k.memory(), s.serverSpace(), UserPrograms.BUF, Arrays.copyOf(SyscallArgsElfTarget.GO, 1));
+  }
 
   @Override
   public long serverSpace() {

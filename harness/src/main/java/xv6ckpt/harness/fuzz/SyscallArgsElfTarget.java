@@ -376,7 +376,7 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
    * The go line: xv6's console hands a reader nothing before the line ends; the server reads its
    * first byte into BUF.
    */
-  private static final byte[] GO = "g\n".getBytes(StandardCharsets.UTF_8);
+  static final byte[] GO = "g\n".getBytes(StandardCharsets.UTF_8);
 
   private void runUntil(BooleanSupplier done, String what) {
     runUntil(e -> {}, done, what);
