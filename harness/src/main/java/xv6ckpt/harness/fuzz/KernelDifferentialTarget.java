@@ -61,13 +61,7 @@ public final class KernelDifferentialTarget implements FuzzTarget {
 
   /** The C kernel the campaign's driver JVM was given, if any (as syscall-args reads it). */
   static Optional<FuzzTarget> fromProperties() {
-    String kernel = System.getProperty(SyscallArgsElfTarget.KERNEL_PROPERTY);
-    if (kernel == null) return Optional.empty();
-    return Optional.of(
-        open(
-            Path.of(kernel),
-            Path.of(System.getProperty(SyscallArgsElfTarget.FS_PROPERTY)),
-            Integer.parseInt(System.getProperty(SyscallArgsElfTarget.HARTS_PROPERTY, "1"))));
+    return KernelProperties.get().map(p -> open(p.kernel(), p.fs(), p.harts()));
   }
 
   private static KernelDifferentialStage javaStage() {

@@ -183,13 +183,7 @@ public final class RestoreImageElfTarget implements FuzzTarget {
 
   /** The target for the kernel the system properties name, or empty when they name none. */
   static Optional<FuzzTarget> fromProperties() {
-    String kernel = System.getProperty(SyscallArgsElfTarget.KERNEL_PROPERTY);
-    if (kernel == null) return Optional.empty();
-    return Optional.of(
-        open(
-            Path.of(kernel),
-            Path.of(System.getProperty(SyscallArgsElfTarget.FS_PROPERTY)),
-            Integer.parseInt(System.getProperty(SyscallArgsElfTarget.HARTS_PROPERTY, "1"))));
+    return KernelProperties.get().map(p -> open(p.kernel(), p.fs(), p.harts()));
   }
 
   static RestoreImageElfTarget open(Path kernel, Path fs, int harts) {
@@ -286,33 +280,7 @@ public final class RestoreImageElfTarget implements FuzzTarget {
 
   private void runUntil(
       java.util.function.Consumer<Event.Returned> seen, BooleanSupplier done, String what) {
-    long spent = 0;
-    while (!done.getAsBoolean()) {
-      if (spent >= SETUP_BUDGET) {
-        throw new IllegalStateException(
-            "restore-image setup on "
-                + k.identity()
-                + ": "
-                + what
-                + " not done in "
-                + SETUP_BUDGET
-                + " steps; console ends: "
-                + tail());
-      }
-      long t = k.machine().time();
-      Event e = k.run(SLICE);
-      spent += k.machine().time() - t;
-      if (e instanceof Event.Panicked p) {
-        throw new IllegalStateException("restore-image setup: " + what + ": " + p.message());
-      }
-      if (e instanceof Event.Returned r) seen.accept(r);
-      if (e instanceof Event.Idle) spent = SETUP_BUDGET;
-    }
-  }
-
-  private String tail() {
-    String c = k.console();
-    return c.substring(Math.max(0, c.length() - 400));
+    k.runUntil("restore-image setup", what, SETUP_BUDGET, SLICE, seen, done);
   }
 
   // ---------------------------------------------------------------- one input

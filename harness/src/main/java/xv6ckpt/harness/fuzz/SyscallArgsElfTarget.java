@@ -203,13 +203,7 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
 
   /** The target for the kernel the properties name, or empty when they name none. */
   static Optional<FuzzTarget> fromProperties() {
-    String kernel = System.getProperty(KERNEL_PROPERTY);
-    if (kernel == null) return Optional.empty();
-    return Optional.of(
-        open(
-            Path.of(kernel),
-            Path.of(System.getProperty(FS_PROPERTY)),
-            Integer.parseInt(System.getProperty(HARTS_PROPERTY, "1"))));
+    return KernelProperties.get().map(p -> open(p.kernel(), p.fs(), p.harts()));
   }
 
   static SyscallArgsElfTarget open(Path kernel, Path fs, int harts) {
@@ -384,33 +378,18 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
 
   private void runUntil(
       java.util.function.Consumer<Event.Returned> seen, BooleanSupplier done, String what) {
-    long spent = 0;
-    while (!done.getAsBoolean()) {
-      if (spent >= SETUP_BUDGET) {
-        throw new IllegalStateException(
-            "syscall-args setup on "
-                + k.identity()
-                + ": "
-                + what
-                + " not done in "
-                + SETUP_BUDGET
-                + " steps\n"
-                + tail());
-      }
-      long t = k.machine().time();
-      Event e = k.run(SLICE);
-      spent += k.machine().time() - t;
-      if (e instanceof Event.Panicked p) {
-        throw new IllegalStateException("syscall-args setup: " + what + ": " + p.message());
-      }
-      if (e instanceof Event.Returned r) {
-        if (r.number() == SYS_fork && r.result() > 0) {
-          forkMax = Math.max(forkMax, (int) r.result());
-        }
-        seen.accept(r);
-      }
-      if (e instanceof Event.Idle) spent = SETUP_BUDGET; // nothing more will come
-    }
+    k.runUntil(
+        "syscall-args setup",
+        what,
+        SETUP_BUDGET,
+        SLICE,
+        r -> {
+          if (r.number() == SYS_fork && r.result() > 0) {
+            forkMax = Math.max(forkMax, (int) r.result());
+          }
+          seen.accept(r);
+        },
+        done);
   }
 
   private String tail() {

@@ -6,6 +6,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import xv6ckpt.emulator.Hart;
 import xv6ckpt.emulator.PhysicalMemory;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
@@ -101,6 +103,47 @@ public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
     } else {
       kmem = k.get().value();
       kmemUnknown = null;
+    }
+  }
+
+  /**
+   * For setups: runs slices of {@code slice} steps, handing every reported return to {@code seen},
+   * until {@code done}.
+   *
+   * @throws IllegalStateException naming {@code who} and {@code what} when {@code budget} steps
+   *     pass (or the machine idles) first, with the console's end, or when the kernel panics: a
+   *     setup failure, never a finding
+   */
+  public void runUntil(
+      String who,
+      String what,
+      long budget,
+      long slice,
+      Consumer<Event.Returned> seen,
+      BooleanSupplier done) {
+    long spent = 0;
+    while (!done.getAsBoolean()) {
+      if (spent >= budget) {
+        String c = console();
+        throw new IllegalStateException(
+            who
+                + " on "
+                + identity
+                + ": "
+                + what
+                + " not done in "
+                + budget
+                + " steps; console ends: "
+                + c.substring(Math.max(0, c.length() - 400)));
+      }
+      long t = machine.time();
+      Event e = run(slice);
+      spent += machine.time() - t;
+      if (e instanceof Event.Panicked p) {
+        throw new IllegalStateException(who + ": " + what + ": " + p.message());
+      }
+      if (e instanceof Event.Returned r) seen.accept(r);
+      if (e instanceof Event.Idle) spent = budget; // nothing more will come
     }
   }
 
