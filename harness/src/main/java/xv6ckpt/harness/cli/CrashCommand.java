@@ -37,16 +37,15 @@ final class CrashCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     o.load(main.err, "crash");
+    SweepOptions.Progress progress = o.progress(main.err, "crash");
     CrashSweep.Result r;
     try {
-      r =
-          new CrashSweep(o.kernel.toString(), o.elf, o.harts, o.progress(main.err, "crash"))
-              .run(o.image, o.points);
+      r = new CrashSweep(o.kernel.toString(), o.elf, o.harts, progress).run(o.image, o.points);
     } catch (CannotJudge e) {
-      main.err.println();
+      progress.end();
       throw CliError.badInput(e.getMessage());
     }
-    main.err.println();
+    progress.end();
     for (CrashSweep.Point p : r.points()) {
       StringBuilder b = new StringBuilder("cut after write ").append(p.k()).append(':');
       for (int i = 0; i < p.outcomes().size(); i++) {

@@ -54,12 +54,44 @@ final class SweepOptions {
     err.println(command + ": " + KernelIdentity.ofElf(kernel.toString(), elf));
   }
 
-  /** Progress on err: the count of points judged, on one line. */
-  IntConsumer progress(PrintStream err, String command) {
-    return n -> {
-      err.print("\r" + command + ": " + n + " of " + points + " points judged");
-      err.flush();
-    };
+  /** Progress on err, rewritten in place on a terminal and a line per tenth in a log. */
+  Progress progress(PrintStream err, String command) {
+    return new Progress(err, command, points, System.console() != null);
+  }
+
+  /**
+   * The count of points judged. A terminal gets one line rewritten with {@code \r}; a log or a pipe
+   * (CI, judge.sh) gets a whole line each time another tenth of the points is done, so it holds no
+   * carriage returns and stays short.
+   */
+  static final class Progress implements IntConsumer {
+    private final PrintStream err;
+    private final String command;
+    private final int points;
+    private final boolean terminal;
+
+    Progress(PrintStream err, String command, int points, boolean terminal) {
+      this.err = err;
+      this.command = command;
+      this.points = points;
+      this.terminal = terminal;
+    }
+
+    @Override
+    public void accept(int n) {
+      String line = command + ": " + n + " of " + points + " points judged";
+      if (terminal) {
+        err.print("\r" + line);
+        err.flush();
+      } else if (n == points || n * 10 / points != (n - 1) * 10 / points) {
+        err.println(line);
+      }
+    }
+
+    /** Ends the rewritten line, if there is one. */
+    void end() {
+      if (terminal) err.println();
+    }
   }
 
   private static byte[] read(Path p) {

@@ -39,17 +39,17 @@ final class TransparencyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     o.load(main.err, "transparency");
+    SweepOptions.Progress progress = o.progress(main.err, "transparency");
     TransparencySweep.Result r;
     try {
       r =
-          new TransparencySweep(
-                  o.kernel.toString(), o.elf, o.harts, o.progress(main.err, "transparency"))
+          new TransparencySweep(o.kernel.toString(), o.elf, o.harts, progress)
               .run(o.image, o.points);
     } catch (CannotJudge e) {
-      main.err.println();
+      progress.end();
       throw CliError.badInput(e.getMessage());
     }
-    main.err.println();
+    progress.end();
     for (TransparencySweep.Point p : r.points()) {
       main.out.println("at step " + p.at() + ": " + p.summary());
     }
