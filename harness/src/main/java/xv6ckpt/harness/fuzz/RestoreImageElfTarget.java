@@ -1,6 +1,13 @@
 package xv6ckpt.harness.fuzz;
 
 import static xv6ckpt.specs.FsModel.ROOTINO;
+import static xv6ckpt.specs.Layout.COMMIT_SIZE;
+import static xv6ckpt.specs.Layout.FILES_OFFSET;
+import static xv6ckpt.specs.Layout.FILE_SIZE;
+import static xv6ckpt.specs.Layout.F_INUM;
+import static xv6ckpt.specs.Layout.F_KIND;
+import static xv6ckpt.specs.Layout.H_NFILES;
+import static xv6ckpt.specs.Layout.KIND_FILE;
 import static xv6ckpt.testkit.Xv6Abi.*;
 
 import java.io.IOException;
@@ -114,6 +121,9 @@ public final class RestoreImageElfTarget implements FuzzTarget {
   private final int krPid, zombiePid, sleeperPid;
   private final long[] pid = new long[Scene.values().length];
 
+  /** The Java rig's inode number of each /fN (3..15) to this disk's (see {@link #withInums}). */
+  private final Map<Long, Long> inums;
+
   /**
    * Boots {@code elf} over a copy of {@code image} and brings it to the snapshot.
    *
@@ -138,6 +148,7 @@ public final class RestoreImageElfTarget implements FuzzTarget {
     runUntil(e -> {}, () -> k.console().endsWith("$ "), "boot to the shell's prompt");
     settle();
     consoleInum = stat(disk, "/console").ino(); // init makes it at its first boot
+    inums = diskInums(disk);
     List<long[]> forks = new ArrayList<>(); // {space, pid} of each fork result
     k.type((RestoreImageElfScene.NAME + "\n").getBytes(StandardCharsets.UTF_8));
     runUntil(
@@ -251,6 +262,48 @@ public final class RestoreImageElfTarget implements FuzzTarget {
     }
   }
 
+  /** The inode number /fN has on disk, keyed by the one it has in the Java rig (N + 2). */
+  private static Map<Long, Long> diskInums(MemoryBlockDevice disk) {
+    Map<Long, Long> m = new TreeMap<>();
+    for (int i = 1; i <= RestoreRig.FILES; i++) {
+      m.put(RestoreRig.FIRST_FILE_INUM + i - 1, (long) stat(disk, "/f" + i).ino());
+    }
+    return m;
+  }
+
+  /**
+   * image with each regular-file record's inode number that names one of the Java rig's /fN
+   * replaced by the number /fN has on the C kernel's disk, and resealed if it was sealed (an
+   * unsealed one stays unsealed). The seeds and every corpus input were made on the Java rig, whose
+   * /f1../f13 are inodes 3..15; on a C disk they come after the user's files, so without this every
+   * file record would be refused RESTORE_FILE_INODE and the kernel's reopening of a file would
+   * never be reached. A record whose inum and path disagree still disagrees (inums are mapped,
+   * paths left alone), and any other inum is left as it is; the oracle judges the bytes written, so
+   * the mapping changes what is reached, never what is right.
+   */
+  static byte[] withInums(byte[] image, Map<Long, Long> inums) {
+    if (image.length < FILES_OFFSET + COMMIT_SIZE) return image;
+    byte[] b = image.clone();
+    long nfiles = u32(b, H_NFILES.offset());
+    boolean changed = false;
+    for (int i = 0; i < Math.min(nfiles, Xv6.NOFILE); i++) {
+      int rec = FILES_OFFSET + i * FILE_SIZE;
+      if (rec + FILE_SIZE > b.length - COMMIT_SIZE) break;
+      Long to = inums.get(u32(b, rec + F_INUM.offset()));
+      if (u32(b, rec + F_KIND.offset()) != KIND_FILE || to == null) continue;
+      ByteBuffer.wrap(b, rec + F_INUM.offset(), 4)
+          .order(ByteOrder.LITTLE_ENDIAN)
+          .putInt((int) (long) to);
+      changed = true;
+    }
+    boolean sealed = Arrays.equals(ImageCodec.resealed(image), image);
+    return !changed ? image : sealed ? ImageCodec.resealed(b) : b;
+  }
+
+  private static long u32(byte[] b, int off) {
+    return ByteBuffer.wrap(b, off, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xffff_ffffL;
+  }
+
   /** stat of path on a copy of disk (our file system must not touch the kernel's). */
   private static Stat stat(MemoryBlockDevice disk, String path) {
     try {
@@ -301,7 +354,7 @@ public final class RestoreImageElfTarget implements FuzzTarget {
     k.reset(snap);
     int from = k.console().length();
     Optional<Scene> scene = scene(input);
-    byte[] file = RestoreRig.stored(RestoreImages.bytes(input));
+    byte[] file = RestoreRig.stored(withInums(RestoreImages.bytes(input), inums));
     ByteBuffer ctrl = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
     ctrl.putLong(scene.isPresent() ? 1 : 0)
         .putLong(file.length)

@@ -51,6 +51,10 @@ final class RestoreRig {
   static final int FILES = 13;
 
   static final int FILE_BYTES = 300;
+
+  /** /f1's inode number (mkfs gives the root 1 and /r 2); /fN's is FIRST_FILE_INUM + N - 1. */
+  static final long FIRST_FILE_INUM = 3;
+
   private static final long PATH_VA = 0x100;
   private static final long ECALL_PC = 8;
 
@@ -83,6 +87,13 @@ final class RestoreRig {
     m.endConsoleInput();
     Superblock sb = m.fs().superblock();
     rootEntries = readRoot(disk, sb);
+    for (int i = 1; i <= FILES; i++) {
+      // the seeds' file records and the C target's inum mapping rely on these numbers
+      if (rootEntries.get("f" + i).inum() != FIRST_FILE_INUM + i - 1) {
+        throw new IllegalStateException(
+            "restore rig: /f" + i + " is not inode " + (FIRST_FILE_INUM + i - 1));
+      }
+    }
     long inum = rootEntries.get("img").inum();
     imgInodeBlock = sb.inodestart() + inum / FsFormat.IPB;
     imgInodeOff = (int) (inum % FsFormat.IPB) * FsFormat.DINODE_SIZE;

@@ -6,13 +6,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import xv6ckpt.emulator.elf.Elf64;
 import xv6ckpt.specs.Image;
+import xv6ckpt.specs.ImageCodec;
 import xv6ckpt.specs.ModelProcess;
 import xv6ckpt.specs.Rule;
+import xv6ckpt.specs.Verdict;
 import xv6ckpt.specs.Xv6;
 
 /**
@@ -55,6 +58,49 @@ class RestoreImageElfTargetTest {
     int path = (int) (seg.offset() + p.pathVa());
     assertThat(new String(Arrays.copyOfRange(p.elf(), path, path + 5), StandardCharsets.ISO_8859_1))
         .isEqualTo("/img\0");
+  }
+
+  /** The seeds' file records name the Java rig's /fN; on a C disk they must name its /fN. */
+  @Test
+  void fileRecordsAreMappedToTheDisksInodesAndKeepTheirSeal() {
+    Map<Long, Long> inums = Map.of(3L, 40L, 4L, 41L, 5L, 42L);
+    byte[] guarded = RestoreImages.SEEDS.get(2);
+    Image before = ((Verdict.Valid) ImageCodec.decode(guarded)).image();
+    Verdict v = ImageCodec.decode(RestoreImageElfTarget.withInums(guarded, inums));
+    assertThat(v).isInstanceOf(Verdict.Valid.class);
+    Image after = ((Verdict.Valid) v).image();
+    assertThat(after.files())
+        .containsExactly(
+            before.files().get(0),
+            before.files().get(1),
+            Image.OpenFile.file(3, true, false, "/f1", 40, 10),
+            Image.OpenFile.file(5, true, true, "/f2", 41, 300))
+        .inOrder();
+    assertThat(after.pages()).isEqualTo(before.pages());
+    assertThat(after.regs()).isEqualTo(before.regs());
+    // the root (inode 1) and an inum the rig does not have stay; /f3 is mapped
+    Image files =
+        ((Verdict.Valid)
+                ImageCodec.decode(
+                    RestoreImageElfTarget.withInums(RestoreImages.SEEDS.get(6), inums)))
+            .image();
+    assertThat(files.files().stream().map(Image.OpenFile::inum).toList())
+        .containsExactly(42L, 1L, 9L)
+        .inOrder();
+  }
+
+  @Test
+  void anUnsealedImageStaysUnsealedAndGarbagePassesThrough() {
+    byte[] torn = RestoreImages.SEEDS.get(2).clone();
+    torn[torn.length - 8] ^= 1; // the commit record's CRC
+    byte[] mapped = RestoreImageElfTarget.withInums(torn, Map.of(3L, 40L));
+    assertThat(mapped).isNotEqualTo(torn); // the record was mapped ...
+    assertThat(((Verdict.Invalid) ImageCodec.decode(mapped)).rule())
+        .isEqualTo(((Verdict.Invalid) ImageCodec.decode(torn)).rule()); // ... not resealed
+    byte[] tiny = {1, 2, 3};
+    assertThat(RestoreImageElfTarget.withInums(tiny, Map.of(3L, 40L))).isSameInstanceAs(tiny);
+    byte[] noFiles = RestoreImages.SEEDS.get(0);
+    assertThat(RestoreImageElfTarget.withInums(noFiles, Map.of(3L, 40L))).isEqualTo(noFiles);
   }
 
   @Test
