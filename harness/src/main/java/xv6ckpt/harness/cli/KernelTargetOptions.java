@@ -16,9 +16,9 @@ import xv6ckpt.harness.rig.KernelIdentity;
 /**
  * {@code --kernel ELF --fs IMAGE [--harts N]} for {@code campaign} and {@code replay}: fuzz targets
  * against a C kernel on the full-system machine. Checked as {@code boot --kernel} checks them (exit
- * 2, nothing written) before anything runs. syscall-args, restore-image, kernel-differential
- * (the Java kernel against the C kernel) and isolation run with a C kernel so far; asking for another target says
- * so and exits 2.
+ * 2, nothing written) before anything runs. syscall-args, restore-image, kernel-differential (the
+ * Java kernel against the C kernel) and isolation run with a C kernel so far; asking for another
+ * target says so and exits 2.
  */
 final class KernelTargetOptions {
   @Option(

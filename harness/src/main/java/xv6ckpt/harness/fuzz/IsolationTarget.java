@@ -561,7 +561,19 @@ public final class IsolationTarget implements FuzzTarget {
     if (wrong.isPresent()) return fail(s, "victim-registers", wrong.get(), from, calls);
 
     UserPages.write(k.memory(), s.intruderSpace(), DONE, new byte[] {1});
-    Outcome end = runTo(s, e -> gone(s));
+    long[] prompt = {-1}; // when the shell prompted again: both have exited
+    Outcome end =
+        runTo(
+            s,
+            e -> {
+              if (gone(s)) return true;
+              long now = s.clock().getAsLong();
+              if (prompt[0] < 0 && k.console().endsWith("$ ")) prompt[0] = now;
+              return prompt[0] >= 0 && now - prompt[0] > REAP_GRACE;
+            });
+    if (end.fail().isEmpty() && !gone(s)) {
+      end = new Outcome(Optional.of(REAP_GRACE + " steps after the shell's prompt"));
+    }
     if (end.fail().isPresent()) {
       OptionalInt free = k.freePages();
       String why =
@@ -586,6 +598,12 @@ public final class IsolationTarget implements FuzzTarget {
             + "; the intruder's returns: "
             + String.join(", ", results));
   }
+
+  /**
+   * Steps a C kernel gets after the shell's prompt to give back the last pages (init reaps the
+   * victim, an orphan, at its own pace): ten of xv6's ticks.
+   */
+  static final long REAP_GRACE = 10_000_000;
 
   /** Both processes gone: free pages at the baseline, or (uncountable) the shell's prompt. */
   private static boolean gone(Scene<?> s) {
