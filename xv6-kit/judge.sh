@@ -4,16 +4,18 @@
 # (the original is not touched), applies the kit, builds kernel/kernel and
 # fs.img clean and once per planted bug (plants.sh, as test.sh PLANT=), then
 # runs the harness's C-kernel targets on the full-system machine:
-#   clean kit: replay corpus/restore-image and corpus/syscall-args, then a
-#              campaign of restore-image and syscall-args (CAMPAIGN_BUDGET
-#              each); any failing entry or new finding fails the run;
+#   clean kit: replay corpus/restore-image, corpus/isolation and
+#              corpus/syscall-args, then a campaign of restore-image,
+#              isolation and syscall-args (CAMPAIGN_BUDGET each); any failing
+#              entry or new finding fails the run;
 #   clean kit: also the sweeps `crash` (power cuts, CRASH_POINTS cuts) and
 #              `transparency` (checkpoint at instants, reboot, restore;
 #              TRANSPARENCY_POINTS instants): any violation fails the run;
 #   each plant: replay the restore-image seeds (corpus/restore-image/seed-*
-#              and kit-scene-*), else the crash sweep, else the transparency
-#              sweep (that order and those counts are the plant budget); the
-#              plant must be found by one of them, else the run fails.
+#              and kit-scene-*), else the isolation seeds (corpus/isolation),
+#              else the crash sweep, else the transparency sweep (that order
+#              and those counts are the plant budget); the plant must be found
+#              by one of them, else the run fails.
 # Prints per build what was run, how long it took and its first failing
 # entries (all of them: WORK/NAME.replay.log, bug reports in WORK/reports).
 # Exit 0 only if the clean kit gave nothing and every plant was found; 1
@@ -113,11 +115,11 @@ for p in $PLANTS; do
 done
 pass "apply.sh and make kernel/kernel fs.img, clean and $(echo $PLANTS | wc -w) plants"
 
-CORPORA=("$REPO/corpus/restore-image")
-TARGETS=restore-image
+CORPORA=("$REPO/corpus/restore-image" "$REPO/corpus/isolation")
+TARGETS=restore-image,isolation
 if [ "${SKIP_SYSCALL_ARGS:-0}" != 1 ]; then
   CORPORA+=("$REPO/corpus/syscall-args")
-  TARGETS=restore-image,syscall-args
+  TARGETS=restore-image,isolation,syscall-args
 fi
 replay clean "${CORPORA[@]}"
 if [ "$RC" = 0 ]; then
@@ -163,10 +165,17 @@ for c in crash:$CRASH_POINTS transparency:$TRANSPARENCY_POINTS; do
 done
 
 SEEDS=("$REPO"/corpus/restore-image/seed-* "$REPO"/corpus/restore-image/kit-scene-*)
+ISOLATION=("$REPO"/corpus/isolation/seed-*)
 for p in $PLANTS; do
   replay "$p" "${SEEDS[@]}"
   if [ "$RC" = 1 ]; then
     pass "plant $p found by restore-image within its ${#SEEDS[@]} seeds (${ELAPSED} s)"
+    continue
+  fi
+  replay "$p" "${ISOLATION[@]}"
+  if [ "$RC" = 1 ]; then
+    pass "plant $p found by isolation within its ${#ISOLATION[@]} seeds (${ELAPSED} s)," \
+      "not by the restore-image seeds"
     continue
   fi
   found=""
@@ -178,9 +187,9 @@ for p in $PLANTS; do
     fi
   done
   if [ -n "$found" ]; then
-    pass "plant $p found by the $found, not by the restore-image seeds"
+    pass "plant $p found by the $found, not by the restore-image or isolation seeds"
   else
-    failed "plant $p found by neither the restore-image seeds nor the sweeps"
+    failed "plant $p found by neither the restore-image or isolation seeds nor the sweeps"
   fi
 done
 

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 import xv6ckpt.harness.fuzz.FuzzTargets;
+import xv6ckpt.harness.fuzz.IsolationTarget;
 import xv6ckpt.harness.fuzz.KernelDifferentialTarget;
 import xv6ckpt.harness.fuzz.RestoreImageElfTarget;
 import xv6ckpt.harness.fuzz.SyscallArgsElfTarget;
@@ -15,9 +16,9 @@ import xv6ckpt.harness.rig.KernelIdentity;
 /**
  * {@code --kernel ELF --fs IMAGE [--harts N]} for {@code campaign} and {@code replay}: fuzz targets
  * against a C kernel on the full-system machine. Checked as {@code boot --kernel} checks them (exit
- * 2, nothing written) before anything runs. syscall-args, restore-image and kernel-differential
- * (the Java kernel against the C kernel) run with a C kernel so far; asking for another target says
- * so and exits 2.
+ * 2, nothing written) before anything runs. syscall-args, restore-image, kernel-differential (the
+ * Java kernel against the C kernel) and isolation run with a C kernel so far; asking for another
+ * target says so and exits 2.
  */
 final class KernelTargetOptions {
   @Option(
@@ -38,7 +39,7 @@ final class KernelTargetOptions {
 
   /** The targets C kernels have so far. */
   static final List<String> AVAILABLE =
-      List.of("syscall-args", "restore-image", "kernel-differential");
+      List.of("syscall-args", "restore-image", "kernel-differential", "isolation");
 
   boolean active() {
     return kernel != null;
@@ -76,6 +77,7 @@ final class KernelTargetOptions {
     return switch (name) {
       case "restore-image" -> RestoreImageElfTarget.entry(kernel, fs, harts);
       case "kernel-differential" -> KernelDifferentialTarget.entry(kernel, fs, harts);
+      case "isolation" -> IsolationTarget.entry(kernel, fs, harts);
       default -> SyscallArgsElfTarget.entry(kernel, fs, harts);
     };
   }

@@ -111,7 +111,8 @@ public final class FuzzTargets {
           RestoreImageTarget.ENTRY,
           DecoderDifferentialTarget.ENTRY,
           CheckpointWriterTarget.ENTRY,
-          KernelDifferentialTarget.ENTRY);
+          KernelDifferentialTarget.ENTRY,
+          IsolationTarget.ENTRY);
 
   public static Optional<Entry> byName(String name) {
     return ALL.stream().filter(e -> e.name().equals(name)).findFirst();
