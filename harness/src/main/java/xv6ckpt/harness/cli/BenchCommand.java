@@ -507,8 +507,9 @@ final class BenchCommand implements Callable<Integer> {
             "system.boot",
             "ms",
             () -> {
-              last[0] = SystemBench.boot(newSystem(), SYSTEM_MAX_STEPS);
-              if (last[0] == null) throw new CliError(Main.EXIT_FINDING, "no prompt: " + kernel);
+              FullSystem sys = newSystem();
+              last[0] = SystemBench.boot(sys, SYSTEM_MAX_STEPS);
+              if (last[0] == null) throw noPrompt(sys);
               return last[0].millis();
             },
             "");
@@ -589,6 +590,22 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
     return out;
+  }
+
+  /**
+   * Why the boot gave no prompt: a panic is a finding (exit 1); a kernel that never offers a prompt
+   * is not one bench can time (bad input, exit 2).
+   */
+  private CliError noPrompt(FullSystem sys) {
+    String panic = sys.panicLine(0);
+    if (panic != null) {
+      return new CliError(Main.EXIT_FINDING, kernel + ": the kernel panicked at boot: " + panic);
+    }
+    return CliError.badInput(
+        kernel
+            + ": the kernel did not reach a prompt ('init: starting sh' then '$ ') in "
+            + sys.machine.time()
+            + " steps");
   }
 
   private FullSystem newSystem() {

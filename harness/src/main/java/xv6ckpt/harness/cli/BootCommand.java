@@ -28,7 +28,8 @@ import xv6ckpt.kernel.Machine.Outcome;
       "",
       "Exit status: 0 at the end of the session; 1 if the kernel panicked or hung;",
       "2 on bad usage or a bad image. With --kernel: Ctrl-C ends the session with 130;",
-      "--fs-out FILE then keeps the disk as the session left it."
+      "--fs-out FILE then keeps the disk as the session left it; 2 (and nothing written) if",
+      "the input ended and the kernel never printed a prompt ('$ ')."
     })
 final class BootCommand implements Callable<Integer> {
   private static final long SLICE = 10_000_000;

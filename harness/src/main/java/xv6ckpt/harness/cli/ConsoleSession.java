@@ -14,9 +14,10 @@ import xv6ckpt.emulator.system.SystemMachine;
  * go to stdout as the kernel writes them.
  *
  * <p>Ctrl-C (a byte, the terminal being raw) ends the session at once with 130. End of input ends
- * it with 0 once the kernel has read every byte typed and gone quiet at a prompt ("$ "), or (a
- * kernel without xv6's shell) has printed nothing for {@link #QUIET_SLICES} slices, so a script
- * piped in runs to its end.
+ * it with 0 once the kernel has read every byte typed and gone quiet at a prompt ("$ "), so a
+ * script piped in runs to its end. A kernel that has printed nothing for {@link #QUIET_SLICES}
+ * slices (or gone idle) by then ends it too: with 0 if it ever showed a prompt, else as bad input
+ * (exit 2, nothing written): it never offered a shell to type at.
  */
 final class ConsoleSession {
   static final int EXIT_INTERRUPTED = 130;
@@ -72,9 +73,23 @@ final class ConsoleSession {
       }
       quiet = fs.consoleLength() == before ? quiet + 1 : 0;
       if (ended && fs.board.uart.unreadInput() == 0 && (idle || atRest(fs.console(), quiet))) {
+        if (!fs.console().contains("$ ")) {
+          throw CliError.badInput(noPrompt(idle)); // --fs-out is not written then
+        }
         return Main.EXIT_OK;
       }
     }
+  }
+
+  /** The input ended and the kernel never printed a prompt: not a kernel to talk to. */
+  private String noPrompt(boolean idle) {
+    return "the kernel did not reach a prompt ('$ ') in "
+        + fs.machine.time()
+        + " steps"
+        + (idle
+            ? ": the machine went idle (every hart waits in wfi and no timer or device can wake"
+                + " one)"
+            : ", and printed nothing for the last " + QUIET_SLICES * SLICE + " steps");
   }
 
   /**

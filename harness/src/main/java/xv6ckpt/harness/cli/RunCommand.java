@@ -41,10 +41,11 @@ import xv6ckpt.kernel.Machine.Outcome;
       "file); the run ends at the first prompt after every typed byte was read (lines the",
       "command leaves unread go to the shell) and prints the console from the end of the",
       "command line to that prompt. xv6's shell does not report exit",
-      "statuses, so 0 means only that the command finished; 1 if the kernel panicked, never",
-      "reached a prompt, or the command did not finish within --max-steps (or the machine went",
-      "idle: every hart in wfi with no timer armed). The output is printed as it comes.",
-      "--fs-out FILE keeps the disk as the run left it (check it with 'xv6ckpt fsck FILE').",
+      "statuses, so 0 means only that the command finished; 1 if the kernel panicked or the",
+      "command did not finish within --max-steps (or the machine went idle: every hart in wfi",
+      "with no timer armed); 2 if the kernel never reached the prompt (then nothing is",
+      "written). The output is printed as it comes. --fs-out FILE keeps the disk as the run",
+      "left it (check it with 'xv6ckpt fsck FILE').",
     })
 final class RunCommand implements Callable<Integer> {
   static final int EXIT_LIMIT = 124;
@@ -186,8 +187,11 @@ final class RunCommand implements Callable<Integer> {
 
   private int typeAndWait(FullSystem fs, byte[] input, long maxSteps) {
     Wait start = runUntilPrompt(fs, 0, SHELL_START, maxSteps, null);
+    if (start.why() == Why.PANIC) {
+      return Main.EXIT_FINDING; // a kernel that boots and panics: a finding (printed already)
+    }
     if (start.failed()) {
-      return failure(start, "kernel did not reach a prompt ('" + SHELL_START + "' then '$ ')");
+      throw CliError.badInput(noPrompt(start)); // not a kernel this command can drive
     }
     String line = String.join(" ", commandLine()) + "\n";
     fs.type(line.getBytes(StandardCharsets.UTF_8));
@@ -200,6 +204,21 @@ final class RunCommand implements Callable<Integer> {
     output.printUpTo(end.failed() ? fs.consoleLength() : end.at());
     main.out.flush();
     return end.failed() ? failure(end, "command did not finish") : Main.EXIT_OK;
+  }
+
+  /**
+   * Why the boot reached no prompt: bad input (exit 2, and --fs-out is not written), since a kernel
+   * that never offers xv6's shell cannot be given the command at all.
+   */
+  private static String noPrompt(Wait w) {
+    String what = "the kernel did not reach a prompt ('" + SHELL_START + "' then '$ ')";
+    return w.why() == Why.IDLE
+        ? what
+            + ": the machine went idle after "
+            + w.steps()
+            + " steps (every hart waits in wfi"
+            + " and no timer or device can wake one)"
+        : what + " within " + w.steps() + " steps (--max-steps)";
   }
 
   /** Reports why a wait ended without a prompt (a panic was reported where it was seen). */

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import xv6ckpt.emulator.system.SystemMachine;
 
 /**
  * {@code bench}'s full-system figures for a C kernel ({@code --kernel K --fs F}): the boot to xv6's
@@ -69,7 +70,7 @@ final class SystemBench {
   private static int waitForPrompt(FullSystem fs, int from, boolean boot, long maxSteps) {
     long end = fs.machine.time() + maxSteps;
     while (fs.machine.time() < end) {
-      fs.machine.run(Math.min(SLICE, end - fs.machine.time()));
+      SystemMachine.Stop stop = fs.machine.run(Math.min(SLICE, end - fs.machine.time()));
       String c = fs.console();
       boolean started = !boot || c.contains(SHELL_START);
       if (started
@@ -78,7 +79,7 @@ final class SystemBench {
           && fs.board.uart.unreadInput() == 0) {
         return c.length() - PROMPT.length();
       }
-      if (fs.panicLine(from) != null) return -1;
+      if (fs.panicLine(from) != null || stop == SystemMachine.Stop.IDLE) return -1;
     }
     return -1;
   }

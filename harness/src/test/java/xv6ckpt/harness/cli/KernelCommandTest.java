@@ -1,6 +1,7 @@
 package xv6ckpt.harness.cli;
 
 import static com.google.common.truth.Truth.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static xv6ckpt.emulator.asm.Reg.S2;
 import static xv6ckpt.emulator.asm.Reg.S3;
 import static xv6ckpt.emulator.asm.Reg.S4;
@@ -95,6 +96,15 @@ class KernelCommandTest extends CommandTest {
     return elf(a, BASE);
   }
 
+  /** Prints a line and waits in wfi with no timer armed: idle before any prompt. */
+  static byte[] idleKernel() {
+    Assembler a = new Assembler(BASE);
+    a.li(S2, UART);
+    print(a, "hello\n");
+    a.label("wait").raw32(0x10500073).j("wait");
+    return elf(a, BASE);
+  }
+
   private static byte[] elf(Assembler a, long at) {
     int rwx = Elf64Writer.PF_R | Elf64Writer.PF_W | Elf64Writer.PF_X;
     return new Elf64Writer().segment(at, a.assemble(), 0x2000, rwx).entry(at).write();
@@ -151,11 +161,45 @@ class KernelCommandTest extends CommandTest {
   }
 
   @Test
-  void aKernelWithoutPromptRunsOutOfSteps() throws Exception {
-    int code = runOn(silentKernel(), "--max-steps", "200000", "--", "ls");
-    assertThat(code).isEqualTo(Main.EXIT_FINDING);
-    assertThat(stderr()).contains("kernel did not reach a prompt");
-    assertThat(stderr()).contains("200000 steps");
+  void aKernelThatNeverPromptsIsBadInputAndNothingIsWritten() throws Exception {
+    Path out = dir.resolve("out.img");
+    int code =
+        runOn(silentKernel(), "--max-steps", "200000", "--fs-out", out.toString(), "--", "ls");
+    assertThat(code).isEqualTo(Main.EXIT_USAGE);
+    assertThat(stderr())
+        .contains("the kernel did not reach a prompt ('init: starting sh' then '$ ')");
+    assertThat(stderr()).contains("within 200000 steps (--max-steps)");
+    assertThat(stdout()).isEmpty();
+    assertThat(out.toFile().exists()).isFalse();
+    code = runOn(idleKernel(), "--fs-out", out.toString(), "--", "ls");
+    assertThat(code).isEqualTo(Main.EXIT_USAGE);
+    assertThat(stderr()).contains("did not reach a prompt");
+    assertThat(stderr()).contains("the machine went idle after");
+    assertThat(out.toFile().exists()).isFalse();
+  }
+
+  @Test
+  void aKernelThatPanicsBeforeItsPromptIsAFinding() throws Exception {
+    Assembler a = new Assembler(BASE);
+    a.li(S2, UART);
+    print(a, "xv6 kernel is booting\npanic: kinit\n");
+    a.label("spin").j("spin");
+    assertThat(runOn(elf(a, BASE), "--max-steps", "200000", "--", "ls"))
+        .isEqualTo(Main.EXIT_FINDING);
+    assertThat(stderr()).contains("the kernel panicked: panic: kinit");
+  }
+
+  @Test
+  void bootEndsAsBadInputWhenTheKernelNeverPrompted() throws Exception {
+    Path k = write("kernel", idleKernel());
+    FullSystem fs = FullSystem.open(k, image(), 128, 1, 0);
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ConsoleSession s = new ConsoleSession(fs, new PrintStream(o, true), new PrintStream(o, true));
+    CliError e = assertThrows(CliError.class, () -> s.run(new ByteArrayInputStream(new byte[0])));
+    assertThat(e.exitCode()).isEqualTo(Main.EXIT_USAGE);
+    assertThat(e).hasMessageThat().contains("the kernel did not reach a prompt ('$ ')");
+    assertThat(e).hasMessageThat().contains("the machine went idle");
+    assertThat(o.toString(StandardCharsets.UTF_8)).isEqualTo("hello\n");
   }
 
   @Test
@@ -375,9 +419,21 @@ class KernelCommandTest extends CommandTest {
     assertThat(stderr()).contains("'ls' did not come back to the prompt");
   }
 
+  @Test
+  void benchRefusesAKernelThatNeverPrompts() throws Exception {
+    int code = bench(idleKernel(), "ls");
+    assertThat(code).isEqualTo(Main.EXIT_USAGE);
+    assertThat(stderr()).contains("the kernel did not reach a prompt");
+    assertThat(stdout()).doesNotContain("system.boot ");
+  }
+
   /** bench's system group, one run, no warm-up, no qemu, on a shell kernel answering as given. */
   private int benchOnce(OnLine onLine, String command) throws Exception {
-    Path k = write("kernel", shellKernel(onLine));
+    return bench(shellKernel(onLine), command);
+  }
+
+  private int bench(byte[] kernel, String command) throws Exception {
+    Path k = write("kernel", kernel);
     return run(
         "bench",
         "--no-fork",
