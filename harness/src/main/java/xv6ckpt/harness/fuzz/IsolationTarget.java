@@ -286,10 +286,18 @@ public final class IsolationTarget implements FuzzTarget {
     return new IsolationTarget(javaScene(plant));
   }
 
-  /** Java kernel steps for the calls, the victim's verdict, and the end. */
+  /**
+   * Java kernel steps for each of the intruder's calls (the calls get this times their number), for
+   * the victim's verdict, and for the end.
+   */
   static final long JAVA_BUDGET = 20_000_000;
 
-  /** C kernel steps for each of those (xv6 fills each page byte by byte; a fork costs a tick). */
+  /**
+   * C kernel steps for each of those. Stock xv6 fills each page byte by byte, a fork costs a tick,
+   * and the kit's checkpoint of the victim costs about 34M steps (most of it xv6's wakeup, which
+   * takes the lock of all 64 process slots, from every brelse and freed virtio descriptor): a
+   * budget for the calls together called three checkpoints of the clean kit a hang.
+   */
   static final long ELF_BUDGET = 100_000_000;
 
   private static Scene<Machine.Snapshot> javaScene(BiConsumer<Machine, Long> plant) {
@@ -535,6 +543,7 @@ public final class IsolationTarget implements FuzzTarget {
     Outcome calls0 =
         runTo(
             s,
+            s.budget() * Math.max(1, calls.size()),
             e -> {
               if (!(e instanceof Event.Returned r) || r.space() != s.intruderSpace()) return false;
               if (r.number() == SYS_uptime && r.pc() == s.intruder().donePc() + 4) return true;
@@ -552,6 +561,7 @@ public final class IsolationTarget implements FuzzTarget {
     Outcome verdict =
         runTo(
             s,
+            s.budget(),
             e ->
                 e instanceof Event.Returned r
                     && r.space() == s.victimSpace()
@@ -565,6 +575,7 @@ public final class IsolationTarget implements FuzzTarget {
     Outcome end =
         runTo(
             s,
+            s.budget(),
             e -> {
               if (gone(s)) return true;
               long now = s.clock().getAsLong();
@@ -617,17 +628,17 @@ public final class IsolationTarget implements FuzzTarget {
   /** How a run to an event ended: empty, or why it failed. */
   private record Outcome(Optional<String> fail) {}
 
-  /** Runs until want holds (checked at each event), within the scene's budget. */
-  private static Outcome runTo(Scene<?> s, Predicate<Event> want) {
+  /** Runs until want holds (checked at each event), within {@code budget} steps. */
+  private static Outcome runTo(Scene<?> s, long budget, Predicate<Event> want) {
     KernelUnderTest<?> k = s.k();
-    long end = s.clock().getAsLong() + s.budget(), slice = s.budget() / 50;
+    long end = s.clock().getAsLong() + budget, slice = s.budget() / 50;
     while (s.clock().getAsLong() < end) {
       Event e = k.run(Math.min(slice, end - s.clock().getAsLong()));
       if (e instanceof Event.Panicked p) return new Outcome(Optional.of("panic: " + p.message()));
       if (want.test(e)) return new Outcome(Optional.empty());
       if (e instanceof Event.Idle) return new Outcome(Optional.of("the machine went idle"));
     }
-    return new Outcome(Optional.of("not done in " + s.budget() + " steps"));
+    return new Outcome(Optional.of("not done in " + budget + " steps"));
   }
 
   /** What the victim's line says is wrong, if anything (or that it printed none). */
