@@ -54,6 +54,16 @@ public final class Hart {
   /** x0..x31, then {@link Insn#X_SINK} where writes to x0 go (never read); x[0] is always 0. */
   private final long[] x = new long[33];
 
+  /**
+   * {@link #interpret}'s copy of the registers (slots 32..63 only take writes: the sink and what a
+   * 6-bit rd mask can reach, never read). One array per hart, not one per call: a run of bench_sort
+   * 2 enters interpret some 475,000 times (after every exit of translated code), and a new 528-byte
+   * array each time made 250 MB of garbage and two young collections, and costs the code that runs
+   * before C2 has compiled interpret in full (issue 14: a one-shot sort's main-thread CPU fell by a
+   * fifth; emulator/README.md, Performance).
+   */
+  private final long[] xl = new long[64];
+
   private long pc = PhysicalMemory.BASE;
   private long instret;
   private long satp;
@@ -586,9 +596,10 @@ public final class Hart {
    * the second switch.
    */
   private int interpret(long[] code, int idx) {
-    // A local copy of the registers: the JIT knows its length, so masked register numbers need
-    // no bounds checks. Written back by exit().
-    final long[] x = new long[64];
+    // A copy of the registers in a local: exit() writes it back. Its length is a field's, so the
+    // JIT checks masked register numbers against it; measured no slower than a new long[64] per
+    // call in the steady state, and far cheaper before C2 (see xl).
+    final long[] x = xl;
     System.arraycopy(this.x, 0, x, 0, 32);
     final byte[] ram = this.ram;
     final long[] tlb = dtlb.slots;

@@ -269,13 +269,13 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /**
-   * This JVM's -XX options (the launcher's JIT choices, see the xv6ckpt script), for the child
-   * JVMs: a benchmark then runs under the flags a user's run-elf gets. Agents and other options
-   * stay out.
+   * This JVM's -XX options (the launcher's JIT choices, see the xv6ckpt script) and its appended
+   * boot class path (the launcher's unverified picocli and ASM), for the child JVMs: a benchmark
+   * then runs under the flags a user's run-elf gets. Agents and other options stay out.
    */
   private static List<String> jitFlags() {
     return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(a -> a.startsWith("-XX:"))
+        .filter(a -> a.startsWith("-XX:") || a.startsWith("-Xbootclasspath/a:"))
         .toList();
   }
 
