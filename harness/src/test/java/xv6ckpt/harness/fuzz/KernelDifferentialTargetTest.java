@@ -212,4 +212,34 @@ class KernelDifferentialTargetTest {
     assertThat(traces.get(0).procs().get("server/0").get(0).result()).isEqualTo(4);
     assertThat(traces.get(1).procs().get("server/0").get(0).result()).isEqualTo(5);
   }
+
+  /**
+   * A side that is {@code stage} but for its guest coverage, here the toy kernel's (a C kernel's
+   * stage hands over syscall-args' instance the same way).
+   */
+  private static KernelDifferentialStage withCoverage(
+      KernelDifferentialStage stage, GuestCoverage coverage) {
+    return (KernelDifferentialStage)
+        java.lang.reflect.Proxy.newProxyInstance(
+            KernelDifferentialStage.class.getClassLoader(),
+            new Class<?>[] {KernelDifferentialStage.class},
+            (proxy, method, args) ->
+                method.getName().equals("coverage")
+                    ? java.util.Optional.of(coverage)
+                    : method.invoke(stage, args));
+  }
+
+  @Test
+  void aCSidesGuestEdgesAreFedAfterEachInputAndItsFunctionsReported() {
+    List<Integer> fed = new ArrayList<>();
+    GuestMagicKernel toy = new GuestMagicKernel((edge, hits) -> fed.add(edge));
+    KernelDifferentialTarget t =
+        new KernelDifferentialTarget(PLAIN, withCoverage(PLAIN, toy.coverage));
+    t.trackKernelFunctions();
+    toy.run(GuestMagicKernel.MAGIC); // the edges a guest kernel's run leaves in the map
+    assertThat(t.run(readmeInput())).isInstanceOf(FuzzTarget.Verdict.Pass.class);
+    assertThat(fed).isNotEmpty();
+    assertThat(t.kernelFunctionsReached())
+        .startsWith("java kernel: kernel functions reached: 4 of 4");
+  }
 }
