@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import xv6ckpt.harness.fuzz.FuzzTarget;
 import xv6ckpt.harness.fuzz.FuzzTargets;
+import xv6ckpt.harness.fuzz.KernelDifferentialTarget;
 import xv6ckpt.harness.fuzz.SyscallArgsElfTarget;
 import xv6ckpt.harness.rig.KernelIdentity;
 
@@ -139,6 +140,7 @@ public final class Replay {
   private FuzzTarget open(String name) {
     FuzzTarget t = byName(name).orElseThrow().factory().get();
     if (t instanceof SyscallArgsElfTarget elf) elf.coverage().trackFunctions(true);
+    if (t instanceof KernelDifferentialTarget kd) kd.trackKernelFunctions();
     return t;
   }
 
@@ -149,6 +151,7 @@ public final class Replay {
       if (t instanceof SyscallArgsElfTarget elf) {
         sb.append(elf.identity()).append(": ").append(elf.coverage().report());
       }
+      if (t instanceof KernelDifferentialTarget kd) sb.append(kd.kernelFunctionsReached());
     }
     return sb.toString();
   }

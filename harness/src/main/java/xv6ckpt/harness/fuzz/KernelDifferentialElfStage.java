@@ -43,6 +43,7 @@ final class KernelDifferentialElfStage implements KernelDifferentialStage {
     k = target.kernel();
     s = target.setup();
     pids = new Pids(1, s.bystanderPid(), s.serverPid());
+    k.reportForkChildren(true);
   }
 
   @Override
@@ -112,6 +113,28 @@ final class KernelDifferentialElfStage implements KernelDifferentialStage {
     return gone;
   }
 
+  /** The server reaped, the shell reading again and every page back (its children reaped too). */
+  @Override
+  public boolean familyGone() {
+    return gone && quiet();
+  }
+
+  /** Twenty of xv6's timer ticks (1,000,000 steps each): sleep(20) still returns in time. */
+  static final long QUIET_BUDGET = Long.getLong("xv6ckpt.kdiff.quiet", 20_000_000);
+
+  @Override
+  public long quietBudget() {
+    return QUIET_BUDGET;
+  }
+
+  @Override
+  public java.util.Optional<Birth> birth(Event.Returned r) {
+    if (r.number() != SYS_fork || r.result() != 0 || k.forkParent() < 0) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(new Birth(r.space(), k.forkParent()));
+  }
+
   /**
    * The reaper kills [server, highest fork result + NPROC] (re-armed only after a fork it has not
    * covered); runs until the shell reads its console again and every page is back, or the budget.
@@ -174,6 +197,12 @@ final class KernelDifferentialElfStage implements KernelDifferentialStage {
   @Override
   public Set<Long> heldInodes() {
     return Set.of((long) ROOTINO, s.consoleInum());
+  }
+
+  /** syscall-args' coverage of this kernel: attached to the machine before its snapshot. */
+  @Override
+  public java.util.Optional<GuestCoverage> coverage() {
+    return java.util.Optional.of(target.coverage());
   }
 
   SyscallArgsElfTarget target() {

@@ -25,7 +25,7 @@ final class KernelDifferentialJavaStage implements KernelDifferentialStage {
   /** A mistake planted at a server call's return (tests only). */
   interface Plant {
     /**
-     * Called at every return in the server's address space, before the trace reads it; returns the
+     * Called at every return (the family's and others'), before the trace reads it; returns the
      * return as the process now sees it (a changed result goes into the hart's a0 as well).
      */
     Event.Returned atReturn(Machine m, Event.Returned r);
@@ -155,7 +155,27 @@ final class KernelDifferentialJavaStage implements KernelDifferentialStage {
 
   @Override
   public Event.Returned seen(Event.Returned r) {
-    return plant != null && r.space() == serverSpace ? plant.atReturn(m, r) : r;
+    return plant != null ? plant.atReturn(m, r) : r;
+  }
+
+  @Override
+  public boolean familyGone() {
+    return m.proc().live().stream()
+        .allMatch(p -> p.pid() < pids.server() || p.state() == Process.State.ZOMBIE);
+  }
+
+  /** Never reached: the Java kernel goes idle as soon as nothing can run. */
+  @Override
+  public long quietBudget() {
+    return BUDGET;
+  }
+
+  @Override
+  public java.util.Optional<Birth> birth(Event.Returned r) {
+    if (r.number() != xv6ckpt.testkit.Xv6Abi.SYS_fork || r.result() <= 0) {
+      return java.util.Optional.empty();
+    }
+    return m.proc().byPid((int) r.result()).map(child -> new Birth(child.pagetable(), r.space()));
   }
 
   @Override
@@ -171,7 +191,7 @@ final class KernelDifferentialJavaStage implements KernelDifferentialStage {
       Machine.Outcome o = m.run(BUDGET);
       if (o instanceof Machine.Outcome.Panicked p) return "panic: " + p.message();
       if (o instanceof Machine.Outcome.Exited) continue;
-      if (familyGone()) return killed ? "killed the rest" : "";
+      if (familyReaped()) return killed ? "killed the rest" : "";
       killed = true;
       for (Process p : m.proc().live()) {
         if (p.pid() >= pids.server()) m.proc().kill(p.pid());
@@ -180,7 +200,7 @@ final class KernelDifferentialJavaStage implements KernelDifferentialStage {
     return "unkillable";
   }
 
-  private boolean familyGone() {
+  private boolean familyReaped() {
     return m.proc().live().stream().allMatch(p -> p.pid() < pids.server());
   }
 

@@ -47,6 +47,38 @@ interface KernelDifferentialStage {
   boolean serverGone();
 
   /**
+   * Whether every process of the server's family has ended (exited or killed; zombies count as
+   * ended): nothing of the input runs any more.
+   */
+  boolean familyGone();
+
+  /**
+   * Steps with no call of the family returning after which, once the server is gone, the run stops
+   * waiting for its descendants (they are then ended by {@link #cleanup}).
+   */
+  long quietBudget();
+
+  /**
+   * The fork child that {@code r} shows, if it shows one, whatever its parent: the Java side sees
+   * it at the parent's return of fork (its process table names the child's page table), a C
+   * kernel's side at the child's first return to U-mode ({@link
+   * xv6ckpt.harness.rig.ElfKernel#reportForkChildren}). The trace keeps only those whose parent is
+   * of the family.
+   */
+  java.util.Optional<Birth> birth(Event.Returned r);
+
+  /** A forked child: its address space and its parent's. */
+  record Birth(long child, long parent) {}
+
+  /**
+   * The guest kernel's coverage ({@link GuestCoverage}) where this side is a C kernel: fed to
+   * Jazzer after each input, and tracked for a replay's "kernel functions reached".
+   */
+  default java.util.Optional<GuestCoverage> coverage() {
+    return java.util.Optional.empty();
+  }
+
+  /**
    * Ends what the input left running (the server's family) and runs until the kernel is quiet.
    *
    * @return how it ended, for the summary ("" when nothing was left)

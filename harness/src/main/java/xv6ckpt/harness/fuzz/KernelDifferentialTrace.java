@@ -1,14 +1,19 @@
 package xv6ckpt.harness.fuzz;
 
 import static xv6ckpt.harness.fuzz.UserPrograms.*;
-import static xv6ckpt.testkit.Xv6Abi.SYS_kill;
+import static xv6ckpt.testkit.Xv6Abi.*;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
 import xv6ckpt.harness.rig.KernelIdentity;
 import xv6ckpt.harness.rig.KernelUnderTest;
@@ -20,28 +25,54 @@ import xv6ckpt.kernel.fs.Fsck;
 import xv6ckpt.kernel.fs.Stat;
 
 /**
- * What one kernel did with one syscall-args input, as the boundary shows it: the server's calls in
- * order (number, arguments, result, the bytes the kernel wrote into its memory), how the run ended,
- * the console, and the file tree and fsck's verdict after everything the input made is gone.
+ * What one kernel did with one syscall-args input, as the boundary shows it: each process of the
+ * server's family with its calls in order (number, arguments, result, the bytes the kernel wrote
+ * into its memory), which of them a kill found, how the run ended, the console, and the file tree
+ * and fsck's verdict after everything the input made is gone.
+ *
+ * <p>A process is named by where it was made, not by its pid: {@link #SERVER} for the server, its
+ * parent's name, "/" and the table index of the fork that made it for a child ("server/2/5": the
+ * server's fork at call 2 made a child whose fork at call 5 made this one). Both kernels give one
+ * program the same names whatever order the family ran in; pids, which xv6 hands out from one
+ * counter in creation order (proc.c allocpid), do not.
  */
 record KernelDifferentialTrace(
     KernelIdentity kernel,
     KernelDifferentialStage.Pids pids,
-    List<Call> calls,
+    Map<String, List<Call>> procs,
+    Set<String> killed,
     String end,
     String console,
     Map<String, String> tree,
     List<String> fsck) {
 
+  /** The server's name. */
+  static final String SERVER = "server";
+
   /**
-   * One call of the server's table, at its return: {@code index} in the table, a7 and a0..a5 as the
-   * server issued them, a0 at the return, the runs of bytes of the server's memory that differ from
-   * before the call, and its page count after (sbrk).
+   * One call of a process's table, at its return: {@code index} in the table, a7 and a0..a5 as the
+   * process issued them, a0 at the return and, for a pid (fork's in the parent, getpid's, wait's),
+   * the name of the process it is ({@code named}; else null), the runs of bytes of the process's
+   * memory that differ from its last return (or its birth), its page count after (sbrk), and
+   * whether the family had forked on this side before it ({@code concurrent}: another process may
+   * have run beside it).
    */
-  record Call(int index, long[] words, long result, List<Write> writes, int pages) {}
+  record Call(
+      int index,
+      long[] words,
+      long result,
+      String named,
+      List<Write> writes,
+      int pages,
+      boolean concurrent) {}
 
   /** A run of bytes the call changed: where, and the new bytes. */
   record Write(long va, byte[] bytes) {}
+
+  /** The server's calls. */
+  List<Call> calls() {
+    return procs.getOrDefault(SERVER, List.of());
+  }
 
   /** The table the server runs on a side: the input's calls, kill's canonical pid made its own. */
   static byte[] table(SyscallArgsTarget.Input input, KernelDifferentialStage.Pids pids) {
@@ -74,8 +105,8 @@ record KernelDifferentialTrace(
     byte[] table = table(in, stage.pids());
     UserPages.write(k.memory(), space, TABLE, table);
     stage.go();
-    List<Call> calls = new ArrayList<>();
-    String end = run(stage, table, calls);
+    Recorder rec = new Recorder(stage, table);
+    String end = rec.run();
     if (!end.startsWith("panic")) {
       String left = stage.cleanup();
       if (!left.isEmpty()) end += ", " + left;
@@ -84,7 +115,8 @@ record KernelDifferentialTrace(
     return new KernelDifferentialTrace(
         k.identity(),
         stage.pids(),
-        calls,
+        rec.procs(),
+        rec.killed(),
         end,
         stage.consoleOfFamily(from),
         tree(disk),
@@ -99,44 +131,212 @@ record KernelDifferentialTrace(
     UserPages.write(k.memory(), space, PATHS + (long) slot * PATH_SLOT, b);
   }
 
+  /** The table index the server's loop is at, from s0, or -1 when s0 names no entry. */
+  static int tableIndex(long s0) {
+    long off = s0 - TABLE - 8;
+    return off >= 0 && off % ENTRY_BYTES == 0 && off / ENTRY_BYTES < MAX_CALLS
+        ? (int) (off / ENTRY_BYTES)
+        : -1;
+  }
+
   /**
-   * Runs until the server is gone or the budget is spent, recording each return in the server's
-   * address space that is a call of its table (s0 at the entry, in order: the go read before the
-   * table and a child reusing a freed page-table root are not).
+   * One side's recording: the family's address spaces by process name, each process's calls, and
+   * the pids the side's forks handed out, by name.
    */
-  private static String run(KernelDifferentialStage stage, byte[] table, List<Call> calls) {
-    KernelUnderTest<?> k = stage.kernel();
-    long space = stage.serverSpace();
-    byte[][] before = UserPages.userBytes(k.memory(), space);
-    long start = stage.now();
-    int next = 0;
-    while (!stage.serverGone()) {
-      long left = stage.runBudget() - (stage.now() - start);
-      if (left <= 0) return "budget spent";
-      Event e = k.run(left);
-      if (e instanceof Event.Panicked p) return "panic: " + p.message();
-      if (!(e instanceof Event.Returned returned)) {
-        // asleep for ever (idle) or out of budget, unless the server's exit was the last thing
-        return stage.serverGone()
-            ? "server gone"
-            : e instanceof Event.Idle ? "idle" : "budget spent";
+  private static final class Recorder {
+    /** Slices the run is cut into, so that the family's end is seen soon after it comes. */
+    static final long SLICE = 2_000_000;
+
+    final KernelDifferentialStage stage;
+    final KernelUnderTest<?> k;
+    final byte[] table;
+    final Map<String, List<Call>> procs = new LinkedHashMap<>();
+    final Map<Long, String> spaces = new HashMap<>();
+    final Map<String, byte[][]> before = new HashMap<>();
+    final Map<String, Integer> next = new HashMap<>();
+    final Map<Long, String> names = new HashMap<>();
+    final List<Long> killedPids = new ArrayList<>();
+    boolean forked;
+
+    /** How many mix-ups of two children getpid resolved ({@link #ownName}). */
+    int swaps;
+
+    /** A birth's name to give instead, after a mix-up resolved before the birth. */
+    final Map<String, String> unbornNames = new HashMap<>();
+
+    Recorder(KernelDifferentialStage stage, byte[] table) {
+      this.stage = stage;
+      this.k = stage.kernel();
+      this.table = table;
+      KernelDifferentialStage.Pids p = stage.pids();
+      names.put((long) p.init(), "init");
+      names.put((long) p.bystander(), "bystander");
+      names.put((long) p.server(), SERVER);
+      born(SERVER, stage.serverSpace(), 0);
+    }
+
+    private void born(String name, long space, int next) {
+      spaces.put(space, name);
+      procs.put(name, new ArrayList<>());
+      before.put(name, UserPages.userBytes(k.memory(), space));
+      this.next.put(name, next);
+    }
+
+    /**
+     * Runs until the family is gone, or the server is gone and no call of the family returned for
+     * the stage's quiet budget, or the budget is spent; records each return in a family's address
+     * space that is a call of its table (s0 names the entry; the go read before the table is not).
+     */
+    String run() {
+      long start = stage.now();
+      long lastReturn = start;
+      while (!stage.familyGone()) {
+        long now = stage.now();
+        long left = stage.runBudget() - (now - start);
+        if (left <= 0) return "budget spent";
+        if (stage.serverGone() && now - lastReturn >= stage.quietBudget()) return "family quiet";
+        Event e = k.run(Math.min(left, SLICE));
+        if (e instanceof Event.Panicked p) return "panic: " + p.message();
+        if (e instanceof Event.Idle) return stage.familyGone() ? "family gone" : "idle";
+        if (!(e instanceof Event.Returned returned)) continue;
+        Event.Returned r = stage.seen(returned);
+        Optional<KernelDifferentialStage.Birth> b = stage.birth(r);
+        if (b.isPresent() && spaces.containsKey(b.get().parent())) {
+          int at = tableIndex(k.userRegisters()[8]); // the child's s0 is its parent's
+          String child = spaces.get(b.get().parent()) + "/" + at;
+          child = unbornNames.getOrDefault(child, child);
+          if (at >= 0 && !procs.containsKey(child)) born(child, b.get().child(), at + 1);
+          if (r.space() == b.get().child()) continue; // a C child's first return: no call
+        }
+        String name = spaces.get(r.space());
+        if (name == null) continue;
+        lastReturn = stage.now();
+        record(name, r);
       }
-      Event.Returned r = stage.seen(returned);
-      if (r.space() != space) continue;
-      byte[][] after = UserPages.userBytes(k.memory(), space);
-      long s0 = k.userRegisters()[8];
-      int index = (int) ((s0 - TABLE - 8) / ENTRY_BYTES);
-      boolean ofTable = s0 >= TABLE + 8 && (s0 - TABLE - 8) % ENTRY_BYTES == 0 && index < MAX_CALLS;
-      if (ofTable && index >= next) {
+      return "family gone";
+    }
+
+    private void record(String name, Event.Returned r) {
+      byte[][] after = UserPages.userBytes(k.memory(), r.space());
+      int index = tableIndex(k.userRegisters()[8]);
+      if (index >= next.get(name)) {
         long[] words = new long[7];
         ByteBuffer t = ByteBuffer.wrap(table).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < 7; i++) words[i] = t.getLong(8 + index * ENTRY_BYTES + 8 * i);
-        calls.add(new Call(index, words, r.result(), writes(before, after), after.length));
-        next = index + 1;
+        String named = null; // getpid's and wait's: named once the run is over (see procs())
+        if (r.result() > 0 && words[0] == SYS_fork) {
+          named = name + "/" + index;
+          names.put(r.result(), named);
+        }
+        if (words[0] == SYS_kill && r.result() == 0) killedPids.add(words[1]);
+        if (words[0] == SYS_getpid) name = ownName(name, r.result());
+        procs
+            .get(name)
+            .add(
+                new Call(
+                    index,
+                    words,
+                    r.result(),
+                    named,
+                    writes(before.get(name), after),
+                    after.length,
+                    forked));
+        if (words[0] == SYS_fork && r.result() > 0) forked = true;
+        next.put(name, index + 1);
       }
-      before = after;
+      before.put(name, after);
     }
-    return "server gone";
+
+    /**
+     * The name of the process in {@code name}'s address space, now that getpid said its pid. On a C
+     * kernel a child is told from its parent only by its registers (see {@link
+     * xv6ckpt.harness.rig.ElfKernel#reportForkChildren}), so two children of two processes that
+     * forked in the same state at the same table entry (a process and its clone, both at entry i)
+     * may have been taken for each other; the pid their parents' forks returned tells them apart,
+     * and the two names (with everything named under them) are swapped.
+     */
+    private String ownName(String name, long pid) {
+      String own = names.get(pid);
+      if (own == null || own.equals(name) || own.startsWith("pid ")) return name;
+      if (!lastIndex(own).equals(lastIndex(name))) return name; // no such mix-up: a difference
+      swaps++;
+      Map<String, String> swap = Map.of(name, own, own, name);
+      // address spaces, traces: the process and what it forked; pids: only what it forked (the
+      // pids its parent's fork returned were named right)
+      java.util.function.UnaryOperator<String> rename = n -> swapped(swap, n, true);
+      java.util.function.UnaryOperator<String> below = n -> swapped(swap, n, false);
+      // the other child, if not born yet, will be born under this one's old name
+      if (!procs.containsKey(own)) unbornNames.put(own, name);
+      spaces.replaceAll((space, n) -> rename.apply(n));
+      names.replaceAll((p, n) -> below.apply(n));
+      Map<String, List<Call>> calls = new LinkedHashMap<>();
+      procs.forEach(
+          (n, cs) -> {
+            List<Call> renamed = new ArrayList<>();
+            for (Call c : cs) {
+              String named = c.named() == null ? null : below.apply(c.named());
+              renamed.add(
+                  new Call(
+                      c.index(),
+                      c.words(),
+                      c.result(),
+                      named,
+                      c.writes(),
+                      c.pages(),
+                      c.concurrent()));
+            }
+            calls.put(rename.apply(n), renamed);
+          });
+      procs.clear();
+      procs.putAll(calls);
+      Map<String, byte[][]> b = new HashMap<>();
+      before.forEach((n, v) -> b.put(rename.apply(n), v));
+      before.clear();
+      before.putAll(b);
+      Map<String, Integer> nx = new HashMap<>();
+      next.forEach((n, v) -> nx.put(rename.apply(n), v));
+      next.clear();
+      next.putAll(nx);
+      return own;
+    }
+
+    private static String swapped(Map<String, String> swap, String n, boolean itself) {
+      for (Map.Entry<String, String> e : swap.entrySet()) {
+        if ((itself && n.equals(e.getKey())) || n.startsWith(e.getKey() + "/")) {
+          return e.getValue() + n.substring(e.getKey().length());
+        }
+      }
+      return n;
+    }
+
+    private static String lastIndex(String name) {
+      return name.substring(name.lastIndexOf('/') + 1);
+    }
+
+    /**
+     * The processes' calls with getpid's and wait's pids named: after the run, since on a C kernel
+     * a child may run before its parent's fork returns the pid.
+     */
+    Map<String, List<Call>> procs() {
+      Map<String, List<Call>> out = new LinkedHashMap<>();
+      procs.forEach((name, calls) -> out.put(name, calls.stream().map(this::named).toList()));
+      return out;
+    }
+
+    private Call named(Call c) {
+      long n = c.words()[0];
+      if (c.result() <= 0 || (n != SYS_getpid && n != SYS_wait)) return c;
+      String named = names.getOrDefault(c.result(), "pid " + c.result());
+      return new Call(
+          c.index(), c.words(), c.result(), named, c.writes(), c.pages(), c.concurrent());
+    }
+
+    /** The processes a kill found, by name (a pid no fork of the family handed out: by pid). */
+    Set<String> killed() {
+      Set<String> out = new TreeSet<>();
+      for (long pid : killedPids) out.add(names.getOrDefault(pid, "pid " + pid));
+      return out;
+    }
   }
 
   /** The runs of bytes that differ, page by page (a page mapped on one side only is all new). */

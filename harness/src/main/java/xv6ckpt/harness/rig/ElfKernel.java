@@ -68,6 +68,28 @@ public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
    */
   private boolean reportEntries;
 
+  /** Whether {@link #run} reports a forked child's first return ({@link #reportForkChildren}). */
+  private boolean reportForkChildren;
+
+  /**
+   * Forks whose child has not been seen yet: the parent's address space, the fork's ecall address
+   * and the registers at the ecall. Kept past the parent's return (xv6 returns to the parent first,
+   * and it may fork again before the child runs), dropped when the fork fails or the child shows;
+   * at most {@link #UNBORN_MAX}, the oldest dropped first.
+   */
+  private java.util.List<Unborn> unborn = new java.util.ArrayList<>();
+
+  static final int UNBORN_MAX = 64;
+
+  /** The parent's address space of the child {@link #run} reported last; -1 after a call's. */
+  private long forkParent = -1;
+
+  /**
+   * A fork made in {@code parent} at {@code pc} whose child has not returned to U-mode yet; {@code
+   * returned}: the parent's fork has returned a pid (the child surely exists).
+   */
+  record Unborn(long parent, long pc, long[] registers, boolean returned) {}
+
   /**
    * Loads {@code elf} on a machine of {@code config} with {@code disk} as its virtio disk; every
    * hart starts at the entry in M-mode.
@@ -171,11 +193,18 @@ public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
         // a call left in flight here by a process now dead (its page table reused) stays counted
         pending.put(space, new long[] {h.boundaryPc(), hart.x(17)});
         count(hart.x(17), 1);
+        if (reportForkChildren && hart.x(17) == SYS_FORK) noteFork(space, h.boundaryPc(), hart);
       } else if (stop == SystemMachine.Stop.USER_RETURN) {
+        if (reportForkChildren) {
+          Optional<Event.Returned> child = forkChild(space, h.boundaryPc(), hart);
+          if (child.isPresent()) return child.get();
+        }
         long[] call = pending.get(space);
         if (call != null && h.boundaryPc() == call[0] + 4) {
           pending.remove(space);
           count(call[1], -1);
+          if (call[1] == SYS_FORK) forkReturned(space, hart);
+          forkParent = -1;
           hart.registers(registers);
           return new Event.Returned(space, call[1], hart.x(10), h.boundaryPc());
         }
@@ -195,6 +224,86 @@ public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
    */
   public void reportEntries(boolean on) {
     reportEntries = on;
+  }
+
+  /**
+   * Makes {@link #run} also report a forked child's first return to U-mode, as a return of fork
+   * with result 0 in the child's address space ({@link #forkParent} names the parent's). xv6's fork
+   * gives the child a copy of the parent's trap frame with a0 = 0 and the pc past the ecall, so the
+   * child is the first return, in another address space, at a fork's ecall + 4 with a0 = 0 and
+   * every other register as the parent's were at the ecall. A call the address space's previous
+   * owner left in flight (it died in exit; its page table was freed and reused) is dropped there.
+   * Off by default.
+   */
+  public void reportForkChildren(boolean on) {
+    reportForkChildren = on;
+  }
+
+  /**
+   * The parent's address space of the forked child whose first return {@link #run} just reported;
+   * -1 when the last return reported was a call's.
+   */
+  public long forkParent() {
+    return forkParent;
+  }
+
+  static final long SYS_FORK = 1;
+
+  private void noteFork(long space, long pc, Hart hart) {
+    long[] regs = new long[32];
+    hart.registers(regs);
+    // an older fork of the same parent may still wait for its child: xv6 returns to the parent
+    // first, which may fork again before the child ever runs
+    if (unborn.size() >= UNBORN_MAX) unborn.remove(0);
+    unborn.add(new Unborn(space, pc, regs, false));
+  }
+
+  /**
+   * The fork in flight in {@code parent} returned: its entry (if its child has not taken it) is
+   * marked, or goes when it made no child.
+   */
+  private void forkReturned(long parent, Hart hart) {
+    long[] regs = new long[32];
+    hart.registers(regs);
+    boolean child = regs[10] > 0;
+    for (int i = unborn.size() - 1; i >= 0; i--) {
+      Unborn u = unborn.get(i);
+      if (u.parent() == parent && sameButA0(u.registers(), regs)) {
+        if (child) unborn.set(i, new Unborn(u.parent(), u.pc(), u.registers(), true));
+        else unborn.remove(i);
+        return;
+      }
+    }
+  }
+
+  /** A child's first return (see {@link #reportForkChildren}), if this return is one. */
+  private Optional<Event.Returned> forkChild(long space, long pc, Hart hart) {
+    if (hart.x(10) != 0) return Optional.empty();
+    long[] regs = new long[32];
+    hart.registers(regs);
+    // Two processes that forked in the same state leave two candidates: a fork that has returned a
+    // pid made its child for sure, one still in flight may yet fail (NPROC), so the former first.
+    int match = -1;
+    for (int i = 0; i < unborn.size(); i++) {
+      Unborn u = unborn.get(i);
+      if (u.parent() == space || u.pc() + 4 != pc || !sameButA0(u.registers(), regs)) continue;
+      if (match < 0 || (u.returned() && !unborn.get(match).returned())) match = i;
+    }
+    if (match >= 0) {
+      Unborn u = unborn.remove(match);
+      pending.remove(space); // the space's previous owner's last call: it never returns
+      forkParent = u.parent();
+      registers = regs;
+      return Optional.of(new Event.Returned(space, SYS_FORK, 0, pc));
+    }
+    return Optional.empty();
+  }
+
+  private static boolean sameButA0(long[] a, long[] b) {
+    for (int r = 1; r < 32; r++) {
+      if (r != 10 && a[r] != b[r]) return false;
+    }
+    return true;
   }
 
   @Override
@@ -299,7 +408,9 @@ public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
       Map<Long, long[]> pending,
       int panicScan,
       long[] registers,
-      long[] unreturned) {}
+      long[] unreturned,
+      java.util.List<Unborn> unborn,
+      long forkParent) {}
 
   @Override
   public Snapshot snapshot() {
@@ -310,7 +421,9 @@ public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
         Map.copyOf(pending),
         panicScan,
         registers.clone(),
-        unreturned.clone());
+        unreturned.clone(),
+        java.util.List.copyOf(unborn),
+        forkParent);
   }
 
   @Override
@@ -324,5 +437,7 @@ public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
     panicScan = s.panicScan();
     registers = s.registers().clone();
     unreturned = s.unreturned().clone();
+    unborn = new java.util.ArrayList<>(s.unborn());
+    forkParent = s.forkParent();
   }
 }

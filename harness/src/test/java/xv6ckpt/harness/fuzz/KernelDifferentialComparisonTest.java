@@ -1,0 +1,233 @@
+package xv6ckpt.harness.fuzz;
+
+import static com.google.common.truth.Truth.assertThat;
+import static xv6ckpt.harness.fuzz.KernelDifferentialRule.*;
+import static xv6ckpt.testkit.Xv6Abi.*;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import xv6ckpt.harness.fuzz.KernelDifferentialTrace.Call;
+import xv6ckpt.harness.fuzz.KernelDifferentialTrace.Write;
+import xv6ckpt.harness.rig.KernelIdentity;
+
+/**
+ * The per-process comparison on traces written by hand: each rule allows exactly the difference it
+ * names, where it names it (a pipe's read but not a file's before any fork, wait's other child but
+ * not a stranger, a shorter trace where a kill found the process but not elsewhere).
+ */
+class KernelDifferentialComparisonTest {
+  private static final KernelDifferentialStage.Pids PIDS =
+      new KernelDifferentialStage.Pids(1, 2, 3);
+
+  /** A side under construction: processes by name, each a list of calls. */
+  private static final class Side {
+    final Map<String, List<Call>> procs = new LinkedHashMap<>();
+    Set<String> killed = Set.of();
+    String end = "family gone";
+    String console = "";
+
+    Side call(String proc, int index, long number, long a0, long a2, long result) {
+      return call(proc, index, number, a0, a2, result, null, List.of(), !proc.equals("server"));
+    }
+
+    Side call(
+        String proc,
+        int index,
+        long number,
+        long a0,
+        long a2,
+        long result,
+        String named,
+        List<Write> writes,
+        boolean concurrent) {
+      long[] words = {number, a0, 0x3000, a2, 0, 0, 0};
+      procs
+          .computeIfAbsent(proc, p -> new ArrayList<>())
+          .add(new Call(index, words, result, named, writes, 7, concurrent));
+      return this;
+    }
+
+    KernelDifferentialTrace trace() {
+      return new KernelDifferentialTrace(
+          KernelIdentity.JAVA, PIDS, procs, killed, end, console, Map.of(), List.of());
+    }
+  }
+
+  private static KernelDifferentialComparison.Result compare(Side a, Side b) {
+    return KernelDifferentialComparison.of(a.trace(), b.trace());
+  }
+
+  private static List<Write> bytes(int n) {
+    return List.of(new Write(0x3000, new byte[] {(byte) n}));
+  }
+
+  /** The server forks child server/0 at call 0 on both sides (pids 4 and 8). */
+  private static Side forked(long childPid) {
+    return new Side()
+        .call("server", 0, SYS_fork, 0, 0, childPid, "server/0", List.of(), false)
+        .call("server/0", 1, SYS_getpid, 0, 0, childPid, "server/0", List.of(), true);
+  }
+
+  @Test
+  void aChildsCallsAreComparedAndAPidShiftIsThePidRule() {
+    KernelDifferentialComparison.Result r = compare(forked(4), forked(8));
+    assertThat(r.finding()).isEmpty();
+    assertThat(r.calls()).isEqualTo(2);
+    assertThat(r.processes()).isEqualTo(2);
+    assertThat(r.allowed()).containsExactly(PID, 2);
+  }
+
+  @Test
+  void aChildsWrongResultIsTheFinding() {
+    Side a = forked(4).call("server/0", 2, SYS_dup, 1, 0, 3);
+    Side b = forked(4).call("server/0", 2, SYS_dup, 1, 0, 4);
+    KernelDifferentialComparison.Result r = compare(a, b);
+    assertThat(r.finding()).isPresent();
+    assertThat(r.finding().get().detail())
+        .startsWith("result-differs: server/0, call 2 dup(0x1, 0x3000, 0x0");
+  }
+
+  @Test
+  void aPipesShortReadBesideASiblingIsThePipeRuleAndEndsThatProcess() {
+    // pipe gives fds 3 and 4 (the lowest free); the child reads 5 bytes on a, 2 on b
+    Side a = piped(), b = piped();
+    a.call("server/1", 2, SYS_read, 3, 8, 5, null, bytes(5), true);
+    b.call("server/1", 2, SYS_read, 3, 8, 2, null, bytes(2), true);
+    a.call("server/1", 3, SYS_dup, 1, 0, 5); // past the difference: not compared
+    b.call("server/1", 3, SYS_dup, 1, 0, 9);
+    KernelDifferentialComparison.Result r = compare(a, b);
+    assertThat(r.finding()).isEmpty();
+    assertThat(r.allowed()).containsEntry(PIPE, 1);
+    assertThat(r.stopped()).containsExactly("server/1 at call 2: pipe");
+  }
+
+  @Test
+  void aReadBeyondWhatWasAskedIsNoPipeDifference() {
+    Side a = piped(), b = piped();
+    a.call("server/1", 2, SYS_read, 3, 8, 5, null, bytes(5), true);
+    b.call("server/1", 2, SYS_read, 3, 8, 9, null, bytes(9), true);
+    assertThat(compare(a, b).finding().get().rule()).isEqualTo("result-differs");
+  }
+
+  /** pipe at call 0, fork at call 1 (child server/1). */
+  private static Side piped() {
+    return new Side()
+        .call("server", 0, SYS_pipe, 0x3100, 0, 0, null, List.of(), false)
+        .call("server", 1, SYS_fork, 0, 0, 4, "server/1", List.of(), false);
+  }
+
+  @Test
+  void theServersReadBeforeAnyForkMustAgree() {
+    Side a = new Side().call("server", 0, SYS_read, 0, 8, 5, null, bytes(5), false);
+    Side b = new Side().call("server", 0, SYS_read, 0, 8, 2, null, bytes(2), false);
+    assertThat(compare(a, b).finding().get().rule()).isEqualTo("result-differs");
+  }
+
+  @Test
+  void aSharedFilesReadBesideASiblingIsTheSharedFileRule() {
+    Side a = forked(4).call("server/0", 2, SYS_read, 1, 8, 5, null, bytes(5), true);
+    Side b = forked(4).call("server/0", 2, SYS_read, 1, 8, 0, null, List.of(), true);
+    KernelDifferentialComparison.Result r = compare(a, b);
+    assertThat(r.finding()).isEmpty();
+    assertThat(r.allowed()).containsEntry(SHARED_FILE, 1);
+  }
+
+  @Test
+  void waitMayReapAnotherChildButNotAStranger() {
+    Side a = twoChildren().call("server", 2, SYS_wait, 0, 0, 4, "server/0", List.of(), true);
+    Side b = twoChildren().call("server", 2, SYS_wait, 0, 0, 5, "server/1", List.of(), true);
+    KernelDifferentialComparison.Result r = compare(a, b);
+    assertThat(r.finding()).isEmpty();
+    assertThat(r.allowed()).containsEntry(WAIT_ORDER, 1);
+    assertThat(r.stopped()).isEmpty(); // no status written: the server goes on being compared
+
+    Side c = twoChildren().call("server", 2, SYS_wait, 0, 0, 2, "bystander", List.of(), true);
+    assertThat(compare(a, c).finding().get().rule()).isEqualTo("result-differs");
+  }
+
+  private static Side twoChildren() {
+    return new Side()
+        .call("server", 0, SYS_fork, 0, 0, 4, "server/0", List.of(), false)
+        .call("server", 1, SYS_fork, 0, 0, 5, "server/1", List.of(), true);
+  }
+
+  @Test
+  void aShorterTraceIsAllowedOnlyWhereAKillFoundTheProcess() {
+    Side a = forked(4).call("server/0", 2, SYS_dup, 1, 0, 3);
+    Side b = forked(4);
+    assertThat(compare(a, b).finding().get().rule()).isEqualTo("calls-differ");
+    b.killed = Set.of("server/0");
+    KernelDifferentialComparison.Result r = compare(a, b);
+    assertThat(r.finding()).isEmpty();
+    assertThat(r.allowed()).containsEntry(KILL, 1);
+  }
+
+  @Test
+  void aShorterTraceOnASideThatStoppedEarlyIsNotJudged() {
+    Side a = forked(4).call("server/0", 2, SYS_dup, 1, 0, 3);
+    Side b = forked(4);
+    b.end = "family quiet";
+    KernelDifferentialComparison.Result r = compare(a, b);
+    assertThat(r.finding()).isEmpty();
+    assertThat(r.unjudged()).containsExactly("server/0 past call 2");
+  }
+
+  @Test
+  void aPathCallsOutcomeBesideASiblingIsTheNamespaceRule() {
+    Side a = forked(4).call("server/0", 2, SYS_unlink, 0x2000, 0, 0);
+    Side b = forked(4).call("server/0", 2, SYS_unlink, 0x2000, 0, -1);
+    KernelDifferentialComparison.Result r = compare(a, b);
+    assertThat(r.finding()).isEmpty();
+    assertThat(r.allowed()).containsEntry(NAMESPACE, 1);
+    Side c = forked(4).call("server/0", 2, SYS_open, 0x2000, 0, 3);
+    Side d = forked(4).call("server/0", 2, SYS_open, 0x2000, 0, 4);
+    assertThat(compare(c, d).finding().get().rule()).isEqualTo("result-differs");
+  }
+
+  @Test
+  void theConsoleMayInterleaveButMustHoldTheSameBytes() {
+    Side a = forked(4), b = forked(4);
+    a.console = "ab\n";
+    b.console = "ba\n";
+    KernelDifferentialComparison.Result r = compare(a, b);
+    assertThat(r.finding()).isEmpty();
+    assertThat(r.allowed()).containsEntry(SCHEDULE, 1);
+    b.console = "bb\n";
+    assertThat(compare(a, b).finding().get().rule()).isEqualTo("console-differs");
+  }
+
+  @Test
+  void aChildForkedAfterItsParentsComparisonEndedIsNotCompared() {
+    Side a = new Side(), b = new Side();
+    a.call("server", 0, SYS_sbrk, 4096, 0, 0x5000, null, List.of(), false);
+    b.call("server", 0, SYS_sbrk, 4096, 0, -1, null, List.of(), false);
+    a.call("server", 1, SYS_fork, 0, 0, 4, "server/1", List.of(), false);
+    a.call("server/1", 2, SYS_dup, 1, 0, 3);
+    KernelDifferentialComparison.Result r = compare(a, b);
+    assertThat(r.finding()).isEmpty();
+    assertThat(r.allowed()).containsExactly(OUT_OF_MEMORY, 1);
+    assertThat(r.processes()).isEqualTo(1);
+  }
+
+  @Test
+  void killOfPidZeroIsXv6sOwnRule() {
+    // xv6's kill(0) finds a free slot (pid 0) and poisons the next process made there
+    Side a = new Side().call("server", 0, SYS_kill, 0, 0, -1, null, List.of(), false);
+    Side b = new Side().call("server", 0, SYS_kill, 0, 0, 0, null, List.of(), false);
+    a.call("server", 1, SYS_fork, 0, 0, 4, "server/1", List.of(), false);
+    b.call("server", 1, SYS_fork, 0, 0, 4, "server/1", List.of(), false);
+    a.call("server/1", 2, SYS_dup, 1, 0, 3);
+    assertThat(compare(a, b).finding().get().rule()).isEqualTo("calls-differ");
+    b.killed = Set.of("pid 0");
+    KernelDifferentialComparison.Result r = compare(a, b);
+    assertThat(r.finding()).isEmpty();
+    assertThat(r.allowed()).containsExactly(KILL_PID_ZERO, 2);
+    Side c = new Side().call("server", 0, SYS_kill, 5, 0, -1, null, List.of(), false);
+    Side d = new Side().call("server", 0, SYS_kill, 5, 0, 0, null, List.of(), false);
+    assertThat(compare(c, d).finding().get().rule()).isEqualTo("result-differs");
+  }
+}
