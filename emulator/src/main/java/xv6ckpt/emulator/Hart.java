@@ -1267,7 +1267,7 @@ public final class Hart {
     if (pendingPteAddr >= 0) {
       int o = (int) (pendingPteAddr - PhysicalMemory.BASE);
       LONG.set(ram, o, pendingPte);
-      codeWritten |= memory.hartWrote(o, 8);
+      codeWritten |= memory.hartWrote(o, 8, curPage);
       pendingPteAddr = -1;
     }
   }
@@ -1433,7 +1433,7 @@ public final class Hart {
     if (resSize != 0 && o < resOff + resSize && resOff < o + len) {
       resSize = 0;
     }
-    codeWritten |= memory.hartWrote(o, len);
+    codeWritten |= memory.hartWrote(o, len, curPage);
   }
 
   // ---------------------------------------------------------------- LR/SC reservation

@@ -288,16 +288,33 @@ public final class PhysicalMemory {
   // ---------------------------------------------------------------- hart-side write bookkeeping
 
   /**
-   * Records that the hart has just written [off, off + len) of {@link #ram} (within one page):
-   * marks the page dirty and re-decodes the overwritten instructions if the page holds code.
-   * Returns whether it did (the hart then ends its current block).
+   * Patches a page's decoding takes from stores of a hart running other code before such a store
+   * drops the decoding instead. A freed page that held user code is filled byte by byte by the
+   * kernel (xv6's kfree, then kalloc, then the zeroing of a new mapping): patching it would send
+   * every one of those stores through the slow path, and each patch re-computes the block lengths
+   * below the store (quadratic in the page). A few patches first keep the decoding of a page that
+   * mixes code with data its own program writes.
    */
-  boolean hartWrote(int off, int len) {
+  static final int PATCHES_BEFORE_DROP = 16;
+
+  /**
+   * Records that the hart has just written [off, off + len) of {@link #ram} (within one page):
+   * marks the page dirty and re-decodes the overwritten instructions if the page holds code, or
+   * drops the page's decoding if it is not {@code running} (the decoding the hart runs from) and
+   * has been patched {@link #PATCHES_BEFORE_DROP} times (as a kernel-side write does: the next
+   * fetch decodes it again, and the store-TLB may take the page). Returns whether it patched (the
+   * hart then ends its current block).
+   */
+  boolean hartWrote(int off, int len, DecodedPage running) {
     int p = off >>> PGSHIFT;
     markDirty(p);
     zero[p] = false;
     DecodedPage d = decoded[p];
     if (d != null) {
+      if (d != running && d.version >= PATCHES_BEFORE_DROP) {
+        decoded[p] = null; // no run holds it: the hart's current block is on another page
+        return false;
+      }
       if (d.shared) { // other pages may hold the same decoding: patch this page's own copy
         d = d.privateCopy();
         decoded[p] = d;

@@ -132,4 +132,70 @@ class SelfModifyingCodeTest {
     b.run(10);
     assertThat(b.x(10)).isEqualTo(2);
   }
+
+  /**
+   * A page of code overwritten wholesale by a hart running elsewhere (a freed user page that the
+   * kernel fills): past {@link PhysicalMemory#PATCHES_BEFORE_DROP} patches its decoding is dropped,
+   * and the next call into it runs the new bytes, with the translation tier off and on.
+   */
+  @Test
+  void codePageOverwrittenFromAnotherPageRunsItsNewCode() {
+    for (boolean translate : new boolean[] {false, true}) {
+      Machine m = new Machine();
+      long page = BASE + 0x4000;
+      int n = 3 * PhysicalMemory.PATCHES_BEFORE_DROP;
+      m.code(page, addi(10, 0, 1), jalr(0, 1, 0)); // a0 = 1; ret
+      m.code(
+          BASE,
+          jalr(1, 6, 0), // call page: decodes it, a0 = 1
+          addi(10, 0, 0), // a0 = 0
+          sw(5, 7, 0), // loop: page[i] = addi a0, a0, 1
+          addi(7, 7, 4),
+          addi(28, 28, 1),
+          bne(28, 29, -12),
+          sw(30, 7, 0), // then ret
+          jalr(1, 6, 0), // call page: a0 = n
+          ECALL);
+      m.hart.setTranslation(translate);
+      m.hart.setTranslationThreshold(1);
+      m.hart.setX(5, addi(10, 10, 1));
+      m.hart.setX(6, page);
+      m.hart.setX(7, page);
+      m.hart.setX(29, n);
+      m.hart.setX(30, jalr(0, 1, 0));
+      m.hart.setPc(BASE);
+      assertThat(m.hart.run(1000)).isEqualTo(new Trap.Ecall(BASE + 32));
+      assertThat(m.hart.x(10)).isEqualTo(n);
+    }
+  }
+
+  /**
+   * A loop rewriting an instruction of the page it runs from more often than {@link
+   * PhysicalMemory#PATCHES_BEFORE_DROP}: the page it runs from is patched every time, never dropped
+   * under the run.
+   */
+  @Test
+  void loopRewritingItsOwnPageManyTimesKeepsSeeingTheLatestBytes() {
+    for (boolean translate : new boolean[] {false, true}) {
+      Machine m = new Machine();
+      int n = 3 * PhysicalMemory.PATCHES_BEFORE_DROP;
+      m.code(
+          BASE,
+          addi(6, 6, 0), // body: t1 += k, patched each time round
+          addi(7, 7, 1),
+          lw(5, 11, 0),
+          add(5, 5, 13), // k + 1
+          sw(5, 11, 0),
+          bne(7, 12, -20),
+          ECALL);
+      m.hart.setTranslation(translate);
+      m.hart.setTranslationThreshold(1);
+      m.hart.setX(13, 1 << 20);
+      m.hart.setX(11, BASE);
+      m.hart.setX(12, n);
+      m.hart.setPc(BASE);
+      assertThat(m.hart.run(10_000)).isEqualTo(new Trap.Ecall(BASE + 24));
+      assertThat(m.hart.x(6)).isEqualTo((long) n * (n - 1) / 2);
+    }
+  }
 }
