@@ -865,7 +865,7 @@ ck_replace(struct ck_job *j, char *path)
   } else if(j->size > MAXFILE * BSIZE || j->npages > CK_MAXPAGES || j->dataoff > PGSIZE){
     ck_say("checkpoint", CKPT_NOSPACE);
     printf("%s: an image of %d bytes is larger than this file system's largest file (%d bytes)\n",
-           path, j->size, MAXFILE * BSIZE);
+           path, j->size, (int)(MAXFILE * BSIZE)); // MAXFILE is a size_t in newer xv6
     code = CKPT_NOSPACE;
   } else if(ck_freeblocks(dp->dev) + free < ck_blocksfor(j->size) + 1){
     ck_say("checkpoint", CKPT_NOSPACE);
