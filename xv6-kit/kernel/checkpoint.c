@@ -369,6 +369,8 @@ ck_sys_sleep(void)
   int n;
 
   argint(0, &n);
+  if(n < 0)      // as xv6 since 2024 and the reference kernel: not for ever
+    n = 0;
   acquire(&tickslock);
   s->sleep0 = ticks - (s->actnum == SYS_sleep ? (uint)s->actprog : 0);
   while(ticks - s->sleep0 < n){
@@ -865,7 +867,7 @@ ck_replace(struct ck_job *j, char *path)
   } else if(j->size > MAXFILE * BSIZE || j->npages > CK_MAXPAGES || j->dataoff > PGSIZE){
     ck_say("checkpoint", CKPT_NOSPACE);
     printf("%s: an image of %d bytes is larger than this file system's largest file (%d bytes)\n",
-           path, j->size, MAXFILE * BSIZE);
+           path, j->size, (int)(MAXFILE * BSIZE)); // MAXFILE is a size_t in newer xv6
     code = CKPT_NOSPACE;
   } else if(ck_freeblocks(dp->dev) + free < ck_blocksfor(j->size) + 1){
     ck_say("checkpoint", CKPT_NOSPACE);

@@ -176,6 +176,22 @@ capture_counter(char *out, char *img, int *pid)
 
 // A counter captured while asleep, killed, and restored in a new process,
 // finishes writing exactly the uninterrupted run's lines.
+// sleep(n) with n < 0 returns at once, as the reference kernel and xv6
+// since 2024 have it: the kit's own sleep must not make it wait for ever
+// (an unsigned compare would). The child gets 10 ticks, then is killed.
+static void
+test_negative_sleep(void)
+{
+  int pid = fork();
+  if(pid == 0){
+    sleep(-1);
+    exit(7);
+  }
+  sleep(10);
+  kill(pid);
+  expect("sleep(-1) returns at once, as sleep(0)", waitfor(pid), 7);
+}
+
 static void
 test_other(void)
 {
@@ -512,6 +528,7 @@ int
 main(int argc, char *argv[])
 {
   if(argc == 2 && strcmp(argv[1], "a") == 0){
+    test_negative_sleep();
     test_other();
     test_self();
     test_wait();
