@@ -24,12 +24,9 @@ import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
-import xv6ckpt.emulator.elf.Elf64;
-import xv6ckpt.emulator.system.SystemMachine;
 import xv6ckpt.harness.rig.Disks;
 import xv6ckpt.harness.rig.ElfKernel;
 import xv6ckpt.harness.rig.JavaKernel;
-import xv6ckpt.harness.rig.KernelIdentity;
 import xv6ckpt.harness.rig.KernelUnderTest;
 import xv6ckpt.harness.rig.KernelUnderTest.Event;
 import xv6ckpt.harness.rig.Machines;
@@ -408,8 +405,6 @@ public final class IsolationTarget implements FuzzTarget {
   /** Steps to boot to the prompt (kinit fills all 128 MiB byte by byte) or to the snapshot. */
   static final long SETUP_BUDGET = 2_000_000_000;
 
-  static final long RAM = 128L << 20;
-
   /** The target on the kernel ELF {@code elf} over a copy of {@code image}. */
   public static IsolationTarget onElf(String path, byte[] elf, byte[] image, int harts) {
     return new IsolationTarget(elfScene(path, elf, image, harts));
@@ -455,19 +450,9 @@ public final class IsolationTarget implements FuzzTarget {
     } catch (FsException e) {
       throw new IllegalStateException("isolation setup: adding files: " + e.getMessage(), e);
     }
-    ElfKernel k;
-    GuestCoverage cov;
-    try {
-      k =
-          new ElfKernel(
-              KernelIdentity.ofElf(path, elf),
-              elf,
-              disk,
-              new SystemMachine.Config(RAM, harts, 0, 10_000));
-      cov = GuestCoverage.forKernel(elf);
-    } catch (Elf64.ElfException e) {
-      throw new IllegalStateException(path + ": " + e.getMessage(), e);
-    }
+    ElfTargetKernel booted = ElfTargetKernel.open(path, elf, disk, harts);
+    ElfKernel k = booted.kernel();
+    GuestCoverage cov = booted.coverage();
     String who = "isolation setup";
     k.runUntil(
         who,

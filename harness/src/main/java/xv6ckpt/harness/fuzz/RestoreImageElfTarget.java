@@ -28,10 +28,7 @@ import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
-import xv6ckpt.emulator.elf.Elf64;
-import xv6ckpt.emulator.system.SystemMachine;
 import xv6ckpt.harness.rig.ElfKernel;
-import xv6ckpt.harness.rig.KernelIdentity;
 import xv6ckpt.harness.rig.KernelUnderTest.Event;
 import xv6ckpt.harness.rig.UserPages;
 import xv6ckpt.kernel.fs.FileSystem;
@@ -97,7 +94,7 @@ public final class RestoreImageElfTarget implements FuzzTarget {
    */
   static final long STEPS_PER_PAGE = 60_000;
 
-  static final long RAM = 128L << 20;
+  static final long RAM = ElfTargetKernel.RAM;
 
   /** The first byte of the checkpoint-scene form. */
   static final int SCENE = 'K';
@@ -134,17 +131,9 @@ public final class RestoreImageElfTarget implements FuzzTarget {
     prog = RestoreImageElfScene.program();
     MemoryBlockDevice disk = new MemoryBlockDevice(FsFormat.BSIZE, image.clone());
     addFiles(disk, prog.elf());
-    try {
-      k =
-          new ElfKernel(
-              KernelIdentity.ofElf(path, elf),
-              elf,
-              disk,
-              new SystemMachine.Config(RAM, harts, 0, 10_000));
-      coverage = GuestCoverage.forKernel(elf);
-    } catch (Elf64.ElfException e) {
-      throw new IllegalStateException(path + ": " + e.getMessage(), e);
-    }
+    ElfTargetKernel booted = ElfTargetKernel.open(path, elf, disk, harts);
+    k = booted.kernel();
+    coverage = booted.coverage();
     runUntil(e -> {}, () -> k.console().endsWith("$ "), "boot to the shell's prompt");
     settle();
     consoleInum = stat(disk, "/console").ino(); // init makes it at its first boot

@@ -19,8 +19,6 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
-import xv6ckpt.emulator.elf.Elf64;
-import xv6ckpt.emulator.system.SystemMachine;
 import xv6ckpt.harness.rig.ElfKernel;
 import xv6ckpt.harness.rig.KernelIdentity;
 import xv6ckpt.harness.rig.KernelUnderTest.Event;
@@ -106,17 +104,9 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
   public SyscallArgsElfTarget(String path, byte[] elf, byte[] image, int harts) {
     MemoryBlockDevice disk = new MemoryBlockDevice(FsFormat.BSIZE, image.clone());
     addFiles(disk);
-    try {
-      k =
-          new ElfKernel(
-              KernelIdentity.ofElf(path, elf),
-              elf,
-              disk,
-              new SystemMachine.Config(128L << 20, harts, 0, 10_000));
-      coverage = GuestCoverage.forKernel(elf);
-    } catch (Elf64.ElfException e) {
-      throw new IllegalStateException(path + ": " + e.getMessage(), e);
-    }
+    ElfTargetKernel booted = ElfTargetKernel.open(path, elf, disk, harts);
+    k = booted.kernel();
+    coverage = booted.coverage();
     forkMax = 0;
     runUntil(() -> k.console().endsWith("$ "), "boot to the shell's prompt");
     settle();
