@@ -203,7 +203,7 @@ public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
         if (call != null && h.boundaryPc() == call[0] + 4) {
           pending.remove(space);
           count(call[1], -1);
-          if (call[1] == SYS_FORK) forkReturned(space, hart);
+          if (reportForkChildren && call[1] == SYS_FORK) forkReturned(space, hart);
           forkParent = -1;
           hart.registers(registers);
           return new Event.Returned(space, call[1], hart.x(10), h.boundaryPc());
