@@ -1,5 +1,7 @@
 package xv6ckpt.harness.fuzz;
 
+import java.util.function.Function;
+import java.util.function.Supplier;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
 import xv6ckpt.emulator.elf.Elf64;
 import xv6ckpt.emulator.system.SystemMachine;
@@ -14,6 +16,28 @@ import xv6ckpt.harness.rig.KernelIdentity;
 record ElfTargetKernel(ElfKernel kernel, GuestCoverage coverage) {
   /** RAM of the machine: xv6's PHYSTOP - KERNBASE. */
   static final long RAM = 128L << 20;
+
+  /**
+   * The table entry of a target for a C kernel: the Java target's entry {@code java} with {@code
+   * open} as its factory, the whole harness instrumented (the guest's edges reach libFuzzer as
+   * value profiles, {@link SyscallArgsElfTarget#fuzzerOptions}), and its own describe/expected.
+   */
+  static FuzzTargets.Entry entry(
+      FuzzTargets.Entry java,
+      Supplier<FuzzTarget> open,
+      Function<byte[], String> describe,
+      Function<byte[], String> expected) {
+    return new FuzzTargets.Entry(
+        java.name(),
+        open,
+        java.jazzerClass(),
+        "xv6ckpt.harness.**",
+        SyscallArgsElfTarget.fuzzerOptions(java.fuzzerOptions()),
+        describe,
+        expected,
+        java.junitClass(),
+        java.junitMethod());
+  }
 
   /**
    * Loads {@code elf} over {@code disk}; an ELF the machine cannot load is a setup failure

@@ -425,17 +425,8 @@ public final class IsolationTarget implements FuzzTarget {
 
   /** isolation's table entry for a C kernel, as {@link SyscallArgsElfTarget#entry} does. */
   public static FuzzTargets.Entry entry(Path kernel, Path fs, int harts) {
-    FuzzTargets.Entry e = ENTRY;
-    return new FuzzTargets.Entry(
-        e.name(),
-        () -> open(kernel, fs, harts),
-        e.jazzerClass(),
-        "xv6ckpt.harness.**",
-        SyscallArgsElfTarget.fuzzerOptions(e.fuzzerOptions()),
-        e.describe(),
-        e.expected(),
-        e.junitClass(),
-        e.junitMethod());
+    return ElfTargetKernel.entry(
+        ENTRY, () -> open(kernel, fs, harts), ENTRY.describe(), ENTRY.expected());
   }
 
   private static Scene<ElfKernel.Snapshot> elfScene(

@@ -168,17 +168,11 @@ public final class RestoreImageElfTarget implements FuzzTarget {
 
   /** restore-image's table entry for a C kernel: as {@link SyscallArgsElfTarget#entry} does. */
   public static FuzzTargets.Entry entry(Path kernel, Path fs, int harts) {
-    FuzzTargets.Entry e = RestoreImageTarget.ENTRY;
-    return new FuzzTargets.Entry(
-        e.name(),
+    return ElfTargetKernel.entry(
+        RestoreImageTarget.ENTRY,
         () -> open(kernel, fs, harts),
-        e.jazzerClass(),
-        "xv6ckpt.harness.**",
-        SyscallArgsElfTarget.fuzzerOptions(e.fuzzerOptions()),
         RestoreImageElfTarget::describe,
-        RestoreImageElfTarget::expected,
-        e.junitClass(),
-        e.junitMethod());
+        RestoreImageElfTarget::expected);
   }
 
   /** The target for the kernel the system properties name, or empty when they name none. */

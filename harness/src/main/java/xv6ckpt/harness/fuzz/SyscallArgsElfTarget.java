@@ -158,16 +158,7 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
    */
   public static FuzzTargets.Entry entry(Path kernel, Path fs, int harts) {
     FuzzTargets.Entry e = SyscallArgsTarget.ENTRY;
-    return new FuzzTargets.Entry(
-        e.name(),
-        () -> open(kernel, fs, harts),
-        e.jazzerClass(),
-        "xv6ckpt.harness.**",
-        fuzzerOptions(e.fuzzerOptions()),
-        e.describe(),
-        e.expected(),
-        e.junitClass(),
-        e.junitMethod());
+    return ElfTargetKernel.entry(e, () -> open(kernel, fs, harts), e.describe(), e.expected());
   }
 
   /**
