@@ -138,6 +138,10 @@ final class Translator {
     if (!translatable(page.code[entry])) {
       return Translation.NONE;
     }
+    ByteLoop bytes = ByteLoop.recognise(page, entry); // memset, memmove: run in bulk
+    if (bytes != null) {
+      return bytes;
+    }
     // A loop inside the page, as always; else a loop that calls functions elsewhere (the lock path
     // of a C kernel: short calls and returns between pages).
     Translation t = translate(new Pages(page, null), entry, MAX_INSNS);
