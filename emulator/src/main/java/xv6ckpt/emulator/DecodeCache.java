@@ -17,10 +17,15 @@ import java.util.Arrays;
  * page, so sharing them is sharing work.
  *
  * <p>Direct-mapped: a page's bytes hash to one of {@link #CAPACITY} slots, and a slot holds the
- * last page decoded there (a miss replaces it). One cache per {@link PhysicalMemory}, so it lives
- * and dies with its machine; no state is shared between machines.
+ * last page decoded there (a miss replaces it). By default one cache per {@link PhysicalMemory}. An
+ * owner that runs several machines one after another on one thread (a benchmark's boots, a sweep's
+ * machines) may give them one cache: the pages a machine decoded, and the translations its harts
+ * made of them, are then ready for the next machine that fetches the same bytes, which saves a new
+ * machine decoding, translating and the JIT compiling its code again. It is an explicit object,
+ * never static state; not thread-safe, so never shared between threads; and nothing in it is
+ * architectural, so every machine runs the same, instruction for instruction.
  */
-final class DecodeCache {
+public final class DecodeCache {
   /** Slots; a power of two. About 40 KiB each when full (a page copy plus its decoding). */
   static final int CAPACITY = 64;
 
@@ -34,7 +39,7 @@ final class DecodeCache {
   /** Decodings made (misses), for tests and benchmarks. */
   private long decodes;
 
-  DecodeCache() {
+  public DecodeCache() {
     this(CAPACITY);
   }
 

@@ -65,8 +65,11 @@ public final class PhysicalMemory {
   /** Decoded instructions per physical page, or null where no hart has fetched since a write. */
   final DecodedPage[] decoded;
 
-  /** Decodings by page contents, shared between pages with the same bytes ({@link DecodeCache}). */
-  final DecodeCache decodeCache = new DecodeCache();
+  /**
+   * Decodings by page contents, shared between pages with the same bytes ({@link DecodeCache}), and
+   * between memories when their owner passed the same cache to each.
+   */
+  final DecodeCache decodeCache;
 
   /** Bumped whenever harts must flush their TLBs; see the class comment. */
   int epoch;
@@ -81,10 +84,20 @@ public final class PhysicalMemory {
 
   /** Creates zeroed RAM of {@code sizeBytes} (a positive multiple of 4096, at most 1 GiB). */
   public PhysicalMemory(long sizeBytes) {
+    this(sizeBytes, new DecodeCache());
+  }
+
+  /**
+   * Creates zeroed RAM of {@code sizeBytes} whose decoded code (and with it the translation tier's
+   * work) comes from and goes to {@code code}, which other memories of the same thread may share: a
+   * machine booting a kernel another machine ran then finds its code already translated.
+   */
+  public PhysicalMemory(long sizeBytes, DecodeCache code) {
     if (sizeBytes <= 0 || sizeBytes % PGSIZE != 0 || sizeBytes > MAX_SIZE) {
       throw new IllegalArgumentException(
           "RAM size " + sizeBytes + " must be a positive multiple of 4096 and at most " + MAX_SIZE);
     }
+    this.decodeCache = code;
     this.ram = new byte[(int) sizeBytes];
     this.pages = (int) (sizeBytes >>> PGSHIFT);
     this.dirty = new boolean[pages];

@@ -78,7 +78,12 @@ class TranslationDifferentialTest {
   // ---------------------------------------------------------------- machines
 
   static Machine machine(Program p) {
-    Machine m = new Machine();
+    return machine(p, new PhysicalMemory(Machine.RAM));
+  }
+
+  /** The machine of program p over {@code mem} (fresh RAM, maybe sharing a decode cache). */
+  static Machine machine(Program p, PhysicalMemory mem) {
+    Machine m = new Machine(mem);
     m.sv39();
     long codeFlags = Machine.V | Machine.R | Machine.X | Machine.U | Machine.A;
     for (long va = CODE_VA; va < CODE_VA + p.code().length + 4096; va += 4096) {

@@ -2,6 +2,7 @@ package xv6ckpt.emulator.system;
 
 import java.util.ArrayList;
 import java.util.List;
+import xv6ckpt.emulator.DecodeCache;
 import xv6ckpt.emulator.Hart;
 import xv6ckpt.emulator.PhysicalMemory;
 import xv6ckpt.emulator.dev.Bus;
@@ -136,8 +137,17 @@ public final class SystemMachine {
   private SystemHart running;
 
   public SystemMachine(Config config) {
+    this(config, new DecodeCache());
+  }
+
+  /**
+   * A machine whose decoded and translated code is kept in {@code code}, which machines run one
+   * after another on one thread may share (a benchmark's boots, a campaign's fresh machines): each
+   * then starts with the code the others translated. Not architectural (see {@link DecodeCache}).
+   */
+  public SystemMachine(Config config, DecodeCache code) {
     this.config = config;
-    this.memory = new PhysicalMemory(config.ramBytes());
+    this.memory = new PhysicalMemory(config.ramBytes(), code);
     this.harts = new SystemHart[config.harts()];
     for (int i = 0; i < harts.length; i++) {
       harts[i] = new SystemHart(memory, bus, i);

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import xv6ckpt.emulator.DecodeCache;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
 import xv6ckpt.emulator.elf.Elf64;
 import xv6ckpt.emulator.system.SystemMachine;
@@ -38,8 +39,13 @@ final class FullSystem {
   /** Where console bytes are echoed as they come (null: nowhere), and how many were echoed. */
   private PrintStream echo;
 
-  private FullSystem(SystemMachine.Config config, byte[] kernel, byte[] image, String kernelName) {
-    machine = new SystemMachine(config);
+  private FullSystem(
+      SystemMachine.Config config,
+      DecodeCache code,
+      byte[] kernel,
+      byte[] image,
+      String kernelName) {
+    machine = new SystemMachine(config, code);
     disk = image == null ? null : new MemoryBlockDevice(FsFormat.BSIZE, image);
     board = new VirtBoard(machine, disk, this::consoleByte);
     try {
@@ -61,6 +67,15 @@ final class FullSystem {
 
   /** As above, with harts taking turns of {@code quantum} steps on average. */
   static FullSystem open(Path kernel, Path fs, int ramMiB, int harts, long seed, long quantum) {
+    return open(kernel, fs, ramMiB, harts, seed, quantum, new DecodeCache());
+  }
+
+  /**
+   * As above, the machine's decoded and translated code kept in {@code code}, which machines run
+   * one after another may share ({@link DecodeCache}).
+   */
+  static FullSystem open(
+      Path kernel, Path fs, int ramMiB, int harts, long seed, long quantum, DecodeCache code) {
     SystemMachine.Config config;
     try {
       config = new SystemMachine.Config((long) ramMiB << 20, harts, seed, quantum);
@@ -71,7 +86,7 @@ final class FullSystem {
     checkKernel(kernel.toString(), elf, config.ramBytes());
     byte[] image = fs == null ? null : read(fs, "file system image");
     if (image != null) checkImage(fs.toString(), image);
-    return new FullSystem(config, elf, image, kernel.toString());
+    return new FullSystem(config, code, elf, image, kernel.toString());
   }
 
   private static byte[] read(Path p, String what) {

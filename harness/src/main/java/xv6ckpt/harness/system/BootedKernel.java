@@ -3,6 +3,7 @@ package xv6ckpt.harness.system;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
+import xv6ckpt.emulator.DecodeCache;
 import xv6ckpt.emulator.disk.BlockDevice;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
 import xv6ckpt.emulator.elf.Elf64;
@@ -28,9 +29,11 @@ final class BootedKernel {
   /** The machine's time when the last slice of {@link #runUntil} began. */
   private long lastSliceStart;
 
-  BootedKernel(String name, byte[] elf, SystemMachine.Config config, BlockDevice disk) {
+  /** A machine of {@code config} with the kernel loaded, its code kept in {@code code}. */
+  BootedKernel(
+      String name, byte[] elf, SystemMachine.Config config, DecodeCache code, BlockDevice disk) {
     this.name = name;
-    machine = new SystemMachine(config);
+    machine = new SystemMachine(config, code);
     board = new VirtBoard(machine, disk, console::write);
     try {
       machine.loadKernel(elf, 0);
@@ -153,10 +156,11 @@ final class BootedKernel {
         String name,
         byte[] elf,
         SystemMachine.Config config,
+        DecodeCache code,
         MemoryBlockDevice disk,
         long firstRequest) {
       this.disk = disk;
-      k = new BootedKernel(name, elf, config, disk);
+      k = new BootedKernel(name, elf, config, code, disk);
       k.runTo(firstRequest);
       if (k.diskRequested()) {
         throw new CannotJudge(name + ": a second boot read the disk earlier than the first");

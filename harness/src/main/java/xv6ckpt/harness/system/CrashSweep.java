@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.function.IntConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import xv6ckpt.emulator.DecodeCache;
 import xv6ckpt.emulator.disk.FaultInjectingBlockDevice;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
 import xv6ckpt.emulator.system.SystemMachine;
@@ -72,6 +73,10 @@ public final class CrashSweep {
   private final String name;
   private final byte[] elf;
   private final SystemMachine.Config config;
+
+  /** Decoded and translated code, shared by the sweep's machines (they boot the same kernel). */
+  private final DecodeCache codeCache = new DecodeCache();
+
   private final IntConsumer progress;
 
   /**
@@ -215,7 +220,7 @@ public final class CrashSweep {
 
   private Recording record(MemoryBlockDevice disk) {
     FaultInjectingBlockDevice dev = new FaultInjectingBlockDevice(disk, true);
-    BootedKernel b = new BootedKernel(name, elf, config, dev);
+    BootedKernel b = new BootedKernel(name, elf, config, codeCache, dev);
     long first = b.bootToPrompt();
     byte[] base = disk.contents();
     int from = dev.writeLog().size();
@@ -243,7 +248,7 @@ public final class CrashSweep {
       this.rec = rec;
       MemoryBlockDevice disk = new MemoryBlockDevice(FsFormat.BSIZE, rec.base());
       consoleInum = Sweeps.inum(disk, "/console");
-      parked = new BootedKernel.Parked(name, elf, config, disk, rec.firstRequest());
+      parked = new BootedKernel.Parked(name, elf, config, codeCache, disk, rec.firstRequest());
     }
 
     Point judge(long k) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.IntConsumer;
 import java.util.regex.Pattern;
+import xv6ckpt.emulator.DecodeCache;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
 import xv6ckpt.emulator.system.SystemMachine;
 import xv6ckpt.kernel.fs.FsFormat;
@@ -45,6 +46,10 @@ public final class TransparencySweep {
   private final String name;
   private final byte[] elf;
   private final SystemMachine.Config config;
+
+  /** Decoded and translated code, shared by the sweep's machines (they boot the same kernel). */
+  private final DecodeCache codeCache = new DecodeCache();
+
   private final IntConsumer progress;
 
   public TransparencySweep(String name, byte[] elf, int harts, IntConsumer progress) {
@@ -58,7 +63,7 @@ public final class TransparencySweep {
   public Result run(byte[] fsImage, int points) {
     MemoryBlockDevice disk = new MemoryBlockDevice(FsFormat.BSIZE, fsImage.clone());
     addPrograms(disk);
-    BootedKernel r = new BootedKernel(name, elf, config, disk);
+    BootedKernel r = new BootedKernel(name, elf, config, codeCache, disk);
     long firstRequest = r.bootToPrompt();
     long consoleInum = Sweeps.inum(disk, "/console");
     BootedKernel.Parked reboot =
@@ -66,6 +71,7 @@ public final class TransparencySweep {
             name,
             elf,
             config,
+            codeCache,
             new MemoryBlockDevice(FsFormat.BSIZE, disk.contents()),
             firstRequest);
     SystemMachine.Snapshot prompt = r.machine.snapshot();

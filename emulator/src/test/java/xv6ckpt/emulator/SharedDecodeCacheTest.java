@@ -1,0 +1,68 @@
+package xv6ckpt.emulator;
+
+import static com.google.common.truth.Truth.assertWithMessage;
+
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+
+/**
+ * Machines that share one {@link DecodeCache} run as machines that do not: a generated program
+ * ({@link TranslationDifferentialTest}, {@link ByteLoopTest}) runs on a machine that translates it,
+ * then on a second machine with the same cache (which starts from the first one's decodings, heat
+ * and translations), and the second stops exactly as a machine of its own with translation off
+ * does, with the same RAM, while it did reuse the first one's translated code.
+ */
+class SharedDecodeCacheTest {
+
+  @Property(tries = 150)
+  void aMachineSharingTranslatedCodeRunsAsAFreshOne(@ForAll long seed) {
+    TranslationDifferentialTest.Program p =
+        seed % 2 == 0 ? TranslationDifferentialTest.program(seed) : ByteLoopTest.program(seed);
+    DecodeCache code = new DecodeCache();
+    Machine first = TranslationDifferentialTest.machine(p, new PhysicalMemory(Machine.RAM, code));
+    first.hart.setTranslationThreshold(1);
+    runToTheEnd(first, 257);
+    Machine second = TranslationDifferentialTest.machine(p, new PhysicalMemory(Machine.RAM, code));
+    second.hart.setTranslationThreshold(1);
+    Machine alone = TranslationDifferentialTest.machine(p);
+    alone.hart.setTranslation(false);
+    Trap a = runToTheEnd(alone, 131);
+    Trap b = runToTheEnd(second, 131);
+    assertWithMessage("trap, seed %s", seed).that(b).isEqualTo(a);
+    assertWithMessage("instret, seed %s", seed)
+        .that(second.hart.instret())
+        .isEqualTo(alone.hart.instret());
+    for (int r = 0; r < 32; r++) {
+      assertWithMessage("x%s, seed %s", r, seed).that(second.hart.x(r)).isEqualTo(alone.hart.x(r));
+    }
+    assertWithMessage("first RAM byte that differs, seed %s", seed)
+        .that(
+            TranslationDifferentialTest.firstDifference(
+                TranslationDifferentialTest.ram(second), TranslationDifferentialTest.ram(alone)))
+        .isEqualTo(-1L);
+    assertWithMessage("a decoding of the first machine's, in the second, seed %s", seed)
+        .that(sharesADecoding(first, second))
+        .isTrue();
+  }
+
+  private static Trap runToTheEnd(Machine m, long slice) {
+    for (int i = 0; i < 5000; i++) {
+      Trap t = m.hart.run(slice);
+      if (!(t instanceof Trap.Timer)) {
+        return t;
+      }
+    }
+    return new Trap.Timer(m.hart.pc());
+  }
+
+  /** Whether the second machine runs from a decoded page object the first one made. */
+  private static boolean sharesADecoding(Machine first, Machine second) {
+    for (DecodedPage d : second.mem.decoded) {
+      if (d == null) continue;
+      for (DecodedPage e : first.mem.decoded) {
+        if (d == e) return true;
+      }
+    }
+    return false;
+  }
+}
