@@ -259,8 +259,10 @@ final class ByteLoop extends Translation {
 
   /** [coverage] The m branches the loop retired: taken back to its head, the last maybe not. */
   private void record(Hart h, long pageVa, long m, boolean ends) {
-    for (long k = 0; k < m; k++) {
-      Translation.transfer(h, pageVa + 2L * (ends && k == m - 1 ? after : head));
+    xv6ckpt.emulator.cov.EdgeRecorder r = h.coverage;
+    r.transfer(pageVa + 2L * head, ends ? m - 1 : m);
+    if (ends) {
+      r.transfer(pageVa + 2L * after);
     }
   }
 }

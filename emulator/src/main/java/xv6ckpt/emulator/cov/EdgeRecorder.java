@@ -39,6 +39,26 @@ public final class EdgeRecorder {
     }
   }
 
+  /**
+   * The hart retired {@code times} control transfers to {@code target} in a row (a loop of one
+   * block run in bulk): the same counters, previous location and targets as that many calls of
+   * {@link #transfer}, in constant time. After the first, each lands on the same counter, which
+   * runs through 1..255 in a cycle (255 + 1 wraps to 1).
+   */
+  public void transfer(long target, long times) {
+    if (times <= 0) {
+      return;
+    }
+    transfer(target);
+    if (times == 1 || Long.compareUnsigned(target - lo, span) >= 0) {
+      return;
+    }
+    int cur = location(target);
+    int i = (cur ^ prev) & mask; // prev is cur >>> 1 now, and stays so
+    int c = counters[i] & 0xFF; // at least 1, after the transfer above
+    counters[i] = (byte) ((c - 1 + (times - 1) % 255) % 255 + 1);
+  }
+
   /** A well-mixed 32-bit hash of an instruction address (Fibonacci hashing of its halfword). */
   static int location(long pc) {
     return (int) (((pc >>> 1) * 0x9E37_79B9_7F4A_7C15L) >>> 32);

@@ -167,6 +167,32 @@ class EdgeMapTest {
     assertThat(nonZero(map.counters())).isEqualTo(0);
   }
 
+  /** A run of one edge recorded at once counts as the same transfers one by one. */
+  @net.jqwik.api.Property(tries = 300)
+  void aRepeatedTransferIsThatManyTransfers(
+      @net.jqwik.api.ForAll @net.jqwik.api.constraints.Size(max = 6)
+          java.util.List<@net.jqwik.api.constraints.IntRange(min = 0, max = 0x180) Integer> targets,
+      @net.jqwik.api.ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 0x180) int target,
+      @net.jqwik.api.ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 1200) int times) {
+    EdgeMap bulk = new EdgeMap(0, 0x100, 64), single = new EdgeMap(0, 0x100, 64);
+    EdgeRecorder b = bulk.recorder(), s = single.recorder();
+    b.trackTargets(true);
+    s.trackTargets(true);
+    for (int t : targets) { // some history: the previous location and counters already set
+      b.transfer(t);
+      s.transfer(t);
+    }
+    b.transfer(target, times);
+    for (int k = 0; k < times; k++) {
+      s.transfer(target);
+    }
+    b.transfer(0x40); // the previous location is the same too
+    s.transfer(0x40);
+    assertThat(bulk.counters()).isEqualTo(single.counters());
+    assertThat(b.targets().boxed().collect(java.util.stream.Collectors.toSet()))
+        .isEqualTo(s.targets().boxed().collect(java.util.stream.Collectors.toSet()));
+  }
+
   static int nonZero(byte[] map) {
     int n = 0;
     for (byte c : map) {
