@@ -143,12 +143,28 @@ final class Translator {
       return bytes;
     }
     // A loop inside the page, as always; else a loop that calls functions elsewhere (the lock path
-    // of a C kernel: short calls and returns between pages).
-    Translation t = translate(new Pages(page, null), entry, MAX_INSNS);
+    // of a C kernel: short calls and returns between pages). A loop inside the page that calls out
+    // of itself would leave its translation at every call and run the callees interpreted (xv6's
+    // wakeup calling acquire, release and myproc, 64 times per call): the region that follows the
+    // calls comes first then.
+    Pages inPage = new Pages(page, null);
+    if (others != null && callsOut(inPage, entry)) {
+      Translation t = translate(new Pages(page, others), entry, MAX_CALL_INSNS);
+      if (t != Translation.NONE) {
+        return t;
+      }
+    }
+    Translation t = translate(inPage, entry, MAX_INSNS);
     if (t == Translation.NONE && others != null) {
       t = translate(new Pages(page, others), entry, MAX_CALL_INSNS);
     }
     return t;
+  }
+
+  /** Whether the one-page loop around the entry makes a call (its callee is never a member). */
+  private static boolean callsOut(Pages inPage, int entry) {
+    Region r = Region.form(inPage, entry, MAX_INSNS);
+    return r.blocks().stream().anyMatch(b -> Region.returnPoint(inPage, b) != NO_KEY);
   }
 
   private static Translation translate(Pages pages, int entry, int maxInsns) {
@@ -451,7 +467,7 @@ final class Translator {
     }
 
     /** Where the block's call returns to (the slot after its linking jump), or NO_KEY. */
-    private static int returnPoint(Pages pages, Block b) {
+    static int returnPoint(Pages pages, Block b) {
       if (!b.terminated()) {
         return NO_KEY;
       }

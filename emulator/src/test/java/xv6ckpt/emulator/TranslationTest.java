@@ -281,6 +281,43 @@ class TranslationTest {
     assertThat(m.hart.x(10)).isEqualTo(60 + 10);
   }
 
+  /**
+   * A loop inside one page that calls a function on the next page (xv6's wakeup calling acquire and
+   * release): its translation follows the call, so the callee runs translated too, instead of the
+   * loop's translation leaving at every call for the interpreter.
+   */
+  @Test
+  void aLoopThatCallsAnotherPageIsTranslatedWithItsCallee() {
+    Assembler a =
+        new Assembler(CODE)
+            .li(5, 50)
+            .label("loop")
+            .jal(1, "f")
+            .addi(5, 5, -1)
+            .bnez(5, "loop")
+            .ecall()
+            .align(4096)
+            .label("f")
+            .addi(10, 10, 3)
+            .ret();
+    long[] a0 = new long[2];
+    for (boolean translate : new boolean[] {false, true}) {
+      Machine m = machine(a, translate);
+      m.hart.setTranslationThreshold(2); // at 1 a hot slot's heat reads as never reached
+      m.map(CODE + 0x1000, BASE + 0x11000, URX);
+      assertThat(m.hart.run(10_000)).isInstanceOf(Trap.Ecall.class);
+      a0[translate ? 1 : 0] = m.hart.x(10);
+      if (translate) {
+        DecodedPage loop = m.mem.decoded[0x10];
+        Translation t = loop.translation((int) (a.address("loop") - CODE) >>> 1);
+        assertWithMessage("the loop's translation").that(t).isNotNull();
+        assertWithMessage("pages it runs besides its own").that(t.pages).hasLength(1);
+      }
+    }
+    assertThat(a0[1]).isEqualTo(a0[0]);
+    assertThat(a0[0]).isEqualTo(150);
+  }
+
   @Test
   void thresholdBelowOneIsRejectedAndTranslationCanBeTurnedOff() {
     Machine m = new Machine();
