@@ -64,13 +64,19 @@ final class SystemBench {
     return new Run(ms, fs.machine.time() - steps, minus(retired(fs), before), out);
   }
 
-  private static final long SLICE = 10_000_000;
+  /**
+   * Steps between looks at the console: a command (usertests -q runs some 3e10 steps) is timed to
+   * within a slice of 10M, a boot (about 4.3e8) to within 1M, where 10M of an idle kernel's
+   * spinning would be a tenth of the figure.
+   */
+  private static final long SLICE = 10_000_000, BOOT_SLICE = 1_000_000;
 
   /** Where the prompt ending the console after {@code from} starts, or -1 on running out. */
   private static int waitForPrompt(FullSystem fs, int from, boolean boot, long maxSteps) {
     long end = fs.machine.time() + maxSteps;
+    long slice = boot ? BOOT_SLICE : SLICE;
     while (fs.machine.time() < end) {
-      SystemMachine.Stop stop = fs.machine.run(Math.min(SLICE, end - fs.machine.time()));
+      SystemMachine.Stop stop = fs.machine.run(Math.min(slice, end - fs.machine.time()));
       String c = fs.console();
       boolean started = !boot || c.contains(SHELL_START);
       if (started
