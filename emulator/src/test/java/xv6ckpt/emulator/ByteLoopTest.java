@@ -49,27 +49,8 @@ class ByteLoopTest {
       off.hart.setCoverage(offEdges.recorder());
       on.hart.setCoverage(onEdges.recorder());
     }
-    Trap last = null;
-    for (int step = 0; step < 4000; step++) {
-      long budget = budgets.get(step % budgets.size());
-      Trap a = off.hart.run(budget);
-      Trap b = on.hart.run(budget);
-      String at = "seed " + seed + ", step " + step;
-      assertWithMessage("trap, %s", at).that(b).isEqualTo(a);
-      assertWithMessage("instret, %s", at).that(on.hart.instret()).isEqualTo(off.hart.instret());
-      for (int r = 0; r < 32; r++) {
-        assertWithMessage("x%s, %s", r, at).that(on.hart.x(r)).isEqualTo(off.hart.x(r));
-      }
-      last = a;
-      if (!(a instanceof Trap.Timer)) {
-        break;
-      }
-    }
-    assertWithMessage("first RAM byte that differs, seed %s", seed)
-        .that(
-            TranslationDifferentialTest.firstDifference(
-                TranslationDifferentialTest.ram(on), TranslationDifferentialTest.ram(off)))
-        .isEqualTo(-1L);
+    Trap last = TranslationDifferentialTest.runAlike(off, on, budgets, 4000, seed);
+    TranslationDifferentialTest.assertSameRam(on, off, seed);
     assertWithMessage("edges, seed %s", seed)
         .that(onEdges.snapshot())
         .isEqualTo(offEdges.snapshot());

@@ -2,6 +2,7 @@ package xv6ckpt.emulator;
 
 import static com.google.common.truth.Truth.assertWithMessage;
 
+import java.util.List;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 
@@ -26,20 +27,8 @@ class SharedDecodeCacheTest {
     second.hart.setTranslationThreshold(1);
     Machine alone = TranslationDifferentialTest.machine(p);
     alone.hart.setTranslation(false);
-    Trap a = runToTheEnd(alone, 131);
-    Trap b = runToTheEnd(second, 131);
-    assertWithMessage("trap, seed %s", seed).that(b).isEqualTo(a);
-    assertWithMessage("instret, seed %s", seed)
-        .that(second.hart.instret())
-        .isEqualTo(alone.hart.instret());
-    for (int r = 0; r < 32; r++) {
-      assertWithMessage("x%s, seed %s", r, seed).that(second.hart.x(r)).isEqualTo(alone.hart.x(r));
-    }
-    assertWithMessage("first RAM byte that differs, seed %s", seed)
-        .that(
-            TranslationDifferentialTest.firstDifference(
-                TranslationDifferentialTest.ram(second), TranslationDifferentialTest.ram(alone)))
-        .isEqualTo(-1L);
+    TranslationDifferentialTest.runAlike(alone, second, List.of(131), 5000, seed);
+    TranslationDifferentialTest.assertSameRam(second, alone, seed);
     assertWithMessage("a decoding of the first machine's, in the second, seed %s", seed)
         .that(sharesADecoding(first, second))
         .isTrue();

@@ -44,8 +44,27 @@ class TranslationDifferentialTest {
     on.hart.setTranslation(true);
     on.hart.setTranslationThreshold(threshold);
 
+    Trap last = runAlike(off, on, budgets, 400, seed);
+    assertSameRam(on, off, seed);
+    Statistics.label("stop").collect(last.getClass().getSimpleName());
+    Statistics.label("translated").collect(translatedPages(on) > 0);
+    // The generator is worth something only if most programs run translated code.
+    Statistics.label("translated").coverage(c -> c.check(true).percentage(pct -> pct >= 50));
+  }
+
+  @net.jqwik.api.Provide
+  net.jqwik.api.Arbitrary<List<Integer>> budgets() {
+    return net.jqwik.api.Arbitraries.integers().between(1, 300).list().ofMinSize(1).ofMaxSize(6);
+  }
+
+  /**
+   * Runs both machines in the same slices, cycling through {@code budgets}, for at most {@code
+   * steps} slices or until one stops on something other than its budget; asserts after every slice
+   * that both stopped alike (trap, instret, pc, registers). The last trap.
+   */
+  static Trap runAlike(Machine off, Machine on, List<Integer> budgets, int steps, long seed) {
     Trap last = null;
-    for (int step = 0; step < 400; step++) {
+    for (int step = 0; step < steps; step++) {
       long budget = budgets.get(step % budgets.size());
       Trap a = off.hart.run(budget);
       Trap b = on.hart.run(budget);
@@ -61,18 +80,14 @@ class TranslationDifferentialTest {
         break;
       }
     }
-    assertWithMessage("first RAM byte that differs, seed %s", seed)
-        .that(firstDifference(ram(on), ram(off)))
-        .isEqualTo(-1L);
-    Statistics.label("stop").collect(last.getClass().getSimpleName());
-    Statistics.label("translated").collect(translatedPages(on) > 0);
-    // The generator is worth something only if most programs run translated code.
-    Statistics.label("translated").coverage(c -> c.check(true).percentage(pct -> pct >= 50));
+    return last;
   }
 
-  @net.jqwik.api.Provide
-  net.jqwik.api.Arbitrary<List<Integer>> budgets() {
-    return net.jqwik.api.Arbitraries.integers().between(1, 300).list().ofMinSize(1).ofMaxSize(6);
+  /** Asserts that the two machines' RAM (page tables included) is byte for byte the same. */
+  static void assertSameRam(Machine a, Machine b, long seed) {
+    assertWithMessage("first RAM byte that differs, seed %s", seed)
+        .that(firstDifference(ram(a), ram(b)))
+        .isEqualTo(-1L);
   }
 
   // ---------------------------------------------------------------- machines
