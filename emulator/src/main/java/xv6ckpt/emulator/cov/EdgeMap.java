@@ -106,9 +106,14 @@ public final class EdgeMap {
 
   /**
    * Makes every recorder also keep the set of distinct target pcs (for reports that name the
-   * functions reached; costs a hash-set insert per transfer, so fuzzers leave it off).
+   * functions reached; costs a bit set per transfer, so fuzzers leave it off). Ranges of at most 4
+   * GiB only: a bit per halfword.
    */
   public void trackTargets(boolean on) {
+    if (on && Long.compareUnsigned(span, 1L << 32) > 0) {
+      throw new IllegalArgumentException(
+          "targets are tracked in ranges of at most 4 GiB, not 0x" + Long.toHexString(span));
+    }
     for (EdgeRecorder r : recorders) {
       r.trackTargets(on);
     }
