@@ -83,6 +83,54 @@ class ElfKernelTest {
     assertThat(regs[10]).isEqualTo(142);
   }
 
+  static ElfKernel bootForking(boolean report, int yield) throws Exception {
+    byte[] elf = ToyForkKernel.elf(yield);
+    SystemMachine.Config c = new SystemMachine.Config(1 << 20, 1, 0, 10_000);
+    ElfKernel k =
+        new ElfKernel(
+            KernelIdentity.ofElf("toy-fork", elf), elf, new MemoryBlockDevice(1024, 16), c);
+    k.reportForkChildren(report);
+    return k;
+  }
+
+  @Test
+  void aForkedChildsFirstReturnIsReportedAsItsForkReturningZero() throws Exception {
+    ElfKernel k = bootForking(true, 5);
+    long fork = ToyForkKernel.user(5).address("fork");
+    long yield = ToyForkKernel.user(5).address("yield");
+    long parent = ToyForkKernel.ROOT, child = ToyForkKernel.ROOT2;
+    assertThat(k.run(100_000)).isEqualTo(new Event.Returned(parent, 1, 2, fork + 4));
+    assertThat(k.forkParent()).isEqualTo(-1);
+    assertThat(k.run(100_000)).isEqualTo(new Event.Returned(child, 1, 0, fork + 4));
+    assertThat(k.forkParent()).isEqualTo(parent);
+    long[] regs = k.userRegisters(); // the parent's at the fork, but a0
+    assertThat(regs[9]).isEqualTo(0x5151);
+    assertThat(regs[18]).isEqualTo(-7);
+    assertThat(regs[17]).isEqualTo(1);
+    assertThat(regs[10]).isEqualTo(0);
+    assertThat(k.run(100_000)).isEqualTo(new Event.Returned(child, 5, 0, yield + 4));
+    assertThat(k.forkParent()).isEqualTo(-1);
+    assertThat(k.run(100_000)).isEqualTo(new Event.Panicked("panic: boom"));
+    assertThat(k.unreturned(5)).isEqualTo(1); // the parent's yield: it never runs again
+  }
+
+  /**
+   * Not reported: any first return when reporting is off, and with it on a return past a fork's
+   * ecall with a0 = 0 whose other registers are not the parent's at the fork (call 6 clears s1).
+   */
+  @Test
+  void aReturnIsAForkChildsOnlyWhenAskedAndWithTheParentsRegisters() throws Exception {
+    for (int[] c : new int[][] {{0, 5}, {1, 6}}) {
+      ElfKernel k = bootForking(c[0] == 1, c[1]);
+      long fork = ToyForkKernel.user(c[1]).address("fork");
+      long yield = ToyForkKernel.user(c[1]).address("yield");
+      assertThat(k.run(100_000)).isEqualTo(new Event.Returned(ToyForkKernel.ROOT, 1, 2, fork + 4));
+      assertThat(k.run(100_000))
+          .isEqualTo(new Event.Returned(ToyForkKernel.ROOT2, c[1], 0, yield + 4));
+      assertThat(k.run(100_000)).isEqualTo(new Event.Panicked("panic: boom"));
+    }
+  }
+
   @Test
   void freePagesAreUnknownWithoutXv6sKmem() throws Exception {
     ElfKernel none = boot(0);
