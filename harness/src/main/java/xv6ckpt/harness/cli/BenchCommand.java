@@ -38,7 +38,10 @@ import xv6ckpt.kernel.bench.KernelBench;
           + "instructions per second with the Sv39 MMU on, for an ALU/branch loop with mul/div, a "
           + "sort of a 4 MiB array, and a byte-wise CRC-32 of 4 MiB. File system: sequential "
           + "write and read of a 64 MiB file through the log (in-memory disk) and the disk writes "
-          + "per data block, with big transactions and with xv6's MAXOPBLOCKS ones.",
+          + "per data block, with big transactions and with xv6's MAXOPBLOCKS ones. Full system "
+          + "(--kernel): the boot to the shell's first prompt on a new machine (system.boot), the "
+          + "same on new machines that share one code cache after three untimed boots "
+          + "(system.boot.shared), and --command once.",
     })
 final class BenchCommand implements Callable<Integer> {
 
