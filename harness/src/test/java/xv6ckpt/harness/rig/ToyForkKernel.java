@@ -1,6 +1,11 @@
 package xv6ckpt.harness.rig;
 
 import static xv6ckpt.emulator.asm.Reg.*;
+import static xv6ckpt.harness.rig.ToyKernel.SATP_CSR;
+import static xv6ckpt.harness.rig.ToyKernel.SEPC;
+import static xv6ckpt.harness.rig.ToyKernel.SFENCE;
+import static xv6ckpt.harness.rig.ToyKernel.SRET;
+import static xv6ckpt.harness.rig.ToyKernel.SSCRATCH;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -28,15 +33,8 @@ final class ToyForkKernel {
   static final long SATP = ToyKernel.SATP, SATP2 = 8L << 60 | ROOT2 >>> 12;
   static final long CHILD_PID = 2;
 
-  private static final int SSTATUS = 0x100, STVEC = 0x105, SSCRATCH = 0x140, SEPC = 0x141;
-  private static final int SATP_CSR = 0x180, MSTATUS = 0x300, MEDELEG = 0x302, MEPC = 0x341;
-  private static final int MRET = 0x30200073, SRET = 0x10200073, SFENCE = 0x12000073;
-
   static Assembler kernel() {
-    Assembler a = new Assembler(BASE);
-    a.la(T0, "strap").csrw(STVEC, T0).li(T0, 1 << 8).csrw(MEDELEG, T0);
-    a.li(T0, 1L << 11).csrs(MSTATUS, T0).la(T0, "smain").csrw(MEPC, T0).raw32(MRET);
-    a.label("smain").li(T0, 1L << 8).csrc(SSTATUS, T0).csrw(SEPC, ZERO);
+    Assembler a = ToyKernel.boot();
     a.li(T0, CUR).li(T1, SATP).sd(T1, 0, T0);
     a.li(T0, SATP).csrw(SATP_CSR, T0).raw32(SFENCE).raw32(SRET);
     // Trap: paging off, every user register to SAVE (t0 by way of sscratch).

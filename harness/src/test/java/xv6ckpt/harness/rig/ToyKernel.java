@@ -29,15 +29,23 @@ final class ToyKernel {
   static final long ARG = 0x700, RESULT1 = 0x708, RESULT3 = 0x710;
 
   // CSR numbers (privileged spec, table 2.2-2.5).
-  private static final int SSTATUS = 0x100, STVEC = 0x105, SEPC = 0x141, SATP_CSR = 0x180;
-  private static final int MSTATUS = 0x300, MEDELEG = 0x302, MEPC = 0x341;
-  private static final int MRET = 0x30200073, SRET = 0x10200073, SFENCE = 0x12000073;
+  static final int SSTATUS = 0x100, STVEC = 0x105, SSCRATCH = 0x140, SEPC = 0x141;
+  static final int SATP_CSR = 0x180, MSTATUS = 0x300, MEDELEG = 0x302, MEPC = 0x341;
+  static final int MRET = 0x30200073, SRET = 0x10200073, SFENCE = 0x12000073;
 
-  static Assembler kernel() {
+  /**
+   * The boot both toy kernels share: M delegates U ecalls to S and enters S at "smain" with the
+   * trap vector at "strap", where S-mode goes on (clearing SPP, so that its sret enters U at va 0).
+   */
+  static Assembler boot() {
     Assembler a = new Assembler(BASE);
     a.la(T0, "strap").csrw(STVEC, T0).li(T0, 1 << 8).csrw(MEDELEG, T0);
     a.li(T0, 1L << 11).csrs(MSTATUS, T0).la(T0, "smain").csrw(MEPC, T0).raw32(MRET);
-    a.label("smain").li(T0, 1L << 8).csrc(SSTATUS, T0).csrw(SEPC, ZERO);
+    return a.label("smain").li(T0, 1L << 8).csrc(SSTATUS, T0).csrw(SEPC, ZERO);
+  }
+
+  static Assembler kernel() {
+    Assembler a = boot();
     a.li(T0, SATP).csrw(SATP_CSR, T0).raw32(SFENCE).raw32(SRET);
     a.align(4).label("strap").csrw(SATP_CSR, ZERO).raw32(SFENCE);
     a.li(T0, 1).beq(A7, T0, "add").li(T0, 3).beq(A7, T0, "alloc").li(T0, 4).beq(A7, T0, "panic");
