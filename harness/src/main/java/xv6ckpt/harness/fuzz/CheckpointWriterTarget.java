@@ -200,9 +200,7 @@ public final class CheckpointWriterTarget implements FuzzTarget {
       Started cut = start(s);
       return cutRun(s, cut, j);
     } catch (RuntimeException | StackOverflowError e) {
-      return ref == null
-          ? new Verdict.Fail("java-exception", e.toString(), "", Verdicts.stack(e))
-          : Verdicts.escaped(e, ref.m());
+      return ref == null ? Verdicts.escaped(e, "") : Verdicts.escaped(e, ref.m());
     }
   }
 

@@ -495,7 +495,7 @@ public final class IsolationTarget implements FuzzTarget {
     try {
       return runOnce(scene, input);
     } catch (RuntimeException | StackOverflowError e) {
-      return new Verdict.Fail("java-exception", e.toString(), "", Verdicts.stack(e));
+      return Verdicts.escaped(e, "");
     } finally {
       scene.coverage().ifPresent(GuestCoverage::feed);
     }

@@ -102,7 +102,7 @@ public final class KernelDifferentialTarget implements FuzzTarget {
       ta = KernelDifferentialTrace.record(a, input);
       tb = KernelDifferentialTrace.record(b, input);
     } catch (RuntimeException | StackOverflowError e) {
-      return new Verdict.Fail("java-exception", e.toString(), "", Verdicts.stack(e));
+      return Verdicts.escaped(e, "");
     } finally {
       for (KernelDifferentialStage s : List.of(a, b)) s.coverage().ifPresent(GuestCoverage::feed);
     }

@@ -326,7 +326,7 @@ public final class RestoreImageElfTarget implements FuzzTarget {
     try {
       return runOnce(input);
     } catch (RuntimeException | StackOverflowError e) {
-      return new Verdict.Fail("java-exception", e.toString(), "", Verdicts.stack(e));
+      return Verdicts.escaped(e, "");
     } finally {
       k.reportEntries(false);
       coverage.feed();

@@ -414,7 +414,7 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
       UserPages.write(k.memory(), serverSpace, TABLE, SyscallArgsTarget.table(in, keep));
       return judge(in.calls().size(), before);
     } catch (RuntimeException | StackOverflowError e) {
-      return new Verdict.Fail("java-exception", e.toString(), output(before), Verdicts.stack(e));
+      return Verdicts.escaped(e, output(before));
     }
   }
 

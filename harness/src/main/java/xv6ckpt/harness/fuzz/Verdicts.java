@@ -57,7 +57,12 @@ final class Verdicts {
 
   /** The verdict for an exception that escaped the code under test. */
   static FuzzTarget.Verdict.Fail escaped(Throwable t, Machine m) {
-    return new FuzzTarget.Verdict.Fail("java-exception", t.toString(), m.output(), stack(t));
+    return escaped(t, m.output());
+  }
+
+  /** A Java exception that escaped a target, with the console {@code output} it had printed. */
+  static FuzzTarget.Verdict.Fail escaped(Throwable t, String output) {
+    return new FuzzTarget.Verdict.Fail("java-exception", t.toString(), output, stack(t));
   }
 
   /**
