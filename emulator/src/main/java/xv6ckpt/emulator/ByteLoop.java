@@ -184,7 +184,8 @@ final class ByteLoop extends Translation {
   @Override
   int run(Hart h, long[] x, byte[] ram, long[] tlb, long pageVa, long left, int entry) {
     for (; ; ) {
-      long m = Long.min(left / len, trips(x));
+      long trips = trips(x);
+      long m = Long.min(left / len, trips);
       long sa = x[store] + storeDisp;
       int so = storeOffset(tlb, sa, PhysicalMemory.PGSIZE - 1);
       m = Long.min(m, room(sa));
@@ -198,7 +199,7 @@ final class ByteLoop extends Translation {
         h.exitLeft = left; // the interpreter runs this iteration (and finds the page, or not)
         return head;
       }
-      boolean ends = m == trips(x);
+      boolean ends = m == trips;
       if (load < 0) {
         fill(ram, so, (int) m, (byte) x[value]);
       } else {
