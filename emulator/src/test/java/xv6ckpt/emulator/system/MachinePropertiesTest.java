@@ -22,8 +22,9 @@ import xv6ckpt.emulator.asm.Assembler;
  * and after a reset to a snapshot, the same steps give the same machine. The workload: every hart
  * goes to S with its own Sstc timer period, then loops on a shared counter (AMO and LR/SC),
  * sleeping in wfi every 64 rounds, and counts ticks; hart 0 also sends hart 1 CLINT software
- * interrupts on its ticks. Each round clears and sets sstatus.SIE, so the CSR fast path runs and
- * meets due interrupts.
+ * interrupts on its ticks. Each round clears and sets sstatus.SIE, with csrrci/csrrsi and the way
+ * xv6's intr_off and intr_on do it (read sstatus, change SIE, write it all back), so the CSR fast
+ * path runs and meets due interrupts.
  */
 class MachinePropertiesTest {
 
@@ -47,6 +48,8 @@ class MachinePropertiesTest {
     // (A6, not T1: the M handler below clobbers t0 and t1 of whatever its interrupt stopped.)
     a.label("loop").csrrci(ZERO, SSTATUS, 2).li(A6, 1).amoaddD(T2, A6, S5).addi(S3, S3, 1);
     a.csrw(SSCRATCH, S3).csrr(T4, SSCRATCH).csrrsi(ZERO, SSTATUS, 2);
+    a.csrr(A7, SSTATUS).andi(A7, A7, ~2).csrw(SSTATUS, A7); // intr_off
+    a.csrw(SSCRATCH, A7).csrr(A7, SSTATUS).ori(A7, A7, 2).csrw(SSTATUS, A7); // intr_on
     a.addi(A5, S5, 8).label("retry").lrD(T2, A5).addi(T2, T2, 1).scD(T3, T2, A5).bnez(T3, "retry");
     a.andi(T0, S3, 63).bnez(T0, "loop").raw32(WFI).j("loop");
     a.align(4).label("strap").addi(S4, S4, 1).sd(S4, 0, S0).rdtime(T0).sd(T0, 8, S0);
