@@ -20,6 +20,7 @@ import xv6ckpt.emulator.DecodeCache;
 import xv6ckpt.emulator.pk.BundledPrograms;
 import xv6ckpt.emulator.pk.ProxyKernel;
 import xv6ckpt.emulator.pk.ProxyKernel.Outcome;
+import xv6ckpt.emulator.system.SystemMachine;
 import xv6ckpt.kernel.BuiltinImage;
 import xv6ckpt.kernel.bench.CheckpointBench;
 import xv6ckpt.kernel.bench.FsBench;
@@ -42,6 +43,10 @@ import xv6ckpt.kernel.bench.KernelBench;
           + "(--kernel): the boot to the shell's first prompt on a new machine (system.boot), the "
           + "same on new machines that share one code cache after three untimed boots "
           + "(system.boot.shared), and --command once.",
+      "With --against BUILD (and --kernel, --fs): this build and another time the boot and"
+          + " --command in one JVM, taking turns on the same guest steps, and the ratio is"
+          + " printed; use it to tell changes of a few percent apart on a machine whose speed"
+          + " drifts.",
     })
 final class BenchCommand implements Callable<Integer> {
 
@@ -128,6 +133,25 @@ final class BenchCommand implements Callable<Integer> {
       description = "The command line the 'system' group times (default: ${DEFAULT-VALUE}).")
   String command;
 
+  @Option(
+      names = "--against",
+      paramLabel = "BUILD",
+      description =
+          "Another build of xv6ckpt (a jar, a directory holding xv6ckpt.jar and lib/ as"
+              + " harness/target does, or a classes directory): time it against this one on"
+              + " --kernel's boot and --command, in turns on the same steps; exit 1 if their"
+              + " consoles differ.")
+  java.nio.file.Path against;
+
+  @Option(
+      names = "--turn",
+      paramLabel = "STEPS",
+      defaultValue = "250000000",
+      description =
+          "With --against: steps each build runs per turn (default: ${DEFAULT-VALUE}, some 0.3 s"
+              + " of usertests -q).")
+  long turn;
+
   /** The benchmark groups, in the order they run. */
   enum Group {
     alu,
@@ -151,6 +175,9 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() throws IOException, InterruptedException {
     if (runs < 1 || warmup < 0) {
       throw CliError.badInput("--runs must be at least 1 and --warmup at least 0");
+    }
+    if (against != null) {
+      return paired();
     }
     if (groups().contains(Group.system) && (kernel == null || fs == null)) {
       throw CliError.badInput("bench's 'system' group needs --kernel ELF and --fs IMAGE");
@@ -614,6 +641,50 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
     return out;
+  }
+
+  /** bench --against: see {@link PairedBench}. */
+  private int paired() {
+    if (kernel == null || fs == null) {
+      throw CliError.badInput("--against needs --kernel ELF and --fs IMAGE");
+    }
+    if (harts < 1 || harts > SystemMachine.MAX_HARTS) {
+      throw CliError.badInput("--harts must be 1 to " + SystemMachine.MAX_HARTS);
+    }
+    if (turn < 1) {
+      throw CliError.badInput("--turn must be at least 1 step");
+    }
+    byte[] elf = FullSystem.read(kernel, "kernel");
+    FullSystem.checkKernel(kernel.toString(), elf, 128L << 20);
+    byte[] image = FullSystem.read(fs, "file system image");
+    FullSystem.checkImage(fs.toString(), image);
+    ClassLoader other = PairedBench.loader(against);
+    PairedBench.Side mine =
+        new PairedBench.Side("this build", getClass().getClassLoader(), elf, image, harts);
+    PairedBench.Side theirs = new PairedBench.Side(against.toString(), other, elf, image, harts);
+    PairedBench.Result r =
+        PairedBench.compare(mine, theirs, command, turn, SYSTEM_MAX_STEPS, main.err);
+    main.out.printf(
+        Locale.ROOT,
+        "boot and '%s', %d hart(s): %,d steps in %d turns of at most %,d%n",
+        command,
+        harts,
+        r.steps(),
+        r.turns(),
+        turn);
+    main.out.printf(Locale.ROOT, "%-14s %8.2f s%n", "this build", r.thisSeconds());
+    main.out.printf(Locale.ROOT, "%-14s %8.2f s  (%s)%n", "other build", r.otherSeconds(), against);
+    main.out.printf(
+        Locale.ROOT,
+        "%-14s %8.3f    (this / other; median of the turns' ratios %.3f)%n",
+        "ratio",
+        r.ratio(),
+        r.medianTurnRatio());
+    if (r.difference() != null) {
+      throw new CliError(Main.EXIT_FINDING, "the two builds part: " + r.difference());
+    }
+    main.out.println("consoles       identical at every turn");
+    return Main.EXIT_OK;
   }
 
   /**

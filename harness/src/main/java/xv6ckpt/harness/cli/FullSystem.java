@@ -89,7 +89,7 @@ final class FullSystem {
     return new FullSystem(config, code, elf, image, kernel.toString());
   }
 
-  private static byte[] read(Path p, String what) {
+  static byte[] read(Path p, String what) {
     try {
       return Files.readAllBytes(p);
     } catch (NoSuchFileException e) {

@@ -427,6 +427,75 @@ class KernelCommandTest extends CommandTest {
     assertThat(stdout()).doesNotContain("system.boot ");
   }
 
+  /** Where this build's emulator classes are: a classes directory, or a jar in some layouts. */
+  private static Path thisBuild() throws Exception {
+    return Path.of(SystemMachine.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+  }
+
+  @Test
+  void benchAgainstAnotherBuildTimesBothOnTheSameSteps() throws Exception {
+    Path k = write("kernel", shellKernel(OnLine.ANSWER));
+    int code =
+        run(
+            "bench",
+            "--kernel",
+            k.toString(),
+            "--fs",
+            image().toString(),
+            "--command",
+            "ls",
+            "--against",
+            thisBuild().toString(),
+            "--turn",
+            "20000");
+    assertThat(stderr()).doesNotContain("Exception");
+    assertThat(code).isEqualTo(Main.EXIT_OK);
+    assertThat(stdout())
+        .containsMatch("boot and 'ls', 1 hart\\(s\\): [0-9,]+ steps in [0-9]+ turns");
+    assertThat(stdout()).containsMatch("this build +[0-9]+\\.[0-9]+ s");
+    assertThat(stdout()).containsMatch("other build +[0-9]+\\.[0-9]+ s");
+    assertThat(stdout()).containsMatch("ratio +[0-9]+\\.[0-9]{3}");
+    assertThat(stdout()).contains("consoles       identical at every turn");
+  }
+
+  @Test
+  void benchAgainstNamesWhereTwoBuildsPart() throws Exception {
+    byte[] image = Files.readAllBytes(image());
+    ClassLoader here = getClass().getClassLoader();
+    PairedBench.Side answers =
+        new PairedBench.Side("answering", here, shellKernel(OnLine.ANSWER), image, 1);
+    PairedBench.Side panics =
+        new PairedBench.Side("panicking", here, shellKernel(OnLine.PANIC), image, 1);
+    PairedBench.Result r =
+        PairedBench.compare(
+            answers,
+            panics,
+            "ls",
+            20_000,
+            10_000_000,
+            new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+    // Both boot alike and echo "ls"; then one answers and the other panics.
+    assertThat(r.difference()).contains("the consoles differ at byte 46");
+    assertThat(r.difference()).contains("this build 'ran: ls");
+    assertThat(r.difference()).contains("the other 'panic: toy kernel gives up");
+    assertThat(r.turns()).isLessThan(500);
+  }
+
+  @Test
+  void benchAgainstRefusesWhatIsNoBuild() throws Exception {
+    Path k = write("kernel", shellKernel(OnLine.ANSWER));
+    String img = image().toString();
+    assertThat(run("bench", "--kernel", k.toString(), "--fs", img, "--against", dir.toString()))
+        .isEqualTo(Main.EXIT_USAGE);
+    assertThat(stderr()).contains("no xv6ckpt build there");
+    assertThat(run("bench", "--against", dir.toString())).isEqualTo(Main.EXIT_USAGE);
+    assertThat(stderr()).contains("--against needs --kernel ELF and --fs IMAGE");
+    Path empty = write("empty.jar", new byte[0]);
+    assertThat(run("bench", "--kernel", k.toString(), "--fs", img, "--against", empty.toString()))
+        .isEqualTo(Main.EXIT_USAGE);
+    assertThat(stderr()).contains("cannot drive its full-system machine");
+  }
+
   /** bench's system group, one run, no warm-up, no qemu, on a shell kernel answering as given. */
   private int benchOnce(OnLine onLine, String command) throws Exception {
     return bench(shellKernel(onLine), command);
