@@ -354,6 +354,29 @@ public final class PhysicalMemory {
     return dirtyCount;
   }
 
+  /**
+   * The snapshot taken or reset to last: every page not {@link #written} since holds what it holds
+   * there, so a reader who knows something of it (a list threaded through its pages) need only look
+   * again at the written pages.
+   */
+  public Snapshot baseline() {
+    return baseline;
+  }
+
+  /** Whether the page holding {@code pa} was written since {@link #baseline()}. */
+  public boolean written(long pa) {
+    return dirty[offset(pa, 1) >>> PGSHIFT];
+  }
+
+  /** The pages written since {@link #baseline()}, as their first bytes' physical addresses. */
+  public long[] writtenPages() {
+    long[] pas = new long[dirtyCount];
+    for (int i = 0; i < dirtyCount; i++) {
+      pas[i] = BASE + ((long) dirtyList[i] << PGSHIFT);
+    }
+    return pas;
+  }
+
   // ---------------------------------------------------------------- snapshots
 
   /**

@@ -258,4 +258,27 @@ class PhysicalMemoryTest {
     assertThat(h.mem.read32(data + 8)).isEqualTo(0);
     assertThat(h.mem.read32(data)).isEqualTo(0);
   }
+
+  @Test
+  void writtenPagesAreThoseChangedSinceTheBaseline() {
+    PhysicalMemory m = new PhysicalMemory(16 * 4096);
+    long base = PhysicalMemory.BASE;
+    m.write64(base + 4096 * 2 + 8, 1);
+    PhysicalMemory.Snapshot s = m.snapshot();
+    assertThat(m.baseline()).isSameInstanceAs(s);
+    assertThat(m.writtenPages()).isEmpty();
+    m.write8(base + 4096 * 5 + 7, (byte) 3);
+    m.fill(base + 4096 * 9, 4096, (byte) 0); // zero already: nothing written
+    m.write32(base + 4096 * 12 - 2, 9); // across a page end: both pages
+    assertThat(m.writtenPages())
+        .asList()
+        .containsExactly(base + 4096 * 5, base + 4096 * 11, base + 4096 * 12);
+    assertThat(m.written(base + 4096 * 5 + 100)).isTrue();
+    assertThat(m.written(base + 4096 * 2)).isFalse();
+    assertThat(m.written(base + 4096 * 9)).isFalse();
+    m.reset(s);
+    assertThat(m.writtenPages()).isEmpty();
+    assertThat(m.written(base + 4096 * 5)).isFalse();
+    assertThat(m.baseline()).isSameInstanceAs(s);
+  }
 }

@@ -63,6 +63,39 @@ class ElfKernelTest {
     assertThat(events(k)).isEqualTo(first);
   }
 
+  /**
+   * After a reset, the free list is counted by following only the links in pages written since (the
+   * rest is the snapshot's list): the count must equal the whole walk's however the pages were
+   * written. Here the kernel side writes them, as a run of the kernel would.
+   */
+  @Test
+  void countingFromTheSnapshotsListEqualsTheWholeWalk() throws Exception {
+    ElfKernel k = boot(32);
+    ElfKernel.Snapshot snap = k.snapshot();
+    long head = ToyKernel.KMEM + ElfKernel.FREELIST_OFFSET;
+    long second = ToyKernel.FREE + 4096, third = ToyKernel.FREE + 8192;
+    long[] expected = {3, 3, 2, 4, 1};
+    for (int scene = 0; scene < expected.length; scene++) {
+      k.reset(snap);
+      switch (scene) {
+        case 0 -> {} // nothing written
+        case 1 -> k.memory().write64(third + 100, 7); // a later page written, its link kept
+        case 2 -> k.memory().write64(second, 0); // the list cut after its second page
+        case 3 -> { // a page pushed on the head
+          k.memory().write64(ToyKernel.USER + 4096 * 3, k.memory().read64(head));
+          k.memory().write64(head, ToyKernel.USER + 4096 * 3);
+        }
+        default -> k.memory().write64(head, third); // two pages popped
+      }
+      assertThat(k.walkWholeFreeList().getAsInt()).isEqualTo(expected[scene]);
+      assertThat(k.freePages().getAsInt()).isEqualTo(expected[scene]);
+    }
+    // A link into a page that is in no list of the snapshot, and is not written: the whole walk.
+    k.reset(snap);
+    k.memory().write64(head, ToyKernel.USER + 4096 * 5);
+    assertThat(k.freePages()).isEqualTo(k.walkWholeFreeList());
+  }
+
   @Test
   void countsCallsWhoseReturnIsNotSeenAndASnapshotKeepsThemAndTheRegisters() throws Exception {
     ElfKernel k = boot(32);
