@@ -60,8 +60,13 @@ public final class EdgeRecorder {
     }
     int cur = location(target);
     int i = (cur ^ prev) & mask; // prev is cur >>> 1 now, and stays so
-    int c = counters[i] & 0xFF; // at least 1, after the transfer above
-    counters[i] = (byte) ((c - 1 + (times - 1) % 255) % 255 + 1);
+    int c = counters[i] & 0xFF; // 0 unless this edge (or one on its counter) was taken before
+    long n = times - 1; // at least 1
+    if (c == 0) { // the first takes the counter into its cycle 1..255
+      c = 1;
+      n--;
+    }
+    counters[i] = (byte) ((c - 1 + n % 255) % 255 + 1);
   }
 
   /** A well-mixed 32-bit hash of an instruction address (Fibonacci hashing of its halfword). */

@@ -167,6 +167,18 @@ class EdgeMapTest {
     assertThat(nonZero(map.counters())).isEqualTo(0);
   }
 
+  /**
+   * The sample jqwik found in CI (session 10): 256 transfers to one target, whose repeated edge's
+   * counter was never taken before, end it at 255 (0, then 1..255); the closed form had reduced the
+   * 255 repeats modulo 255 and left it at 0.
+   */
+  @Test
+  void twoHundredFiftySixTransfersToAnUntakenEdgeEndAt255() {
+    aRepeatedTransferIsThatManyTransfers(java.util.List.of(), 2, 256);
+    aRepeatedTransferIsThatManyTransfers(java.util.List.of(), 2, 257);
+    aRepeatedTransferIsThatManyTransfers(java.util.List.of(), 2, 511);
+  }
+
   /** A run of one edge recorded at once counts as the same transfers one by one. */
   @net.jqwik.api.Property(tries = 300)
   void aRepeatedTransferIsThatManyTransfers(
