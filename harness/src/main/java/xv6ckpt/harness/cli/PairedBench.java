@@ -226,7 +226,8 @@ final class PairedBench {
           mine.time(),
           mine.nanos / 1e9,
           other.nanos / 1e9);
-      boolean prompt = c.endsWith(SystemBench.PROMPT) && c.length() - 2 > from;
+      boolean prompt =
+          c.endsWith(SystemBench.PROMPT) && c.length() - SystemBench.PROMPT.length() > from;
       if (!typed && prompt && c.contains(SystemBench.SHELL_START)) {
         mine.type(line + "\n");
         other.type(line + "\n");

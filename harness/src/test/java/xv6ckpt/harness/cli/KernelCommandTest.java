@@ -494,6 +494,20 @@ class KernelCommandTest extends CommandTest {
     assertThat(run("bench", "--kernel", k.toString(), "--fs", img, "--against", empty.toString()))
         .isEqualTo(Main.EXIT_USAGE);
     assertThat(stderr()).contains("cannot drive its full-system machine");
+    String classes = thisBuild().toString();
+    assertThat(
+            run(
+                "bench",
+                "--kernel",
+                k.toString(),
+                "--fs",
+                img,
+                "--against",
+                classes,
+                "--turn",
+                "0"))
+        .isEqualTo(Main.EXIT_USAGE);
+    assertThat(stderr()).contains("--turn must be at least 1 step");
   }
 
   /** bench's system group, one run, no warm-up, no qemu, on a shell kernel answering as given. */
