@@ -140,8 +140,9 @@ final class KernelDifferentialComparison {
       Optional<String> d = difference(name, ca, cb);
       if (d.isPresent()) {
         Optional<KernelDifferentialRule> r = ruleFor(name, ca, cb, fds);
-        if (r.isEmpty()) return Optional.of(finding(d.get(), name));
-        allow(r.get(), name + ": " + d.get());
+        String failed = shortageNote(ca, cb);
+        if (r.isEmpty()) return Optional.of(finding(d.get() + failed, name));
+        allow(r.get(), name + ": " + d.get() + (r.get() == OUT_OF_MEMORY ? failed : ""));
         if (ends(r.get(), ca, cb)) {
           stop(name, ca.index(), r.get());
           return Optional.empty();
@@ -190,10 +191,15 @@ final class KernelDifferentialComparison {
       stop(name, c.index(), KILL_PID_ZERO);
       return Optional.empty();
     }
-    if (c.words()[0] == SYS_exec && c.result() == -1) {
-      // exec succeeded on the short side: the name existed there (or memory sufficed)
+    boolean execFailed = c.words()[0] == SYS_exec && c.result() == -1;
+    Optional<String> scarce = execFailed ? shortage(c) : Optional.empty();
+    if (execFailed && (c.concurrent() || scarce.isPresent())) {
+      // exec succeeded on the short side: the name existed there, or memory sufficed
       KernelDifferentialRule r = c.concurrent() ? NAMESPACE : OUT_OF_MEMORY;
-      allow(r, name + ": call " + c.index() + " exec failed on " + side(s == x ? y : x) + " only");
+      String why = c.concurrent() ? "" : " (" + scarce.get() + ")";
+      allow(
+          r,
+          name + ": call " + c.index() + " exec failed on " + side(s == x ? y : x) + " only" + why);
       stop(name, c.index(), r);
       return Optional.empty();
     }
@@ -209,7 +215,9 @@ final class KernelDifferentialComparison {
             + describe(c)
             + " returned on "
             + side(s == x ? y : x)
-            + " only (a ended: "
+            + " only"
+            + (execFailed ? " (not short: " + c.supply() + ")" : "")
+            + " (a ended: "
             + x.end()
             + "; b ended: "
             + y.end()
@@ -219,6 +227,53 @@ final class KernelDifferentialComparison {
 
   private String side(KernelDifferentialTrace t) {
     return t == x ? "a" : "b";
+  }
+
+  /**
+   * " (b: why)" where one of two allocating calls failed alone: why its side was short, or that it
+   * was not, with the figures; "" otherwise.
+   */
+  private static String shortageNote(Call ca, Call cb) {
+    Optional<Call> failed = failedAlone(ca, cb);
+    if (failed.isEmpty()) return "";
+    Call c = failed.get();
+    String why = shortage(c).orElse("not short: " + c.supply());
+    return " (" + (c == ca ? "a" : "b") + ": " + why + ")";
+  }
+
+  /** The call that returned -1 where the other did not, if these are allocating calls. */
+  private static Optional<Call> failedAlone(Call cx, Call cy) {
+    if (!KernelDifferentialTrace.allocating(cx.words()[0])) return Optional.empty();
+    if ((cx.result() == -1) == (cy.result() == -1)) return Optional.empty();
+    return Optional.of(cx.result() == -1 ? cx : cy);
+  }
+
+  /**
+   * Why the side of {@code failed}, an allocating call that returned -1, was short of what it
+   * needed (OUT_OF_MEMORY's evidence), or, where that side does not show the figure, that this is
+   * unverified (also where other processes ran during the call); empty when it had enough: a fork
+   * with a free process slot, a pipe with two free open-file entries, and every one of them with at
+   * least the pages it could need ({@link KernelDifferentialTrace#need}). Then the -1 is no
+   * kernel's limit but a difference.
+   */
+  static Optional<String> shortage(Call failed) {
+    KernelDifferentialTrace.Supply s = failed.supply();
+    if (s == null) return Optional.of("unverified: nothing recorded of what was left");
+    long n = failed.words()[0];
+    if (n == SYS_fork && s.slots() == 0) return Optional.of("no free process slot");
+    if (n == SYS_pipe && s.files() >= 0 && s.files() < 2) {
+      return Optional.of(s.files() + " free open-file entries");
+    }
+    if (s.pages() >= 0 && s.need() >= 0 && s.pages() < s.need()) {
+      return Optional.of(s.pages() + " free pages, the call needs up to " + s.need());
+    }
+    boolean unknown =
+        !s.alone()
+            || s.pages() < 0
+            || s.need() < 0
+            || (n == SYS_fork && s.slots() < 0)
+            || (n == SYS_pipe && s.files() < 0);
+    return unknown ? Optional.of("unverified: " + s) : Optional.empty();
   }
 
   /**
@@ -268,10 +323,9 @@ final class KernelDifferentialComparison {
         && cx.pages() != cy.pages()) {
       return Optional.of(LAZY_SBRK);
     }
-    boolean allocates =
-        number == SYS_fork || number == SYS_sbrk || number == SYS_exec || number == SYS_pipe;
-    if (allocates && (cx.result() == -1) != (cy.result() == -1)) {
-      return Optional.of(OUT_OF_MEMORY);
+    Optional<Call> failed = failedAlone(cx, cy);
+    if (failed.isPresent()) {
+      return shortage(failed.get()).isPresent() ? Optional.of(OUT_OF_MEMORY) : Optional.empty();
     }
     if (number == SYS_kill
         && cx.words()[1] == 0

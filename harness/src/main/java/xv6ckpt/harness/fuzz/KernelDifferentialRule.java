@@ -37,8 +37,13 @@ enum KernelDifferentialRule {
    * the C side's shell and reaper hold processes and files the Java side has not, so a call that
    * needs pages or a table slot (fork, sbrk, exec, pipe) may fail with -1 on one side only
    * (kalloc.c kalloc returns 0 when the free list is empty; vm.c uvmalloc, proc.c fork, exec.c exec
-   * give -1; proc.c allocproc finds no UNUSED slot of NPROC; file.c filealloc none of NFILE). It
-   * ends the comparison of that process: the two differ in size or children from there on.
+   * give -1; proc.c allocproc finds no UNUSED slot of NPROC; file.c filealloc none of NFILE). Only
+   * where the failing side shows it was short at that return: a fork with no free process slot, a
+   * pipe with fewer than two free open-file entries, or fewer free pages than the call can need
+   * ({@link KernelDifferentialTrace#need}); a -1 with all of those to spare is a finding. Where the
+   * side does not show a figure (a C kernel without xv6's kmem, proc or ftable symbols), or other
+   * processes ran between the call and its return, it is allowed unverified. It ends the comparison
+   * of that process: the two differ in size or children from there on.
    */
   OUT_OF_MEMORY(
       "kalloc.c kalloc; vm.c uvmalloc; proc.c fork, allocproc (NPROC), growproc; exec.c exec;"

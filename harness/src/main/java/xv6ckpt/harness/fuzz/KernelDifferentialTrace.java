@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
+import xv6ckpt.emulator.elf.Elf64;
 import xv6ckpt.harness.rig.KernelIdentity;
 import xv6ckpt.harness.rig.KernelUnderTest;
 import xv6ckpt.harness.rig.KernelUnderTest.Event;
@@ -53,9 +54,10 @@ record KernelDifferentialTrace(
    * One call of a process's table, at its return: {@code index} in the table, a7 and a0..a5 as the
    * process issued them, a0 at the return and, for a pid (fork's in the parent, getpid's, wait's),
    * the name of the process it is ({@code named}; else null), the runs of bytes of the process's
-   * memory that differ from its last return (or its birth), its page count after (sbrk), and
-   * whether the family had forked on this side before it ({@code concurrent}: another process may
-   * have run beside it).
+   * memory that differ from its last return (or its birth), its page count after (sbrk), whether
+   * the family had forked on this side before it ({@code concurrent}: another process may have run
+   * beside it), and, for a call that allocates (fork, sbrk, exec, pipe) and returned -1, what the
+   * kernel had left then ({@code supply}; else null).
    */
   record Call(
       int index,
@@ -64,10 +66,97 @@ record KernelDifferentialTrace(
       String named,
       List<Write> writes,
       int pages,
-      boolean concurrent) {}
+      boolean concurrent,
+      Supply supply) {
+
+    /** The same call with another name for the pid it returned. */
+    Call named(String n) {
+      return new Call(index, words, result, n, writes, pages, concurrent, supply);
+    }
+  }
+
+  /**
+   * What a kernel had left at the return of an allocating call that failed, and what the call could
+   * have needed: free pages, free process slots, free open-file entries ({@link
+   * KernelUnderTest#freePages} and the others), and the most pages the call allocates ({@code
+   * need}, see {@link #need}); -1 for what the kernel or the boundary does not show. Read at the
+   * return, not at the failure: on a C kernel a timer interrupt may let other processes run in
+   * between (xv6's kerneltrap yields), which {@code alone} tells ({@link
+   * KernelUnderTest#ranAlone}): where it is false the figures may be later than the failure, and
+   * cannot clear it.
+   */
+  record Supply(int pages, int slots, int files, long need, boolean alone) {
+    static Supply of(KernelUnderTest<?> k, long need) {
+      return new Supply(
+          k.freePages().orElse(-1),
+          k.freeProcSlots().orElse(-1),
+          k.freeFileSlots().orElse(-1),
+          need,
+          k.ranAlone());
+    }
+
+    @Override
+    public String toString() {
+      return shown(pages)
+          + " free pages (the call needs at most "
+          + shown(need)
+          + "), "
+          + shown(slots)
+          + " free process slots, "
+          + shown(files)
+          + " free open-file entries"
+          + (alone ? "" : ", read after other processes ran during the call");
+    }
+
+    private static String shown(long v) {
+      return v < 0 ? "unknown" : "" + v;
+    }
+  }
 
   /** A run of bytes the call changed: where, and the new bytes. */
   record Write(long va, byte[] bytes) {}
+
+  /** The calls that allocate pages or table slots, so that one kernel may be short of them. */
+  static boolean allocating(long number) {
+    return number == SYS_fork || number == SYS_sbrk || number == SYS_exec || number == SYS_pipe;
+  }
+
+  /**
+   * The most pages the call of {@code words} allocates in xv6 (kalloc calls), made by a process of
+   * {@code pages} pages, where {@code image} gives the highest address of the program an exec loads
+   * (-1: unknown); -1 where that is not known. Page tables: one level-1 table per GiB and one
+   * level-0 table per 2 MiB of the range mapped, plus one of each for a range's ragged ends.
+   *
+   * <ul>
+   *   <li>fork: allocproc's trapframe, proc_pagetable's root and its two tables for the trampoline
+   *       (4), and uvmcopy's copy of every page with its tables;
+   *   <li>sbrk(n), n as the int argint reads: growproc's pages up to n with their tables (0 for n
+   *       at most 0, which allocates nothing);
+   *   <li>pipe: pipealloc's one page;
+   *   <li>exec: proc_pagetable's 3, every page up to the image's highest segment end with their
+   *       tables (exec's uvmalloc grows from 0), and the stack with its guard page (2).
+   * </ul>
+   */
+  static long need(long[] words, int pages, long image) {
+    long n = words[0];
+    if (n == SYS_fork) return 4 + pages + tables(pages);
+    if (n == SYS_pipe) return 1;
+    if (n == SYS_sbrk) {
+      long grow = (int) words[1];
+      long p = (grow + 4095) / 4096;
+      return grow <= 0 ? 0 : p + tables(p);
+    }
+    if (n == SYS_exec && image >= 0) {
+      long p = (image + 4095) / 4096;
+      return 3 + p + tables(p) + 2;
+    }
+    return -1;
+  }
+
+  /** Level-1 and level-0 page tables for a range of {@code pages} pages (both ends ragged). */
+  private static long tables(long pages) {
+    return pages / (512L * 512) + 1 + pages / 512 + 1;
+  }
 
   /** The server's calls. */
   List<Call> calls() {
@@ -230,6 +319,10 @@ record KernelDifferentialTrace(
         }
         if (words[0] == SYS_kill && r.result() == 0) killedPids.add(words[1]);
         if (words[0] == SYS_getpid) name = ownName(name, r.result());
+        Supply supply =
+            r.result() == -1 && allocating(words[0])
+                ? Supply.of(k, need(words, after.length, image(words, after)))
+                : null;
         procs
             .get(name)
             .add(
@@ -240,11 +333,38 @@ record KernelDifferentialTrace(
                     named,
                     writes(before.get(name), after),
                     after.length,
-                    forked));
+                    forked,
+                    supply));
         if (words[0] == SYS_fork && r.result() > 0) forked = true;
         next.put(name, index + 1);
       }
       before.put(name, after);
+    }
+
+    /**
+     * For an exec: one past the highest address of the ELF at its path on this side's disk (read
+     * through our own file system, on a copy), or -1 for another call, a relative path (the
+     * boundary does not see the cwd), or a file that is not an ELF with loadable segments.
+     */
+    private long image(long[] words, byte[][] memory) {
+      if (words[0] != SYS_exec) return -1;
+      Optional<String> path = cString(memory, words[1], MAXPATH);
+      if (path.isEmpty() || !path.get().startsWith("/")) return -1;
+      try {
+        MemoryBlockDevice disk = k.disk();
+        FileSystem fs = FileSystem.mount(new MemoryBlockDevice(disk.blockSize(), disk.contents()));
+        byte[] elf = fs.readFile(path.get());
+        Elf64.Header h = Elf64.parseHeader(elf);
+        long top = -1;
+        for (int i = 0; i < h.phnum(); i++) {
+          Elf64.ProgramHeader ph =
+              Elf64.parseProgramHeader(elf, (int) h.phoff() + i * h.phentsize());
+          if (ph.isLoad()) top = Math.max(top, ph.vend());
+        }
+        return top;
+      } catch (FsException | Elf64.ElfException | RuntimeException e) {
+        return -1; // exec fails here for the file's sake, which both kernels judge alike
+      }
     }
 
     /**
@@ -274,16 +394,7 @@ record KernelDifferentialTrace(
           (n, cs) -> {
             List<Call> renamed = new ArrayList<>();
             for (Call c : cs) {
-              String named = c.named() == null ? null : below.apply(c.named());
-              renamed.add(
-                  new Call(
-                      c.index(),
-                      c.words(),
-                      c.result(),
-                      named,
-                      c.writes(),
-                      c.pages(),
-                      c.concurrent()));
+              renamed.add(c.named(c.named() == null ? null : below.apply(c.named())));
             }
             calls.put(rename.apply(n), renamed);
           });
@@ -326,9 +437,7 @@ record KernelDifferentialTrace(
     private Call named(Call c) {
       long n = c.words()[0];
       if (c.result() <= 0 || (n != SYS_getpid && n != SYS_wait)) return c;
-      String named = names.getOrDefault(c.result(), "pid " + c.result());
-      return new Call(
-          c.index(), c.words(), c.result(), named, c.writes(), c.pages(), c.concurrent());
+      return c.named(names.getOrDefault(c.result(), "pid " + c.result()));
     }
 
     /** The processes a kill found, by name (a pid no fork of the family handed out: by pid). */
@@ -337,6 +446,24 @@ record KernelDifferentialTrace(
       for (long pid : killedPids) out.add(names.getOrDefault(pid, "pid " + pid));
       return out;
     }
+  }
+
+  /** xv6's MAXPATH: the longest path exec's fetchstr copies. */
+  static final int MAXPATH = 128;
+
+  /**
+   * The NUL-terminated string at {@code va} in a process's pages, if it ends within {@code max}.
+   */
+  static Optional<String> cString(byte[][] memory, long va, int max) {
+    StringBuilder out = new StringBuilder();
+    for (long a = va; a - va < max; a++) {
+      long page = a >>> 12;
+      if (a < 0 || page >= memory.length || memory[(int) page] == null) return Optional.empty();
+      byte b = memory[(int) page][(int) (a & 4095)];
+      if (b == 0) return Optional.of(out.toString());
+      out.append((char) (b & 0xFF));
+    }
+    return Optional.empty();
   }
 
   /** The runs of bytes that differ, page by page (a page mapped on one side only is all new). */

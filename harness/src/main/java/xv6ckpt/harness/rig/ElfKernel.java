@@ -29,7 +29,8 @@ import xv6ckpt.emulator.system.VirtBoard;
  * xv6-riscv's kalloc.c declares it ({@code struct { struct spinlock lock; struct run *freelist; }}:
  * 32 bytes, the list head last; each free page's first word links the next). A kmem of another size
  * or a list that leaves RAM, is not page-aligned or does not end makes the count unknown, with the
- * reason, never a guess.
+ * reason, never a guess. Free process slots and open-file entries are counted the same way from
+ * {@code proc} and {@code ftable} ({@link KernelTables}).
  */
 public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
   /** xv6-riscv's kmem: a 24-byte spinlock (locked, name, cpu) then the freelist pointer. */
@@ -42,9 +43,25 @@ public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
   private final ByteArrayOutputStream console = new ByteArrayOutputStream();
   private final long kmem;
   private final String kmemUnknown;
+  private final KernelTables tables;
 
-  /** Per address space, the ecall in flight: its address and number. */
+  /**
+   * Per address space, the ecall in flight: its address, its number and {@link #switches} when it
+   * was made.
+   */
   private Map<Long, long[]> pending = new HashMap<>();
+
+  /**
+   * Boundary stops so far whose address space differed from the previous stop's ({@link
+   * #lastSpace}): a call whose return finds it unchanged ran with no other process crossing the
+   * boundary meanwhile ({@link #ranAlone}).
+   */
+  private long switches;
+
+  private long lastSpace = -1;
+
+  /** Whether the call {@link #run} reported last ran alone. */
+  private boolean lastAlone = true;
 
   /**
    * Per call number below {@link #COUNTED}: ecalls made minus returns seen. A call that never
@@ -105,6 +122,7 @@ public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
     board = new VirtBoard(machine, disk, console::write);
     machine.loadKernel(elf, 0);
     machine.watchUserBoundary(true);
+    tables = KernelTables.of(elf);
     Optional<Elf64.Symbol> k;
     try {
       k = Elf64.symbols(elf).symbol("kmem");
@@ -189,9 +207,13 @@ public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
       SystemHart h = machine.hart(machine.boundaryHart());
       Hart hart = h.hart();
       long space = (hart.satp() & ((1L << 44) - 1)) << 12;
+      if (space != lastSpace) {
+        switches++;
+        lastSpace = space;
+      }
       if (stop == SystemMachine.Stop.USER_ECALL) {
         // a call left in flight here by a process now dead (its page table reused) stays counted
-        pending.put(space, new long[] {h.boundaryPc(), hart.x(17)});
+        pending.put(space, new long[] {h.boundaryPc(), hart.x(17), switches});
         count(hart.x(17), 1);
         if (reportForkChildren && hart.x(17) == SYS_FORK) noteFork(space, h.boundaryPc(), hart);
       } else if (stop == SystemMachine.Stop.USER_RETURN) {
@@ -203,6 +225,7 @@ public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
         if (call != null && h.boundaryPc() == call[0] + 4) {
           pending.remove(space);
           count(call[1], -1);
+          lastAlone = call[2] == switches;
           if (reportForkChildren && call[1] == SYS_FORK) forkReturned(space, hart);
           forkParent = -1;
           hart.registers(registers);
@@ -215,6 +238,17 @@ public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
       }
     }
     return new Event.BudgetSpent();
+  }
+
+  /**
+   * Whether no other address space crossed the user boundary between the ecall and the return of
+   * the call {@link #run} reported last. If one did, another process ran meanwhile (xv6 yields on a
+   * timer interrupt in the kernel too), and what the kernel holds now may not be what it held when
+   * the call decided its result.
+   */
+  @Override
+  public boolean ranAlone() {
+    return lastAlone;
   }
 
   /**
@@ -382,6 +416,28 @@ public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
         : Optional.of("kmem.freelist is not a list of free pages in RAM");
   }
 
+  /** From xv6's {@code proc} table, where the symbol table names it ({@link KernelTables}). */
+  @Override
+  public OptionalInt freeProcSlots() {
+    return tables.freeProcs(machine.memory());
+  }
+
+  /** From xv6's {@code ftable}, where the symbol table names it ({@link KernelTables}). */
+  @Override
+  public OptionalInt freeFileSlots() {
+    return tables.freeFiles(machine.memory());
+  }
+
+  /** Why {@link #freeProcSlots} is empty because of the symbol table, if it is. */
+  public Optional<String> procSlotsUnknown() {
+    return tables.procsUnknown();
+  }
+
+  /** Why {@link #freeFileSlots} is empty because of the symbol table, if it is. */
+  public Optional<String> fileSlotsUnknown() {
+    return tables.filesUnknown();
+  }
+
   /**
    * The length of kmem.freelist, if every link is a page of RAM and the list ends. Where the list
    * of the memory's baseline is known ({@link FreeList}), the links are followed only through the
@@ -482,7 +538,9 @@ public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
       long[] registers,
       long[] unreturned,
       java.util.List<Unborn> unborn,
-      long forkParent) {}
+      long forkParent,
+      long switches,
+      long lastSpace) {}
 
   @Override
   public Snapshot snapshot() {
@@ -497,7 +555,9 @@ public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
         registers.clone(),
         unreturned.clone(),
         java.util.List.copyOf(unborn),
-        forkParent);
+        forkParent,
+        switches,
+        lastSpace);
   }
 
   @Override
@@ -514,5 +574,8 @@ public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
     unreturned = s.unreturned().clone();
     unborn = new java.util.ArrayList<>(s.unborn());
     forkParent = s.forkParent();
+    switches = s.switches();
+    lastSpace = s.lastSpace();
+    lastAlone = true;
   }
 }

@@ -92,6 +92,24 @@ public final class JavaKernel implements KernelUnderTest<Machine.Snapshot> {
   }
 
   @Override
+  public OptionalInt freeProcSlots() {
+    return OptionalInt.of(xv6ckpt.kernel.Param.NPROC - machine.proc().live().size());
+  }
+
+  @Override
+  public OptionalInt freeFileSlots() {
+    return OptionalInt.of(xv6ckpt.kernel.Param.NFILE - machine.files().openFiles());
+  }
+
+  /**
+   * Always: the Java kernel runs a call that does not sleep to its end before any other process.
+   */
+  @Override
+  public boolean ranAlone() {
+    return true;
+  }
+
+  @Override
   public Machine.Snapshot snapshot() {
     return machine.snapshot();
   }

@@ -73,6 +73,22 @@ public sealed interface KernelUnderTest<S> permits JavaKernel, ElfKernel {
   Optional<String> freePagesUnknown();
 
   /**
+   * Free slots of the process table (xv6's NPROC; a slot is taken from fork's allocproc to the
+   * parent's wait), or empty when this kernel's table cannot be read.
+   */
+  OptionalInt freeProcSlots();
+
+  /** Free entries of the open-file table (xv6's NFILE), or empty when it cannot be read. */
+  OptionalInt freeFileSlots();
+
+  /**
+   * Whether the call last reported returned ran with no other process between its start and its
+   * return, so that what the kernel holds now (its free pages and slots) is what it held when the
+   * call decided its result. Meant for calls that do not sleep (fork, sbrk, exec, pipe).
+   */
+  boolean ranAlone();
+
+  /**
    * The whole kernel at this instant, machine and disk; only the latest one can be reset to. Typed
    * per kernel, so a snapshot of one kind cannot be handed to the other.
    */

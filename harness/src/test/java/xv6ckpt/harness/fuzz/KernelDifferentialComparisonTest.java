@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import xv6ckpt.harness.fuzz.KernelDifferentialTrace.Call;
+import xv6ckpt.harness.fuzz.KernelDifferentialTrace.Supply;
 import xv6ckpt.harness.fuzz.KernelDifferentialTrace.Write;
 import xv6ckpt.harness.rig.KernelIdentity;
 
@@ -47,7 +48,29 @@ class KernelDifferentialComparisonTest {
       long[] words = {number, a0, 0x3000, a2, 0, 0, 0};
       procs
           .computeIfAbsent(proc, p -> new ArrayList<>())
-          .add(new Call(index, words, result, named, writes, 7, concurrent));
+          .add(new Call(index, words, result, named, writes, 7, concurrent, null));
+      return this;
+    }
+
+    /** Gives the last call of {@code proc} what its kernel had left ({@link Supply}). */
+    Side left(String proc, int pages, int slots, int files, long need) {
+      return left(proc, pages, slots, files, need, true);
+    }
+
+    /** The same, read after other processes ran during the call when not {@code alone}. */
+    Side left(String proc, int pages, int slots, int files, long need, boolean alone) {
+      List<Call> calls = procs.get(proc);
+      Call c = calls.remove(calls.size() - 1);
+      calls.add(
+          new Call(
+              c.index(),
+              c.words(),
+              c.result(),
+              c.named(),
+              c.writes(),
+              c.pages(),
+              c.concurrent(),
+              new Supply(pages, slots, files, need, alone)));
       return this;
     }
 
@@ -229,5 +252,81 @@ class KernelDifferentialComparisonTest {
     Side c = new Side().call("server", 0, SYS_kill, 5, 0, -1, null, List.of(), false);
     Side d = new Side().call("server", 0, SYS_kill, 5, 0, 0, null, List.of(), false);
     assertThat(compare(c, d).finding().get().rule()).isEqualTo("result-differs");
+  }
+
+  /** The server forks at call 0: a child on side a, -1 on side b (given what b had left). */
+  private static KernelDifferentialComparison.Result forkFailsOnB(
+      int pages, int slots, int files, long need) {
+    Side a = new Side().call("server", 0, SYS_fork, 0, 0, 4, "server/0", List.of(), false);
+    Side b = new Side().call("server", 0, SYS_fork, 0, 0, -1, null, List.of(), false);
+    b.left("server", pages, slots, files, need);
+    return compare(a, b);
+  }
+
+  @Test
+  void aForkFailingOnOneSideIsOutOfMemoryOnlyWhereThatSideWasShort() {
+    KernelDifferentialComparison.Result full = forkFailsOnB(5000, 0, 90, 13);
+    assertThat(full.finding()).isEmpty();
+    assertThat(full.allowed()).containsExactly(OUT_OF_MEMORY, 1);
+    assertThat(full.notes().toString()).contains("(b: no free process slot)");
+    KernelDifferentialComparison.Result pages = forkFailsOnB(12, 10, 90, 13);
+    assertThat(pages.finding()).isEmpty();
+    assertThat(pages.notes().toString()).contains("12 free pages, the call needs up to 13");
+    // a slot free and pages enough: the -1 is no limit's, it is a difference
+    KernelDifferentialComparison.Result plenty = forkFailsOnB(13, 1, 90, 13);
+    assertThat(plenty.finding().get().rule()).isEqualTo("result-differs");
+    assertThat(plenty.finding().get().detail())
+        .contains("returned 4 (server/0) on a, -1 on b (b: not short: 13 free pages");
+    assertThat(plenty.finding().get().detail()).contains("1 free process slots");
+  }
+
+  @Test
+  void whatASideDoesNotShowLeavesTheFailureAllowedButUnverified() {
+    KernelDifferentialComparison.Result noSlots = forkFailsOnB(5000, -1, 90, 13);
+    assertThat(noSlots.finding()).isEmpty();
+    assertThat(noSlots.notes().toString()).contains("unverified: 5000 free pages");
+    assertThat(noSlots.notes().toString()).contains("unknown free process slots");
+    assertThat(forkFailsOnB(-1, 3, 90, 13).finding()).isEmpty();
+    // a slot free at the return, but other processes ran after the fork decided: they may have
+    // freed it
+    Side a = new Side().call("server", 0, SYS_fork, 0, 0, 4, "server/0", List.of(), false);
+    Side b = new Side().call("server", 0, SYS_fork, 0, 0, -1, null, List.of(), false);
+    b.left("server", 5000, 15, 90, 13, false);
+    KernelDifferentialComparison.Result late = compare(a, b);
+    assertThat(late.finding()).isEmpty();
+    assertThat(late.notes().toString())
+        .contains("unverified: 5000 free pages (the call needs at most 13), 15 free process slots");
+    assertThat(late.notes().toString()).contains("read after other processes ran during the call");
+  }
+
+  @Test
+  void sbrkAndPipeFailingOnOneSideNeedTheirOwnShortage() {
+    Side a = new Side().call("server", 0, SYS_sbrk, -4096, 0, 0x4000, null, List.of(), false);
+    Side b = new Side().call("server", 0, SYS_sbrk, -4096, 0, -1, null, List.of(), false);
+    b.left("server", 0, 10, 90, 0); // shrinking allocates nothing: even 0 free pages are enough
+    assertThat(compare(a, b).finding().get().rule()).isEqualTo("result-differs");
+    Side c = new Side().call("server", 0, SYS_pipe, 0x3000, 0, 0, null, List.of(), false);
+    Side d = new Side().call("server", 0, SYS_pipe, 0x3000, 0, -1, null, List.of(), false);
+    d.left("server", 100, 10, 1, 1);
+    assertThat(compare(c, d).finding()).isEmpty();
+    assertThat(compare(c, d).notes().toString()).contains("1 free open-file entries");
+    d.left("server", 100, 10, 2, 1);
+    assertThat(compare(c, d).finding().get().detail()).contains("not short: 100 free pages");
+  }
+
+  @Test
+  void anExecFailingOnOneSideOnlyMustHaveBeenShortThere() {
+    // a's exec replaced the server (no return); b's returned -1
+    Side a = new Side().call("server", 0, SYS_getpid, 0, 0, 3, "server", List.of(), false);
+    Side b = new Side().call("server", 0, SYS_getpid, 0, 0, 3, "server", List.of(), false);
+    b.call("server", 1, SYS_exec, 0x3000, 0, -1, null, List.of(), false)
+        .left("server", 9, 10, 90, 40);
+    KernelDifferentialComparison.Result r = compare(a, b);
+    assertThat(r.finding()).isEmpty();
+    assertThat(r.allowed()).containsExactly(OUT_OF_MEMORY, 1);
+    assertThat(r.notes().toString()).contains("9 free pages, the call needs up to 40");
+    b.left("server", 4000, 10, 90, 40);
+    assertThat(compare(a, b).finding().get().rule()).isEqualTo("calls-differ");
+    assertThat(compare(a, b).finding().get().detail()).contains("(not short: 4000 free pages");
   }
 }

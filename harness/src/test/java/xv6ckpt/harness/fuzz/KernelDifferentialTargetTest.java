@@ -199,6 +199,46 @@ class KernelDifferentialTargetTest {
   }
 
   @Test
+  void aForkThatFailsWithSlotsAndPagesToSpareIsTheFinding() {
+    KernelDifferentialStage refusing =
+        planted(
+            (m, r) -> {
+              if (r.number() != SYS_fork || r.result() <= 0) return r;
+              m.hart().setX(10, -1); // the parent is told it failed (its child still runs)
+              return new Event.Returned(r.space(), r.number(), -1, r.pc());
+            });
+    FuzzTarget.Verdict v = new KernelDifferentialTarget(PLAIN, refusing).run(forkInput());
+    assertThat(v).isInstanceOf(FuzzTarget.Verdict.Fail.class);
+    FuzzTarget.Verdict.Fail f = (FuzzTarget.Verdict.Fail) v;
+    assertThat(f.rule()).isEqualTo("result-differs");
+    assertThat(f.detail()).contains("returned 4 (server/0) on a, -1 on b (b: not short: ");
+    assertThat(f.detail()).contains("free process slots");
+  }
+
+  @Test
+  void aForkBombMeetingAFullerTableIsOutOfMemoryWithItsEvidence() throws IOException {
+    // three more processes on b: its table is full three forks sooner
+    KernelDifferentialStage fuller =
+        new KernelDifferentialJavaStage(
+            KernelDifferentialJavaStage.standardDisk(), SyscallArgsTarget.CONFIG, 3, null);
+    byte[] bomb =
+        Files.readAllBytes(Path.of("..", "corpus", "syscall-args", "seed-exhaust-processes"));
+    KernelDifferentialTarget t = new KernelDifferentialTarget(PLAIN, fuller);
+    FuzzTarget.Verdict v = t.run(bomb);
+    assertThat(v).isInstanceOf(FuzzTarget.Verdict.Pass.class);
+    assertThat(v.summary()).contains("out-of-memory x");
+    List<KernelDifferentialTrace> traces = t.traces(bomb);
+    List<KernelDifferentialTrace.Supply> failed =
+        traces.get(1).procs().values().stream()
+            .flatMap(List::stream)
+            .filter(c -> c.words()[0] == SYS_fork && c.result() == -1)
+            .map(KernelDifferentialTrace.Call::supply)
+            .toList();
+    assertThat(failed).isNotEmpty();
+    assertThat(failed.stream().allMatch(s -> s.slots() == 0)).isTrue();
+  }
+
+  @Test
   void aPidShiftOfTheWholeFamilyIsThePidRulesNotAFinding() {
     KernelDifferentialStage shifted =
         new KernelDifferentialJavaStage(

@@ -134,6 +134,7 @@ class ElfKernelTest {
     long parent = ToyForkKernel.ROOT, child = ToyForkKernel.ROOT2;
     assertThat(k.run(100_000)).isEqualTo(new Event.Returned(parent, 1, 2, fork + 4));
     assertThat(k.forkParent()).isEqualTo(-1);
+    assertThat(k.ranAlone()).isTrue(); // nothing crossed the boundary between its ecall and return
     assertThat(k.run(100_000)).isEqualTo(new Event.Returned(child, 1, 0, fork + 4));
     assertThat(k.forkParent()).isEqualTo(parent);
     long[] regs = k.userRegisters(); // the parent's at the fork, but a0

@@ -1,0 +1,120 @@
+package xv6ckpt.harness.rig;
+
+import java.util.Optional;
+import java.util.OptionalInt;
+import xv6ckpt.emulator.PhysicalMemory;
+import xv6ckpt.emulator.elf.Elf64;
+
+/**
+ * Two of xv6's fixed tables in a C kernel's memory, found through its symbol table: the process
+ * table ({@code proc}, NPROC entries; proc.c) and the open-file table ({@code ftable}, a spinlock
+ * then NFILE entries; file.c). Read only as evidence: how many slots are free at an instant, so
+ * that kernel-differential can tell a fork or pipe that failed because its table was full from one
+ * that failed for no reason.
+ *
+ * <p>Laid out as xv6-riscv declares them: every {@code struct spinlock} is 24 bytes (locked, name,
+ * cpu); {@code struct proc} begins with its lock, then {@code enum procstate state} (UNUSED is 0);
+ * {@code struct file} begins with its type, then {@code int ref} (0: the entry is free). Only the
+ * entry size is taken from the symbol (kits may add fields at the end of {@code struct proc}). A
+ * symbol that is missing, whose size does not divide into NPROC (or NFILE) entries big enough for
+ * the field, or a field value outside what xv6 stores there, makes the count unknown with the
+ * reason, never a guess.
+ */
+final class KernelTables {
+  /** param.h's NPROC and NFILE, which stock xv6-riscv has always had. */
+  static final int NPROC = 64, NFILE = 100;
+
+  /** struct spinlock: uint locked (padded), char *name, struct cpu *cpu. */
+  static final long SPINLOCK = 24;
+
+  /** proc.h's procstate: UNUSED, USED, SLEEPING, RUNNABLE, RUNNING, ZOMBIE. */
+  static final int PROC_STATES = 6;
+
+  /** A table of {@code count} entries of {@code stride} bytes from {@code base}; the field read. */
+  private record Table(long base, long stride, int count, long field) {}
+
+  private final Table proc, files;
+  private final String procUnknown, filesUnknown;
+
+  private KernelTables(Table proc, String procUnknown, Table files, String filesUnknown) {
+    this.proc = proc;
+    this.procUnknown = procUnknown;
+    this.files = files;
+    this.filesUnknown = filesUnknown;
+  }
+
+  /** The tables {@code elf}'s symbol table names (unknown ones with their reasons). */
+  static KernelTables of(byte[] elf) {
+    Elf64.SymbolTable symbols;
+    try {
+      symbols = Elf64.symbols(elf);
+    } catch (Elf64.ElfException e) {
+      String why = "the kernel's symbol table is damaged: " + e.getMessage();
+      return new KernelTables(null, why, null, why);
+    }
+    Optional<Elf64.Symbol> p = symbols.symbol("proc"), f = symbols.symbol("ftable");
+    String procWhy = why(p, "proc", 0, NPROC, SPINLOCK + 4);
+    String filesWhy = why(f, "ftable", SPINLOCK, NFILE, 8);
+    Table procTable =
+        procWhy != null
+            ? null
+            : new Table(p.get().value(), p.get().size() / NPROC, NPROC, SPINLOCK);
+    Table fileTable =
+        filesWhy != null
+            ? null
+            : new Table(f.get().value() + SPINLOCK, (f.get().size() - SPINLOCK) / NFILE, NFILE, 4);
+    return new KernelTables(procTable, procWhy, fileTable, filesWhy);
+  }
+
+  /**
+   * Why {@code s} is not a table of {@code count} entries of at least {@code least} bytes after
+   * {@code head} bytes; null if it is one.
+   */
+  private static String why(
+      Optional<Elf64.Symbol> s, String name, long head, int count, long least) {
+    if (s.isEmpty()) return "the kernel's symbol table names no " + name + " (stripped?)";
+    long body = s.get().size() - head;
+    if (body < count * least || body % count != 0) {
+      return name
+          + " is "
+          + s.get().size()
+          + " bytes, not "
+          + (head > 0 ? head + " + " : "")
+          + count
+          + " entries of xv6-riscv's layout";
+    }
+    return null;
+  }
+
+  /** Free slots of the process table (state UNUSED), or empty (see {@link #procsUnknown}). */
+  OptionalInt freeProcs(PhysicalMemory mem) {
+    return count(mem, proc, PROC_STATES);
+  }
+
+  /** Free entries of the open-file table (ref 0), or empty (see {@link #filesUnknown}). */
+  OptionalInt freeFiles(PhysicalMemory mem) {
+    return count(mem, files, Integer.MAX_VALUE);
+  }
+
+  /** Why {@link #freeProcs} is empty, if the symbol is the reason. */
+  Optional<String> procsUnknown() {
+    return Optional.ofNullable(procUnknown);
+  }
+
+  /** Why {@link #freeFiles} is empty, if the symbol is the reason. */
+  Optional<String> filesUnknown() {
+    return Optional.ofNullable(filesUnknown);
+  }
+
+  /** Entries whose field is 0, if every field is in [0, {@code limit}) and the table in RAM. */
+  private static OptionalInt count(PhysicalMemory mem, Table t, int limit) {
+    if (t == null || !mem.contains(t.base(), t.stride() * t.count())) return OptionalInt.empty();
+    int free = 0;
+    for (int i = 0; i < t.count(); i++) {
+      int v = mem.read32(t.base() + i * t.stride() + t.field());
+      if (v < 0 || v >= limit) return OptionalInt.empty();
+      if (v == 0) free++;
+    }
+    return OptionalInt.of(free);
+  }
+}

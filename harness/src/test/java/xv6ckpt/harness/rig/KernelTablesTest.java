@@ -1,0 +1,83 @@
+package xv6ckpt.harness.rig;
+
+import static com.google.common.truth.Truth.assertThat;
+
+import org.junit.jupiter.api.Test;
+import xv6ckpt.emulator.PhysicalMemory;
+import xv6ckpt.emulator.asm.Elf64Writer;
+
+/**
+ * xv6's process and open-file tables read through a symbol table: free slots counted as xv6-riscv
+ * lays the tables out, and unknown (with the reason) where the symbols or the values are not that.
+ */
+class KernelTablesTest {
+  static final long PROC = PhysicalMemory.BASE + 0x1_0000, FTABLE = PhysicalMemory.BASE + 0x2_0000;
+
+  /** xv6-riscv f5b93ef's sizes: struct proc is 360 bytes, struct file 40. */
+  static final long PROC_SIZE = 64 * 360, FTABLE_SIZE = 24 + 100 * 40;
+
+  static KernelTables tables(long procSize, long ftableSize) {
+    Elf64Writer w =
+        new Elf64Writer().segment(PhysicalMemory.BASE, new byte[4], 5).entry(PhysicalMemory.BASE);
+    if (procSize > 0) w.symbol("proc", PROC, procSize, Elf64Writer.STT_OBJECT);
+    if (ftableSize > 0) w.symbol("ftable", FTABLE, ftableSize, Elf64Writer.STT_OBJECT);
+    return KernelTables.of(w.write());
+  }
+
+  /** RAM with slots 0, 5 and 63 used (USED, SLEEPING, ZOMBIE) and files 0 and 99 open. */
+  static PhysicalMemory memory() {
+    PhysicalMemory mem = new PhysicalMemory(1 << 20);
+    mem.write32(PROC + 0 * 360 + 24, 1);
+    mem.write32(PROC + 5 * 360 + 24, 2);
+    mem.write32(PROC + 63 * 360 + 24, 5);
+    mem.write32(PROC + 63 * 360 + 20, 7); // the lock's padding: not the state
+    mem.write32(FTABLE + 24 + 4, 3); // file 0: ref 3
+    mem.write32(FTABLE + 24 + 99 * 40 + 4, 1);
+    mem.write32(FTABLE + 24 + 99 * 40, 2); // its type, not its ref
+    return mem;
+  }
+
+  @Test
+  void freeSlotsAreTheEntriesXv6MarksUnused() {
+    KernelTables t = tables(PROC_SIZE, FTABLE_SIZE);
+    PhysicalMemory mem = memory();
+    assertThat(t.freeProcs(mem).getAsInt()).isEqualTo(61);
+    assertThat(t.freeFiles(mem).getAsInt()).isEqualTo(98);
+    assertThat(t.procsUnknown()).isEmpty();
+    // a kit that adds a field at the end of struct proc: only the stride changes
+    KernelTables wider = tables(64 * 368, FTABLE_SIZE);
+    PhysicalMemory m2 = new PhysicalMemory(1 << 20);
+    m2.write32(PROC + 2 * 368 + 24, 3);
+    assertThat(wider.freeProcs(m2).getAsInt()).isEqualTo(63);
+  }
+
+  @Test
+  void aValueXv6NeverStoresMakesTheCountUnknown() {
+    KernelTables t = tables(PROC_SIZE, FTABLE_SIZE);
+    PhysicalMemory mem = memory();
+    mem.write32(PROC + 9 * 360 + 24, 6); // no procstate is 6
+    mem.write32(FTABLE + 24 + 50 * 40 + 4, -1); // a negative ref
+    assertThat(t.freeProcs(mem).isPresent()).isFalse();
+    assertThat(t.freeFiles(mem).isPresent()).isFalse();
+  }
+
+  @Test
+  void symbolsOfAnotherShapeOrNoneAreUnknownWithTheReason() {
+    KernelTables none = tables(0, 0);
+    assertThat(none.freeProcs(memory()).isPresent()).isFalse();
+    assertThat(none.procsUnknown().get()).contains("names no proc");
+    assertThat(none.filesUnknown().get()).contains("names no ftable");
+    KernelTables odd = tables(64 * 360 + 8, 100 * 40);
+    assertThat(odd.procsUnknown().get()).contains("proc is 23048 bytes");
+    assertThat(odd.filesUnknown().get()).contains("ftable is 4000 bytes");
+    assertThat(odd.freeFiles(memory()).isPresent()).isFalse();
+    KernelTables small = tables(64 * 16, FTABLE_SIZE); // entries too small to hold a state
+    assertThat(small.procsUnknown()).isPresent();
+  }
+
+  @Test
+  void aTableOutsideRamIsUnknown() {
+    PhysicalMemory tiny = new PhysicalMemory(0x1_0000 + 4096); // proc's 23,040 bytes do not fit
+    assertThat(tables(PROC_SIZE, FTABLE_SIZE).freeProcs(tiny).isPresent()).isFalse();
+  }
+}
