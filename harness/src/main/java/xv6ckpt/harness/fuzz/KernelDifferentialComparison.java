@@ -68,6 +68,12 @@ final class KernelDifferentialComparison {
   /** Per child's name, its parent's descriptors at the fork (xv6's fork copies the table). */
   private final Map<String, Fds> inherited = new HashMap<>();
 
+  /**
+   * The processes that changed a file or directory on either side ({@link #changesFiles}): while
+   * one runs beside a process, that process's reads of any inode may see its changes.
+   */
+  private final Set<String> writers = new TreeSet<>();
+
   private int calls, processes;
 
   private KernelDifferentialComparison(KernelDifferentialTrace x, KernelDifferentialTrace y) {
@@ -80,6 +86,8 @@ final class KernelDifferentialComparison {
   }
 
   private Result run() {
+    writers.addAll(writers(x));
+    writers.addAll(writers(y));
     for (String name : names()) {
       Optional<Finding> f = process(name);
       if (f.isPresent()) return result(f, true);
@@ -90,6 +98,41 @@ final class KernelDifferentialComparison {
 
   private Result result(Optional<Finding> f, boolean toTheEnd) {
     return new Result(allowed, f, calls, processes, stopped, unjudged, notes, toTheEnd);
+  }
+
+  /** The processes of {@code t} that changed a file or directory ({@link #changesFiles}). */
+  private Set<String> writers(KernelDifferentialTrace t) {
+    Set<String> out = new TreeSet<>();
+    Map<String, Fds> tables = new HashMap<>();
+    for (String name : names()) {
+      Fds fds = tables.getOrDefault(name, Fds.console());
+      for (Call c : t.procs().getOrDefault(name, List.of())) {
+        if (changesFiles(c, fds)) out.add(name);
+        fds.apply(c);
+        if (c.words()[0] == SYS_fork && c.result() > 0) {
+          tables.put(name + "/" + c.index(), fds.copy());
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Whether {@code c} changed a file's bytes or a directory: a write to an inode, an open that
+   * creates or truncates, mkdir, mknod, link, unlink, or a checkpoint (ours writes an image file).
+   */
+  static boolean changesFiles(Call c, Fds fds) {
+    long n = c.words()[0], r = c.result();
+    if (n == SYS_write) return r > 0 && fds.kind(c.words()[1]) == Fds.Kind.INODE;
+    if (n == SYS_open) return r >= 0 && (c.words()[2] & (O_CREATE | O_TRUNC)) != 0;
+    boolean names =
+        n == SYS_mkdir || n == SYS_mknod || n == SYS_link || n == SYS_unlink || n == SYS_checkpoint;
+    return names && r >= 0;
+  }
+
+  /** Whether a process other than {@code name} changed a file or directory on either side. */
+  private boolean othersWrote(String name) {
+    return writers.stream().anyMatch(w -> !w.equals(name));
   }
 
   /** Every process of either side, parents before children, siblings by fork index. */
@@ -327,6 +370,12 @@ final class KernelDifferentialComparison {
     if (failed.isPresent()) {
       return shortage(failed.get()).isPresent() ? Optional.of(OUT_OF_MEMORY) : Optional.empty();
     }
+    if (number == SYS_fstat
+        && cx.result() == 0
+        && cy.result() == 0
+        && writeDifference(cx.writes(), cy.writes(), cx.words()[2] + 12, 4).isEmpty()) {
+      return Optional.of(STAT_PADDING);
+    }
     if (number == SYS_kill
         && cx.words()[1] == 0
         && Math.min(cx.result(), cy.result()) == -1
@@ -336,15 +385,21 @@ final class KernelDifferentialComparison {
     if (!cx.concurrent() && !cy.concurrent()) return Optional.empty();
     if (number == SYS_kill) return Optional.of(KILL);
     if (number == SYS_wait) return waitRule(name, cx, cy);
-    Fds.Kind kind = fds.kind(cx.words()[1]);
+    long fd = cx.words()[1];
+    Fds.Kind kind = fds.kind(fd);
+    // what a sibling can have done to this descriptor's file: moved the offset it shares, or
+    // changed the inode (the console is everyone's)
+    boolean touched =
+        kind == Fds.Kind.CONSOLE
+            || (kind == Fds.Kind.INODE && (fds.shared(fd) || othersWrote(name)));
     if (number == SYS_read || number == SYS_write) {
       long n = cx.words()[3];
       boolean inRange = inRange(cx.result(), n) && inRange(cy.result(), n);
       if (kind == Fds.Kind.PIPE && inRange) return Optional.of(PIPE);
-      if (kind == Fds.Kind.INODE && inRange) return Optional.of(SHARED_FILE);
+      if (touched && inRange) return Optional.of(SHARED_FILE);
       return Optional.empty();
     }
-    if (number == SYS_fstat && kind == Fds.Kind.INODE && cx.result() == cy.result()) {
+    if (number == SYS_fstat && touched && cx.result() == cy.result()) {
       return Optional.of(SHARED_FILE);
     }
     boolean path =
@@ -387,7 +442,7 @@ final class KernelDifferentialComparison {
     boolean memory =
         writeDifference(cx.writes(), cy.writes()).isPresent() || cx.pages() != cy.pages();
     return switch (r) {
-      case PID, TIMING, KILL_PID_ZERO -> false;
+      case PID, TIMING, KILL_PID_ZERO, STAT_PADDING -> false;
       case PROJECT_CALLS, OUT_OF_MEMORY, LAZY_SBRK -> true;
       case PIPE, SHARED_FILE, WAIT_ORDER, KILL, SCHEDULE -> memory;
       case NAMESPACE -> memory || number == SYS_open || number == SYS_chdir;
@@ -502,6 +557,28 @@ final class KernelDifferentialComparison {
     return s.substring(Math.max(0, at - 20), Math.min(s.length(), at + 40)).replace("\n", "\\n");
   }
 
+  /**
+   * {@link #writeDifference(List, List)} but for the {@code len} bytes from {@code va}, which may
+   * differ.
+   */
+  static Optional<String> writeDifference(List<Write> a, List<Write> b, long va, int len) {
+    return bytesOutside(a, va, len).equals(bytesOutside(b, va, len))
+        ? Optional.empty()
+        : writeDifference(a, b);
+  }
+
+  /** The written bytes by address, but those in [va, va + len). */
+  private static Map<Long, Byte> bytesOutside(List<Write> writes, long va, int len) {
+    Map<Long, Byte> out = new TreeMap<>();
+    for (Write w : writes) {
+      for (int i = 0; i < w.bytes().length; i++) {
+        long at = w.va() + i;
+        if (at - va < 0 || at - va >= len) out.put(at, w.bytes()[i]);
+      }
+    }
+    return out;
+  }
+
   static Optional<String> writeDifference(List<Write> a, List<Write> b) {
     for (int i = 0; i < Math.max(a.size(), b.size()); i++) {
       Write wa = i < a.size() ? a.get(i) : null, wb = i < b.size() ? b.get(i) : null;
@@ -540,10 +617,13 @@ final class KernelDifferentialComparison {
   /**
    * A process's open descriptors as its calls made them, to tell a pipe's read from a file's: xv6's
    * fdalloc gives the lowest free descriptor (sysfile.c), so pipe's two are the two lowest free,
-   * open's and dup's the result; fork copies the table. Descriptors 0-2 are the console (an inode).
+   * open's and dup's the result; fork copies the table. Descriptors 0-2 are the console, and so are
+   * their dups. A descriptor open at a fork is {@linkplain #shared shared}: parent and child hold
+   * one open file, one offset (a dup of it too).
    */
   static final class Fds {
     enum Kind {
+      CONSOLE,
       INODE,
       PIPE,
       NONE
@@ -552,16 +632,18 @@ final class KernelDifferentialComparison {
     static final int NOFILE = 16;
 
     private final TreeMap<Long, Kind> open = new TreeMap<>();
+    private final Set<Long> shared = new TreeSet<>();
 
     static Fds console() {
       Fds f = new Fds();
-      for (long fd = 0; fd < 3; fd++) f.open.put(fd, Kind.INODE);
+      for (long fd = 0; fd < 3; fd++) f.open.put(fd, Kind.CONSOLE);
       return f;
     }
 
     Fds copy() {
       Fds f = new Fds();
       f.open.putAll(open);
+      f.shared.addAll(shared);
       return f;
     }
 
@@ -569,13 +651,25 @@ final class KernelDifferentialComparison {
       return open.getOrDefault(fd, Kind.NONE);
     }
 
+    /** Whether {@code fd}'s open file was open at a fork: another process may share its offset. */
+    boolean shared(long fd) {
+      return shared.contains(fd);
+    }
+
     /** What a call that returned as {@code c} did to the table. */
     void apply(Call c) {
       long n = c.words()[0], r = c.result();
       if (r < 0) return;
       if (n == SYS_open) open.put(r, Kind.INODE);
-      if (n == SYS_dup) open.put(r, kind(c.words()[1]));
-      if (n == SYS_close) open.remove(c.words()[1]);
+      if (n == SYS_dup) {
+        open.put(r, kind(c.words()[1]));
+        if (shared(c.words()[1])) shared.add(r); // the same open file
+      }
+      if (n == SYS_close) {
+        open.remove(c.words()[1]);
+        shared.remove(c.words()[1]); // the number is free: what takes it next is a new file
+      }
+      if (n == SYS_fork && r > 0) shared.addAll(open.keySet());
       if (n == SYS_pipe) {
         for (int ends = 0; ends < 2; ends++) open.put(lowestFree(), Kind.PIPE);
       }

@@ -68,10 +68,14 @@ enum KernelDifferentialRule {
 
   /**
    * A read, write or fstat of an inode (file, directory, console) while another process of the
-   * family runs: the open file's offset is shared by the processes fork gave it to (proc.c fork
-   * calls filedup, file.c fileread/filewrite advance f->off), and the inode's bytes and size are
-   * what the family wrote so far (fs.c readi, writei, stati). Result and bytes may differ; a read
-   * or fstat that differs ends the comparison of that process.
+   * family runs, where another process can have moved or changed what it reads: the open file's
+   * offset is shared by the processes fork gave it to (proc.c fork calls filedup, file.c
+   * fileread/filewrite advance f->off), and the inode's bytes and size are what the family wrote so
+   * far (fs.c readi, writei, stati). So only a descriptor that was open at a fork (in the process
+   * or an ancestor: shared with a relative), or the console, or any inode once another process of
+   * the family has changed a file or directory on either side (a write to an inode, an open that
+   * creates or truncates, mkdir, mknod, link, unlink, checkpoint). Result and bytes may differ; a
+   * read or fstat that differs ends the comparison of that process.
    */
   SHARED_FILE("file.c fileread, filewrite, filestat (f->off shared through proc.c fork's filedup)"),
 
@@ -112,6 +116,14 @@ enum KernelDifferentialRule {
    * by this rule's count rather than reported on every input that meets it).
    */
   KILL_PID_ZERO("proc.c kill (p->pid == pid over UNUSED slots), allocproc, freeproc"),
+
+  /**
+   * fstat's four bytes between nlink and size (struct stat's padding, at 12..15): xv6's filestat
+   * copies out a struct stat from the kernel stack that stati filled field by field, so the padding
+   * is whatever the stack held (4 bytes of kernel memory leak to the process); ours writes zeros.
+   * The result and every field must agree; the comparison goes on.
+   */
+  STAT_PADDING("file.c filestat (struct stat st on the stack), fs.c stati; stat.h"),
 
   /**
    * The family's console and file tree after its processes ran side by side: each process's calls

@@ -329,4 +329,76 @@ class KernelDifferentialComparisonTest {
     assertThat(compare(a, b).finding().get().rule()).isEqualTo("calls-differ");
     assertThat(compare(a, b).finding().get().detail()).contains("(not short: 4000 free pages");
   }
+
+  /** The server forks at 0 (child server/0); the child opens a file of its own (fd 3) at 2. */
+  private static Side ownFile() {
+    return forked(4).call("server/0", 2, SYS_open, 0x3100, 0, 3, null, List.of(), true);
+  }
+
+  @Test
+  void aFileNoRelativeSharesOrChangedMustReadTheSame() {
+    Side a = ownFile().call("server/0", 3, SYS_read, 3, 8, 5, null, bytes(5), true);
+    Side b = ownFile().call("server/0", 3, SYS_read, 3, 8, 2, null, bytes(2), true);
+    assertThat(compare(a, b).finding().get().rule()).isEqualTo("result-differs");
+    // a sibling that wrote a file (its own fd 3) may have changed what the read saw
+    a.call("server", 1, SYS_open, 0x3100, 0, 3, null, List.of(), true);
+    a.call("server", 2, SYS_write, 3, 8, 8, null, List.of(), true);
+    b.call("server", 1, SYS_open, 0x3100, 0, 3, null, List.of(), true);
+    b.call("server", 2, SYS_write, 3, 8, 8, null, List.of(), true);
+    KernelDifferentialComparison.Result r = compare(a, b);
+    assertThat(r.finding()).isEmpty();
+    assertThat(r.allowed()).containsEntry(SHARED_FILE, 1);
+  }
+
+  @Test
+  void aDescriptorOpenAtAForkSharesItsOffsetAndADupOfItToo() {
+    // the server opens fd 3, dups it to 4, then forks: the child's reads on 3 and 4 share offsets
+    Side a = new Side(), b = new Side();
+    for (Side s : List.of(a, b)) {
+      s.call("server", 0, SYS_open, 0x3100, 0, 3, null, List.of(), false)
+          .call("server", 1, SYS_dup, 3, 0, 4, null, List.of(), false)
+          .call("server", 2, SYS_fork, 0, 0, 4, "server/2", List.of(), false);
+    }
+    a.call("server/2", 3, SYS_read, 4, 8, 5, null, bytes(5), true);
+    b.call("server/2", 3, SYS_read, 4, 8, 3, null, bytes(3), true);
+    assertThat(compare(a, b).finding()).isEmpty();
+    assertThat(compare(a, b).allowed()).containsEntry(SHARED_FILE, 1);
+    // closed and opened again after the fork, the number names a file of the child's own
+    Side c = new Side(), d = new Side();
+    for (Side s : List.of(c, d)) {
+      s.call("server", 0, SYS_open, 0x3100, 0, 3, null, List.of(), false)
+          .call("server", 1, SYS_fork, 0, 0, 4, "server/1", List.of(), false)
+          .call("server/1", 2, SYS_close, 3, 0, 0, null, List.of(), true)
+          .call("server/1", 3, SYS_open, 0x3100, 0, 3, null, List.of(), true);
+    }
+    c.call("server/1", 4, SYS_read, 3, 8, 5, null, bytes(5), true);
+    d.call("server/1", 4, SYS_read, 3, 8, 3, null, bytes(3), true);
+    assertThat(compare(c, d).finding().get().rule()).isEqualTo("result-differs");
+  }
+
+  /** fstat(fd, 0x3000) writing these bytes of a struct stat over zeros, as the server's call 0. */
+  private static Side fstat(long fd, byte[] stat) {
+    List<Write> w = new ArrayList<>();
+    for (int i = 0; i < stat.length; i++) {
+      if (stat[i] != 0) w.add(new Write(0x3000 + i, new byte[] {stat[i]}));
+    }
+    return new Side().call("server", 0, SYS_fstat, fd, 0, 0, null, w, false);
+  }
+
+  @Test
+  void fstatsPaddingMayHoldXv6sStackButNoFieldMayDiffer() {
+    byte[] ours = new byte[24], xv6 = new byte[24];
+    ours[4] = xv6[4] = 24; // ino
+    ours[8] = xv6[8] = 3; // T_DEVICE
+    ours[10] = xv6[10] = 1; // nlink
+    xv6[12] = 0x3f; // padding: kernel stack
+    xv6[15] = 0x7e;
+    KernelDifferentialComparison.Result r = compare(fstat(2, ours), fstat(2, xv6));
+    assertThat(r.finding()).isEmpty();
+    assertThat(r.allowed()).containsExactly(STAT_PADDING, 1);
+    assertThat(r.stopped()).isEmpty(); // the comparison goes on
+    xv6[16] = 9; // size: a field, and no sibling ran
+    assertThat(compare(fstat(2, ours), fstat(2, xv6)).finding().get().rule())
+        .isEqualTo("write-differs");
+  }
 }
