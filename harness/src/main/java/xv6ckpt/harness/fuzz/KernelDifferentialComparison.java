@@ -236,10 +236,11 @@ final class KernelDifferentialComparison {
     }
     boolean execFailed = c.words()[0] == SYS_exec && c.result() == -1;
     Optional<String> scarce = execFailed ? shortage(c) : Optional.empty();
-    if (execFailed && (c.concurrent() || scarce.isPresent())) {
+    boolean renamed = c.concurrent() && othersWrote(name);
+    if (execFailed && (renamed || scarce.isPresent())) {
       // exec succeeded on the short side: the name existed there, or memory sufficed
-      KernelDifferentialRule r = c.concurrent() ? NAMESPACE : OUT_OF_MEMORY;
-      String why = c.concurrent() ? "" : " (" + scarce.get() + ")";
+      KernelDifferentialRule r = renamed ? NAMESPACE : OUT_OF_MEMORY;
+      String why = renamed ? "" : " (" + scarce.get() + ")";
       allow(
           r,
           name + ": call " + c.index() + " exec failed on " + side(s == x ? y : x) + " only" + why);
@@ -307,6 +308,7 @@ final class KernelDifferentialComparison {
     if (n == SYS_pipe && s.files() >= 0 && s.files() < 2) {
       return Optional.of(s.files() + " free open-file entries");
     }
+    if (n == SYS_open && s.files() == 0) return Optional.of("no free open-file entry");
     if (s.pages() >= 0 && s.need() >= 0 && s.pages() < s.need()) {
       return Optional.of(s.pages() + " free pages, the call needs up to " + s.need());
     }
@@ -409,8 +411,12 @@ final class KernelDifferentialComparison {
             || number == SYS_unlink
             || number == SYS_link
             || number == SYS_chdir;
-    if (path && (cx.result() == -1) != (cy.result() == -1)) return Optional.of(NAMESPACE);
-    return Optional.empty();
+    if (!path || (cx.result() == -1) == (cy.result() == -1)) return Optional.empty();
+    if (othersWrote(name)) return Optional.of(NAMESPACE);
+    // nothing of the family changed a name: an open may still have found the file table full
+    Call refused = cx.result() == -1 ? cx : cy;
+    boolean full = number == SYS_open && refused.supply() != null && refused.supply().files() == 0;
+    return full ? Optional.of(OUT_OF_MEMORY) : Optional.empty();
   }
 
   /** A read's or write's result: -1 or a count up to what was asked for. */

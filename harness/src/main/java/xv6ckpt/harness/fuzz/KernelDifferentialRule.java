@@ -81,10 +81,12 @@ enum KernelDifferentialRule {
 
   /**
    * A path call that succeeds on one side and fails on the other while another process of the
-   * family runs: whether the name exists (or its directory is empty) is decided by the family's
-   * path calls, in the order they ran (sysfile.c sys_open/create, sys_mkdir, sys_mknod, sys_unlink
-   * and isdirempty, sys_link, sys_chdir; exec.c exec's namei). Two successes must agree (open's fd
-   * is the caller's lowest free one). open, chdir and exec end the comparison of that process.
+   * family runs and one of them changed a name or a file on either side (SHARED_FILE's list; writes
+   * count, as they use up the disk): whether the name exists (or its directory is empty, or the
+   * disk has an inode left) is decided by the family's calls, in the order they ran (sysfile.c
+   * sys_open/create, sys_mkdir, sys_mknod, sys_unlink and isdirempty, sys_link, sys_chdir; exec.c
+   * exec's namei). Two successes must agree (open's fd is the caller's lowest free one). open,
+   * chdir and exec end the comparison of that process.
    */
   NAMESPACE(
       "sysfile.c sys_open/create, sys_mkdir, sys_mknod, sys_unlink, sys_link, sys_chdir; exec.c"),

@@ -56,8 +56,8 @@ record KernelDifferentialTrace(
    * the name of the process it is ({@code named}; else null), the runs of bytes of the process's
    * memory that differ from its last return (or its birth), its page count after (sbrk), whether
    * the family had forked on this side before it ({@code concurrent}: another process may have run
-   * beside it), and, for a call that allocates (fork, sbrk, exec, pipe) and returned -1, what the
-   * kernel had left then ({@code supply}; else null).
+   * beside it), and, for a call that allocates (fork, sbrk, exec, pipe, open) and returned -1, what
+   * the kernel had left then ({@code supply}; else null).
    */
   record Call(
       int index,
@@ -132,7 +132,7 @@ record KernelDifferentialTrace(
    *       (4), and uvmcopy's copy of every page with its tables;
    *   <li>sbrk(n), n as the int argint reads: growproc's pages up to n with their tables (0 for n
    *       at most 0, which allocates nothing);
-   *   <li>pipe: pipealloc's one page;
+   *   <li>pipe: pipealloc's one page; open: none (it needs an open-file entry);
    *   <li>exec: proc_pagetable's 3, every page up to the image's highest segment end with their
    *       tables (exec's uvmalloc grows from 0), and the stack with its guard page (2).
    * </ul>
@@ -141,6 +141,7 @@ record KernelDifferentialTrace(
     long n = words[0];
     if (n == SYS_fork) return 4 + pages + tables(pages);
     if (n == SYS_pipe) return 1;
+    if (n == SYS_open) return 0; // an open-file entry, no page
     if (n == SYS_sbrk) {
       long grow = (int) words[1];
       long p = (grow + 4095) / 4096;
@@ -320,7 +321,7 @@ record KernelDifferentialTrace(
         if (words[0] == SYS_kill && r.result() == 0) killedPids.add(words[1]);
         if (words[0] == SYS_getpid) name = ownName(name, r.result());
         Supply supply =
-            r.result() == -1 && allocating(words[0])
+            r.result() == -1 && (allocating(words[0]) || words[0] == SYS_open)
                 ? Supply.of(k, need(words, after.length, image(words, after)))
                 : null;
         procs

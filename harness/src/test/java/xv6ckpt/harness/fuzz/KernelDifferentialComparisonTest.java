@@ -200,15 +200,32 @@ class KernelDifferentialComparisonTest {
   }
 
   @Test
-  void aPathCallsOutcomeBesideASiblingIsTheNamespaceRule() {
+  void aPathCallsOutcomeBesideASiblingThatChangedNamesIsTheNamespaceRule() {
     Side a = forked(4).call("server/0", 2, SYS_unlink, 0x2000, 0, 0);
     Side b = forked(4).call("server/0", 2, SYS_unlink, 0x2000, 0, -1);
-    KernelDifferentialComparison.Result r = compare(a, b);
+    // no other process changed a name: the name was there on both sides or on neither
+    assertThat(compare(a, b).finding().get().rule()).isEqualTo("result-differs");
+    Side e = forked(4).call("server/0", 2, SYS_unlink, 0x2000, 0, 0);
+    Side f = forked(4).call("server/0", 2, SYS_unlink, 0x2000, 0, -1);
+    e.call("server", 1, SYS_mkdir, 0x2100, 0, 0, null, List.of(), true); // a name made elsewhere
+    f.call("server", 1, SYS_mkdir, 0x2100, 0, 0, null, List.of(), true);
+    KernelDifferentialComparison.Result r = compare(e, f);
     assertThat(r.finding()).isEmpty();
     assertThat(r.allowed()).containsEntry(NAMESPACE, 1);
     Side c = forked(4).call("server/0", 2, SYS_open, 0x2000, 0, 3);
     Side d = forked(4).call("server/0", 2, SYS_open, 0x2000, 0, 4);
     assertThat(compare(c, d).finding().get().rule()).isEqualTo("result-differs");
+  }
+
+  @Test
+  void anOpenRefusedBesideSiblingsThatChangedNothingNeedsAFullFileTable() {
+    Side a = forked(4).call("server/0", 2, SYS_open, 0x2000, 0, 3);
+    Side b = forked(4).call("server/0", 2, SYS_open, 0x2000, 0, -1).left("server/0", 900, 9, 0, 0);
+    KernelDifferentialComparison.Result r = compare(a, b);
+    assertThat(r.finding()).isEmpty();
+    assertThat(r.allowed()).containsEntry(OUT_OF_MEMORY, 1);
+    b.left("server/0", 900, 9, 4, 0);
+    assertThat(compare(a, b).finding().get().rule()).isEqualTo("result-differs");
   }
 
   @Test
