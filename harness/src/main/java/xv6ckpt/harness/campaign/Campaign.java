@@ -28,6 +28,7 @@ import java.util.stream.Stream;
 import xv6ckpt.harness.fuzz.FuzzFinding;
 import xv6ckpt.harness.fuzz.FuzzTarget;
 import xv6ckpt.harness.fuzz.FuzzTargets;
+import xv6ckpt.harness.fuzz.GuestCoverage;
 
 /**
  * A fuzz campaign: each target runs under Jazzer's standalone driver in a child JVM for its share
@@ -236,6 +237,7 @@ public final class Campaign {
               + ")");
     }
     List<CampaignResult.FindingRow> findings = collect(entry, artifacts, seed);
+    String functions = kernelFunctions(entry, seeds, learned);
     if (plan.mergeCorpus()) {
       merge(entry, seeds, learned, work);
     }
@@ -251,7 +253,8 @@ public final class Campaign {
             findings,
             before,
             count(seeds),
-            accepted);
+            accepted,
+            functions);
     log.printf(
         "campaign: %s done: %d executions, %d findings (%d new), corpus %d -> %d%s%n",
         name,
@@ -264,6 +267,47 @@ public final class Campaign {
             ? ""
             : " (not merged; " + count(learned) + " learned inputs in " + learned + ")");
     return Optional.of(run);
+  }
+
+  /**
+   * For a target on a C kernel: which of the kernel's functions the seeds and the inputs the run
+   * learned reach (the driver's coverage is edges, which name nothing), replayed here once with
+   * function tracking on; null on the Java kernel or after an interrupt.
+   */
+  private String kernelFunctions(FuzzTargets.Entry entry, Path seeds, Path learned)
+      throws IOException {
+    if (entry.kernel().isJava() || interrupted) {
+      return null;
+    }
+    List<Path> inputs = new ArrayList<>(files(seeds));
+    inputs.addAll(files(learned));
+    log.println(
+        "campaign: "
+            + entry.name()
+            + ": replaying its "
+            + inputs.size()
+            + " inputs for the kernel functions they reach");
+    List<byte[]> bytes = new ArrayList<>();
+    for (Path f : inputs) {
+      bytes.add(Files.readAllBytes(f));
+    }
+    Optional<String> reached = GuestCoverage.functionsReachedBy(entry.factory().get(), bytes);
+    if (reached.isEmpty()) {
+      return null;
+    }
+    String report = entry.kernel() + ": " + reached.get();
+    log.print("campaign: " + entry.name() + ": " + report);
+    return report;
+  }
+
+  /** The regular files in {@code dir}, by name; none if it is not a folder. */
+  private static List<Path> files(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(Files::isRegularFile).sorted().toList();
+    }
   }
 
   private List<String> driver(FuzzTargets.Entry entry) {

@@ -16,7 +16,10 @@ public record CampaignResult(String started, boolean interrupted, List<TargetRun
    * driver was stopped by an interrupt; {@code broken}: it exited otherwise (it did not start, or
    * died), see the driver log. {@code acceptedPanics}: the accepted panics (harness {@code
    * Verdicts.ACCEPTED_PANICS}) its inputs met, by message, each once: passes, not findings, but
-   * counted by name (null in a report written before they were counted).
+   * counted by name (null in a report written before they were counted). {@code kernelFunctions}:
+   * for a target on a C kernel, the kernel and the functions of its ELF that the seeds and the
+   * inputs the run learned reach ("KERNEL: kernel functions reached: K of N" and the names); null
+   * on the Java kernel, after an interrupt, and in older reports.
    */
   public record TargetRun(
       String name,
@@ -29,7 +32,8 @@ public record CampaignResult(String started, boolean interrupted, List<TargetRun
       List<FindingRow> findings,
       int corpusBefore,
       int corpusAfter,
-      List<String> acceptedPanics) {}
+      List<String> acceptedPanics,
+      String kernelFunctions) {}
 
   /**
    * One distinct failure seen in the run. {@code isNew}: not in the findings store before (now

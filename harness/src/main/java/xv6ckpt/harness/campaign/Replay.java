@@ -5,15 +5,12 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import xv6ckpt.harness.fuzz.FuzzTarget;
 import xv6ckpt.harness.fuzz.FuzzTargets;
-import xv6ckpt.harness.fuzz.KernelDifferentialTarget;
-import xv6ckpt.harness.fuzz.SyscallArgsElfTarget;
 import xv6ckpt.harness.rig.KernelIdentity;
 
 /**
@@ -53,7 +50,8 @@ public final class Replay {
   }
 
   private final List<FuzzTargets.Entry> registry;
-  private final Map<String, FuzzTarget> targets = new HashMap<>();
+  private final Map<String, FuzzTarget> targets =
+      new java.util.TreeMap<>(); // by name: reports in order
 
   /** A replayer for the targets of {@code registry} (normally {@link FuzzTargets#ALL}). */
   public Replay(List<FuzzTargets.Entry> registry) {
@@ -139,20 +137,24 @@ public final class Replay {
   /** A target for a replay: a C kernel's also keeps the kernel functions its inputs reach. */
   private FuzzTarget open(String name) {
     FuzzTarget t = byName(name).orElseThrow().factory().get();
-    if (t instanceof SyscallArgsElfTarget elf) elf.coverage().trackFunctions(true);
-    if (t instanceof KernelDifferentialTarget kd) kd.trackKernelFunctions();
+    t.guestCoverage().ifPresent(c -> c.trackFunctions(true));
     return t;
   }
 
-  /** The guest kernels' functions reached by the inputs replayed so far, one section a kernel. */
+  /**
+   * The guest kernels' functions reached by the inputs replayed so far, one section a target that
+   * runs a C kernel ("KERNEL: kernel functions reached: K of N" and the names).
+   */
   public String kernelFunctionsReached() {
     StringBuilder sb = new StringBuilder();
-    for (FuzzTarget t : targets.values()) {
-      if (t instanceof SyscallArgsElfTarget elf) {
-        sb.append(elf.identity()).append(": ").append(elf.coverage().report());
-      }
-      if (t instanceof KernelDifferentialTarget kd) sb.append(kd.kernelFunctionsReached());
-    }
+    targets.forEach(
+        (name, t) ->
+            t.guestCoverage()
+                .ifPresent(
+                    c ->
+                        sb.append(byName(name).orElseThrow().kernel())
+                            .append(": ")
+                            .append(c.report())));
     return sb.toString();
   }
 

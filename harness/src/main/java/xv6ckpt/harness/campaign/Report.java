@@ -126,6 +126,9 @@ public final class Report {
     if (t.findings().isEmpty()) {
       b.append("<p>No findings.</p>");
     }
+    if (t.kernelFunctions() != null) {
+      b.append("<pre>").append(esc(t.kernelFunctions())).append("</pre>");
+    }
   }
 
   /** Draws, per target, executions/s and coverage against elapsed seconds. */

@@ -14,6 +14,14 @@ public interface FuzzTarget {
   /** Runs one input and judges it. */
   Verdict run(byte[] input);
 
+  /**
+   * The guest kernel's coverage where this target runs a C kernel (fed to the fuzzer after each
+   * input; reports name the kernel functions its inputs reach); empty on the Java kernel.
+   */
+  default java.util.Optional<GuestCoverage> guestCoverage() {
+    return java.util.Optional.empty();
+  }
+
   /** What one input did. */
   sealed interface Verdict {
     /** One line for the replay listing: what happened. */

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import xv6ckpt.emulator.cov.EdgeMap;
 import xv6ckpt.emulator.elf.Elf64;
 import xv6ckpt.emulator.elf.Elf64.ElfException;
@@ -187,6 +188,23 @@ public final class GuestCoverage {
     List<String> names = new ArrayList<>(functionsReached().keySet());
     names.remove("?");
     return names;
+  }
+
+  /**
+   * Runs {@code inputs} through {@code target} with function tracking on and returns its report
+   * section ({@link #report}), or empty when the target runs no C kernel. What a campaign uses to
+   * name the functions its corpus reaches: the fuzzer's own coverage is edges, which name nothing.
+   */
+  public static Optional<String> functionsReachedBy(FuzzTarget target, Iterable<byte[]> inputs) {
+    Optional<GuestCoverage> cov = target.guestCoverage();
+    if (cov.isEmpty()) {
+      return Optional.empty();
+    }
+    cov.get().trackFunctions(true);
+    for (byte[] input : inputs) {
+      target.run(input);
+    }
+    return Optional.of(cov.get().report());
   }
 
   /**

@@ -491,6 +491,11 @@ public final class IsolationTarget implements FuzzTarget {
   }
 
   @Override
+  public Optional<GuestCoverage> guestCoverage() {
+    return scene.coverage();
+  }
+
+  @Override
   public Verdict run(byte[] input) {
     try {
       return runOnce(scene, input);

@@ -116,6 +116,12 @@ public final class KernelDifferentialTarget implements FuzzTarget {
     }
   }
 
+  /** The C kernel side's coverage (the first side that has one). */
+  @Override
+  public java.util.Optional<GuestCoverage> guestCoverage() {
+    return a.coverage().isPresent() ? a.coverage() : b.coverage();
+  }
+
   /** "KERNEL: kernel functions reached: K of N" and the names, per C kernel side. */
   public String kernelFunctionsReached() {
     StringBuilder sb = new StringBuilder();

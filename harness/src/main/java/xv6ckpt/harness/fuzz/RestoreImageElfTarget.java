@@ -225,6 +225,11 @@ public final class RestoreImageElfTarget implements FuzzTarget {
   }
 
   @Override
+  public Optional<GuestCoverage> guestCoverage() {
+    return Optional.of(coverage);
+  }
+
+  @Override
   public String name() {
     return RestoreImageTarget.ENTRY.name();
   }

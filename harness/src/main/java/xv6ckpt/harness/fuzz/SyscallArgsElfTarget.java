@@ -206,6 +206,11 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
     return coverage;
   }
 
+  @Override
+  public Optional<GuestCoverage> guestCoverage() {
+    return Optional.of(coverage);
+  }
+
   /**
    * What setup made, for kernel-differential ({@link KernelDifferentialElfStage}), which runs the
    * same snapshot with its own recording: the snapshot, the address spaces and pids of the shell,
@@ -450,6 +455,7 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
   private Verdict judge(int calls, int from) {
     ServerView view = new ServerView();
     ModelJudge model = new ModelJudge(view, fsModel.copy(), 2, (int) consoleInum, serverPid);
+    model.acceptXv6KillOfPidZero();
     // the snapshot stands at the go's return: the model reads the table from here
     Optional<ModelJudge.Divergence> go = model.onReturn(serverPid, SYS_read);
     if (go.isPresent()) return fail(go.get().rule(), go.get().detail(), from);

@@ -169,7 +169,18 @@ class CampaignTest {
             false,
             List.of(
                 new CampaignResult.TargetRun(
-                    e.name(), 1, 77, false, false, List.of(), 1, List.of(again), 0, 0, List.of())));
+                    e.name(),
+                    1,
+                    77,
+                    false,
+                    false,
+                    List.of(),
+                    1,
+                    List.of(again),
+                    0,
+                    0,
+                    List.of(),
+                    null)));
     assertThat(r.newFindings()).isEqualTo(0);
     assertThat(r.exitCode()).isEqualTo(1);
   }
@@ -381,7 +392,8 @@ class CampaignTest {
                 new CampaignResult.FindingRow("e", "invariant", "", true, false, "")),
             0,
             0,
-            List.of("iget: no inodes"));
+            List.of("iget: no inodes"),
+            null);
     assertThat(CampaignResult.tally(t))
         .isEqualTo(
             "12,345 executions; exceptions 1, panics 0, invariants 1, fsck errors 1, leaks 2,"

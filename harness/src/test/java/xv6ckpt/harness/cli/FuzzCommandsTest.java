@@ -55,7 +55,8 @@ class FuzzCommandsTest extends CommandTest {
                 List.of(row),
                 48,
                 50,
-                List.of())));
+                List.of(),
+                null)));
   }
 
   @Test

@@ -75,4 +75,46 @@ class GuestCoverageTest {
         assertThrows(ElfException.class, () -> GuestCoverage.forKernel(dataOnly, (a, b) -> {}));
     assertThat(e).hasMessageThat().contains("no executable");
   }
+
+  /** The toy kernel as a fuzz target on a C kernel: its coverage is the target's guest coverage. */
+  private static FuzzTarget toyTarget(GuestMagicKernel toy) {
+    return new FuzzTarget() {
+      @Override
+      public String name() {
+        return "toy";
+      }
+
+      @Override
+      public Verdict run(byte[] input) {
+        toy.run(input);
+        toy.coverage.feed();
+        return new Verdict.Pass("ran");
+      }
+
+      @Override
+      public java.util.Optional<GuestCoverage> guestCoverage() {
+        return java.util.Optional.of(toy.coverage);
+      }
+    };
+  }
+
+  @Test
+  void aCorpusNamesTheKernelFunctionsItsInputsReach() {
+    byte[] wrong = "xxxxx".getBytes(StandardCharsets.ISO_8859_1);
+    String some =
+        GuestCoverage.functionsReachedBy(
+                toyTarget(new GuestMagicKernel((edge, hits) -> {})), List.of(wrong))
+            .orElseThrow();
+    assertThat(some).contains("check_magic");
+    assertThat(some).doesNotContain("found");
+    String all =
+        GuestCoverage.functionsReachedBy(
+                toyTarget(new GuestMagicKernel((edge, hits) -> {})),
+                List.of(wrong, GuestMagicKernel.MAGIC))
+            .orElseThrow();
+    assertThat(all).contains("found");
+    assertThat(all).startsWith("kernel functions reached: 4 of 4");
+    // a target on the Java kernel has no guest functions to name
+    assertThat(GuestCoverage.functionsReachedBy(new IsolationTarget(), List.of(wrong))).isEmpty();
+  }
 }

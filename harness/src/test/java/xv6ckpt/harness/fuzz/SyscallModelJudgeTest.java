@@ -73,4 +73,72 @@ class SyscallModelJudgeTest {
     call(in, Xv6Abi.SYS_exec, path(5), BUF);
     assertThat(run(in)).contains("model gave up: exec of an existing file");
   }
+
+  /** A model judge of a server whose table holds the one call {@code words}, told of its go. */
+  private static final class OneCall implements ModelJudge.View {
+    static final int SERVER = 3;
+    final byte[][] memory = new byte[(int) (UserPrograms.SERVER_SIZE / 4096)][];
+    final long[] regs = new long[32];
+    final ModelJudge judge;
+
+    OneCall(long... words) {
+      for (int p = 0; p < memory.length; p++) memory[p] = new byte[4096];
+      SyscallArgsTarget.Input in =
+          new SyscallArgsTarget.Input(
+              java.util.List.of(), new byte[0], java.util.List.<long[]>of(words));
+      byte[] table = SyscallArgsTarget.table(in, java.util.Set.of());
+      for (int i = 0; i < table.length; i++) {
+        long va = UserPrograms.TABLE + i;
+        memory[(int) (va / 4096)][(int) (va % 4096)] = table[i];
+      }
+      var disk = KernelDifferentialJavaStage.standardDisk();
+      var fs = ModelJudge.fsModel(disk, java.util.List.of(1L));
+      judge = new ModelJudge(this, fs, 2, 1, SERVER);
+      judge.onReturn(SERVER, Xv6Abi.SYS_read); // the go
+    }
+
+    /** The call at table entry 0 returned {@code result}. */
+    java.util.Optional<ModelJudge.Divergence> returned(long number, long result) {
+      regs[8] = UserPrograms.TABLE + 8; // s0: the entry the server's loop is at
+      regs[10] = result;
+      return judge.onReturn(SERVER, number);
+    }
+
+    @Override
+    public boolean gone(int pid) {
+      return pid != SERVER;
+    }
+
+    @Override
+    public boolean observed(int pid) {
+      return pid == SERVER;
+    }
+
+    @Override
+    public long[] registers(int pid) {
+      return regs.clone();
+    }
+
+    @Override
+    public byte[][] memory(int pid) {
+      return memory;
+    }
+  }
+
+  @Test
+  void onACKernelKillOfPidZeroReturningZeroIsXv6sBugAndEndsTheModel() {
+    long[] killZero = {Xv6Abi.SYS_kill, 0, 0, 0, 0, 0, 0};
+    // the model's own answer: kill(0) finds no process
+    assertThat(new OneCall(killZero).returned(Xv6Abi.SYS_kill, 0).get().detail())
+        .contains("returned 0, the model allows -1");
+    OneCall xv6 = new OneCall(killZero);
+    xv6.judge.acceptXv6KillOfPidZero();
+    assertThat(xv6.returned(Xv6Abi.SYS_kill, 0)).isEmpty();
+    assertThat(xv6.judge.lost())
+        .hasValue("xv6's kill(0) marked a free process slot killed (kill-pid-zero)");
+    // only pid 0: kill(5) of no process returning 0 is still a difference
+    OneCall five = new OneCall(Xv6Abi.SYS_kill, 5, 0, 0, 0, 0, 0);
+    five.judge.acceptXv6KillOfPidZero();
+    assertThat(five.returned(Xv6Abi.SYS_kill, 0)).isPresent();
+  }
 }
