@@ -531,9 +531,15 @@ final class KernelDifferentialComparison {
     return e.contains("panic: ") || !(e.contains("not quiet") || e.contains("unkillable"));
   }
 
-  /** The family's console with pids in xv6's messages masked (PID). */
-  private static String console(KernelDifferentialTrace t) {
-    return t.console().replaceAll("(?m)^\\d+ (\\S+): unknown sys call", "N $1: unknown sys call");
+  /**
+   * The family's console with pids in xv6's messages masked (PID), and the explanation of a
+   * checkpoint or restore refusal: FORMAT.md asks for one console line naming the rule and its code
+   * ("restore: RESTORE_NO_FILE (-40): "), and leaves what follows to each kernel's wording.
+   */
+  static String console(KernelDifferentialTrace t) {
+    return t.console()
+        .replaceAll("(?m)^\\d+ (\\S+): unknown sys call", "N $1: unknown sys call")
+        .replaceAll("(?m)^(checkpoint|restore): ([A-Z_]+) \\((-\\d+)\\): .*$", "$1: $2 ($3): ...");
   }
 
   private String where(String[] r) {

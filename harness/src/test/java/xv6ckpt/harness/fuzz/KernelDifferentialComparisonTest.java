@@ -241,6 +241,19 @@ class KernelDifferentialComparisonTest {
   }
 
   @Test
+  void aRefusalsConsoleLineMustNameTheSameRuleButMayExplainItsOwnWay() {
+    Side a = new Side().call("server", 0, SYS_restore, 0x2000, 0, -40, null, List.of(), false);
+    Side b = new Side().call("server", 0, SYS_restore, 0x2000, 0, -40, null, List.of(), false);
+    a.console = "restore: RESTORE_NO_FILE (-40): /d is not a regular file\n";
+    b.console = "restore: RESTORE_NO_FILE (-40): /d is a directory or a device\n";
+    assertThat(compare(a, b).finding()).isEmpty();
+    b.console = "restore: RESTORE_BAD_MAGIC (-10): /d is a directory or a device\n";
+    assertThat(compare(a, b).finding().get().rule()).isEqualTo("console-differs");
+    b.console = "restore: RESTORE_NO_FILE (-40): /d is not a regular file\nmore\n";
+    assertThat(compare(a, b).finding().get().rule()).isEqualTo("console-differs");
+  }
+
+  @Test
   void aChildForkedAfterItsParentsComparisonEndedIsNotCompared() {
     Side a = new Side(), b = new Side();
     a.call("server", 0, SYS_sbrk, 4096, 0, 0x5000, null, List.of(), false);
