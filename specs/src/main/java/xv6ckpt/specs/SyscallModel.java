@@ -192,6 +192,13 @@ public final class SyscallModel {
     return console.toString();
   }
 
+  /** Whether pid's descriptor fd is open on the console device. */
+  public boolean isConsole(int pid, int fd) {
+    Proc p = procs.get(pid);
+    OFile f = p == null ? null : fd(p, fd);
+    return f != null && f.kind == OFile.Kind.DEVICE && fs.live(f.inum).major() == Xv6.CONSOLE;
+  }
+
   // ------------------------------------------------------------------ the harness's two entries
 
   /** Process pid completed its pending call and returned {@code actual} in a0. */

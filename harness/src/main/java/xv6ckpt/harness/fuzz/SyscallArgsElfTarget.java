@@ -455,7 +455,7 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
   private Verdict judge(int calls, int from) {
     ServerView view = new ServerView();
     ModelJudge model = new ModelJudge(view, fsModel.copy(), 2, (int) consoleInum, serverPid);
-    model.acceptXv6KillOfPidZero();
+    model.forXv6();
     // the snapshot stands at the go's return: the model reads the table from here
     Optional<ModelJudge.Divergence> go = model.onReturn(serverPid, SYS_read);
     if (go.isPresent()) return fail(go.get().rule(), go.get().detail(), from);

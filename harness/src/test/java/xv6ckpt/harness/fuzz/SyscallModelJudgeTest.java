@@ -92,8 +92,14 @@ class SyscallModelJudgeTest {
         memory[(int) (va / 4096)][(int) (va % 4096)] = table[i];
       }
       var disk = KernelDifferentialJavaStage.standardDisk();
-      var fs = ModelJudge.fsModel(disk, java.util.List.of(1L));
-      judge = new ModelJudge(this, fs, 2, 1, SERVER);
+      long console; // made as init makes it at its first boot
+      try {
+        console = xv6ckpt.kernel.fs.FileSystem.mount(disk).mknod("/console", (short) 1, (short) 0);
+      } catch (xv6ckpt.kernel.fs.FsException e) {
+        throw new IllegalStateException(e);
+      }
+      var fs = ModelJudge.fsModel(disk, java.util.List.of(1L, console));
+      judge = new ModelJudge(this, fs, 2, (int) console, SERVER);
       judge.onReturn(SERVER, Xv6Abi.SYS_read); // the go
     }
 
@@ -132,13 +138,30 @@ class SyscallModelJudgeTest {
     assertThat(new OneCall(killZero).returned(Xv6Abi.SYS_kill, 0).get().detail())
         .contains("returned 0, the model allows -1");
     OneCall xv6 = new OneCall(killZero);
-    xv6.judge.acceptXv6KillOfPidZero();
+    xv6.judge.forXv6();
     assertThat(xv6.returned(Xv6Abi.SYS_kill, 0)).isEmpty();
     assertThat(xv6.judge.lost())
         .hasValue("xv6's kill(0) marked a free process slot killed (kill-pid-zero)");
     // only pid 0: kill(5) of no process returning 0 is still a difference
     OneCall five = new OneCall(Xv6Abi.SYS_kill, 5, 0, 0, 0, 0, 0);
-    five.judge.acceptXv6KillOfPidZero();
+    five.judge.forXv6();
     assertThat(five.returned(Xv6Abi.SYS_kill, 0)).isPresent();
+  }
+
+  @Test
+  void onACKernelAReadOfTheConsoleEndsTheModelButAFilesReadIsJudged() {
+    long[] readConsole = {Xv6Abi.SYS_read, 0, UserPrograms.BUF, 64, 0, 0, 0};
+    // the model: the console's input ended after the go, so 0; xv6 hands over the go's newline
+    assertThat(new OneCall(readConsole).returned(Xv6Abi.SYS_read, 1).get().detail())
+        .contains("returned 1, the model allows 0");
+    OneCall xv6 = new OneCall(readConsole);
+    xv6.judge.forXv6();
+    assertThat(xv6.returned(Xv6Abi.SYS_read, 1)).isEmpty();
+    assertThat(xv6.judge.lost())
+        .hasValue("a read of xv6's console (the go line's newline, then no end of file)");
+    // fd 5 is no descriptor: -1, judged as before
+    OneCall none = new OneCall(Xv6Abi.SYS_read, 5, UserPrograms.BUF, 64, 0, 0, 0);
+    none.judge.forXv6();
+    assertThat(none.returned(Xv6Abi.SYS_read, 1)).isPresent();
   }
 }
