@@ -142,6 +142,10 @@ class SyscallModelJudgeTest {
     assertThat(xv6.returned(Xv6Abi.SYS_kill, 0)).isEmpty();
     assertThat(xv6.judge.lost())
         .hasValue("xv6's kill(0) marked a free process slot killed (kill-pid-zero)");
+    // argint reads the low 32 bits: kill(0x600000000) is kill(0)
+    OneCall wide = new OneCall(Xv6Abi.SYS_kill, 0x6_0000_0000L, 0, 0, 0, 0, 0);
+    wide.judge.forXv6();
+    assertThat(wide.returned(Xv6Abi.SYS_kill, 0)).isEmpty();
     // only pid 0: kill(5) of no process returning 0 is still a difference
     OneCall five = new OneCall(Xv6Abi.SYS_kill, 5, 0, 0, 0, 0, 0);
     five.judge.forXv6();
