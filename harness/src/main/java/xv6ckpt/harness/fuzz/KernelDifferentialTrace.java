@@ -349,7 +349,8 @@ record KernelDifferentialTrace(
      */
     private long image(long[] words, byte[][] memory) {
       if (words[0] != SYS_exec) return -1;
-      Optional<String> path = cString(memory, words[1], MAXPATH);
+      Optional<String> path =
+          cString(memory, words[1], xv6ckpt.specs.Xv6.MAXPATH); // exec's fetchstr
       if (path.isEmpty() || !path.get().startsWith("/")) return -1;
       try {
         MemoryBlockDevice disk = k.disk();
@@ -448,9 +449,6 @@ record KernelDifferentialTrace(
       return out;
     }
   }
-
-  /** xv6's MAXPATH: the longest path exec's fetchstr copies. */
-  static final int MAXPATH = 128;
 
   /**
    * The NUL-terminated string at {@code va} in a process's pages, if it ends within {@code max}.

@@ -22,7 +22,7 @@ import xv6ckpt.emulator.elf.Elf64;
  */
 final class KernelTables {
   /** param.h's NPROC and NFILE, which stock xv6-riscv has always had. */
-  static final int NPROC = 64, NFILE = 100;
+  static final int NPROC = xv6ckpt.kernel.Param.NPROC, NFILE = xv6ckpt.kernel.Param.NFILE;
 
   /** struct spinlock: uint locked (padded), char *name, struct cpu *cpu. */
   static final long SPINLOCK = 24;
