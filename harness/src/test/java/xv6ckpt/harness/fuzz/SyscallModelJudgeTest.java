@@ -80,6 +80,7 @@ class SyscallModelJudgeTest {
     final byte[][] memory = new byte[(int) (UserPrograms.SERVER_SIZE / 4096)][];
     final long[] regs = new long[32];
     final ModelJudge judge;
+    final long console;
 
     OneCall(long... words) {
       for (int p = 0; p < memory.length; p++) memory[p] = new byte[4096];
@@ -92,7 +93,7 @@ class SyscallModelJudgeTest {
         memory[(int) (va / 4096)][(int) (va % 4096)] = table[i];
       }
       var disk = KernelDifferentialJavaStage.standardDisk();
-      long console; // made as init makes it at its first boot
+      // made as init makes it at its first boot
       try {
         console = xv6ckpt.kernel.fs.FileSystem.mount(disk).mknod("/console", (short) 1, (short) 0);
       } catch (xv6ckpt.kernel.fs.FsException e) {
@@ -167,5 +168,40 @@ class SyscallModelJudgeTest {
     OneCall none = new OneCall(Xv6Abi.SYS_read, 5, UserPrograms.BUF, 64, 0, 0, 0);
     none.judge.forXv6();
     assertThat(none.returned(Xv6Abi.SYS_read, 1)).isPresent();
+  }
+
+  /** Puts the struct stat of the console (xv6's stat.h layout) at va, its padding as given. */
+  private static void putConsoleStat(OneCall c, long va, int padding) {
+    java.nio.ByteBuffer b =
+        java.nio.ByteBuffer.wrap(c.memory[(int) (va / 4096)], (int) (va % 4096), 24)
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.putInt(1).putInt((int) c.console).putShort((short) 3).putShort((short) 1);
+    b.putInt(padding).putLong(0); // pad, then size
+  }
+
+  @Test
+  void onACKernelFstatsPaddingIsXv6sStackButEveryFieldIsJudged() {
+    long st = UserPrograms.BUF + 64;
+    long[] fstatConsole = {Xv6Abi.SYS_fstat, 0, st, 0, 0, 0, 0};
+    OneCall zeros = new OneCall(fstatConsole);
+    putConsoleStat(zeros, st, 0);
+    assertThat(zeros.returned(Xv6Abi.SYS_fstat, 0)).isEmpty(); // the layout above is the model's
+    // xv6's filestat leaves 4 bytes of its kernel stack in the padding: the model wants zeros
+    OneCall leaked = new OneCall(fstatConsole);
+    putConsoleStat(leaked, st, 0x3f);
+    assertThat(leaked.returned(Xv6Abi.SYS_fstat, 0).get().detail())
+        .contains("the byte at 0x" + Long.toHexString(st + 12) + " is 0x3f");
+    OneCall xv6 = new OneCall(fstatConsole);
+    xv6.judge.forXv6();
+    putConsoleStat(xv6, st, 0x3f);
+    assertThat(xv6.returned(Xv6Abi.SYS_fstat, 0)).isEmpty();
+    assertThat(xv6.judge.lost()).isEmpty(); // judging goes on
+    // a wrong field is still a difference on a C kernel: nlink 2
+    OneCall nlink = new OneCall(fstatConsole);
+    nlink.judge.forXv6();
+    putConsoleStat(nlink, st, 0x3f);
+    nlink.memory[(int) (st / 4096)][(int) (st % 4096) + 10] = 2;
+    assertThat(nlink.returned(Xv6Abi.SYS_fstat, 0).get().detail())
+        .contains("the byte at 0x" + Long.toHexString(st + 10) + " is 0x2");
   }
 }
