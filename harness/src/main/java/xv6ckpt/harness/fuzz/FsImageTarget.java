@@ -27,8 +27,8 @@ import xv6ckpt.kernel.fs.Superblock;
  * <p>Oracle: nothing escapes as a Java exception (neither from the kernel nor from fsck); the
  * outcome is the workload's exit, a named refusal to start it, or a KernelPanic; a panic on an
  * image that fsck calls clean is a finding (the kernel trusts something fsck does not check, or
- * panics on a valid disk); on a clean image the workload leaves fsck clean; after the workload
- * exits every page is free again.
+ * panics on a valid disk); on a clean image the workload leaves fsck clean; after the workload and
+ * any process it made exit (a patch to /work's code can make it fork), every page is free again.
  */
 public final class FsImageTarget implements FuzzTarget {
   static final int MAX_PATCHES = 64;
@@ -149,7 +149,11 @@ public final class FsImageTarget implements FuzzTarget {
     } catch (Machine.BootException e) {
       return new Verdict.Pass(patches + " patches, " + fsck + "; refused: " + e.getMessage());
     }
+    long start = m.cycles();
     Machine.Outcome o = m.run(BUDGET);
+    if (o instanceof Machine.Outcome.Exited e) {
+      o = afterWorkload(e, BUDGET - (m.cycles() - start));
+    }
     if (o instanceof Machine.Outcome.Panicked) {
       String msg = ((Machine.Outcome.Panicked) o).message();
       if (before.clean() || msg.startsWith("kernel bug") || Verdicts.isInvariant(msg)) {
@@ -166,6 +170,32 @@ public final class FsImageTarget implements FuzzTarget {
           "stuck", "the workload sleeps for ever (" + o + "), " + fsck, m.output(), "");
     }
     return afterExit((Machine.Outcome.Exited) o, before, patches, fsck);
+  }
+
+  /**
+   * The workload exited; a corrupted /work may have forked first (a patched instruction), and its
+   * children still hold their pages. Runs on, within the budget, until init alone is left, so that
+   * the leak check counts what the kernel kept, not what live processes hold. Exited if they all
+   * went, else how the machine stopped (budget: user code still running, as above).
+   */
+  private Machine.Outcome afterWorkload(Machine.Outcome.Exited e, long left) {
+    long start = m.cycles();
+    while (othersLive()) {
+      long rest = left - (m.cycles() - start);
+      if (rest <= 0) {
+        return new Machine.Outcome.BudgetSpent();
+      }
+      Machine.Outcome o = m.run(rest);
+      if (o instanceof Machine.Outcome.Panicked
+          || (o instanceof Machine.Outcome.Idle && othersLive())) {
+        return o; // (init alone, waiting for children that will not come, is Idle too: done)
+      }
+    }
+    return e;
+  }
+
+  private boolean othersLive() {
+    return m.proc().live().stream().anyMatch(p -> p.pid() != 1);
   }
 
   private Verdict afterExit(
