@@ -133,8 +133,9 @@ final class ModelJudge {
    * console has no end of file). Kill(0): proc.c kill matches {@code p->pid == pid} over every
    * slot, and an UNUSED slot's pid is 0 (freeproc clears it), so kill(0) marks a free slot killed
    * and returns 0; allocproc does not clear {@code killed}, so the next process made there exits at
-   * its first call. The model cannot follow that, so judging ends there (the verdict says why). For
-   * C kernels; the Java kernel returns -1 as the model does.
+   * its first call. The model cannot follow that, so judging ends there (the verdict says why).
+   * Also takes fstat's struct stat padding as xv6 leaves it ({@link #withStatPadding}). For C
+   * kernels; the Java kernel returns -1 as the model does.
    */
   void forXv6() {
     xv6 = true;
@@ -313,10 +314,6 @@ final class ModelJudge {
   }
 
   /**
-   * Whether after is before with exactly the writes applied: pages mapped only after (sbrk) must be
-   * zero but for the writes; pages gone after were unmapped (sbrk), which the result judged.
-   */
-  /**
    * The model's writes with the padding of the struct stat at {@code st} (bytes 12..15, between
    * nlink and size) as the kernel left them: xv6's filestat copies out a struct stat from its stack
    * that stati filled field by field, so those bytes are whatever the stack held (kdiff's
@@ -336,6 +333,10 @@ final class ModelJudge {
     return out;
   }
 
+  /**
+   * Whether after is before with exactly the writes applied: pages mapped only after (sbrk) must be
+   * zero but for the writes; pages gone after were unmapped (sbrk), which the result judged.
+   */
   private static Optional<String> compare(
       byte[][] before, byte[][] after, List<SyscallModel.Write> writes) {
     byte[][] want = new byte[after.length][];
