@@ -34,8 +34,11 @@ final class DecodedPage {
 
   /**
    * The translation tier's cache (see {@link Translator}): translations[s] runs the region entered
-   * at slot s, or is {@link Translation#NONE}; null until slot s became hot. Allocated on the first
-   * translation; dropped whole by {@link #patch}, and with the page otherwise.
+   * at slot s, or is {@link Translation#NONE}; null until slot s became hot. The second half,
+   * translations[SLOTS + 2 + s], holds the same for harts that record guest coverage: those
+   * translations record every transfer, the first half's none (their code is smaller, and HotSpot
+   * compiles a smaller method better). Allocated on the first translation; dropped whole by {@link
+   * #patch}, and with the page otherwise.
    */
   Translation[] translations;
 
@@ -79,17 +82,17 @@ final class DecodedPage {
     return p;
   }
 
-  /** The translation entered at slot s, or null. */
-  Translation translation(int s) {
+  /** The translation entered at slot s, recording coverage or not as {@code counts}, or null. */
+  Translation translation(int s, boolean counts) {
     Translation[] t = translations;
-    return t == null ? null : t[s];
+    return t == null ? null : t[counts ? SLOTS + 2 + s : s];
   }
 
-  void setTranslation(int s, Translation t) {
+  void setTranslation(int s, boolean counts, Translation t) {
     if (translations == null) {
-      translations = new Translation[SLOTS + 2];
+      translations = new Translation[2 * (SLOTS + 2)];
     }
-    translations[s] = t;
+    translations[counts ? SLOTS + 2 + s : s] = t;
   }
 
   /** Decodes every slot of the page that starts at {@code pageOff} in {@code ram}. */

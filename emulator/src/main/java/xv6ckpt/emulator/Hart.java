@@ -1083,16 +1083,17 @@ public final class Hart {
    * just become hot; null if there is none (yet). Counts the visit.
    */
   private Translation hotTranslation(DecodedPage page, int idx, long pageVa) {
-    Translation t = page.translation(idx);
+    boolean counts = coverage != null; // [coverage] a translation that records transfers
+    Translation t = page.translation(idx, counts);
     if (t == null) {
       if (++page.heat[idx] <= hotLimit) {
         return null;
       }
-      t = Translator.translate(page, idx, k -> cachedCode(pageVa + ((long) k << 12)));
-      page.setTranslation(idx, t);
+      t = Translator.translate(page, idx, k -> cachedCode(pageVa + ((long) k << 12)), counts);
+      page.setTranslation(idx, counts, t);
       for (int s : t.entries) { // its other blocks: enter it there too, from now on
-        if (page.translation(s) == null) {
-          page.setTranslation(s, t);
+        if (page.translation(s, counts) == null) {
+          page.setTranslation(s, counts, t);
           page.heat[s] = hotLimit;
         }
       }

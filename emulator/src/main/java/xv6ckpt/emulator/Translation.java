@@ -1,9 +1,5 @@
 package xv6ckpt.emulator;
 
-import static xv6ckpt.emulator.PhysicalMemory.INT;
-import static xv6ckpt.emulator.PhysicalMemory.LONG;
-import static xv6ckpt.emulator.PhysicalMemory.SHORT;
-
 /**
  * A region of one decoded page translated to JVM bytecode by {@link Translator}: the compiled form
  * of the interpreter's work from one slot, through the basic blocks reachable from it by branches
@@ -93,8 +89,8 @@ abstract class Translation {
   }
 
   // ---------------------------------------------------------------- called by generated code
-  // Little-endian accesses at a RAM offset already checked against the page (one static call
-  // each, which HotSpot inlines; the VarHandles are constants here).
+  // The TLB lookups of loads and stores (the access itself is the region's own VarHandle call:
+  // Translator.address) and the coverage hook of translations that record transfers.
 
   /**
    * The RAM offset of a load at va through the TLB's load half, or -1 on a miss or when the access
@@ -127,37 +123,5 @@ abstract class Translation {
     if (r != null) {
       r.transfer(target);
     }
-  }
-
-  static long lh(byte[] ram, int o) {
-    return (short) SHORT.get(ram, o);
-  }
-
-  static long lhu(byte[] ram, int o) {
-    return (short) SHORT.get(ram, o) & 0xFFFFL;
-  }
-
-  static long lw(byte[] ram, int o) {
-    return (int) INT.get(ram, o);
-  }
-
-  static long lwu(byte[] ram, int o) {
-    return (int) INT.get(ram, o) & 0xFFFF_FFFFL;
-  }
-
-  static long ld(byte[] ram, int o) {
-    return (long) LONG.get(ram, o);
-  }
-
-  static void sh(byte[] ram, int o, long v) {
-    SHORT.set(ram, o, (short) v);
-  }
-
-  static void sw(byte[] ram, int o, long v) {
-    INT.set(ram, o, (int) v);
-  }
-
-  static void sd(byte[] ram, int o, long v) {
-    LONG.set(ram, o, v);
   }
 }

@@ -113,6 +113,7 @@ final class Translator {
   private static final String SUPER = "xv6ckpt/emulator/Translation";
   private static final String RUN_DESC = "(L" + HART + ";[J[B[JJJI)I";
   private static final String PAGE = "xv6ckpt/emulator/DecodedPage";
+  private static final String MEMORY = "xv6ckpt/emulator/PhysicalMemory";
 
   /**
    * Instructions per region that follows calls into other pages ({@link Region#form} with a code
@@ -133,8 +134,13 @@ final class Translator {
     DecodedPage at(int k);
   }
 
-  /** Translates the region entered at slot {@code entry}; {@link Translation#NONE} if empty. */
-  static Translation translate(DecodedPage page, int entry, CodeSource others) {
+  /**
+   * Translates the region entered at slot {@code entry}; {@link Translation#NONE} if empty. With
+   * {@code counts} the code records every transfer in the hart's coverage (it must then have a
+   * recorder); without, it records none and is smaller, which is what lets a loop through several
+   * functions fit {@link #MAX_CODE_BYTES} (a branch's two records are more code than the branch).
+   */
+  static Translation translate(DecodedPage page, int entry, CodeSource others, boolean counts) {
     if (!translatable(page.code[entry])) {
       return Translation.NONE;
     }
@@ -149,14 +155,14 @@ final class Translator {
     // calls comes first then.
     Pages inPage = new Pages(page, null);
     if (others != null && callsOut(inPage, entry)) {
-      Translation t = translate(new Pages(page, others), entry, MAX_CALL_INSNS);
+      Translation t = translate(new Pages(page, others), entry, MAX_CALL_INSNS, counts);
       if (t != Translation.NONE) {
         return t;
       }
     }
-    Translation t = translate(inPage, entry, MAX_INSNS);
+    Translation t = translate(inPage, entry, MAX_INSNS, counts);
     if (t == Translation.NONE && others != null) {
-      t = translate(new Pages(page, others), entry, MAX_CALL_INSNS);
+      t = translate(new Pages(page, others), entry, MAX_CALL_INSNS, counts);
     }
     return t;
   }
@@ -167,13 +173,13 @@ final class Translator {
     return r.blocks().stream().anyMatch(b -> Region.returnPoint(inPage, b) != NO_KEY);
   }
 
-  private static Translation translate(Pages pages, int entry, int maxInsns) {
+  private static Translation translate(Pages pages, int entry, int maxInsns, boolean counts) {
     for (int limit = maxInsns; limit >= 1; limit /= 2) {
       Region region = Region.form(pages, entry, limit);
       if (region.blocks().isEmpty()) {
         return Translation.NONE; // not in a loop (within the limit)
       }
-      byte[] cls = new Emitter(pages, region).emit();
+      byte[] cls = new Emitter(pages, region, counts).emit();
       if (cls != null) {
         Translation t = define(cls);
         t.entries = entries(pages, region);
@@ -560,9 +566,13 @@ final class Translator {
     /** The block being emitted. */
     private Block current;
 
-    Emitter(Pages pages, Region region) {
+    /** [coverage] Whether the code records transfers ({@link #translate}). */
+    private final boolean counts;
+
+    Emitter(Pages pages, Region region, boolean counts) {
       this.pages = pages;
       this.region = region;
+      this.counts = counts;
       this.otherPages = region.otherPages();
       for (Block b : region.blocks()) {
         blockLabel.put(b.key(), new Label());
@@ -678,6 +688,12 @@ final class Translator {
             stubCode.add(
                 () -> {
                   mv.visitLabel(l);
+                  // Checked already in this run: straight in, with no call (HotSpot does not
+                  // inline verify into a large region, and a call spills every live register).
+                  mv.visitVarInsn(ILOAD, VERIFIED);
+                  iconst(1 << (k + MAX_PAGE_DISTANCE));
+                  mv.visitInsn(IAND);
+                  mv.visitJumpInsn(IFNE, blockLabel.get(key));
                   mv.visitVarInsn(ALOAD, THIS);
                   mv.visitVarInsn(ALOAD, H);
                   mv.visitVarInsn(LLOAD, PAGE_VA);
@@ -1199,6 +1215,11 @@ final class Translator {
           taken = IFGE;
           break;
       }
+      if (!counts) {
+        mv.visitJumpInsn(taken, target(j + (Insn.imm(d) >> 1)));
+        mv.visitJumpInsn(GOTO, target(j + Insn.halfwords(d)));
+        return;
+      }
       // [coverage] each way records its own edge: taken to a stub that records, then goes on
       Label takenWay = new Label();
       mv.visitJumpInsn(taken, takenWay);
@@ -1226,8 +1247,14 @@ final class Translator {
       recordTransfer(() -> mv.visitVarInsn(LLOAD, VA));
     }
 
-    /** {@code if (h.coverage != null) h.coverage.transfer(target)}; pushTarget emits the long. */
+    /**
+     * {@code if (h.coverage != null) h.coverage.transfer(target)}; pushTarget emits the long.
+     * Nothing in a translation that does not count: it runs only on harts without a recorder.
+     */
     private void recordTransfer(Runnable pushTarget) {
+      if (!counts) {
+        return;
+      }
       mv.visitVarInsn(ALOAD, H);
       pushTarget.run();
       mv.visitMethodInsn(INVOKESTATIC, SUPER, "transfer", "(L" + HART + ";J)V", false);
@@ -1240,8 +1267,10 @@ final class Translator {
      * page-end test is the access's own, not the interpreter's (which reads 8 bytes and so leaves
      * in the last 7 of any size): a loop sweeping an array of words or bytes then stays here at
      * every page's end, where it used to leave once per page per sweep (bench_sort 49k and
-     * bench_crc 38k exits per run). One static call per access keeps the bytecode small (HotSpot
-     * inlines it), so that a region through several functions fits in one compiled method.
+     * bench_crc 38k exits per run). One static call per access keeps the bytecode small, so that a
+     * region through several functions fits in one compiled method (HotSpot inlines it only into
+     * small regions). With {@code size} above 1, the access's VarHandle ({@link PhysicalMemory})
+     * goes on the stack first, for the access itself.
      */
     private void address(int j, long offset, int rs1, String lookup, int size) {
       mv.visitVarInsn(ALOAD, TLB);
@@ -1253,8 +1282,23 @@ final class Translator {
       mv.visitInsn(DUP);
       mv.visitVarInsn(ISTORE, OFF);
       mv.visitJumpInsn(IFLT, exitAt(j, blen(j)));
+      if (size > 1) {
+        String view = size == 2 ? "SHORT" : size == 4 ? "INT" : "LONG";
+        mv.visitFieldInsn(GETSTATIC, MEMORY, view, "Ljava/lang/invoke/VarHandle;");
+      }
       mv.visitVarInsn(ALOAD, RAM);
       mv.visitVarInsn(ILOAD, OFF);
+    }
+
+    /**
+     * {@code VarHandle.get} or {@code set} (the view, the RAM and the offset are stacked), called
+     * from the region itself: HotSpot inlines a VarHandle's access into any method (it is forced
+     * to), where a helper around it, like any method, stops being inlined into a large region, and
+     * each call spills every live register.
+     */
+    private void view(String descriptor, boolean set) {
+      mv.visitMethodInsn(
+          INVOKEVIRTUAL, "java/lang/invoke/VarHandle", set ? "set" : "get", descriptor, false);
     }
 
     /** A decoded LOAD (layout in {@link RvI#LOAD}): reads exactly its size, extends as asked. */
@@ -1269,12 +1313,19 @@ final class Translator {
           mv.visitInsn(IAND);
         }
         mv.visitInsn(I2L);
+      } else if (size == 8) {
+        view("([BI)J", false);
       } else {
-        String name = size == 2 ? "lh" : size == 4 ? "lw" : "ld";
-        if (unsigned) {
-          name += "u";
+        view(size == 2 ? "([BI)S" : "([BI)I", false); // sign-extended to int
+        if (unsigned && size == 2) {
+          iconst(0xFFFF);
+          mv.visitInsn(IAND);
         }
-        mv.visitMethodInsn(INVOKESTATIC, SUPER, name, "([BI)J", false);
+        mv.visitInsn(I2L);
+        if (unsigned && size == 4) {
+          lconst(0xFFFF_FFFFL);
+          mv.visitInsn(LAND);
+        }
       }
       put(rd);
     }
@@ -1287,9 +1338,14 @@ final class Translator {
       if (size == 1) {
         mv.visitInsn(L2I);
         mv.visitInsn(BASTORE);
+      } else if (size == 8) {
+        view("([BIJ)V", true);
       } else {
-        String name = size == 2 ? "sh" : size == 4 ? "sw" : "sd";
-        mv.visitMethodInsn(INVOKESTATIC, SUPER, name, "([BIJ)V", false);
+        mv.visitInsn(L2I);
+        if (size == 2) {
+          mv.visitInsn(I2S);
+        }
+        view(size == 2 ? "([BIS)V" : "([BII)V", true);
       }
     }
 

@@ -125,7 +125,7 @@ class ByteLoopTest {
     byte[] page = new byte[PhysicalMemory.PGSIZE];
     System.arraycopy(code, 0, page, 0, code.length);
     DecodedPage d = DecodedPage.decode(page, 0);
-    Translation t = Translator.translate(d, 0, null);
+    Translation t = Translator.translate(d, 0, null, false);
     assertWithMessage("translation of %s", t).that(t instanceof ByteLoop).isEqualTo(bulk);
   }
 

@@ -309,13 +309,60 @@ class TranslationTest {
       a0[translate ? 1 : 0] = m.hart.x(10);
       if (translate) {
         DecodedPage loop = m.mem.decoded[0x10];
-        Translation t = loop.translation((int) (a.address("loop") - CODE) >>> 1);
+        Translation t = loop.translation((int) (a.address("loop") - CODE) >>> 1, false);
         assertWithMessage("the loop's translation").that(t).isNotNull();
         assertWithMessage("pages it runs besides its own").that(t.pages).hasLength(1);
       }
     }
     assertThat(a0[1]).isEqualTo(a0[0]);
     assertThat(a0[0]).isEqualTo(150);
+  }
+
+  /**
+   * A loop of branches, run translated first with no recorder (its translation records nothing, so
+   * that its code is smaller) and then with one: the recording hart runs a translation that
+   * records, and its map is the interpreter's, transfer for transfer.
+   */
+  @Test
+  void aRecordingHartNeverRunsATranslationMadeWithoutRecords() {
+    Assembler a =
+        new Assembler(CODE)
+            .li(10, 0)
+            .li(11, 300)
+            .li(13, 0)
+            .label("loop")
+            .andi(12, 10, 3)
+            .beq(12, 0, "skip")
+            .addi(13, 13, 1)
+            .label("skip")
+            .addi(10, 10, 1)
+            .blt(10, 11, "loop")
+            .ecall();
+    byte[][] maps = new byte[2][];
+    for (boolean translate : new boolean[] {false, true}) {
+      Machine m = machine(a, translate);
+      if (translate) { // a first run with nothing recorded leaves a translation without records
+        assertThat(m.hart.run(100_000)).isInstanceOf(Trap.Ecall.class);
+        DecodedPage code = m.mem.decoded[0x10];
+        int loop = (int) (a.address("loop") - CODE) >>> 1;
+        assertWithMessage("the loop's translation").that(code.translation(loop, false)).isNotNull();
+        assertWithMessage("one that records").that(code.translation(loop, true)).isNull();
+        m.hart.setPc(CODE);
+      }
+      xv6ckpt.emulator.cov.EdgeMap map = new xv6ckpt.emulator.cov.EdgeMap(CODE, CODE + 0x1000);
+      m.hart.setCoverage(map.recorder());
+      assertThat(m.hart.run(100_000)).isInstanceOf(Trap.Ecall.class);
+      assertThat(m.hart.x(13)).isEqualTo(225);
+      maps[translate ? 1 : 0] = map.counters();
+      if (translate) {
+        int loop = (int) (a.address("loop") - CODE) >>> 1;
+        assertWithMessage("the recording translation")
+            .that(m.mem.decoded[0x10].translation(loop, true))
+            .isNotNull();
+      }
+    }
+    assertThat(java.util.Arrays.equals(maps[0], new byte[maps[0].length])).isFalse();
+    assertThat(maps[1]).isEqualTo(maps[0]);
   }
 
   @Test
