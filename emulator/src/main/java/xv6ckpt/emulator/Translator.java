@@ -37,6 +37,11 @@ import org.objectweb.asm.MethodVisitor;
  *       still maps that page to the decoding translated, unpatched ({@link Translation#verify}),
  *       else it leaves there for the interpreter; so the translation stays keyed by its entry page,
  *       and a write to the other page (drop, private copy, patch) or a new mapping is seen.
+ *   <li>If the hot slot is on no loop at all (a function entered often from interpreted code), its
+ *       <b>straight-line region</b> is what it reaches following calls, up to {@link
+ *       #MAX_STRAIGHT_INSNS}, without the blocks on a cycle (a loop it reaches gets its own region
+ *       when hot) and what lies beyond them; it is entered only at its page's blocks, and a return
+ *       leaves it.
  *   <li>Translated: RV64I ALU, LUI/AUIPC, loads and stores (TLB-hit path only), branches, JAL, JALR
  *       (to a block of the region, else it leaves), FENCE, the M extension, AMOs on a store-TLB hit
  *       ({@link Hart#amoHere}) and CSR accesses the hart's fast path performs ({@link
@@ -121,6 +126,16 @@ final class Translator {
    */
   static final int MAX_CALL_INSNS = 256;
 
+  /**
+   * Instructions of a straight-line region ({@link Region#straight}): a function entered often from
+   * interpreted code (xv6's {@code usertrap}, {@code bread}, {@code kalloc}) with what it calls.
+   * 128 measured better than 64 and 256 on {@code usertests -q} (emulator README).
+   */
+  static final int MAX_STRAIGHT_INSNS = 128;
+
+  /** Fewer instructions than this on no loop are left to the interpreter: entry and exit cost. */
+  static final int MIN_STRAIGHT_INSNS = 12;
+
   /** Pages a region may reach on either side of its entry page (one bit each in a local). */
   static final int MAX_PAGE_DISTANCE = 15;
 
@@ -164,7 +179,29 @@ final class Translator {
     if (t == Translation.NONE && others != null) {
       t = translate(new Pages(page, others), entry, MAX_CALL_INSNS, counts);
     }
+    if (t == Translation.NONE && others != null) {
+      t = translateStraight(new Pages(page, others), entry, counts);
+    }
     return t;
+  }
+
+  /**
+   * The straight-line region of a hot slot on no loop ({@link Region#straight}), halved until it
+   * fits; none under {@link #MIN_STRAIGHT_INSNS} instructions.
+   */
+  private static Translation translateStraight(Pages pages, int entry, boolean counts) {
+    for (int limit = MAX_STRAIGHT_INSNS; limit >= MIN_STRAIGHT_INSNS; limit /= 2) {
+      Region region = Region.straight(pages, entry, limit);
+      int n = region.blocks().stream().mapToInt(b -> b.slots().length).sum();
+      if (n < MIN_STRAIGHT_INSNS) {
+        return Translation.NONE;
+      }
+      byte[] cls = new Emitter(pages, region, counts).emit();
+      if (cls != null) {
+        return define(pages, region, cls);
+      }
+    }
+    return Translation.NONE;
   }
 
   /** Whether the one-page loop around the entry makes a call (its callee is never a member). */
@@ -181,20 +218,25 @@ final class Translator {
       }
       byte[] cls = new Emitter(pages, region, counts).emit();
       if (cls != null) {
-        Translation t = define(cls);
-        t.entries = entries(pages, region);
-        int[] others = region.otherPages();
-        t.pages = new DecodedPage[others.length];
-        t.versions = new int[others.length];
-        t.offsets = others;
-        for (int i = 0; i < others.length; i++) {
-          t.pages[i] = pages.page(others[i]);
-          t.versions[i] = t.pages[i].version;
-        }
-        return t;
+        return define(pages, region, cls);
       }
     }
     return Translation.NONE;
+  }
+
+  /** Loads the class of a region and records where it may be entered and what it runs. */
+  private static Translation define(Pages pages, Region region, byte[] cls) {
+    Translation t = define(cls);
+    t.entries = entries(pages, region);
+    int[] others = region.otherPages();
+    t.pages = new DecodedPage[others.length];
+    t.versions = new int[others.length];
+    t.offsets = others;
+    for (int i = 0; i < others.length; i++) {
+      t.pages[i] = pages.page(others[i]);
+      t.versions[i] = t.pages[i].version;
+    }
+    return t;
   }
 
   /**
@@ -324,6 +366,56 @@ final class Translator {
     }
 
     static Region form(Pages pages, int entry, int limit) {
+      return loops(pages, reached(pages, entry, limit));
+    }
+
+    /**
+     * For a hot slot on no loop, following calls: the blocks reached from it that lie on no cycle
+     * (a loop it reaches gets its own region when it is hot) and are reached without passing one;
+     * so a function entered often from interpreted code, with what it calls, runs translated.
+     */
+    static Region straight(Pages pages, int entry, int limit) {
+      Region all = reached(pages, entry, limit);
+      List<Block> kept = new ArrayList<>();
+      Map<Integer, Block> keptByKey = new HashMap<>();
+      ArrayDeque<Block> work = new ArrayDeque<>();
+      if (!all.blocks().isEmpty()) {
+        work.add(all.blocks().get(0));
+        keptByKey.put(all.blocks().get(0).key(), all.blocks().get(0));
+      }
+      while (!work.isEmpty()) {
+        Block b = work.poll();
+        kept.add(b);
+        for (int t : successors(pages, b)) {
+          Block n = all.byKey().get(t);
+          if (n != null && !keptByKey.containsKey(t) && !onCycle(pages, all, n)) {
+            keptByKey.put(t, n);
+            work.add(n);
+          }
+        }
+      }
+      return new Region(kept, keptByKey);
+    }
+
+    /** Whether block b reaches itself through members of the region. */
+    private static boolean onCycle(Pages pages, Region all, Block b) {
+      java.util.Set<Integer> seen = new java.util.HashSet<>();
+      ArrayDeque<Integer> work = new ArrayDeque<>(successors(pages, b));
+      while (!work.isEmpty()) {
+        int k = work.poll();
+        if (k == b.key()) {
+          return true;
+        }
+        Block n = all.byKey().get(k);
+        if (n != null && seen.add(k)) {
+          work.addAll(successors(pages, n));
+        }
+      }
+      return false;
+    }
+
+    /** The blocks reached from the entry, breadth first, up to about {@code limit} instructions. */
+    private static Region reached(Pages pages, int entry, int limit) {
       List<Block> blocks = new ArrayList<>();
       Map<Integer, Block> byKey = new HashMap<>();
       java.util.Set<Integer> queued = new java.util.HashSet<>();
@@ -346,16 +438,14 @@ final class Translator {
           }
         }
       }
-      return loops(pages, new Region(blocks, byKey));
+      return new Region(blocks, byKey);
     }
 
     /**
      * Keeps the blocks that lie on a cycle through the entry (the loop nest around the hot slot);
-     * none if the entry is on no cycle. Straight-line code between loops is left to the
-     * interpreter: entering and leaving a translation costs more than it would save there, and
-     * every extra path is extra work for HotSpot's compiler on every new machine. A region that
-     * follows calls counts a return (a JALR it cannot follow) as going to every return point of its
-     * calls, so the functions a loop calls are on its cycle.
+     * none if the entry is on no cycle (then {@link #straight} may take it, following calls). A
+     * region that follows calls counts a return (a JALR it cannot follow) as going to every return
+     * point of its calls, so the functions a loop calls are on its cycle.
      */
     private static Region loops(Pages pages, Region all) {
       List<Block> blocks = all.blocks();

@@ -319,6 +319,64 @@ class TranslationTest {
   }
 
   /**
+   * A function on no loop, called from a loop no region can hold (it has an LR, which only the
+   * interpreter runs): once hot, the function's entry gets a straight-line region (with the
+   * function it calls), and the run is the interpreter's, register for register.
+   */
+  @Test
+  void aHotFunctionOnNoLoopRunsInAStraightLineRegion() {
+    Assembler a =
+        new Assembler(CODE)
+            .li(9, DATA)
+            .li(11, 3000)
+            .label("loop")
+            .jal(1, "f")
+            .lrW(5, 9) // no region holds this, so the loop has none
+            .addi(11, 11, -1)
+            .bne(11, 0, "loop")
+            .ecall()
+            .label("f") // a0 = a0 * 3 + (a0 >> 3) ^ counter, kept in memory
+            .addi(2, 2, -16)
+            .sd(1, 8, 2)
+            .slli(12, 10, 1)
+            .add(10, 10, 12)
+            .srli(12, 10, 3)
+            .add(10, 10, 12)
+            .jal(1, "g")
+            .ld(13, 8, 9)
+            .addi(13, 13, 1)
+            .sd(13, 8, 9)
+            .xor(10, 10, 13)
+            .ld(1, 8, 2)
+            .addi(2, 2, 16)
+            .jalr(0, 0, 1)
+            .label("g")
+            .andi(14, 10, 255)
+            .sw(14, 16, 9)
+            .addi(10, 10, 7)
+            .jalr(0, 0, 1);
+    long[][] regs = new long[2][32];
+    for (boolean translate : new boolean[] {false, true}) {
+      Machine m = machine(a, translate);
+      m.hart.setTranslationThreshold(2); // at 1 a hot slot's heat reads as never reached
+      m.map(DATA, BASE + 0x40000, URW | Machine.A | Machine.D);
+      m.map(0x70000, BASE + 0x70000, URW | Machine.A | Machine.D); // the stack
+      m.hart.setX(2, 0x71000);
+      m.hart.setX(10, 1);
+      assertThat(m.hart.run(1_000_000)).isInstanceOf(Trap.Ecall.class);
+      m.hart.registers(regs[translate ? 1 : 0]);
+      if (translate) {
+        int f = (int) (a.address("f") - CODE) >>> 1;
+        Translation t = m.mem.decoded[0x10].translation(f, false);
+        assertWithMessage("the straight-line region at f").that(t).isNotNull();
+        assertWithMessage("a real translation").that(t).isNotSameInstanceAs(Translation.NONE);
+      }
+    }
+    assertThat(regs[1]).isEqualTo(regs[0]);
+    assertThat(regs[0][13]).isEqualTo(3000);
+  }
+
+  /**
    * A loop of branches, run translated first with no recorder (its translation records nothing, so
    * that its code is smaller) and then with one: the recording hart runs a translation that
    * records, and its map is the interpreter's, transfer for transfer.
