@@ -167,7 +167,7 @@ final class Translator {
     // of a C kernel: short calls and returns between pages). A loop inside the page that calls out
     // of itself would leave its translation at every call and run the callees interpreted (xv6's
     // wakeup calling acquire, release and myproc, 64 times per call): the region that follows the
-    // calls comes first then.
+    // calls comes first then. On no loop at all: the straight-line code of a hot function.
     Pages inPage = new Pages(page, null);
     if (others != null && callsOut(inPage, entry)) {
       Translation t = translate(new Pages(page, others), entry, MAX_CALL_INSNS, counts);
