@@ -99,10 +99,10 @@ final class Syscall {
   }
 
   void syscall(Process p) {
-    long num = m.hart.x(17);
+    int num = (int) m.hart.x(17); // xv6 reads a7 into an int: only its low 32 bits name the call
     long pc = m.hart.pc();
     m.hart.setPc(pc + 4); // return to the instruction after the ecall
-    Handler h = (num > 0 && num < table.length) ? table[(int) num] : null;
+    Handler h = (num > 0 && num < table.length) ? table[num] : null;
     if (h == null) {
       // Concatenation, not String.format: fuzzed call tables make this line often.
       m.console.printf(p.pid + " " + p.name + ": unknown sys call " + num + "\n");

@@ -116,9 +116,14 @@ class ErrorPathTest {
     p.sys(99).check(-1, code++); // unknown system call
     p.a.li(A0, 24);
     p.sys(24).check(-1, code++); // one past restore, the last call
+    p.sys(0x1_0000_0000L | SYS_getpid).check(2, code++); // xv6 reads a7 into an int
+    p.sys(0x1_0000_0000L).check(-1, code++); // call 0
     p.exit(0);
     Machine m = runClean(p, Map.of());
-    assertThat(m.output()).isEqualTo("2 prog: unknown sys call 99\n2 prog: unknown sys call 24\n");
+    assertThat(m.output())
+        .isEqualTo(
+            "2 prog: unknown sys call 99\n2 prog: unknown sys call 24\n"
+                + "2 prog: unknown sys call 0\n");
   }
 
   @Test

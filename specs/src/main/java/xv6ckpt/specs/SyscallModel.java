@@ -175,7 +175,16 @@ public final class SyscallModel {
     Proc p = procs.get(pid);
     if (p != null) {
       p.pending = words.clone();
+      p.pending[0] = callNumber(words[0]);
     }
+  }
+
+  /**
+   * The call a7 names: xv6's syscall() reads a7 into an int, so only its low 32 bits count (as a
+   * signed number: 0x1_0000_000b is getpid, 0xffff_ffff is no call).
+   */
+  public static long callNumber(long a7) {
+    return (int) a7;
   }
 
   /** Why the model stopped judging, if it did. */

@@ -91,6 +91,15 @@ class SyscallModelTest {
     assertThat(differs(1, Xv6.SYS_read, 3, BUF, 100)).isEqualTo("0"); // past the end
   }
 
+  /** xv6's syscall() takes a7 as an int: bits above 31 do not change the call. */
+  @Test
+  void aCallNumberIsA7sLow32Bits() {
+    agrees(PID, 0x1_0000_0000L | Xv6.SYS_getpid);
+    agrees(-1, 0x1_0000_0000L); // call 0: none
+    agrees(-1, 0xffff_ffffL); // -1 as an int: none
+    assertThat(differs(-1, 0xffff_ffff_0000_0000L | Xv6.SYS_getpid)).isEqualTo(String.valueOf(PID));
+  }
+
   @Test
   void openReturningAnotherDescriptorDiffers() {
     string(0x800, "/README");

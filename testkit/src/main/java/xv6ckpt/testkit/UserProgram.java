@@ -107,7 +107,7 @@ public class UserProgram {
   }
 
   /** a7 = num; ecall (arguments already in a0..a5). */
-  public UserProgram sys(int num) {
+  public UserProgram sys(long num) {
     a.li(A7, num).ecall();
     return this;
   }

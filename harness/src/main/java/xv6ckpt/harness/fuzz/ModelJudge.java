@@ -145,6 +145,7 @@ final class ModelJudge {
    * Judges the stop at pid's return from call number (a7). Empty if it agrees or the model gave up.
    */
   Optional<Divergence> onReturn(int pid, long number) {
+    number = SyscallModel.callNumber(number); // the call xv6 dispatched (entry)
     Optional<Divergence> d = exits(pid);
     if (d.isPresent() || lost().isPresent()) {
       return d;
@@ -265,11 +266,13 @@ final class ModelJudge {
     return new long[] {Xv6Abi.SYS_exit, 0, 0, 0, 0, 0, 0};
   }
 
+  /** The call of the table entry at va: a7 (as xv6 takes it: SyscallModel.callNumber), a0..a5. */
   private static long[] entry(byte[][] mem, long va) {
     long[] w = new long[7];
     for (int i = 0; i < 7; i++) {
       w[i] = word(mem, va + 8L * i);
     }
+    w[0] = SyscallModel.callNumber(w[0]);
     return w;
   }
 
