@@ -514,7 +514,8 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
         freeAt = k.freePages();
       }
       if (shGone && done()) return invariants(what + (killed ? ", reaped the rest" : ""), from);
-      if (killed && sweeps.due() && reaperIdle()) arm(sweeps.arm(k.unreturned(SYS_fork)));
+      long forks = k.unreturned(SYS_fork);
+      if (killed && sweeps.due(forks) && reaperIdle()) arm(sweeps.arm(forks));
       long t = k.machine().time();
       Event e = k.run(SLICE);
       spent += k.machine().time() - t;
