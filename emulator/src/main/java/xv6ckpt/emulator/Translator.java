@@ -185,36 +185,40 @@ final class Translator {
     return t;
   }
 
-  /**
-   * The straight-line region of a hot slot on no loop ({@link Region#straight}), halved until it
-   * fits; none under {@link #MIN_STRAIGHT_INSNS} instructions.
-   */
-  private static Translation translateStraight(Pages pages, int entry, boolean counts) {
-    for (int limit = MAX_STRAIGHT_INSNS; limit >= MIN_STRAIGHT_INSNS; limit /= 2) {
-      Region region = Region.straight(pages, entry, limit);
-      int n = region.blocks().stream().mapToInt(b -> b.slots().length).sum();
-      if (n < MIN_STRAIGHT_INSNS) {
-        return Translation.NONE;
-      }
-      byte[] cls = new Emitter(pages, region, counts).emit();
-      if (cls != null) {
-        return define(pages, region, cls);
-      }
-    }
-    return Translation.NONE;
-  }
-
   /** Whether the one-page loop around the entry makes a call (its callee is never a member). */
   private static boolean callsOut(Pages inPage, int entry) {
     Region r = Region.form(inPage, entry, MAX_INSNS);
     return r.blocks().stream().anyMatch(b -> Region.returnPoint(inPage, b) != NO_KEY);
   }
 
+  /** The straight-line region of a hot slot on no loop ({@link Region#straight}), if any. */
+  private static Translation translateStraight(Pages pages, int entry, boolean counts) {
+    return translate(
+        pages, entry, MAX_STRAIGHT_INSNS, MIN_STRAIGHT_INSNS, counts, Region::straight);
+  }
+
   private static Translation translate(Pages pages, int entry, int maxInsns, boolean counts) {
-    for (int limit = maxInsns; limit >= 1; limit /= 2) {
-      Region region = Region.form(pages, entry, limit);
-      if (region.blocks().isEmpty()) {
-        return Translation.NONE; // not in a loop (within the limit)
+    return translate(pages, entry, maxInsns, 1, counts, Region::form);
+  }
+
+  /** How a region is formed from an entry within a limit of instructions. */
+  @FunctionalInterface
+  private interface Shape {
+    Region form(Pages pages, int entry, int limit);
+  }
+
+  /**
+   * The region of this shape at the entry, formed again with half the instructions while its class
+   * exceeds {@link #MAX_CODE_BYTES}; none when it is empty (not in a loop, for {@link Region#form})
+   * or under {@code minInsns} instructions.
+   */
+  private static Translation translate(
+      Pages pages, int entry, int maxInsns, int minInsns, boolean counts, Shape shape) {
+    for (int limit = maxInsns; limit >= minInsns; limit /= 2) {
+      Region region = shape.form(pages, entry, limit);
+      int n = region.blocks().stream().mapToInt(b -> b.slots().length).sum();
+      if (region.blocks().isEmpty() || n < minInsns) {
+        return Translation.NONE;
       }
       byte[] cls = new Emitter(pages, region, counts).emit();
       if (cls != null) {

@@ -430,7 +430,7 @@ public final class Proc {
       done += ran;
       s.cycles += ran;
       s.quantumLeft -= ran;
-      long number = (int) m.hart.x(17); // as syscall() reads it; before restore replaces a7
+      long number = Syscall.number(m.hart.x(17)); // before the trap is handled: restore replaces a7
       m.trap.usertrap(p, t);
       if (p.state() != State.RUNNING) {
         s.current = null;

@@ -98,8 +98,13 @@ final class Syscall {
     return t;
   }
 
+  /** The call a7 names: xv6 reads a7 into an int, so only its low 32 bits count. */
+  static int number(long a7) {
+    return (int) a7;
+  }
+
   void syscall(Process p) {
-    int num = (int) m.hart.x(17); // xv6 reads a7 into an int: only its low 32 bits name the call
+    int num = number(m.hart.x(17));
     long pc = m.hart.pc();
     m.hart.setPc(pc + 4); // return to the instruction after the ecall
     Handler h = (num > 0 && num < table.length) ? table[num] : null;
