@@ -71,6 +71,15 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
    */
   static final long CLEANUP_BUDGET = 50_000_000;
 
+  /**
+   * How far past {@link #CLEANUP_BUDGET} the cleanup goes while the leftovers still make progress
+   * ({@link CleanupClock}).
+   */
+  static final long CLEANUP_LIMIT = 200_000_000;
+
+  /** Steps without progress after which a cleanup past its budget ends: four of xv6's ticks. */
+  static final long STALL = 4_000_000;
+
   /** xv6's NPROC: more pids than can have been made unseen. */
   static final int NPROC = 64;
 
@@ -499,45 +508,42 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
     return cleanup(serverGone, highest, what, calls, from);
   }
 
-  /** Kills what may be left through the reaper, waits for the shell and the pages; judges. */
+  /**
+   * Kills what may be left through the reaper, waits for the shell and the pages; judges. A process
+   * is "unkillable" only once nothing has moved for {@link #STALL} steps past the budget; leftovers
+   * still moving at {@link #CLEANUP_LIMIT} pass, not judged to the end.
+   */
   private Verdict cleanup(boolean serverGone, int highest, String what, int calls, int from) {
     boolean killed = !serverGone || highest > serverPid;
     ReaperSweeps sweeps = new ReaperSweeps(serverPid, highest, NPROC);
-    long spent = 0;
+    CleanupClock clock = new CleanupClock(CLEANUP_BUDGET, CLEANUP_LIMIT, STALL, activity());
     boolean shGone = serverGone;
-    int consoleAt = 0;
-    OptionalInt freeAt = OptionalInt.empty();
-    long lastCall = -1; // when a call other than the setup programs' last returned
-    while (spent < CLEANUP_BUDGET) {
-      if (consoleAt == 0 && spent >= CLEANUP_BUDGET - 4 * SLICE) {
-        consoleAt = consoleLength();
-        freeAt = k.freePages();
-      }
+    while (clock.goOn()) {
       if (shGone && done()) return invariants(what + (killed ? ", reaped the rest" : ""), from);
       long forks = k.unreturned(SYS_fork);
       if (killed && sweeps.due(forks) && reaperIdle()) arm(sweeps.arm(forks));
       long t = k.machine().time();
       Event e = k.run(SLICE);
-      spent += k.machine().time() - t;
+      clock.ran(k.machine().time() - t);
       if (e instanceof Event.Panicked p) return panicked(p.message(), calls, from);
       if (e instanceof Event.Returned r) {
         if (r.space() == shSpace && r.number() == SYS_wait) shGone = true;
         if (r.space() != reaperSpace && r.space() != bystanderSpace && r.space() != shSpace) {
-          lastCall = spent;
+          clock.moved();
         }
         if (r.space() != shSpace && r.number() == SYS_fork) sweeps.forked(r.result());
       }
+      clock.saw(activity());
     }
-    // A call that is still working is slow, not unkillable: xv6 looks at killed only on its way
-    // back to U-mode, and f5b93ef's eager sbrk of a few MiB costs about 32,000 steps a page
-    // (kalloc's and uvmalloc's byte-wise memsets), more than the budgets
-    boolean allocating = freeAt.isPresent() && !freeAt.equals(k.freePages());
-    if (consoleLength() > consoleAt || lastCall >= CLEANUP_BUDGET - 4 * SLICE || allocating) {
+    if (!clock.stalled()) {
+      // A call that is still working is slow, not unkillable: xv6 looks at killed only on its way
+      // back to U-mode, and f5b93ef's eager sbrk of a few MiB costs about 32,000 steps a page
+      // (kalloc's and uvmalloc's byte-wise memsets), more than the budgets
       return new Verdict.Pass(
           what
-              + ", not judged to the end: still making calls, writing the console or allocating"
-              + " memory "
-              + CLEANUP_BUDGET
+              + ", not judged to the end: still making calls, writing the console, allocating"
+              + " memory or ending processes "
+              + clock.spent()
               + " steps on");
     }
     if (!shGone) {
@@ -548,10 +554,21 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
         "page-leak",
         (baselineFree.getAsInt() - free.orElse(-1))
             + " pages not freed (or processes not gone) "
-            + CLEANUP_BUDGET
+            + clock.spent()
             + " steps after "
             + what,
         from);
+  }
+
+  /**
+   * What shows the leftovers still at work while no call of theirs returns (a killed process leaves
+   * from its call straight into exit): the console's length, the free pages, the free process slots
+   * and the zombies (each empty where the kernel's symbols do not name them).
+   */
+  private record Activity(int console, OptionalInt pages, OptionalInt free, OptionalInt zombies) {}
+
+  private Activity activity() {
+    return new Activity(consoleLength(), k.freePages(), k.freeProcSlots(), k.zombieProcs());
   }
 
   private int consoleLength() {

@@ -422,6 +422,15 @@ public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
     return tables.freeProcs(machine.memory());
   }
 
+  /**
+   * Processes that have exited but not been waited for (ZOMBIE), from xv6's {@code proc} table
+   * where the symbol table names it: a sign of progress while a killed process's call never returns
+   * to U-mode.
+   */
+  public OptionalInt zombieProcs() {
+    return tables.zombieProcs(machine.memory());
+  }
+
   /** From xv6's {@code ftable}, where the symbol table names it ({@link KernelTables}). */
   @Override
   public OptionalInt freeFileSlots() {

@@ -30,6 +30,9 @@ final class KernelTables {
   /** proc.h's procstate: UNUSED, USED, SLEEPING, RUNNABLE, RUNNING, ZOMBIE. */
   static final int PROC_STATES = 6;
 
+  /** proc.h's ZOMBIE: exited, waiting for its parent's wait. */
+  static final int ZOMBIE = 5;
+
   /** A table of {@code count} entries of {@code stride} bytes from {@code base}; the field read. */
   private record Table(long base, long stride, int count, long field) {}
 
@@ -88,12 +91,17 @@ final class KernelTables {
 
   /** Free slots of the process table (state UNUSED), or empty (see {@link #procsUnknown}). */
   OptionalInt freeProcs(PhysicalMemory mem) {
-    return count(mem, proc, PROC_STATES);
+    return count(mem, proc, PROC_STATES, 0);
+  }
+
+  /** Processes that have exited and wait for their parent (ZOMBIE), or empty as above. */
+  OptionalInt zombieProcs(PhysicalMemory mem) {
+    return count(mem, proc, PROC_STATES, ZOMBIE);
   }
 
   /** Free entries of the open-file table (ref 0), or empty (see {@link #filesUnknown}). */
   OptionalInt freeFiles(PhysicalMemory mem) {
-    return count(mem, files, Integer.MAX_VALUE);
+    return count(mem, files, Integer.MAX_VALUE, 0);
   }
 
   /** Why {@link #freeProcs} is empty, if the symbol is the reason. */
@@ -106,15 +114,18 @@ final class KernelTables {
     return Optional.ofNullable(filesUnknown);
   }
 
-  /** Entries whose field is 0, if every field is in [0, {@code limit}) and the table in RAM. */
-  private static OptionalInt count(PhysicalMemory mem, Table t, int limit) {
+  /**
+   * Entries whose field is {@code value}, if every field is in [0, {@code limit}) and the table in
+   * RAM.
+   */
+  private static OptionalInt count(PhysicalMemory mem, Table t, int limit, int value) {
     if (t == null || !mem.contains(t.base(), t.stride() * t.count())) return OptionalInt.empty();
-    int free = 0;
+    int n = 0;
     for (int i = 0; i < t.count(); i++) {
       int v = mem.read32(t.base() + i * t.stride() + t.field());
       if (v < 0 || v >= limit) return OptionalInt.empty();
-      if (v == 0) free++;
+      if (v == value) n++;
     }
-    return OptionalInt.of(free);
+    return OptionalInt.of(n);
   }
 }

@@ -44,6 +44,9 @@ class KernelTablesTest {
     assertThat(t.freeProcs(mem).getAsInt()).isEqualTo(61);
     assertThat(t.freeFiles(mem).getAsInt()).isEqualTo(98);
     assertThat(t.procsUnknown()).isEmpty();
+    assertThat(t.zombieProcs(mem).getAsInt()).isEqualTo(1); // slot 63
+    mem.write32(PROC + 7 * 360 + 24, 5);
+    assertThat(t.zombieProcs(mem).getAsInt()).isEqualTo(2);
     // a kit that adds a field at the end of struct proc: only the stride changes
     KernelTables wider = tables(64 * 368, FTABLE_SIZE);
     PhysicalMemory m2 = new PhysicalMemory(1 << 20);
@@ -58,6 +61,7 @@ class KernelTablesTest {
     mem.write32(PROC + 9 * 360 + 24, 6); // no procstate is 6
     mem.write32(FTABLE + 24 + 50 * 40 + 4, -1); // a negative ref
     assertThat(t.freeProcs(mem).isPresent()).isFalse();
+    assertThat(t.zombieProcs(mem).isPresent()).isFalse();
     assertThat(t.freeFiles(mem).isPresent()).isFalse();
   }
 
