@@ -138,7 +138,8 @@ public final class File {
       return SysResult.MINUS_ONE;
     }
     long done = p.restart instanceof Restart.Transfer t ? t.done() : 0;
-    int left = (int) Math.max(0, n - done);
+    // a fresh call passes n as it came (readi takes it as a uint: a negative n reads to the end)
+    int left = done == 0 ? n : (int) Math.max(0, n - done);
     switch (f.type) {
       case PIPE:
         return continued(done, f.pipe.read(p, addr + done, left));

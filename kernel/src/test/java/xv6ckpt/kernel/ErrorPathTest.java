@@ -71,6 +71,33 @@ class ErrorPathTest {
     assertThat(m.output()).isEmpty();
   }
 
+  /**
+   * xv6's readi takes the count as a uint: a negative one reads to the end of the file, unless
+   * offset + count passes 2^32; into a page without PTE_U the copy fails (found against f5b93ef).
+   */
+  @Test
+  void aNegativeReadCountReadsToTheEndOfAFile() {
+    UserProgram p = new UserProgram(KERNEL_TESTS).str("f", "file").str("five", "hello");
+    p.a.la(A0, "f").li(A1, Xv6Abi.O_CREATE | Xv6Abi.O_RDWR);
+    p.sys(SYS_open);
+    p.a.mv(S1, A0).la(A1, "five").li(A2, 5);
+    p.sys(SYS_write).check(5, 1);
+    p.a.mv(A0, S1);
+    p.sys(SYS_close).check(0, 2);
+    p.a.la(A0, "f").li(A1, Xv6Abi.O_RDONLY);
+    p.sys(SYS_open);
+    p.a.mv(S1, A0).li(A1, Riscv.TRAPFRAME).li(A2, 0x80000000L);
+    p.sys(SYS_read).check(-1, 3);
+    p.a.mv(A0, S1).la(A1, "bss").li(A2, -1);
+    p.sys(SYS_read).check(5, 4);
+    p.a.mv(A0, S1).la(A1, "bss").li(A2, -1);
+    p.sys(SYS_read).check(0, 5); // 5 + 0xffffffff passes 2^32
+    p.a.mv(A0, S1);
+    p.sys(SYS_close).check(0, 6);
+    p.exit(0);
+    runClean(p, Map.of());
+  }
+
   @Test
   void bufferStraddlingTheEndOfMemoryStopsShort() {
     // The last 10 bytes of the process, then unmapped memory: the console takes 10 bytes, a

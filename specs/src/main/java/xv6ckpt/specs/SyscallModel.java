@@ -762,11 +762,14 @@ public final class SyscallModel {
   /**
    * fileread on an inode: readi from the offset, at most to the end; the copy fails at the first
    * page it may not write, and then the call returns -1 with the bytes before that page written and
-   * the offset unchanged. n &le; 0 reads nothing (this kernel passes max(0, n) to readi).
+   * the offset unchanged. readi takes n as a uint: a negative n is a huge count, so the read goes
+   * to the end of the file, unless offset + n passes 2^32 (readi's overflow check: nothing read).
    */
   private Judgement inodeRead(Proc p, OFile f, long addr, int n, long actual) {
     byte[] data = fs.live(f.inum).data();
-    long len = n <= 0 || f.off > data.length ? 0 : Math.min(n, data.length - f.off);
+    long count = Integer.toUnsignedLong(n);
+    boolean none = f.off > data.length || f.off + count > 0xffff_ffffL;
+    long len = none ? 0 : Math.min(count, data.length - f.off);
     UserSpace.Reach reach = p.space.reach(addr, len);
     if (reach == UserSpace.Reach.UNKNOWN) {
       throw new FsModel.Unknown("a file read into a lazily grown page");

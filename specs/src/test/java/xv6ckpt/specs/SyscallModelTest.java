@@ -106,6 +106,22 @@ class SyscallModelTest {
     assertThat(differs(4, Xv6.SYS_open, 0x800, 0)).isEqualTo("3");
   }
 
+  /**
+   * readi takes n as a uint: a negative count reads to the end of the file, unless offset + n
+   * passes 2^32 (found by syscall-args on f5b93ef: read(fd, TRAPFRAME, 0x80000000) returned -1).
+   */
+  @Test
+  void aNegativeReadCountIsAHugeOneToReadi() {
+    string(0x800, "/README");
+    agrees(3, Xv6.SYS_open, 0x800, 0);
+    agrees(-1, Xv6.SYS_read, 3, 0x1000, 0x8000_0000L); // into the guard page: the copy fails
+    List<SyscallModel.Write> w = writes(5, Xv6.SYS_read, 3, BUF, 0x8000_0000L);
+    assertThat(new String(w.get(0).bytes(), StandardCharsets.US_ASCII)).isEqualTo("hello");
+    agrees(4, Xv6.SYS_open, 0x800, 0); // offset 0
+    agrees(2, Xv6.SYS_read, 4, BUF, 2);
+    assertThat(differs(3, Xv6.SYS_read, 4, BUF, 0xffff_ffffL)).isEqualTo("0"); // 2 + 2^32 - 1
+  }
+
   @Test
   void aReadIntoTheGuardPageFailsWithTheBytesBeforeItWritten() {
     string(0x800, "/README");
