@@ -516,7 +516,7 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
   private Verdict cleanup(boolean serverGone, int highest, String what, int calls, int from) {
     boolean killed = !serverGone || highest > serverPid;
     ReaperSweeps sweeps = new ReaperSweeps(serverPid, highest, NPROC);
-    CleanupClock clock = new CleanupClock(CLEANUP_BUDGET, CLEANUP_LIMIT, STALL, activity());
+    CleanupClock clock = new CleanupClock(CLEANUP_BUDGET, CLEANUP_LIMIT, STALL);
     boolean shGone = serverGone;
     while (clock.goOn()) {
       if (shGone && done()) return invariants(what + (killed ? ", reaped the rest" : ""), from);
@@ -533,7 +533,7 @@ public final class SyscallArgsElfTarget implements FuzzTarget {
         }
         if (r.space() != shSpace && r.number() == SYS_fork) sweeps.forked(r.result());
       }
-      clock.saw(activity());
+      if (clock.watching()) clock.saw(activity());
     }
     if (!clock.stalled()) {
       // A call that is still working is slow, not unkillable: xv6 looks at killed only on its way

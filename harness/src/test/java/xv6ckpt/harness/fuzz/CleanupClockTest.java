@@ -15,14 +15,14 @@ class CleanupClockTest {
   static long run(CleanupClock c, java.util.function.LongFunction<Object> activity) {
     while (c.goOn()) {
       c.ran(SLICE);
-      c.saw(activity.apply(c.spent()));
+      if (c.watching()) c.saw(activity.apply(c.spent()));
     }
     return c.spent();
   }
 
   @Test
   void nothingMovingEndsAtTheBudgetStalled() {
-    CleanupClock c = new CleanupClock(BUDGET, LIMIT, STALL, "still");
+    CleanupClock c = new CleanupClock(BUDGET, LIMIT, STALL);
     assertThat(run(c, t -> "still")).isEqualTo(BUDGET);
     assertThat(c.stalled()).isTrue();
   }
@@ -30,7 +30,7 @@ class CleanupClockTest {
   /** The link fork bomb of session 14: processes end one by one well past the budget, then stop. */
   @Test
   void leftoversThatKeepEndingAreFollowedPastTheBudgetUntilTheyStop() {
-    CleanupClock c = new CleanupClock(BUDGET, LIMIT, STALL, 0L);
+    CleanupClock c = new CleanupClock(BUDGET, LIMIT, STALL);
     long spent = run(c, t -> Math.min(t, 84) / 3); // one more zombie every 3 steps until 84
     assertThat(spent).isEqualTo(84 - 84 % 3 + STALL);
     assertThat(c.stalled()).isTrue();
@@ -38,14 +38,14 @@ class CleanupClockTest {
 
   @Test
   void leftoversStillMovingAtTheLimitAreNotStalled() {
-    CleanupClock c = new CleanupClock(BUDGET, LIMIT, STALL, 0L);
+    CleanupClock c = new CleanupClock(BUDGET, LIMIT, STALL);
     assertThat(run(c, t -> t / 2)).isEqualTo(LIMIT);
     assertThat(c.stalled()).isFalse(); // the caller passes it, not judged to the end
   }
 
   @Test
   void aReturnedCallIsProgressToo() {
-    CleanupClock c = new CleanupClock(BUDGET, LIMIT, STALL, "still");
+    CleanupClock c = new CleanupClock(BUDGET, LIMIT, STALL);
     c.ran(BUDGET);
     c.moved();
     c.ran(STALL - 1);
@@ -56,9 +56,24 @@ class CleanupClockTest {
     assertThat(c.stalled()).isTrue();
   }
 
+  /** Looking costs a walk of the free list: only from a stall before the budget on. */
+  @Test
+  void theCallerLooksOnlyWhenItCanMatter() {
+    CleanupClock c = new CleanupClock(BUDGET, LIMIT, STALL);
+    c.ran(BUDGET - STALL - 1);
+    assertThat(c.watching()).isFalse();
+    c.ran(1);
+    assertThat(c.watching()).isTrue();
+    c.saw("before"); // the baseline, not a move
+    c.ran(STALL);
+    assertThat(c.stalled()).isTrue();
+    c.saw("after");
+    assertThat(c.stalled()).isFalse();
+  }
+
   @Test
   void progressThatStopsBeforeTheBudgetStillRunsTheBudget() {
-    CleanupClock c = new CleanupClock(BUDGET, LIMIT, STALL, 0L);
+    CleanupClock c = new CleanupClock(BUDGET, LIMIT, STALL);
     assertThat(run(c, t -> Math.min(t, 10))).isEqualTo(BUDGET);
     assertThat(c.stalled()).isTrue();
   }
