@@ -189,8 +189,9 @@ restart(void)
   uint64 b = CK_RESTART_OFFSET, num = get(front + b, 4), p;
   int i, n;
 
-  if(num != 0 && ((num != SYS_wait && num != SYS_read && num != SYS_sleep) || reg(17) != num))
-    return broken(RESTART_SYSCALL, b, "sysnum is not 0, or wait/read/sleep equal to a7");
+  // syscall() reads a7 into an int: the call is a7's low 32 bits
+  if(num != 0 && ((num != SYS_wait && num != SYS_read && num != SYS_sleep) || (uint)reg(17) != num))
+    return broken(RESTART_SYSCALL, b, "sysnum is not 0, or wait/read/sleep equal to (int) a7");
   if(reserved(b + 4, 4) < 0)
     return -1;
   for(i = 0; i < 6; i++)

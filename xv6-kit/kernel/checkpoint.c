@@ -1151,8 +1151,8 @@ ck_stage345(struct ck_rjob *r, struct inode *ip, char *buf)
   uint64 num = ck_get(ip, CK_RESTART_OFF, 4);
   if(num != 0 && num != SYS_wait && num != SYS_read && num != SYS_sleep)
     return ck_bad(RESTART_SYSCALL, CK_RESTART_OFF, "not a call a process can be restarted in");
-  if(num != 0 && r->x[16] != num)
-    return ck_bad(RESTART_SYSCALL, CK_RESTART_OFF, "sysnum differs from a7");
+  if(num != 0 && (uint)r->x[16] != num)   // syscall() reads a7 into an int
+    return ck_bad(RESTART_SYSCALL, CK_RESTART_OFF, "sysnum differs from a7's low 32 bits");
   if(ck_get(ip, CK_RESTART_OFF + 4, 4) != 0)
     return ck_bad(RESERVED_NONZERO, CK_RESTART_OFF + 4, "reserved restart word is not 0");
   for(int i = 0; i < 6; i++){

@@ -59,7 +59,7 @@ final class Checkpoint {
       return refuse(
           "checkpoint",
           CKPT_BUSY,
-          "pid " + pid + " is inside system call " + m.userRegisters(t)[17]);
+          "pid " + pid + " is inside system call " + Syscall.number(m.userRegisters(t)[17]));
     }
     Files files = files(t);
     if (files.refusal != 0) {
@@ -204,7 +204,7 @@ final class Checkpoint {
     if (!inCall) {
       return new Resume(x, pc, 0, new long[6], 0);
     }
-    long num = r[17];
+    int num = Syscall.number(r[17]); // the call xv6 dispatched: a7 as an int
     long[] args = Arrays.copyOfRange(r, 10, 16);
     if (num == Syscall.SYS_wait && t.restart == null) {
       return new Resume(x, pc, Syscall.SYS_wait, args, 0);

@@ -439,7 +439,8 @@ public final class CheckpointImage {
       long num = u(RESTART_OFFSET, 4);
       boolean restartable =
           num == Syscall.SYS_wait || num == Syscall.SYS_read || num == Syscall.SYS_sleep;
-      if (num != 0 && (!restartable || x[17 - 1] != num)) {
+      // the call is a7's low 32 bits, as xv6's syscall() reads it (Syscall.number)
+      if (num != 0 && (!restartable || (x[17 - 1] & 0xffff_ffffL) != num)) {
         throw new Broken(
             RESTART_SYSCALL, RESTART_OFFSET, "sysnum " + num + " with a7 = " + x[17 - 1]);
       }

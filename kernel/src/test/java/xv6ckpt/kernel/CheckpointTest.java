@@ -150,6 +150,21 @@ class CheckpointTest {
 
   @Test
   void targetBlockedInConsoleReadReadsAgainOnceRestored() {
+    blockedInConsoleReadRestored(SYS_read);
+  }
+
+  /**
+   * xv6's syscall() reads a7 into an int: a read issued with bits above 31 set is a read, and its
+   * image's sysnum is a7's low 32 bits (the kernel took it for another call, CKPT_BUSY, and the
+   * decoders compared all 64 bits).
+   */
+  @Test
+  void aReadWhoseA7HasHighBitsIsCheckpointedAsARead() {
+    blockedInConsoleReadRestored(0x5_0000_0000L | SYS_read);
+  }
+
+  /** A child blocked in a console read issued with {@code a7} is checkpointed, killed, restored. */
+  private static void blockedInConsoleReadRestored(long a7) {
     UserProgram p = new UserProgram(KERNEL_TESTS).str("path", "img");
     p.sys(SYS_fork).checkNonNegative(1);
     p.a.beqz(A0, "r").mv(S1, A0);
@@ -165,7 +180,8 @@ class CheckpointTest {
     p.restore("path");
     p.exit(4);
     p.a.label("r");
-    Ckpt.readConsole(p, "bss", 64);
+    p.a.li(A0, 0).la(A1, "bss").li(A2, 64);
+    p.sys(a7);
     p.a.mv(S2, A0).mv(A2, A0).li(A0, 1).la(A1, "bss");
     p.sys(SYS_write);
     p.a.mv(A0, S2);
@@ -178,6 +194,7 @@ class CheckpointTest {
     assertThat(m.output()).isEqualTo("hello\nhello\n");
     Image im = Ckpt.image(Ckpt.read(m, "/img").orElseThrow());
     assertThat(im.sysnum()).isEqualTo(SYS_read);
+    assertThat(im.x()[17 - 1]).isEqualTo(a7);
     assertThat(im.args()[2]).isEqualTo(64);
     assertThat(im.progress()).isEqualTo(0);
   }

@@ -142,6 +142,9 @@ class ValidatorBoundsTest {
     expect("pc past the ecall", r, 312, 8, 4, RESTART_PC);
     expect("pc on page 1 (no X)", r, 312, 8, PGSIZE, RESTART_PC);
     expect("sysnum 4", r, 320, 4, 4, RESTART_SYSCALL);
+    // xv6's syscall() reads a7 into an int: the call is a7's low 32 bits
+    expect("a7 = 2^32 + read", r, 64 + 16 * 8, 8, (1L << 32) | Syscall.SYS_read, 0);
+    expect("a7 = 2^32 + wait", r, 64 + 16 * 8, 8, (1L << 32) | Syscall.SYS_wait, RESTART_SYSCALL);
   }
 
   @Test

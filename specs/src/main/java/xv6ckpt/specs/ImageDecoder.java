@@ -270,7 +270,8 @@ final class ImageDecoder {
               + num
               + " is not a call a process can be restarted in (wait 3, read 5, sleep 13)");
     }
-    if (num != 0 && r.x(Registers.A7) != num) {
+    // xv6's syscall() reads a7 into an int: the call a process is in is a7's low 32 bits
+    if (num != 0 && (r.x(Registers.A7) & 0xffff_ffffL) != num) {
       throw new Violation(
           RESTART_SYSCALL,
           base + S_SYSNUM.offset(),

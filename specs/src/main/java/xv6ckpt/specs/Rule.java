@@ -49,7 +49,9 @@ public enum Rule {
   HDR_SZ(-23, When.IMAGE, "sz is at most TRAPFRAME"),
   REGS_PC(-24, When.IMAGE, "pc is even and below TRAPFRAME"),
   RESTART_SYSCALL(
-      -25, When.IMAGE, "sysnum is 0, or wait (3), read (5) or sleep (13) and equal to a7"),
+      -25,
+      When.IMAGE,
+      "sysnum is 0, or wait (3), read (5) or sleep (13) and equal to a7's low 32 bits"),
   RESTART_ARGS(-26, When.IMAGE, "args are all 0 when sysnum is 0, else equal to a0..a5"),
   RESTART_PROGRESS(
       -27,

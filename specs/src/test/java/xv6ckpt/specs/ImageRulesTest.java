@@ -131,6 +131,12 @@ class ImageRulesTest {
             sealed(put64(BLOCKED, 64 + 16 * 8, 3)),
             Rule.RESTART_SYSCALL,
             320));
+    c.add(
+        new Case(
+            "sysnum read, a7's low 32 bits wait",
+            sealed(put64(BLOCKED, 64 + 16 * 8, (1L << 32) | 3)),
+            Rule.RESTART_SYSCALL,
+            320));
     c.add(new Case("restart reserved", sealed(put32(BLOCKED, 324, 9)), Rule.RESERVED_NONZERO, 324));
     c.add(
         new Case(
@@ -306,6 +312,14 @@ class ImageRulesTest {
     assertThat(PLAIN[DATA + 0x10]).isEqualTo((byte) 0x73);
     assertThat(PLAIN[DATA + 2 * 4096 + 1]).isEqualTo(page(0x3000, 0).at(1));
     assertThat(new String(PLAIN, COMMIT, 8, StandardCharsets.US_ASCII)).isEqualTo("XV6DONE\0");
+  }
+
+  /** xv6's syscall() reads a7 into an int: a blocked read's a7 may carry any bits above 31. */
+  @Test
+  void aSysnumIsA7sLow32Bits() {
+    Verdict v = ImageCodec.decode(sealed(put64(BLOCKED, 64 + 16 * 8, (7L << 32) | 5)));
+    assertThat(v).isInstanceOf(Verdict.Valid.class);
+    assertThat(((Verdict.Valid) v).image().restart()).isEqualTo(blocked().restart());
   }
 
   @Test
