@@ -94,6 +94,7 @@ public final class MemoryBlockDevice implements BlockDevice {
   @Override
   public void write(long blockno, byte[] src) {
     int b = check(blockno, src);
+    writes++;
     if (saved != null && !saved.containsKey(blockno)) {
       saved.put(blockno, blocks[b]); // kept as it is: the block gets a fresh array
       blocks[b] = src.clone();
@@ -118,6 +119,16 @@ public final class MemoryBlockDevice implements BlockDevice {
     }
     return (int) blockno;
   }
+
+  /**
+   * Blocks written since the device was made, snapshots and resets included: how a watcher sees
+   * that a kernel is still at work on its disk (a count, not contents).
+   */
+  public long writes() {
+    return writes;
+  }
+
+  private long writes;
 
   /** Remembers the current contents; a later {@link #reset()} returns to them. */
   public void snapshot() {

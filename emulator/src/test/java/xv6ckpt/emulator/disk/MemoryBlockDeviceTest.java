@@ -35,6 +35,20 @@ class MemoryBlockDeviceTest {
     assertThat(dst).isEqualTo(filled(16, 6));
   }
 
+  /** A count of writes, rewrites of one block included, that no snapshot or reset winds back. */
+  @Test
+  void writesCountsEveryBlockWritten() {
+    MemoryBlockDevice d = new MemoryBlockDevice(16, 8);
+    d.write(1, filled(16, 1));
+    d.snapshot();
+    d.write(1, filled(16, 2));
+    d.write(1, filled(16, 2));
+    d.read(1, new byte[16]);
+    assertThat(d.writes()).isEqualTo(3);
+    d.reset();
+    assertThat(d.writes()).isEqualTo(3);
+  }
+
   @Test
   void writtenBlocksAreThoseWrittenSinceTheSnapshotOrReset() {
     MemoryBlockDevice d = new MemoryBlockDevice(16, 8);

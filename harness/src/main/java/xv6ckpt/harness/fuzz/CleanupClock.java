@@ -4,8 +4,9 @@ package xv6ckpt.harness.fuzz;
  * How long the cleanup of syscall-args on a C kernel runs ({@link SyscallArgsElfTarget}): its
  * budget, then on while the leftovers still make progress, up to a limit. A killed process leaves
  * its call straight into exit, so no return shows its progress; what the caller sees instead (the
- * console's length, free pages, the process table) is handed to {@link #saw} after each slice, from
- * the time it can matter ({@link #watching}: looking costs a walk of the free list).
+ * console's length, blocks written, free pages, the process table) is handed to {@link #saw} after
+ * each slice, from the time it can matter ({@link #watching}: looking costs a walk of the free
+ * list).
  *
  * <p>Why not a fixed budget: 60 killed processes that were all in link end about one per 1.2M steps
  * on stock xv6, 84M in all (session 14: the kit judge's eighth clean run called such a fork bomb
