@@ -252,6 +252,12 @@ final class KernelDifferentialComparison {
       stoppedAt.put(name, c.index());
       return Optional.empty();
     }
+    if (s.lostBirths() > 0 && s.procs().getOrDefault(name, List.of()).isEmpty()) {
+      // the side could not name some children (identical parents): this one may be among them
+      unjudged.add(name + " (" + s.lostBirths() + " unnamed births on " + side(s) + ")");
+      stoppedAt.put(name, c.index());
+      return Optional.empty();
+    }
     String detail =
         "calls-differ: call "
             + c.index()

@@ -36,6 +36,11 @@ import xv6ckpt.kernel.fs.Stat;
  * server's fork at call 2 made a child whose fork at call 5 made this one). Both kernels give one
  * program the same names whatever order the family ran in; pids, which xv6 hands out from one
  * counter in creation order (proc.c allocpid), do not.
+ *
+ * <p>{@code lostBirths}: children the boundary could not name. A C kernel's child is matched to its
+ * parent's fork by the registers it starts with ({@code ElfKernel.reportForkChildren}); in a fork
+ * bomb many processes fork at the same call in the same state, so a child may be taken for a
+ * sibling's that is already named, and its calls are not recorded.
  */
 record KernelDifferentialTrace(
     KernelIdentity kernel,
@@ -45,7 +50,8 @@ record KernelDifferentialTrace(
     String end,
     String console,
     Map<String, String> tree,
-    List<String> fsck) {
+    List<String> fsck,
+    int lostBirths) {
 
   /** The server's name. */
   static final String SERVER = "server";
@@ -212,7 +218,8 @@ record KernelDifferentialTrace(
         tree(disk),
         Fsck.checkLive(disk, stage.heldInodes()).violations().stream()
             .map(Object::toString)
-            .toList());
+            .toList(),
+        rec.lostBirths);
   }
 
   static void writePath(KernelUnderTest<?> k, long space, int slot, byte[] s) {
@@ -253,6 +260,9 @@ record KernelDifferentialTrace(
 
     /** A birth's name to give instead, after a mix-up resolved before the birth. */
     final Map<String, String> unbornNames = new HashMap<>();
+
+    /** Children taken for a process already named (see the record's lostBirths). */
+    int lostBirths;
 
     Recorder(KernelDifferentialStage stage, byte[] table) {
       this.stage = stage;
@@ -296,6 +306,7 @@ record KernelDifferentialTrace(
           String child = spaces.get(b.get().parent()) + "/" + at;
           child = unbornNames.getOrDefault(child, child);
           if (at >= 0 && !procs.containsKey(child)) born(child, b.get().child(), at + 1);
+          else if (at >= 0 && !spaces.containsKey(b.get().child())) lostBirths++;
           if (r.space() == b.get().child()) continue; // a C child's first return: no call
         }
         String name = spaces.get(r.space());
