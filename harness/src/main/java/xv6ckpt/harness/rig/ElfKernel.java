@@ -105,7 +105,7 @@ public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
    * A fork made in {@code parent} at {@code pc} whose child has not returned to U-mode yet; {@code
    * returned}: the parent's fork has returned a pid (the child surely exists).
    */
-  record Unborn(long parent, long pc, long[] registers, boolean returned) {}
+  record Unborn(long parent, long pc, long[] registers, boolean returned, long pid) {}
 
   /**
    * Loads {@code elf} on a machine of {@code config} with {@code disk} as its virtio disk; every
@@ -289,7 +289,7 @@ public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
     // an older fork of the same parent may still wait for its child: xv6 returns to the parent
     // first, which may fork again before the child ever runs
     if (unborn.size() >= UNBORN_MAX) unborn.remove(0);
-    unborn.add(new Unborn(space, pc, regs, false));
+    unborn.add(new Unborn(space, pc, regs, false, -1));
   }
 
   /**
@@ -303,7 +303,7 @@ public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
     for (int i = unborn.size() - 1; i >= 0; i--) {
       Unborn u = unborn.get(i);
       if (u.parent() == parent && sameButA0(u.registers(), regs)) {
-        if (child) unborn.set(i, new Unborn(u.parent(), u.pc(), u.registers(), true));
+        if (child) unborn.set(i, new Unborn(u.parent(), u.pc(), u.registers(), true, regs[10]));
         else unborn.remove(i);
         return;
       }
@@ -315,14 +315,7 @@ public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
     if (hart.x(10) != 0) return Optional.empty();
     long[] regs = new long[32];
     hart.registers(regs);
-    // Two processes that forked in the same state leave two candidates: a fork that has returned a
-    // pid made its child for sure, one still in flight may yet fail (NPROC), so the former first.
-    int match = -1;
-    for (int i = 0; i < unborn.size(); i++) {
-      Unborn u = unborn.get(i);
-      if (u.parent() == space || u.pc() + 4 != pc || !sameButA0(u.registers(), regs)) continue;
-      if (match < 0 || (u.returned() && !unborn.get(match).returned())) match = i;
-    }
+    int match = choose(unborn, space, pc, regs, tables.pidOf(machine.memory(), space));
     if (match >= 0) {
       Unborn u = unborn.remove(match);
       pending.remove(space); // the space's previous owner's last call: it never returns
@@ -331,6 +324,25 @@ public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
       return Optional.of(new Event.Returned(space, SYS_FORK, 0, pc));
     }
     return Optional.empty();
+  }
+
+  /**
+   * Which fork in flight or returned made the child now at its first return in {@code space} at
+   * {@code pc} with {@code regs}; -1 if none. Processes that forked in the same state (a fork bomb)
+   * leave several candidates: the one whose fork returned the child's own pid ({@code childPid},
+   * from xv6's proc table where the symbols name it) is it; else a fork that has returned a pid
+   * made its child for sure, one still in flight may yet fail (NPROC), so the former first.
+   */
+  static int choose(
+      java.util.List<Unborn> unborn, long space, long pc, long[] regs, OptionalInt childPid) {
+    int match = -1;
+    for (int i = 0; i < unborn.size(); i++) {
+      Unborn u = unborn.get(i);
+      if (u.parent() == space || u.pc() + 4 != pc || !sameButA0(u.registers(), regs)) continue;
+      if (childPid.isPresent() && u.pid() == childPid.getAsInt()) return i;
+      if (match < 0 || (u.returned() && !unborn.get(match).returned())) match = i;
+    }
+    return match;
   }
 
   private static boolean sameButA0(long[] a, long[] b) {

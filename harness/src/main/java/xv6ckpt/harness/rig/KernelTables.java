@@ -94,6 +94,27 @@ final class KernelTables {
     return count(mem, proc, PROC_STATES, 0);
   }
 
+  /** struct proc's pid and pagetable, after state, chan, killed, xstate (f5b93ef to 2025). */
+  static final long PID = 48, PAGETABLE = 80;
+
+  /**
+   * The pid of the process whose page table is {@code root} (the physical address satp names), if
+   * exactly one live slot of {@code proc} has it; empty when none does, the table is unknown, or
+   * its entries are too small to hold the field.
+   */
+  OptionalInt pidOf(PhysicalMemory mem, long root) {
+    if (proc == null || proc.stride() < PAGETABLE + 8) return OptionalInt.empty();
+    if (!mem.contains(proc.base(), proc.stride() * proc.count())) return OptionalInt.empty();
+    OptionalInt found = OptionalInt.empty();
+    for (int i = 0; i < proc.count(); i++) {
+      long slot = proc.base() + i * proc.stride();
+      if (mem.read32(slot + proc.field()) == 0 || mem.read64(slot + PAGETABLE) != root) continue;
+      if (found.isPresent()) return OptionalInt.empty(); // two live slots, one table: not xv6's
+      found = OptionalInt.of(mem.read32(slot + PID));
+    }
+    return found;
+  }
+
   /** Processes that have exited and wait for their parent (ZOMBIE), or empty as above. */
   OptionalInt zombieProcs(PhysicalMemory mem) {
     return count(mem, proc, PROC_STATES, ZOMBIE);

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
 import xv6ckpt.emulator.system.SystemMachine;
@@ -163,6 +164,30 @@ class ElfKernelTest {
           .isEqualTo(new Event.Returned(ToyForkKernel.ROOT2, c[1], 0, yield + 4));
       assertThat(k.run(100_000)).isEqualTo(new Event.Panicked("panic: boom"));
     }
+  }
+
+  /**
+   * Two processes that forked in the same state (a fork bomb) leave two candidates for a child: the
+   * one whose fork returned the child's own pid (from xv6's proc table) is its parent; without that
+   * pid, a fork that has returned first (session 14: kernel-differential lost 1-2 of 256 births).
+   */
+  @Test
+  void aChildIsMatchedToTheForkThatReturnedItsPid() {
+    long[] regs = new long[32];
+    regs[8] = 0x2010;
+    regs[17] = 1;
+    long pc = 0x100;
+    java.util.List<ElfKernel.Unborn> unborn =
+        java.util.List.of(
+            new ElfKernel.Unborn(0xa000, pc, regs, true, 7),
+            new ElfKernel.Unborn(0xb000, pc, regs, true, 8),
+            new ElfKernel.Unborn(0xc000, pc, regs, false, -1));
+    long child = 0xd000;
+    assertThat(ElfKernel.choose(unborn, child, pc + 4, regs, OptionalInt.of(8))).isEqualTo(1);
+    assertThat(ElfKernel.choose(unborn, child, pc + 4, regs, OptionalInt.of(7))).isEqualTo(0);
+    assertThat(ElfKernel.choose(unborn, child, pc + 4, regs, OptionalInt.empty())).isEqualTo(0);
+    assertThat(ElfKernel.choose(unborn, child, pc + 4, regs, OptionalInt.of(9))).isEqualTo(0);
+    assertThat(ElfKernel.choose(unborn, child, pc + 8, regs, OptionalInt.of(8))).isEqualTo(-1);
   }
 
   @Test

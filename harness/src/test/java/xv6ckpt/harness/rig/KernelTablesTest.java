@@ -54,6 +54,23 @@ class KernelTablesTest {
     assertThat(wider.freeProcs(m2).getAsInt()).isEqualTo(63);
   }
 
+  /** A process found by its page table (satp's root), as xv6-riscv lays out struct proc. */
+  @Test
+  void aPidIsFoundByItsPageTable() {
+    KernelTables t = tables(PROC_SIZE, FTABLE_SIZE);
+    PhysicalMemory mem = memory(); // slots 0, 5 and 63 live
+    mem.write64(PROC + 5 * 360 + 80, 0x8765_4000L);
+    mem.write32(PROC + 5 * 360 + 48, 42);
+    mem.write64(PROC + 9 * 360 + 80, 0x8765_4000L); // slot 9 is UNUSED: a stale table
+    mem.write32(PROC + 9 * 360 + 48, 41);
+    assertThat(t.pidOf(mem, 0x8765_4000L).getAsInt()).isEqualTo(42);
+    assertThat(t.pidOf(mem, 0x8765_5000L).isPresent()).isFalse(); // no live slot has it
+    mem.write64(PROC + 63 * 360 + 80, 0x8765_4000L); // two live slots, one table: not xv6
+    assertThat(t.pidOf(mem, 0x8765_4000L).isPresent()).isFalse();
+    KernelTables small = tables(64 * 80, FTABLE_SIZE); // entries end before pagetable
+    assertThat(small.pidOf(mem, 0x8765_4000L).isPresent()).isFalse();
+  }
+
   @Test
   void aValueXv6NeverStoresMakesTheCountUnknown() {
     KernelTables t = tables(PROC_SIZE, FTABLE_SIZE);
