@@ -540,12 +540,41 @@ final class KernelDifferentialComparison {
   /**
    * The family's console with pids in xv6's messages masked (PID), and the explanation of a
    * checkpoint or restore refusal: FORMAT.md asks for one console line naming the rule and its code
-   * ("restore: RESTORE_NO_FILE (-40): "), and leaves what follows to each kernel's wording.
+   * ("restore: RESTORE_NO_FILE (-40): "), and leaves what follows to each kernel's wording. trap.c
+   * usertrap's two lines for an unexpected trap get their numbers in one form: f5b93ef prints them
+   * with %p (0x and 16 digits), later xv6-riscv and our kernel with %lx (found by a 150 s
+   * kernel-differential campaign on f5b93ef, session 14: a pipe's fds written over the server's
+   * code, then an illegal instruction).
    */
   static String console(KernelDifferentialTrace t) {
-    return t.console()
-        .replaceAll("(?m)^\\d+ (\\S+): unknown sys call", "N $1: unknown sys call")
-        .replaceAll("(?m)^(checkpoint|restore): ([A-Z_]+) \\((-\\d+)\\): .*$", "$1: $2 ($3): ...");
+    String c =
+        t.console()
+            .replaceAll("(?m)^\\d+ (\\S+): unknown sys call", "N $1: unknown sys call")
+            .replaceAll(
+                "(?m)^(checkpoint|restore): ([A-Z_]+) \\((-\\d+)\\): .*$", "$1: $2 ($3): ...");
+    return USERTRAP
+        .matcher(c)
+        .replaceAll(
+            m ->
+                java.util.regex.Matcher.quoteReplacement(
+                    "usertrap(): unexpected scause 0x"
+                        + hex(m.group(1))
+                        + " pid=N\n"
+                        + m.group(2)
+                        + "sepc=0x"
+                        + hex(m.group(3))
+                        + " stval=0x"
+                        + hex(m.group(4))));
+  }
+
+  private static final java.util.regex.Pattern USERTRAP =
+      java.util.regex.Pattern.compile(
+          "usertrap\\(\\): unexpected scause 0x([0-9a-f]{1,16}) pid=\\d+\\n"
+              + "( *)sepc=0x([0-9a-f]{1,16}) stval=0x([0-9a-f]{1,16})");
+
+  /** A hexadecimal number without leading zeros. */
+  private static String hex(String digits) {
+    return Long.toHexString(Long.parseUnsignedLong(digits, 16));
   }
 
   private String where(String[] r) {

@@ -276,6 +276,20 @@ class KernelDifferentialComparisonTest {
     assertThat(compare(a, b).finding().get().rule()).isEqualTo("console-differs");
   }
 
+  /** usertrap's unexpected-trap lines: f5b93ef's %p, later xv6's %lx; the pid masked. */
+  @Test
+  void anUnexpectedTrapsNumbersMayBePrintedWithOrWithoutLeadingZeros() {
+    Side a = new Side().call("server", 0, SYS_getpid, 0, 0, 3, "server", List.of(), false);
+    Side b = new Side().call("server", 0, SYS_getpid, 0, 0, 7, "server", List.of(), false);
+    a.console = "usertrap(): unexpected scause 0x2 pid=3\n            sepc=0x34 stval=0x4\n";
+    b.console =
+        "usertrap(): unexpected scause 0x0000000000000002 pid=7\n"
+            + "            sepc=0x0000000000000034 stval=0x0000000000000004\n";
+    assertThat(compare(a, b).finding()).isEmpty();
+    b.console = b.console.replace("stval=0x0000000000000004", "stval=0x0000000000000008");
+    assertThat(compare(a, b).finding().get().rule()).isEqualTo("console-differs");
+  }
+
   @Test
   void aChildForkedAfterItsParentsComparisonEndedIsNotCompared() {
     Side a = new Side(), b = new Side();
