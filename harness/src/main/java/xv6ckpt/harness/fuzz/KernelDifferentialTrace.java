@@ -24,6 +24,7 @@ import xv6ckpt.kernel.fs.FileSystem;
 import xv6ckpt.kernel.fs.FsException;
 import xv6ckpt.kernel.fs.Fsck;
 import xv6ckpt.kernel.fs.Stat;
+import xv6ckpt.specs.SyscallModel;
 
 /**
  * What one kernel did with one syscall-args input, as the boundary shows it: each process of the
@@ -57,13 +58,14 @@ record KernelDifferentialTrace(
   static final String SERVER = "server";
 
   /**
-   * One call of a process's table, at its return: {@code index} in the table, a7 and a0..a5 as the
-   * process issued them, a0 at the return and, for a pid (fork's in the parent, getpid's, wait's),
-   * the name of the process it is ({@code named}; else null), the runs of bytes of the process's
-   * memory that differ from its last return (or its birth), its page count after (sbrk), whether
-   * the family had forked on this side before it ({@code concurrent}: another process may have run
-   * beside it), and, for a call that allocates (fork, sbrk, exec, pipe, open) and returned -1, what
-   * the kernel had left then ({@code supply}; else null).
+   * One call of a process's table, at its return: {@code index} in the table, the call number (a7
+   * as xv6's syscall() reads it, an int: a7 = 0x1_0000_000b is getpid) and a0..a5 as the process
+   * issued them, a0 at the return and, for a pid (fork's in the parent, getpid's, wait's), the name
+   * of the process it is ({@code named}; else null), the runs of bytes of the process's memory that
+   * differ from its last return (or its birth), its page count after (sbrk), whether the family had
+   * forked on this side before it ({@code concurrent}: another process may have run beside it),
+   * and, for a call that allocates (fork, sbrk, exec, pipe, open) and returned -1, what the kernel
+   * had left then ({@code supply}; else null).
    */
   record Call(
       int index,
@@ -324,6 +326,7 @@ record KernelDifferentialTrace(
         long[] words = new long[7];
         ByteBuffer t = ByteBuffer.wrap(table).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < 7; i++) words[i] = t.getLong(8 + index * ENTRY_BYTES + 8 * i);
+        words[0] = SyscallModel.callNumber(words[0]); // what both kernels dispatch on
         String named = null; // getpid's and wait's: named once the run is over (see procs())
         if (r.result() > 0 && words[0] == SYS_fork) {
           named = name + "/" + index;
