@@ -108,6 +108,12 @@ final class KernelDifferentialElfStage implements KernelDifferentialStage {
     return r;
   }
 
+  /** Not the shell, the reaper or the bystander: a family's process the boundary did not name. */
+  @Override
+  public boolean unnamed(long space) {
+    return space != s.shSpace() && space != s.reaperSpace() && space != s.bystanderSpace();
+  }
+
   @Override
   public boolean serverGone() {
     return gone;

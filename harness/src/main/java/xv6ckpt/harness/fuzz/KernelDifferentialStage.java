@@ -71,6 +71,15 @@ interface KernelDifferentialStage {
   record Birth(long child, long parent) {}
 
   /**
+   * Whether a return in {@code space}, which no birth named, may be the family's (a child whose
+   * birth the boundary missed): false for the processes the stage knows are not the family's. The
+   * Java side names every child from its process table: never.
+   */
+  default boolean unnamed(long space) {
+    return false;
+  }
+
+  /**
    * The guest kernel's coverage ({@link GuestCoverage}) where this side is a C kernel: fed to
    * Jazzer after each input, and tracked for a replay's "kernel functions reached".
    */

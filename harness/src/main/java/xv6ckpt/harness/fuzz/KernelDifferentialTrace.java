@@ -41,7 +41,9 @@ import xv6ckpt.specs.SyscallModel;
  * <p>{@code lostBirths}: children the boundary could not name. A C kernel's child is matched to its
  * parent's fork by the registers it starts with ({@code ElfKernel.reportForkChildren}); in a fork
  * bomb many processes fork at the same call in the same state, so a child may be taken for a
- * sibling's that is already named, and its calls are not recorded.
+ * sibling's that is already named, or not be seen born at all (an address space whose returns no
+ * birth named, the stage's own processes and the shell's child aside; exec's new space counts too),
+ * and its calls are not recorded.
  */
 record KernelDifferentialTrace(
     KernelIdentity kernel,
@@ -221,7 +223,7 @@ record KernelDifferentialTrace(
         Fsck.checkLive(disk, stage.heldInodes()).violations().stream()
             .map(Object::toString)
             .toList(),
-        rec.lostBirths);
+        rec.lostBirths + rec.unnamedSpaces.size());
   }
 
   static void writePath(KernelUnderTest<?> k, long space, int slot, byte[] s) {
@@ -265,6 +267,12 @@ record KernelDifferentialTrace(
 
     /** Children taken for a process already named (see the record's lostBirths). */
     int lostBirths;
+
+    /** Address spaces, not the stage's own processes, whose returns no birth named. */
+    final Set<Long> unnamedSpaces = new java.util.HashSet<>();
+
+    /** Children of processes outside the family (the shell's). */
+    final Set<Long> outsiders = new java.util.HashSet<>();
 
     Recorder(KernelDifferentialStage stage, byte[] table) {
       this.stage = stage;
@@ -311,7 +319,13 @@ record KernelDifferentialTrace(
           else if (at >= 0 && !spaces.containsKey(b.get().child())) lostBirths++;
           if (r.space() == b.get().child()) continue; // a C child's first return: no call
         }
+        if (b.isPresent() && !spaces.containsKey(b.get().parent())) {
+          outsiders.add(b.get().child()); // the shell's own child (the go line's empty command)
+        }
         String name = spaces.get(r.space());
+        if (name == null && stage.unnamed(r.space()) && !outsiders.contains(r.space())) {
+          unnamedSpaces.add(r.space());
+        }
         if (name == null) continue;
         lastReturn = stage.now();
         record(name, r);
