@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import xv6ckpt.emulator.Hart;
@@ -315,7 +316,14 @@ public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
     if (hart.x(10) != 0) return Optional.empty();
     long[] regs = new long[32];
     hart.registers(regs);
-    int match = choose(unborn, space, pc, regs, tables.pidOf(machine.memory(), space));
+    int match =
+        choose(
+            unborn,
+            space,
+            pc,
+            regs,
+            tables.pidOf(machine.memory(), space),
+            tables.parentRootOf(machine.memory(), space));
     if (match >= 0) {
       Unborn u = unborn.remove(match);
       pending.remove(space); // the space's previous owner's last call: it never returns
@@ -329,17 +337,30 @@ public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
   /**
    * Which fork in flight or returned made the child now at its first return in {@code space} at
    * {@code pc} with {@code regs}; -1 if none. Processes that forked in the same state (a fork bomb)
-   * leave several candidates: the one whose fork returned the child's own pid ({@code childPid},
-   * from xv6's proc table where the symbols name it) is it; else a fork that has returned a pid
-   * made its child for sure, one still in flight may yet fail (NPROC), so the former first.
+   * leave several candidates. Where xv6's proc table is named, the child's own pid ({@code
+   * childPid}) and its parent's page table ({@code parentRoot}) tell: the fork that returned that
+   * pid, or the parent's fork still in flight; a fork that returned another pid made another child.
+   * Else a fork that has returned a pid made its child for sure, one still in flight may yet fail
+   * (NPROC), so the former first.
    */
   static int choose(
-      java.util.List<Unborn> unborn, long space, long pc, long[] regs, OptionalInt childPid) {
+      java.util.List<Unborn> unborn,
+      long space,
+      long pc,
+      long[] regs,
+      OptionalInt childPid,
+      OptionalLong parentRoot) {
     int match = -1;
     for (int i = 0; i < unborn.size(); i++) {
       Unborn u = unborn.get(i);
       if (u.parent() == space || u.pc() + 4 != pc || !sameButA0(u.registers(), regs)) continue;
-      if (childPid.isPresent() && u.pid() == childPid.getAsInt()) return i;
+      if (childPid.isPresent() && u.returned()) {
+        if (u.pid() == childPid.getAsInt()) return i;
+        continue; // it made another child
+      }
+      if (!u.returned() && parentRoot.isPresent() && u.parent() == parentRoot.getAsLong()) {
+        return i;
+      }
       if (match < 0 || (u.returned() && !unborn.get(match).returned())) match = i;
     }
     return match;

@@ -2,6 +2,7 @@ package xv6ckpt.harness.rig;
 
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import xv6ckpt.emulator.PhysicalMemory;
 import xv6ckpt.emulator.elf.Elf64;
 
@@ -94,8 +95,26 @@ final class KernelTables {
     return count(mem, proc, PROC_STATES, 0);
   }
 
-  /** struct proc's pid and pagetable, after state, chan, killed, xstate (f5b93ef to 2025). */
-  static final long PID = 48, PAGETABLE = 80;
+  /** struct proc's pid, parent and pagetable, after state, chan, killed, xstate (f5b93ef-2025). */
+  static final long PID = 48, PARENT = 56, PAGETABLE = 80;
+
+  /**
+   * The page table (satp's root) of the parent of the process whose page table is {@code root}, if
+   * exactly one live slot has it and its parent pointer names a live slot of the table; empty
+   * otherwise (xv6's reparent makes an orphan init's child).
+   */
+  OptionalLong parentRootOf(PhysicalMemory mem, long root) {
+    OptionalLong slot = slotOf(mem, root);
+    if (slot.isEmpty()) return OptionalLong.empty();
+    long parent = mem.read64(slot.getAsLong() + PARENT) - proc.base();
+    if (parent < 0 || parent >= proc.stride() * proc.count() || parent % proc.stride() != 0) {
+      return OptionalLong.empty();
+    }
+    long p = proc.base() + parent;
+    return mem.read32(p + proc.field()) == 0
+        ? OptionalLong.empty()
+        : OptionalLong.of(mem.read64(p + PAGETABLE));
+  }
 
   /**
    * The pid of the process whose page table is {@code root} (the physical address satp names), if
@@ -103,14 +122,22 @@ final class KernelTables {
    * its entries are too small to hold the field.
    */
   OptionalInt pidOf(PhysicalMemory mem, long root) {
-    if (proc == null || proc.stride() < PAGETABLE + 8) return OptionalInt.empty();
-    if (!mem.contains(proc.base(), proc.stride() * proc.count())) return OptionalInt.empty();
-    OptionalInt found = OptionalInt.empty();
+    OptionalLong slot = slotOf(mem, root);
+    return slot.isEmpty()
+        ? OptionalInt.empty()
+        : OptionalInt.of(mem.read32(slot.getAsLong() + PID));
+  }
+
+  /** The one live slot whose pagetable is {@code root}, or empty. */
+  private OptionalLong slotOf(PhysicalMemory mem, long root) {
+    if (proc == null || proc.stride() < PAGETABLE + 8) return OptionalLong.empty();
+    if (!mem.contains(proc.base(), proc.stride() * proc.count())) return OptionalLong.empty();
+    OptionalLong found = OptionalLong.empty();
     for (int i = 0; i < proc.count(); i++) {
       long slot = proc.base() + i * proc.stride();
       if (mem.read32(slot + proc.field()) == 0 || mem.read64(slot + PAGETABLE) != root) continue;
-      if (found.isPresent()) return OptionalInt.empty(); // two live slots, one table: not xv6's
-      found = OptionalInt.of(mem.read32(slot + PID));
+      if (found.isPresent()) return OptionalLong.empty(); // two live slots, one table: not xv6's
+      found = OptionalLong.of(slot);
     }
     return found;
   }

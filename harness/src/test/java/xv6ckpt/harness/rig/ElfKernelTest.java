@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import xv6ckpt.emulator.disk.MemoryBlockDevice;
 import xv6ckpt.emulator.system.SystemMachine;
@@ -183,11 +184,28 @@ class ElfKernelTest {
             new ElfKernel.Unborn(0xb000, pc, regs, true, 8),
             new ElfKernel.Unborn(0xc000, pc, regs, false, -1));
     long child = 0xd000;
-    assertThat(ElfKernel.choose(unborn, child, pc + 4, regs, OptionalInt.of(8))).isEqualTo(1);
-    assertThat(ElfKernel.choose(unborn, child, pc + 4, regs, OptionalInt.of(7))).isEqualTo(0);
-    assertThat(ElfKernel.choose(unborn, child, pc + 4, regs, OptionalInt.empty())).isEqualTo(0);
-    assertThat(ElfKernel.choose(unborn, child, pc + 4, regs, OptionalInt.of(9))).isEqualTo(0);
-    assertThat(ElfKernel.choose(unborn, child, pc + 8, regs, OptionalInt.of(8))).isEqualTo(-1);
+    assertThat(
+            ElfKernel.choose(unborn, child, pc + 4, regs, OptionalInt.of(8), OptionalLong.empty()))
+        .isEqualTo(1);
+    assertThat(
+            ElfKernel.choose(unborn, child, pc + 4, regs, OptionalInt.of(7), OptionalLong.empty()))
+        .isEqualTo(0);
+    assertThat(
+            ElfKernel.choose(
+                unborn, child, pc + 4, regs, OptionalInt.empty(), OptionalLong.empty()))
+        .isEqualTo(0);
+    // pid 9: not the forks that returned 7 and 8; the one in flight, or its parent's by the table
+    assertThat(
+            ElfKernel.choose(unborn, child, pc + 4, regs, OptionalInt.of(9), OptionalLong.empty()))
+        .isEqualTo(2);
+    java.util.List<ElfKernel.Unborn> two = new java.util.ArrayList<>(unborn);
+    two.add(new ElfKernel.Unborn(0xe000, pc, regs, false, -1));
+    assertThat(
+            ElfKernel.choose(two, child, pc + 4, regs, OptionalInt.of(9), OptionalLong.of(0xe000)))
+        .isEqualTo(3);
+    assertThat(
+            ElfKernel.choose(unborn, child, pc + 8, regs, OptionalInt.of(8), OptionalLong.empty()))
+        .isEqualTo(-1);
   }
 
   @Test

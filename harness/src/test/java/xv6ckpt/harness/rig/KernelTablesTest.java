@@ -67,6 +67,13 @@ class KernelTablesTest {
     assertThat(t.pidOf(mem, 0x8765_5000L).isPresent()).isFalse(); // no live slot has it
     mem.write64(PROC + 63 * 360 + 80, 0x8765_4000L); // two live slots, one table: not xv6
     assertThat(t.pidOf(mem, 0x8765_4000L).isPresent()).isFalse();
+    mem.write64(PROC + 63 * 360 + 80, 0x8765_6000L);
+    mem.write64(PROC + 5 * 360 + 56, PROC + 63 * 360); // slot 5's parent is slot 63
+    assertThat(t.parentRootOf(mem, 0x8765_4000L).getAsLong()).isEqualTo(0x8765_6000L);
+    mem.write64(PROC + 5 * 360 + 56, PROC + 9 * 360); // an UNUSED slot: not a parent
+    assertThat(t.parentRootOf(mem, 0x8765_4000L).isPresent()).isFalse();
+    mem.write64(PROC + 5 * 360 + 56, PROC + 9 * 360 + 8); // not the start of a slot
+    assertThat(t.parentRootOf(mem, 0x8765_4000L).isPresent()).isFalse();
     KernelTables small = tables(64 * 80, FTABLE_SIZE); // entries end before pagetable
     assertThat(small.pidOf(mem, 0x8765_4000L).isPresent()).isFalse();
   }
