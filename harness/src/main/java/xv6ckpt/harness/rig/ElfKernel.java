@@ -316,6 +316,8 @@ public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
     if (hart.x(10) != 0) return Optional.empty();
     long[] regs = new long[32];
     hart.registers(regs);
+    // most returns with a0 = 0 are no child's: the process table is read only for a candidate
+    if (unborn.stream().noneMatch(u -> candidate(u, space, pc, regs))) return Optional.empty();
     int match =
         choose(
             unborn,
@@ -353,7 +355,7 @@ public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
     int match = -1;
     for (int i = 0; i < unborn.size(); i++) {
       Unborn u = unborn.get(i);
-      if (u.parent() == space || u.pc() + 4 != pc || !sameButA0(u.registers(), regs)) continue;
+      if (!candidate(u, space, pc, regs)) continue;
       if (childPid.isPresent() && u.returned()) {
         if (u.pid() == childPid.getAsInt()) return i;
         continue; // it made another child
@@ -364,6 +366,11 @@ public final class ElfKernel implements KernelUnderTest<ElfKernel.Snapshot> {
       if (match < 0 || (u.returned() && !unborn.get(match).returned())) match = i;
     }
     return match;
+  }
+
+  /** Whether {@code u}'s fork may have made a child now at its first return ({@link #choose}). */
+  private static boolean candidate(Unborn u, long space, long pc, long[] regs) {
+    return u.parent() != space && u.pc() + 4 == pc && sameButA0(u.registers(), regs);
   }
 
   private static boolean sameButA0(long[] a, long[] b) {
